@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// One list of compiler settings for every target: Swift 6 language mode (strict concurrency)
+/// comes from the tools version; warnings are errors in CI through `-warnings-as-errors`.
+let defaultSwiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "calworker",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "calworker", targets: ["calworker"]),
+        .executable(name: "calworker-bench", targets: ["calworker-bench"]),
+    ],
+    targets: [
+        // C libraries, wrapped once each.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+
+        // Thin Swift wrappers.
+        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Logging", swiftSettings: defaultSwiftSettings),
+        .target(name: "Configuration", swiftSettings: defaultSwiftSettings),
+
+        // Domain.
+        .target(name: "JobQueue", dependencies: ["Postgres"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Worker", dependencies: ["JobQueue", "Postgres", "Logging"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Jobs", dependencies: ["Worker", "JobQueue"], swiftSettings: defaultSwiftSettings),
+
+        // The command-line tool: a thin entry point over a library the tests call too.
+        .target(
+            name: "CalworkerCLI",
+            dependencies: ["Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration"],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .executableTarget(name: "calworker", dependencies: ["CalworkerCLI"], swiftSettings: defaultSwiftSettings),
+
+        // Benchmarks: not tests; run by hand (`scripts/bench-queue`).
+        .executableTarget(
+            name: "calworker-bench",
+            dependencies: ["Jobs", "Worker", "JobQueue", "Postgres", "Logging"],
+            path: "Benchmarks/QueueBench",
+            swiftSettings: defaultSwiftSettings
+        ),
+
+        // Tests mirror Sources; shared helpers live in TestSupport.
+        .target(name: "TestSupport", dependencies: ["Postgres", "JobQueue"], path: "Tests/TestSupport", swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Jobs", "JobQueue", "Postgres", "Logging", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Worker", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "CalworkerCLITests", dependencies: ["CalworkerCLI", "Configuration", "JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
+    ]
+)

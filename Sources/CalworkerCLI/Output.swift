@@ -1,0 +1,86 @@
+import Foundation
+import Synchronization
+
+/// Where a command writes: the real stdout/stderr, or buffers in tests.
+public final class Output: Sendable {
+    private let capturing: Bool
+    private let captured = Mutex((out: "", err: ""))
+
+    /// Writes straight to the process's stdout and stderr.
+    public static func standard() -> Output { Output(capturing: false) }
+    /// Keeps everything in memory (`standardOutput`, `standardError`).
+    public static func capturing() -> Output { Output(capturing: true) }
+
+    private init(capturing: Bool) { self.capturing = capturing }
+
+    public func out(_ text: String) {
+        if capturing { captured.withLock { $0.out += text + "\n" } } else { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+    }
+
+    public func err(_ text: String) {
+        if capturing { captured.withLock { $0.err += text + "\n" } } else { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+    }
+
+    public var standardOutput: String { captured.withLock { $0.out } }
+    public var standardError: String { captured.withLock { $0.err } }
+}
+
+/// A plain text table: a header row, aligned columns, two spaces between them.
+struct Table {
+    var headers: [String]
+    var rows: [[String]] = []
+
+    mutating func add(_ row: [String]) { rows.append(row) }
+
+    func render() -> String {
+        var widths = headers.map(\.count)
+        for row in rows {
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], cell.count)
+            }
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { index, cell in
+                index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+        return ([line(headers)] + rows.map(line)).joined(separator: "\n")
+    }
+}
+
+enum JSONOutput {
+    /// Pretty, key-sorted JSON with ISO 8601 dates: stable for scripts and diffs.
+    static func encode<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Formatting.timestamp(date))
+        }
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        guard let data = try? encoder.encode(value) else { return "null" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+enum Formatting {
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    /// Short local-independent form for tables: `2026-11-21 23:19:11`.
+    static func shortTimestamp(_ date: Date?) -> String {
+        guard let date else { return "-" }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime]
+        return formatter.string(from: date)
+    }
+
+    static func truncate(_ text: String?, _ length: Int) -> String {
+        guard let text, !text.isEmpty else { return "-" }
+        let single = text.replacingOccurrences(of: "\n", with: " ")
+        return single.count <= length ? single : String(single.prefix(length - 1)) + "…"
+    }
+}

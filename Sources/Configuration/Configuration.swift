@@ -1,0 +1,139 @@
+import Foundation
+
+/// Everything calworker reads from its environment, with the defaults that make a local run
+/// work without any setting. Secrets may come from a file named by `NAME_FILE` (the
+/// container-secrets convention); `calworker config` shows where each value came from.
+public struct Configuration: Sendable {
+    /// One setting as an operator sees it.
+    public struct Entry: Sendable, Equatable, Codable {
+        public var name: String
+        public var value: String
+        /// `default`, `env` or `file:PATH`.
+        public var source: String
+        public var secret: Bool
+    }
+
+    /// libpq connection string or URI. Empty means libpq's own defaults (PGHOST, PGDATABASE, ...).
+    public var databaseURL = ""
+    public var googleAPIURL = "https://www.googleapis.com/calendar/v3"
+    public var googleTokenURL = "https://oauth2.googleapis.com/token"
+    public var googleClientID = ""
+    public var googleClientSecret = ""
+    /// Base64 of 32 random bytes; encrypts OAuth tokens at rest.
+    public var tokenKey = ""
+    /// How long a claim holds a job without a heartbeat. Default 30 s.
+    public var lease: Duration = .seconds(30)
+    /// First retry delay; doubles per attempt. Default 15 s.
+    public var retryBase: Duration = .seconds(15)
+    /// Longest retry delay. Default 6 h.
+    public var retryCap: Duration = .seconds(6 * 3600)
+    /// `json` (default) or `text`.
+    public var logFormat = "json"
+    /// `debug`, `info` (default), `notice`, `warning`, `error`.
+    public var logLevel = "info"
+
+    public private(set) var entries: [Entry] = []
+
+    public init() {}
+
+    static let secretNames: Set<String> = ["CALWORKER_GOOGLE_CLIENT_SECRET", "CALWORKER_TOKEN_KEY"]
+
+    /// Reads the environment; throws with the variable's name when a value is unusable.
+    public static func load(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> Configuration {
+        var config = Configuration()
+        var reader = Reader(environment: environment)
+        config.databaseURL = try reader.string("CALWORKER_DATABASE_URL", default: config.databaseURL, secret: false)
+        config.googleAPIURL = try reader.string("CALWORKER_GOOGLE_API_URL", default: config.googleAPIURL)
+        config.googleTokenURL = try reader.string("CALWORKER_GOOGLE_TOKEN_URL", default: config.googleTokenURL)
+        config.googleClientID = try reader.string("CALWORKER_GOOGLE_CLIENT_ID", default: "")
+        config.googleClientSecret = try reader.string("CALWORKER_GOOGLE_CLIENT_SECRET", default: "", secret: true)
+        config.tokenKey = try reader.string("CALWORKER_TOKEN_KEY", default: "", secret: true)
+        config.lease = try reader.duration("CALWORKER_LEASE", default: config.lease, minimum: .seconds(1))
+        config.retryBase = try reader.duration("CALWORKER_RETRY_BASE", default: config.retryBase, minimum: .milliseconds(1))
+        config.retryCap = try reader.duration("CALWORKER_RETRY_CAP", default: config.retryCap, minimum: .milliseconds(1))
+        config.logFormat = try reader.choice("CALWORKER_LOG_FORMAT", default: config.logFormat, among: ["json", "text"])
+        config.logLevel = try reader.choice("CALWORKER_LOG_LEVEL", default: config.logLevel,
+                                            among: ["debug", "info", "notice", "warning", "error"])
+        config.entries = reader.entries
+        return config
+    }
+
+    struct Reader {
+        let environment: [String: String]
+        var entries: [Entry] = []
+
+        mutating func string(_ name: String, default fallback: String, secret: Bool? = nil) throws(ConfigurationError) -> String {
+            let isSecret = secret ?? Configuration.secretNames.contains(name)
+            if let path = environment[name + "_FILE"], !path.isEmpty {
+                guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                    throw ConfigurationError(name: name + "_FILE", message: "cannot read \(path); check the path and its permissions")
+                }
+                let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                entries.append(Entry(name: name, value: value, source: "file:\(path)", secret: isSecret))
+                return value
+            }
+            if let value = environment[name] {
+                entries.append(Entry(name: name, value: value, source: "env", secret: isSecret))
+                return value
+            }
+            entries.append(Entry(name: name, value: fallback, source: "default", secret: isSecret))
+            return fallback
+        }
+
+        mutating func duration(_ name: String, default fallback: Duration, minimum: Duration) throws(ConfigurationError) -> Duration {
+            let text = try string(name, default: DurationText.format(seconds: fallback.secondsValue), secret: false)
+            guard let value = DurationText.parse(text), value >= minimum else {
+                throw ConfigurationError(name: name, message: "'\(text)' is not a duration like 500ms, 30s, 10m or 1h")
+            }
+            return value
+        }
+
+        mutating func choice(_ name: String, default fallback: String, among allowed: [String]) throws(ConfigurationError) -> String {
+            let value = try string(name, default: fallback, secret: false)
+            guard allowed.contains(value) else {
+                throw ConfigurationError(name: name, message: "'\(value)' is not one of \(allowed.joined(separator: ", "))")
+            }
+            return value
+        }
+    }
+
+    /// Entries with secrets replaced by `****` and the password taken out of the database URL.
+    public var maskedEntries: [Entry] {
+        entries.map { entry in
+            var shown = entry
+            if entry.secret && !entry.value.isEmpty { shown.value = "****" }
+            if entry.name == "CALWORKER_DATABASE_URL" { shown.value = Self.maskPassword(in: entry.value) }
+            return shown
+        }
+    }
+
+    /// Hides the password in a URI (`user:secret@host`) or key/value (`password=secret`) string.
+    public static func maskPassword(in conninfo: String) -> String {
+        var text = conninfo
+        if let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@") {
+            let userInfo = text[scheme.upperBound..<at]
+            if let colon = userInfo.firstIndex(of: ":") {
+                text.replaceSubrange(text.index(after: colon)..<at, with: "****")
+            }
+        }
+        if let range = text.range(of: #"password\s*=\s*('([^'\\]|\\.)*'|\S+)"#, options: .regularExpression) {
+            text.replaceSubrange(range, with: "password=****")
+        }
+        if let range = text.range(of: #"([?&])password=[^&]*"#, options: .regularExpression) {
+            let separator = text[range].first!
+            text.replaceSubrange(range, with: "\(separator)password=****")
+        }
+        return text
+    }
+}
+
+/// A configuration value that cannot be used, named so the operator knows what to fix.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var name: String
+    public var message: String
+    public var description: String { "\(name): \(message)" }
+}
+
+extension Duration {
+    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,22 @@
+import Foundation
+
+/// A job a worker holds under a lease, with what its handler needs.
+public struct ClaimedJob: Sendable, Equatable {
+    public var id: Int64
+    public var kind: String
+    public var queue: String
+    /// The job's arguments: a JSON object as text.
+    public var args: String
+    /// This attempt's number, starting at 1.
+    public var attempt: Int
+    public var maxAttempts: Int
+    public var priority: Int
+    /// Per-job timeout override, if the job has one.
+    public var timeout: Duration?
+    /// When the claim happened (database clock): the run record's start.
+    public var startedAt: Date
+    /// When the job was due (run_at): pickup latency is `startedAt - dueAt`.
+    public var dueAt: Date
+
+    public var isLastAttempt: Bool { attempt >= maxAttempts }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Postgres
+
+/// What `runs` lists: filters an operator combines.
+public struct RunFilter: Sendable, Equatable {
+    public var kind: String?
+    public var outcome: RunOutcome?
+    public var jobID: Int64?
+    public var since: Date?
+    public var limit: Int = 50
+
+    public init(kind: String? = nil, outcome: RunOutcome? = nil, jobID: Int64? = nil, since: Date? = nil, limit: Int = 50) {
+        self.kind = kind
+        self.outcome = outcome
+        self.jobID = jobID
+        self.since = since
+        self.limit = limit
+    }
+}
+
+extension JobQueue {
+    static let jobColumns = """
+        id, kind, queue, args::text, state, priority, attempt, max_attempts, run_at, unique_key, timeout_ms,
+        created_at, attempted_at, finished_at, lease_until, worker_id, cancel_requested_at, last_error
+        """
+
+    public func job(id: Int64, on db: PostgresConnection) throws -> JobRecord? {
+        let rows = try db.query("SELECT \(Self.jobColumns) FROM calworker.jobs WHERE id = $1", [id])
+        return try rows.first.map(Self.decodeJob)
+    }
+
+    static func decodeJob(_ row: PostgresRow) throws -> JobRecord {
+        guard let state = JobState(rawValue: try row.decode(String.self, at: 4)) else {
+            throw PostgresError(.decoding, "unknown job state \(row.text(4) ?? "")")
+        }
+        return JobRecord(
+            id: try row.decode(at: 0), kind: try row.decode(at: 1), queue: try row.decode(at: 2), args: try row.decode(at: 3),
+            state: state, priority: try row.decode(at: 5), attempt: try row.decode(at: 6), maxAttempts: try row.decode(at: 7),
+            runAt: try row.decode(at: 8), uniqueKey: try row.decodeOptional(at: 9), timeoutMs: try row.decodeOptional(at: 10),
+            createdAt: try row.decode(at: 11), attemptedAt: try row.decodeOptional(at: 12), finishedAt: try row.decodeOptional(at: 13),
+            leaseUntil: try row.decodeOptional(at: 14), workerID: try row.decodeOptional(at: 15),
+            cancelRequestedAt: try row.decodeOptional(at: 16), lastError: try row.decodeOptional(at: 17))
+    }
+
+    /// Run records, newest first.
+    public func runs(_ filter: RunFilter, on db: PostgresConnection) throws -> [RunRecord] {
+        let rows = try db.query("""
+            SELECT job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, error, duration_ms, figures::text
+              FROM calworker.job_runs
+             WHERE ($1::text IS NULL OR kind = $1)
+               AND ($2::text IS NULL OR outcome = $2)
+               AND ($3::bigint IS NULL OR job_id = $3)
+               AND ($4::timestamptz IS NULL OR finished_at >= $4)
+             ORDER BY finished_at DESC, job_id DESC, attempt DESC
+             LIMIT $5
+            """, [filter.kind, filter.outcome?.rawValue, filter.jobID, filter.since, max(1, filter.limit)])
+        return try rows.map { row in
+            guard let outcome = RunOutcome(rawValue: try row.decode(String.self, at: 7)) else {
+                throw PostgresError(.decoding, "unknown outcome \(row.text(7) ?? "")")
+            }
+            return RunRecord(jobID: try row.decode(at: 0), attempt: try row.decode(at: 1), kind: try row.decode(at: 2),
+                             queue: try row.decode(at: 3), workerID: try row.decode(at: 4), startedAt: try row.decode(at: 5),
+                             finishedAt: try row.decode(at: 6), outcome: outcome, error: try row.decodeOptional(at: 8),
+                             durationMs: try row.decode(at: 9), figures: try row.decode(at: 10))
+        }
+    }
+
+    /// Counts by queue, kind and state. `available` is split into `due` (ready now) and
+    /// `scheduled` (run_at in the future, including retries waiting out their backoff).
+    public func counts(on db: PostgresConnection) throws -> [QueueCount] {
+        let rows = try db.query("""
+            SELECT queue, kind,
+                   CASE WHEN state = 'available' AND run_at > now() THEN 'scheduled'
+                        WHEN state = 'available' THEN 'due' ELSE state END AS shown_state,
+                   count(*),
+                   CASE WHEN state = 'available' AND bool_or(run_at <= now())
+                        THEN extract(epoch FROM now() - min(run_at) FILTER (WHERE run_at <= now())) END
+              FROM calworker.jobs
+             GROUP BY queue, kind, state, shown_state
+             ORDER BY queue, kind, shown_state
+            """)
+        return try rows.map { row in
+            QueueCount(queue: try row.decode(at: 0), kind: try row.decode(at: 1), state: try row.decode(at: 2),
+                       count: try row.decode(at: 3), oldestDueAgeSeconds: try row.decodeOptional(at: 4))
+        }
+    }
+}

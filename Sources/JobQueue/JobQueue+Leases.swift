@@ -1,0 +1,74 @@
+import Foundation
+import Postgres
+
+/// A job whose lease ran out, put back (or given up) by `rescueExpired`.
+public struct RescuedJob: Sendable, Equatable {
+    public var id: Int64
+    public var attempt: Int
+    public var kind: String
+    public var previousWorker: String
+    public var newState: JobState
+}
+
+extension JobQueue {
+    /// Renews the leases of jobs this worker is running and returns the ids among them that
+    /// an operator asked to cancel, so the worker can tell their handlers.
+    public func extendLeases(ids: [Int64], workerID: String, on db: PostgresConnection) throws(PostgresError) -> [Int64] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try db.query("""
+            UPDATE calworker.jobs SET lease_until = now() + $3::interval
+             WHERE id = ANY($1::bigint[]) AND state = 'running' AND worker_id = $2
+            RETURNING id, cancel_requested_at IS NOT NULL
+            """, [ids, workerID, lease], prepared: true)
+        var cancelled: [Int64] = []
+        for row in rows where try row.decode(Bool.self, at: 1) {
+            cancelled.append(try row.decode(Int64.self, at: 0))
+        }
+        return cancelled
+    }
+
+    /// Puts back jobs whose worker stopped renewing their lease (killed, hung, partitioned).
+    ///
+    /// Each gets a `lost` run record for the attempt that never reported. The job runs again
+    /// after the usual backoff (a job that crashes its worker should not crash the next one at
+    /// once), is discarded when that was its last attempt, or is cancelled if an operator had
+    /// asked. Safe for every worker to run: SKIP LOCKED shares the work out.
+    @discardableResult
+    public func rescueExpired(limit: Int = 1000, on db: PostgresConnection) throws(PostgresError) -> [RescuedJob] {
+        let rows = try db.query("""
+            WITH expired AS (
+                SELECT id, worker_id AS old_worker, lease_until AS old_lease FROM calworker.jobs
+                 WHERE state = 'running' AND lease_until < now()
+                 ORDER BY lease_until
+                 LIMIT $1
+                 FOR UPDATE SKIP LOCKED
+            ), rescued AS (
+                UPDATE calworker.jobs AS j
+                   SET state = CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'cancelled'
+                                    WHEN j.attempt >= j.max_attempts THEN 'discarded'
+                                    ELSE 'available' END,
+                       run_at = now() + make_interval(secs => least($3::double precision, $2::double precision * power(2, greatest(j.attempt - 1, 0)))
+                                                            * (1 + $4::double precision * (2 * random() - 1))),
+                       finished_at = CASE WHEN j.cancel_requested_at IS NOT NULL OR j.attempt >= j.max_attempts THEN now() END,
+                       lease_until = NULL,
+                       last_error = 'worker ' || coalesce(expired.old_worker, '?') || ' stopped renewing its lease (expired '
+                                    || to_char(expired.old_lease AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '); the attempt was lost'
+                  FROM expired
+                 WHERE j.id = expired.id
+                RETURNING j.id, j.attempt, j.kind, j.queue, expired.old_worker, j.attempted_at, j.state, j.last_error
+            ), recorded AS (
+                INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at,
+                                                outcome, error, duration_ms)
+                SELECT id, attempt, kind, queue, coalesce(old_worker, '?'), attempted_at, now(), 'lost', last_error,
+                       extract(epoch FROM now() - attempted_at) * 1000
+                  FROM rescued
+                ON CONFLICT (job_id, attempt) DO NOTHING
+            )
+            SELECT id, attempt, kind, coalesce(old_worker, '?'), state FROM rescued
+            """, [limit, backoff.base.seconds, backoff.cap.seconds, backoff.jitter], prepared: true)
+        return try rows.map { row throws(PostgresError) in
+            RescuedJob(id: try row.decode(at: 0), attempt: try row.decode(at: 1), kind: try row.decode(at: 2),
+                       previousWorker: try row.decode(at: 3), newState: JobState(rawValue: try row.decode(at: 4)) ?? .available)
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Postgres
+
+/// One versioned step of the `calworker` schema. Steps are append-only: a released step is
+/// never edited, a change is a new step.
+public struct Migration: Sendable {
+    public let version: Int
+    public let name: String
+    let sql: StaticString
+}
+
+/// Every migration this build knows, in order. The last version is the one a worker requires.
+public enum Migrations {
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "queue: jobs, job_runs, workers", sql: """
+        CREATE TABLE calworker.jobs (
+            id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            kind          text        NOT NULL CHECK (kind <> ''),
+            queue         text        NOT NULL DEFAULT 'default' CHECK (queue <> ''),
+            args          jsonb       NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(args) = 'object'),
+            state         text        NOT NULL DEFAULT 'available'
+                          CHECK (state IN ('available', 'running', 'completed', 'discarded', 'cancelled')),
+            priority      smallint    NOT NULL DEFAULT 0,
+            attempt       integer     NOT NULL DEFAULT 0,
+            max_attempts  integer     NOT NULL DEFAULT 20 CHECK (max_attempts >= 1),
+            run_at        timestamptz NOT NULL DEFAULT now(),
+            unique_key    text,
+            timeout_ms    integer     CHECK (timeout_ms > 0),
+            created_at    timestamptz NOT NULL DEFAULT now(),
+            attempted_at  timestamptz,
+            finished_at   timestamptz,
+            lease_until   timestamptz,
+            worker_id     text,
+            cancel_requested_at timestamptz,
+            last_error    text,
+            CHECK (state <> 'running' OR lease_until IS NOT NULL)
+        );
+
+        -- The claim index holds available jobs only, so finished jobs never slow a claim.
+        CREATE INDEX jobs_claim_idx ON calworker.jobs (queue, priority, run_at, id) WHERE state = 'available';
+        -- Rescue scans running jobs by lease expiry.
+        CREATE INDEX jobs_lease_idx ON calworker.jobs (lease_until) WHERE state = 'running';
+        -- A unique key holds while its job is live (queued, waiting to retry, or running).
+        CREATE UNIQUE INDEX jobs_unique_live_idx ON calworker.jobs (unique_key)
+            WHERE unique_key IS NOT NULL AND state IN ('available', 'running');
+
+        -- One row per attempt. No foreign key to jobs: the two have separate retention.
+        CREATE TABLE calworker.job_runs (
+            job_id      bigint           NOT NULL,
+            attempt     integer          NOT NULL,
+            kind        text             NOT NULL,
+            queue       text             NOT NULL,
+            worker_id   text             NOT NULL,
+            started_at  timestamptz      NOT NULL,
+            finished_at timestamptz      NOT NULL,
+            outcome     text             NOT NULL
+                        CHECK (outcome IN ('completed', 'failed', 'snoozed', 'discarded', 'cancelled', 'lost')),
+            error       text,
+            duration_ms double precision NOT NULL,
+            figures     jsonb            NOT NULL DEFAULT '{}',
+            PRIMARY KEY (job_id, attempt)
+        );
+        CREATE INDEX job_runs_finished_idx ON calworker.job_runs (finished_at);
+
+        CREATE TABLE calworker.workers (
+            id           text        PRIMARY KEY,
+            hostname     text        NOT NULL,
+            pid          integer     NOT NULL,
+            queues       text[]      NOT NULL,
+            concurrency  integer     NOT NULL,
+            version      text        NOT NULL,
+            started_at   timestamptz NOT NULL DEFAULT now(),
+            heartbeat_at timestamptz NOT NULL DEFAULT now(),
+            stopping     boolean     NOT NULL DEFAULT false
+        );
+
+        -- One wake-up per queue per statement, for every insert path (our CLI, the platform
+        -- inserting in its own transaction): delivered on commit, dropped on rollback.
+        CREATE FUNCTION calworker.notify_jobs_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('calworker_jobs', q.queue)
+            FROM (SELECT DISTINCT queue FROM inserted WHERE state = 'available' AND run_at <= now()) AS q;
+            RETURN NULL;
+        END
+        $$;
+        CREATE TRIGGER jobs_notify_inserted AFTER INSERT ON calworker.jobs
+            REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT
+            EXECUTE FUNCTION calworker.notify_jobs_inserted();
+        """),
+    ]
+
+    public static var latestVersion: Int { all.last?.version ?? 0 }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Worker
+
+/// Does nothing, on purpose: a deployment smoke test (`calworker enqueue noop`), the queue
+/// benchmark's job, and a tool for drills (slow jobs, failures, retries).
+public struct NoopJob: JobHandler {
+    public struct Args: Decodable, Sendable {
+        /// Sleep this long, waking every 10 ms to honour cancellation and timeouts.
+        public var sleepMs: Int?
+        /// `"retry"` fails the attempt (retried with backoff); `"discard"` gives up at once.
+        public var fail: String?
+
+        enum CodingKeys: String, CodingKey {
+            case sleepMs = "sleep_ms"
+            case fail
+        }
+    }
+
+    public static let kind = "noop"
+    public let timeout: Duration
+
+    public init(timeout: Duration = .seconds(300)) { self.timeout = timeout }
+
+    public func validate(_ args: Args) throws(JobArgsError) {
+        if let sleep = args.sleepMs, !(0...86_400_000).contains(sleep) {
+            throw JobArgsError("sleep_ms must be between 0 and 86400000, got \(sleep)")
+        }
+        if let fail = args.fail, fail != "retry", fail != "discard" {
+            throw JobArgsError("fail must be \"retry\" or \"discard\", got \"\(fail)\"")
+        }
+    }
+
+    public func run(_ args: Args, context: JobContext) throws -> JobResult {
+        if let sleep = args.sleepMs, sleep > 0 {
+            let end = ContinuousClock.now + .milliseconds(sleep)
+            while ContinuousClock.now < end {
+                try context.checkStop()
+                let left = end - ContinuousClock.now
+                Thread.sleep(forTimeInterval: min(0.01, max(0, left.seconds)))
+            }
+        }
+        switch args.fail {
+        case "retry": throw NoopFailure()
+        case "discard": return .discard(reason: "noop asked to be discarded", figures: JobFigures(["slept_ms": Double(args.sleepMs ?? 0)]))
+        default: return .success(JobFigures(["slept_ms": Double(args.sleepMs ?? 0)]))
+        }
+    }
+}
+
+/// The failure `noop` raises when asked to (`{"fail": "retry"}`).
+public struct NoopFailure: Error, CustomStringConvertible {
+    public var description: String { "noop asked to fail" }
+}

@@ -1,0 +1,38 @@
+/// A logger value: a threshold, fixed metadata, and a handler.
+///
+/// Messages are fixed strings; the variable parts go in metadata under stable keys
+/// (`job_id`, `kind`, `attempt`, `account_id`, `duration_ms`, `error`) so that logs can be
+/// searched and so that no secret is ever interpolated into a message by accident.
+public struct Logger: Sendable {
+    public var level: LogLevel
+    public var metadata: [String: String]
+    public let handler: any LogHandler
+
+    public init(level: LogLevel = .info, metadata: [String: String] = [:], handler: any LogHandler = JSONLinesLogHandler()) {
+        self.level = level
+        self.metadata = metadata
+        self.handler = handler
+    }
+
+    /// A copy with extra metadata, e.g. a job's id for everything logged while it runs.
+    public func with(_ extra: [String: String]) -> Logger {
+        var copy = self
+        copy.metadata.merge(extra) { _, new in new }
+        return copy
+    }
+
+    public func log(_ level: LogLevel, _ message: @autoclosure () -> String, _ extra: [String: String] = [:]) {
+        guard level >= self.level else { return }
+        let merged = extra.isEmpty ? metadata : metadata.merging(extra) { _, new in new }
+        handler.log(level: level, message: message(), metadata: merged)
+    }
+
+    public func debug(_ message: @autoclosure () -> String, _ extra: [String: String] = [:]) { log(.debug, message(), extra) }
+    public func info(_ message: @autoclosure () -> String, _ extra: [String: String] = [:]) { log(.info, message(), extra) }
+    public func notice(_ message: @autoclosure () -> String, _ extra: [String: String] = [:]) { log(.notice, message(), extra) }
+    public func warning(_ message: @autoclosure () -> String, _ extra: [String: String] = [:]) { log(.warning, message(), extra) }
+    public func error(_ message: @autoclosure () -> String, _ extra: [String: String] = [:]) { log(.error, message(), extra) }
+
+    /// A logger that drops everything.
+    public static let disabled = Logger(level: .error, handler: NullLogHandler())
+}

@@ -1,0 +1,53 @@
+/// An error from PostgreSQL or from the libpq wrapper.
+///
+/// `description` carries the server's message and SQLSTATE, never parameters or
+/// connection passwords: bound parameters are not part of any error, and connection
+/// errors are built from libpq's message, which does not echo the password.
+public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable {
+    public enum Kind: String, Sendable, Equatable {
+        /// The server could not be reached or refused the connection.
+        case connectionFailed
+        /// The connection broke during a call; `reconnect()` and retry.
+        case connectionLost
+        /// The server rejected the statement; `sqlState` says why.
+        case server
+        /// A value in a result did not decode to the requested Swift type.
+        case decoding
+        /// The wrapper was used wrongly (bad parameter, wrong column).
+        case usage
+    }
+
+    public var kind: Kind
+    public var message: String
+    /// Five-character SQLSTATE code from the server, e.g. `23505` for a unique violation.
+    public var sqlState: String?
+    public var detail: String?
+    public var hint: String?
+
+    public init(_ kind: Kind, _ message: String, sqlState: String? = nil, detail: String? = nil, hint: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.sqlState = sqlState
+        self.detail = detail
+        self.hint = hint
+    }
+
+    /// True when the failure is about the connection rather than the statement, so the caller
+    /// should reconnect and try again later. Class 08 is "connection exception"; 57P01..57P03
+    /// are the server shutting down or starting up.
+    public var isConnectionProblem: Bool {
+        if kind == .connectionFailed || kind == .connectionLost { return true }
+        guard let state = sqlState else { return false }
+        return state.hasPrefix("08") || state == "57P01" || state == "57P02" || state == "57P03"
+    }
+
+    public var isUniqueViolation: Bool { sqlState == "23505" }
+
+    public var description: String {
+        var text = message
+        if let sqlState { text += " (SQLSTATE \(sqlState))" }
+        if let detail, !detail.isEmpty { text += "; detail: \(detail)" }
+        if let hint, !hint.isEmpty { text += "; hint: \(hint)" }
+        return text
+    }
+}

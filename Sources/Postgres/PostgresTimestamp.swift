@@ -1,0 +1,94 @@
+import Foundation
+
+/// Text conversions for `timestamptz` without `DateFormatter`, which is slow and not
+/// thread-safe to share. Output is ISO 8601 in UTC; input is PostgreSQL's ISO output
+/// (`2026-11-21 23:19:11.123456+00`, any offset, optional fraction).
+public enum PostgresTimestamp {
+    public static func format(_ date: Date) -> String {
+        let totalMicros = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        var seconds = Int64((totalMicros / 1_000_000).rounded(.down))
+        let micros = Int64(totalMicros) - seconds * 1_000_000
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        seconds -= days * 86_400
+        let (year, month, day) = civilFromDays(days)
+        let hour = seconds / 3600, minute = (seconds % 3600) / 60, second = seconds % 60
+        return String(format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%06lldZ",
+                      year, month, day, hour, minute, second, micros)
+    }
+
+    public static func parse(_ text: String) -> Date? {
+        var utf8 = Array(text.utf8)
+        if utf8 == Array("infinity".utf8) { return .distantFuture }
+        if utf8 == Array("-infinity".utf8) { return .distantPast }
+        utf8.append(0)
+        var index = 0
+        func number(_ digits: Int) -> Int64? {
+            var value: Int64 = 0
+            for _ in 0..<digits {
+                let c = utf8[index]
+                guard c >= 48, c <= 57 else { return nil }
+                value = value * 10 + Int64(c - 48)
+                index += 1
+            }
+            return value
+        }
+        func expect(_ character: UInt8) -> Bool {
+            guard utf8[index] == character else { return false }
+            index += 1
+            return true
+        }
+        guard let year = number(4), expect(45), let month = number(2), expect(45), let day = number(2) else { return nil }
+        guard utf8[index] == 32 || utf8[index] == 84 else { return nil }
+        index += 1
+        guard let hour = number(2), expect(58), let minute = number(2), expect(58), let second = number(2) else { return nil }
+        var fraction = 0.0
+        if utf8[index] == 46 {
+            index += 1
+            var scale = 0.1
+            while utf8[index] >= 48, utf8[index] <= 57 {
+                fraction += Double(utf8[index] - 48) * scale
+                scale /= 10
+                index += 1
+            }
+        }
+        var offset: Int64 = 0
+        let sign = utf8[index]
+        if sign == 43 || sign == 45 {
+            index += 1
+            guard let offsetHours = number(2) else { return nil }
+            var offsetMinutes: Int64 = 0
+            if utf8[index] == 58 { index += 1; offsetMinutes = number(2) ?? 0 }
+            if utf8[index] == 58 { index += 1; _ = number(2) }
+            offset = (offsetHours * 3600 + offsetMinutes * 60) * (sign == 45 ? -1 : 1)
+        } else if sign == 90 {
+            index += 1
+        }
+        guard utf8[index] == 0 else { return nil }
+        let days = daysFromCivil(year, month, day)
+        let epoch = days * 86_400 + hour * 3600 + minute * 60 + second - offset
+        return Date(timeIntervalSince1970: Double(epoch) + fraction)
+    }
+
+    /// Howard Hinnant's days-from-civil algorithm (proleptic Gregorian calendar).
+    static func daysFromCivil(_ y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civilFromDays(_ z0: Int64) -> (Int64, Int64, Int64) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp + (mp < 10 ? 3 : -9)
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+}

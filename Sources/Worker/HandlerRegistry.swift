@@ -1,0 +1,66 @@
+import Foundation
+
+/// The job kinds a worker can run. Later kinds plug in with `register` and nothing in the
+/// worker changes.
+public struct HandlerRegistry: Sendable {
+    struct Entry: Sendable {
+        let timeout: Duration
+        let check: @Sendable (String) throws(JobArgsError) -> Void
+        let run: @Sendable (String, JobContext) throws -> JobResult
+    }
+
+    private var entries: [String: Entry] = [:]
+
+    public init() {}
+
+    public mutating func register<H: JobHandler>(_ handler: H) {
+        entries[H.kind] = Entry(
+            timeout: handler.timeout,
+            check: { text throws(JobArgsError) in try handler.validate(try Self.decode(H.Args.self, text)) },
+            run: { text, context in
+                let args: H.Args
+                do { args = try Self.decode(H.Args.self, text); try handler.validate(args) } catch {
+                    return .discard(reason: "invalid args for \(H.kind): \(error)")
+                }
+                return try handler.run(args, context: context)
+            })
+    }
+
+    public var kinds: [String] { entries.keys.sorted() }
+
+    public func knows(_ kind: String) -> Bool { entries[kind] != nil }
+
+    public func timeout(for kind: String) -> Duration? { entries[kind]?.timeout }
+
+    /// Checks a job's args the way the worker will, so `enqueue` can refuse bad ones.
+    public func validate(kind: String, args: String) throws(JobArgsError) {
+        guard let entry = entries[kind] else {
+            throw JobArgsError("unknown job kind '\(kind)'; known kinds: \(kinds.joined(separator: ", "))")
+        }
+        try entry.check(args)
+    }
+
+    /// Decodes and runs one attempt. Unknown kinds and bad args come back as `.discard`.
+    func run(kind: String, args: String, context: JobContext) throws -> JobResult {
+        guard let entry = entries[kind] else {
+            return .discard(reason: "unknown job kind '\(kind)': this worker knows \(kinds.joined(separator: ", "))")
+        }
+        return try entry.run(args, context)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws(JobArgsError) -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(text.utf8))
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw JobArgsError("missing field '\(key.stringValue)'")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw JobArgsError("field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type: \(context.debugDescription)")
+        } catch let DecodingError.valueNotFound(_, context) {
+            throw JobArgsError("field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' is null")
+        } catch let DecodingError.dataCorrupted(context) {
+            throw JobArgsError("args are not valid: \(context.debugDescription)")
+        } catch {
+            throw JobArgsError("args are not valid: \(error)")
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import JobQueue
+import Logging
+import Postgres
+import Synchronization
+
+/// Why a running job is asked to stop.
+public enum StopReason: Int, Sendable {
+    case none = 0
+    /// An operator ran `calworker cancel`.
+    case cancelRequested
+    /// The attempt ran past its timeout.
+    case timedOut
+    /// The worker is shutting down and the grace period is over.
+    case shuttingDown
+}
+
+/// A flag the worker sets and the handler polls (directly, or through libcurl's progress
+/// callback) to stop early.
+public final class StopSignal: Sendable {
+    private let reason = Atomic<Int>(0)
+    public init() {}
+
+    /// The first reason wins; later ones do not overwrite it.
+    public func stop(_ why: StopReason) {
+        _ = reason.compareExchange(expected: 0, desired: why.rawValue, ordering: .relaxed)
+    }
+
+    public var current: StopReason { StopReason(rawValue: reason.load(ordering: .relaxed)) ?? .none }
+    public var isStopped: Bool { current != .none }
+}
+
+/// Thrown by `JobContext.checkStop()` so a handler can unwind with one line.
+public struct JobStopped: Error, CustomStringConvertible, Sendable {
+    public var reason: StopReason
+    public var description: String {
+        switch reason {
+        case .cancelRequested: "cancelled by an operator"
+        case .timedOut: "timed out"
+        case .shuttingDown: "worker shutting down"
+        case .none: "stopped"
+        }
+    }
+}
+
+/// What a handler gets besides its arguments.
+public struct JobContext: Sendable {
+    public let job: ClaimedJob
+    /// Already carries `job_id`, `kind` and `attempt`.
+    public let logger: Logger
+    public let stopSignal: StopSignal
+    /// When this attempt's timeout runs out.
+    public let deadline: ContinuousClock.Instant
+    let connectionProvider: @Sendable () throws -> PostgresConnection
+
+    public init(job: ClaimedJob, logger: Logger, stopSignal: StopSignal, deadline: ContinuousClock.Instant,
+                connectionProvider: @escaping @Sendable () throws -> PostgresConnection) {
+        self.job = job
+        self.logger = logger
+        self.stopSignal = stopSignal
+        self.deadline = deadline
+        self.connectionProvider = connectionProvider
+    }
+
+    public var isStopped: Bool { stopSignal.isStopped }
+
+    /// Throws `JobStopped` when the job was cancelled, timed out or the worker is stopping.
+    public func checkStop() throws(JobStopped) {
+        let reason = stopSignal.current
+        if reason != .none { throw JobStopped(reason: reason) }
+    }
+
+    /// This slot's own database connection, opened on first use and reused by later jobs on
+    /// the same slot. Reconnected if the server went away.
+    public func database() throws -> PostgresConnection { try connectionProvider() }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// What a job kind does. Handlers are synchronous and run on a worker slot's own thread,
+/// so they may block (libpq, libcurl) without stalling anything else.
+///
+/// Arguments are decoded from the job's JSON into `Args` before `run`; a job whose args do not
+/// decode, or fail `validate`, is discarded with the reason and never retried. `enqueue`
+/// runs the same checks first, so bad args are refused before they reach the queue.
+public protocol JobHandler: Sendable {
+    associatedtype Args: Decodable & Sendable
+
+    /// The kind name stored in `calworker.jobs.kind`.
+    static var kind: String { get }
+
+    /// How long one attempt may run before it is cancelled and retried. A job's own
+    /// `timeout_ms` overrides it.
+    var timeout: Duration { get }
+
+    /// Rules the decoder cannot express (ranges, allowed values).
+    func validate(_ args: Args) throws(JobArgsError)
+
+    /// Runs one attempt. Throwing means "failed, retry with backoff"; return `.retry(after:)`
+    /// or `.discard(reason:)` to say otherwise.
+    func run(_ args: Args, context: JobContext) throws -> JobResult
+}
+
+extension JobHandler {
+    public var timeout: Duration { .seconds(300) }
+    public func validate(_ args: Args) throws(JobArgsError) {}
+}
+
+/// A job's arguments are wrong; retrying cannot help.
+public struct JobArgsError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// How an attempt ended, from the handler's point of view.
+public enum JobResult: Sendable, Equatable {
+    /// Done; the figures go into the run record.
+    case success(JobFigures = JobFigures())
+    /// Run again after `after` without using up an attempt (rate limits, budgets).
+    case retry(after: Duration, reason: String, figures: JobFigures = JobFigures())
+    /// Give up now: the job cannot succeed (bad input, account gone).
+    case discard(reason: String, figures: JobFigures = JobFigures())
+}
+
+/// A handler's own numbers for the run record: events fetched, bytes written, ...
+/// Keys are stable snake_case names; values are numbers.
+public struct JobFigures: Sendable, Equatable {
+    public private(set) var values: [String: Double] = [:]
+
+    public init(_ values: [String: Double] = [:]) { self.values = values }
+
+    public mutating func add(_ key: String, _ amount: Double = 1) { values[key, default: 0] += amount }
+    public mutating func set(_ key: String, _ value: Double) { values[key] = value }
+    public subscript(key: String) -> Double? { values[key] }
+
+    /// A JSON object, integers without a fraction, keys sorted.
+    public var json: String {
+        if values.isEmpty { return "{}" }
+        let body = values.keys.sorted().map { key -> String in
+            let value = values[key]!
+            let number = value.isFinite && value == value.rounded() && abs(value) < 1e15
+                ? String(Int64(value)) : (value.isFinite ? String(value) : "null")
+            return "\(Self.quote(key)):\(number)"
+        }
+        return "{" + body.joined(separator: ",") + "}"
+    }
+
+    /// JSON string quoting for keys (quotes, backslashes and control characters escaped).
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

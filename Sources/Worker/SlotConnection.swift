@@ -1,0 +1,24 @@
+import Postgres
+import Synchronization
+
+/// A slot's own database connection for its handlers: opened on first use, kept for the
+/// slot's next jobs, reopened when the server went away.
+final class SlotConnection: Sendable {
+    private let url: String
+    private let connection = Mutex<PostgresConnection?>(nil)
+
+    init(url: String) { self.url = url }
+
+    func get() throws -> PostgresConnection {
+        try connection.withLock { slot in
+            if let existing = slot {
+                if existing.isConnected { return existing }
+                try existing.reconnect()
+                return existing
+            }
+            let fresh = try PostgresConnection.connect(url)
+            slot = fresh
+            return fresh
+        }
+    }
+}

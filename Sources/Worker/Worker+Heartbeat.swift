@@ -1,0 +1,51 @@
+import Foundation
+import JobQueue
+import Postgres
+
+extension Worker {
+    /// Renews leases and the worker's heartbeat, relays cancel requests and timeouts to
+    /// handlers, and rescues jobs whose workers died. Runs until `stop` is closed.
+    func heartbeatLoop(_ db: PostgresConnection, stop: WaitQueue<Bool>) {
+        let interval = options.heartbeatInterval ?? .milliseconds(Int64(queue.lease.seconds * 1000 / 3))
+        var lastRescue = ContinuousClock.now - .seconds(3600)
+        while true {
+            _ = stop.takeBatch(limit: 1, timeout: interval)
+            if stop.isClosedAndEmpty { return }
+            let now = ContinuousClock.now
+            let (held, stopping) = coordinator.withLock { state in (Array(state.held.values), state.stopping) }
+            for item in held where !item.handlerDone && now >= item.deadline {
+                item.stopSignal.stop(.timedOut)
+            }
+            do {
+                try Reconnect.run(db, what: "heartbeat", logger: logger, giveUp: { stop.isClosedAndEmpty }) {
+                    // A handler that ignores its timeout by more than a lease is not renewed:
+                    // another worker rescues the job instead of it being stuck here forever.
+                    let renew = held.filter { $0.handlerDone || now < $0.deadline + queue.lease }.map(\.job.id)
+                    let cancelled = try queue.extendLeases(ids: renew, workerID: options.workerID, on: db)
+                    if !cancelled.isEmpty {
+                        let byID = Dictionary(held.map { ($0.job.id, $0) }, uniquingKeysWith: { a, _ in a })
+                        for id in cancelled { byID[id]?.stopSignal.stop(.cancelRequested) }
+                    }
+                    try WorkerRegistry.heartbeat(id: options.workerID, stopping: stopping, on: db)
+                    if now - lastRescue >= interval {
+                        lastRescue = now
+                        let rescued = try queue.rescueExpired(on: db)
+                        for job in rescued {
+                            logger.warning("rescued a job whose worker stopped renewing its lease",
+                                           ["job_id": String(job.id), "kind": job.kind, "attempt": String(job.attempt),
+                                            "previous_worker": job.previousWorker, "state": job.newState.rawValue])
+                        }
+                        if !rescued.isEmpty {
+                            coordinator.update { state in
+                                state.summary.rescued += rescued.count
+                                state.wakePending = true
+                            }
+                        }
+                    }
+                }
+            } catch {
+                logger.error("heartbeat failed", ["error": "\(error)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import JobQueue
+import Postgres
+
+extension Worker {
+    /// One slot thread: takes a job, runs its handler, passes the outcome to the completer.
+    func slotLoop(_ connection: SlotConnection) {
+        while let item = dispatch.take() {
+            let attempt = execute(item, connection: connection)
+            results.put(attempt)
+            coordinator.update { state in
+                state.busySlots -= 1
+                state.held[item.job.id]?.handlerDone = true
+            }
+        }
+    }
+
+    /// Runs one attempt and maps whatever happened to the outcome the queue records.
+    func execute(_ item: InFlightJob, connection: SlotConnection) -> FinishedAttempt {
+        let job = item.job
+        let jobLogger = logger.with(["job_id": String(job.id), "kind": job.kind, "attempt": String(job.attempt)])
+        let context = JobContext(job: job, logger: jobLogger, stopSignal: item.stopSignal, deadline: item.deadline,
+                                 connectionProvider: { try connection.get() })
+        let clock = ContinuousClock()
+        let started = clock.now
+        jobLogger.debug("job started")
+        var thrown: (any Error)?
+        var result: JobResult?
+        do {
+            result = try registry.run(kind: job.kind, args: job.args, context: context)
+        } catch {
+            thrown = error
+        }
+        let elapsed = clock.now - started
+        let durationMs = elapsed.seconds * 1000
+        let now = Date()
+        let attempt: FinishedAttempt
+        switch (result, item.stopSignal.current) {
+        case (.success(let figures)?, _):
+            attempt = FinishedAttempt(jobID: job.id, attempt: job.attempt, outcome: .completed, finishedAt: now,
+                                      durationMs: durationMs, figures: figures.json)
+        case (.retry(let after, let reason, let figures)?, _):
+            attempt = FinishedAttempt(jobID: job.id, attempt: job.attempt, outcome: .snoozed, error: reason,
+                                      retryAt: now.addingTimeInterval(max(0, after.seconds)), finishedAt: now,
+                                      durationMs: durationMs, figures: figures.json)
+        case (.discard(let reason, let figures)?, _):
+            attempt = FinishedAttempt(jobID: job.id, attempt: job.attempt, outcome: .discarded, error: reason,
+                                      finishedAt: now, durationMs: durationMs, figures: figures.json)
+        case (nil, .cancelRequested):
+            attempt = FinishedAttempt(jobID: job.id, attempt: job.attempt, outcome: .cancelled,
+                                      error: "cancelled by an operator", finishedAt: now, durationMs: durationMs)
+        case (nil, .shuttingDown):
+            attempt = FinishedAttempt(jobID: job.id, attempt: job.attempt, outcome: .snoozed,
+                                      error: "handed back: the worker shut down before the job finished",
+                                      retryAt: now, finishedAt: now, durationMs: durationMs)
+        case (nil, .timedOut):
+            let limit = String(format: "%.1f", (item.deadline - started).seconds)
+            attempt = queue.failure(of: job, error: "timed out after \(limit)s", durationMs: durationMs, now: now)
+        case (nil, .none):
+            attempt = queue.failure(of: job, error: describe(thrown), durationMs: durationMs, now: now)
+        }
+        let outcomeLog = ["outcome": attempt.outcome.rawValue, "duration_ms": String(format: "%.1f", durationMs)]
+        if attempt.outcome == .completed {
+            jobLogger.debug("job finished", outcomeLog)
+        } else {
+            jobLogger.warning("job did not complete", outcomeLog.merging(["error": attempt.error ?? ""]) { a, _ in a })
+        }
+        return attempt
+    }
+
+    func describe(_ error: (any Error)?) -> String {
+        guard let error else { return "unknown error" }
+        let text = String(describing: error)
+        return text.isEmpty ? String(describing: type(of: error)) : text
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import JobQueue
+
+/// A job between claim and the completer's write: what the heartbeat renews and signals.
+struct InFlightJob: Sendable {
+    let job: ClaimedJob
+    let stopSignal: StopSignal
+    let deadline: ContinuousClock.Instant
+    /// The handler has returned; only the write is pending.
+    var handlerDone = false
+}
+
+/// The worker's shared bookkeeping, and the condition the producer sleeps on.
+///
+/// `@unchecked Sendable`: every field is read and written only while `condition` is locked
+/// (`withLock`), and waiting happens on that same condition.
+final class WorkerCoordinator: @unchecked Sendable {
+    private let condition = NSCondition()
+
+    var stopping = false
+    /// Skip the rest of the grace period (a second SIGTERM/SIGINT).
+    var hurry = false
+    /// A NOTIFY (or a reconnect) arrived since the producer last looked.
+    var wakePending = false
+    /// Handlers currently running or waiting for a slot thread.
+    var busySlots = 0
+    /// Claimed and not yet written by the completer, by job id.
+    var held: [Int64: InFlightJob] = [:]
+    var summary = WorkerSummary()
+
+    func withLock<T>(_ body: (WorkerCoordinator) throws -> T) rethrows -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        return try body(self)
+    }
+
+    /// Changes state and wakes every waiter.
+    func update(_ body: (WorkerCoordinator) -> Void) {
+        condition.lock()
+        body(self)
+        condition.unlock()
+        condition.broadcast()
+    }
+
+    /// Waits until `ready` holds or `timeout` passes; returns whether it holds.
+    @discardableResult
+    func wait(timeout: Duration, until ready: (WorkerCoordinator) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout.seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while !ready(self) {
+            if !condition.wait(until: deadline) { return ready(self) }
+        }
+        return true
+    }
+}
+
+/// Counts of what one `run` did, for the CLI's closing line and for tests.
+public struct WorkerSummary: Sendable, Equatable, Codable {
+    public var claimed = 0
+    public var completed = 0
+    public var failed = 0
+    public var snoozed = 0
+    public var discarded = 0
+    public var cancelled = 0
+    /// Running jobs given back to the queue at shutdown.
+    public var handedBack = 0
+    /// Jobs of other (dead) workers this worker put back.
+    public var rescued = 0
+    public var reconnects = 0
+
+    public init() {}
+
+    mutating func count(_ outcome: RunOutcome) {
+        switch outcome {
+        case .completed: completed += 1
+        case .failed: failed += 1
+        case .snoozed: snoozed += 1
+        case .discarded: discarded += 1
+        case .cancelled: cancelled += 1
+        case .lost: break
+        }
+    }
+}

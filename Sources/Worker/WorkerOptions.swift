@@ -1,0 +1,36 @@
+import Foundation
+
+/// How a worker runs. Every default is what `calworker work` uses without flags.
+public struct WorkerOptions: Sendable {
+    /// Queues to serve, claimed from in turn.
+    public var queues: [String] = ["default"]
+    /// Jobs run at once, each on its own thread. Default 10.
+    public var concurrency: Int = 10
+    /// Drain what is due, then exit (cron / systemd-timer mode).
+    public var once: Bool = false
+    /// Stop after this many jobs have been claimed (then finish them and exit).
+    public var maxJobs: Int?
+    /// Most jobs claimed in one statement. Default 100; batching is what makes the queue fast.
+    public var claimBatch: Int = 100
+    /// How often to look for due jobs without a NOTIFY: retries coming due, scheduled jobs,
+    /// and every wake-up when LISTEN is unavailable (transaction-mode poolers). Default 1 s.
+    public var pollInterval: Duration = .seconds(1)
+    /// Use LISTEN/NOTIFY for immediate wake-ups. Turn off behind a transaction-mode pooler.
+    public var listen: Bool = true
+    /// How long running jobs may finish after SIGTERM before they are handed back. Default 30 s.
+    public var gracePeriod: Duration = .seconds(30)
+    /// How often leases and the worker heartbeat are renewed. Default: a third of the lease.
+    public var heartbeatInterval: Duration?
+    /// Identifies this process in `calworker.workers` and run records.
+    public var workerID: String = WorkerOptions.defaultWorkerID()
+    /// calworker's version, recorded in `calworker.workers`.
+    public var version: String = "dev"
+
+    public init() {}
+
+    public static func defaultWorkerID() -> String {
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        return "\(host)-\(getpid())-\(suffix)"
+    }
+}

@@ -1,0 +1,3 @@
+import CalworkerCLI
+
+CLI.main()
