@@ -72,4 +72,9 @@ public struct EnqueueResult: Sendable, Equatable {
     public var id: Int64
     /// True when nothing was inserted because a live job has the same unique key.
     public var duplicate: Bool
+
+    public init(id: Int64, duplicate: Bool) {
+        self.id = id
+        self.duplicate = duplicate
+    }
 }

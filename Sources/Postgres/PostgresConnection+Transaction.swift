@@ -3,6 +3,7 @@ extension PostgresConnection {
     ///
     /// Statements inside use the same connection, so the queue's `enqueue` can join the
     /// caller's transaction (transactional enqueue).
+    @discardableResult
     public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try execute("BEGIN")
         do {
