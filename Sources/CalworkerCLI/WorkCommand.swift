@@ -6,7 +6,7 @@ enum WorkCommand {
     static let command = Command(
         name: "work",
         summary: "Run jobs until stopped (SIGTERM/SIGINT), or drain what is due with --once",
-        usage: "work [--queues a,b] [--concurrency N] [--once] [--max-jobs N] [--grace-period D] [--poll-interval D] [--no-listen]",
+        usage: "work [--queues a,b] [--concurrency N] [--once] [--max-jobs N] [--grace-period D] [--poll-interval D] [--prefetch N] [--no-listen]",
         details: """
         SIGTERM or SIGINT: stop claiming, let running jobs finish within the grace period, then
         hand the rest back to the queue. A second signal hands them back at once.
@@ -21,6 +21,7 @@ enum WorkCommand {
             .value("grace-period", "D", "time for running jobs to finish after SIGTERM (default 30s)"),
             .value("poll-interval", "D", "look for due jobs this often without a NOTIFY (default 1s)"),
             .value("claim-batch", "N", "most jobs claimed per statement (default 100)"),
+            .value("prefetch", "N", "jobs claimed ahead of free slots, for short jobs under load (default 0)"),
             .flag("no-listen", "do not LISTEN (behind a transaction-mode pooler); poll only"),
         ]
     ) { arguments, context in
@@ -32,6 +33,7 @@ enum WorkCommand {
         if let concurrency = try arguments.int("concurrency", range: 1...1000) { options.concurrency = concurrency }
         if let maxJobs = try arguments.int("max-jobs", range: 1...Int(Int32.max)) { options.maxJobs = maxJobs }
         if let batch = try arguments.int("claim-batch", range: 1...10_000) { options.claimBatch = batch }
+        if let prefetch = try arguments.int("prefetch", range: 0...100_000) { options.prefetch = prefetch }
         options.once = arguments.has("once")
         options.listen = !arguments.has("no-listen")
         options.version = CLI.version

@@ -8,19 +8,7 @@ extension JobQueue {
     /// lease; `extendLeases` renews it while the job runs.
     public func claim(queue: String, limit: Int, workerID: String, on db: PostgresConnection) throws(PostgresError) -> [ClaimedJob] {
         guard limit > 0 else { return [] }
-        let rows = try db.query("""
-            UPDATE calworker.jobs AS j
-               SET state = 'running', attempt = j.attempt + 1, attempted_at = now(),
-                   lease_until = now() + $3::interval, worker_id = $4
-              FROM (SELECT id FROM calworker.jobs
-                     WHERE state = 'available' AND queue = $1 AND run_at <= now()
-                     ORDER BY priority, run_at, id
-                     LIMIT $2
-                     FOR UPDATE SKIP LOCKED) AS picked
-             WHERE j.id = picked.id
-            RETURNING j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.priority, j.timeout_ms,
-                      j.attempted_at, j.run_at
-            """, [queue, limit, lease, workerID], prepared: true)
+        let rows = try db.query(Statements.claim, [queue, limit, lease, workerID], prepared: true)
         var jobs: [ClaimedJob] = []
         jobs.reserveCapacity(rows.count)
         for row in rows {

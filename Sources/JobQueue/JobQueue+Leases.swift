@@ -15,11 +15,24 @@ extension JobQueue {
     /// an operator asked to cancel, so the worker can tell their handlers.
     public func extendLeases(ids: [Int64], workerID: String, on db: PostgresConnection) throws(PostgresError) -> [Int64] {
         guard !ids.isEmpty else { return [] }
+        // Each id is looked up by primary key (LATERAL forces it; `id = ANY($1)` was planned
+        // as a scan testing every row against the whole array). Rows locked right now belong
+        // to the completer writing them, so they are skipped rather than waited for, and ids go
+        // in order so that no two of our statements lock rows in opposite orders.
         let rows = try db.query("""
-            UPDATE calworker.jobs SET lease_until = now() + $3::interval
-             WHERE id = ANY($1::bigint[]) AND state = 'running' AND worker_id = $2
-            RETURNING id, cancel_requested_at IS NOT NULL
-            """, [ids, workerID, lease], prepared: true)
+            WITH mine AS MATERIALIZED (
+                SELECT held.id FROM unnest($1::bigint[]) AS t(id)
+                  CROSS JOIN LATERAL (
+                      SELECT j.id FROM calworker.jobs AS j
+                       WHERE j.id = t.id AND j.state = 'running' AND j.worker_id = $2
+                         FOR UPDATE SKIP LOCKED
+                  ) AS held
+            )
+            UPDATE calworker.jobs AS j SET lease_until = now() + $3::interval
+              FROM mine
+             WHERE j.id = mine.id
+            RETURNING j.id, j.cancel_requested_at IS NOT NULL
+            """, [ids.sorted(), workerID, lease], prepared: true)
         var cancelled: [Int64] = []
         for row in rows where try row.decode(Bool.self, at: 1) {
             cancelled.append(try row.decode(Int64.self, at: 0))
@@ -38,7 +51,7 @@ extension JobQueue {
         let rows = try db.query("""
             WITH expired AS (
                 SELECT id, worker_id AS old_worker, lease_until AS old_lease FROM calworker.jobs
-                 WHERE state = 'running' AND lease_until < now()
+                 WHERE lease_until < now() AND state = 'running'
                  ORDER BY lease_until
                  LIMIT $1
                  FOR UPDATE SKIP LOCKED
@@ -70,5 +83,29 @@ extension JobQueue {
             RescuedJob(id: try row.decode(at: 0), attempt: try row.decode(at: 1), kind: try row.decode(at: 2),
                        previousWorker: try row.decode(at: 3), newState: JobState(rawValue: try row.decode(at: 4)) ?? .available)
         }
+    }
+}
+
+extension JobQueue {
+    /// Gives back claimed jobs that never started (a stopping worker's prefetch): the claim
+    /// is undone, attempt included, and no run record is written.
+    @discardableResult
+    public func release(_ jobs: [ClaimedJob], workerID: String, on db: PostgresConnection) throws(PostgresError) -> Int {
+        guard !jobs.isEmpty else { return 0 }
+        let sorted = jobs.sorted { $0.id < $1.id }
+        return try db.execute("""
+            WITH mine AS MATERIALIZED (
+                SELECT held.id FROM unnest($1::bigint[], $2::integer[]) AS t(id, attempt)
+                  CROSS JOIN LATERAL (
+                      SELECT j.id FROM calworker.jobs AS j
+                       WHERE j.id = t.id AND j.attempt = t.attempt AND j.state = 'running' AND j.worker_id = $3
+                         FOR UPDATE
+                  ) AS held
+            )
+            UPDATE calworker.jobs AS j
+               SET state = 'available', attempt = j.attempt - 1, attempted_at = NULL, lease_until = NULL, worker_id = NULL
+              FROM mine
+             WHERE j.id = mine.id
+            """, [sorted.map(\.id), sorted.map(\.attempt), workerID])
     }
 }

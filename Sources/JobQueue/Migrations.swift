@@ -37,8 +37,11 @@ public enum Migrations {
 
         -- The claim index holds available jobs only, so finished jobs never slow a claim.
         CREATE INDEX jobs_claim_idx ON calworker.jobs (queue, priority, run_at, id) WHERE state = 'available';
-        -- Rescue scans running jobs by lease expiry.
-        CREATE INDEX jobs_lease_idx ON calworker.jobs (lease_until) WHERE state = 'running';
+        -- Rescue scans running jobs by lease expiry. The predicate is on lease_until, not on
+        -- state = 'running': with the latter, statements that look jobs up by id and also check
+        -- state = 'running' (finish, lease renewal) were planned through this index whenever
+        -- statistics said few jobs run, and became O(running x batch) under load.
+        CREATE INDEX jobs_lease_idx ON calworker.jobs (lease_until) WHERE lease_until IS NOT NULL;
         -- A unique key holds while its job is live (queued, waiting to retry, or running).
         CREATE UNIQUE INDEX jobs_unique_live_idx ON calworker.jobs (unique_key)
             WHERE unique_key IS NOT NULL AND state IN ('available', 'running');

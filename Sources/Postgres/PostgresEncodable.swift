@@ -54,9 +54,13 @@ extension Array: PostgresEncodable where Element: PostgresArrayElement {
             if index > 0 { out.append(",") }
             guard let text = element.postgresText else { out.append("NULL"); continue }
             out.append("\"")
-            for character in text.unicodeScalars {
-                if character == "\"" || character == "\\" { out.append("\\") }
-                out.unicodeScalars.append(character)
+            if text.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C }) {
+                for character in text.unicodeScalars {
+                    if character == "\"" || character == "\\" { out.append("\\") }
+                    out.unicodeScalars.append(character)
+                }
+            } else {
+                out.append(text)
             }
             out.append("\"")
         }

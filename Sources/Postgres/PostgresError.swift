@@ -43,6 +43,12 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable
 
     public var isUniqueViolation: Bool { sqlState == "23505" }
 
+    /// A failure that says nothing about the statement itself: running it again can succeed
+    /// (deadlock detected, serialization failure, lock not available).
+    public var isTransient: Bool {
+        sqlState == "40P01" || sqlState == "40001" || sqlState == "55P03"
+    }
+
     public var description: String {
         var text = message
         if let sqlState { text += " (SQLSTATE \(sqlState))" }

@@ -12,8 +12,24 @@ public enum PostgresTimestamp {
         seconds -= days * 86_400
         let (year, month, day) = civilFromDays(days)
         let hour = seconds / 3600, minute = (seconds % 3600) / 60, second = seconds % 60
-        return String(format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%06lldZ",
-                      year, month, day, hour, minute, second, micros)
+        // Built by hand: String(format:) costs microseconds, and the queue formats a
+        // timestamp per finished job.
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(27)
+        func digits(_ value: Int64, _ width: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                bytes.append(UInt8(48 + (rest / divisor) % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(year, 4); bytes.append(45); digits(month, 2); bytes.append(45); digits(day, 2)
+        bytes.append(84); digits(hour, 2); bytes.append(58); digits(minute, 2); bytes.append(58); digits(second, 2)
+        bytes.append(46); digits(micros, 6); bytes.append(90)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static func parse(_ text: String) -> Date? {

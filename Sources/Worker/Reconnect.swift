@@ -4,7 +4,8 @@ import Postgres
 
 /// Runs a database step, reconnecting with backoff while the server is away.
 ///
-/// Connection problems are retried until `giveUp` says stop; statement errors are thrown at
+/// Connection problems and transient errors (deadlocks, serialization failures) are retried
+/// until `giveUp` says stop; statement errors are thrown at
 /// once (retrying a bad statement does not help). Steps must be safe to repeat: a statement
 /// whose reply was lost may have committed.
 enum Reconnect {
@@ -21,8 +22,8 @@ enum Reconnect {
                     logger.notice("reconnected to PostgreSQL", ["step": what])
                 }
                 return try step()
-            } catch let error as PostgresError where error.isConnectionProblem {
-                broken = true
+            } catch let error as PostgresError where error.isConnectionProblem || error.isTransient {
+                broken = error.isConnectionProblem
                 if giveUp() { throw error }
                 logger.warning("database unavailable, retrying", ["step": what, "error": error.description,
                                                                   "retry_in_ms": String(Int(delay * 1000))])

@@ -63,6 +63,15 @@ final class WaitQueue<Item: Sendable>: @unchecked Sendable {
         return items.count - head
     }
 
+    /// Takes everything queued now without waiting (shutdown: jobs no slot has started).
+    func drainAll() -> [Item] {
+        condition.lock()
+        defer { condition.unlock() }
+        var all: [Item] = []
+        while let item = popLocked() { all.append(item) }
+        return all
+    }
+
     var isClosedAndEmpty: Bool {
         condition.lock()
         defer { condition.unlock() }

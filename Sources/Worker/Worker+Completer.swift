@@ -23,6 +23,10 @@ extension Worker {
                 logger.error("could not record finished jobs; they will be rescued when their lease expires",
                              ["count": String(batch.count), "error": "\(error)"])
             }
+            if written.count < batch.count {
+                logger.warning("some finished jobs were no longer held by this worker and were not recorded",
+                               ["batch": String(batch.count), "recorded": String(written.count)])
+            }
             coordinator.update { state in
                 for attempt in batch {
                     state.held[attempt.jobID] = nil

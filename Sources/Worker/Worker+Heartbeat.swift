@@ -13,14 +13,17 @@ extension Worker {
             if stop.isClosedAndEmpty { return }
             let now = ContinuousClock.now
             let (held, stopping) = coordinator.withLock { state in (Array(state.held.values), state.stopping) }
-            for item in held where !item.handlerDone && now >= item.deadline {
-                item.stopSignal.stop(.timedOut)
+            for item in held where !item.handlerDone {
+                if let deadline = item.deadline, now >= deadline { item.stopSignal.stop(.timedOut) }
             }
             do {
                 try Reconnect.run(db, what: "heartbeat", logger: logger, giveUp: { stop.isClosedAndEmpty }) {
                     // A handler that ignores its timeout by more than a lease is not renewed:
                     // another worker rescues the job instead of it being stuck here forever.
-                    let renew = held.filter { $0.handlerDone || now < $0.deadline + queue.lease }.map(\.job.id)
+                    let renew = held.filter { item in
+                        guard !item.handlerDone, let deadline = item.deadline else { return true }
+                        return now < deadline + queue.lease
+                    }.map(\.job.id)
                     let cancelled = try queue.extendLeases(ids: renew, workerID: options.workerID, on: db)
                     if !cancelled.isEmpty {
                         let byID = Dictionary(held.map { ($0.job.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -30,10 +33,11 @@ extension Worker {
                     if now - lastRescue >= interval {
                         lastRescue = now
                         let rescued = try queue.rescueExpired(on: db)
-                        for job in rescued {
-                            logger.warning("rescued a job whose worker stopped renewing its lease",
-                                           ["job_id": String(job.id), "kind": job.kind, "attempt": String(job.attempt),
-                                            "previous_worker": job.previousWorker, "state": job.newState.rawValue])
+                        if !rescued.isEmpty {
+                            logger.warning("rescued jobs whose worker stopped renewing their lease",
+                                           ["count": String(rescued.count),
+                                            "job_ids": rescued.prefix(20).map { String($0.id) }.joined(separator: ","),
+                                            "previous_workers": Set(rescued.map(\.previousWorker)).sorted().joined(separator: ",")])
                         }
                         if !rescued.isEmpty {
                             coordinator.update { state in

@@ -3,39 +3,43 @@ import JobQueue
 import Postgres
 
 extension Worker {
-    /// Claims jobs while there are free slots and due jobs, sleeping on NOTIFY or the poll
-    /// interval otherwise. Returns when stopping, when `once` has drained the queues, or when
-    /// `maxJobs` have been claimed.
+    /// Claims jobs while there is room and due work, sleeping on NOTIFY or the poll interval
+    /// otherwise. Returns when stopping, when `once` has drained the queues, or when `maxJobs`
+    /// have been claimed.
     func produce(_ db: PostgresConnection) {
         var rotation = 0
         let slots = max(1, options.concurrency)
-        // Claiming for one freed slot at a time would cost a round trip per job; wait briefly
-        // for a few slots to free up so claims stay batched.
-        let comfortableFree = max(1, min(options.claimBatch, slots) / 4)
+        let capacity = slots + max(0, options.prefetch)
+        // Claiming for one freed slot at a time would cost a round trip per job; while
+        // prefetched jobs keep the slots busy, wait until half a batch of room has opened.
+        let threshold = max(1, min(options.claimBatch, capacity) / 2)
         while true {
-            let (stopping, busy, claimedSoFar) = coordinator.withLock { ($0.stopping, $0.busySlots, $0.summary.claimed) }
+            // `held` counts results the completer has not written yet: a worker must not run
+            // ahead of its own bookkeeping (each unwritten job is a lease to renew).
+            let (stopping, busy, running, held, claimedSoFar) = coordinator.withLock {
+                ($0.stopping, $0.busy, $0.running, $0.held.count, $0.summary.claimed)
+            }
             if stopping { return }
-            var free = slots - busy
+            var room = capacity - held
             if let maxJobs = options.maxJobs {
                 if claimedSoFar >= maxJobs { return }
-                free = min(free, maxJobs - claimedSoFar)
+                room = min(room, maxJobs - claimedSoFar)
             }
-            if free < comfortableFree && free < slots {
-                coordinator.wait(timeout: .milliseconds(2)) { $0.stopping || slots - $0.busySlots >= comfortableFree }
-                free = slots - coordinator.withLock { $0.busySlots }
-                if let maxJobs = options.maxJobs { free = min(free, maxJobs - claimedSoFar) }
-            }
-            if free <= 0 {
-                coordinator.wait(timeout: options.pollInterval) { $0.stopping || $0.busySlots < slots }
+            let waiting = busy - running
+            if room <= 0 || (room < threshold && waiting > 0) {
+                coordinator.wait(timeout: options.pollInterval) { state in
+                    state.stopping || capacity - state.held.count >= threshold
+                        || (capacity - state.held.count > 0 && state.busy == state.running)
+                }
                 continue
             }
             coordinator.withLock { $0.wakePending = false }
 
             var claimed = 0
             var sawFullBatch = false
-            for offset in 0..<options.queues.count where claimed < free {
+            for offset in 0..<options.queues.count where claimed < room {
                 let name = options.queues[(rotation + offset) % options.queues.count]
-                let want = min(free - claimed, options.claimBatch)
+                let want = min(room - claimed, options.claimBatch)
                 let jobs: [ClaimedJob]
                 do {
                     jobs = try Reconnect.run(db, what: "claim", logger: logger, giveUp: { self.isStopping },
@@ -69,13 +73,9 @@ extension Worker {
     /// Registers claimed jobs as in flight and hands them to the slot threads.
     func hand(_ jobs: [ClaimedJob]) {
         guard !jobs.isEmpty else { return }
-        let now = ContinuousClock.now
-        let inFlight = jobs.map { job in
-            InFlightJob(job: job, stopSignal: StopSignal(),
-                        deadline: now + (job.timeout ?? registry.timeout(for: job.kind) ?? .seconds(300)))
-        }
+        let inFlight = jobs.map { InFlightJob(job: $0, stopSignal: StopSignal()) }
         coordinator.withLock { state in
-            state.busySlots += jobs.count
+            state.busy += jobs.count
             state.summary.claimed += jobs.count
             for item in inFlight { state.held[item.job.id] = item }
         }
@@ -95,46 +95,5 @@ extension Worker {
 
     func wake() {
         coordinator.update { $0.wakePending = true }
-    }
-
-    /// After the producer stops: wait for running jobs (within the grace period when stopping
-    /// on a signal), then hand back whatever is still running.
-    func drain(_ db: PostgresConnection) {
-        let signalled = coordinator.withLock { $0.stopping }
-        let grace = signalled ? options.gracePeriod : .seconds(86_400 * 365)
-        if signalled {
-            let running = coordinator.withLock { $0.busySlots }
-            if running > 0 {
-                logger.info("stopping: waiting for running jobs", ["running": String(running),
-                                                                   "grace_s": String(Int(options.gracePeriod.seconds))])
-            }
-        }
-        coordinator.wait(timeout: grace) { $0.held.isEmpty || $0.hurry }
-        let leftover = coordinator.withLock { state in Array(state.held.values) }
-        let unfinished = leftover.filter { !$0.handlerDone }
-        guard !unfinished.isEmpty else {
-            coordinator.wait(timeout: .seconds(30)) { $0.held.isEmpty }
-            return
-        }
-        for item in unfinished { item.stopSignal.stop(.shuttingDown) }
-        // Handlers that watch their stop signal return promptly and record their own hand-back.
-        coordinator.wait(timeout: .seconds(2)) { state in state.held.values.allSatisfy(\.handlerDone) }
-        let stuck = coordinator.withLock { state in state.held.values.filter { !$0.handlerDone }.map(\.job) }
-        if !stuck.isEmpty {
-            let attempts = stuck.map { job in
-                FinishedAttempt(jobID: job.id, attempt: job.attempt, outcome: .snoozed,
-                                error: "handed back: the worker shut down before the job finished",
-                                retryAt: Date(), durationMs: Date().timeIntervalSince(job.startedAt) * 1000)
-            }
-            let written = (try? Reconnect.run(db, what: "hand back", logger: logger, giveUp: { false }) {
-                try queue.finish(attempts, workerID: options.workerID, on: db)
-            }) ?? []
-            coordinator.update { state in
-                for id in written { state.held[id] = nil }
-                state.summary.handedBack += written.count
-            }
-            logger.warning("handed running jobs back to the queue", ["count": String(written.count)])
-        }
-        coordinator.wait(timeout: .seconds(30)) { $0.held.values.allSatisfy { !$0.handlerDone } }
     }
 }

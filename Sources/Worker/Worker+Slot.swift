@@ -5,25 +5,31 @@ import Postgres
 extension Worker {
     /// One slot thread: takes a job, runs its handler, passes the outcome to the completer.
     func slotLoop(_ connection: SlotConnection) {
-        while let item = dispatch.take() {
-            let attempt = execute(item, connection: connection)
+        while var item = dispatch.take() {
+            let deadline = ContinuousClock.now + (item.job.timeout ?? registry.timeout(for: item.job.kind) ?? .seconds(300))
+            item.deadline = deadline
+            coordinator.updateQuietly { state in
+                state.running += 1
+                state.held[item.job.id]?.deadline = deadline
+            }
+            let attempt = execute(item, deadline: deadline, connection: connection)
             results.put(attempt)
-            coordinator.update { state in
-                state.busySlots -= 1
+            coordinator.updateQuietly { state in
+                state.busy -= 1
+                state.running -= 1
                 state.held[item.job.id]?.handlerDone = true
             }
         }
     }
 
     /// Runs one attempt and maps whatever happened to the outcome the queue records.
-    func execute(_ item: InFlightJob, connection: SlotConnection) -> FinishedAttempt {
+    func execute(_ item: InFlightJob, deadline: ContinuousClock.Instant, connection: SlotConnection) -> FinishedAttempt {
         let job = item.job
         let jobLogger = logger.with(["job_id": String(job.id), "kind": job.kind, "attempt": String(job.attempt)])
-        let context = JobContext(job: job, logger: jobLogger, stopSignal: item.stopSignal, deadline: item.deadline,
+        let context = JobContext(job: job, logger: jobLogger, stopSignal: item.stopSignal, deadline: deadline,
                                  connectionProvider: { try connection.get() })
         let clock = ContinuousClock()
         let started = clock.now
-        jobLogger.debug("job started")
         var thrown: (any Error)?
         var result: JobResult?
         do {
@@ -54,7 +60,7 @@ extension Worker {
                                       error: "handed back: the worker shut down before the job finished",
                                       retryAt: now, finishedAt: now, durationMs: durationMs)
         case (nil, .timedOut):
-            let limit = String(format: "%.1f", (item.deadline - started).seconds)
+            let limit = String(format: "%.1f", (deadline - started).seconds)
             attempt = queue.failure(of: job, error: "timed out after \(limit)s", durationMs: durationMs, now: now)
         case (nil, .none):
             attempt = queue.failure(of: job, error: describe(thrown), durationMs: durationMs, now: now)

@@ -5,28 +5,35 @@ import JobQueue
 struct InFlightJob: Sendable {
     let job: ClaimedJob
     let stopSignal: StopSignal
-    let deadline: ContinuousClock.Instant
+    /// Set when a slot starts the job (a prefetched job waits without a clock running).
+    var deadline: ContinuousClock.Instant?
     /// The handler has returned; only the write is pending.
     var handlerDone = false
 }
 
-/// The worker's shared bookkeeping, and the condition the producer sleeps on.
+/// The worker's shared bookkeeping, and the condition its threads sleep on.
 ///
 /// `@unchecked Sendable`: every field is read and written only while `condition` is locked
-/// (`withLock`), and waiting happens on that same condition.
+/// (`withLock`, `update`, `wait`), and waiting happens on that same condition. Slots wake the
+/// producer only when what it waits for has come true, so a busy worker does not pay for a
+/// broadcast per job.
 final class WorkerCoordinator: @unchecked Sendable {
     private let condition = NSCondition()
 
     var stopping = false
     /// Skip the rest of the grace period (a second SIGTERM/SIGINT).
     var hurry = false
-    /// A NOTIFY (or a reconnect) arrived since the producer last looked.
+    /// A NOTIFY (or a reconnect, or a rescue) arrived since the producer last looked.
     var wakePending = false
-    /// Handlers currently running or waiting for a slot thread.
-    var busySlots = 0
+    /// Claimed jobs whose handler has not returned yet (waiting for a slot, or running).
+    var busy = 0
+    /// Of those, the ones a slot has started.
+    var running = 0
     /// Claimed and not yet written by the completer, by job id.
     var held: [Int64: InFlightJob] = [:]
     var summary = WorkerSummary()
+    /// What the producer is waiting for, if it is waiting; slots signal when it holds.
+    private var producerCondition: ((WorkerCoordinator) -> Bool)?
 
     func withLock<T>(_ body: (WorkerCoordinator) throws -> T) rethrows -> T {
         condition.lock()
@@ -34,7 +41,7 @@ final class WorkerCoordinator: @unchecked Sendable {
         return try body(self)
     }
 
-    /// Changes state and wakes every waiter.
+    /// Changes state and wakes every waiter (rare events: stop, NOTIFY, completer batches).
     func update(_ body: (WorkerCoordinator) -> Void) {
         condition.lock()
         body(self)
@@ -42,13 +49,26 @@ final class WorkerCoordinator: @unchecked Sendable {
         condition.broadcast()
     }
 
+    /// Changes state on a per-job path; wakes the producer only if its condition now holds.
+    func updateQuietly(_ body: (WorkerCoordinator) -> Void) {
+        condition.lock()
+        body(self)
+        let wake = producerCondition?(self) ?? false
+        condition.unlock()
+        if wake { condition.broadcast() }
+    }
+
     /// Waits until `ready` holds or `timeout` passes; returns whether it holds.
     @discardableResult
-    func wait(timeout: Duration, until ready: (WorkerCoordinator) -> Bool) -> Bool {
+    func wait(timeout: Duration, until ready: @escaping (WorkerCoordinator) -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout.seconds)
         condition.lock()
-        defer { condition.unlock() }
+        defer {
+            producerCondition = nil
+            condition.unlock()
+        }
         while !ready(self) {
+            producerCondition = ready
             if !condition.wait(until: deadline) { return ready(self) }
         }
         return true
@@ -65,6 +85,8 @@ public struct WorkerSummary: Sendable, Equatable, Codable {
     public var cancelled = 0
     /// Running jobs given back to the queue at shutdown.
     public var handedBack = 0
+    /// Prefetched jobs released unstarted at shutdown.
+    public var released = 0
     /// Jobs of other (dead) workers this worker put back.
     public var rescued = 0
     public var reconnects = 0

@@ -10,6 +10,11 @@ public struct WorkerOptions: Sendable {
     public var once: Bool = false
     /// Stop after this many jobs have been claimed (then finish them and exit).
     public var maxJobs: Int?
+    /// Jobs claimed beyond the free slots, waiting in memory for the next free slot. Under load
+    /// it keeps slots from going idle between claims and lets claims stay batched; each such
+    /// job is leased to this worker meanwhile, so keep it 0 (the default, as River and Oban do)
+    /// when jobs are long and several workers share a queue.
+    public var prefetch: Int = 0
     /// Most jobs claimed in one statement. Default 100; batching is what makes the queue fast.
     public var claimBatch: Int = 100
     /// How often to look for due jobs without a NOTIFY: retries coming due, scheduled jobs,
