@@ -19,4 +19,18 @@ public struct ClaimedJob: Sendable, Equatable {
     public var dueAt: Date
 
     public var isLastAttempt: Bool { attempt >= maxAttempts }
+
+    public init(id: Int64, kind: String, queue: String, args: String, attempt: Int, maxAttempts: Int, priority: Int,
+                timeout: Duration?, startedAt: Date, dueAt: Date) {
+        self.id = id
+        self.kind = kind
+        self.queue = queue
+        self.args = args
+        self.attempt = attempt
+        self.maxAttempts = maxAttempts
+        self.priority = priority
+        self.timeout = timeout
+        self.startedAt = startedAt
+        self.dueAt = dueAt
+    }
 }

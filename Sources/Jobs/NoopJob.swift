@@ -10,6 +10,11 @@ public struct NoopJob: JobHandler {
         /// `"retry"` fails the attempt (retried with backoff); `"discard"` gives up at once.
         public var fail: String?
 
+        public init(sleepMs: Int? = nil, fail: String? = nil) {
+            self.sleepMs = sleepMs
+            self.fail = fail
+        }
+
         enum CodingKeys: String, CodingKey {
             case sleepMs = "sleep_ms"
             case fail

@@ -65,11 +65,13 @@ extension Worker {
         case (nil, .none):
             attempt = queue.failure(of: job, error: describe(thrown), durationMs: durationMs, now: now)
         }
-        let outcomeLog = ["outcome": attempt.outcome.rawValue, "duration_ms": String(format: "%.1f", durationMs)]
         if attempt.outcome == .completed {
-            jobLogger.debug("job finished", outcomeLog)
+            if jobLogger.level <= .debug {
+                jobLogger.debug("job finished", ["outcome": attempt.outcome.rawValue, "duration_ms": String(format: "%.1f", durationMs)])
+            }
         } else {
-            jobLogger.warning("job did not complete", outcomeLog.merging(["error": attempt.error ?? ""]) { a, _ in a })
+            jobLogger.warning("job did not complete", ["outcome": attempt.outcome.rawValue, "error": attempt.error ?? "",
+                                                       "duration_ms": String(format: "%.1f", durationMs)])
         }
         return attempt
     }

@@ -1,0 +1,39 @@
+import Foundation
+import JobQueue
+import Jobs
+import Logging
+import Testing
+import Worker
+
+@Suite struct NoopJobTests {
+    let registry = JobKinds.registry()
+
+    @Test(arguments: [#"{}"#, #"{"sleep_ms": 0}"#, #"{"sleep_ms": 5, "fail": "retry"}"#, #"{"fail": "discard"}"#])
+    func acceptsWellFormedArgs(args: String) throws {
+        try registry.validate(kind: "noop", args: args)
+    }
+
+    @Test(arguments: [#"[]"#, #"{"sleep_ms": "x"}"#, #"{"sleep_ms": -1}"#, #"{"fail": "maybe"}"#, "not json"])
+    func refusesMalformedArgs(args: String) {
+        #expect(throws: JobArgsError.self) { try registry.validate(kind: "noop", args: args) }
+    }
+
+    @Test func unknownKindsAreNamedWithTheKnownOnes() {
+        #expect { try registry.validate(kind: "sync_everything", args: "{}") } throws: { error in
+            "\(error)".contains("unknown job kind 'sync_everything'") && "\(error)".contains("noop")
+        }
+    }
+
+    @Test func sleepStopsEarlyWhenAskedTo() throws {
+        let signal = StopSignal()
+        let job = ClaimedJob(id: 1, kind: "noop", queue: "default", args: "{}", attempt: 1, maxAttempts: 1, priority: 0,
+                             timeout: nil, startedAt: Date(), dueAt: Date())
+        let context = JobContext(job: job, logger: .disabled, stopSignal: signal, deadline: .now + .seconds(60),
+                                 connectionProvider: { throw JobArgsError("no database in this test") })
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) { signal.stop(.cancelRequested) }
+        let start = Date()
+        #expect(throws: JobStopped.self) { _ = try NoopJob().run(NoopJob.Args(sleepMs: 30_000, fail: nil), context: context) }
+        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(signal.current == .cancelRequested)
+    }
+}

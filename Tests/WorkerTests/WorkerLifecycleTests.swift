@@ -1,0 +1,90 @@
+import Foundation
+import JobQueue
+import Postgres
+import Testing
+import TestSupport
+import Worker
+
+@Suite struct WorkerLifecycleTests {
+    @Test func notifyWakesAnIdleWorker() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        // Polling once an hour: only the NOTIFY can wake this worker in time.
+        let worker = BackgroundWorker(url: database.url) { $0.pollInterval = .seconds(3600) }
+        #expect(eventually(timeout: 20) { (try? db.count("SELECT count(*) FROM calworker.workers")) == 1 })
+        Thread.sleep(forTimeInterval: 0.3)
+        let id = try JobQueue().enqueue(NewJob(kind: "noop"), on: db).id
+        #expect(eventually(timeout: 20) { (try? JobQueue().job(id: id, on: db)?.state) == .completed })
+        worker.stop()
+        #expect(try worker.wait().completed == 1)
+    }
+
+    @Test func pollingAloneWorksWithoutListen() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        let worker = BackgroundWorker(url: database.url) { $0.listen = false; $0.pollInterval = .milliseconds(100) }
+        let id = try JobQueue().enqueue(NewJob(kind: "noop"), on: db).id
+        #expect(eventually(timeout: 20) { (try? JobQueue().job(id: id, on: db)?.state) == .completed })
+        worker.stop()
+        _ = try worker.wait()
+    }
+
+    @Test func cancellingARunningJobStopsIt() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        let id = try JobQueue().enqueue(NewJob(kind: "noop", args: #"{"sleep_ms": 60000}"#), on: db).id
+        let worker = BackgroundWorker(url: database.url)
+        #expect(eventually(timeout: 20) { (try? JobQueue().job(id: id, on: db)?.state) == .running })
+        #expect(try JobQueue().cancel(id: id, on: db) == .cancelRequested)
+        #expect(eventually(timeout: 20) { (try? JobQueue().job(id: id, on: db)?.state) == .cancelled })
+        worker.stop()
+        #expect(try worker.wait().cancelled == 1)
+        #expect(try JobQueue().runs(RunFilter(jobID: id), on: db).map(\.outcome) == [.cancelled])
+    }
+
+    @Test func stoppingLetsRunningJobsFinishWithinTheGracePeriod() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        let id = try JobQueue().enqueue(NewJob(kind: "noop", args: #"{"sleep_ms": 800}"#), on: db).id
+        let worker = BackgroundWorker(url: database.url) { $0.gracePeriod = .seconds(30) }
+        #expect(eventually(timeout: 20) { (try? JobQueue().job(id: id, on: db)?.state) == .running })
+        worker.stop()
+        let summary = try worker.wait()
+        #expect(summary.completed == 1 && summary.handedBack == 0)
+        #expect(try JobQueue().job(id: id, on: db)?.state == .completed)
+    }
+
+    @Test func jobsStillRunningAfterTheGracePeriodAreHandedBack() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        let id = try JobQueue().enqueue(NewJob(kind: "noop", args: #"{"sleep_ms": 60000}"#, maxAttempts: 2), on: db).id
+        let worker = BackgroundWorker(url: database.url) { $0.gracePeriod = .milliseconds(300) }
+        #expect(eventually(timeout: 20) { (try? JobQueue().job(id: id, on: db)?.state) == .running })
+        worker.stop()
+        let summary = try worker.wait(timeout: 20)
+        #expect(summary.snoozed + summary.handedBack == 1)
+        let job = try #require(try JobQueue().job(id: id, on: db))
+        #expect(job.state == .available && job.maxAttempts == 3, "handed back without using up an attempt")
+        let run = try #require(try JobQueue().runs(RunFilter(jobID: id), on: db).first)
+        #expect(run.outcome == .snoozed && run.error?.contains("handed back") == true)
+    }
+
+    @Test func prefetchedJobsAreReleasedUnstartedOnStop() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        try JobQueue().enqueueMany((0..<6).map { _ in NewJob(kind: "noop", args: #"{"sleep_ms": 1500}"#) }, on: db)
+        let worker = BackgroundWorker(url: database.url) { $0.concurrency = 1; $0.prefetch = 5; $0.gracePeriod = .seconds(30) }
+        #expect(eventually(timeout: 20) { (try? db.count("SELECT count(*) FROM calworker.jobs WHERE state = 'running'")) == 6 })
+        worker.stop()
+        let summary = try worker.wait()
+        #expect(summary.completed == 1 && summary.released == 5)
+        #expect(try db.count("SELECT count(*) FROM calworker.jobs WHERE state = 'available' AND attempt = 0 AND lease_until IS NULL") == 5)
+        #expect(try db.count("SELECT count(*) FROM calworker.job_runs") == 1, "released jobs leave no run record")
+    }
+}
