@@ -12,7 +12,7 @@ extension Worker {
         let grace = signalled ? options.gracePeriod : .seconds(86_400 * 365)
         let running = coordinator.withLock { $0.busy }
         if signalled && running > 0 {
-            logger.info("stopping: waiting for running jobs", ["running": String(running),
+            logger.notice("stopping: waiting for running jobs", ["running": String(running),
                                                                "grace_s": String(Int(options.gracePeriod.seconds))])
         }
         coordinator.wait(timeout: grace) { $0.held.isEmpty || $0.hurry }
@@ -56,6 +56,6 @@ extension Worker {
             state.busy -= unstarted.count
             state.summary.released += released
         }
-        logger.info("released prefetched jobs that had not started", ["count": String(released)])
+        logger.notice("released prefetched jobs that had not started", ["count": String(released)])
     }
 }

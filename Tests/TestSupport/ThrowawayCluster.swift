@@ -21,20 +21,21 @@ public final class ThrowawayCluster: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// Runs the script with its output in a file: a pipe would never reach end-of-file,
+    /// because the server it starts inherits the pipe's write end.
     @discardableResult
     static func script(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = TestEnvironment.packageRoot.appendingPathComponent("scripts/pg-throwaway")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ClusterError(message: "pg-throwaway \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("cw-pg-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: base + ".out"); try? FileManager.default.removeItem(atPath: base + ".err") }
+        let child = try ChildProcess(executable: TestEnvironment.packageRoot.appendingPathComponent("scripts/pg-throwaway").path,
+                                     arguments: arguments, environment: ProcessInfo.processInfo.environment,
+                                     stdout: base + ".out", stderr: base + ".err")
+        let status = child.wait(timeout: 120)
+        guard status == 0 else {
+            let log = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
+            throw ClusterError(message: "pg-throwaway \(arguments.joined(separator: " ")) exited \(status.map(String.init) ?? "late"): \(log)")
         }
-        return String(decoding: data, as: UTF8.self)
+        return (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
     }
 
     struct ClusterError: Error, CustomStringConvertible {
