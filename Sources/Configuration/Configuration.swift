@@ -116,7 +116,7 @@ public struct Configuration: Sendable {
                 text.replaceSubrange(text.index(after: colon)..<at, with: "****")
             }
         }
-        if let range = text.range(of: #"password\s*=\s*('([^'\\]|\\.)*'|\S+)"#, options: .regularExpression) {
+        if !text.contains("://"), let range = text.range(of: #"password\s*=\s*('([^'\\]|\\.)*'|\S+)"#, options: .regularExpression) {
             text.replaceSubrange(range, with: "password=****")
         }
         if let range = text.range(of: #"([?&])password=[^&]*"#, options: .regularExpression) {
