@@ -14,13 +14,19 @@ public struct HandlerRegistry: Sendable {
     public init() {}
 
     public mutating func register<H: JobHandler>(_ handler: H) {
+        let cache = ArgsCache<H.Args>()
         entries[H.kind] = Entry(
             timeout: handler.timeout,
             check: { text throws(JobArgsError) in try handler.validate(try Self.decode(H.Args.self, text)) },
             run: { text, context in
                 let args: H.Args
-                do { args = try Self.decode(H.Args.self, text); try handler.validate(args) } catch {
-                    return .discard(reason: "invalid args for \(H.kind): \(error)")
+                if let cached = cache[text] {
+                    args = cached
+                } else {
+                    do { args = try Self.decode(H.Args.self, text); try handler.validate(args) } catch {
+                        return .discard(reason: "invalid args for \(H.kind): \(error)")
+                    }
+                    cache[text] = args
                 }
                 return try handler.run(args, context: context)
             })

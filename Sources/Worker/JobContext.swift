@@ -46,8 +46,11 @@ public struct JobStopped: Error, CustomStringConvertible, Sendable {
 /// What a handler gets besides its arguments.
 public struct JobContext: Sendable {
     public let job: ClaimedJob
-    /// Already carries `job_id`, `kind` and `attempt`.
-    public let logger: Logger
+    let baseLogger: Logger
+    /// Already carries `job_id`, `kind` and `attempt`. Built on use, since most jobs never log.
+    public var logger: Logger {
+        baseLogger.with(["job_id": String(job.id), "kind": job.kind, "attempt": String(job.attempt)])
+    }
     public let stopSignal: StopSignal
     /// When this attempt's timeout runs out.
     public let deadline: ContinuousClock.Instant
@@ -56,7 +59,7 @@ public struct JobContext: Sendable {
     public init(job: ClaimedJob, logger: Logger, stopSignal: StopSignal, deadline: ContinuousClock.Instant,
                 connectionProvider: @escaping @Sendable () throws -> PostgresConnection) {
         self.job = job
-        self.logger = logger
+        self.baseLogger = logger
         self.stopSignal = stopSignal
         self.deadline = deadline
         self.connectionProvider = connectionProvider

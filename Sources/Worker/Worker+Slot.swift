@@ -25,8 +25,7 @@ extension Worker {
     /// Runs one attempt and maps whatever happened to the outcome the queue records.
     func execute(_ item: InFlightJob, deadline: ContinuousClock.Instant, connection: SlotConnection) -> FinishedAttempt {
         let job = item.job
-        let jobLogger = logger.with(["job_id": String(job.id), "kind": job.kind, "attempt": String(job.attempt)])
-        let context = JobContext(job: job, logger: jobLogger, stopSignal: item.stopSignal, deadline: deadline,
+        let context = JobContext(job: job, logger: logger, stopSignal: item.stopSignal, deadline: deadline,
                                  connectionProvider: { try connection.get() })
         let clock = ContinuousClock()
         let started = clock.now
@@ -66,11 +65,11 @@ extension Worker {
             attempt = queue.failure(of: job, error: describe(thrown), durationMs: durationMs, now: now)
         }
         if attempt.outcome == .completed {
-            if jobLogger.level <= .debug {
-                jobLogger.debug("job finished", ["outcome": attempt.outcome.rawValue, "duration_ms": String(format: "%.1f", durationMs)])
+            if logger.level <= .debug {
+                context.logger.debug("job finished", ["outcome": attempt.outcome.rawValue, "duration_ms": String(format: "%.1f", durationMs)])
             }
         } else {
-            jobLogger.warning("job did not complete", ["outcome": attempt.outcome.rawValue, "error": attempt.error ?? "",
+            context.logger.warning("job did not complete", ["outcome": attempt.outcome.rawValue, "error": attempt.error ?? "",
                                                        "duration_ms": String(format: "%.1f", durationMs)])
         }
         return attempt

@@ -1,0 +1,57 @@
+import Foundation
+
+/// Command-line settings of the queue benchmark.
+struct Settings {
+    var adminURL = ""
+    var jobs = 100_000
+    var concurrency = 16
+    var batch = 1000
+    var prefetch = 1000
+    var rounds = 3
+    var latencySamples = 500
+    var pgbench = "pgbench"
+
+    static func parse() -> Settings {
+        var settings = Settings()
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        while !arguments.isEmpty {
+            let name = arguments.removeFirst()
+            guard let value = arguments.first else { fail("\(name) needs a value") }
+            arguments.removeFirst()
+            switch name {
+            case "--url": settings.adminURL = value
+            case "--jobs": settings.jobs = Int(value) ?? settings.jobs
+            case "--concurrency": settings.concurrency = Int(value) ?? settings.concurrency
+            case "--batch": settings.batch = Int(value) ?? settings.batch
+            case "--prefetch": settings.prefetch = Int(value) ?? settings.prefetch
+            case "--rounds": settings.rounds = max(1, Int(value) ?? settings.rounds)
+            case "--latency-samples": settings.latencySamples = Int(value) ?? settings.latencySamples
+            case "--pgbench": settings.pgbench = value
+            default: fail("unknown option \(name)")
+            }
+        }
+        if settings.adminURL.isEmpty { fail("--url CONNINFO (of a database in a throwaway cluster) is required; use scripts/bench-queue") }
+        return settings
+    }
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("bench: \(message)\n".utf8))
+    exit(1)
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = ContinuousClock.now
+    try body()
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    return sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * p).rounded(.up)) - 1))]
+}
+
+func median(_ values: [Double]) -> Double { percentile(values.sorted(), 0.5) }
+
+func fmt(_ value: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", value) }
