@@ -5,6 +5,7 @@ import Postgres
 extension Worker {
     /// One slot thread: takes a job, runs its handler, passes the outcome to the completer.
     func slotLoop(_ connection: SlotConnection) {
+        var memo = ArgsMemo()
         while var item = dispatch.take() {
             let deadline = ContinuousClock.now + (item.job.timeout ?? registry.timeout(for: item.job.kind) ?? .seconds(300))
             item.deadline = deadline
@@ -12,7 +13,7 @@ extension Worker {
                 state.running += 1
                 state.held[item.job.id]?.deadline = deadline
             }
-            let attempt = execute(item, deadline: deadline, connection: connection)
+            let attempt = execute(item, deadline: deadline, connection: connection, memo: &memo)
             results.put(attempt)
             coordinator.updateQuietly { state in
                 state.busy -= 1
@@ -23,7 +24,8 @@ extension Worker {
     }
 
     /// Runs one attempt and maps whatever happened to the outcome the queue records.
-    func execute(_ item: InFlightJob, deadline: ContinuousClock.Instant, connection: SlotConnection) -> FinishedAttempt {
+    func execute(_ item: InFlightJob, deadline: ContinuousClock.Instant, connection: SlotConnection,
+                 memo: inout ArgsMemo) -> FinishedAttempt {
         let job = item.job
         let context = JobContext(job: job, logger: logger, stopSignal: item.stopSignal, deadline: deadline,
                                  connectionProvider: { try connection.get() })
@@ -32,7 +34,7 @@ extension Worker {
         var thrown: (any Error)?
         var result: JobResult?
         do {
-            result = try registry.run(kind: job.kind, args: job.args, context: context)
+            result = try registry.run(kind: job.kind, args: job.args, context: context, memo: &memo)
         } catch {
             thrown = error
         }
