@@ -49,9 +49,6 @@ public final class Worker: Sendable {
     /// A snapshot of the counts so far.
     public var summary: WorkerSummary { coordinator.withLock { $0.summary } }
 
-    /// Jobs claimed whose handler has not returned, for tests and metrics.
-    public var jobsInFlight: Int { coordinator.withLock { $0.busy } }
-
     /// Runs until stopped (or, with `once`/`maxJobs`, until done) and returns what it did.
     /// Blocks the calling thread; throws only when it cannot start.
     public func run() throws -> WorkerSummary {

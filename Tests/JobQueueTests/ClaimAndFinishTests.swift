@@ -29,20 +29,14 @@ import TestSupport
         defer { database.drop() }
         let db = try database.connect()
         try queue.enqueueMany((0..<2000).map { _ in NewJob(kind: "noop") }, on: db)
-        let box = IDBox()
-        let group = DispatchGroup()
-        for worker in 0..<4 {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                guard let db = try? database.connect() else { return }
-                while let jobs = try? JobQueue().claim(queue: "default", limit: 37, workerID: "w\(worker)", on: db), !jobs.isEmpty {
-                    for job in jobs { box.add(0, job.id) }
-                }
-            }.start()
+        let claimed = SharedList<Int64>()
+        concurrently(4) { worker in
+            guard let db = try? database.connect() else { return }
+            while let jobs = try? JobQueue().claim(queue: "default", limit: 37, workerID: "w\(worker)", on: db), !jobs.isEmpty {
+                for job in jobs { claimed.append(job.id) }
+            }
         }
-        group.wait()
-        let ids = box.ids(for: 0)
+        let ids = claimed.values
         #expect(ids.count == 2000)
         #expect(Set(ids).count == 2000)
     }

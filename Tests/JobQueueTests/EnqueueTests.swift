@@ -50,27 +50,24 @@ import TestSupport
     @Test func concurrentEnqueuesOfOneKeyAddOneJob() throws {
         let database = try TestDatabase.make()
         defer { database.drop() }
-        let ids = IDBox()
-        let group = DispatchGroup()
-        for _ in 0..<8 {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                guard let db = try? database.connect() else { return }
-                for round in 0..<25 {
-                    if let result = try? JobQueue().enqueue(NewJob(kind: "noop", uniqueKey: "key-\(round)"), on: db) {
-                        ids.add(round, result.id)
-                    }
+        let ids = SharedList<(round: Int, id: Int64)>()
+        concurrently(8) { _ in
+            guard let db = try? database.connect() else { return }
+            for round in 0..<25 {
+                if let result = try? JobQueue().enqueue(NewJob(kind: "noop", uniqueKey: "key-\(round)"), on: db) {
+                    ids.append((round, result.id))
                 }
-            }.start()
+            }
         }
-        group.wait()
         let db = try database.connect()
         let rows = try db.query("SELECT unique_key, count(*) FROM calworker.jobs GROUP BY unique_key")
         #expect(rows.count == 25)
         for row in rows { #expect(try row.decode(Int.self, at: 1) == 1) }
         // Every caller was told the same id for the same key.
-        for round in 0..<25 { #expect(Set(ids.ids(for: round)).count == 1 && ids.ids(for: round).count == 8) }
+        for round in 0..<25 {
+            let told = ids.values.filter { $0.round == round }.map(\.id)
+            #expect(Set(told).count == 1 && told.count == 8)
+        }
     }
 
     @Test func enqueueJoinsTheCallersTransaction() throws {
@@ -103,12 +100,4 @@ import TestSupport
         #expect(ids.count == 500)
         #expect(try db.query("SELECT count(*) FROM calworker.jobs")[0].decode(Int.self, at: 0) == 501)
     }
-}
-
-final class IDBox: @unchecked Sendable {
-    // @unchecked Sendable: `byRound` is only touched under `lock`.
-    private let lock = NSLock()
-    private var byRound: [Int: [Int64]] = [:]
-    func add(_ round: Int, _ id: Int64) { lock.lock(); byRound[round, default: []].append(id); lock.unlock() }
-    func ids(for round: Int) -> [Int64] { lock.lock(); defer { lock.unlock() }; return byRound[round] ?? [] }
 }

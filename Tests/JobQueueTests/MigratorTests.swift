@@ -28,21 +28,10 @@ import TestSupport
 
     @Test func concurrentMigrationsTakeTurns() throws {
         let (_, url) = try emptyDatabase()
-        let results = ResultBox()
-        let group = DispatchGroup()
-        for _ in 0..<4 {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                do {
-                    let db = try PostgresConnection.connect(url)
-                    results.append(.success(try Migrator().migrate(on: db).count))
-                } catch {
-                    results.append(.failure(error))
-                }
-            }.start()
+        let results = SharedList<Result<Int, any Error>>()
+        concurrently(4) { _ in
+            results.append(Result { try Migrator().migrate(on: try PostgresConnection.connect(url)).count })
         }
-        group.wait()
         let counts = results.values.compactMap { try? $0.get() }
         #expect(counts.count == 4, "every concurrent migrate succeeded: \(results.values)")
         #expect(counts.sorted() == [0, 0, 0, Migrations.all.count])
@@ -58,12 +47,4 @@ import TestSupport
         #expect(status.explanation.contains("newer"))
         #expect(throws: (any Error).self) { try Migrator().migrate(on: db) }
     }
-}
-
-final class ResultBox: @unchecked Sendable {
-    // @unchecked Sendable: `items` is only touched under `lock`.
-    private let lock = NSLock()
-    private var items: [Result<Int, any Error>] = []
-    func append(_ item: Result<Int, any Error>) { lock.lock(); items.append(item); lock.unlock() }
-    var values: [Result<Int, any Error>] { lock.lock(); defer { lock.unlock() }; return items }
 }
