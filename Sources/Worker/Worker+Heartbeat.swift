@@ -8,11 +8,16 @@ extension Worker {
     func heartbeatLoop(_ db: PostgresConnection, stop: WaitQueue<Bool>) {
         let interval = options.heartbeatInterval ?? .milliseconds(Int64(queue.lease.seconds * 1000 / 3))
         var lastRescue = ContinuousClock.now - .seconds(3600)
+        var lastProgress = (at: ContinuousClock.now, summary: WorkerSummary())
         while true {
             _ = stop.takeBatch(limit: 1, timeout: interval)
             if stop.isClosedAndEmpty { return }
             let now = ContinuousClock.now
-            let (held, stopping) = coordinator.withLock { state in (Array(state.held.values), state.stopping) }
+            let (held, stopping, summary) = coordinator.withLock { state in (Array(state.held.values), state.stopping, state.summary) }
+            if now - lastProgress.at >= .seconds(10), summary != lastProgress.summary {
+                logProgress(summary, since: lastProgress, now: now, running: held.count)
+                lastProgress = (now, summary)
+            }
             for item in held where !item.handlerDone {
                 if let deadline = item.deadline, now >= deadline { item.stopSignal.stop(.timedOut) }
             }
@@ -51,5 +56,18 @@ extension Worker {
                 logger.error("heartbeat failed", ["error": "\(error)"])
             }
         }
+    }
+}
+
+extension Worker {
+    /// A busy worker says what it has done every ten seconds, so long runs show progress.
+    func logProgress(_ summary: WorkerSummary, since last: (at: ContinuousClock.Instant, summary: WorkerSummary),
+                     now: ContinuousClock.Instant, running: Int) {
+        let finished = summary.completed + summary.failed + summary.snoozed + summary.discarded + summary.cancelled
+        let before = last.summary.completed + last.summary.failed + last.summary.snoozed + last.summary.discarded + last.summary.cancelled
+        let rate = Double(finished - before) / max(0.001, (now - last.at).seconds)
+        logger.info("worker progress", ["claimed": String(summary.claimed), "completed": String(summary.completed),
+                                        "failed": String(summary.failed), "discarded": String(summary.discarded),
+                                        "in_flight": String(running), "jobs_per_s": String(Int(rate))])
     }
 }

@@ -92,3 +92,22 @@ import Worker
         }
     }
 }
+
+@Suite struct WorkerUnderLoadTests {
+    /// Regression: with statistics taken while nothing ran, the finish and lease statements
+    /// were planned as scans of every running job per input row; under prefetch the worker
+    /// fell behind its leases and rescued (re-ran) its own jobs.
+    @Test func staleStatisticsNeitherSlowNorDuplicateABigBatch() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        for _ in 0..<20 { try JobQueue().enqueueMany((0..<1000).map { _ in NewJob(kind: "noop") }, on: db) }
+        try db.execute("VACUUM ANALYZE calworker.jobs")
+        let summary = try drain(database.url, queue: JobQueue(lease: .seconds(30))) {
+            $0.concurrency = 8; $0.prefetch = 1000; $0.claimBatch = 1000
+        }
+        #expect(summary.completed == 20_000 && summary.rescued == 0)
+        #expect(try db.count("SELECT count(*) FROM calworker.job_runs WHERE outcome <> 'completed'") == 0)
+        #expect(try db.count("SELECT count(*) FROM calworker.job_runs") == 20_000)
+    }
+}
