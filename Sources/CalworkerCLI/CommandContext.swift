@@ -29,7 +29,8 @@ final class CommandContext: Sendable {
     /// Connects, translating failure into exit code 3 with what to check.
     func connect() throws(CLIError) -> PostgresConnection {
         do {
-            return try PostgresConnection.connect(configuration.databaseURL)
+            return try PostgresConnection.connect(configuration.databaseURL,
+                                                  preparedStatements: configuration.usesPreparedStatements)
         } catch {
             throw CLIError(.unavailable, "cannot reach PostgreSQL: \(error.message)",
                            hint: "set CALWORKER_DATABASE_URL (now: '\(Configuration.maskPassword(in: configuration.databaseURL))') and check the server is up")

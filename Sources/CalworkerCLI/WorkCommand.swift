@@ -10,8 +10,12 @@ enum WorkCommand {
         details: """
         SIGTERM or SIGINT: stop claiming, let running jobs finish within the grace period, then
         hand the rest back to the queue. A second signal hands them back at once.
+        Behind a transaction-mode pooler (PgBouncer pool_mode=transaction) set
+        CALWORKER_DATABASE_POOLER=transaction: the worker then polls and uses no named prepared
+        statements.
         --once is the cron / systemd-timer mode: exit when no due job is left (exit 0 even if
-        some jobs failed; their outcomes are in `calworker runs`).
+        some jobs failed; their outcomes are in `calworker runs`; exit 1 if the database
+        rejected a claim).
         """,
         options: [
             .value("queues", "a,b", "queues to serve (default: default)"),
@@ -36,6 +40,12 @@ enum WorkCommand {
         if let prefetch = try arguments.int("prefetch", range: 0...100_000) { options.prefetch = prefetch }
         options.once = arguments.has("once")
         options.listen = !arguments.has("no-listen")
+        if !context.configuration.usesPreparedStatements {
+            // Behind a transaction-mode pooler LISTEN would hold nothing and named prepared
+            // statements would reach sessions that never saw them.
+            options.listen = false
+            options.preparedStatements = false
+        }
         options.version = CLI.version
         if let grace = try duration(arguments, "grace-period") { options.gracePeriod = grace }
         if let poll = try duration(arguments, "poll-interval") { options.pollInterval = poll }
@@ -58,8 +68,9 @@ enum WorkCommand {
             "worker \(options.workerID): claimed \(summary.claimed), completed \(summary.completed), failed \(summary.failed), "
                 + "snoozed \(summary.snoozed), discarded \(summary.discarded), cancelled \(summary.cancelled), "
                 + "handed back \(summary.handedBack), rescued \(summary.rescued)"
+                + (summary.claimErrors > 0 ? ", claim errors \(summary.claimErrors) (see the log)" : "")
         }
-        return .ok
+        return summary.claimErrors > 0 ? .failure : .ok
     }
 
     static func duration(_ arguments: ParsedArguments, _ name: String) throws(CLIError) -> Duration? {

@@ -15,6 +15,10 @@ public struct Configuration: Sendable {
 
     /// libpq connection string or URI. Empty means libpq's own defaults (PGHOST, PGDATABASE, ...).
     public var databaseURL = ""
+    /// `session` (default: a direct connection or a session-mode pooler) or `transaction`
+    /// (PgBouncer pool_mode=transaction): then workers poll instead of LISTEN and no named
+    /// prepared statements are used.
+    public var databasePooler = "session"
     public var googleAPIURL = "https://www.googleapis.com/calendar/v3"
     public var googleTokenURL = "https://oauth2.googleapis.com/token"
     public var googleClientID = ""
@@ -34,6 +38,9 @@ public struct Configuration: Sendable {
 
     public private(set) var entries: [Entry] = []
 
+    /// Named prepared statements are safe unless a transaction-mode pooler sits in between.
+    public var usesPreparedStatements: Bool { databasePooler != "transaction" }
+
     public init() {}
 
     static let secretNames: Set<String> = ["CALWORKER_GOOGLE_CLIENT_SECRET", "CALWORKER_TOKEN_KEY"]
@@ -43,6 +50,8 @@ public struct Configuration: Sendable {
         var config = Configuration()
         var reader = Reader(environment: environment)
         config.databaseURL = try reader.string("CALWORKER_DATABASE_URL", default: config.databaseURL, secret: false)
+        config.databasePooler = try reader.choice("CALWORKER_DATABASE_POOLER", default: config.databasePooler,
+                                                  among: ["session", "transaction"])
         config.googleAPIURL = try reader.string("CALWORKER_GOOGLE_API_URL", default: config.googleAPIURL)
         config.googleTokenURL = try reader.string("CALWORKER_GOOGLE_TOKEN_URL", default: config.googleTokenURL)
         config.googleClientID = try reader.string("CALWORKER_GOOGLE_CLIENT_ID", default: "")

@@ -21,10 +21,15 @@ public final class PostgresConnection: Sendable {
     let state: Mutex<State>
     /// The connection string (URI or `key=value` pairs); kept to reconnect.
     let conninfo: String
+    /// Whether `prepared: true` may create named server-side statements. Off behind a
+    /// transaction-mode pooler (PgBouncer before 1.21), where the next statement may reach
+    /// another server session that never saw the PREPARE.
+    public let usesPreparedStatements: Bool
 
-    private init(handle: OpaquePointer, conninfo: String) {
+    private init(handle: OpaquePointer, conninfo: String, preparedStatements: Bool) {
         self.state = Mutex(State(handle: handle))
         self.conninfo = conninfo
+        self.usesPreparedStatements = preparedStatements
     }
 
     deinit {
@@ -36,8 +41,8 @@ public final class PostgresConnection: Sendable {
 
     /// Opens a connection from a URI (`postgresql://user@host/db`) or `key=value` conninfo.
     /// A failed attempt is freed here too (libpq allocates a `PGconn` even when it fails).
-    public static func connect(_ conninfo: String) throws(PostgresError) -> PostgresConnection {
-        PostgresConnection(handle: try open(conninfo), conninfo: conninfo)
+    public static func connect(_ conninfo: String, preparedStatements: Bool = true) throws(PostgresError) -> PostgresConnection {
+        PostgresConnection(handle: try open(conninfo), conninfo: conninfo, preparedStatements: preparedStatements)
     }
 
     static func open(_ conninfo: String) throws(PostgresError) -> OpaquePointer {
@@ -108,7 +113,7 @@ public final class PostgresConnection: Sendable {
                 return .failure(PostgresError(.connectionLost, "the connection is closed"))
             }
             do {
-                if prepared {
+                if prepared && usesPreparedStatements {
                     let name = try Self.preparedName(for: sql, parameterCount: texts.count, handle: handle, cache: &state.prepared)
                     return .success(try Self.withCStrings(texts) { values in
                         try Self.consume(PQexecPrepared(handle, name, Int32(texts.count), values, nil, nil, 0), handle: handle)

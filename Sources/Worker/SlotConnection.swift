@@ -5,9 +5,13 @@ import Synchronization
 /// slot's next jobs, reopened when the server went away.
 final class SlotConnection: Sendable {
     private let url: String
+    private let preparedStatements: Bool
     private let connection = Mutex<PostgresConnection?>(nil)
 
-    init(url: String) { self.url = url }
+    init(url: String, preparedStatements: Bool) {
+        self.url = url
+        self.preparedStatements = preparedStatements
+    }
 
     func get() throws -> PostgresConnection {
         try connection.withLock { slot in
@@ -16,7 +20,7 @@ final class SlotConnection: Sendable {
                 try existing.reconnect()
                 return existing
             }
-            let fresh = try PostgresConnection.connect(url)
+            let fresh = try PostgresConnection.connect(url, preparedStatements: preparedStatements)
             slot = fresh
             return fresh
         }

@@ -47,7 +47,12 @@ extension Worker {
                         try queue.claim(queue: name, limit: want, workerID: options.workerID, on: db)
                     }
                 } catch {
+                    // Not the connection (that is retried above): the statement itself fails, and
+                    // retrying at once would only spin. Back off; a cron run stops and says so.
                     logger.error("claim failed", ["queue": name, "error": "\(error)"])
+                    coordinator.update { $0.summary.claimErrors += 1 }
+                    if options.once { return }
+                    coordinator.wait(timeout: options.pollInterval) { $0.stopping }
                     break
                 }
                 if jobs.count == want { sawFullBatch = true }

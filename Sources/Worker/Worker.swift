@@ -69,7 +69,9 @@ public final class Worker: Sendable {
         let background = DispatchGroup()
         let slotsDone = DispatchGroup()
         for slot in 0..<max(1, options.concurrency) {
-            spawn("slot-\(slot)", group: slotsDone) { self.slotLoop(SlotConnection(url: self.databaseURL)) }
+            spawn("slot-\(slot)", group: slotsDone) {
+                self.slotLoop(SlotConnection(url: self.databaseURL, preparedStatements: self.options.preparedStatements))
+            }
         }
         spawn("completer", group: background) { self.completerLoop(completerDB) }
         let heartbeatStop = WaitQueue<Bool>()
@@ -102,7 +104,7 @@ public final class Worker: Sendable {
 
     func open(_ role: String) throws -> PostgresConnection {
         do {
-            return try PostgresConnection.connect(databaseURL)
+            return try PostgresConnection.connect(databaseURL, preparedStatements: options.preparedStatements)
         } catch {
             throw WorkerStartError(message: "cannot connect to PostgreSQL for the \(role): \(error)")
         }

@@ -90,6 +90,8 @@ public struct WorkerSummary: Sendable, Equatable, Codable {
     /// Jobs of other (dead) workers this worker put back.
     public var rescued = 0
     public var reconnects = 0
+    /// Claims the database rejected (not connection losses, which are retried).
+    public var claimErrors = 0
 
     public init() {}
 

@@ -22,6 +22,9 @@ public struct WorkerOptions: Sendable {
     public var pollInterval: Duration = .seconds(1)
     /// Use LISTEN/NOTIFY for immediate wake-ups. Turn off behind a transaction-mode pooler.
     public var listen: Bool = true
+    /// Prepare the hot statements once per session. Turn off behind a transaction-mode
+    /// pooler that does not track prepared statements (PgBouncer before 1.21).
+    public var preparedStatements: Bool = true
     /// How long running jobs may finish after SIGTERM before they are handed back. Default 30 s.
     public var gracePeriod: Duration = .seconds(30)
     /// How often leases and the worker heartbeat are renewed. Default: a third of the lease.

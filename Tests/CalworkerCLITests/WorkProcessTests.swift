@@ -97,3 +97,25 @@ import TestSupport
         #expect(worker.wait(timeout: 60) == 0)
     }
 }
+
+@Suite struct TransactionPoolerTests {
+    /// Behind PgBouncer in transaction mode (two server connections shared by every client),
+    /// with CALWORKER_DATABASE_POOLER=transaction: enqueue and work through the pooler.
+    @Test func enqueueAndWorkThroughATransactionModePooler() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let pooler = try TransactionPooler()
+        defer { pooler.stop() }
+        let url = pooler.url(database: database.name)
+        let env = ["CALWORKER_DATABASE_POOLER": "transaction", "CALWORKER_LOG_LEVEL": "notice"]
+        for _ in 0..<20 {
+            let enqueued = try CalworkerProcess.run(["enqueue", "noop", "--args", #"{"sleep_ms": 5}"#], databaseURL: url, environment: env)
+            #expect(enqueued.status == 0, "\(enqueued.stderr)")
+        }
+        let worked = try CalworkerProcess.run(["work", "--once", "--concurrency", "4", "--json"], databaseURL: url, environment: env)
+        #expect(worked.status == 0, "\(worked.stderr)")
+        #expect(worked.stdout.contains("\"completed\" : 20"), "\(worked.stdout)")
+        let db = try database.connect()
+        #expect(try db.query("SELECT count(*) FROM calworker.job_runs WHERE outcome = 'completed'")[0].decode(Int.self, at: 0) == 20)
+    }
+}
