@@ -1,3 +1,4 @@
+import Configuration
 import Foundation
 import JobQueue
 import Worker
@@ -81,5 +82,3 @@ enum WorkCommand {
         return value
     }
 }
-
-import Configuration

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Durations as people write them: `500ms`, `30s`, `10m`, `1h30m`, `2d`.
 public enum DurationText {
     public static func parse(_ text: String) -> Duration? {
@@ -44,5 +46,3 @@ public enum DurationText {
         return String(format: "%dd%02dh", whole / 86_400, (whole % 86_400) / 3600)
     }
 }
-
-import Foundation

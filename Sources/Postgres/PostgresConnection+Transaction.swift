@@ -1,3 +1,5 @@
+import CLibPQ
+
 extension PostgresConnection {
     /// Runs `body` inside BEGIN/COMMIT; any error rolls back and is rethrown.
     ///
@@ -16,8 +18,6 @@ extension PostgresConnection {
         }
     }
 }
-
-import CLibPQ
 
 extension PostgresConnection {
     /// Runs several constant statements at once (simple query protocol, `PQexec`).
