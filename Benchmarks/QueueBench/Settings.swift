@@ -1,4 +1,5 @@
 import Foundation
+import JobQueue
 
 /// Command-line settings of the queue benchmark.
 struct Settings {
@@ -43,8 +44,7 @@ func fail(_ message: String) -> Never {
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = ContinuousClock.now
     try body()
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return (ContinuousClock.now - start).seconds
 }
 
 func percentile(_ sorted: [Double], _ p: Double) -> Double {

@@ -87,7 +87,7 @@ enum EnqueueCommand {
             guard let delay = DurationText.parse(text) else {
                 throw CLIError(.usage, "--in must be a duration like 30s, 10m or 2h, got '\(text)'")
             }
-            job.runAt = Date().addingTimeInterval(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+            job.runAt = Date().addingTimeInterval(delay.seconds)
         }
         if let text = arguments.value("at") {
             guard let date = TimeText.parse(text) else {

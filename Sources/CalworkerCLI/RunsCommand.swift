@@ -41,7 +41,7 @@ enum RunsCommand {
             guard let window = DurationText.parse(since) else {
                 throw CLIError(.usage, "--since must be a duration like 30m, 1h or 2d, got '\(since)'")
             }
-            filter.since = Date().addingTimeInterval(-(Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18))
+            filter.since = Date().addingTimeInterval(-window.seconds)
         }
         if let limit = try arguments.int("limit", range: 1...100_000) { filter.limit = limit }
         let db = try context.connectCurrent()

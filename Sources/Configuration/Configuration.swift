@@ -144,5 +144,7 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
 }
 
 extension Duration {
+    /// Private to this module: Configuration sits below JobQueue, whose public `seconds`
+    /// everything above uses.
     var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

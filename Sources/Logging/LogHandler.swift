@@ -13,7 +13,7 @@ public struct JSONLinesLogHandler: LogHandler {
 
     public func log(level: LogLevel, message: String, metadata: [String: String]) {
         var object: [String: String] = metadata
-        object["ts"] = PostgresFreeTimestamp.now()
+        object["ts"] = LogTimestamp.now()
         object["level"] = level.description
         object["msg"] = message
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
@@ -26,7 +26,7 @@ public struct TextLogHandler: LogHandler {
     public init() {}
 
     public func log(level: LogLevel, message: String, metadata: [String: String]) {
-        var line = "\(PostgresFreeTimestamp.now()) \(level.description.uppercased()) \(message)"
+        var line = "\(LogTimestamp.now()) \(level.description.uppercased()) \(message)"
         for key in metadata.keys.sorted() { line += " \(key)=\(metadata[key]!)" }
         StandardError.write(Data((line + "\n").utf8))
     }
@@ -64,7 +64,7 @@ enum StandardError {
 }
 
 /// RFC 3339 UTC timestamps with milliseconds, without a shared `DateFormatter`.
-enum PostgresFreeTimestamp {
+enum LogTimestamp {
     static func now() -> String {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)

@@ -1,4 +1,5 @@
 import Foundation
+import JobQueue
 
 /// A FIFO that blocks takers until an item arrives or the queue is closed: how the producer
 /// hands jobs to slot threads and slots hand results to the completer.
@@ -37,7 +38,7 @@ final class WaitQueue<Item: Sendable>: @unchecked Sendable {
     func takeBatch(limit: Int, timeout: Duration) -> [Item] {
         condition.lock()
         defer { condition.unlock() }
-        let deadline = Date().addingTimeInterval(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        let deadline = Date().addingTimeInterval(timeout.seconds)
         while head == items.count && !closed {
             if !condition.wait(until: deadline) { break }
         }

@@ -7,7 +7,6 @@ extension Worker {
     /// handlers, and rescues jobs whose workers died. Runs until `stop` is closed.
     func heartbeatLoop(_ db: PostgresConnection, stop: WaitQueue<Bool>) {
         let interval = options.heartbeatInterval ?? .milliseconds(Int64(queue.lease.seconds * 1000 / 3))
-        var lastRescue = ContinuousClock.now - .seconds(3600)
         var lastProgress = (at: ContinuousClock.now, summary: WorkerSummary())
         while true {
             _ = stop.takeBatch(limit: 1, timeout: interval)
@@ -35,20 +34,15 @@ extension Worker {
                         for id in cancelled { byID[id]?.stopSignal.stop(.cancelRequested) }
                     }
                     try WorkerRegistry.heartbeat(id: options.workerID, stopping: stopping, on: db)
-                    if now - lastRescue >= interval {
-                        lastRescue = now
-                        let rescued = try queue.rescueExpired(on: db)
-                        if !rescued.isEmpty {
-                            logger.warning("rescued jobs whose worker stopped renewing their lease",
-                                           ["count": String(rescued.count),
-                                            "job_ids": rescued.prefix(20).map { String($0.id) }.joined(separator: ","),
-                                            "previous_workers": Set(rescued.map(\.previousWorker)).sorted().joined(separator: ",")])
-                        }
-                        if !rescued.isEmpty {
-                            coordinator.update { state in
-                                state.summary.rescued += rescued.count
-                                state.wakePending = true
-                            }
+                    let rescued = try queue.rescueExpired(on: db)
+                    if !rescued.isEmpty {
+                        logger.warning("rescued jobs whose worker stopped renewing their lease",
+                                       ["count": String(rescued.count),
+                                        "job_ids": rescued.prefix(20).map { String($0.id) }.joined(separator: ","),
+                                        "previous_workers": Set(rescued.map(\.previousWorker)).sorted().joined(separator: ",")])
+                        coordinator.update { state in
+                            state.summary.rescued += rescued.count
+                            state.wakePending = true
                         }
                     }
                 }

@@ -6,9 +6,8 @@ extension Worker {
     /// One slot thread: takes a job, runs its handler, passes the outcome to the completer.
     func slotLoop(_ connection: SlotConnection) {
         var memo = ArgsMemo()
-        while var item = dispatch.take() {
+        while let item = dispatch.take() {
             let deadline = ContinuousClock.now + (item.job.timeout ?? registry.timeout(for: item.job.kind) ?? .seconds(300))
-            item.deadline = deadline
             coordinator.updateQuietly { state in
                 state.running += 1
                 state.held[item.job.id]?.deadline = deadline
