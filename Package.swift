@@ -21,21 +21,25 @@ let package = Package(
     targets: [
         // C libraries, wrapped once each.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Thin Swift wrappers.
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: defaultSwiftSettings),
         .target(name: "Logging", swiftSettings: defaultSwiftSettings),
         .target(name: "Configuration", swiftSettings: defaultSwiftSettings),
+        .target(name: "Metrics", swiftSettings: defaultSwiftSettings),
+        .target(name: "HTTPClient", dependencies: ["CCurl", "Metrics"], swiftSettings: defaultSwiftSettings),
+        .target(name: "HTTPServer", swiftSettings: defaultSwiftSettings),
 
         // Domain.
         .target(name: "JobQueue", dependencies: ["Postgres"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Worker", dependencies: ["JobQueue", "Postgres", "Logging"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Worker", dependencies: ["JobQueue", "Postgres", "Logging", "Metrics"], swiftSettings: defaultSwiftSettings),
         .target(name: "Jobs", dependencies: ["Worker", "JobQueue"], swiftSettings: defaultSwiftSettings),
 
         // The command-line tool: a thin entry point over a library the tests call too.
         .target(
             name: "CalworkerCLI",
-            dependencies: ["Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration"],
+            dependencies: ["Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer"],
             swiftSettings: defaultSwiftSettings
         ),
         .executableTarget(name: "calworker", dependencies: ["CalworkerCLI"], swiftSettings: defaultSwiftSettings),
@@ -50,6 +54,9 @@ let package = Package(
 
         // Tests mirror Sources; shared helpers live in TestSupport.
         .target(name: "TestSupport", dependencies: ["Postgres", "JobQueue"], path: "Tests/TestSupport", swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Jobs", "JobQueue", "Postgres", "Logging", "TestSupport"], swiftSettings: defaultSwiftSettings),

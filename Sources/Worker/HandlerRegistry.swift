@@ -5,6 +5,7 @@ import Foundation
 public struct HandlerRegistry: Sendable {
     struct Entry: Sendable {
         let timeout: Duration
+        let figureMetrics: [FigureMetric]
         let check: @Sendable (String) throws(JobArgsError) -> Void
         let run: @Sendable (String, JobContext, inout ArgsMemo) throws -> JobResult
     }
@@ -16,6 +17,7 @@ public struct HandlerRegistry: Sendable {
     public mutating func register<H: JobHandler>(_ handler: H) {
         entries[H.kind] = Entry(
             timeout: handler.timeout,
+            figureMetrics: H.figureMetrics,
             check: { text throws(JobArgsError) in try handler.validate(try Self.decode(H.Args.self, text)) },
             run: { text, context, memo in
                 let args: H.Args
@@ -36,6 +38,9 @@ public struct HandlerRegistry: Sendable {
     public func knows(_ kind: String) -> Bool { entries[kind] != nil }
 
     public func timeout(for kind: String) -> Duration? { entries[kind]?.timeout }
+
+    /// Each kind's declared figure counters.
+    public var figureMetrics: [String: [FigureMetric]] { entries.mapValues(\.figureMetrics) }
 
     /// Checks a job's args the way the worker will, so `enqueue` can refuse bad ones.
     public func validate(kind: String, args: String) throws(JobArgsError) {

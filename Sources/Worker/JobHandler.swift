@@ -19,14 +19,37 @@ public protocol JobHandler: Sendable {
     /// Rules the decoder cannot express (ranges, allowed values).
     func validate(_ args: Args) throws(JobArgsError)
 
+    /// Figures this kind reports that operators want as Prometheus counters (events synced,
+    /// bytes written), summed over every run. Figures not listed stay in the run records only.
+    static var figureMetrics: [FigureMetric] { get }
+
     /// Runs one attempt. Throwing means "failed, retry with backoff"; return `.retry(after:)`
     /// or `.discard(reason:)` to say otherwise.
     func run(_ args: Args, context: JobContext) throws -> JobResult
 }
 
 extension JobHandler {
+    public static var figureMetrics: [FigureMetric] { [] }
     public var timeout: Duration { .seconds(300) }
     public func validate(_ args: Args) throws(JobArgsError) {}
+}
+
+/// A handler figure exported as a counter: `figure` from `JobFigures`, times `scale`, is
+/// added to the counter `metric` (whose name ends in `_total` and carries its base unit,
+/// e.g. `calworker_thumbnail_output_bytes_total`).
+public struct FigureMetric: Sendable {
+    public var figure: String
+    public var metric: String
+    public var help: String
+    /// Converts the figure to the metric's base unit (0.001 for a `_ms` figure in seconds).
+    public var scale: Double
+
+    public init(figure: String, metric: String, help: String, scale: Double = 1) {
+        self.figure = figure
+        self.metric = metric
+        self.help = help
+        self.scale = scale
+    }
 }
 
 /// A job's arguments are wrong; retrying cannot help.
@@ -44,6 +67,15 @@ public enum JobResult: Sendable, Equatable {
     case retry(after: Duration, reason: String, figures: JobFigures = JobFigures())
     /// Give up now: the job cannot succeed (bad input, account gone).
     case discard(reason: String, figures: JobFigures = JobFigures())
+}
+
+extension JobResult {
+    /// The figures the handler reported, whatever the outcome.
+    public var figures: JobFigures {
+        switch self {
+        case .success(let figures), .retry(_, _, let figures), .discard(_, let figures): figures
+        }
+    }
 }
 
 /// A handler's own numbers for the run record: events fetched, bytes written, ...

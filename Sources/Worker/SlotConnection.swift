@@ -13,6 +13,9 @@ final class SlotConnection: Sendable {
         self.preparedStatements = preparedStatements
     }
 
+    /// Times this slot's connection was re-established.
+    var reconnectCount: Int { connection.withLock { $0?.reconnectCount ?? 0 } }
+
     func get() throws -> PostgresConnection {
         try connection.withLock { slot in
             if let existing = slot {

@@ -40,6 +40,7 @@ extension Worker {
                                        ["count": String(rescued.count),
                                         "job_ids": rescued.prefix(20).map { String($0.id) }.joined(separator: ","),
                                         "previous_workers": Set(rescued.map(\.previousWorker)).sorted().joined(separator: ",")])
+                        metrics.rescued.labels().increment(by: Double(rescued.count))
                         coordinator.update { state in
                             state.summary.rescued += rescued.count
                             state.wakePending = true

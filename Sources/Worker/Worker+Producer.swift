@@ -44,7 +44,9 @@ extension Worker {
                 do {
                     jobs = try Reconnect.run(db, what: "claim", logger: logger, giveUp: { self.isStopping },
                                              onReconnect: { self.wake() }) {
-                        try queue.claim(queue: name, limit: want, workerID: options.workerID, on: db)
+                        let started = ContinuousClock.now
+                        defer { metrics.claimDuration.labels(name).observe(ContinuousClock.now - started) }
+                        return try queue.claim(queue: name, limit: want, workerID: options.workerID, on: db)
                     }
                 } catch {
                     // Not the connection (that is retried above): the statement itself fails, and
@@ -78,6 +80,10 @@ extension Worker {
     /// Registers claimed jobs as in flight and hands them to the slot threads.
     func hand(_ jobs: [ClaimedJob]) {
         guard !jobs.isEmpty else { return }
+        if let queue = jobs.first?.queue {
+            let wait = metrics.wait.labels(queue)
+            for job in jobs { wait.observe(max(0, job.startedAt.timeIntervalSince(job.dueAt))) }
+        }
         let inFlight = jobs.map { InFlightJob(job: $0, stopSignal: StopSignal()) }
         coordinator.withLock { state in
             state.busy += jobs.count

@@ -6,13 +6,14 @@ extension Worker {
     /// One slot thread: takes a job, runs its handler, passes the outcome to the completer.
     func slotLoop(_ connection: SlotConnection) {
         var memo = ArgsMemo()
+        var slotMetrics = SlotMetrics(metrics)
         while let item = dispatch.take() {
             let deadline = ContinuousClock.now + (item.job.timeout ?? registry.timeout(for: item.job.kind) ?? .seconds(300))
             coordinator.updateQuietly { state in
                 state.running += 1
                 state.held[item.job.id]?.deadline = deadline
             }
-            let attempt = execute(item, deadline: deadline, connection: connection, memo: &memo)
+            let attempt = execute(item, deadline: deadline, connection: connection, memo: &memo, metrics: &slotMetrics)
             results.put(attempt)
             coordinator.updateQuietly { state in
                 state.busy -= 1
@@ -24,8 +25,9 @@ extension Worker {
 
     /// Runs one attempt and maps whatever happened to the outcome the queue records.
     func execute(_ item: InFlightJob, deadline: ContinuousClock.Instant, connection: SlotConnection,
-                 memo: inout ArgsMemo) -> FinishedAttempt {
+                 memo: inout ArgsMemo, metrics: inout SlotMetrics) -> FinishedAttempt {
         let job = item.job
+        metrics.started(job)
         let context = JobContext(job: job, logger: logger, stopSignal: item.stopSignal, deadline: deadline,
                                  connectionProvider: { try connection.get() })
         let clock = ContinuousClock()
@@ -65,6 +67,7 @@ extension Worker {
         case (nil, .none):
             attempt = queue.failure(of: job, error: describe(thrown), durationMs: durationMs, now: now)
         }
+        metrics.finished(job, outcome: attempt.outcome, elapsed: elapsed, figures: result?.figures ?? JobFigures())
         if attempt.outcome == .completed {
             if logger.level <= .debug {
                 context.logger.debug("job finished", ["outcome": attempt.outcome.rawValue, "duration_ms": String(format: "%.1f", durationMs)])

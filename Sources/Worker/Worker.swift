@@ -1,7 +1,9 @@
 import Foundation
 import JobQueue
 import Logging
+import Metrics
 import Postgres
+import Synchronization
 
 /// Why a worker could not start.
 public struct WorkerStartError: Error, CustomStringConvertible, Sendable {
@@ -25,14 +27,21 @@ public final class Worker: Sendable {
     let coordinator = WorkerCoordinator()
     let dispatch = WaitQueue<InFlightJob>()
     let results = WaitQueue<FinishedAttempt>()
+    let metrics: WorkerMetrics
+    /// Every connection this run opened, for the reconnect count in metrics and the summary.
+    let connections = Mutex<[PostgresConnection]>([])
+    let slotConnections = Mutex<[SlotConnection]>([])
 
+    /// - Parameter metrics: where the worker's metrics go; the caller serves or writes them.
     public init(databaseURL: String, registry: HandlerRegistry, queue: JobQueue = JobQueue(),
-                options: WorkerOptions = WorkerOptions(), logger: Logger) {
+                options: WorkerOptions = WorkerOptions(), logger: Logger, metrics: MetricsRegistry = MetricsRegistry()) {
         self.databaseURL = databaseURL
         self.registry = registry
         self.queue = queue
         self.options = options
         self.logger = logger.with(["worker_id": options.workerID])
+        self.metrics = WorkerMetrics(metrics, handlers: registry)
+        metrics.addCollector { [weak self] in self?.liveMetrics() ?? [] }
     }
 
     public var workerID: String { options.workerID }
@@ -69,9 +78,9 @@ public final class Worker: Sendable {
         let background = DispatchGroup()
         let slotsDone = DispatchGroup()
         for slot in 0..<max(1, options.concurrency) {
-            spawn("slot-\(slot)", group: slotsDone) {
-                self.slotLoop(SlotConnection(url: self.databaseURL, preparedStatements: self.options.preparedStatements))
-            }
+            let connection = SlotConnection(url: databaseURL, preparedStatements: options.preparedStatements)
+            slotConnections.withLock { $0.append(connection) }
+            spawn("slot-\(slot)", group: slotsDone) { self.slotLoop(connection) }
         }
         spawn("completer", group: background) { self.completerLoop(completerDB) }
         let heartbeatStop = WaitQueue<Bool>()
@@ -91,9 +100,9 @@ public final class Worker: Sendable {
         _ = try? Reconnect.run(producerDB, what: "unregister", logger: logger, giveUp: { true }) {
             try WorkerRegistry.unregister(id: options.workerID, on: producerDB)
         }
+        let reconnects = reconnectCount
         let summary = coordinator.withLock { state in
-            state.summary.reconnects = [producerDB, completerDB, heartbeatDB].reduce(0) { $0 + $1.reconnectCount }
-                + (listenerDB?.reconnectCount ?? 0)
+            state.summary.reconnects = reconnects
             return state.summary
         }
         logger.info("worker stopped", ["claimed": String(summary.claimed), "completed": String(summary.completed),
@@ -104,7 +113,9 @@ public final class Worker: Sendable {
 
     func open(_ role: String) throws -> PostgresConnection {
         do {
-            return try PostgresConnection.connect(databaseURL, preparedStatements: options.preparedStatements)
+            let connection = try PostgresConnection.connect(databaseURL, preparedStatements: options.preparedStatements)
+            connections.withLock { $0.append(connection) }
+            return connection
         } catch {
             throw WorkerStartError(message: "cannot connect to PostgreSQL for the \(role): \(error)")
         }

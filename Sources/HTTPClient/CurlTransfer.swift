@@ -1,0 +1,63 @@
+import CCurl
+import Foundation
+
+/// What libcurl's callbacks write into during one transfer. Passed to them as an opaque
+/// pointer that lives exactly as long as `perform` (see `HTTPClient.transfer`).
+final class CurlTransfer {
+    var body = Data()
+    var headers: [HTTPHeader] = []
+    let maxBytes: Int
+    let shouldAbort: (@Sendable () -> Bool)?
+    var tooLarge = false
+    var aborted = false
+
+    init(maxBytes: Int, shouldAbort: (@Sendable () -> Bool)?) {
+        self.maxBytes = maxBytes
+        self.shouldAbort = shouldAbort
+    }
+
+    var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
+
+    static func from(_ pointer: UnsafeMutableRawPointer?) -> CurlTransfer {
+        Unmanaged<CurlTransfer>.fromOpaque(pointer!).takeUnretainedValue()
+    }
+
+    /// Body bytes. Returning less than offered makes libcurl stop with CURLE_WRITE_ERROR.
+    static let write: cw_curl_data_callback = { data, size, count, context in
+        let transfer = CurlTransfer.from(context)
+        let length = size * count
+        guard transfer.body.count + length <= transfer.maxBytes else {
+            transfer.tooLarge = true
+            return 0
+        }
+        if let data { transfer.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length) }
+        return length
+    }
+
+    /// One header line at a time. A new status line (after `100 Continue`) starts a new set.
+    static let header: cw_curl_data_callback = { data, size, count, context in
+        let transfer = CurlTransfer.from(context)
+        let length = size * count
+        guard let data else { return length }
+        let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.hasPrefix("HTTP/") {
+            transfer.headers = []
+        } else if let colon = line.firstIndex(of: ":") {
+            transfer.headers.append(HTTPHeader(String(line[..<colon]).trimmingCharacters(in: .whitespaces),
+                                               String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+        }
+        return length
+    }
+
+    /// Called often during a transfer (and at least once a second while it stalls); a non-zero
+    /// return aborts it with CURLE_ABORTED_BY_CALLBACK.
+    static let progress: cw_curl_xferinfo_callback = { context, _, _, _, _ in
+        let transfer = CurlTransfer.from(context)
+        if transfer.shouldAbort?() == true {
+            transfer.aborted = true
+            return 1
+        }
+        return 0
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// When and how long to wait before sending a request again: on transport failures, 5xx and
+/// 429, with exponential backoff and full jitter, honouring the server's `Retry-After`.
+public struct HTTPRetryPolicy: Sendable {
+    /// Attempts in all, the first included. 1 means no retry.
+    public var maxAttempts: Int = 3
+    /// The first wait; doubled each time. Default 0.5 s.
+    public var baseDelay: Duration = .milliseconds(500)
+    /// No wait longer than this, even if the server asks for more: a longer pause is the
+    /// caller's decision (snooze the job). Default 30 s.
+    public var maxDelay: Duration = .seconds(30)
+
+    public init(maxAttempts: Int = 3, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(30)) {
+        self.maxAttempts = maxAttempts
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+    }
+
+    /// No retries.
+    public static let none = HTTPRetryPolicy(maxAttempts: 1)
+
+    /// Why a response or failure deserves another attempt, or nil if it does not.
+    public static func reason(for outcome: Result<HTTPResponse, HTTPError>) -> String? {
+        switch outcome {
+        case .success(let response) where response.status == 429: "rate_limited"
+        case .success(let response) where [500, 502, 503, 504].contains(response.status): "server_error"
+        case .success: nil
+        case .failure(let error): error.isRetryable ? "transport" : nil
+        }
+    }
+
+    /// The wait before attempt `attempt + 1` (attempt counts from 1): `Retry-After` if the
+    /// server sent one, else `base × 2^(attempt-1)` with full jitter; never above `maxDelay`.
+    public func delay(afterAttempt attempt: Int, retryAfter: String?, now: Date = Date()) -> Duration {
+        if let retryAfter, let seconds = Self.parseRetryAfter(retryAfter, now: now) {
+            return min(maxDelay, .milliseconds(Int64(max(0, seconds) * 1000)))
+        }
+        let exponent = min(max(0, attempt - 1), 20)
+        let ceiling = min(maxDelay, baseDelay * (1 << exponent))
+        let millis = Double(ceiling.components.seconds) * 1000 + Double(ceiling.components.attoseconds) / 1e15
+        return .milliseconds(Int64(Double.random(in: 0.5...1.0) * millis))
+    }
+
+    /// `Retry-After` is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
+    public static func parseRetryAfter(_ value: String, now: Date = Date()) -> Double? {
+        let text = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Int(text), seconds >= 0 { return Double(seconds) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: text) else { return nil }
+        return max(0, date.timeIntervalSince(now))
+    }
+}
+
+extension HTTPClient {
+    /// Sends with retries under `policy`, sleeping between attempts (interruptibly, through
+    /// `shouldAbort`). Returns the last response, which may still be an error status when the
+    /// attempts ran out; throws the last transport error likewise.
+    public func send(_ request: HTTPRequest, retry policy: HTTPRetryPolicy,
+                     shouldAbort: (@Sendable () -> Bool)? = nil) throws(HTTPError) -> HTTPResponse {
+        var attempt = 1
+        while true {
+            let outcome: Result<HTTPResponse, HTTPError>
+            do { outcome = .success(try send(request, shouldAbort: shouldAbort)) } catch { outcome = .failure(error) }
+            guard attempt < policy.maxAttempts, let reason = HTTPRetryPolicy.reason(for: outcome) else {
+                return try outcome.get()
+            }
+            let retryAfter = (try? outcome.get())?.header("Retry-After")
+            metrics.retries.labels(service, reason).increment()
+            if reason == "rate_limited" { metrics.rateLimitBackoffs.labels(service).increment() }
+            let wait = policy.delay(afterAttempt: attempt, retryAfter: retryAfter)
+            let end = ContinuousClock.now + wait
+            while ContinuousClock.now < end {
+                if shouldAbort?() == true {
+                    throw HTTPError(.aborted, "\(request.method) \(Self.redact(request.url)) stopped while waiting to retry")
+                }
+                Thread.sleep(forTimeInterval: min(0.05, max(0, (end - ContinuousClock.now).seconds)))
+            }
+            attempt += 1
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

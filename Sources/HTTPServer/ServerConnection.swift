@@ -1,0 +1,104 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One accepted connection: read one request head within the deadline, answer, close.
+/// The descriptor is closed in `deinit` and nowhere else.
+final class ServerConnection: Sendable {
+    let descriptor: Int32
+    let limits: HTTPServer.Limits
+
+    init(descriptor: Int32, limits: HTTPServer.Limits) {
+        self.descriptor = descriptor
+        self.limits = limits
+    }
+
+    deinit { close(descriptor) }
+
+    enum ReadOutcome {
+        /// The head, and whatever body bytes arrived with it.
+        case head([UInt8], rest: [UInt8])
+        case tooLarge
+        case timedOut
+        case closed
+    }
+
+    /// Reads until the blank line ending the head. A client that sends too slowly, too much,
+    /// or nothing at all gets no more than `limits.requestTimeout` of this thread.
+    func readHead() -> ReadOutcome {
+        let deadline = ContinuousClock.now + limits.requestTimeout
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 2048)
+        while true {
+            if let (end, bodyStart) = Self.headEnd(buffer) { return .head(Array(buffer[..<end]), rest: Array(buffer[bodyStart...])) }
+            if buffer.count > limits.maxHeadBytes { return .tooLarge }
+            guard waitFor(events: Int16(POLLIN), until: deadline) else { return .timedOut }
+            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count <= 0 {
+                if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+                return .closed
+            }
+            buffer.append(contentsOf: chunk[..<count])
+        }
+    }
+
+    /// Reads the rest of a `Content-Length` body, or nil when the client stops sending.
+    func readBody(length: Int, have: [UInt8]) -> [UInt8]? {
+        let deadline = ContinuousClock.now + limits.requestTimeout
+        var body = Array(have.prefix(length))
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while body.count < length {
+            guard waitFor(events: Int16(POLLIN), until: deadline) else { return nil }
+            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, min($0.count, length - body.count), 0) }
+            if count <= 0 {
+                if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+                return nil
+            }
+            body.append(contentsOf: chunk[..<count])
+        }
+        return body
+    }
+
+    /// Writes everything or gives up at the deadline (a client that does not read).
+    func write(_ bytes: [UInt8]) {
+        let deadline = ContinuousClock.now + limits.requestTimeout
+        var offset = 0
+        while offset < bytes.count {
+            guard waitFor(events: Int16(POLLOUT), until: deadline) else { return }
+            let sent = bytes[offset...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if sent < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                return
+            }
+            offset += sent
+        }
+        // Half-close and give the client a moment to read, so the response is not lost to a
+        // reset if unread request bytes are still in our receive buffer.
+        shutdown(descriptor, Int32(SHUT_WR))
+    }
+
+    private func waitFor(events: Int16, until deadline: ContinuousClock.Instant) -> Bool {
+        while true {
+            let left = deadline - ContinuousClock.now
+            if left <= .zero { return false }
+            var entry = pollfd(fd: descriptor, events: events, revents: 0)
+            let parts = left.components
+            let wholeMillis: Int64 = parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
+            let millis = Int32(clamping: max(1, wholeMillis))
+            let ready = poll(&entry, 1, millis)
+            if ready > 0 { return true }
+            if ready < 0 && errno != EINTR { return false }
+        }
+    }
+
+    /// Where the head ends (before "\r\n\r\n" or "\n\n") and where the body starts.
+    static func headEnd(_ buffer: [UInt8]) -> (end: Int, bodyStart: Int)? {
+        guard buffer.count >= 2 else { return nil }
+        for index in 1..<buffer.count where buffer[index] == 0x0A {
+            if buffer[index - 1] == 0x0A { return (index - 1, index + 1) }
+            if index >= 3, buffer[index - 1] == 0x0D, buffer[index - 2] == 0x0A, buffer[index - 3] == 0x0D { return (index - 3, index + 1) }
+        }
+        return nil
+    }
+}
