@@ -3,6 +3,7 @@ import Foundation
 import JobQueue
 import Jobs
 import Logging
+import Metrics
 import Postgres
 import Worker
 
@@ -13,6 +14,8 @@ final class CommandContext: Sendable {
     let logger: Logger
     let json: Bool
     let registry: HandlerRegistry
+    /// This process's metrics: what `work` serves, writes or pushes.
+    let metrics = MetricsRegistry()
 
     init(configuration: Configuration, output: Output, logger: Logger, json: Bool) {
         self.configuration = configuration

@@ -1,13 +1,15 @@
 import Configuration
 import Foundation
+import HTTPServer
 import JobQueue
+import Metrics
 import Worker
 
 enum WorkCommand {
     static let command = Command(
         name: "work",
         summary: "Run jobs until stopped (SIGTERM/SIGINT), or drain what is due with --once",
-        usage: "work [--queues a,b] [--concurrency N] [--once] [--max-jobs N] [--grace-period D] [--poll-interval D] [--prefetch N] [--no-listen]",
+        usage: "work [--queues a,b] [--concurrency N] [--once] [--max-jobs N] [--grace-period D] [--poll-interval D] [--prefetch N] [--no-listen] [--http-addr HOST:PORT] [--metrics-file PATH.prom] [--pushgateway URL]",
         details: """
         SIGTERM or SIGINT: stop claiming, let running jobs finish within the grace period, then
         hand the rest back to the queue. A second signal hands them back at once.
@@ -17,6 +19,12 @@ enum WorkCommand {
         --once is the cron / systemd-timer mode: exit when no due job is left (exit 0 even if
         some jobs failed; their outcomes are in `calworker runs`; exit 1 if the database
         rejected a claim).
+
+        Metrics: a long-running worker serves /metrics, /healthz (alive) and /readyz (database
+        reachable, schema current, not stopping) with --http-addr. A --once run from cron writes
+        node_exporter's textfile format with --metrics-file, or pushes to a Pushgateway with
+        --pushgateway (grouping key job="calworker", instance=<host>); both at exit. A failed
+        push or write makes the exit code 1.
         """,
         options: [
             .value("queues", "a,b", "queues to serve (default: default)"),
@@ -28,6 +36,9 @@ enum WorkCommand {
             .value("claim-batch", "N", "most jobs claimed per statement (default 100)"),
             .value("prefetch", "N", "jobs claimed ahead of free slots, for short jobs under load (default 0)"),
             .flag("no-listen", "do not LISTEN (behind a transaction-mode pooler); poll only"),
+            .value("http-addr", "HOST:PORT", "serve /metrics, /healthz and /readyz here (e.g. 127.0.0.1:9464)"),
+            .value("metrics-file", "PATH.prom", "at exit, write the metrics atomically for node_exporter's textfile collector"),
+            .value("pushgateway", "URL", "at exit, push the metrics to this Prometheus Pushgateway"),
         ]
     ) { arguments, context in
         var options = WorkerOptions()
@@ -51,13 +62,37 @@ enum WorkCommand {
         if let grace = try duration(arguments, "grace-period") { options.gracePeriod = grace }
         if let poll = try duration(arguments, "poll-interval") { options.pollInterval = poll }
 
+        let metricsFile = arguments.value("metrics-file")
+        if let metricsFile, !metricsFile.hasSuffix(".prom") {
+            throw CLIError(.usage, "--metrics-file must end in .prom (node_exporter's textfile collector reads only those), got '\(metricsFile)'")
+        }
+        let pushgateway = try arguments.value("pushgateway").map { url throws(CLIError) in
+            guard let scheme = URL(string: url)?.scheme, scheme == "http" || scheme == "https" else {
+                throw CLIError(.usage, "--pushgateway must be an http(s) URL like http://pushgateway:9091, got '\(url)'")
+            }
+            return Pushgateway(url: url, metrics: context.metrics)
+        }
+
+        let probe = DatabaseProbe(url: context.configuration.databaseURL, preparedStatements: options.preparedStatements)
+        context.metrics.addCollector { QueueMetrics.collect(queue: context.queue, probe: probe) }
+        context.metrics.gauge("calworker_build_info", help: "Always 1; the version label says which calworker runs.",
+                              labels: ["version"]).labels(CLI.version).set(1)
         let worker = Worker(databaseURL: context.configuration.databaseURL, registry: context.registry,
-                            queue: context.queue, options: options, logger: context.logger)
+                            queue: context.queue, options: options, logger: context.logger, metrics: context.metrics)
+        let server = try arguments.value("http-addr").map { address throws(CLIError) in
+            try MonitoringServer.start(address: address, metrics: context.metrics, probe: probe,
+                                       isStopping: { worker.isStopping })
+        }
+        defer { server?.stop() }
+        if let server {
+            context.logger.info("serving metrics and health", ["http_addr": arguments.value("http-addr")!, "port": String(server.port)])
+        }
         let traps = SignalTrap.install { signal in
             context.logger.notice("signal received; stopping", ["signal": signal == SIGTERM ? "SIGTERM" : "SIGINT"])
             worker.requestStop()
         }
         defer { _ = traps }
+        let started = ContinuousClock.now
         let summary: WorkerSummary
         do {
             summary = try worker.run()
@@ -71,7 +106,44 @@ enum WorkCommand {
                 + "handed back \(summary.handedBack), rescued \(summary.rescued)"
                 + (summary.claimErrors > 0 ? ", claim errors \(summary.claimErrors) (see the log)" : "")
         }
-        return summary.claimErrors > 0 ? .failure : .ok
+        let code: ExitCode = summary.claimErrors > 0 ? .failure : .ok
+        guard metricsFile != nil || pushgateway != nil else { return code }
+        return exportBatchMetrics(context: context, succeeded: code == .ok, duration: ContinuousClock.now - started,
+                                  file: metricsFile, pushgateway: pushgateway) ? code : .failure
+    }
+
+    /// Writes and pushes a finished run's metrics, with the two gauges Prometheus suggests for
+    /// batch jobs: how long the run took and when it last succeeded. Returns false if either
+    /// export failed (said on stderr).
+    static func exportBatchMetrics(context: CommandContext, succeeded: Bool, duration: Duration,
+                                   file: String?, pushgateway: Pushgateway?) -> Bool {
+        context.metrics.gauge("calworker_work_duration_seconds", help: "How long the last `calworker work` run took.")
+            .labels().set(duration.seconds)
+        if succeeded {
+            context.metrics.gauge("calworker_work_last_success_timestamp_seconds",
+                                  help: "When a `calworker work` run last ended without error (Unix time).")
+                .labels().set(Date().timeIntervalSince1970)
+        }
+        let text = context.metrics.render()
+        var exported = true
+        if let file {
+            do {
+                try MetricsTextfile.write(text, to: file)
+            } catch {
+                context.output.err("error: \(error.message)")
+                exported = false
+            }
+        }
+        if let pushgateway {
+            do {
+                try pushgateway.push(text, replace: succeeded)
+            } catch {
+                context.output.err("error: \(error.message)")
+                if let hint = error.hint { context.output.err("hint: \(hint)") }
+                exported = false
+            }
+        }
+        return exported
     }
 
     static func duration(_ arguments: ParsedArguments, _ name: String) throws(CLIError) -> Duration? {

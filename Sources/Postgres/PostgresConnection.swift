@@ -21,14 +21,17 @@ public final class PostgresConnection: Sendable {
     let state: Mutex<State>
     /// The connection string (URI or `key=value` pairs); kept to reconnect.
     let conninfo: String
+    /// Seconds libpq may take to connect, when the caller bounded it.
+    let connectTimeout: Int?
     /// Whether `prepared: true` may create named server-side statements. Off behind a
     /// transaction-mode pooler (PgBouncer before 1.21), where the next statement may reach
     /// another server session that never saw the PREPARE.
     public let usesPreparedStatements: Bool
 
-    private init(handle: OpaquePointer, conninfo: String, preparedStatements: Bool) {
+    private init(handle: OpaquePointer, conninfo: String, connectTimeout: Int?, preparedStatements: Bool) {
         self.state = Mutex(State(handle: handle))
         self.conninfo = conninfo
+        self.connectTimeout = connectTimeout
         self.usesPreparedStatements = preparedStatements
     }
 
@@ -41,12 +44,28 @@ public final class PostgresConnection: Sendable {
 
     /// Opens a connection from a URI (`postgresql://user@host/db`) or `key=value` conninfo.
     /// A failed attempt is freed here too (libpq allocates a `PGconn` even when it fails).
-    public static func connect(_ conninfo: String, preparedStatements: Bool = true) throws(PostgresError) -> PostgresConnection {
-        PostgresConnection(handle: try open(conninfo), conninfo: conninfo, preparedStatements: preparedStatements)
+    ///
+    /// - Parameter connectTimeout: seconds to give up after (libpq's `connect_timeout`, which
+    ///   overrides one in `conninfo`). Health probes set it: without it, an unreachable host
+    ///   blocks for the operating system's TCP timeout, minutes.
+    public static func connect(_ conninfo: String, preparedStatements: Bool = true,
+                               connectTimeout: Int? = nil) throws(PostgresError) -> PostgresConnection {
+        PostgresConnection(handle: try open(conninfo, connectTimeout: connectTimeout), conninfo: conninfo,
+                           connectTimeout: connectTimeout, preparedStatements: preparedStatements)
     }
 
-    static func open(_ conninfo: String) throws(PostgresError) -> OpaquePointer {
-        guard let handle = PQconnectdb(conninfo) else {
+    static func open(_ conninfo: String, connectTimeout: Int?) throws(PostgresError) -> OpaquePointer {
+        // expand_dbname = 1: the first "dbname" value is the whole conninfo (URI or key=value);
+        // keywords after it override what it says.
+        // Both arrays end with NULL, as PQconnectdbParams requires.
+        let keywords: [String?] = ["dbname"] + (connectTimeout == nil ? [] : ["connect_timeout"]) + [nil]
+        let values: [String?] = [conninfo] + (connectTimeout.map { [String(max(2, $0))] } ?? []) + [nil]
+        let connection: OpaquePointer?? = try? withCStrings(keywords) { keywordPointers in
+            try withCStrings(values) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let handle = connection ?? nil else {
             throw PostgresError(.connectionFailed, "could not allocate a libpq connection")
         }
         guard PQstatus(handle) == CONNECTION_OK else {
@@ -84,7 +103,7 @@ public final class PostgresConnection: Sendable {
     /// Drops the old session and opens a new one with the same conninfo. Prepared statements
     /// and LISTEN registrations belong to the old session and are gone; callers re-LISTEN.
     public func reconnect() throws(PostgresError) {
-        let fresh = try Self.open(conninfo)
+        let fresh = try Self.open(conninfo, connectTimeout: connectTimeout)
         state.withLock { state in
             if let handle = state.handle { PQfinish(handle) }
             state.handle = fresh

@@ -132,5 +132,6 @@ public final class Worker: Sendable {
         thread.start()
     }
 
-    var isStopping: Bool { coordinator.withLock { $0.stopping } }
+    /// True once a stop was requested (readiness turns false then).
+    public var isStopping: Bool { coordinator.withLock { $0.stopping } }
 }

@@ -12,6 +12,8 @@ public final class ThrowawayCluster: Sendable {
         url = try Self.script(["start", directory]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Starts the server again after `stop()`.
+    public func start() throws { _ = try Self.script(["start", directory]) }
     public func restart() throws { _ = try Self.script(["restart", directory]) }
     public func stop() throws { _ = try Self.script(["stop", directory]) }
 

@@ -1,0 +1,43 @@
+import HTTPServer
+import Metrics
+import Worker
+
+/// The endpoints of a long-running worker (`work --http-addr`):
+/// `/metrics` (Prometheus), `/healthz` (the process answers: liveness) and `/readyz`
+/// (database reachable, schema current, not shutting down: readiness).
+enum MonitoringServer {
+    static func start(address: String, metrics: MetricsRegistry, probe: DatabaseProbe,
+                      isStopping: @escaping @Sendable () -> Bool) throws(CLIError) -> HTTPServer {
+        let server: HTTPServer
+        do {
+            server = try HTTPServer(address: address) { request in
+                respond(to: request, metrics: metrics, probe: probe, isStopping: isStopping)
+            }
+        } catch {
+            throw CLIError(.usage, "--http-addr: \(error.message)", hint: "pick a free port, e.g. --http-addr 127.0.0.1:9464")
+        }
+        server.start()
+        return server
+    }
+
+    static func respond(to request: HTTPServerRequest, metrics: MetricsRegistry, probe: DatabaseProbe,
+                        isStopping: @Sendable () -> Bool) -> HTTPServerResponse {
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return HTTPServerResponse(status: 405, body: "only GET and HEAD\n", headers: [("Allow", "GET, HEAD")])
+        }
+        switch request.path {
+        case "/metrics":
+            return HTTPServerResponse(status: 200, contentType: PrometheusText.contentType, body: metrics.render())
+        case "/healthz":
+            return HTTPServerResponse(status: 200, body: "ok\n")
+        case "/readyz":
+            if isStopping() { return HTTPServerResponse(status: 503, body: "not ready: shutting down\n") }
+            let (ready, reason) = probe.readiness()
+            return HTTPServerResponse(status: ready ? 200 : 503, body: (ready ? "ready: " : "not ready: ") + reason + "\n")
+        case "/":
+            return HTTPServerResponse(status: 200, body: "calworker worker: /metrics /healthz /readyz\n")
+        default:
+            return HTTPServerResponse(status: 404, body: "not found; try /metrics, /healthz or /readyz\n")
+        }
+    }
+}

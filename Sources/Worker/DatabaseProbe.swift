@@ -1,0 +1,57 @@
+import JobQueue
+import Postgres
+import Synchronization
+
+/// One connection for health checks and metric scrapes, apart from the worker's own: a scrape
+/// never waits behind a claim, and a slow scrape never delays a job.
+///
+/// Opened on first use with a connect timeout, reopened after the server went away, and
+/// used by one caller at a time (scrapes are seconds apart; a second one waits).
+public final class DatabaseProbe: Sendable {
+    private let url: String
+    private let preparedStatements: Bool
+    private let connection = Mutex<PostgresConnection?>(nil)
+    /// Seconds to wait for PostgreSQL to accept a connection.
+    public let connectTimeout: Int
+
+    public init(url: String, preparedStatements: Bool = true, connectTimeout: Int = 3) {
+        self.url = url
+        self.preparedStatements = preparedStatements
+        self.connectTimeout = connectTimeout
+    }
+
+    /// Runs `body` on the probe connection. A connection lost since the last use is reopened
+    /// and `body` tried once more, so a database restart between scrapes is not a failure.
+    public func run<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try connection.withLock { slot in
+            var retried = false
+            while true {
+                let db: PostgresConnection
+                if let existing = slot, existing.isConnected {
+                    db = existing
+                } else {
+                    slot = nil
+                    db = try PostgresConnection.connect(url, preparedStatements: preparedStatements, connectTimeout: connectTimeout)
+                    slot = db
+                    retried = true
+                }
+                do {
+                    return try body(db)
+                } catch let error as PostgresError where error.isConnectionProblem && !retried {
+                    slot = nil
+                    retried = true
+                }
+            }
+        }
+    }
+
+    /// Whether the database answers and has the schema this build needs; the reason if not.
+    public func readiness() -> (ready: Bool, reason: String) {
+        do {
+            let status = try run { try Migrator().status(on: $0) }
+            return status.isCurrent ? (true, "database reachable, schema current") : (false, status.explanation)
+        } catch {
+            return (false, "database unreachable: \(error)")
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import JobQueue
+import Testing
+import TestSupport
+
+/// No secret in any log line or output: every secret a run was given is searched for in
+/// everything it printed, at debug level, for a run that works and for runs that fail.
+@Suite struct LogSecretsTests {
+    static let secrets = [
+        "CALWORKER_TOKEN_KEY": "dG9rZW4ta2V5LXNlY3JldC0xMjM0NTY3ODkwYWJjZGVm",
+        "CALWORKER_GOOGLE_CLIENT_SECRET": "GOCSPX-client-secret-4711",
+    ]
+    static let databasePassword = "pg-password-0815"
+
+    static func leaks(in text: String) -> [String] {
+        (Array(secrets.values) + [databasePassword]).filter { text.contains($0) }
+    }
+
+    @Test func aFullWorkerRunAtDebugLevelLogsNoSecret() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        try JobQueue().enqueueMany([NewJob(kind: "noop", args: #"{"sleep_ms": 20}"#), NewJob(kind: "noop", args: #"{"fail": "retry"}"#, maxAttempts: 1),
+                                    NewJob(kind: "noop", args: #"{"fail": "discard"}"#)], on: db)
+        // Trust authentication ignores the password, but every path that prints the URL sees it.
+        let url = database.url + " password=\(Self.databasePassword)"
+        var env = Self.secrets
+        env["CALWORKER_LOG_LEVEL"] = "debug"
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cw-secrets-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        var printed = ""
+        for arguments in [["work", "--once", "--metrics-file", folder.appendingPathComponent("m.prom").path], ["status"], ["runs"],
+                          ["config"], ["config", "--json"], ["metrics"], ["healthcheck", "--worker"], ["workers", "--json"]] {
+            let run = try CalworkerProcess.run(arguments, databaseURL: url, environment: env)
+            printed += run.stdout + run.stderr
+        }
+        printed += try String(contentsOf: folder.appendingPathComponent("m.prom"), encoding: .utf8)
+        #expect(printed.contains("job did not complete"), "the run logged at all")
+        #expect(Self.leaks(in: printed).isEmpty, "leaked: \(Self.leaks(in: printed))")
+    }
+
+    @Test func failuresToConnectDoNotPrintThePassword() throws {
+        let url = "postgresql://calworker:\(Self.databasePassword)@127.0.0.1:1/nowhere?connect_timeout=2"
+        var printed = ""
+        for arguments in [["work", "--once"], ["status"], ["metrics"], ["healthcheck"], ["migrate"], ["enqueue", "noop"]] {
+            let run = try CalworkerProcess.run(arguments, databaseURL: url, environment: Self.secrets)
+            #expect(run.status != 0)
+            printed += run.stdout + run.stderr
+        }
+        #expect(printed.contains("127.0.0.1"), "the errors say where they tried")
+        #expect(Self.leaks(in: printed).isEmpty, "leaked: \(Self.leaks(in: printed))")
+    }
+}

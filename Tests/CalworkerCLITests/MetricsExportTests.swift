@@ -1,0 +1,128 @@
+import Foundation
+import JobQueue
+import Postgres
+import Testing
+import TestSupport
+
+/// The three ways metrics leave calworker: a textfile and a Pushgateway push at the end of a
+/// `work --once` run, and `calworker metrics` reading the queue from the database.
+@Suite struct MetricsExportTests {
+    let env = ["CALWORKER_RETRY_BASE": "50ms", "CALWORKER_LOG_LEVEL": "warning"]
+
+    /// Completed, discarded, failed-then-retried: a run with every outcome a cron run sees.
+    static func enqueueMixedWork(on db: PostgresConnection) throws {
+        let queue = JobQueue()
+        try queue.enqueueMany((0..<20).map { _ in NewJob(kind: "noop", args: #"{"sleep_ms": 5}"#) }, on: db)
+        try queue.enqueueMany((0..<4).map { _ in NewJob(kind: "noop", args: #"{"fail": "discard"}"#) }, on: db)
+        try queue.enqueueMany((0..<6).map { _ in NewJob(kind: "noop", args: #"{"fail": "retry"}"#, maxAttempts: 2) }, on: db)
+    }
+
+    @Test func theTextfileOfAOnceRunPassesPromtoolAndAgreesWithTheRunRecords() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        try Self.enqueueMixedWork(on: db)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cw-textfile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("calworker.prom").path
+
+        let run = try CalworkerProcess.run(["work", "--once", "--metrics-file", path], databaseURL: database.url, environment: env)
+        #expect(run.status == 0, "\(run.stderr)")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let check = try Promtool.checkMetrics(text)
+        #expect(check.ok, "promtool: \(check.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["calworker.prom"], "no temporary file left behind")
+
+        let metrics = ExpositionSamples(text)
+        let byOutcome = try db.query("SELECT outcome, count(*) FROM calworker.job_runs GROUP BY outcome")
+        var total = 0
+        for row in byOutcome {
+            let outcome: String = try row.decode(at: 0)
+            let count: Int = try row.decode(at: 1)
+            total += count
+            #expect(metrics.value("calworker_jobs_finished_total", ["kind": "noop", "outcome": outcome]) == Double(count), "outcome \(outcome)")
+        }
+        #expect(total >= 30)
+        let retries = try db.query("SELECT count(*) FROM calworker.job_runs WHERE attempt > 1")[0].decode(Int.self, at: 0)
+        #expect(metrics.value("calworker_jobs_started_total", ["attempt": "first"]) == 30)
+        #expect(metrics.value("calworker_jobs_started_total", ["attempt": "retry"]) == Double(retries))
+        #expect(metrics.value("calworker_job_duration_seconds_count", ["kind": "noop"]) == Double(total))
+        #expect(metrics.value("calworker_job_duration_seconds_bucket", ["kind": "noop", "le": "+Inf"]) == Double(total))
+        // 20 jobs slept 5 ms each: the declared figure metric adds them up in seconds.
+        #expect(abs((metrics.value("calworker_noop_sleep_seconds_total") ?? 0) - 0.1) < 1e-9)
+        #expect(metrics.value("calworker_queue_metrics_up") == 1)
+        #expect((metrics.value("calworker_work_last_success_timestamp_seconds") ?? 0) > Date().timeIntervalSince1970 - 600)
+        let live = try db.query("SELECT count(*) FROM calworker.jobs WHERE state = 'available'")[0].decode(Int.self, at: 0)
+        #expect(metrics.value("calworker_queue_jobs", ["queue": "default"]) == Double(live))
+    }
+
+    @Test func aBadMetricsFileNameIsAUsageError() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let run = try CalworkerProcess.run(["work", "--once", "--metrics-file", "/tmp/calworker.txt"], databaseURL: database.url)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains(".prom"))
+    }
+
+    @Test func aRealPushgatewayAcceptsThePushAndServesItBack() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        try Self.enqueueMixedWork(on: try database.connect())
+        let gateway = try PushgatewayServer()
+        let run = try CalworkerProcess.run(["work", "--once", "--pushgateway", gateway.url], databaseURL: database.url, environment: env)
+        #expect(run.status == 0, "\(run.stderr)")
+        let served = ExpositionSamples(try gateway.scrape())
+        let group = ["job": "calworker", "instance": ProcessInfo.processInfo.hostName]
+        #expect(served.value("calworker_jobs_started_total", group.merging(["attempt": "first"]) { a, _ in a }) == 30)
+        #expect(served.value("calworker_jobs_finished_total", group.merging(["outcome": "completed"]) { a, _ in a }) == 20)
+        #expect(served.value("calworker_work_last_success_timestamp_seconds", group) != nil)
+        // The Pushgateway stamps each group with the time of its last successful push.
+        #expect(served.value("push_time_seconds", group) != nil)
+    }
+
+    @Test func anUnreachablePushgatewayFailsTheRunWithAClearMessage() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let port = try freeTCPPort()
+        let run = try CalworkerProcess.run(["work", "--once", "--pushgateway", "http://127.0.0.1:\(port)"],
+                                           databaseURL: database.url, environment: env)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("cannot push metrics to the Pushgateway"))
+    }
+
+    @Test func metricsCommandReadsTheQueueAndPassesPromtool() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        let queue = JobQueue()
+        try queue.enqueueMany((0..<3).map { _ in NewJob(kind: "noop", queue: "mail", runAt: Date().addingTimeInterval(-30)) }, on: db)
+        _ = try queue.enqueue(NewJob(kind: "noop", queue: "mail", runAt: Date().addingTimeInterval(3600)), on: db)
+        let claimed = try queue.claim(queue: "mail", limit: 1, workerID: "w1", on: db)
+        try queue.finish([FinishedAttempt(jobID: claimed[0].id, attempt: 1, outcome: .discarded, error: "bad input",
+                                          finishedAt: Date(), durationMs: 3)], workerID: "w1", on: db)
+
+        let run = try CalworkerProcess.run(["metrics"], databaseURL: database.url)
+        #expect(run.status == 0, "\(run.stderr)")
+        let check = try Promtool.checkMetrics(run.stdout)
+        #expect(check.ok, "promtool: \(check.output)")
+        let metrics = ExpositionSamples(run.stdout)
+        #expect(metrics.value("calworker_queue_jobs", ["queue": "mail", "state": "due"]) == 2)
+        #expect(metrics.value("calworker_queue_jobs", ["queue": "mail", "state": "scheduled"]) == 1)
+        #expect(metrics.value("calworker_queue_jobs", ["queue": "mail", "state": "running"]) == 0)
+        #expect((metrics.value("calworker_queue_oldest_due_job_age_seconds", ["queue": "mail"]) ?? 0) >= 29)
+        #expect(metrics.value("calworker_job_runs_recent", ["kind": "noop", "outcome": "discarded"]) == 1)
+        #expect(metrics.value("calworker_queue_metrics_up") == 1)
+
+        let json = try CalworkerProcess.run(["metrics", "--json"], databaseURL: database.url)
+        let families = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        #expect(families?.contains { $0["name"] as? String == "calworker_queue_jobs" } == true)
+    }
+
+    @Test func metricsCommandSaysSoWhenTheDatabaseIsAway() throws {
+        let run = try CalworkerProcess.run(["metrics"], databaseURL: "host=/nonexistent port=1 user=x dbname=x")
+        #expect(run.status == 3)
+        #expect(ExpositionSamples(run.stdout).value("calworker_queue_metrics_up") == 0)
+        #expect(run.stderr.contains("CALWORKER_DATABASE_URL"))
+    }
+}

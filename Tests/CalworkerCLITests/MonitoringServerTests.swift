@@ -1,0 +1,94 @@
+import Foundation
+import JobQueue
+import Postgres
+import Testing
+import TestSupport
+
+/// A long-running worker's /metrics, /healthz and /readyz, through the real binary.
+@Suite(.serialized) struct MonitoringServerTests {
+    @Test func readyzFlipsWhenTheDatabaseGoesAwayAndComesBack() throws {
+        let cluster = try ThrowawayCluster()
+        defer { cluster.destroy() }
+        #expect(try CalworkerProcess.run(["migrate"], databaseURL: cluster.url).status == 0)
+        let port = try freeTCPPort()
+        let worker = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:\(port)", "--poll-interval", "200ms"],
+                                          databaseURL: cluster.url, environment: ["CALWORKER_LOG_LEVEL": "warning"])
+        defer { worker.signal(SIGKILL) }
+        func status(_ path: String) -> Int { (try? RawTCPClient.get(port: port, path: path, timeout: .seconds(10))).map(RawTCPClient.status) ?? 0 }
+
+        #expect(eventually(timeout: 30) { status("/readyz") == 200 }, "worker log: \(worker.standardError.suffix(2000))")
+        #expect(status("/healthz") == 200)
+
+        try cluster.stop()
+        #expect(eventually(timeout: 30) { status("/readyz") == 503 })
+        let body = RawTCPClient.body(of: try RawTCPClient.get(port: port, path: "/readyz"))
+        #expect(body.hasPrefix("not ready: database unreachable"))
+        #expect(status("/healthz") == 200, "alive while the database is away: restarting the worker would not help")
+        let metrics = ExpositionSamples(RawTCPClient.body(of: try RawTCPClient.get(port: port, path: "/metrics")))
+        #expect(metrics.value("calworker_queue_metrics_up") == 0)
+
+        try cluster.start()
+        #expect(eventually(timeout: 60) { status("/readyz") == 200 }, "worker log: \(worker.standardError.suffix(2000))")
+
+        worker.signal(SIGTERM)
+        #expect(worker.wait(timeout: 30) == 0)
+    }
+
+    @Test func metricsPassPromtoolAndGarbageClientsDoNotStopJobs() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        let port = try freeTCPPort()
+        let worker = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:\(port)", "--poll-interval", "200ms"],
+                                          databaseURL: database.url, environment: ["CALWORKER_LOG_LEVEL": "warning"])
+        defer { worker.signal(SIGKILL) }
+        #expect(eventually(timeout: 30) {
+            (try? RawTCPClient.get(port: port, path: "/readyz")).map(RawTCPClient.status) == 200
+        })
+
+        // A client that never finishes its request, and one that sends garbage.
+        let stalled = try RawTCPClient(port: port)
+        stalled.send("GET /metrics HTTP/1.1\r\nHost: x")
+        let garbage = try RawTCPClient(port: port)
+        garbage.send("\u{0}\u{1}not http at all\r\n\r\n")
+        #expect(RawTCPClient.status(of: garbage.readAll()) == 400)
+
+        let ids = try JobQueue().enqueueMany((0..<5).map { _ in NewJob(kind: "noop") }, on: db)
+        #expect(eventually(timeout: 30) {
+            ids.allSatisfy { id in (try? JobQueue().job(id: id, on: db)?.state) == .completed }
+        })
+        let response = try RawTCPClient.get(port: port, path: "/metrics")
+        #expect(response.contains("Content-Type: text/plain; version=0.0.4"))
+        let text = RawTCPClient.body(of: response)
+        let check = try Promtool.checkMetrics(text)
+        #expect(check.ok, "promtool: \(check.output)")
+        let metrics = ExpositionSamples(text)
+        #expect(metrics.value("calworker_jobs_finished_total", ["kind": "noop", "outcome": "completed"]) == 5)
+        #expect(metrics.value("calworker_worker_slots") == 10)
+        #expect(metrics.value("calworker_workers", ["state": "alive"]) == 1)
+        #expect(metrics.value("calworker_queue_jobs", ["queue": "default", "state": "due"]) == 0)
+
+        #expect(RawTCPClient.status(of: try RawTCPClient.get(port: port, path: "/nope")) == 404)
+        let post = try RawTCPClient(port: port)
+        post.send("POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+        #expect(RawTCPClient.status(of: post.readAll()) == 405)
+
+        worker.signal(SIGTERM)
+        #expect(worker.wait(timeout: 30) == 0)
+        withExtendedLifetime(stalled) {}
+    }
+
+    @Test func aTakenPortStopsTheWorkerAtStartWithAHint() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let port = try freeTCPPort()
+        let first = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:\(port)"], databaseURL: database.url,
+                                         environment: ["CALWORKER_LOG_LEVEL": "warning"])
+        defer { first.signal(SIGKILL) }
+        #expect(eventually(timeout: 30) { (try? RawTCPClient.get(port: port, path: "/healthz")).map(RawTCPClient.status) == 200 })
+        let second = try CalworkerProcess.run(["work", "--http-addr", "127.0.0.1:\(port)"], databaseURL: database.url)
+        #expect(second.status == 2)
+        #expect(second.stderr.contains("--http-addr"))
+        #expect(second.stderr.contains("in use"))
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// Prometheus' own tools (Debian packages `prometheus` and `prometheus-pushgateway`, which
+/// `scripts/setup-deps` installs), so the tests check our output the way Prometheus reads it.
+public enum Promtool {
+    /// Runs `promtool check metrics` on `text`: its exit status and what it said. It checks the
+    /// exposition parses and lints names, units, HELP and counter suffixes.
+    public static func checkMetrics(_ text: String) throws -> (ok: Bool, output: String) {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("cw-promtool-\(UUID().uuidString)").path
+        defer { for suffix in [".prom", ".out", ".err"] { try? FileManager.default.removeItem(atPath: base + suffix) } }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: base + ".prom"))
+        let child = try ChildProcess(executable: "/bin/sh", arguments: ["-c", "exec promtool check metrics < \(base).prom"],
+                                     environment: ProcessInfo.processInfo.environment, stdout: base + ".out", stderr: base + ".err")
+        let status = child.wait(timeout: 60)
+        let output = ((try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "")
+            + ((try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+        return (status == 0, output)
+    }
+}
+
+/// A real Prometheus Pushgateway on a loopback port, for as long as the value lives.
+public final class PushgatewayServer: Sendable {
+    public let port: Int
+    let child: ChildProcess
+
+    public init() throws {
+        port = try freeTCPPort()
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("cw-pushgateway-\(UUID().uuidString)").path
+        child = try ChildProcess(executable: "/usr/bin/prometheus-pushgateway",
+                                 arguments: ["--web.listen-address=127.0.0.1:\(port)", "--log.level=warn"],
+                                 environment: ProcessInfo.processInfo.environment, stdout: base + ".out", stderr: base + ".err")
+        guard eventually(timeout: 30, { (try? RawTCPClient.get(port: self.port, path: "/-/ready", timeout: .seconds(2)))
+            .map { RawTCPClient.status(of: $0) == 200 } ?? false }) else {
+            throw ConnectError(message: "the Pushgateway did not become ready on port \(port)")
+        }
+    }
+
+    public var url: String { "http://127.0.0.1:\(port)" }
+
+    /// What the Pushgateway serves to Prometheus.
+    public func scrape() throws -> String { RawTCPClient.body(of: try RawTCPClient.get(port: port, path: "/metrics")) }
+
+    deinit { child.signal(SIGKILL) }
+}
+
+/// A TCP port nobody listens on right now (the kernel's pick for port 0).
+public func freeTCPPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw ConnectError(message: "cannot find a free port: \(String(cString: strerror(errno)))") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
