@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Jobs", "JobQueue", "Postgres", "Logging", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Jobs", "JobQueue", "Postgres", "Logging", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Worker", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "CalworkerCLITests", dependencies: ["CalworkerCLI", "Configuration", "JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
     ]

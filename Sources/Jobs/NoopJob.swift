@@ -41,9 +41,12 @@ public struct NoopJob: JobHandler {
 
     public func run(_ args: Args, context: JobContext) throws -> JobResult {
         if let sleep = args.sleepMs, sleep > 0 {
-            let end = ContinuousClock.now + .milliseconds(sleep)
+            let start = ContinuousClock.now
+            let end = start + .milliseconds(sleep)
+            let progress = context.progress()
             while ContinuousClock.now < end {
                 try context.checkStop()
+                progress.report(["slept_ms": String(Int((ContinuousClock.now - start).seconds * 1000)), "sleep_ms": String(sleep)])
                 let left = end - ContinuousClock.now
                 Thread.sleep(forTimeInterval: min(0.01, max(0, left.seconds)))
             }

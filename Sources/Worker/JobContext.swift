@@ -1,6 +1,7 @@
 import Foundation
 import JobQueue
 import Logging
+import Metrics
 import Postgres
 import Synchronization
 
@@ -55,15 +56,25 @@ public struct JobContext: Sendable {
     /// When this attempt's timeout runs out.
     public let deadline: ContinuousClock.Instant
     let connectionProvider: @Sendable () throws -> PostgresConnection
+    /// Where handlers' own metrics go (their HTTP clients' requests, for one).
+    public let metrics: MetricsRegistry
+    /// How often `progress` lets a line through. Default 5 s.
+    let progressInterval: Duration
 
     public init(job: ClaimedJob, logger: Logger, stopSignal: StopSignal, deadline: ContinuousClock.Instant,
+                metrics: MetricsRegistry = MetricsRegistry(), progressInterval: Duration = .seconds(5),
                 connectionProvider: @escaping @Sendable () throws -> PostgresConnection) {
         self.job = job
         self.baseLogger = logger
         self.stopSignal = stopSignal
         self.deadline = deadline
+        self.metrics = metrics
+        self.progressInterval = progressInterval
         self.connectionProvider = connectionProvider
     }
+
+    /// A progress logger for this attempt; make one per attempt and call `report` freely.
+    public func progress() -> JobProgress { JobProgress(logger: logger, interval: progressInterval) }
 
     public var isStopped: Bool { stopSignal.isStopped }
 

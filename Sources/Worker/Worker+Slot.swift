@@ -29,7 +29,7 @@ extension Worker {
         let job = item.job
         metrics.started(job)
         let context = JobContext(job: job, logger: logger, stopSignal: item.stopSignal, deadline: deadline,
-                                 connectionProvider: { try connection.get() })
+                                 metrics: metricsRegistry, connectionProvider: { try connection.get() })
         let clock = ContinuousClock()
         let started = clock.now
         var thrown: (any Error)?

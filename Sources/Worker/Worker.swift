@@ -28,6 +28,7 @@ public final class Worker: Sendable {
     let dispatch = WaitQueue<InFlightJob>()
     let results = WaitQueue<FinishedAttempt>()
     let metrics: WorkerMetrics
+    let metricsRegistry: MetricsRegistry
     /// Every connection this run opened, for the reconnect count in metrics and the summary.
     let connections = Mutex<[PostgresConnection]>([])
     let slotConnections = Mutex<[SlotConnection]>([])
@@ -41,6 +42,7 @@ public final class Worker: Sendable {
         self.options = options
         self.logger = logger.with(["worker_id": options.workerID])
         self.metrics = WorkerMetrics(metrics, handlers: registry)
+        self.metricsRegistry = metrics
         metrics.addCollector { [weak self] in self?.liveMetrics() ?? [] }
     }
 

@@ -36,4 +36,20 @@ import Worker
         #expect(Date().timeIntervalSince(start) < 5)
         #expect(signal.current == .cancelRequested)
     }
+
+    @Test func aLongSleepLogsProgressAtTheIntervalWithTheJobsKeys() throws {
+        let handler = InMemoryLogHandler()
+        let job = ClaimedJob(id: 42, kind: "noop", queue: "default", args: "{}", attempt: 2, maxAttempts: 3, priority: 0,
+                             timeout: nil, startedAt: Date(), dueAt: Date())
+        let context = JobContext(job: job, logger: Logger(level: .info, handler: handler), stopSignal: StopSignal(),
+                                 deadline: .now + .seconds(60), progressInterval: .milliseconds(100),
+                                 connectionProvider: { throw JobArgsError("no database in this test") })
+        _ = try NoopJob().run(NoopJob.Args(sleepMs: 550), context: context)
+        let lines = handler.records.filter { $0.message == "job progress" }
+        // 550 ms at one line per 100 ms: about five, never one per loop turn (55).
+        #expect((3...6).contains(lines.count), "\(lines.count) progress lines")
+        #expect(lines.allSatisfy { $0.metadata["job_id"] == "42" && $0.metadata["kind"] == "noop" && $0.metadata["attempt"] == "2" })
+        let slept = lines.compactMap { $0.metadata["slept_ms"].flatMap(Int.init) }
+        #expect(slept == slept.sorted() && (slept.first ?? 0) >= 100)
+    }
 }

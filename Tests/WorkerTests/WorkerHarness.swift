@@ -2,6 +2,7 @@ import Foundation
 import JobQueue
 import Jobs
 import Logging
+import Metrics
 import Postgres
 import Synchronization
 import TestSupport
@@ -15,7 +16,7 @@ final class BackgroundWorker: Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     init(url: String, queue: JobQueue = JobQueue(lease: .seconds(3), backoff: RetryBackoff(base: .milliseconds(100), jitter: 0)),
-         configure: (inout WorkerOptions) -> Void = { _ in }) {
+         metrics: MetricsRegistry = MetricsRegistry(), configure: (inout WorkerOptions) -> Void = { _ in }) {
         var options = WorkerOptions()
         options.concurrency = 4
         options.pollInterval = .milliseconds(100)
@@ -23,7 +24,7 @@ final class BackgroundWorker: Sendable {
         configure(&options)
         let handler = logs
         worker = Worker(databaseURL: url, registry: JobKinds.registry(), queue: queue, options: options,
-                        logger: Logger(level: .debug, handler: handler))
+                        logger: Logger(level: .debug, handler: handler), metrics: metrics)
         let worker = worker
         Thread { [self] in
             let result = Result { try worker.run() }
