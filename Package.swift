@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .executable(name: "calworker", targets: ["calworker"]),
         .executable(name: "calworker-bench", targets: ["calworker-bench"]),
+        .executable(name: "calworker-bench-metrics", targets: ["calworker-bench-metrics"]),
     ],
     targets: [
         // C libraries, wrapped once each.
@@ -49,6 +50,13 @@ let package = Package(
             name: "calworker-bench",
             dependencies: ["Jobs", "Worker", "JobQueue", "Postgres", "Logging"],
             path: "Benchmarks/QueueBench",
+            swiftSettings: defaultSwiftSettings
+        ),
+
+        .executableTarget(
+            name: "calworker-bench-metrics",
+            dependencies: ["Metrics", "HTTPClient", "HTTPServer"],
+            path: "Benchmarks/MetricsBench",
             swiftSettings: defaultSwiftSettings
         ),
 
