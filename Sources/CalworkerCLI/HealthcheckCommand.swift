@@ -27,13 +27,7 @@ enum HealthcheckCommand {
             .value("max-age", "D", "oldest acceptable heartbeat (default: the lease)"),
         ]
     ) { arguments, context in
-        var maxAge = context.configuration.lease
-        if let text = arguments.value("max-age") {
-            guard let parsed = DurationText.parse(text), parsed > .zero else {
-                throw CLIError(.usage, "--max-age must be a duration like 30s or 2m, got '\(text)'")
-            }
-            maxAge = parsed
-        }
+        let maxAge = try WorkCommand.duration(arguments, "max-age") ?? context.configuration.lease
         let checks = run(context: context, requireWorker: arguments.has("worker") || arguments.value("worker-id") != nil,
                          workerID: arguments.value("worker-id"), maxAge: maxAge)
         let healthy = checks.allSatisfy(\.ok)

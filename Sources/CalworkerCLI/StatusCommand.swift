@@ -24,13 +24,7 @@ enum StatusCommand {
             .value("since", "D", "window for failures (default 1h)"),
         ]
     ) { arguments, context in
-        var window = Duration.seconds(3600)
-        if let text = arguments.value("since") {
-            guard let parsed = DurationText.parse(text), parsed > .zero else {
-                throw CLIError(.usage, "--since must be a duration like 30m or 1h, got '\(text)'")
-            }
-            window = parsed
-        }
+        let window = try WorkCommand.duration(arguments, "since") ?? .seconds(3600)
         let db = try context.connectCurrent()
         let statistics = try context.queue.statistics(recent: window, on: db)
         let workers = try WorkerRegistry.list(on: db)

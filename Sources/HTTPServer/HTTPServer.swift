@@ -67,7 +67,12 @@ public final class HTTPServer: Sendable {
             // Wake up every 200 ms to notice `stop()`.
             guard poll(&entry, 1, 200) > 0 else { continue }
             let client = accept(socket.descriptor, nil, nil)
-            guard client >= 0 else { continue }
+            guard client >= 0 else {
+                // Out of descriptors (EMFILE) leaves the connection pending and poll ready:
+                // pause instead of spinning.
+                Thread.sleep(forTimeInterval: 0.05)
+                continue
+            }
             // Not inherited by `pg_dump` and other children the worker spawns.
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)
             let connection = ServerConnection(descriptor: client, limits: limits)

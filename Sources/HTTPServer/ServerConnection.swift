@@ -73,9 +73,18 @@ final class ServerConnection: Sendable {
             }
             offset += sent
         }
-        // Half-close and give the client a moment to read, so the response is not lost to a
-        // reset if unread request bytes are still in our receive buffer.
+        // Half-close, then read and discard what the client still sends for a moment
+        // (nginx's "lingering close"): closing with unread bytes in the receive buffer sends
+        // a reset, which can destroy the response before the client has read it.
         shutdown(descriptor, Int32(SHUT_WR))
+        let lingerUntil = ContinuousClock.now + .seconds(1)
+        var discarded = 0
+        var sink = [UInt8](repeating: 0, count: 4096)
+        while discarded < 256 << 10, waitFor(events: Int16(POLLIN), until: lingerUntil) {
+            let count = sink.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            discarded += count
+        }
     }
 
     private func waitFor(events: Int16, until deadline: ContinuousClock.Instant) -> Bool {
