@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "calworker", targets: ["calworker"]),
         .executable(name: "calworker-bench", targets: ["calworker-bench"]),
         .executable(name: "calworker-bench-metrics", targets: ["calworker-bench-metrics"]),
+        .executable(name: "google-emulator", targets: ["google-emulator"]),
     ],
     targets: [
         // C libraries, wrapped once each.
@@ -45,6 +46,11 @@ let package = Package(
         ),
         .executableTarget(name: "calworker", dependencies: ["CalworkerCLI"], swiftSettings: defaultSwiftSettings),
 
+        // A faithful local Google Calendar API v3 + OAuth token endpoint, for tests, the demo and
+        // benchmarks: a library the tests start in-process, and an executable.
+        .target(name: "GoogleEmulator", dependencies: ["HTTPServer"], swiftSettings: defaultSwiftSettings),
+        .executableTarget(name: "google-emulator", dependencies: ["GoogleEmulator"], swiftSettings: defaultSwiftSettings),
+
         // Benchmarks: not tests; run by hand (`scripts/bench-queue`).
         .executableTarget(
             name: "calworker-bench",
@@ -65,6 +71,8 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "GoogleEmulatorTests", dependencies: ["GoogleEmulator", "HTTPServer", "HTTPClient", "Metrics", "TestSupport"],
+                    swiftSettings: defaultSwiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Jobs", "JobQueue", "Postgres", "Logging", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),

@@ -133,6 +133,7 @@ public final class HTTPServer: Sendable {
                 }
             }
         }
-        connection.write(response.serialized(includeBody: includeBody))
+        if response.dropsConnection { return }
+        connection.write(response.serialized(includeBody: includeBody && response.status != 204 && response.status != 304))
     }
 }

@@ -25,6 +25,9 @@ public struct HTTPServerResponse: Sendable {
     public var contentType: String
     public var body: [UInt8]
     public var headers: [(name: String, value: String)]
+    /// Close the connection without answering (test servers use it to simulate a network
+    /// failure mid-request).
+    public var dropsConnection = false
 
     public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: String,
                 headers: [(name: String, value: String)] = []) {
@@ -34,6 +37,21 @@ public struct HTTPServerResponse: Sendable {
         self.headers = headers
     }
 
+    /// A body of bytes (JSON produced by `JSONSerialization`, binary payloads).
+    public init(status: Int, contentType: String, bytes: [UInt8], headers: [(name: String, value: String)] = []) {
+        self.status = status
+        self.contentType = contentType
+        self.body = bytes
+        self.headers = headers
+    }
+
+    /// No response at all: the connection is closed as if the network failed.
+    public static var dropConnection: HTTPServerResponse {
+        var response = HTTPServerResponse(status: 500, body: "")
+        response.dropsConnection = true
+        return response
+    }
+
     static func reason(_ status: Int) -> String {
         switch status {
         case 200: "OK"
@@ -41,7 +59,17 @@ public struct HTTPServerResponse: Sendable {
         case 404: "Not Found"
         case 405: "Method Not Allowed"
         case 408: "Request Timeout"
+        case 201: "Created"
+        case 204: "No Content"
+        case 304: "Not Modified"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 409: "Conflict"
+        case 410: "Gone"
         case 411: "Length Required"
+        case 412: "Precondition Failed"
+        case 429: "Too Many Requests"
+        case 502: "Bad Gateway"
         case 413: "Content Too Large"
         case 431: "Request Header Fields Too Large"
         case 500: "Internal Server Error"
@@ -55,8 +83,10 @@ public struct HTTPServerResponse: Sendable {
     /// and a server that never keeps a connection cannot be held open by idle clients.
     func serialized(includeBody: Bool) -> [UInt8] {
         var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
-        head += "Content-Type: \(contentType)\r\n"
-        head += "Content-Length: \(body.count)\r\n"
+        if status != 204 && status != 304 {
+            head += "Content-Type: \(contentType)\r\n"
+            head += "Content-Length: \(body.count)\r\n"
+        }
         head += "Connection: close\r\n"
         head += "Cache-Control: no-store\r\n"
         for header in headers { head += "\(header.name): \(header.value)\r\n" }

@@ -1,0 +1,2 @@
+import GoogleEmulator
+print("google-emulator: not built yet")

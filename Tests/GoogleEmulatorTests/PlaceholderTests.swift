@@ -1,0 +1,6 @@
+import Testing
+@testable import GoogleEmulator
+
+@Suite struct GoogleEmulatorPlaceholderTests {
+    @Test func builds() { #expect(Bool(true)) }
+}
