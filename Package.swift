@@ -23,6 +23,7 @@ let package = Package(
     targets: [
         // C libraries, wrapped once each.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Thin Swift wrappers.
@@ -30,6 +31,7 @@ let package = Package(
         .target(name: "Logging", swiftSettings: defaultSwiftSettings),
         .target(name: "Configuration", swiftSettings: defaultSwiftSettings),
         .target(name: "Metrics", swiftSettings: defaultSwiftSettings),
+        .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: defaultSwiftSettings),
         .target(name: "HTTPClient", dependencies: ["CCurl", "Metrics"], swiftSettings: defaultSwiftSettings),
         .target(name: "HTTPServer", swiftSettings: defaultSwiftSettings),
 
@@ -68,6 +70,7 @@ let package = Package(
 
         // Tests mirror Sources; shared helpers live in TestSupport.
         .target(name: "TestSupport", dependencies: ["Postgres", "JobQueue"], path: "Tests/TestSupport", swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),

@@ -1,0 +1,47 @@
+import Foundation
+
+/// Encrypts OAuth tokens for storage: AES-256-GCM under the current key, with a key id kept
+/// beside each ciphertext so keys can be rotated (old keys still decrypt until
+/// `calworker accounts rotate-key` has re-encrypted everything).
+///
+/// `context` (e.g. "account/7/refresh_token") is authenticated with the ciphertext, so a token
+/// copied into another row or field does not decrypt there.
+public struct TokenCipher: Sendable {
+    public struct Key: Sendable {
+        let bytes: [UInt8]
+        /// The first 16 hex digits of SHA-256 of the key: names it without revealing it.
+        public let id: String
+
+        /// `base64` of exactly 32 bytes (`openssl rand -base64 32`).
+        public init(base64: String) throws(CryptoError) {
+            guard let data = Data(base64Encoded: base64.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 else {
+                throw CryptoError("a token key must be base64 of exactly 32 bytes (make one with: openssl rand -base64 32)")
+            }
+            bytes = [UInt8](data)
+            id = String(Digest.hex(Digest.sha256(bytes)).prefix(16))
+        }
+    }
+
+    public let current: Key
+    /// Keys that may still decrypt old ciphertexts.
+    public let previous: [Key]
+
+    public init(current: Key, previous: [Key] = []) {
+        self.current = current
+        self.previous = previous
+    }
+
+    /// Encrypts under the current key; returns the ciphertext and the key id to store with it.
+    public func seal(_ token: String, context: String) throws(CryptoError) -> (ciphertext: [UInt8], keyID: String) {
+        (try AESGCM.seal(Array(token.utf8), key: current.bytes, aad: Array(context.utf8)), current.id)
+    }
+
+    public func open(_ ciphertext: [UInt8], keyID: String, context: String) throws(CryptoError) -> String {
+        guard let key = ([current] + previous).first(where: { $0.id == keyID }) else {
+            throw CryptoError("no key with id \(keyID) is configured: set CALWORKER_TOKEN_KEY (or CALWORKER_TOKEN_KEY_PREVIOUS) to the key that encrypted it")
+        }
+        let plaintext = try AESGCM.open(ciphertext, key: key.bytes, aad: Array(context.utf8))
+        guard let text = String(bytes: plaintext, encoding: .utf8) else { throw CryptoError("decrypted token is not UTF-8") }
+        return text
+    }
+}
