@@ -38,12 +38,18 @@ let package = Package(
         // Domain.
         .target(name: "JobQueue", dependencies: ["Postgres"], swiftSettings: defaultSwiftSettings),
         .target(name: "Worker", dependencies: ["JobQueue", "Postgres", "Logging", "Metrics"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Jobs", dependencies: ["Worker", "JobQueue"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Accounts", dependencies: ["Postgres", "Crypto"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Google", dependencies: ["HTTPClient"], swiftSettings: defaultSwiftSettings),
+        .target(name: "CalendarSync", dependencies: ["Accounts", "Google", "HTTPClient", "Metrics", "Postgres"],
+                swiftSettings: defaultSwiftSettings),
+        .target(name: "Jobs", dependencies: ["Worker", "JobQueue", "Accounts", "CalendarSync", "Crypto", "Google"],
+                swiftSettings: defaultSwiftSettings),
 
         // The command-line tool: a thin entry point over a library the tests call too.
         .target(
             name: "CalworkerCLI",
-            dependencies: ["Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer"],
+            dependencies: ["Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer",
+                           "Accounts", "CalendarSync", "Crypto"],
             swiftSettings: defaultSwiftSettings
         ),
         .executableTarget(name: "calworker", dependencies: ["CalworkerCLI"], swiftSettings: defaultSwiftSettings),

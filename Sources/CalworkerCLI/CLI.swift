@@ -12,7 +12,7 @@ public enum CLI {
     static let commands: [Command] = [
         MigrateCommand.command, EnqueueCommand.command, WorkCommand.command, RunsCommand.command,
         QueueCommand.command, RetryCommand.command, CancelCommand.command, WorkersCommand.command,
-        StatusCommand.command, MetricsCommand.command, HealthcheckCommand.command, ConfigCommand.command,
+        StatusCommand.command, MetricsCommand.command, HealthcheckCommand.command, AccountsCommand.command, ConfigCommand.command,
     ]
 
     /// Runs the process's command line and exits.
@@ -56,7 +56,7 @@ public enum CLI {
             }
             let handler: any LogHandler = configuration.logFormat == "text" ? TextLogHandler() : JSONLinesLogHandler()
             let logger = Logger(level: LogLevel(name: configuration.logLevel) ?? .info, handler: handler)
-            let context = CommandContext(configuration: configuration, output: output, logger: logger, json: parsed.has("json"))
+            let context = try CommandContext(configuration: configuration, output: output, logger: logger, json: parsed.has("json"))
             return try command.run(parsed, context)
         } catch let error as CLIError {
             output.err("error: \(error.message)")

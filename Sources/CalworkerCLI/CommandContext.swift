@@ -1,4 +1,7 @@
+import Accounts
+import CalendarSync
 import Configuration
+import Crypto
 import Foundation
 import JobQueue
 import Jobs
@@ -17,13 +20,34 @@ final class CommandContext: Sendable {
     /// This process's metrics: what `work` serves, writes or pushes.
     let metrics = MetricsRegistry()
 
-    init(configuration: Configuration, output: Output, logger: Logger, json: Bool) {
+    /// Encrypts and decrypts OAuth tokens; nil when `CALWORKER_TOKEN_KEY` is not set.
+    let tokenCipher: TokenCipher?
+
+    init(configuration: Configuration, output: Output, logger: Logger, json: Bool) throws(CLIError) {
         self.configuration = configuration
         self.output = output
         self.logger = logger
         self.json = json
-        self.registry = JobKinds.registry()
+        self.tokenCipher = try Self.cipher(configuration)
+        let google = GoogleSettings(apiURL: configuration.googleAPIURL, tokenURL: configuration.googleTokenURL,
+                                    clientID: configuration.googleClientID, clientSecret: configuration.googleClientSecret,
+                                    requestsPerMinute: configuration.googleRequestsPerMinute)
+        self.registry = JobKinds.registry(JobEnvironment(google: google, tokenCipher: tokenCipher))
     }
+
+    static func cipher(_ configuration: Configuration) throws(CLIError) -> TokenCipher? {
+        guard !configuration.tokenKey.isEmpty else { return nil }
+        do {
+            let previous = try configuration.tokenKeyPrevious.split(separator: ",").map { text throws(CryptoError) in
+                try TokenCipher.Key(base64: String(text))
+            }
+            return TokenCipher(current: try TokenCipher.Key(base64: configuration.tokenKey), previous: previous)
+        } catch {
+            throw CLIError(.unavailable, "CALWORKER_TOKEN_KEY or CALWORKER_TOKEN_KEY_PREVIOUS: \(error.message)")
+        }
+    }
+
+    var accounts: AccountStore { AccountStore(cipher: tokenCipher) }
 
     var queue: JobQueue {
         JobQueue(lease: configuration.lease, backoff: RetryBackoff(base: configuration.retryBase, cap: configuration.retryCap))

@@ -1,3 +1,4 @@
+import Accounts
 import Configuration
 import Foundation
 import JobQueue
@@ -8,6 +9,8 @@ enum StatusCommand {
         var queues: [QueueStatistics.Depth]
         var problems: [QueueStatistics.RecentRuns]
         var workersStale: Int
+        /// Accounts an operator must act on: needing re-auth, or paused for quota.
+        var accountsNeedingAttention: [Account]
     }
 
     static let command = Command(
@@ -29,7 +32,11 @@ enum StatusCommand {
         let statistics = try context.queue.statistics(recent: window, on: db)
         let workers = try WorkerRegistry.list(on: db)
         let problems = statistics.recentRuns.filter { ["failed", "discarded", "lost"].contains($0.outcome) }
-        let report = Report(workers: workers, queues: statistics.depths, problems: problems, workersStale: statistics.workersStale)
+        let attention = try context.accounts.list(on: db).filter { account in
+            account.state == .needsReauth || (account.pausedUntil.map { $0 > Date() } ?? false)
+        }
+        let report = Report(workers: workers, queues: statistics.depths, problems: problems, workersStale: statistics.workersStale,
+                            accountsNeedingAttention: attention)
         context.emit(report) { render(report, lease: context.configuration.lease, window: window) }
         return .ok
     }
@@ -74,6 +81,15 @@ enum StatusCommand {
             problems += "\n" + table.render() + "\n(details: calworker runs --state OUTCOME --kind KIND)"
         }
         sections.append(problems)
+
+        var accounts = "ACCOUNTS NEEDING ATTENTION:"
+        if report.accountsNeedingAttention.isEmpty {
+            accounts += " none"
+        } else {
+            accounts += "\n" + AccountsCommand.table(report.accountsNeedingAttention)
+                + "\n(needs_reauth: the user connects again, then calworker accounts reconnect ID --refresh-token-file F)"
+        }
+        sections.append(accounts)
         return sections.joined(separator: "\n\n")
     }
 }

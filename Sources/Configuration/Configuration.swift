@@ -25,6 +25,12 @@ public struct Configuration: Sendable {
     public var googleClientSecret = ""
     /// Base64 of 32 random bytes; encrypts OAuth tokens at rest.
     public var tokenKey = ""
+    /// Earlier token keys, comma-separated, still accepted for decryption until
+    /// `calworker accounts rotate-key` has re-encrypted every token under `tokenKey`.
+    public var tokenKeyPrevious = ""
+    /// The per-account request budget calworker allows itself, below Google's 600 per minute
+    /// per user, so a big sync slows down instead of hitting the limit. Default 500.
+    public var googleRequestsPerMinute = 500
     /// How long a claim holds a job without a heartbeat. Default 30 s.
     public var lease: Duration = .seconds(30)
     /// First retry delay; doubles per attempt. Default 15 s.
@@ -43,7 +49,7 @@ public struct Configuration: Sendable {
 
     public init() {}
 
-    static let secretNames: Set<String> = ["CALWORKER_GOOGLE_CLIENT_SECRET", "CALWORKER_TOKEN_KEY"]
+    static let secretNames: Set<String> = ["CALWORKER_GOOGLE_CLIENT_SECRET", "CALWORKER_TOKEN_KEY", "CALWORKER_TOKEN_KEY_PREVIOUS"]
 
     /// Reads the environment; throws with the variable's name when a value is unusable.
     public static func load(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> Configuration {
@@ -57,6 +63,12 @@ public struct Configuration: Sendable {
         config.googleClientID = try reader.string("CALWORKER_GOOGLE_CLIENT_ID", default: "")
         config.googleClientSecret = try reader.string("CALWORKER_GOOGLE_CLIENT_SECRET", default: "", secret: true)
         config.tokenKey = try reader.string("CALWORKER_TOKEN_KEY", default: "", secret: true)
+        config.tokenKeyPrevious = try reader.string("CALWORKER_TOKEN_KEY_PREVIOUS", default: "", secret: true)
+        let budget = try reader.string("CALWORKER_GOOGLE_REQUESTS_PER_MINUTE", default: String(config.googleRequestsPerMinute), secret: false)
+        guard let perMinute = Int(budget), (1...6000).contains(perMinute) else {
+            throw ConfigurationError(name: "CALWORKER_GOOGLE_REQUESTS_PER_MINUTE", message: "'\(budget)' is not a whole number from 1 to 6000")
+        }
+        config.googleRequestsPerMinute = perMinute
         config.lease = try reader.duration("CALWORKER_LEASE", default: config.lease, minimum: .seconds(1))
         config.retryBase = try reader.duration("CALWORKER_RETRY_BASE", default: config.retryBase, minimum: .milliseconds(1))
         config.retryCap = try reader.duration("CALWORKER_RETRY_CAP", default: config.retryCap, minimum: .milliseconds(1))

@@ -89,6 +89,75 @@ public enum Migrations {
             REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT
             EXECUTE FUNCTION calworker.notify_jobs_inserted();
         """),
+        Migration(version: 2, name: "google accounts, calendars and the local event copy", sql: """
+        -- One connected Google account. Tokens are AES-256-GCM ciphertexts (nonce, data, tag)
+        -- under the key named by key_id; the key itself is never stored.
+        CREATE TABLE calworker.accounts (
+            id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            email         text        NOT NULL UNIQUE CHECK (email <> ''),
+            owner         text        NOT NULL CHECK (owner <> ''),
+            state         text        NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'disabled', 'needs_reauth')),
+            key_id        text        NOT NULL,
+            refresh_token bytea       NOT NULL,
+            access_token  bytea,
+            access_token_expires_at timestamptz,
+            -- Set by quotaExceeded: no sync before this time.
+            paused_until  timestamptz,
+            calendar_list_sync_token text,
+            last_synced_at timestamptz,
+            last_error    text,
+            created_at    timestamptz NOT NULL DEFAULT now(),
+            updated_at    timestamptz NOT NULL DEFAULT now()
+        );
+
+        -- The account's calendar list. excluded is the operator's switch; deleted mirrors
+        -- the calendar list's own flag.
+        CREATE TABLE calworker.calendars (
+            account_id    bigint  NOT NULL REFERENCES calworker.accounts ON DELETE CASCADE,
+            calendar_id   text    NOT NULL,
+            summary       text,
+            time_zone     text,
+            access_role   text    NOT NULL,
+            is_primary    boolean NOT NULL DEFAULT false,
+            deleted       boolean NOT NULL DEFAULT false,
+            excluded      boolean NOT NULL DEFAULT false,
+            sync_token    text,
+            -- Raised when a full sync starts; rows not seen by the full sync that ends with
+            -- this generation become tombstones (reconciliation after 410, nothing wiped first).
+            full_sync_generation bigint NOT NULL DEFAULT 0,
+            last_synced_at timestamptz,
+            PRIMARY KEY (account_id, calendar_id)
+        );
+
+        -- Every event of every synced calendar as Google returned it (raw), with the fields
+        -- the mirror planner reads pulled out. Cancelled events stay as tombstones.
+        CREATE TABLE calworker.events (
+            account_id     bigint      NOT NULL,
+            calendar_id    text        NOT NULL,
+            event_id       text        NOT NULL,
+            etag           text,
+            status         text        NOT NULL,
+            summary        text,
+            start_date     date,
+            start_time     timestamptz,
+            start_time_zone text,
+            end_date       date,
+            end_time       timestamptz,
+            end_time_zone  text,
+            recurrence     text[],
+            recurring_event_id text,
+            original_start jsonb,
+            transparency   text,
+            event_type     text,
+            updated        timestamptz,
+            is_mirror      boolean     NOT NULL DEFAULT false,
+            raw            jsonb       NOT NULL,
+            seen_generation bigint     NOT NULL DEFAULT 0,
+            synced_at      timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (account_id, calendar_id, event_id),
+            FOREIGN KEY (account_id, calendar_id) REFERENCES calworker.calendars ON DELETE CASCADE
+        );
+        """),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

@@ -2,9 +2,10 @@ import Worker
 
 /// Every job kind this build runs. A new kind is one `register` line here.
 public enum JobKinds {
-    public static func registry() -> HandlerRegistry {
+    public static func registry(_ environment: JobEnvironment = JobEnvironment()) -> HandlerRegistry {
         var registry = HandlerRegistry()
         registry.register(NoopJob())
+        registry.register(SyncAccountJob(environment: environment))
         return registry
     }
 }

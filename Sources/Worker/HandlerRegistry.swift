@@ -6,6 +6,7 @@ public struct HandlerRegistry: Sendable {
     struct Entry: Sendable {
         let timeout: Duration
         let figureMetrics: [FigureMetric]
+        let uniqueKey: @Sendable (String) -> String?
         let check: @Sendable (String) throws(JobArgsError) -> Void
         let run: @Sendable (String, JobContext, inout ArgsMemo) throws -> JobResult
     }
@@ -18,6 +19,7 @@ public struct HandlerRegistry: Sendable {
         entries[H.kind] = Entry(
             timeout: handler.timeout,
             figureMetrics: H.figureMetrics,
+            uniqueKey: { text in (try? Self.decode(H.Args.self, text)).flatMap { handler.defaultUniqueKey(for: $0) } },
             check: { text throws(JobArgsError) in try handler.validate(try Self.decode(H.Args.self, text)) },
             run: { text, context, memo in
                 let args: H.Args
@@ -38,6 +40,9 @@ public struct HandlerRegistry: Sendable {
     public func knows(_ kind: String) -> Bool { entries[kind] != nil }
 
     public func timeout(for kind: String) -> Duration? { entries[kind]?.timeout }
+
+    /// The unique key the kind asks for when the enqueuer gives none (see `JobHandler`).
+    public func defaultUniqueKey(kind: String, args: String) -> String? { entries[kind]?.uniqueKey(args) }
 
     /// Each kind's declared figure counters.
     public var figureMetrics: [String: [FigureMetric]] { entries.mapValues(\.figureMetrics) }

@@ -23,6 +23,10 @@ public protocol JobHandler: Sendable {
     /// bytes written), summed over every run. Figures not listed stay in the run records only.
     static var figureMetrics: [FigureMetric] { get }
 
+    /// The unique key a job of this kind gets when its enqueuer names none: jobs that must not
+    /// pile up (one sync per account) say so here, so cron and operators cannot forget it.
+    func defaultUniqueKey(for args: Args) -> String?
+
     /// Runs one attempt. Throwing means "failed, retry with backoff"; return `.retry(after:)`
     /// or `.discard(reason:)` to say otherwise.
     func run(_ args: Args, context: JobContext) throws -> JobResult
@@ -30,6 +34,7 @@ public protocol JobHandler: Sendable {
 
 extension JobHandler {
     public static var figureMetrics: [FigureMetric] { [] }
+    public func defaultUniqueKey(for args: Args) -> String? { nil }
     public var timeout: Duration { .seconds(300) }
     public func validate(_ args: Args) throws(JobArgsError) {}
 }

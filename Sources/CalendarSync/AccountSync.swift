@@ -1,0 +1,148 @@
+import Accounts
+import Foundation
+import Google
+import HTTPClient
+import Metrics
+import Postgres
+
+/// Where the Google APIs are and how hard calworker may use them.
+public struct GoogleSettings: Sendable {
+    public var apiURL: String
+    public var tokenURL: String
+    public var clientID: String
+    public var clientSecret: String
+    /// The per-account request budget (see `RequestBudget`).
+    public var requestsPerMinute: Int
+
+    public init(apiURL: String, tokenURL: String, clientID: String, clientSecret: String, requestsPerMinute: Int = 500) {
+        self.apiURL = apiURL
+        self.tokenURL = tokenURL
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.requestsPerMinute = requestsPerMinute
+    }
+}
+
+/// What one sync did, for the run record and the logs.
+public struct SyncReport: Sendable, Equatable {
+    public var calendars = 0
+    public var fullSyncs = 0
+    public var pages = 0
+    public var eventsFetched = 0
+    public var tokenRefreshes = 0
+    public var backoffs = 0
+    public var bytes = 0
+    /// API calls by "method status", e.g. "events.list 200".
+    public var calls: [String: Int] = [:]
+}
+
+/// Brings one account's local copy up to date: the calendar list, then every calendar's
+/// events, incrementally where a sync token allows and fully otherwise (SYNC.md "Local copy").
+public final class AccountSync {
+    let accountID: Int64
+    let store: AccountStore
+    let events = EventStore()
+    let db: PostgresConnection
+    let client: CalendarClient
+    let tokens: StoredAccessTokens
+    let progress: (@Sendable ([String: String]) -> Void)?
+    public private(set) var report = SyncReport()
+
+    public init(accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
+                shouldAbort: @escaping @Sendable () -> Bool, progress: (@Sendable ([String: String]) -> Void)? = nil) throws {
+        self.accountID = accountID
+        self.store = store
+        self.db = db
+        self.progress = progress
+        let http = HTTPClient(service: "google", metrics: metrics)
+        let oauth = OAuthClient(tokenURL: settings.tokenURL, clientID: settings.clientID, clientSecret: settings.clientSecret,
+                                http: HTTPClient(service: "google_oauth", metrics: metrics))
+        tokens = try StoredAccessTokens(accountID: accountID, store: store, db: db, oauth: oauth, shouldAbort: shouldAbort)
+        client = CalendarClient(apiURL: settings.apiURL, http: http, tokens: tokens,
+                                budget: RequestBudget(perMinute: settings.requestsPerMinute), shouldAbort: shouldAbort)
+    }
+
+    /// Lets tests shorten the client's backoff.
+    public func configureRetries(maxAttempts: Int, baseDelay: Duration, maxDelay: Duration) {
+        client.maxAttempts = maxAttempts
+        client.baseDelay = baseDelay
+        client.maxDelay = maxDelay
+    }
+
+    /// Runs the sync. Throws `SyncFailure`, `CalendarClientError` or a database error; what
+    /// was committed before stays (every page is its own transaction).
+    public func run() throws -> SyncReport {
+        defer {
+            report.calls = client.calls
+            report.backoffs = client.backoffs
+            report.bytes = client.bytesReceived
+            report.tokenRefreshes = tokens.refreshes
+        }
+        try syncCalendarList()
+        for calendar in try events.calendarsToSync(accountID: accountID, on: db) {
+            do {
+                try syncEvents(calendar)
+                report.calendars += 1
+            } catch CalendarClientError.api(let error) where error.status == 404 {
+                // Removed between the calendar list and now: the next list sync marks it deleted.
+                try db.execute("UPDATE calworker.calendars SET deleted = true WHERE account_id = $1 AND calendar_id = $2",
+                               [accountID, calendar.calendarID])
+            }
+        }
+        return report
+    }
+
+    func syncCalendarList() throws {
+        let stored = try db.query("SELECT calendar_list_sync_token FROM calworker.accounts WHERE id = $1", [accountID])
+            .first.flatMap { try $0.decodeOptional(String.self, at: 0) }
+        do {
+            try listCalendars(syncToken: stored)
+        } catch CalendarClientError.api(let error) where error.isFullSyncRequired && stored != nil {
+            try listCalendars(syncToken: nil)
+        }
+    }
+
+    private func listCalendars(syncToken: String?) throws {
+        var entries: [CalendarListPage.Entry] = []
+        var pageToken: String?
+        while true {
+            let page = try client.calendarList(pageToken: pageToken, syncToken: syncToken)
+            entries += page.entries
+            if let next = page.nextPageToken {
+                pageToken = next
+                continue
+            }
+            try events.applyCalendarList(accountID: accountID, entries: entries, syncToken: page.nextSyncToken,
+                                         complete: syncToken == nil, on: db)
+            return
+        }
+    }
+
+    func syncEvents(_ calendar: EventStore.CalendarState) throws {
+        if let token = calendar.syncToken {
+            do {
+                try listEvents(calendar.calendarID, syncToken: token, generation: calendar.generation, fullSync: false)
+                return
+            } catch CalendarClientError.api(let error) where error.isFullSyncRequired {
+                // 410: the token is gone. A full listing, reconciled against the local copy.
+            }
+        }
+        let generation = try events.beginFullSync(accountID: accountID, calendarID: calendar.calendarID, on: db)
+        report.fullSyncs += 1
+        try listEvents(calendar.calendarID, syncToken: nil, generation: generation, fullSync: true)
+    }
+
+    private func listEvents(_ calendarID: String, syncToken: String?, generation: Int64, fullSync: Bool) throws {
+        var pageToken: String?
+        while true {
+            let page = try client.events(calendarID: calendarID, pageToken: pageToken, syncToken: syncToken)
+            try events.applyPage(accountID: accountID, calendarID: calendarID, page: page, generation: generation,
+                                 fullSync: fullSync, on: db)
+            report.pages += 1
+            report.eventsFetched += page.itemCount
+            progress?(["calendar": calendarID, "pages": String(report.pages), "events": String(report.eventsFetched)])
+            guard let next = page.nextPageToken else { return }
+            pageToken = next
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Google
+import Postgres
+
+/// The local copy: calendars and events of each account, written page by page so that the
+/// sync token that ends a listing commits with its last page (SYNC.md: an interrupted sync
+/// resumes without losing or duplicating a change).
+public struct EventStore: Sendable {
+    public init() {}
+
+    /// A calendar as the sync needs it.
+    public struct CalendarState: Sendable {
+        public var calendarID: String
+        public var syncToken: String?
+        public var generation: Int64
+    }
+
+    /// Calendars to copy: in the list (not deleted) and not excluded by an operator.
+    public func calendarsToSync(accountID: Int64, on db: PostgresConnection) throws -> [CalendarState] {
+        try db.query("""
+            SELECT calendar_id, sync_token, full_sync_generation FROM calworker.calendars
+             WHERE account_id = $1 AND NOT deleted AND NOT excluded ORDER BY is_primary DESC, calendar_id
+            """, [accountID]).map {
+            CalendarState(calendarID: try $0.decode(at: 0), syncToken: try $0.decodeOptional(at: 1), generation: try $0.decode(at: 2))
+        }
+    }
+
+    /// Applies calendar list entries (all pages of one listing) and its sync token together.
+    /// A full listing (`complete`) marks calendars it did not mention as deleted.
+    public func applyCalendarList(accountID: Int64, entries: [CalendarListPage.Entry], syncToken: String?, complete: Bool,
+                                  on db: PostgresConnection) throws {
+        try db.transaction { db in
+            if !entries.isEmpty {
+                try db.execute("""
+                    INSERT INTO calworker.calendars (account_id, calendar_id, summary, time_zone, access_role, is_primary, deleted)
+                    SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::boolean[])
+                    ON CONFLICT (account_id, calendar_id) DO UPDATE
+                       SET summary = EXCLUDED.summary, time_zone = EXCLUDED.time_zone, access_role = EXCLUDED.access_role,
+                           is_primary = EXCLUDED.is_primary, deleted = EXCLUDED.deleted
+                    """, [accountID, entries.map(\.id), entries.map(\.summary), entries.map(\.timeZone), entries.map(\.accessRole),
+                          entries.map(\.primary), entries.map(\.deleted)])
+            }
+            if complete {
+                try db.execute("""
+                    UPDATE calworker.calendars SET deleted = true
+                     WHERE account_id = $1 AND NOT deleted AND NOT (calendar_id = ANY($2::text[]))
+                    """, [accountID, entries.map(\.id)])
+            }
+            try db.execute("UPDATE calworker.accounts SET calendar_list_sync_token = $2 WHERE id = $1", [accountID, syncToken])
+        }
+    }
+
+    /// Starts a full sync: a new generation, and no sync token until the listing completes.
+    /// Nothing is deleted: rows the full listing does not return become tombstones at its end.
+    public func beginFullSync(accountID: Int64, calendarID: String, on db: PostgresConnection) throws -> Int64 {
+        try db.query("""
+            UPDATE calworker.calendars SET full_sync_generation = full_sync_generation + 1, sync_token = NULL
+             WHERE account_id = $1 AND calendar_id = $2 RETURNING full_sync_generation
+            """, [accountID, calendarID])[0].decode(Int64.self, at: 0)
+    }
+
+    /// Stores one page of events in one transaction; on the last page (`page.nextSyncToken`
+    /// set) also the sync token, and after a full listing the tombstones for rows it did not
+    /// return. Returns how many events were written.
+    @discardableResult
+    public func applyPage(accountID: Int64, calendarID: String, page: EventsPage, generation: Int64, fullSync: Bool,
+                          on db: PostgresConnection) throws -> Int {
+        let json = String(decoding: page.json, as: UTF8.self)
+        return try db.transaction { db in
+            let written = try db.execute(Self.upsert, [accountID, calendarID, PostgresJSON(json), generation], prepared: true)
+            if let token = page.nextSyncToken {
+                if fullSync {
+                    try db.execute("""
+                        UPDATE calworker.events
+                           SET status = 'cancelled', raw = raw || '{"status": "cancelled"}', synced_at = now()
+                         WHERE account_id = $1 AND calendar_id = $2 AND seen_generation < $3 AND status <> 'cancelled'
+                        """, [accountID, calendarID, generation])
+                }
+                try db.execute("""
+                    UPDATE calworker.calendars SET sync_token = $3, last_synced_at = now() WHERE account_id = $1 AND calendar_id = $2
+                    """, [accountID, calendarID, token])
+            }
+            return written
+        }
+    }
+
+    /// Upserts every item of a page straight from Google's JSON. A cancelled item (a tombstone
+    /// from an incremental listing carries little more than its id) keeps the fields the row
+    /// already had, so the mirror planner still knows what was cancelled.
+    static let upsert = """
+        INSERT INTO calworker.events AS ev (account_id, calendar_id, event_id, etag, status, summary,
+               start_date, start_time, start_time_zone, end_date, end_time, end_time_zone, recurrence,
+               recurring_event_id, original_start, transparency, event_type, updated, is_mirror, raw, seen_generation, synced_at)
+        SELECT $1, $2, e->>'id', e->>'etag', coalesce(e->>'status', 'confirmed'), e->>'summary',
+               (e->'start'->>'date')::date, (e->'start'->>'dateTime')::timestamptz, e->'start'->>'timeZone',
+               (e->'end'->>'date')::date, (e->'end'->>'dateTime')::timestamptz, e->'end'->>'timeZone',
+               CASE WHEN jsonb_typeof(e->'recurrence') = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(e->'recurrence')) END,
+               e->>'recurringEventId', e->'originalStartTime', e->>'transparency', coalesce(e->>'eventType', 'default'),
+               (e->>'updated')::timestamptz,
+               coalesce(e->'extendedProperties'->'private'->>'calworkerMirror', '') = '1', e, $4, now()
+          FROM jsonb_array_elements(coalesce($3::jsonb->'items', '[]'::jsonb)) AS e
+        ON CONFLICT (account_id, calendar_id, event_id) DO UPDATE SET
+               etag = EXCLUDED.etag, status = EXCLUDED.status, updated = EXCLUDED.updated, seen_generation = EXCLUDED.seen_generation,
+               synced_at = now(),
+               summary = CASE WHEN EXCLUDED.status = 'cancelled' THEN coalesce(EXCLUDED.summary, ev.summary) ELSE EXCLUDED.summary END,
+               start_date = CASE WHEN EXCLUDED.status = 'cancelled' AND EXCLUDED.start_date IS NULL AND EXCLUDED.start_time IS NULL
+                                 THEN ev.start_date ELSE EXCLUDED.start_date END,
+               start_time = CASE WHEN EXCLUDED.status = 'cancelled' AND EXCLUDED.start_date IS NULL AND EXCLUDED.start_time IS NULL
+                                 THEN ev.start_time ELSE EXCLUDED.start_time END,
+               start_time_zone = CASE WHEN EXCLUDED.status = 'cancelled' AND EXCLUDED.start_date IS NULL AND EXCLUDED.start_time IS NULL
+                                 THEN ev.start_time_zone ELSE EXCLUDED.start_time_zone END,
+               end_date = CASE WHEN EXCLUDED.status = 'cancelled' AND EXCLUDED.end_date IS NULL AND EXCLUDED.end_time IS NULL
+                               THEN ev.end_date ELSE EXCLUDED.end_date END,
+               end_time = CASE WHEN EXCLUDED.status = 'cancelled' AND EXCLUDED.end_date IS NULL AND EXCLUDED.end_time IS NULL
+                               THEN ev.end_time ELSE EXCLUDED.end_time END,
+               end_time_zone = CASE WHEN EXCLUDED.status = 'cancelled' AND EXCLUDED.end_date IS NULL AND EXCLUDED.end_time IS NULL
+                               THEN ev.end_time_zone ELSE EXCLUDED.end_time_zone END,
+               recurrence = CASE WHEN EXCLUDED.status = 'cancelled' THEN coalesce(EXCLUDED.recurrence, ev.recurrence) ELSE EXCLUDED.recurrence END,
+               recurring_event_id = coalesce(EXCLUDED.recurring_event_id, ev.recurring_event_id),
+               original_start = coalesce(EXCLUDED.original_start, ev.original_start),
+               transparency = CASE WHEN EXCLUDED.status = 'cancelled' THEN coalesce(EXCLUDED.transparency, ev.transparency) ELSE EXCLUDED.transparency END,
+               event_type = EXCLUDED.event_type,
+               is_mirror = EXCLUDED.is_mirror OR (EXCLUDED.status = 'cancelled' AND ev.is_mirror),
+               raw = CASE WHEN EXCLUDED.status = 'cancelled' THEN ev.raw || EXCLUDED.raw ELSE EXCLUDED.raw END
+        """
+}

@@ -1,0 +1,136 @@
+import Accounts
+import Configuration
+import Foundation
+import Postgres
+
+enum AccountsCommand {
+    static let command = Command(
+        name: "accounts",
+        summary: "Connect, list, show, disable Google accounts; rotate the token key",
+        usage: """
+        accounts list
+               calworker accounts add --email E [--owner O] --refresh-token-file F
+               calworker accounts show ID
+               calworker accounts disable ID | enable ID
+               calworker accounts reconnect ID --refresh-token-file F
+               calworker accounts rotate-key
+        """,
+        details: """
+        The platform's OAuth consent flow hands over the refresh token in a file (never on the
+        command line, where `ps` and shell history would keep it). Tokens are encrypted with
+        AES-256-GCM under CALWORKER_TOKEN_KEY; no command ever prints one.
+        rotate-key: set the new key as CALWORKER_TOKEN_KEY and the old one in
+        CALWORKER_TOKEN_KEY_PREVIOUS, run this, then drop the old key.
+        reconnect: a new refresh token for an account marked needs_reauth; it becomes active.
+        """,
+        options: [
+            .value("email", "E", "the Google account's e-mail address (add)"),
+            .value("owner", "O", "the platform user it belongs to; accounts of one owner block each other's time (default: the e-mail)"),
+            .value("refresh-token-file", "F", "a file holding the refresh token (add, reconnect)"),
+        ]
+    ) { arguments, context in
+        let action = arguments.positionals.first ?? "list"
+        let store = context.accounts
+        func id() throws(CLIError) -> Int64 {
+            guard arguments.positionals.count == 2, let id = Int64(arguments.positionals[1]) else {
+                throw CLIError(.usage, "usage: calworker accounts \(action) ID (a number; see calworker accounts list)")
+            }
+            return id
+        }
+        do {
+            switch action {
+            case "list":
+                let db = try context.connectCurrent()
+                let accounts = try store.list(on: db)
+                context.emit(accounts) { table(accounts) }
+            case "add":
+                guard let email = arguments.value("email") else { throw CLIError(.usage, "accounts add needs --email") }
+                let token = try readToken(arguments)
+                let db = try context.connectCurrent()
+                let account = try store.add(email: email, owner: arguments.value("owner"), refreshToken: token, on: db)
+                context.emit(account) { "added account \(account.id) (\(account.email), owner \(account.owner)); sync it with: calworker enqueue sync_account --args '{\"account_id\": \(account.id)}'" }
+            case "show":
+                let db = try context.connectCurrent()
+                let account = try store.account(id: try id(), on: db)
+                let calendars = try db.query("""
+                    SELECT calendar_id, coalesce(summary, ''), access_role, deleted, excluded, sync_token IS NOT NULL,
+                           (SELECT count(*) FROM calworker.events e WHERE e.account_id = c.account_id AND e.calendar_id = c.calendar_id AND e.status <> 'cancelled')
+                      FROM calworker.calendars c WHERE account_id = $1 ORDER BY is_primary DESC, calendar_id
+                    """, [account.id])
+                struct Detail: Encodable {
+                    var account: Account
+                    var calendars: [[String: String]]
+                }
+                let rows = try calendars.map { row in
+                    ["calendar_id": try row.decode(String.self, at: 0), "summary": try row.decode(String.self, at: 1),
+                     "access_role": try row.decode(String.self, at: 2), "deleted": String(try row.decode(Bool.self, at: 3)),
+                     "excluded": String(try row.decode(Bool.self, at: 4)), "synced": String(try row.decode(Bool.self, at: 5)),
+                     "events": String(try row.decode(Int.self, at: 6))]
+                }
+                context.emit(Detail(account: account, calendars: rows)) {
+                    var text = table([account])
+                    if !rows.isEmpty {
+                        var calendarTable = Table(headers: ["CALENDAR", "SUMMARY", "ROLE", "EVENTS", "SYNCED", "STATE"])
+                        for row in rows {
+                            let state = row["deleted"] == "true" ? "deleted" : (row["excluded"] == "true" ? "excluded" : "-")
+                            calendarTable.add([row["calendar_id"]!, row["summary"]!, row["access_role"]!, row["events"]!,
+                                               row["synced"] == "true" ? "yes" : "no", state])
+                        }
+                        text += "\n\n" + calendarTable.render()
+                    }
+                    return text
+                }
+            case "disable", "enable":
+                let db = try context.connectCurrent()
+                let accountID = try id()
+                try store.setState(id: accountID, action == "disable" ? .disabled : .active, on: db)
+                context.emit(["account": accountID]) { "account \(accountID) \(action)d" }
+            case "reconnect":
+                let accountID = try id()
+                let token = try readToken(arguments)
+                let db = try context.connectCurrent()
+                try db.transaction { db in
+                    try store.saveTokens(id: accountID, AccountTokens(refreshToken: token), on: db)
+                    try store.setState(id: accountID, .active, on: db)
+                    try db.execute("UPDATE calworker.accounts SET paused_until = NULL, last_error = NULL WHERE id = $1", [accountID])
+                }
+                context.emit(["account": accountID]) { "account \(accountID) reconnected and active" }
+            case "rotate-key":
+                let db = try context.connectCurrent()
+                let rewritten = try store.rotateKeys(on: db)
+                context.emit(["rewritten": rewritten]) { "re-encrypted \(rewritten) account(s) under key \(store.cipher?.current.id ?? "-")" }
+            default:
+                throw CLIError(.usage, "unknown action '\(action)'; one of list, add, show, disable, enable, reconnect, rotate-key")
+            }
+        } catch let error as AccountError {
+            switch error.code {
+            case .notFound: throw CLIError(.notFound, error.message)
+            case .duplicate: throw CLIError(.failure, error.message, hint: "to give it a new token: calworker accounts reconnect ID --refresh-token-file F")
+            case .noKey: throw CLIError(.unavailable, error.message)
+            case .invalid: throw CLIError(.usage, error.message)
+            }
+        }
+        return .ok
+    }
+
+    static func readToken(_ arguments: ParsedArguments) throws(CLIError) -> String {
+        guard let path = arguments.value("refresh-token-file") else {
+            throw CLIError(.usage, "--refresh-token-file F is required (the token never goes on the command line)")
+        }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw CLIError(.usage, "cannot read \(path)")
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func table(_ accounts: [Account]) -> String {
+        if accounts.isEmpty { return "no accounts; connect one with: calworker accounts add --email E --refresh-token-file F" }
+        var table = Table(headers: ["ID", "EMAIL", "OWNER", "STATE", "LAST SYNC", "PAUSED UNTIL", "LAST ERROR"])
+        for account in accounts {
+            table.add([String(account.id), account.email, account.owner, account.state.rawValue,
+                       Formatting.shortTimestamp(account.lastSyncedAt), Formatting.shortTimestamp(account.pausedUntil),
+                       Formatting.truncate(account.lastError, 50)])
+        }
+        return table.render()
+    }
+}

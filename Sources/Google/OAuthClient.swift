@@ -1,0 +1,55 @@
+import Foundation
+import HTTPClient
+
+/// Exchanges a refresh token for an access token at the token endpoint (RFC 6749 §6).
+public struct OAuthClient: Sendable {
+    public struct Grant: Sendable {
+        public var accessToken: String
+        public var expiresAt: Date
+        /// Present when the server rotated the refresh token; otherwise keep the old one.
+        public var refreshToken: String?
+    }
+
+    public let tokenURL: String
+    public let clientID: String
+    public let clientSecret: String
+    let http: HTTPClient
+
+    public init(tokenURL: String, clientID: String, clientSecret: String, http: HTTPClient) {
+        self.tokenURL = tokenURL
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.http = http
+    }
+
+    /// Throws `OAuthError` when the endpoint refuses (check `isInvalidGrant`), `HTTPError`
+    /// when it cannot be reached.
+    public func refresh(_ refreshToken: String, shouldAbort: (@Sendable () -> Bool)? = nil) throws -> Grant {
+        let form = [("grant_type", "refresh_token"), ("refresh_token", refreshToken), ("client_id", clientID), ("client_secret", clientSecret)]
+            .map { "\($0.0)=\(Self.formEncode($0.1))" }.joined(separator: "&")
+        var request = HTTPRequest(method: "POST", url: tokenURL,
+                                  headers: [HTTPHeader("Content-Type", "application/x-www-form-urlencoded")], body: Data(form.utf8))
+        request.timeout = .seconds(30)
+        let response = try http.send(request, retry: HTTPRetryPolicy(maxAttempts: 3), shouldAbort: shouldAbort)
+        let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
+        guard response.isSuccess else {
+            let code = object?["error"] as? String
+            let detail = (object?["error_description"] as? String).map { ": \($0)" } ?? ""
+            // Never the request body (it holds the refresh token and the client secret).
+            throw OAuthError(code: code, message: "token endpoint answered HTTP \(response.status)\(code.map { " \($0)" } ?? "")\(detail)")
+        }
+        guard let access = object?["access_token"] as? String, !access.isEmpty else {
+            throw OAuthError(code: nil, message: "token endpoint answered without an access_token")
+        }
+        let lifetime = (object?["expires_in"] as? NSNumber)?.doubleValue ?? 3600
+        return Grant(accessToken: access, expiresAt: Date().addingTimeInterval(max(60, lifetime)),
+                     refreshToken: (object?["refresh_token"] as? String).flatMap { $0.isEmpty ? nil : $0 })
+    }
+
+    /// application/x-www-form-urlencoded: everything but unreserved characters percent-encoded.
+    static func formEncode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

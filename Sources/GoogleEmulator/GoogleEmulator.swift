@@ -1,2 +1,0 @@
-// Placeholder: the emulator is being written (issue 4).
-public enum GoogleEmulatorPlaceholder {}

@@ -1,0 +1,18 @@
+import CalendarSync
+import Crypto
+
+/// What job handlers need from the process's configuration, handed to `JobKinds.registry`.
+/// Jobs do not read the environment themselves, so tests build one directly.
+public struct JobEnvironment: Sendable {
+    public var google: GoogleSettings
+    /// Nil when `CALWORKER_TOKEN_KEY` is not set: sync jobs then fail and say so.
+    public var tokenCipher: TokenCipher?
+
+    public init(google: GoogleSettings = GoogleSettings(apiURL: "https://www.googleapis.com/calendar/v3",
+                                                       tokenURL: "https://oauth2.googleapis.com/token",
+                                                       clientID: "", clientSecret: ""),
+                tokenCipher: TokenCipher? = nil) {
+        self.google = google
+        self.tokenCipher = tokenCipher
+    }
+}

@@ -1,0 +1,134 @@
+import Accounts
+import CalendarSync
+import Foundation
+import Google
+import JobQueue
+import Worker
+
+/// `sync_account`: brings one account's local copy of its calendars and events up to date
+/// (SYNC.md). `{"account_id": "all"}` fans out one job per active account instead, which is
+/// what cron runs every five minutes; each per-account job has the unique key
+/// `sync_account:ID`, so a slow sync is never joined by a second one.
+public struct SyncAccountJob: JobHandler {
+    public enum Target: Sendable, Equatable {
+        case account(Int64)
+        case all
+    }
+
+    public struct Args: Decodable, Sendable {
+        public var target: Target
+
+        enum CodingKeys: String, CodingKey { case accountID = "account_id" }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            if let id = try? container.decode(Int64.self, forKey: .accountID) {
+                target = .account(id)
+            } else if let text = try? container.decode(String.self, forKey: .accountID), text == "all" {
+                target = .all
+            } else {
+                throw DecodingError.dataCorruptedError(forKey: .accountID, in: container,
+                                                       debugDescription: "account_id must be an account's id (a number) or \"all\"")
+            }
+        }
+    }
+
+    public static let kind = "sync_account"
+    public static let figureMetrics = [
+        FigureMetric(figure: "events_fetched", metric: "calworker_sync_events_fetched_total",
+                     help: "Events (and tombstones) fetched from Google and stored in the local copy."),
+        FigureMetric(figure: "pages", metric: "calworker_sync_pages_total", help: "events.list pages fetched."),
+        FigureMetric(figure: "full_syncs", metric: "calworker_sync_full_syncs_total",
+                     help: "Calendars listed in full (first sync, or after 410 fullSyncRequired)."),
+        FigureMetric(figure: "bytes", metric: "calworker_sync_received_bytes_total", help: "Bytes received from the Calendar API."),
+    ]
+
+    let environment: JobEnvironment
+    public let timeout: Duration
+
+    public init(environment: JobEnvironment, timeout: Duration = .seconds(1800)) {
+        self.environment = environment
+        self.timeout = timeout
+    }
+
+    public func validate(_ args: Args) throws(JobArgsError) {
+        if case .account(let id) = args.target, id <= 0 { throw JobArgsError("account_id must be positive, got \(id)") }
+    }
+
+    public func defaultUniqueKey(for args: Args) -> String? {
+        switch args.target {
+        case .account(let id): "sync_account:\(id)"
+        case .all: "sync_account:all"
+        }
+    }
+
+    public func run(_ args: Args, context: JobContext) throws -> JobResult {
+        let db = try context.database()
+        let store = AccountStore(cipher: environment.tokenCipher)
+        guard case .account(let accountID) = args.target else {
+            let ids = try store.syncableIDs(on: db)
+            let jobs = ids.map { id in
+                NewJob(kind: Self.kind, args: #"{"account_id": \#(id)}"#, queue: context.job.queue, uniqueKey: "sync_account:\(id)")
+            }
+            let added = try JobQueue().enqueueMany(jobs, on: db)
+            context.logger.info("fanned out account syncs", ["accounts": String(ids.count), "enqueued": String(added.count)])
+            return .success(JobFigures(["accounts": Double(ids.count), "enqueued": Double(added.count)]))
+        }
+        let account: Account
+        do {
+            account = try store.account(id: accountID, on: db)
+        } catch let error as AccountError where error.code == .notFound {
+            return .discard(reason: error.message)
+        }
+        switch account.state {
+        case .disabled: return .discard(reason: "account \(accountID) is disabled")
+        case .needsReauth: return .discard(reason: "account \(accountID) needs to be connected again (needs_reauth)")
+        case .active: break
+        }
+        if let until = account.pausedUntil, until > Date() {
+            return .retry(after: .seconds(until.timeIntervalSinceNow), reason: "account \(accountID) is paused until \(until) (Google quota)")
+        }
+        let logger = context.logger.with(["account_id": String(accountID)])
+        let progress = context.progress()
+        let sync = try AccountSync(accountID: accountID, settings: environment.google, store: store, db: db, metrics: context.metrics,
+                                   shouldAbort: { context.isStopped }, progress: { progress.report($0) })
+        do {
+            let report = try sync.run()
+            try store.recordSync(id: accountID, error: nil, on: db)
+            logger.info("account synced", ["calendars": String(report.calendars), "events": String(report.eventsFetched),
+                                           "pages": String(report.pages), "full_syncs": String(report.fullSyncs)])
+            return .success(Self.figures(report))
+        } catch let failure as SyncFailure {
+            try store.setState(id: accountID, .needsReauth, error: failure.description, on: db)
+            logger.warning("account needs to be connected again", ["error": failure.description])
+            return .discard(reason: failure.description, figures: Self.figures(sync.report))
+        } catch CalendarClientError.api(let error) where error.isQuotaExceeded {
+            let until = Date().addingTimeInterval(3 * 3600)
+            try store.pause(id: accountID, until: until, reason: error.description, on: db)
+            logger.warning("Google quota exceeded; account paused", ["paused_until": "\(until)"])
+            return .retry(after: .seconds(3 * 3600), reason: "quota exceeded; paused for 3 hours", figures: Self.figures(sync.report))
+        } catch CalendarClientError.api(let error) where error.isRateLimit {
+            return .retry(after: .seconds(max(30, error.retryAfter ?? 60)), reason: "rate limited: \(error)",
+                          figures: Self.figures(sync.report))
+        } catch CalendarClientError.stopped {
+            try context.checkStop()
+            throw CalendarClientError.stopped
+        } catch {
+            try? store.recordSync(id: accountID, error: "\(error)", on: db)
+            throw error
+        }
+    }
+
+    static func figures(_ report: SyncReport) -> JobFigures {
+        var figures = JobFigures(["calendars": Double(report.calendars), "full_syncs": Double(report.fullSyncs),
+                                  "pages": Double(report.pages), "events_fetched": Double(report.eventsFetched),
+                                  "token_refreshes": Double(report.tokenRefreshes), "backoffs": Double(report.backoffs),
+                                  "bytes": Double(report.bytes)])
+        for (call, count) in report.calls {
+            // "events.list 200" -> "api_events_list_200"
+            let key = "api_" + call.replacingOccurrences(of: ".", with: "_").replacingOccurrences(of: " ", with: "_")
+            figures.set(key, Double(count))
+        }
+        return figures
+    }
+}
