@@ -30,7 +30,7 @@ enum AccountsCommand {
         ]
     ) { arguments, context in
         let action = arguments.positionals.first ?? "list"
-        let store = context.accounts
+        let store = try context.accountStore()
         func id() throws(CLIError) -> Int64 {
             guard arguments.positionals.count == 2, let id = Int64(arguments.positionals[1]) else {
                 throw CLIError(.usage, "usage: calworker accounts \(action) ID (a number; see calworker accounts list)")

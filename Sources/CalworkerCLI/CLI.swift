@@ -56,7 +56,7 @@ public enum CLI {
             }
             let handler: any LogHandler = configuration.logFormat == "text" ? TextLogHandler() : JSONLinesLogHandler()
             let logger = Logger(level: LogLevel(name: configuration.logLevel) ?? .info, handler: handler)
-            let context = try CommandContext(configuration: configuration, output: output, logger: logger, json: parsed.has("json"))
+            let context = CommandContext(configuration: configuration, output: output, logger: logger, json: parsed.has("json"))
             return try command.run(parsed, context)
         } catch let error as CLIError {
             output.err("error: \(error.message)")

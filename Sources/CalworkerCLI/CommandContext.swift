@@ -22,13 +22,23 @@ final class CommandContext: Sendable {
 
     /// Encrypts and decrypts OAuth tokens; nil when `CALWORKER_TOKEN_KEY` is not set.
     let tokenCipher: TokenCipher?
+    /// Why the configured key is unusable, if it is: commands that need tokens refuse to run,
+    /// the others (config, queue, runs) still work so the operator can look around.
+    let tokenKeyProblem: CLIError?
 
-    init(configuration: Configuration, output: Output, logger: Logger, json: Bool) throws(CLIError) {
+    init(configuration: Configuration, output: Output, logger: Logger, json: Bool) {
         self.configuration = configuration
         self.output = output
         self.logger = logger
         self.json = json
-        self.tokenCipher = try Self.cipher(configuration)
+        var problem: CLIError?
+        do {
+            self.tokenCipher = try Self.cipher(configuration)
+        } catch {
+            self.tokenCipher = nil
+            problem = error
+        }
+        self.tokenKeyProblem = problem
         let google = GoogleSettings(apiURL: configuration.googleAPIURL, tokenURL: configuration.googleTokenURL,
                                     clientID: configuration.googleClientID, clientSecret: configuration.googleClientSecret,
                                     requestsPerMinute: configuration.googleRequestsPerMinute)
@@ -47,7 +57,11 @@ final class CommandContext: Sendable {
         }
     }
 
-    var accounts: AccountStore { AccountStore(cipher: tokenCipher) }
+    /// The account store; fails when the configured token key is unusable.
+    func accountStore() throws(CLIError) -> AccountStore {
+        if let tokenKeyProblem { throw tokenKeyProblem }
+        return AccountStore(cipher: tokenCipher)
+    }
 
     var queue: JobQueue {
         JobQueue(lease: configuration.lease, backoff: RetryBackoff(base: configuration.retryBase, cap: configuration.retryCap))

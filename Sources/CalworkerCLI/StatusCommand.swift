@@ -32,7 +32,7 @@ enum StatusCommand {
         let statistics = try context.queue.statistics(recent: window, on: db)
         let workers = try WorkerRegistry.list(on: db)
         let problems = statistics.recentRuns.filter { ["failed", "discarded", "lost"].contains($0.outcome) }
-        let attention = try context.accounts.list(on: db).filter { account in
+        let attention = try AccountStore(cipher: nil).list(on: db).filter { account in
             account.state == .needsReauth || (account.pausedUntil.map { $0 > Date() } ?? false)
         }
         let report = Report(workers: workers, queues: statistics.depths, problems: problems, workersStale: statistics.workersStale,

@@ -62,6 +62,8 @@ enum WorkCommand {
         if let grace = try duration(arguments, "grace-period") { options.gracePeriod = grace }
         if let poll = try duration(arguments, "poll-interval") { options.pollInterval = poll }
 
+        // A key that cannot decrypt anything would fail every sync job; refuse at start instead.
+        _ = try context.accountStore()
         let metricsFile = arguments.value("metrics-file")
         if let metricsFile, !metricsFile.hasSuffix(".prom") {
             throw CLIError(.usage, "--metrics-file must end in .prom (node_exporter's textfile collector reads only those), got '\(metricsFile)'")

@@ -22,6 +22,18 @@ enum RFC3339 {
             + "\(pad(parts.minute!, 2)):\(pad(parts.second!, 2)).\(pad(millis, 3))Z"
     }
 
+    /// `2025-03-01T10:00:00+01:00`: an instant as seen in `zone`, the way Google writes event
+    /// times (`Z` for UTC).
+    static func format(_ date: Date, offsetIn zone: TimeZone) -> String {
+        let whole = Date(timeIntervalSince1970: (date.timeIntervalSince1970).rounded(.down))
+        let offset = zone.secondsFromGMT(for: whole)
+        let parts = utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: whole.addingTimeInterval(Double(offset)))
+        let base = "\(pad(parts.year!, 4))-\(pad(parts.month!, 2))-\(pad(parts.day!, 2))T\(pad(parts.hour!, 2)):\(pad(parts.minute!, 2)):\(pad(parts.second!, 2))"
+        if offset == 0 { return base + "Z" }
+        let magnitude = abs(offset) / 60
+        return base + (offset < 0 ? "-" : "+") + "\(pad(magnitude / 60, 2)):\(pad(magnitude % 60, 2))"
+    }
+
     /// A full timestamp. Without an offset it is read in `defaultZone`, or refused when that
     /// is nil (the rule for `timeMin`/`timeMax`/`updatedMin`: "mandatory time zone offset").
     static func parse(_ text: String, defaultZone: TimeZone? = nil) -> Date? {

@@ -7,7 +7,7 @@ import TestSupport
 /// everything it printed, at debug level, for a run that works and for runs that fail.
 @Suite struct LogSecretsTests {
     static let secrets = [
-        "CALWORKER_TOKEN_KEY": "dG9rZW4ta2V5LXNlY3JldC0xMjM0NTY3ODkwYWJjZGVm",
+        "CALWORKER_TOKEN_KEY": "c2VjcmV0LXRva2VuLWtleS0zMi1ieXRlcy1sb25nISE=",
         "CALWORKER_GOOGLE_CLIENT_SECRET": "GOCSPX-client-secret-4711",
     ]
     static let databasePassword = "pg-password-0815"

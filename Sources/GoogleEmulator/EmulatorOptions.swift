@@ -1,0 +1,68 @@
+/// Switches for behaviour Google shows only sometimes, off by default so plain tests are
+/// simple, on when a test wants to prove the client copes.
+public struct EmulatorOptions: Sendable, Equatable {
+    /// The token endpoint returns a new `refresh_token` with each refresh (Google may rotate
+    /// refresh tokens). The old one stays valid too.
+    public var rotateRefreshTokens = false
+    /// Pages of `events.list` and `calendarList.list` are randomly shorter than `maxResults`,
+    /// sometimes empty while still carrying a `nextPageToken`: Google documents that a page
+    /// "may be less than this value, or none at all, even if there are more events".
+    public var shortPages = false
+    /// Seed of the short-page sizes, so a failing run can be repeated.
+    public var shortPagesSeed: UInt64 = 1
+    /// Seconds an access token lives (`expires_in`); Google's is 3599.
+    public var accessTokenLifetime = 3599
+
+    public init(rotateRefreshTokens: Bool = false, shortPages: Bool = false, shortPagesSeed: UInt64 = 1,
+                accessTokenLifetime: Int = 3599) {
+        self.rotateRefreshTokens = rotateRefreshTokens
+        self.shortPages = shortPages
+        self.shortPagesSeed = shortPagesSeed
+        self.accessTokenLifetime = accessTokenLifetime
+    }
+
+    var json: JSONValue {
+        .object(["rotateRefreshTokens": .bool(rotateRefreshTokens), "shortPages": .bool(shortPages),
+                 "shortPagesSeed": .int(Int64(bitPattern: shortPagesSeed)), "accessTokenLifetime": .int(Int64(accessTokenLifetime))])
+    }
+
+    /// Applies the keys present in an admin request body; the others keep their value.
+    mutating func apply(_ object: [String: JSONValue]) throws(GoogleAPIError) {
+        for (key, value) in object {
+            switch key {
+            case "rotateRefreshTokens": rotateRefreshTokens = try Self.bool(value, key)
+            case "shortPages": shortPages = try Self.bool(value, key)
+            case "shortPagesSeed":
+                guard let seed = value.int else { throw .invalid("shortPagesSeed must be an integer") }
+                shortPagesSeed = UInt64(bitPattern: seed)
+            case "accessTokenLifetime":
+                guard let seconds = value.int, seconds > 0 else { throw .invalid("accessTokenLifetime must be a positive integer") }
+                accessTokenLifetime = Int(seconds)
+            default: throw .invalid("unknown option \(key)")
+            }
+        }
+    }
+
+    private static func bool(_ value: JSONValue, _ key: String) throws(GoogleAPIError) -> Bool {
+        guard let flag = value.bool else { throw .invalid("\(key) must be true or false") }
+        return flag
+    }
+}
+
+/// A small deterministic generator (SplitMix64): faults and short pages repeat for a seed.
+struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
