@@ -76,6 +76,7 @@ let package = Package(
 
         // Tests mirror Sources; shared helpers live in TestSupport.
         .target(name: "TestSupport", dependencies: ["Postgres", "JobQueue"], path: "Tests/TestSupport", swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Crypto", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: defaultSwiftSettings),

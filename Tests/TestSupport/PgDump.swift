@@ -1,0 +1,19 @@
+import Foundation
+
+/// `pg_dump` of a test database, as plain SQL text, for tests that look at what the
+/// database really holds.
+public enum PgDump {
+    public static func plain(_ url: String) throws -> String {
+        let binary = try FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql").sorted()
+            .map { "/usr/lib/postgresql/\($0)/bin/pg_dump" }.last { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let binary else { throw ConnectError(message: "pg_dump not found under /usr/lib/postgresql") }
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("cw-dump-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: base + ".sql"); try? FileManager.default.removeItem(atPath: base + ".err") }
+        let child = try ChildProcess(executable: binary, arguments: ["--dbname", url, "--no-owner"],
+                                     environment: ProcessInfo.processInfo.environment, stdout: base + ".sql", stderr: base + ".err")
+        guard child.wait(timeout: 120) == 0 else {
+            throw ConnectError(message: "pg_dump failed: \((try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")")
+        }
+        return try String(contentsOfFile: base + ".sql", encoding: .utf8)
+    }
+}
