@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "calworker-bench", targets: ["calworker-bench"]),
         .executable(name: "calworker-bench-metrics", targets: ["calworker-bench-metrics"]),
         .executable(name: "google-emulator", targets: ["google-emulator"]),
+        .executable(name: "calworker-bench-sync", targets: ["calworker-bench-sync"]),
     ],
     targets: [
         // C libraries, wrapped once each.
@@ -74,9 +75,20 @@ let package = Package(
             swiftSettings: defaultSwiftSettings
         ),
 
+        .executableTarget(
+            name: "calworker-bench-sync",
+            dependencies: ["Accounts", "CalendarSync", "Crypto", "Google", "HTTPClient", "JobQueue", "Metrics", "Postgres"],
+            path: "Benchmarks/SyncBench",
+            swiftSettings: defaultSwiftSettings
+        ),
+
         // Tests mirror Sources; shared helpers live in TestSupport.
         .target(name: "TestSupport", dependencies: ["Postgres", "JobQueue"], path: "Tests/TestSupport", swiftSettings: defaultSwiftSettings),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Crypto", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "CalendarSyncTests",
+                    dependencies: ["CalendarSync", "Accounts", "Crypto", "Google", "GoogleEmulator", "Jobs", "Worker", "JobQueue",
+                                   "Postgres", "Metrics", "Logging", "TestSupport"],
+                    swiftSettings: defaultSwiftSettings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: defaultSwiftSettings),

@@ -72,12 +72,25 @@ public final class AccountSync {
     /// Runs the sync. Throws `SyncFailure`, `CalendarClientError` or a database error; what
     /// was committed before stays (every page is its own transaction).
     public func run() throws -> SyncReport {
-        defer {
-            report.calls = client.calls
-            report.backoffs = client.backoffs
-            report.bytes = client.bytesReceived
-            report.tokenRefreshes = tokens.refreshes
+        defer { collectClientFigures() }
+        do {
+            try syncAll()
+        } catch CalendarClientError.accessToken(let underlying) {
+            // The token source's own error (SyncFailure.needsReauth), not a Calendar API one.
+            throw underlying
         }
+        collectClientFigures()
+        return report
+    }
+
+    private func collectClientFigures() {
+        report.calls = client.calls
+        report.backoffs = client.backoffs
+        report.bytes = client.bytesReceived
+        report.tokenRefreshes = tokens.refreshes
+    }
+
+    private func syncAll() throws {
         try syncCalendarList()
         for calendar in try events.calendarsToSync(accountID: accountID, on: db) {
             do {
@@ -89,7 +102,6 @@ public final class AccountSync {
                                [accountID, calendar.calendarID])
             }
         }
-        return report
     }
 
     func syncCalendarList() throws {

@@ -50,7 +50,7 @@ final class StoredAccessTokens: AccessTokenSource {
 }
 
 /// Why a sync stopped short, as the job decides what to do next.
-public enum SyncFailure: Error, CustomStringConvertible {
+public enum SyncFailure: Error, CustomStringConvertible, Sendable {
     /// The refresh token was refused: the user must connect the account again.
     case needsReauth(String)
 

@@ -101,7 +101,7 @@ public final class CalendarClient {
             guard budget.acquire(shouldAbort: shouldAbort) else { throw .stopped }
             let token: String
             do { token = try tokens.accessToken() } catch let error as CalendarClientError { throw error } catch {
-                throw .transport("\(error)")
+                throw .accessToken(error)
             }
             var headers = [HTTPHeader("Authorization", "Bearer \(token)"), HTTPHeader("Accept", "application/json")]
             if body != nil { headers.append(HTTPHeader("Content-Type", "application/json")) }
@@ -119,7 +119,7 @@ public final class CalendarClient {
                 let error = GoogleAPIError.decode(response, method: method)
                 if response.status == 401 && !refreshed {
                     refreshed = true
-                    do { _ = try tokens.refresh() } catch let error as CalendarClientError { throw error } catch { throw CalendarClientError.transport("\(error)") }
+                    do { _ = try tokens.refresh() } catch let error as CalendarClientError { throw error } catch { throw CalendarClientError.accessToken(error) }
                     continue
                 }
                 guard error.isRetryable else { throw CalendarClientError.api(error) }

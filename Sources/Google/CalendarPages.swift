@@ -55,6 +55,9 @@ public enum CalendarClientError: Error, CustomStringConvertible, Sendable {
     case badResponse(String)
     /// The job was asked to stop (cancelled, timed out, worker stopping).
     case stopped
+    /// The access token could not be obtained; the token source's own error (e.g. the
+    /// account's refresh token was revoked), for the caller to act on.
+    case accessToken(any Error & Sendable)
 
     public var description: String {
         switch self {
@@ -62,6 +65,7 @@ public enum CalendarClientError: Error, CustomStringConvertible, Sendable {
         case .transport(let message): message
         case .badResponse(let message): message
         case .stopped: "stopped"
+        case .accessToken(let error): "\(error)"
         }
     }
 }

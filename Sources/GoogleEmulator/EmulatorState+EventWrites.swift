@@ -18,7 +18,9 @@ extension EmulatorState {
     /// Inserts a new event. `validateID`: the API checks a client-chosen id against Google's
     /// rules; the user (admin, seed) may store anything, instances of a series included.
     mutating func insertEvent(calendarID: String, body: [String: JSONValue], actor: String, validateID: Bool) throws(GoogleAPIError) -> StoredEvent {
-        guard let calendar = calendars[calendarID] else { throw .notFound }
+        // Only what is needed is read from the calendar: a copy of it held across the write
+        // below would make the write copy all its events.
+        guard let (zone, summary) = calendars[calendarID].map({ ($0.zone, $0.summary) }) else { throw .notFound }
         var fields = body.filter { !StoredEvent.serverFields.contains($0.key) && $0.value != .null }
         let id: String
         if let given = fields["id"] {
@@ -28,17 +30,17 @@ extension EmulatorState {
             id = text
         } else {
             var candidate = EventID.random()
-            while calendar.events[candidate] != nil { candidate = EventID.random() }
+            while calendars[calendarID]!.events[candidate] != nil { candidate = EventID.random() }
             id = candidate
         }
         // Even a deleted event keeps its id: Google answers 409 for it too.
-        guard calendar.events[id] == nil else { throw .duplicate }
+        guard calendars[calendarID]!.events[id] == nil else { throw .duplicate }
         fields["id"] = .string(id)
         fields["eventType"] = fields["eventType"] ?? .string("default")
         fields["reminders"] = fields["reminders"] ?? .object(["useDefault": .bool(true)])
         fields["creator"] = fields["creator"] ?? .object(["email": .string(actor)])
-        fields["organizer"] = fields["organizer"] ?? .object(["email": .string(calendarID), "displayName": .string(calendar.summary)])
-        try Self.validate(fields, calendarZone: calendar.zone)
+        fields["organizer"] = fields["organizer"] ?? .object(["email": .string(calendarID), "displayName": .string(summary)])
+        try Self.validate(fields, calendarZone: zone)
         let seq = nextSeq()
         let now = now()
         let event = StoredEvent(id: id, fields: fields, createdSeq: seq, seq: seq, created: now, updated: now,

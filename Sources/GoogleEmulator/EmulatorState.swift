@@ -30,11 +30,16 @@ struct EmulatorState: Sendable {
     }
     var pageSizes = SplitMix64(seed: 1)
     var faults = FaultState()
-    /// Requests served, by "METHOD route-template status".
-    var stats: [String: Int] = [:]
+    /// Requests served, by method, route template and status.
+    var stats: [RequestStat: Int] = [:]
 
     init(nonce: String) {
         self.nonce = nonce
+    }
+
+    /// Forgets everything. The new nonce makes every earlier sync and page token invalid.
+    mutating func reset() {
+        self = EmulatorState(nonce: EventID.random())
     }
 
     mutating func nextSeq() -> Int64 {

@@ -105,6 +105,14 @@ enum JSONValue: Sendable, Equatable {
         }
     }
 
+    var double: Double? {
+        switch self {
+        case .int(let value): Double(value)
+        case .double(let value): value
+        default: nil
+        }
+    }
+
     subscript(key: String) -> JSONValue? {
         object?[key]
     }

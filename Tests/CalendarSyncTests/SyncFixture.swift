@@ -1,0 +1,170 @@
+import Accounts
+import CalendarSync
+import Crypto
+import Foundation
+import GoogleEmulator
+import JobQueue
+import Jobs
+import Logging
+import Metrics
+import Postgres
+import Synchronization
+import TestSupport
+import Worker
+
+/// An emulator on loopback, a test database, and one connected account: what every sync test
+/// starts from. Runs `sync_account` in-process, the way a worker slot does.
+final class SyncFixture {
+    static let email = "ada@example.com"
+    static let refreshToken = "1//rt-ada-7f3k"
+    let emulator: GoogleEmulator
+    let database: TestDatabase
+    let db: PostgresConnection
+    let environment: JobEnvironment
+    let accountID: Int64
+    let metrics = MetricsRegistry()
+    let logs = InMemoryLogHandler()
+    let pageHook: PageHook
+
+    /// Called after each stored page with the run's page count (tests inject changes there).
+    var onPage: (@Sendable (Int) -> Void)? {
+        get { pageHook.hook.withLock { $0 } }
+        set { pageHook.hook.withLock { $0 = newValue } }
+    }
+
+    init(calendars: [String] = [SyncFixture.email], shortPages: Bool = false) throws {
+        pageHook = PageHook(logs)
+        emulator = try GoogleEmulator()
+        emulator.start()
+        emulator.addAccount(email: Self.email, refreshToken: Self.refreshToken)
+        for (index, id) in calendars.enumerated() {
+            try emulator.addCalendar(account: Self.email, id: id, summary: "Calendar \(index)", timeZone: "Europe/Berlin",
+                                     primary: index == 0)
+        }
+        var options = emulator.options
+        options.shortPages = shortPages
+        emulator.options = options
+        database = try TestDatabase.make()
+        db = try database.connect()
+        let key = try TokenCipher.Key(base64: Data((0..<32).map { UInt8($0 &* 7) }).base64EncodedString())
+        environment = JobEnvironment(
+            google: GoogleSettings(apiURL: emulator.apiURL, tokenURL: emulator.tokenURL, clientID: emulator.clientID,
+                                   clientSecret: emulator.clientSecret, requestsPerMinute: 6000),
+            tokenCipher: TokenCipher(current: key))
+        accountID = try AccountStore(cipher: environment.tokenCipher).add(email: Self.email, owner: "owner-1",
+                                                                         refreshToken: Self.refreshToken, on: db).id
+    }
+
+    deinit {
+        emulator.stop()
+        database.drop()
+    }
+
+    /// Runs one attempt of `sync_account` for the account and returns its result.
+    func sync(args: String? = nil, stop: StopSignal = StopSignal()) throws -> JobResult {
+        let text = args ?? #"{"account_id": \#(accountID)}"#
+        let job = ClaimedJob(id: 1, kind: SyncAccountJob.kind, queue: "default", args: text, attempt: 1, maxAttempts: 5,
+                             priority: 0, timeout: nil, startedAt: Date(), dueAt: Date())
+        let connection = db
+        let context = JobContext(job: job, logger: Logger(level: .debug, handler: pageHook), stopSignal: stop,
+                                 deadline: .now + .seconds(600), metrics: metrics, progressInterval: .milliseconds(1),
+                                 connectionProvider: { connection })
+        let handler = SyncAccountJob(environment: environment)
+        let decoded = try JSONDecoder().decode(SyncAccountJob.Args.self, from: Data(text.utf8))
+        return try handler.run(decoded, context: context)
+    }
+
+    /// Syncs until an attempt succeeds (retries and failures in between), like the queue would.
+    func syncUntilSuccess(attempts: Int = 20) throws -> JobFigures {
+        var last: (any Error)?
+        for _ in 0..<attempts {
+            do {
+                if case .success(let figures) = try sync() { return figures }
+            } catch {
+                last = error
+            }
+        }
+        throw last ?? FixtureError.neverSucceeded
+    }
+
+    enum FixtureError: Error { case neverSucceeded }
+
+    /// id -> "status etag" of the local copy of a calendar.
+    func local(_ calendarID: String) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for row in try db.query("SELECT event_id, status, etag FROM calworker.events WHERE account_id = $1 AND calendar_id = $2",
+                                [accountID, calendarID]) {
+            result[try row.decode(at: 0)] = "\(try row.decode(String.self, at: 1)) \(try row.decodeOptional(String.self, at: 2) ?? "-")"
+        }
+        return result
+    }
+
+    /// The same for the emulator's state: every event it holds, cancelled ones included.
+    func remote(_ calendarID: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for event in emulator.events(calendarID: calendarID) {
+            result[event["id"] as! String] = "\(event["status"] as? String ?? "confirmed") \(event["etag"] as? String ?? "-")"
+        }
+        return result
+    }
+
+    func accountState() throws -> Account { try AccountStore(cipher: nil).account(id: accountID, on: db) }
+}
+
+/// Keeps the logs, and calls a hook on each "job progress" line (one per page here).
+final class PageHook: LogHandler {
+    let inner: InMemoryLogHandler
+    let hook = Mutex<(@Sendable (Int) -> Void)?>(nil)
+
+    init(_ inner: InMemoryLogHandler) { self.inner = inner }
+
+    func log(level: LogLevel, message: String, metadata: [String: String]) {
+        inner.log(level: level, message: message, metadata: metadata)
+        if message == "job progress", let pages = metadata["pages"].flatMap(Int.init) { hook.withLock { $0 }?(pages) }
+    }
+}
+
+/// Events of every shape SYNC.md names: timed with a zone, all-day, a weekly series with a
+/// moved and a cancelled instance, a declined and a transparent one.
+enum SampleEvents {
+    static func seed(_ emulator: GoogleEmulator, calendarID: String, prefix: String = "e") throws {
+        try emulator.createEvent(calendarID: calendarID, ["id": "\(prefix)timed001", "summary": "Dentist",
+            "start": ["dateTime": "2026-11-23T09:00:00+01:00", "timeZone": "Europe/Berlin"],
+            "end": ["dateTime": "2026-11-23T10:00:00+01:00", "timeZone": "Europe/Berlin"]])
+        try emulator.createEvent(calendarID: calendarID, ["id": "\(prefix)allday01", "summary": "Holiday",
+            "start": ["date": "2026-11-24"], "end": ["date": "2026-11-25"]])
+        try emulator.createEvent(calendarID: calendarID, ["id": "\(prefix)series01", "summary": "Standup",
+            "start": ["dateTime": "2026-11-23T09:30:00+01:00", "timeZone": "Europe/Berlin"],
+            "end": ["dateTime": "2026-11-23T09:45:00+01:00", "timeZone": "Europe/Berlin"],
+            "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=10"]])
+        try emulator.createEvent(calendarID: calendarID, ["id": "\(prefix)series01_20261130T083000Z", "summary": "Standup (moved)",
+            "recurringEventId": "\(prefix)series01", "originalStartTime": ["dateTime": "2026-11-30T09:30:00+01:00", "timeZone": "Europe/Berlin"],
+            "start": ["dateTime": "2026-11-30T11:00:00+01:00", "timeZone": "Europe/Berlin"],
+            "end": ["dateTime": "2026-11-30T11:15:00+01:00", "timeZone": "Europe/Berlin"]])
+        try emulator.createEvent(calendarID: calendarID, ["id": "\(prefix)series01_20261207T083000Z", "status": "cancelled",
+            "recurringEventId": "\(prefix)series01", "originalStartTime": ["dateTime": "2026-12-07T09:30:00+01:00", "timeZone": "Europe/Berlin"],
+            "start": ["dateTime": "2026-12-07T09:30:00+01:00"], "end": ["dateTime": "2026-12-07T09:45:00+01:00"]])
+        try emulator.createEvent(calendarID: calendarID, ["id": "\(prefix)free0001", "summary": "Maybe", "transparency": "transparent",
+            "start": ["dateTime": "2026-11-25T15:00:00Z"], "end": ["dateTime": "2026-11-25T16:00:00Z"]])
+        try emulator.createEvent(calendarID: calendarID, ["id": "\(prefix)declined", "summary": "Declined",
+            "attendees": [["email": SyncFixture.email, "self": true, "responseStatus": "declined"]],
+            "start": ["dateTime": "2026-11-26T15:00:00Z"], "end": ["dateTime": "2026-11-26T16:00:00Z"]])
+    }
+
+    /// `count` plain timed events, a day apart from `start`.
+    static func many(_ emulator: GoogleEmulator, calendarID: String, count: Int, prefix: String = "bulk") throws {
+        for index in 0..<count {
+            let start = Date(timeIntervalSince1970: 1_795_000_000 + Double(index) * 3600)
+            try emulator.createEvent(calendarID: calendarID, ["id": "\(prefix)\(String(format: "%06d", index))", "summary": "Event \(index)",
+                "start": ["dateTime": RFC3339.format(start)], "end": ["dateTime": RFC3339.format(start.addingTimeInterval(1800))]])
+        }
+    }
+}
+
+enum RFC3339 {
+    static func format(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}

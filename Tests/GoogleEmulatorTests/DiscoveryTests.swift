@@ -1,0 +1,59 @@
+import Foundation
+import GoogleEmulator
+import Testing
+
+/// The emulator serves only what Google's discovery document declares: every route and every
+/// accepted list parameter is checked against `shared/google/calendar.v3.json`.
+@Suite struct DiscoveryTests {
+    struct Method {
+        let httpMethod: String
+        let path: String
+        let parameters: Set<String>
+    }
+
+    /// Every method of the document, by id (`calendar.events.list`), from all resources.
+    static func methods() throws -> [String: Method] {
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let url = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/google/calendar.v3.json")
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
+        var found: [String: Method] = [:]
+        func walk(_ node: [String: Any]) {
+            for case let method as [String: Any] in (node["methods"] as? [String: Any] ?? [:]).values {
+                guard let id = method["id"] as? String, let httpMethod = method["httpMethod"] as? String, let path = method["path"] as? String else { continue }
+                found[id] = Method(httpMethod: httpMethod, path: path, parameters: Set((method["parameters"] as? [String: Any] ?? [:]).keys))
+            }
+            for case let resource as [String: Any] in (node["resources"] as? [String: Any] ?? [:]).values { walk(resource) }
+        }
+        walk(document)
+        return found
+    }
+
+    @Test func theDocumentIsRead() throws {
+        let methods = try Self.methods()
+        #expect(methods.count > 30)
+        #expect(methods["calendar.events.list"]?.path == "calendars/{calendarId}/events")
+    }
+
+    @Test func everyRouteIsADiscoveryMethod() throws {
+        let declared = Set(try Self.methods().values.map { "\($0.httpMethod) \($0.path)" })
+        #expect(GoogleEmulator.routes.count >= 9)
+        for route in GoogleEmulator.routes {
+            #expect(declared.contains("\(route.method) \(route.path)"), "\(route.method) \(route.path) is not in the discovery document")
+        }
+    }
+
+    @Test func eventsListParametersAreDeclared() throws {
+        let declared = try #require(try Self.methods()["calendar.events.list"]).parameters
+        #expect(GoogleEmulator.eventsListParameters.count >= 13)
+        for name in GoogleEmulator.eventsListParameters {
+            #expect(declared.contains(name), "events.list does not declare \(name)")
+        }
+    }
+
+    @Test func calendarListParametersAreDeclared() throws {
+        let declared = try #require(try Self.methods()["calendar.calendarList.list"]).parameters
+        for name in GoogleEmulator.calendarListParameters {
+            #expect(declared.contains(name), "calendarList.list does not declare \(name)")
+        }
+    }
+}
