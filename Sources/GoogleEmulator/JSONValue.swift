@@ -17,20 +17,17 @@ enum JSONValue: Sendable, Equatable {
     /// Converts what `JSONSerialization` (or a caller's literal) produced; nil for anything
     /// that is not JSON.
     init?(any value: Any) {
+        // Swift collections and strings are tested first: testing a Swift dictionary against
+        // an Objective-C class (`is NSNull`, `as NSNumber`) bridges the whole subtree first.
         switch value {
-        case is NSNull: self = .null
-        case let string as String: self = .string(string)
-        case let number as NSNumber:
-            // JSONSerialization gives booleans as NSNumber with objCType "c"; Swift `Bool`
-            // literals bridge the same way.
-            let type = String(cString: number.objCType)
-            if type == "c" || type == "B" {
-                self = .bool(number.boolValue)
-            } else if type == "d" || type == "f" {
-                self = .double(number.doubleValue)
-            } else {
-                self = .int(number.int64Value)
+        case let object as [String: Any]:
+            var fields: [String: JSONValue] = [:]
+            fields.reserveCapacity(object.count)
+            for (key, item) in object {
+                guard let converted = JSONValue(any: item) else { return nil }
+                fields[key] = converted
             }
+            self = .object(fields)
         case let array as [Any]:
             var items: [JSONValue] = []
             items.reserveCapacity(array.count)
@@ -39,13 +36,19 @@ enum JSONValue: Sendable, Equatable {
                 items.append(converted)
             }
             self = .array(items)
-        case let object as [String: Any]:
-            var fields: [String: JSONValue] = [:]
-            for (key, item) in object {
-                guard let converted = JSONValue(any: item) else { return nil }
-                fields[key] = converted
+        case let string as String: self = .string(string)
+        case let number as NSNumber:
+            // JSONSerialization gives booleans as NSNumber with objCType "c"; Swift `Bool`,
+            // `Int` and `Double` values bridge to NSNumber the same way.
+            let type = String(cString: number.objCType)
+            if type == "c" || type == "B" {
+                self = .bool(number.boolValue)
+            } else if type == "d" || type == "f" {
+                self = .double(number.doubleValue)
+            } else {
+                self = .int(number.int64Value)
             }
-            self = .object(fields)
+        case is NSNull: self = .null
         default:
             return nil
         }

@@ -71,6 +71,14 @@ public final class Worker: Sendable {
         try WorkerRegistry.register(id: options.workerID, hostname: ProcessInfo.processInfo.hostName,
                                     pid: Int(getpid()), queues: options.queues, concurrency: options.concurrency,
                                     version: options.version, on: producerDB)
+        // Jobs of workers that died (a SIGKILL, a lost host) are put back before the first
+        // claim: a `--once` run from cron would otherwise find nothing due and exit without
+        // ever running its heartbeat's rescue.
+        if let rescued = try? queue.rescueExpired(on: producerDB), !rescued.isEmpty {
+            metrics.rescued.labels().increment(by: Double(rescued.count))
+            coordinator.withLock { $0.summary.rescued += rescued.count }
+            logger.warning("rescued jobs whose worker stopped renewing their lease", ["count": String(rescued.count)])
+        }
         let completerDB = try open("completer")
         let heartbeatDB = try open("heartbeat")
         let listenerDB = options.listen ? try open("listener") : nil

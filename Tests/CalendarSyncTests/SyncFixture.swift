@@ -10,6 +10,7 @@ import Metrics
 import Postgres
 import Synchronization
 import TestSupport
+import Testing
 import Worker
 
 /// An emulator on loopback, a test database, and one connected account: what every sync test
@@ -17,6 +18,7 @@ import Worker
 final class SyncFixture {
     static let email = "ada@example.com"
     static let refreshToken = "1//rt-ada-7f3k"
+    static let keyBase64 = Data((0..<32).map { UInt8($0 &* 7) }).base64EncodedString()
     let emulator: GoogleEmulator
     let database: TestDatabase
     let db: PostgresConnection
@@ -46,7 +48,7 @@ final class SyncFixture {
         emulator.options = options
         database = try TestDatabase.make()
         db = try database.connect()
-        let key = try TokenCipher.Key(base64: Data((0..<32).map { UInt8($0 &* 7) }).base64EncodedString())
+        let key = try TokenCipher.Key(base64: Self.keyBase64)
         environment = JobEnvironment(
             google: GoogleSettings(apiURL: emulator.apiURL, tokenURL: emulator.tokenURL, clientID: emulator.clientID,
                                    clientSecret: emulator.clientSecret, requestsPerMinute: 6000),
@@ -167,4 +169,14 @@ enum RFC3339 {
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)
     }
+}
+
+/// The local copy of a calendar equals the emulator's: same ids, statuses and etags. On a
+/// mismatch it names a few differing ids rather than printing thousands of events.
+func expectSameEvents(_ fixture: SyncFixture, _ calendarID: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let local = try fixture.local(calendarID)
+    let remote = fixture.remote(calendarID)
+    let differing = Set(local.keys).union(remote.keys).filter { local[$0] != remote[$0] }.sorted()
+    #expect(differing.isEmpty, "calendar \(calendarID): \(local.count) local, \(remote.count) at Google; differing: \(differing.prefix(5).map { "\($0) local=\(local[$0] ?? "-") google=\(remote[$0] ?? "-")" })",
+            sourceLocation: sourceLocation)
 }

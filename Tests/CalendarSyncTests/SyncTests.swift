@@ -22,7 +22,7 @@ import Worker
         let first = try fixture.syncUntilSuccess()
         #expect(first["full_syncs"] == 2 && first["calendars"] == 2)
         for calendar in [SyncFixture.email, Self.team] {
-            #expect(try fixture.local(calendar) == fixture.remote(calendar), "calendar \(calendar)")
+            try expectSameEvents(fixture, calendar)
         }
         // The fields SYNC.md lists are pulled out of Google's JSON.
         let allDay = try fixture.db.query("""
@@ -53,7 +53,7 @@ import Worker
         #expect(second["events_fetched"] == 3)
         #expect(fixture.emulator.requestCount(route: "calendars/{calendarId}/events") == 2, "one incremental call per calendar")
         for calendar in [SyncFixture.email, Self.team] {
-            #expect(try fixture.local(calendar) == fixture.remote(calendar), "calendar \(calendar)")
+            try expectSameEvents(fixture, calendar)
         }
         // A deleted event stays as a tombstone that still knows when it was.
         let tombstone = try fixture.db.query("SELECT status, start_date::text FROM calworker.events WHERE event_id = 'eallday01'")[0]
@@ -88,7 +88,7 @@ import Worker
         let didInvalidate = invalidated.load(ordering: .relaxed)
         #expect(didInvalidate)
         #expect(figures["full_syncs"] == 1)
-        #expect(try fixture.local(SyncFixture.email) == fixture.remote(SyncFixture.email))
+        try expectSameEvents(fixture, SyncFixture.email)
         #expect(try fixture.db.query("SELECT count(*) FROM calworker.events WHERE status = 'cancelled'")[0].decode(Int.self, at: 0) == 30)
     }
 
@@ -117,7 +117,7 @@ import Worker
         let figures = try fixture.syncUntilSuccess(attempts: 30)
         #expect((figures["backoffs"] ?? 0) > 0, "faults were met and backed off")
         for calendar in [SyncFixture.email, Self.team] {
-            #expect(try fixture.local(calendar) == fixture.remote(calendar), "calendar \(calendar)")
+            try expectSameEvents(fixture, calendar)
         }
         let samples = ExpositionSamples(fixture.metrics.render())
         let failed = ["4xx", "5xx", "error"].compactMap { samples.value("calworker_http_requests_total", ["service": "google", "status_class": $0]) }
