@@ -21,7 +21,7 @@ extension EmulatorState {
         // Only what is needed is read from the calendar: a copy of it held across the write
         // below would make the write copy all its events.
         guard let (zone, summary) = calendars[calendarID].map({ ($0.zone, $0.summary) }) else { throw .notFound }
-        var fields = body.filter { !StoredEvent.serverFields.contains($0.key) && $0.value != .null }
+        var fields = body.filter { StoredEvent.isWritable($0.key) && $0.value != .null }
         let id: String
         if let given = fields["id"] {
             guard let text = given.string, !text.isEmpty, !validateID || EventID.isValidClientID(text) else {
@@ -56,7 +56,7 @@ extension EmulatorState {
         guard let current = event(calendarID: calendarID, eventID: eventID) else { throw .notFound }
         try Self.check(ifMatch: ifMatch, current)
         var fields = current.fields
-        for (key, value) in patch where !StoredEvent.serverFields.contains(key) && !Self.immutableFields.contains(key) {
+        for (key, value) in patch where StoredEvent.isWritable(key) && !Self.immutableFields.contains(key) {
             if key == "extendedProperties" {
                 fields[key] = Self.mergeExtendedProperties(fields[key], value)
             } else if value == .null {
@@ -74,7 +74,7 @@ extension EmulatorState {
         guard let current = event(calendarID: calendarID, eventID: eventID) else { throw .notFound }
         try Self.check(ifMatch: ifMatch, current)
         var fields = body.filter {
-            !StoredEvent.serverFields.contains($0.key) && !Self.immutableFields.contains($0.key) && $0.value != .null
+            StoredEvent.isWritable($0.key) && !Self.immutableFields.contains($0.key) && $0.value != .null
         }
         for key in Self.immutableFields.union(["creator", "organizer"]) where fields[key] == nil {
             fields[key] = current.fields[key]

@@ -15,8 +15,22 @@ enum EventID {
     }
 
     static func random() -> String {
+        // Five bits a character from 64-bit draws: three system calls, not 26.
         var generator = SystemRandomNumberGenerator()
-        return String(decoding: (0..<26).map { _ in alphabet[Int(generator.next() % 32)] }, as: UTF8.self)
+        var pool: UInt64 = generator.next()
+        var bitsLeft = 64
+        var characters: [UInt8] = []
+        characters.reserveCapacity(26)
+        for _ in 0..<26 {
+            if bitsLeft < 5 {
+                pool = generator.next()
+                bitsLeft = 64
+            }
+            characters.append(alphabet[Int(pool & 31)])
+            pool >>= 5
+            bitsLeft -= 5
+        }
+        return String(decoding: characters, as: UTF8.self)
     }
 
     /// Splits `<seriesId>_<suffix>` into its parts; nil when the id has no `_`.

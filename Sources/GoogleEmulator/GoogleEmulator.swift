@@ -25,6 +25,9 @@ public final class GoogleEmulator: Sendable {
     /// The query parameters `calendarList.list` accepts.
     public static let calendarListParameters: [String] = EmulatorState.calendarListParameters
 
+    /// The event fields kept as writers give them (all of Google's `Event` schema).
+    public static let eventFields: [String] = StoredEvent.schemaFields.sorted()
+
     /// The admin routes, `METHOD template` below `/admin/`.
     public static let adminRoutes: [String] = EmulatorCore.adminRoutes
 

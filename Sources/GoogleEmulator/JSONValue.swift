@@ -2,9 +2,8 @@ import Foundation
 
 /// A JSON value that can live inside the emulator's `Mutex`-protected state.
 ///
-/// `JSONSerialization` hands out `[String: Any]`, which is not `Sendable`; events are kept as
-/// this enum instead, so the state is plainly `Sendable` and copies are cheap (copy on write).
-/// Integers and doubles stay apart so `"minutes": 10` is written back as `10`, not `10.0`.
+/// `[String: Any]` is not `Sendable`; events are kept as this enum instead, so the state is
+/// plainly `Sendable` and copies are cheap (copy on write). Integers and doubles stay apart so `"minutes": 10` is written back as `10`, not `10.0`.
 enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -14,8 +13,8 @@ enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Converts what `JSONSerialization` (or a caller's literal) produced; nil for anything
-    /// that is not JSON.
+    /// Converts a `[String: Any]` of the public Swift interface (or what `JSONSerialization`
+    /// produced); nil for anything that is not JSON.
     init?(any value: Any) {
         // Swift collections and strings are tested first: testing a Swift dictionary against
         // an Objective-C class (`is NSNull`, `as NSNumber`) bridges the whole subtree first.
@@ -56,9 +55,7 @@ enum JSONValue: Sendable, Equatable {
 
     /// Parses a JSON document (any top-level value).
     static func parse(_ bytes: some Sequence<UInt8>) -> JSONValue? {
-        let data = Data(bytes)
-        guard let any = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return nil }
-        return JSONValue(any: any)
+        JSONCoding.parse(Array(bytes))
     }
 
     /// The value as `JSONSerialization` objects.
@@ -76,8 +73,9 @@ enum JSONValue: Sendable, Equatable {
 
     /// Compact JSON with sorted keys, so equal values give equal bytes (tests, dumps, etags).
     func serialized() -> [UInt8] {
-        let data = (try? JSONSerialization.data(withJSONObject: any, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])) ?? Data("null".utf8)
-        return [UInt8](data)
+        var out: [UInt8] = []
+        JSONCoding.write(self, into: &out)
+        return out
     }
 
     var string: String? {

@@ -20,6 +20,23 @@ struct StoredEvent: Sendable {
     /// iCalendar SEQUENCE: bumped when the times or the recurrence change.
     var sequence: Int64
 
+    /// The properties of Google's `Event` schema; writers' other fields are dropped, as Google
+    /// ignores them.
+    static let schemaFields: Set<String> = [
+        "anyoneCanAddSelf", "attachments", "attendees", "attendeesOmitted", "birthdayProperties", "colorId", "conferenceData",
+        "created", "creator", "description", "end", "endTimeUnspecified", "etag", "eventLabelId", "eventType",
+        "extendedProperties", "focusTimeProperties", "gadget", "guestsCanInviteOthers", "guestsCanModify",
+        "guestsCanSeeOtherGuests", "hangoutLink", "htmlLink", "iCalUID", "id", "kind", "location", "locked", "organizer",
+        "originalStartTime", "outOfOfficeProperties", "privateCopy", "recurrence", "recurringEventId", "reminders",
+        "sequence", "source", "start", "status", "summary", "transparency", "updated", "visibility",
+        "workingLocationProperties",
+    ]
+
+    /// Whether a writer's field is kept: in the schema and not the server's.
+    static func isWritable(_ key: String) -> Bool {
+        schemaFields.contains(key) && !serverFields.contains(key)
+    }
+
     /// Fields a writer cannot set: the server owns them.
     static let serverFields: Set<String> = ["kind", "etag", "created", "updated", "htmlLink", "sequence"]
 

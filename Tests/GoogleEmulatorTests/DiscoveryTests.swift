@@ -5,6 +5,12 @@ import Testing
 /// The emulator serves only what Google's discovery document declares: every route and every
 /// accepted list parameter is checked against `shared/google/calendar.v3.json`.
 @Suite struct DiscoveryTests {
+    static func document() throws -> [String: Any] {
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let url = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/google/calendar.v3.json")
+        return try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
+    }
+
     struct Method {
         let httpMethod: String
         let path: String
@@ -13,9 +19,7 @@ import Testing
 
     /// Every method of the document, by id (`calendar.events.list`), from all resources.
     static func methods() throws -> [String: Method] {
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let url = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/google/calendar.v3.json")
-        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
+        let document = try document()
         var found: [String: Method] = [:]
         func walk(_ node: [String: Any]) {
             for case let method as [String: Any] in (node["methods"] as? [String: Any] ?? [:]).values {
@@ -55,5 +59,12 @@ import Testing
         for name in GoogleEmulator.calendarListParameters {
             #expect(declared.contains(name), "calendarList.list does not declare \(name)")
         }
+    }
+
+    @Test func eventFieldsAreTheEventSchema() throws {
+        let schemas = try Self.document()["schemas"] as? [String: Any]
+        let event = try #require(schemas?["Event"] as? [String: Any])
+        let properties = Set((event["properties"] as? [String: Any] ?? [:]).keys)
+        #expect(Set(GoogleEmulator.eventFields) == properties)
     }
 }

@@ -132,6 +132,26 @@ import Testing
         let search = try EmulatorFixture.json(fixture.api(Self.events, query: "q=busy"))
         #expect(EmulatorFixture.ids(search["items"] as? [[String: Any]] ?? []) == ["props0001"])
     }
+
+    @Test func textAndNumbersSurviveAndUnknownFieldsAreDropped() throws {
+        let fixture = try EmulatorFixture()
+        defer { fixture.stop() }
+        let text = "Grüße ✓ 😀 \"quoted\" back\\slash\nline\u{1}"
+        var event = EmulatorFixture.timedEvent(id: "strings01")
+        event["summary"] = text
+        event["reminders"] = ["useDefault": false, "overrides": [["method": "popup", "minutes": 10]]]
+        event["guestsCanModify"] = true
+        event["noSuchField"] = "dropped"
+        let created = try EmulatorFixture.json(fixture.api("POST", Self.events, json: event))
+        #expect(created["summary"] as? String == text)
+        #expect(created["noSuchField"] == nil)
+        let got = try fixture.api("\(Self.events)/strings01")
+        let body = String(decoding: got.body, as: UTF8.self)
+        #expect(body.contains(#""minutes":10"#))
+        #expect(body.contains(#""guestsCanModify":true"#))
+        #expect(body.contains(#""useDefault":false"#))
+        #expect(try EmulatorFixture.json(got)["summary"] as? String == text)
+    }
 }
 
 extension EmulatorFixture {
