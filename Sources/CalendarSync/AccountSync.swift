@@ -13,6 +13,8 @@ public struct GoogleSettings: Sendable {
     public var clientSecret: String
     /// The per-account request budget (see `RequestBudget`).
     public var requestsPerMinute: Int
+    /// `maxResults` for events.list: Google's maximum, 2,500, unless a test wants many pages.
+    public var eventsPageSize = 2500
 
     public init(apiURL: String, tokenURL: String, clientID: String, clientSecret: String, requestsPerMinute: Int = 500) {
         self.apiURL = apiURL
@@ -46,6 +48,7 @@ public final class AccountSync {
     let client: CalendarClient
     let tokens: StoredAccessTokens
     let progress: (@Sendable ([String: String]) -> Void)?
+    let pageSize: Int
     public private(set) var report = SyncReport()
 
     public init(accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
@@ -54,6 +57,7 @@ public final class AccountSync {
         self.store = store
         self.db = db
         self.progress = progress
+        self.pageSize = max(1, min(2500, settings.eventsPageSize))
         let http = HTTPClient(service: "google", metrics: metrics)
         let oauth = OAuthClient(tokenURL: settings.tokenURL, clientID: settings.clientID, clientSecret: settings.clientSecret,
                                 http: HTTPClient(service: "google_oauth", metrics: metrics))
@@ -147,7 +151,7 @@ public final class AccountSync {
     private func listEvents(_ calendarID: String, syncToken: String?, generation: Int64, fullSync: Bool) throws {
         var pageToken: String?
         while true {
-            let page = try client.events(calendarID: calendarID, pageToken: pageToken, syncToken: syncToken)
+            let page = try client.events(calendarID: calendarID, pageToken: pageToken, syncToken: syncToken, maxResults: pageSize)
             try events.applyPage(accountID: accountID, calendarID: calendarID, page: page, generation: generation,
                                  fullSync: fullSync, on: db)
             report.pages += 1

@@ -34,7 +34,7 @@ final class SyncFixture {
         set { pageHook.hook.withLock { $0 = newValue } }
     }
 
-    init(calendars: [String] = [SyncFixture.email], shortPages: Bool = false) throws {
+    init(calendars: [String] = [SyncFixture.email], shortPages: Bool = false, pageSize: Int = 2500) throws {
         pageHook = PageHook(logs)
         emulator = try GoogleEmulator()
         emulator.start()
@@ -49,10 +49,10 @@ final class SyncFixture {
         database = try TestDatabase.make()
         db = try database.connect()
         let key = try TokenCipher.Key(base64: Self.keyBase64)
-        environment = JobEnvironment(
-            google: GoogleSettings(apiURL: emulator.apiURL, tokenURL: emulator.tokenURL, clientID: emulator.clientID,
-                                   clientSecret: emulator.clientSecret, requestsPerMinute: 6000),
-            tokenCipher: TokenCipher(current: key))
+        var google = GoogleSettings(apiURL: emulator.apiURL, tokenURL: emulator.tokenURL, clientID: emulator.clientID,
+                                    clientSecret: emulator.clientSecret, requestsPerMinute: 6000)
+        google.eventsPageSize = pageSize
+        environment = JobEnvironment(google: google, tokenCipher: TokenCipher(current: key))
         accountID = try AccountStore(cipher: environment.tokenCipher).add(email: Self.email, owner: "owner-1",
                                                                          refreshToken: Self.refreshToken, on: db).id
     }

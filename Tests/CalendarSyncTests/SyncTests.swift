@@ -67,7 +67,7 @@ import Worker
     }
 
     @Test func a410MidPagingFallsBackToAFullSyncReconciledWithoutWipingAnything() throws {
-        let fixture = try SyncFixture(shortPages: true)
+        let fixture = try SyncFixture(pageSize: 40)
         try SampleEvents.many(fixture.emulator, calendarID: SyncFixture.email, count: 300)
         _ = try fixture.syncUntilSuccess()
         // Changes spread over several short pages, then the token dies while paging them.
@@ -87,7 +87,8 @@ import Worker
         let figures = try fixture.syncUntilSuccess()
         let didInvalidate = invalidated.load(ordering: .relaxed)
         #expect(didInvalidate)
-        #expect(figures["full_syncs"] == 1)
+        #expect(figures["full_syncs"] == 1, "figures: \(figures.json)")
+        #expect((figures["pages"] ?? 0) > 8, "the incremental listing's first page, then a full listing of 300 in pages of 40")
         try expectSameEvents(fixture, SyncFixture.email)
         #expect(try fixture.db.query("SELECT count(*) FROM calworker.events WHERE status = 'cancelled'")[0].decode(Int.self, at: 0) == 30)
     }
