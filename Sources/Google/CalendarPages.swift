@@ -17,31 +17,25 @@ public struct CalendarListPage: Sendable {
 }
 
 /// One page of `events.list`, kept as Google's JSON: the local store reads the items straight
-/// from it, so a page of 2,500 events is never decoded into Swift values and out again.
+/// from it (PostgreSQL parses the page once), so a page of 2,500 events is never decoded into
+/// Swift values and out again, and memory per page is the page's bytes.
 public struct EventsPage: Sendable {
-    /// The response body, validated: a JSON object whose `items` are objects with a string `id`.
+    /// The response body: a JSON object; PostgreSQL checks the items when it stores them.
     public var json: Data
-    public var itemCount: Int
     public var nextPageToken: String?
     public var nextSyncToken: String?
 
-    /// Checks Google's page shape; a malformed page is an error, never half-stored.
+    /// Finds the page's tokens; a body that is not a JSON object, or has neither token, is
+    /// an error, never half-stored.
     public static func parse(_ body: Data) throws(CalendarClientError) -> EventsPage {
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+        let found = body.withUnsafeBytes { PageTokens.scan($0) }
+        guard found.wellFormed else {
             throw CalendarClientError.badResponse("events.list answered with something that is not a JSON object")
         }
-        let items = object["items"] as? [Any] ?? []
-        for (index, item) in items.enumerated() {
-            guard let event = item as? [String: Any], let id = event["id"] as? String, !id.isEmpty else {
-                throw CalendarClientError.badResponse("events.list item \(index) has no id")
-            }
-        }
-        let next = object["nextPageToken"] as? String
-        let sync = object["nextSyncToken"] as? String
-        guard next != nil || sync != nil else {
+        guard found.nextPageToken != nil || found.nextSyncToken != nil else {
             throw CalendarClientError.badResponse("events.list page has neither nextPageToken nor nextSyncToken")
         }
-        return EventsPage(json: body, itemCount: items.count, nextPageToken: next, nextSyncToken: sync)
+        return EventsPage(json: body, nextPageToken: found.nextPageToken, nextSyncToken: found.nextSyncToken)
     }
 }
 

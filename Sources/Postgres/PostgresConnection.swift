@@ -112,6 +112,12 @@ public final class PostgresConnection: Sendable {
         }
     }
 
+    /// A new session to the same server with the same settings, for work that must not share
+    /// this session's transactions (another thread's writes).
+    public func openSibling() throws(PostgresError) -> PostgresConnection {
+        try Self.connect(conninfo, preparedStatements: usesPreparedStatements, connectTimeout: connectTimeout)
+    }
+
     /// Closes the session now rather than when the last reference goes.
     public func close() {
         state.withLock { state in
