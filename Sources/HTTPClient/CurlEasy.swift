@@ -4,7 +4,8 @@ import Foundation
 /// One libcurl easy handle, owned: `curl_easy_cleanup` runs in `deinit` and nowhere else.
 /// Used by one thread at a time (a transfer blocks its caller); never shared.
 final class CurlEasy {
-    private let handle: UnsafeMutableRawPointer
+    /// Module-internal: `CurlMulti` drives several handles at once.
+    let handle: UnsafeMutableRawPointer
     /// libcurl writes its detailed message here (`CURLOPT_ERRORBUFFER`); more useful than
     /// `curl_easy_strerror`'s generic text ("Failed to connect to 127.0.0.1 port 9: ...").
     private let errorBuffer: UnsafeMutablePointer<CChar>
@@ -57,6 +58,10 @@ final class CurlEasy {
 
     func set(_ option: CURLoption, callback: cw_curl_data_callback) throws(HTTPError) {
         try check(cw_curl_setopt_data_callback(handle, option, callback), "setting callback \(option.rawValue)")
+    }
+
+    func setRead(_ callback: cw_curl_read_callback) throws(HTTPError) {
+        try check(cw_curl_setopt_read_callback(handle, callback), "setting the read callback")
     }
 
     func setProgress(_ callback: cw_curl_xferinfo_callback) throws(HTTPError) {

@@ -10,6 +10,15 @@ final class CurlTransfer {
     let shouldAbort: (@Sendable () -> Bool)?
     var tooLarge = false
     var aborted = false
+    /// When set, body bytes go here as they arrive instead of into `body`.
+    var sink: ((UnsafeRawBufferPointer) throws -> Void)?
+    /// The sink threw: the transfer stops and this is rethrown.
+    var sinkError: (any Error)?
+    /// When set, the request body is read from here as libcurl sends it.
+    var source: (any HTTPBodySource)?
+    var sourceError: (any Error)?
+    /// Bytes received so far (streamed or kept).
+    var received = 0
 
     init(maxBytes: Int, shouldAbort: (@Sendable () -> Bool)?) {
         self.maxBytes = maxBytes
@@ -26,12 +35,35 @@ final class CurlTransfer {
     static let write: cw_curl_data_callback = { data, size, count, context in
         let transfer = CurlTransfer.from(context)
         let length = size * count
-        guard transfer.body.count + length <= transfer.maxBytes else {
+        guard transfer.received + length <= transfer.maxBytes else {
             transfer.tooLarge = true
             return 0
         }
-        if let data { transfer.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length) }
+        transfer.received += length
+        guard let data else { return length }
+        if let sink = transfer.sink {
+            do {
+                try sink(UnsafeRawBufferPointer(start: data, count: length))
+            } catch {
+                transfer.sinkError = error
+                return 0
+            }
+        } else {
+            transfer.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length)
+        }
         return length
+    }
+
+    /// Request body bytes for libcurl; CURL_READFUNC_ABORT stops the transfer.
+    static let read: cw_curl_read_callback = { buffer, size, count, context in
+        let transfer = CurlTransfer.from(context)
+        guard let buffer, let source = transfer.source else { return 0 }
+        do {
+            return try source.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
+        } catch {
+            transfer.sourceError = error
+            return Int(CURL_READFUNC_ABORT)
+        }
     }
 
     /// One header line at a time. A new status line (after `100 Continue`) starts a new set.

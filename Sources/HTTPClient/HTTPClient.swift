@@ -29,24 +29,65 @@ public final class HTTPClient: Sendable {
     ///   true to stop it (the job was cancelled or timed out). Throws `.aborted` then.
     /// - Throws: `HTTPError` when there is no response: transport failure, abort, body too large.
     public func send(_ request: HTTPRequest, shouldAbort: (@Sendable () -> Bool)? = nil) throws(HTTPError) -> HTTPResponse {
+        try measured(request) { () throws(HTTPError) in
+            let state = CurlTransfer(maxBytes: request.maxResponseBytes, shouldAbort: shouldAbort)
+            let easy = try prepare(request, state: state)
+            let code = withExtendedLifetime(state) { easy.perform() }
+            return try finish(request, easy: easy, code: code, state: state)
+        }
+    }
+
+    /// Sends one request, streaming: the response body goes to `sink` piece by piece as it
+    /// arrives (the returned response has an empty body), and the request body, if any, is
+    /// read from `upload` as it is sent. Neither is ever whole in memory; `maxResponseBytes`
+    /// still bounds what `sink` is given. An error thrown by `sink` or `upload` stops the
+    /// transfer and is rethrown.
+    public func send(_ request: HTTPRequest, upload: (any HTTPBodySource)? = nil,
+                     streamingTo sink: ((UnsafeRawBufferPointer) throws -> Void)?,
+                     shouldAbort: (@Sendable () -> Bool)? = nil) throws -> HTTPResponse {
+        let state = CurlTransfer(maxBytes: request.maxResponseBytes, shouldAbort: shouldAbort)
+        state.sink = sink
+        state.source = upload
+        return try measured(request) { () throws(HTTPError) in
+            let easy = try prepare(request, state: state)
+            let code = withExtendedLifetime(state) { easy.perform() }
+            if state.sinkError != nil || state.sourceError != nil {
+                return HTTPResponse(status: -1)
+            }
+            return try finish(request, easy: easy, code: code, state: state)
+        }.rethrowing(state)
+    }
+
+    /// Counts a request in the metrics by its outcome and times it.
+    func measured(_ request: HTTPRequest, _ body: () throws(HTTPError) -> HTTPResponse) throws(HTTPError) -> HTTPResponse {
         let method = request.method.uppercased()
         let started = ContinuousClock.now
         do {
-            let response = try transfer(request, method: method, shouldAbort: shouldAbort)
-            metrics.requests.labels(service, method, response.statusClass).increment()
-            metrics.duration.labels(service, method).observe(ContinuousClock.now - started)
+            let response = try body()
+            record(method: method, outcome: .success(response), since: started)
             return response
         } catch {
-            if error.kind != .invalidRequest {
-                metrics.requests.labels(service, method, "error").increment()
-                metrics.duration.labels(service, method).observe(ContinuousClock.now - started)
-            }
+            record(method: method, outcome: .failure(error), since: started)
             throw error
         }
     }
 
-    private func transfer(_ request: HTTPRequest, method: String,
-                          shouldAbort: (@Sendable () -> Bool)?) throws(HTTPError) -> HTTPResponse {
+    func record(method: String, outcome: Result<HTTPResponse, HTTPError>, since started: ContinuousClock.Instant) {
+        switch outcome {
+        case .success(let response) where response.status >= 0:
+            metrics.requests.labels(service, method, response.statusClass).increment()
+        case .success:
+            metrics.requests.labels(service, method, "error").increment()
+        case .failure(let error):
+            guard error.kind != .invalidRequest else { return }
+            metrics.requests.labels(service, method, "error").increment()
+        }
+        metrics.duration.labels(service, method).observe(ContinuousClock.now - started)
+    }
+
+    /// An easy handle set up for `request`, writing into `state`.
+    func prepare(_ request: HTTPRequest, state: CurlTransfer) throws(HTTPError) -> CurlEasy {
+        let method = request.method.uppercased()
         guard let components = URLComponents(string: request.url), let scheme = components.scheme?.lowercased(),
               allowedProtocols.split(separator: ",").contains(Substring(scheme)), components.host?.isEmpty == false else {
             throw HTTPError(.invalidRequest, "not a usable \(allowedProtocols) URL: \(Self.redact(request.url))")
@@ -55,28 +96,36 @@ public final class HTTPClient: Sendable {
             throw HTTPError(.invalidRequest, "not an HTTP method: \(method)")
         }
         let easy = try CurlEasy()
-        let state = CurlTransfer(maxBytes: request.maxResponseBytes, shouldAbort: shouldAbort)
         try easy.set(CURLOPT_URL, request.url)
         try easy.set(CURLOPT_PROTOCOLS_STR, allowedProtocols)
         try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, allowedProtocols)
         try easy.set(CURLOPT_USERAGENT, userAgent)
         try easy.set(CURLOPT_TIMEOUT_MS, Int(request.timeout.milliseconds))
         try easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout.milliseconds))
-        switch (method, request.body) {
-        case ("GET", nil): try easy.set(CURLOPT_HTTPGET, 1)
-        case ("HEAD", _): try easy.set(CURLOPT_NOBODY, 1)
-        case (_, let body?):
-            try easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(body.count))
-            // COPYPOSTFIELDS copies, so the bytes may go away before the transfer runs.
-            var bytes = [UInt8](body)
-            if bytes.isEmpty { bytes = [0] }
-            let copied: Result<Void, HTTPError> = bytes.withUnsafeMutableBytes { buffer in
-                Result { () throws(HTTPError) in try easy.set(CURLOPT_COPYPOSTFIELDS, pointer: buffer.baseAddress) }
+        if let source = state.source {
+            // A streamed upload: libcurl pulls the bytes through the read callback.
+            try easy.set(CURLOPT_UPLOAD, 1)
+            try easy.set(CURLOPT_INFILESIZE_LARGE, offset: source.length)
+            try easy.setRead(CurlTransfer.read)
+            try easy.set(CURLOPT_READDATA, pointer: state.opaque)
+            if method != "PUT" { try easy.set(CURLOPT_CUSTOMREQUEST, method) }
+        } else {
+            switch (method, request.body) {
+            case ("GET", nil): try easy.set(CURLOPT_HTTPGET, 1)
+            case ("HEAD", _): try easy.set(CURLOPT_NOBODY, 1)
+            case (_, let body?):
+                try easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(body.count))
+                // COPYPOSTFIELDS copies, so the bytes may go away before the transfer runs.
+                var bytes = [UInt8](body)
+                if bytes.isEmpty { bytes = [0] }
+                let copied: Result<Void, HTTPError> = bytes.withUnsafeMutableBytes { buffer in
+                    Result { () throws(HTTPError) in try easy.set(CURLOPT_COPYPOSTFIELDS, pointer: buffer.baseAddress) }
+                }
+                try copied.get()
+                if method != "POST" { try easy.set(CURLOPT_CUSTOMREQUEST, method) }
+            case (_, nil):
+                try easy.set(CURLOPT_CUSTOMREQUEST, method)
             }
-            try copied.get()
-            if method != "POST" { try easy.set(CURLOPT_CUSTOMREQUEST, method) }
-        case (_, nil):
-            try easy.set(CURLOPT_CUSTOMREQUEST, method)
         }
         // "Expect: 100-continue" would cost a round trip (or a second's wait) per upload.
         try easy.setHeaders(request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"])
@@ -84,11 +133,16 @@ public final class HTTPClient: Sendable {
         try easy.set(CURLOPT_WRITEDATA, pointer: state.opaque)
         try easy.set(CURLOPT_HEADERFUNCTION, callback: CurlTransfer.header)
         try easy.set(CURLOPT_HEADERDATA, pointer: state.opaque)
-        if shouldAbort != nil {
+        if state.shouldAbort != nil {
             try easy.setProgress(CurlTransfer.progress)
             try easy.set(CURLOPT_XFERINFODATA, pointer: state.opaque)
         }
-        let code = withExtendedLifetime(state) { easy.perform() }
+        return easy
+    }
+
+    /// The response of a finished transfer, or the error it ended with.
+    func finish(_ request: HTTPRequest, easy: CurlEasy, code: CURLcode, state: CurlTransfer) throws(HTTPError) -> HTTPResponse {
+        let method = request.method.uppercased()
         if state.aborted {
             throw HTTPError(.aborted, "\(method) \(Self.redact(request.url)) stopped: the job was asked to stop",
                             curlCode: Int(code.rawValue))
@@ -114,6 +168,14 @@ public final class HTTPClient: Sendable {
         components.query = nil
         components.fragment = nil
         return (components.string ?? "(unparseable URL)") + (hadQuery ? "?…" : "")
+    }
+}
+
+extension HTTPResponse {
+    /// Rethrows the sink's or the source's own error, which the transfer stopped for.
+    func rethrowing(_ state: CurlTransfer) throws -> HTTPResponse {
+        if let error = state.sinkError ?? state.sourceError { throw error }
+        return self
     }
 }
 
