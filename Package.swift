@@ -89,7 +89,7 @@ let package = Package(
                     dependencies: ["CalendarSync", "Accounts", "Crypto", "Google", "GoogleEmulator", "Jobs", "Worker", "JobQueue",
                                    "Postgres", "Metrics", "Logging", "TestSupport"],
                     swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "GoogleTests", dependencies: ["Google", "HTTPClient"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "GoogleTests", dependencies: ["Google", "HTTPClient", "GoogleEmulator", "Metrics"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: defaultSwiftSettings),
