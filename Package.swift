@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Accounts", dependencies: ["Postgres", "Crypto"], swiftSettings: defaultSwiftSettings),
         .target(name: "Google", dependencies: ["HTTPClient"], swiftSettings: defaultSwiftSettings),
         .target(name: "MirrorPlanner", dependencies: ["Crypto"], swiftSettings: defaultSwiftSettings),
-        .target(name: "CalendarSync", dependencies: ["Accounts", "Google", "HTTPClient", "Metrics", "Postgres"],
+        .target(name: "CalendarSync", dependencies: ["Accounts", "Google", "HTTPClient", "Metrics", "MirrorPlanner", "Postgres"],
                 swiftSettings: defaultSwiftSettings),
         .target(name: "Jobs", dependencies: ["Worker", "JobQueue", "Accounts", "CalendarSync", "Crypto", "Google"],
                 swiftSettings: defaultSwiftSettings),

@@ -84,6 +84,14 @@ public struct EventStore: Sendable {
         }
     }
 
+    /// Stores events outside a listing (the answers to our own writes), with the calendar's
+    /// current generation, so a full resync in progress still counts them as seen.
+    public func applyEvents(accountID: Int64, calendarID: String, json: Data, on db: PostgresConnection) throws {
+        let generation = try db.query("SELECT full_sync_generation FROM calworker.calendars WHERE account_id = $1 AND calendar_id = $2",
+                                      [accountID, calendarID]).first?.decode(Int64.self, at: 0) ?? 0
+        try db.execute(Self.upsert, [accountID, calendarID, PostgresJSON(String(decoding: json, as: UTF8.self)), generation], prepared: true)
+    }
+
     /// Upserts every item of a page straight from Google's JSON. A cancelled item (a tombstone
     /// from an incremental listing carries little more than its id) keeps the fields the row
     /// already had, so the mirror planner still knows what was cancelled.

@@ -158,6 +158,15 @@ public enum Migrations {
             FOREIGN KEY (account_id, calendar_id) REFERENCES calworker.calendars ON DELETE CASCADE
         );
         """),
+        Migration(version: 3, name: "per-owner mirror settings", sql: """
+        -- Per sync group (owner): the title of busy blocks and how far ahead they reach.
+        -- Absent means the defaults, "Busy" and 90 days.
+        CREATE TABLE calworker.owner_settings (
+            owner       text    PRIMARY KEY CHECK (owner <> ''),
+            busy_title  text    NOT NULL DEFAULT 'Busy' CHECK (busy_title <> ''),
+            mirror_days integer NOT NULL DEFAULT 90 CHECK (mirror_days BETWEEN 1 AND 730)
+        );
+        """),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

@@ -41,6 +41,10 @@ public struct SyncAccountJob: JobHandler {
         FigureMetric(figure: "full_syncs", metric: "calworker_sync_full_syncs_total",
                      help: "Calendars listed in full (first sync, or after 410 fullSyncRequired)."),
         FigureMetric(figure: "bytes", metric: "calworker_sync_received_bytes_total", help: "Bytes received from the Calendar API."),
+        FigureMetric(figure: "mirrors_inserted", metric: "calworker_mirrors_inserted_total", help: "Busy-block mirrors written anew."),
+        FigureMetric(figure: "mirrors_patched", metric: "calworker_mirrors_patched_total", help: "Mirrors brought back to their source's state."),
+        FigureMetric(figure: "mirrors_restored", metric: "calworker_mirrors_restored_total", help: "Cancelled mirrors made live again."),
+        FigureMetric(figure: "mirrors_deleted", metric: "calworker_mirrors_deleted_total", help: "Mirrors whose source went away."),
     ]
 
     let environment: JobEnvironment
@@ -94,10 +98,19 @@ public struct SyncAccountJob: JobHandler {
                                    shouldAbort: { context.isStopped }, progress: { progress.report($0) })
         do {
             let report = try sync.run()
+            let mirroring = GroupMirroring(accountID: accountID, settings: environment.google, store: store, db: db,
+                                           metrics: context.metrics, shouldAbort: { context.isStopped })
+            let mirrors = try mirroring.run()
             try store.recordSync(id: accountID, error: nil, on: db)
             logger.info("account synced", ["calendars": String(report.calendars), "events": String(report.eventsFetched),
-                                           "pages": String(report.pages), "full_syncs": String(report.fullSyncs)])
-            return .success(Self.figures(report))
+                                           "pages": String(report.pages), "full_syncs": String(report.fullSyncs),
+                                           "mirror_writes": String(mirrors.inserted + mirrors.patched + mirrors.restored + mirrors.deleted)])
+            if let postponed = mirrors.postponed {
+                logger.notice("mirrors postponed", ["reason": postponed])
+            }
+            var figures = Self.figures(report)
+            for (key, value) in Self.figures(mirrors).values { figures.set(key, value) }
+            return .success(figures)
         } catch let failure as SyncFailure {
             try store.setState(id: accountID, .needsReauth, error: failure.description, on: db)
             logger.warning("account needs to be connected again", ["error": failure.description])
@@ -117,6 +130,13 @@ public struct SyncAccountJob: JobHandler {
             try? store.recordSync(id: accountID, error: "\(error)", on: db)
             throw error
         }
+    }
+
+    static func figures(_ mirrors: MirrorReport) -> JobFigures {
+        JobFigures(["mirrors_planned": Double(mirrors.planned), "mirrors_inserted": Double(mirrors.inserted),
+                    "mirrors_patched": Double(mirrors.patched), "mirrors_restored": Double(mirrors.restored),
+                    "mirrors_deleted": Double(mirrors.deleted), "mirror_writes_skipped_needs_reauth": Double(mirrors.skippedNeedsReauth),
+                    "mirror_writes_refused": Double(mirrors.refused), "mirror_conflicts_resolved": Double(mirrors.conflictsResolved)])
     }
 
     static func figures(_ report: SyncReport) -> JobFigures {

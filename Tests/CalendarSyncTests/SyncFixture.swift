@@ -63,8 +63,8 @@ final class SyncFixture {
     }
 
     /// Runs one attempt of `sync_account` for the account and returns its result.
-    func sync(args: String? = nil, stop: StopSignal = StopSignal()) throws -> JobResult {
-        let text = args ?? #"{"account_id": \#(accountID)}"#
+    func sync(args: String? = nil, accountID: Int64? = nil, stop: StopSignal = StopSignal()) throws -> JobResult {
+        let text = args ?? #"{"account_id": \#(accountID ?? self.accountID)}"#
         let job = ClaimedJob(id: 1, kind: SyncAccountJob.kind, queue: "default", args: text, attempt: 1, maxAttempts: 5,
                              priority: 0, timeout: nil, startedAt: Date(), dueAt: Date())
         let connection = db
@@ -77,11 +77,11 @@ final class SyncFixture {
     }
 
     /// Syncs until an attempt succeeds (retries and failures in between), like the queue would.
-    func syncUntilSuccess(attempts: Int = 20) throws -> JobFigures {
+    func syncUntilSuccess(attempts: Int = 20, accountID: Int64? = nil) throws -> JobFigures {
         var last: (any Error)?
         for _ in 0..<attempts {
             do {
-                if case .success(let figures) = try sync() { return figures }
+                if case .success(let figures) = try sync(accountID: accountID) { return figures }
             } catch {
                 last = error
             }

@@ -1,0 +1,115 @@
+import Accounts
+import CalendarSync
+import Foundation
+import GoogleEmulator
+import Jobs
+import Postgres
+import Testing
+import TestSupport
+
+/// Busy blocks between the calendars of one owner's accounts, against the emulator, checked
+/// rule by rule (SYNC.md "Mirrors: the state after a sync").
+@Suite struct MirrorSyncTests {
+    static let work = "ada.work@example.com"
+
+    /// Every rule a test can read off Google's state: exactly one live mirror per source and
+    /// other calendar, with the source's times and the busy title, no orphan, no mirror of a
+    /// mirror. Returns the problems found.
+    static func check(_ emulator: GoogleEmulator, calendars: [String], now: Date = Date()) -> [String] {
+        var problems: [String] = []
+        let all = Dictionary(uniqueKeysWithValues: calendars.map { ($0, emulator.events(calendarID: $0)) })
+        func isMirror(_ event: [String: Any]) -> Bool {
+            ((event["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerMirror"] as? String == "1"
+        }
+        func live(_ event: [String: Any]) -> Bool { event["status"] as? String != "cancelled" }
+        for calendar in calendars {
+            for source in all[calendar]! where !isMirror(source) && live(source) && source["recurringEventId"] == nil
+                && source["transparency"] as? String != "transparent" {
+                let declined = (source["attendees"] as? [[String: Any]] ?? []).contains { $0["self"] as? Bool == true && $0["responseStatus"] as? String == "declined" }
+                if declined { continue }
+                let sourceKey = "\(calendar)/\(source["id"] as! String)"
+                for target in calendars where target != calendar {
+                    let mirrors = all[target]!.filter { event in
+                        isMirror(event) && live(event) && event["recurringEventId"] == nil
+                            && ((event["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerSource"] as? String == sourceKey
+                    }
+                    if mirrors.count != 1 { problems.append("\(sourceKey) has \(mirrors.count) live mirrors in \(target)"); continue }
+                    let mirror = mirrors[0]
+                    if mirror["summary"] as? String != "Busy" { problems.append("\(sourceKey) mirror in \(target) is titled \(mirror["summary"] ?? "-")") }
+                    for field in ["start", "end"] {
+                        let wanted = source[field] as? [String: Any], got = mirror[field] as? [String: Any]
+                        if wanted?["date"] as? String != got?["date"] as? String || !sameInstant(wanted?["dateTime"], got?["dateTime"]) {
+                            problems.append("\(sourceKey) mirror in \(target) has \(field) \(got ?? [:]) not \(wanted ?? [:])")
+                        }
+                    }
+                    if (source["recurrence"] as? [String]) != (mirror["recurrence"] as? [String]) { problems.append("\(sourceKey) recurrence differs in \(target)") }
+                    if mirror["visibility"] as? String != "private" || (mirror["reminders"] as? [String: Any])?["useDefault"] as? Bool != false {
+                        problems.append("\(sourceKey) mirror in \(target) is not private or rings")
+                    }
+                }
+            }
+            // No orphan: every live mirror names a live source.
+            for mirror in all[calendar]! where isMirror(mirror) && live(mirror) && mirror["recurringEventId"] == nil {
+                let source = ((mirror["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerSource"] as? String ?? ""
+                let parts = source.split(separator: "/", maxSplits: 1).map(String.init)
+                let found = parts.count == 2 ? all[parts[0]]?.first { $0["id"] as? String == parts[1] } : nil
+                if found == nil || !live(found!) || isMirror(found!) { problems.append("orphan mirror \(mirror["id"] ?? "-") in \(calendar) for \(source)") }
+            }
+        }
+        return problems
+    }
+
+    static func sameInstant(_ a: Any?, _ b: Any?) -> Bool {
+        guard let a = a as? String, let b = b as? String else { return a == nil && b == nil }
+        let formatter = ISO8601DateFormatter()
+        guard let x = formatter.date(from: a), let y = formatter.date(from: b) else { return a == b }
+        return x == y
+    }
+
+    /// Two accounts of one owner: Ada's personal calendar and her work account with its own
+    /// calendar and a team calendar.
+    static func twoAccounts() throws -> (SyncFixture, Int64) {
+        let fixture = try SyncFixture(calendars: [SyncFixture.email])
+        fixture.emulator.addAccount(email: work, refreshToken: "rt-work")
+        try fixture.emulator.addCalendar(account: work, id: work, summary: "Work", timeZone: "Europe/Berlin", primary: true)
+        try fixture.emulator.addCalendar(account: work, id: "team@group.calendar.google.com", summary: "Team")
+        let second = try AccountStore(cipher: fixture.environment.tokenCipher)
+            .add(email: work, owner: "owner-1", refreshToken: "rt-work", on: fixture.db).id
+        return (fixture, second)
+    }
+
+    @Test func twoAccountsOfOneOwnerBlockEachOthersTimeAndConverge() throws {
+        let (fixture, second) = try Self.twoAccounts()
+        let calendars = [SyncFixture.email, Self.work, "team@group.calendar.google.com"]
+        try SampleEvents.seed(fixture.emulator, calendarID: SyncFixture.email)
+        try SampleEvents.seed(fixture.emulator, calendarID: Self.work, prefix: "w")
+        try fixture.emulator.createEvent(calendarID: "team@group.calendar.google.com", ["id": "teamsync01", "summary": "Team sync",
+            "start": ["dateTime": "2026-11-27T13:00:00Z"], "end": ["dateTime": "2026-11-27T14:00:00Z"]])
+        // Each account's job syncs its own copy and then the whole group's mirrors.
+        for id in [fixture.accountID, second, fixture.accountID, second] {
+            _ = try fixture.syncUntilSuccess(accountID: id)
+        }
+        #expect(Self.check(fixture.emulator, calendars: calendars) == [])
+        let mirrors = calendars.flatMap { fixture.emulator.events(calendarID: $0) }.filter { event in
+            ((event["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerMirror"] as? String == "1"
+                && event["recurringEventId"] == nil && event["status"] as? String != "cancelled"
+        }
+        // Three sources in each personal calendar (timed, all-day, a series), one in the team's,
+        // each mirrored into the two other calendars.
+        #expect(mirrors.count == 14)
+        // The series' moved occurrence is an exception of each mirror series; the cancelled one is cancelled there.
+        let mirrorInstances = calendars.flatMap { fixture.emulator.events(calendarID: $0) }.filter { event in
+            ((event["recurringEventId"] as? String).map { id in mirrors.contains { $0["id"] as? String == id } }) ?? false
+        }
+        #expect(mirrorInstances.filter { $0["status"] as? String == "cancelled" }.count == 4)
+        #expect(mirrorInstances.filter { $0["status"] as? String != "cancelled" }.count == 4)
+        // Converged: another round of both accounts makes no write.
+        fixture.emulator.resetStats()
+        for id in [fixture.accountID, second] {
+            let figures = try fixture.syncUntilSuccess(accountID: id)
+            #expect(figures["mirrors_planned"] == 0, "account \(id): \(figures.json)")
+        }
+        #expect(fixture.emulator.requestCount(method: "POST") == 0 || fixture.emulator.requestCount(method: "POST", route: "calendars/{calendarId}/events") == 0)
+        #expect(fixture.emulator.requestCount(method: "PATCH") == 0 && fixture.emulator.requestCount(method: "DELETE") == 0)
+    }
+}
