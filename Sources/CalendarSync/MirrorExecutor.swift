@@ -146,10 +146,18 @@ final class MirrorExecutor {
         try store.applyEvents(accountID: target.accountID, calendarID: target.calendarID, json: data, on: db)
     }
 
+    /// Records a delete locally. An occurrence of a mirror series that was never stored gets a
+    /// tombstone row, so the next plan does not cancel it again before the target's own
+    /// listing brings Google's version.
     private func markCancelled(_ write: MirrorWrite) throws {
-        try db.execute("""
+        let updated = try db.execute("""
             UPDATE calworker.events SET status = 'cancelled', raw = raw || '{"status": "cancelled"}', synced_at = now()
              WHERE account_id = $1 AND calendar_id = $2 AND event_id = $3
             """, [write.target.accountID, write.target.calendarID, write.eventID])
+        guard updated == 0 else { return }
+        var tombstone: [String: Any] = ["id": write.eventID, "status": "cancelled",
+                                        "extendedProperties": ["private": ["calworkerMirror": "1"]]]
+        if let underscore = write.eventID.lastIndex(of: "_") { tombstone["recurringEventId"] = String(write.eventID[..<underscore]) }
+        try remember(tombstone, in: write.target)
     }
 }

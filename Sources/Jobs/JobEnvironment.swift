@@ -1,5 +1,6 @@
 import CalendarSync
 import Crypto
+import Foundation
 
 /// What job handlers need from the process's configuration, handed to `JobKinds.registry`.
 /// Jobs do not read the environment themselves, so tests build one directly.
@@ -7,6 +8,8 @@ public struct JobEnvironment: Sendable {
     public var google: GoogleSettings
     /// Nil when `CALWORKER_TOKEN_KEY` is not set: sync jobs then fail and say so.
     public var tokenCipher: TokenCipher?
+    /// The clock the mirror window is measured from (tests pin it to a date).
+    public var now: @Sendable () -> Date = { Date() }
 
     public init(google: GoogleSettings = GoogleSettings(apiURL: "https://www.googleapis.com/calendar/v3",
                                                        tokenURL: "https://oauth2.googleapis.com/token",

@@ -99,7 +99,7 @@ public struct SyncAccountJob: JobHandler {
         do {
             let report = try sync.run()
             let mirroring = GroupMirroring(accountID: accountID, settings: environment.google, store: store, db: db,
-                                           metrics: context.metrics, shouldAbort: { context.isStopped })
+                                           metrics: context.metrics, shouldAbort: { context.isStopped }, now: environment.now())
             let mirrors = try mirroring.run()
             try store.recordSync(id: accountID, error: nil, on: db)
             logger.info("account synced", ["calendars": String(report.calendars), "events": String(report.eventsFetched),

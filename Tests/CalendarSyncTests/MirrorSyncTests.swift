@@ -113,3 +113,66 @@ import TestSupport
         #expect(fixture.emulator.requestCount(method: "PATCH") == 0 && fixture.emulator.requestCount(method: "DELETE") == 0)
     }
 }
+
+@Suite struct MirrorEditTests {
+    @Test func userEditsAndHandEditedMirrorsConvergeAgain() throws {
+        let (fixture, second) = try MirrorSyncTests.twoAccounts()
+        let calendars = [SyncFixture.email, MirrorSyncTests.work, "team@group.calendar.google.com"]
+        try SampleEvents.seed(fixture.emulator, calendarID: SyncFixture.email)
+        try SampleEvents.seed(fixture.emulator, calendarID: MirrorSyncTests.work, prefix: "w")
+        for id in [fixture.accountID, second, fixture.accountID] { _ = try fixture.syncUntilSuccess(accountID: id) }
+        #expect(MirrorSyncTests.check(fixture.emulator, calendars: calendars) == [])
+
+        let emulator = fixture.emulator
+        // The user moves one event, deletes another, declines a third, makes one free.
+        try emulator.patchEvent(calendarID: SyncFixture.email, eventID: "etimed001",
+                                ["start": ["dateTime": "2026-11-23T15:00:00+01:00"], "end": ["dateTime": "2026-11-23T16:30:00+01:00"]])
+        try emulator.deleteEvent(calendarID: SyncFixture.email, eventID: "eallday01")
+        try emulator.patchEvent(calendarID: MirrorSyncTests.work, eventID: "wtimed001",
+                                ["attendees": [["email": MirrorSyncTests.work, "self": true, "responseStatus": "declined"]]])
+        try emulator.patchEvent(calendarID: MirrorSyncTests.work, eventID: "wallday01", ["transparency": "transparent"])
+        // ... adds an exception to a series, and edits and deletes mirrors by hand.
+        try emulator.createEvent(calendarID: SyncFixture.email, ["id": "eseries01_20261214T083000Z", "summary": "Standup (late)",
+            "recurringEventId": "eseries01", "originalStartTime": ["dateTime": "2026-12-14T09:30:00+01:00", "timeZone": "Europe/Berlin"],
+            "start": ["dateTime": "2026-12-14T10:30:00+01:00", "timeZone": "Europe/Berlin"],
+            "end": ["dateTime": "2026-12-14T10:45:00+01:00", "timeZone": "Europe/Berlin"]])
+        let mirrors = emulator.events(calendarID: MirrorSyncTests.work).filter {
+            ((($0["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerMirror"] as? String) == "1"
+                && $0["recurringEventId"] == nil && $0["status"] as? String != "cancelled"
+        }
+        let handEdited = try #require(mirrors.first { ($0["id"] as? String).map { !$0.isEmpty } == true })
+        try emulator.patchEvent(calendarID: MirrorSyncTests.work, eventID: handEdited["id"] as! String, ["summary": "Lunch with Bob"])
+        let handDeleted = try #require(mirrors.last)
+        try emulator.deleteEvent(calendarID: MirrorSyncTests.work, eventID: handDeleted["id"] as! String)
+        let userEvents = calendars.flatMap { emulator.events(calendarID: $0) }.filter {
+            ((($0["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerMirror"] as? String) != "1" && $0["recurringEventId"] == nil
+        }
+
+        for id in [second, fixture.accountID, second] { _ = try fixture.syncUntilSuccess(accountID: id) }
+        #expect(MirrorSyncTests.check(emulator, calendars: calendars) == [])
+        // Nothing calworker did not write was changed: every user event keeps its etag.
+        for event in userEvents {
+            let now = emulator.event(calendarID: calendars.first { calendar in emulator.events(calendarID: calendar).contains { $0["id"] as? String == event["id"] as? String } }!,
+                                     eventID: event["id"] as! String)
+            #expect(now?["etag"] as? String == event["etag"] as? String, "user event \(event["id"] ?? "-") was touched")
+        }
+        // The new exception is an exception of each mirror series too.
+        let late = calendars.flatMap { emulator.events(calendarID: $0) }.filter { ($0["id"] as? String)?.hasSuffix("_20261214T083000Z") == true }
+        #expect(late.count == 3, "the source's exception and one in each mirror series")
+    }
+
+    @Test func mirroringConvergesUnderInjectedFaults() throws {
+        let (fixture, second) = try MirrorSyncTests.twoAccounts()
+        let calendars = [SyncFixture.email, MirrorSyncTests.work, "team@group.calendar.google.com"]
+        try SampleEvents.seed(fixture.emulator, calendarID: SyncFixture.email)
+        try SampleEvents.seed(fixture.emulator, calendarID: MirrorSyncTests.work, prefix: "w")
+        // Upcoming team events, inside the mirror window.
+        try SampleEvents.many(fixture.emulator, calendarID: "team@group.calendar.google.com", count: 30, prefix: "team",
+                              from: SyncFixture.now.addingTimeInterval(86_400))
+        fixture.emulator.setFaults(rate: 0.1, kinds: [.rateLimit403, .serverError, .serviceUnavailable, .drop, .dropAfterApply], seed: 11)
+        for id in [fixture.accountID, second, fixture.accountID, second] { _ = try fixture.syncUntilSuccess(attempts: 40, accountID: id) }
+        fixture.emulator.clearFaults()
+        for id in [fixture.accountID, second] { _ = try fixture.syncUntilSuccess(accountID: id) }
+        #expect(MirrorSyncTests.check(fixture.emulator, calendars: calendars) == [])
+    }
+}

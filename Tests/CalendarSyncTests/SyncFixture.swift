@@ -18,6 +18,7 @@ import Worker
 final class SyncFixture {
     static let email = "ada@example.com"
     static let refreshToken = "1//rt-ada-7f3k"
+    static let now = Date(timeIntervalSince1970: 1_795_305_600)  // 2026-11-22T00:00:00Z
     static let keyBase64 = Data((0..<32).map { UInt8($0 &* 7) }).base64EncodedString()
     let emulator: GoogleEmulator
     let database: TestDatabase
@@ -34,14 +35,17 @@ final class SyncFixture {
         set { pageHook.hook.withLock { $0 = newValue } }
     }
 
-    init(calendars: [String] = [SyncFixture.email], shortPages: Bool = false, pageSize: Int = 2500) throws {
+    /// - Parameter calendars: the account's calendars; the first is its primary, owned; the
+    ///   others are shared with it as a writer unless `ownedCalendars` says otherwise (owned
+    ///   calendars of one account mirror busy time into each other).
+    init(calendars: [String] = [SyncFixture.email], ownedCalendars: Bool = false, shortPages: Bool = false, pageSize: Int = 2500) throws {
         pageHook = PageHook(logs)
         emulator = try GoogleEmulator()
         emulator.start()
         emulator.addAccount(email: Self.email, refreshToken: Self.refreshToken)
         for (index, id) in calendars.enumerated() {
             try emulator.addCalendar(account: Self.email, id: id, summary: "Calendar \(index)", timeZone: "Europe/Berlin",
-                                     primary: index == 0)
+                                     accessRole: index == 0 || ownedCalendars ? "owner" : "writer", primary: index == 0)
         }
         var options = emulator.options
         options.shortPages = shortPages
@@ -52,7 +56,10 @@ final class SyncFixture {
         var google = GoogleSettings(apiURL: emulator.apiURL, tokenURL: emulator.tokenURL, clientID: emulator.clientID,
                                     clientSecret: emulator.clientSecret, requestsPerMinute: 6000)
         google.eventsPageSize = pageSize
-        environment = JobEnvironment(google: google, tokenCipher: TokenCipher(current: key))
+        var environment = JobEnvironment(google: google, tokenCipher: TokenCipher(current: key))
+        // The sample events are dated late November 2026; the mirror window is measured from here.
+        environment.now = { Self.now }
+        self.environment = environment
         accountID = try AccountStore(cipher: environment.tokenCipher).add(email: Self.email, owner: "owner-1",
                                                                          refreshToken: Self.refreshToken, on: db).id
     }
@@ -154,9 +161,10 @@ enum SampleEvents {
     }
 
     /// `count` plain timed events, a day apart from `start`.
-    static func many(_ emulator: GoogleEmulator, calendarID: String, count: Int, prefix: String = "bulk") throws {
+    static func many(_ emulator: GoogleEmulator, calendarID: String, count: Int, prefix: String = "bulk",
+                     from base: Date = Date(timeIntervalSince1970: 1_795_000_000)) throws {
         for index in 0..<count {
-            let start = Date(timeIntervalSince1970: 1_795_000_000 + Double(index) * 3600)
+            let start = base.addingTimeInterval(Double(index) * 3600)
             try emulator.createEvent(calendarID: calendarID, ["id": "\(prefix)\(String(format: "%06d", index))", "summary": "Event \(index)",
                 "start": ["dateTime": RFC3339.format(start)], "end": ["dateTime": RFC3339.format(start.addingTimeInterval(1800))]])
         }
