@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "CalworkerCLI",
             dependencies: ["Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer",
-                           "Accounts", "CalendarSync", "Crypto"],
+                           "Accounts", "CalendarSync", "Crypto", "MirrorPlanner"],
             swiftSettings: defaultSwiftSettings
         ),
         .executableTarget(name: "calworker", dependencies: ["CalworkerCLI"], swiftSettings: defaultSwiftSettings),

@@ -12,7 +12,8 @@ public enum CLI {
     static let commands: [Command] = [
         MigrateCommand.command, EnqueueCommand.command, WorkCommand.command, RunsCommand.command,
         QueueCommand.command, RetryCommand.command, CancelCommand.command, WorkersCommand.command,
-        StatusCommand.command, MetricsCommand.command, HealthcheckCommand.command, AccountsCommand.command, ConfigCommand.command,
+        StatusCommand.command, MetricsCommand.command, HealthcheckCommand.command, AccountsCommand.command, CalendarsCommand.command, SyncCommand.command,
+        ConfigCommand.command,
     ]
 
     /// Runs the process's command line and exits.

@@ -1,0 +1,105 @@
+import Accounts
+import Foundation
+import Postgres
+
+enum CalendarsCommand {
+    static let command = Command(
+        name: "calendars",
+        summary: "List an account's calendars, take one out of mirroring or put it back, set an owner's busy title and window",
+        usage: """
+        calendars list --account ID
+               calworker calendars exclude --account ID CALENDAR_ID
+               calworker calendars include --account ID CALENDAR_ID
+               calworker calendars settings --owner O [--busy-title T] [--mirror-days N]
+        """,
+        details: """
+        A calendar takes part in mirroring when the account owns it (accessRole owner), it is in
+        the calendar list, and it is not excluded. Excluding one removes its mirrors in both
+        directions at the owner's next sync; nothing the user wrote is ever touched.
+        settings: the title of the owner's busy blocks (default Busy) and how many days ahead
+        they reach (default 90); without --busy-title/--mirror-days it shows them.
+        """,
+        options: [
+            .value("account", "ID", "the account (see calworker accounts list)"),
+            .value("owner", "O", "the owner (sync group) for settings"),
+            .value("busy-title", "T", "the title of mirrored busy blocks"),
+            .value("mirror-days", "N", "days ahead that busy blocks reach (1-730)"),
+        ]
+    ) { arguments, context in
+        let action = arguments.positionals.first ?? "list"
+        let db = try context.connectCurrent()
+        switch action {
+        case "list":
+            let account = try accountID(arguments)
+            let rows = try db.query("""
+                SELECT calendar_id, coalesce(summary, ''), access_role, is_primary, deleted, excluded, sync_token IS NOT NULL,
+                       (SELECT count(*) FROM calworker.events e WHERE e.account_id = c.account_id AND e.calendar_id = c.calendar_id
+                          AND e.status <> 'cancelled' AND NOT e.is_mirror),
+                       (SELECT count(*) FROM calworker.events e WHERE e.account_id = c.account_id AND e.calendar_id = c.calendar_id
+                          AND e.status <> 'cancelled' AND e.is_mirror)
+                  FROM calworker.calendars c WHERE account_id = $1 ORDER BY is_primary DESC, calendar_id
+                """, [account])
+            struct Row: Encodable {
+                var calendarId: String, summary: String, accessRole: String, primary: Bool, deleted: Bool, excluded: Bool
+                var synced: Bool, events: Int, mirrors: Int
+                var participates: Bool { accessRole == "owner" && !deleted && !excluded }
+            }
+            let calendars = try rows.map { row in
+                Row(calendarId: try row.decode(at: 0), summary: try row.decode(at: 1), accessRole: try row.decode(at: 2),
+                    primary: try row.decode(at: 3), deleted: try row.decode(at: 4), excluded: try row.decode(at: 5),
+                    synced: try row.decode(at: 6), events: try row.decode(at: 7), mirrors: try row.decode(at: 8))
+            }
+            context.emit(calendars) {
+                if calendars.isEmpty { return "no calendars yet for account \(account); sync it first" }
+                var table = Table(headers: ["CALENDAR", "SUMMARY", "ROLE", "EVENTS", "MIRRORS", "MIRRORING"])
+                for calendar in calendars {
+                    let state = calendar.deleted ? "no (deleted)" : calendar.excluded ? "no (excluded)"
+                        : calendar.accessRole != "owner" ? "no (not owner)" : calendar.synced ? "yes" : "after its first sync"
+                    table.add([calendar.calendarId + (calendar.primary ? " (primary)" : ""), calendar.summary, calendar.accessRole,
+                               String(calendar.events), String(calendar.mirrors), state])
+                }
+                return table.render()
+            }
+        case "exclude", "include":
+            let account = try accountID(arguments)
+            guard arguments.positionals.count == 2 else {
+                throw CLIError(.usage, "usage: calworker calendars \(action) --account ID CALENDAR_ID")
+            }
+            let calendar = arguments.positionals[1]
+            let changed = try db.execute("UPDATE calworker.calendars SET excluded = $3 WHERE account_id = $1 AND calendar_id = $2",
+                                         [account, calendar, action == "exclude"])
+            guard changed == 1 else {
+                throw CLIError(.notFound, "account \(account) has no calendar \(calendar)", hint: "see: calworker calendars list --account \(account)")
+            }
+            context.emit(["account": String(account), "calendar": calendar, "excluded": String(action == "exclude")]) {
+                "calendar \(calendar) \(action)d; mirrors follow at the owner's next sync"
+            }
+        case "settings":
+            guard let owner = arguments.value("owner"), !owner.isEmpty else { throw CLIError(.usage, "settings needs --owner O") }
+            let title = arguments.value("busy-title")
+            if let title, title.trimmingCharacters(in: .whitespaces).isEmpty { throw CLIError(.usage, "--busy-title must not be empty") }
+            let days = try arguments.int("mirror-days", range: 1...730)
+            if title != nil || days != nil {
+                try db.execute("""
+                    INSERT INTO calworker.owner_settings (owner, busy_title, mirror_days) VALUES ($1, coalesce($2, 'Busy'), coalesce($3, 90))
+                    ON CONFLICT (owner) DO UPDATE SET busy_title = coalesce($2, owner_settings.busy_title),
+                                                      mirror_days = coalesce($3, owner_settings.mirror_days)
+                    """, [owner, title, days])
+            }
+            let row = try db.query("SELECT busy_title, mirror_days FROM calworker.owner_settings WHERE owner = $1", [owner]).first
+            let shown = ["owner": owner, "busy_title": try row?.decode(String.self, at: 0) ?? "Busy",
+                         "mirror_days": String(try row?.decode(Int.self, at: 1) ?? 90)]
+            context.emit(shown) { "owner \(owner): busy title '\(shown["busy_title"]!)', \(shown["mirror_days"]!) days ahead" }
+        default:
+            throw CLIError(.usage, "unknown action '\(action)'; one of list, exclude, include, settings")
+        }
+        return .ok
+    }
+
+    static func accountID(_ arguments: ParsedArguments) throws(CLIError) -> Int64 {
+        guard let text = arguments.value("account"), let id = Int64(text), id > 0 else {
+            throw CLIError(.usage, "--account ID is required (a number; see calworker accounts list)")
+        }
+        return id
+    }
+}
