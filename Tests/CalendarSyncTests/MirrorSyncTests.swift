@@ -176,3 +176,31 @@ import TestSupport
         #expect(MirrorSyncTests.check(fixture.emulator, calendars: calendars) == [])
     }
 }
+
+@Suite struct MirrorConcurrencyTests {
+    @Test func twoAccountsOfOneGroupSyncingAtOnceMakeNoDuplicate() throws {
+        let (fixture, second) = try MirrorSyncTests.twoAccounts()
+        let calendars = [SyncFixture.email, MirrorSyncTests.work, "team@group.calendar.google.com"]
+        try SampleEvents.seed(fixture.emulator, calendarID: SyncFixture.email)
+        try SampleEvents.seed(fixture.emulator, calendarID: MirrorSyncTests.work, prefix: "w")
+        // First copies, so both groups' plans have work to race over.
+        for id in [fixture.accountID, second] {
+            let db = try fixture.database.connect()
+            _ = try fixture.sync(accountID: id, connection: db)
+        }
+        try fixture.db.execute("DELETE FROM calworker.events WHERE is_mirror")  // forget the mirrors locally: both plans re-insert
+        for _ in 0..<3 {
+            let failures = SharedList<String>()
+            concurrently(2) { index in
+                do {
+                    let db = try fixture.database.connect()
+                    _ = try fixture.sync(accountID: index == 0 ? fixture.accountID : second, connection: db)
+                } catch {
+                    failures.append("\(error)")
+                }
+            }
+            #expect(failures.values.isEmpty, "\(failures.values)")
+        }
+        #expect(MirrorSyncTests.check(fixture.emulator, calendars: calendars) == [])
+    }
+}

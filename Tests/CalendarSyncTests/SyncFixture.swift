@@ -15,7 +15,7 @@ import Worker
 
 /// An emulator on loopback, a test database, and one connected account: what every sync test
 /// starts from. Runs `sync_account` in-process, the way a worker slot does.
-final class SyncFixture {
+final class SyncFixture: Sendable {
     static let email = "ada@example.com"
     static let refreshToken = "1//rt-ada-7f3k"
     static let now = Date(timeIntervalSince1970: 1_795_305_600)  // 2026-11-22T00:00:00Z
@@ -70,11 +70,12 @@ final class SyncFixture {
     }
 
     /// Runs one attempt of `sync_account` for the account and returns its result.
-    func sync(args: String? = nil, accountID: Int64? = nil, stop: StopSignal = StopSignal()) throws -> JobResult {
+    func sync(args: String? = nil, accountID: Int64? = nil, stop: StopSignal = StopSignal(),
+              connection: PostgresConnection? = nil) throws -> JobResult {
         let text = args ?? #"{"account_id": \#(accountID ?? self.accountID)}"#
         let job = ClaimedJob(id: 1, kind: SyncAccountJob.kind, queue: "default", args: text, attempt: 1, maxAttempts: 5,
                              priority: 0, timeout: nil, startedAt: Date(), dueAt: Date())
-        let connection = db
+        let connection = connection ?? db
         let context = JobContext(job: job, logger: Logger(level: .debug, handler: pageHook), stopSignal: stop,
                                  deadline: .now + .seconds(600), metrics: metrics, progressInterval: .milliseconds(1),
                                  connectionProvider: { connection })
