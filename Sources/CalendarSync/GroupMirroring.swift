@@ -52,19 +52,40 @@ public final class GroupMirroring {
     }
 
     public func run() throws -> MirrorReport {
-        var report = MirrorReport()
         guard let owner: String = try db.query("SELECT owner FROM calworker.accounts WHERE id = $1", [accountID]).first?.decode(at: 0) else {
-            return report
+            return MirrorReport()
         }
+        return try withGroupLock(owner: owner) { try planAndExecute() }
+    }
+
+    /// Runs `body` holding the owner's advisory lock (a session lock: a killed job's session
+    /// ends and releases it).
+    func withGroupLock<T>(owner: String, _ body: () throws -> T) throws -> T {
         let lock = Int64(bitPattern: UInt64(truncatingIfNeeded: owner.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }))
         try db.execute("SELECT pg_advisory_lock($1)", [lock])
         defer { _ = try? db.execute("SELECT pg_advisory_unlock($1)", [lock]) }
+        return try body()
+    }
+
+    private func planAndExecute() throws -> MirrorReport {
+        var report = MirrorReport()
         guard let group = try MirrorRepository.load(accountID: accountID, on: db) else { return report }
         guard group.incomplete.isEmpty else {
             report.postponed = "calendars not fully synced yet: \(group.incomplete.joined(separator: ", "))"
             return report
         }
         let writes = try planner(for: group.owner).plan(calendars: group.participating, retired: group.retired, events: group.events)
+        return try execute(writes, group: group)
+    }
+
+    /// Makes `writes` (planned here, or a reset's deletes) with each target account's client.
+    func execute(_ writes: [MirrorWrite]) throws -> MirrorReport {
+        guard let group = try MirrorRepository.load(accountID: accountID, on: db) else { return MirrorReport() }
+        return try execute(writes, group: group)
+    }
+
+    private func execute(_ writes: [MirrorWrite], group: MirrorRepository.Group) throws -> MirrorReport {
+        var report = MirrorReport()
         report.planned = writes.count
         let mirrorSeries = Set(writes.compactMap { $0.mirror?.recurrence != nil ? $0.eventID : nil })
             .union(group.events.filter { $0.isMirror && !($0.recurrence ?? []).isEmpty }.map(\.id))

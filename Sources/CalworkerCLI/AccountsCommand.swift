@@ -1,6 +1,7 @@
 import Accounts
 import Configuration
 import Foundation
+import JobQueue
 import Postgres
 
 enum AccountsCommand {
@@ -14,6 +15,7 @@ enum AccountsCommand {
                calworker accounts disable ID | enable ID
                calworker accounts reconnect ID --refresh-token-file F
                calworker accounts rotate-key
+               calworker accounts reset ID
         """,
         details: """
         The platform's OAuth consent flow hands over the refresh token in a file (never on the
@@ -22,6 +24,9 @@ enum AccountsCommand {
         rotate-key: set the new key as CALWORKER_TOKEN_KEY and the old one in
         CALWORKER_TOKEN_KEY_PREVIOUS, run this, then drop the old key.
         reconnect: a new refresh token for an account marked needs_reauth; it becomes active.
+        reset: enqueue a cleanup job that deletes every busy block calworker wrote for the
+        account (in its calendars, and of its events elsewhere) and clears its local copy.
+        Nothing the user wrote is touched. Disable the account first if it should stay out.
         """,
         options: [
             .value("email", "E", "the Google account's e-mail address (add)"),
@@ -95,12 +100,22 @@ enum AccountsCommand {
                     try db.execute("UPDATE calworker.accounts SET paused_until = NULL, last_error = NULL WHERE id = $1", [accountID])
                 }
                 context.emit(["account": accountID]) { "account \(accountID) reconnected and active" }
+            case "reset":
+                let accountID = try id()
+                let db = try context.connectCurrent()
+                _ = try store.account(id: accountID, on: db)
+                let result = try context.queue.enqueue(NewJob(kind: "cleanup", args: #"{"account_id": \#(accountID), "reset": true}"#,
+                                                              uniqueKey: "cleanup:reset:\(accountID)"), on: db)
+                context.emit(["job": result.id]) {
+                    result.duplicate ? "a reset of account \(accountID) is already queued (job \(result.id))"
+                        : "enqueued reset of account \(accountID) as job \(result.id); a worker carries it out"
+                }
             case "rotate-key":
                 let db = try context.connectCurrent()
                 let rewritten = try store.rotateKeys(on: db)
                 context.emit(["rewritten": rewritten]) { "re-encrypted \(rewritten) account(s) under key \(store.cipher?.current.id ?? "-")" }
             default:
-                throw CLIError(.usage, "unknown action '\(action)'; one of list, add, show, disable, enable, reconnect, rotate-key")
+                throw CLIError(.usage, "unknown action '\(action)'; one of list, add, show, disable, enable, reconnect, rotate-key, reset")
             }
         } catch let error as AccountError {
             switch error.code {

@@ -6,6 +6,7 @@ public enum JobKinds {
         var registry = HandlerRegistry()
         registry.register(NoopJob())
         registry.register(SyncAccountJob(environment: environment))
+        registry.register(CleanupJob(environment: environment))
         return registry
     }
 }

@@ -204,3 +204,37 @@ import TestSupport
         #expect(MirrorSyncTests.check(fixture.emulator, calendars: calendars) == [])
     }
 }
+
+@Suite struct AccountResetTests {
+    @Test func aResetDeletesEveryMirrorOfTheAccountBothWaysAndNothingElse() throws {
+        let (fixture, second) = try MirrorSyncTests.twoAccounts()
+        let calendars = [SyncFixture.email, MirrorSyncTests.work, "team@group.calendar.google.com"]
+        try SampleEvents.seed(fixture.emulator, calendarID: SyncFixture.email)
+        try SampleEvents.seed(fixture.emulator, calendarID: MirrorSyncTests.work, prefix: "w")
+        for id in [fixture.accountID, second, fixture.accountID] { _ = try fixture.syncUntilSuccess(accountID: id) }
+        func liveMirrors() -> [[String: Any]] {
+            calendars.flatMap { fixture.emulator.events(calendarID: $0) }.filter {
+                (($0["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerMirror"] as? String == "1"
+                    && $0["status"] as? String != "cancelled" && $0["recurringEventId"] == nil
+            }
+        }
+        #expect(liveMirrors().count == 12)
+        let userEvents = calendars.flatMap { fixture.emulator.events(calendarID: $0) }.filter {
+            (($0["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerMirror"] as? String != "1"
+        }.map { "\($0["id"] ?? "") \($0["etag"] ?? "")" }
+
+        guard case .success(let figures) = try fixture.cleanup(#"{"account_id": \#(second), "reset": true}"#) else {
+            Issue.record("the reset did not succeed")
+            return
+        }
+        // Every mirror touches the work account: in its two calendars, or of their events in Ada's.
+        #expect(figures["mirrors_deleted"] == 12)
+        #expect(liveMirrors().isEmpty)
+        let after = calendars.flatMap { fixture.emulator.events(calendarID: $0) }.filter {
+            (($0["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerMirror"] as? String != "1"
+        }.map { "\($0["id"] ?? "") \($0["etag"] ?? "")" }
+        #expect(Set(after).isSuperset(of: userEvents), "no user event changed")
+        #expect(try fixture.db.query("SELECT count(*) FROM calworker.calendars WHERE account_id = $1", [second])[0].decode(Int.self, at: 0) == 0)
+        #expect(throws: (any Error).self) { _ = try fixture.cleanup(#"{"account_id": 1}"#) }
+    }
+}

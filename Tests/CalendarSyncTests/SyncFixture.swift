@@ -84,6 +84,19 @@ final class SyncFixture: Sendable {
         return try handler.run(decoded, context: context)
     }
 
+    /// Runs one attempt of `cleanup` with `args`.
+    func cleanup(_ args: String) throws -> JobResult {
+        let job = ClaimedJob(id: 1, kind: CleanupJob.kind, queue: "default", args: args, attempt: 1, maxAttempts: 5,
+                             priority: 0, timeout: nil, startedAt: Date(), dueAt: Date())
+        let connection = db
+        let context = JobContext(job: job, logger: Logger(level: .debug, handler: pageHook), stopSignal: StopSignal(),
+                                 deadline: .now + .seconds(600), metrics: metrics, connectionProvider: { connection })
+        let decoded = try JSONDecoder().decode(CleanupJob.Args.self, from: Data(args.utf8))
+        let handler = CleanupJob(environment: environment)
+        try handler.validate(decoded)
+        return try handler.run(decoded, context: context)
+    }
+
     /// Syncs until an attempt succeeds (retries and failures in between), like the queue would.
     func syncUntilSuccess(attempts: Int = 20, accountID: Int64? = nil) throws -> JobFigures {
         var last: (any Error)?
