@@ -13,8 +13,11 @@ public struct MirrorReport: Sendable, Equatable {
     public var patched = 0
     public var restored = 0
     public var deleted = 0
+    /// Writes not made because the target account needs re-auth.
     public var skippedNeedsReauth = 0
+    /// Writes refused because the event was not a mirror (a bug elsewhere; never carried out).
     public var refused = 0
+    /// 409/412/404 answered by reading the event and converging it.
     public var conflictsResolved = 0
     /// Why nothing was planned, when nothing could be (an incomplete local copy).
     public var postponed: String?
@@ -85,8 +88,7 @@ public final class GroupMirroring {
     }
 
     private func execute(_ writes: [MirrorWrite], group: MirrorRepository.Group) throws -> MirrorReport {
-        var report = MirrorReport()
-        report.planned = writes.count
+        var refusedTokens = 0
         let mirrorSeries = Set(writes.compactMap { $0.mirror?.recurrence != nil ? $0.eventID : nil })
             .union(group.events.filter { $0.isMirror && !($0.recurrence ?? []).isEmpty }.map(\.id))
         let states = Dictionary(uniqueKeysWithValues: group.accounts.map { ($0.id, $0.state) })
@@ -99,17 +101,12 @@ public final class GroupMirroring {
                 // The target account's refresh token was refused: mark it, skip its writes.
                 try store.setState(id: write.target.accountID, .needsReauth, error: "\(underlying)", on: db)
                 clients[write.target.accountID] = .some(nil)
-                report.skippedNeedsReauth += 1
+                refusedTokens += 1
             }
         }
-        let figures = executor.figures
-        report.inserted = figures.inserted
-        report.patched = figures.patched
-        report.restored = figures.restored
-        report.deleted = figures.deleted
-        report.skippedNeedsReauth += figures.skippedNeedsReauth
-        report.refused = figures.refused
-        report.conflictsResolved = figures.conflictsResolved
+        var report = executor.figures
+        report.planned = writes.count
+        report.skippedNeedsReauth += refusedTokens
         return report
     }
 

@@ -7,23 +7,11 @@ import Postgres
 /// local copy in step with what Google answered. It only ever writes events that carry
 /// `calworkerMirror` (or occurrences of mirror series): anything else is refused.
 final class MirrorExecutor {
-    struct Figures: Equatable {
-        var inserted = 0
-        var patched = 0
-        var restored = 0
-        var deleted = 0
-        /// Writes not made because the target account needs re-auth.
-        var skippedNeedsReauth = 0
-        /// Writes refused because the event was not a mirror (a bug elsewhere, never done).
-        var refused = 0
-        /// 409/412 answered by reading the event and converging it.
-        var conflictsResolved = 0
-    }
-
     let clients: (Int64) throws -> CalendarClient?
     let store = EventStore()
     let db: PostgresConnection
-    private(set) var figures = Figures()
+    /// What was written, counted as the run record reports it (`planned` is the caller's).
+    private(set) var figures = MirrorReport()
 
     /// - Parameter clients: the client for an account, nil when it needs re-auth.
     init(db: PostgresConnection, clients: @escaping (Int64) throws -> CalendarClient?) {

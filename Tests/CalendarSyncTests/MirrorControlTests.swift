@@ -27,10 +27,7 @@ import TestSupport
         #expect(writes.count == 5 && writes.allSatisfy { $0["action"] as? String == "delete" }, "\(plan.stdout)")
 
         _ = try fixture.syncUntilSuccess(accountID: second)
-        let teamMirrors = fixture.emulator.events(calendarID: team).filter {
-            (($0["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerMirror"] as? String == "1"
-                && $0["status"] as? String != "cancelled" && $0["recurringEventId"] == nil
-        }
+        let teamMirrors = fixture.emulator.events(calendarID: team).filter(isLiveMirror)
         #expect(teamMirrors.isEmpty)
         #expect(fixture.emulator.event(calendarID: team, eventID: "teamsync01")?["status"] as? String == "confirmed", "the user's event stays")
         #expect(MirrorSyncTests.check(fixture.emulator, calendars: [SyncFixture.email, MirrorSyncTests.work]) == [])

@@ -18,9 +18,7 @@ import TestSupport
     static func check(_ emulator: GoogleEmulator, calendars: [String], now: Date = Date()) -> [String] {
         var problems: [String] = []
         let all = Dictionary(uniqueKeysWithValues: calendars.map { ($0, emulator.events(calendarID: $0)) })
-        func isMirror(_ event: [String: Any]) -> Bool {
-            ((event["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerMirror"] as? String == "1"
-        }
+        let isMirror = isMirrorEvent
         func live(_ event: [String: Any]) -> Bool { event["status"] as? String != "cancelled" }
         for calendar in calendars {
             for source in all[calendar]! where !isMirror(source) && live(source) && source["recurringEventId"] == nil
@@ -90,10 +88,7 @@ import TestSupport
             _ = try fixture.syncUntilSuccess(accountID: id)
         }
         #expect(Self.check(fixture.emulator, calendars: calendars) == [])
-        let mirrors = calendars.flatMap { fixture.emulator.events(calendarID: $0) }.filter { event in
-            ((event["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerMirror"] as? String == "1"
-                && event["recurringEventId"] == nil && event["status"] as? String != "cancelled"
-        }
+        let mirrors = calendars.flatMap { fixture.emulator.events(calendarID: $0) }.filter(isLiveMirror)
         // Three sources in each personal calendar (timed, all-day, a series), one in the team's,
         // each mirrored into the two other calendars.
         #expect(mirrors.count == 14)
@@ -136,16 +131,13 @@ import TestSupport
             "recurringEventId": "eseries01", "originalStartTime": ["dateTime": "2026-12-14T09:30:00+01:00", "timeZone": "Europe/Berlin"],
             "start": ["dateTime": "2026-12-14T10:30:00+01:00", "timeZone": "Europe/Berlin"],
             "end": ["dateTime": "2026-12-14T10:45:00+01:00", "timeZone": "Europe/Berlin"]])
-        let mirrors = emulator.events(calendarID: MirrorSyncTests.work).filter {
-            ((($0["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerMirror"] as? String) == "1"
-                && $0["recurringEventId"] == nil && $0["status"] as? String != "cancelled"
-        }
+        let mirrors = emulator.events(calendarID: MirrorSyncTests.work).filter(isLiveMirror)
         let handEdited = try #require(mirrors.first { ($0["id"] as? String).map { !$0.isEmpty } == true })
         try emulator.patchEvent(calendarID: MirrorSyncTests.work, eventID: handEdited["id"] as! String, ["summary": "Lunch with Bob"])
         let handDeleted = try #require(mirrors.last)
         try emulator.deleteEvent(calendarID: MirrorSyncTests.work, eventID: handDeleted["id"] as! String)
         let userEvents = calendars.flatMap { emulator.events(calendarID: $0) }.filter {
-            ((($0["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerMirror"] as? String) != "1" && $0["recurringEventId"] == nil
+            !isMirrorEvent($0) && $0["recurringEventId"] == nil
         }
 
         for id in [second, fixture.accountID, second] { _ = try fixture.syncUntilSuccess(accountID: id) }
@@ -213,15 +205,10 @@ import TestSupport
         try SampleEvents.seed(fixture.emulator, calendarID: MirrorSyncTests.work, prefix: "w")
         for id in [fixture.accountID, second, fixture.accountID] { _ = try fixture.syncUntilSuccess(accountID: id) }
         func liveMirrors() -> [[String: Any]] {
-            calendars.flatMap { fixture.emulator.events(calendarID: $0) }.filter {
-                (($0["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerMirror"] as? String == "1"
-                    && $0["status"] as? String != "cancelled" && $0["recurringEventId"] == nil
-            }
+            calendars.flatMap { fixture.emulator.events(calendarID: $0) }.filter(isLiveMirror)
         }
         #expect(liveMirrors().count == 12)
-        let userEvents = calendars.flatMap { fixture.emulator.events(calendarID: $0) }.filter {
-            (($0["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerMirror"] as? String != "1"
-        }.map { "\($0["id"] ?? "") \($0["etag"] ?? "")" }
+        let userEvents = calendars.flatMap { fixture.emulator.events(calendarID: $0) }.filter { !isMirrorEvent($0) }.map { "\($0["id"] ?? "") \($0["etag"] ?? "")" }
 
         guard case .success(let figures) = try fixture.cleanup(#"{"account_id": \#(second), "reset": true}"#) else {
             Issue.record("the reset did not succeed")
@@ -230,9 +217,7 @@ import TestSupport
         // Every mirror touches the work account: in its two calendars, or of their events in Ada's.
         #expect(figures["mirrors_deleted"] == 12)
         #expect(liveMirrors().isEmpty)
-        let after = calendars.flatMap { fixture.emulator.events(calendarID: $0) }.filter {
-            (($0["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerMirror"] as? String != "1"
-        }.map { "\($0["id"] ?? "") \($0["etag"] ?? "")" }
+        let after = calendars.flatMap { fixture.emulator.events(calendarID: $0) }.filter { !isMirrorEvent($0) }.map { "\($0["id"] ?? "") \($0["etag"] ?? "")" }
         #expect(Set(after).isSuperset(of: userEvents), "no user event changed")
         #expect(try fixture.db.query("SELECT count(*) FROM calworker.calendars WHERE account_id = $1", [second])[0].decode(Int.self, at: 0) == 0)
         #expect(throws: (any Error).self) { _ = try fixture.cleanup(#"{"account_id": 1}"#) }

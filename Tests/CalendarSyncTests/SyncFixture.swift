@@ -202,3 +202,13 @@ func expectSameEvents(_ fixture: SyncFixture, _ calendarID: String, sourceLocati
     #expect(differing.isEmpty, "calendar \(calendarID): \(local.count) local, \(remote.count) at Google; differing: \(differing.prefix(5).map { "\($0) local=\(local[$0] ?? "-") google=\(remote[$0] ?? "-")" })",
             sourceLocation: sourceLocation)
 }
+
+/// Whether an event from the emulator carries calworker's mirror mark.
+func isMirrorEvent(_ event: [String: Any]) -> Bool {
+    ((event["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerMirror"] as? String == "1"
+}
+
+/// A live mirror series or single mirror (not an occurrence of a series).
+func isLiveMirror(_ event: [String: Any]) -> Bool {
+    isMirrorEvent(event) && event["status"] as? String != "cancelled" && event["recurringEventId"] == nil
+}
