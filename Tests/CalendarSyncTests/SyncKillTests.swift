@@ -55,3 +55,41 @@ import TestSupport
         #expect(completed >= 1)
     }
 }
+
+@Suite struct MirrorKillTests {
+    /// Two accounts of one owner, workers SIGKILLed at random points while they mirror; the
+    /// final state obeys every rule the checker reads, with no duplicate.
+    @Test func mirroringKilledAtRandomPointsConvergesWithoutDuplicates() throws {
+        let (fixture, _) = try MirrorSyncTests.twoAccounts()
+        let calendars = [SyncFixture.email, MirrorSyncTests.work, "team@group.calendar.google.com"]
+        // Upcoming events on the real clock: the binary measures the window from now.
+        for (index, calendar) in calendars.enumerated() {
+            try SampleEvents.many(fixture.emulator, calendarID: calendar, count: 40, prefix: "k\(index)x",
+                                  from: Date().addingTimeInterval(86_400 + Double(index) * 600))
+        }
+        let environment = [
+            "CALWORKER_GOOGLE_API_URL": fixture.emulator.apiURL, "CALWORKER_GOOGLE_TOKEN_URL": fixture.emulator.tokenURL,
+            "CALWORKER_GOOGLE_CLIENT_ID": fixture.emulator.clientID, "CALWORKER_GOOGLE_CLIENT_SECRET": fixture.emulator.clientSecret,
+            "CALWORKER_TOKEN_KEY": SyncFixture.keyBase64, "CALWORKER_LEASE": "2s", "CALWORKER_RETRY_BASE": "100ms",
+            "CALWORKER_LOG_LEVEL": "warning",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<4 {
+            _ = try fixture.sync(args: #"{"account_id": "all"}"#)
+            let worker = try CalworkerProcess(["work", "--poll-interval", "100ms"], databaseURL: fixture.database.url, environment: environment)
+            Thread.sleep(forTimeInterval: Double.random(in: 0.2...1.0, using: &generator))
+            worker.signal(SIGKILL)
+            _ = worker.wait(timeout: 10)
+        }
+        Thread.sleep(forTimeInterval: 2.5)
+        for _ in 0..<3 {
+            _ = try fixture.sync(args: #"{"account_id": "all"}"#)
+            let run = try CalworkerProcess.run(["work", "--once"], databaseURL: fixture.database.url, environment: environment, timeout: 300)
+            #expect(run.status == 0, "\(run.stderr.suffix(1000))")
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        #expect(MirrorSyncTests.check(fixture.emulator, calendars: calendars) == [])
+        let mirrors = calendars.flatMap { fixture.emulator.events(calendarID: $0) }.filter(isLiveMirror)
+        #expect(mirrors.count == 240, "40 sources in each of 3 calendars, each mirrored into the 2 others")
+    }
+}
