@@ -223,3 +223,22 @@ import TestSupport
         #expect(throws: (any Error).self) { _ = try fixture.cleanup(#"{"account_id": 1}"#) }
     }
 }
+
+@Suite struct MirrorParticipationTests {
+    @Test func calendarsTheAccountDoesNotOwnNeitherGiveNorTakeBusyBlocks() throws {
+        let (fixture, second) = try MirrorSyncTests.twoAccounts()
+        let holidays = "en.german#holiday@group.v.calendar.google.com"
+        try fixture.emulator.addCalendar(account: SyncFixture.email, id: holidays, summary: "Holidays", accessRole: "reader")
+        try fixture.emulator.createEvent(calendarID: holidays, ["id": "xmas000001", "summary": "Christmas",
+            "start": ["date": "2026-12-25"], "end": ["date": "2026-12-26"]])
+        try SampleEvents.seed(fixture.emulator, calendarID: SyncFixture.email)
+        for id in [fixture.accountID, second, fixture.accountID] { _ = try fixture.syncUntilSuccess(accountID: id) }
+        #expect(fixture.emulator.events(calendarID: holidays).filter(isMirrorEvent).isEmpty, "nothing written into a read-only calendar")
+        let owned = [SyncFixture.email, MirrorSyncTests.work, "team@group.calendar.google.com"]
+        let sources = owned.flatMap { fixture.emulator.events(calendarID: $0) }.filter(isLiveMirror)
+            .compactMap { (($0["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerSource"] as? String }
+        #expect(!sources.isEmpty && !sources.contains { $0.hasPrefix(holidays) }, "a reader calendar is no source")
+        #expect(try fixture.local(holidays).count == 1, "but its events are in the local copy")
+        #expect(MirrorSyncTests.check(fixture.emulator, calendars: owned) == [])
+    }
+}
