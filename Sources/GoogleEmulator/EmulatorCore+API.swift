@@ -14,6 +14,7 @@ extension EmulatorCore {
             let reply = Self.withFaults(&state, tokenEndpoint: false) { state in
                 do throws(GoogleAPIError) {
                     let email = try Self.authenticate(request, state: &state)
+                    try Self.enforceUserRateLimit(email, state: &state)
                     return try Self.respond(route, parameters: parameters, request: request, query: query, email: email, state: &state)
                 } catch {
                     return Reply(error)
@@ -32,6 +33,21 @@ extension EmulatorCore {
         let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
         guard let access = state.accessTokens[token], access.expires > state.now() else { throw .authError }
         return access.email
+    }
+
+    /// Google's per-user limit, when switched on: a sliding minute of requests per account.
+    /// Requests refused for it count too, as they do at Google.
+    static func enforceUserRateLimit(_ email: String, state: inout EmulatorState) throws(GoogleAPIError) {
+        let limit = state.options.userRequestsPerMinute
+        guard limit > 0 else { return }
+        let now = state.now()
+        var recent = (state.recentRequests[email] ?? []).filter { now.timeIntervalSince($0) < 60 }
+        recent.append(now)
+        state.recentRequests[email] = recent
+        if recent.count > limit {
+            throw GoogleAPIError(code: 403, domain: "usageLimits", reason: "userRateLimitExceeded", message: "User Rate Limit Exceeded",
+                                 status: "PERMISSION_DENIED")
+        }
     }
 
     static func respond(_ route: APIRoute, parameters: [String: String], request: HTTPServerRequest, query: QueryParameters,

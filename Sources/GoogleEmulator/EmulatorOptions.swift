@@ -12,6 +12,10 @@ public struct EmulatorOptions: Sendable, Equatable {
     public var shortPagesSeed: UInt64 = 1
     /// Seconds an access token lives (`expires_in`); Google's is 3599.
     public var accessTokenLifetime = 3599
+    /// Google's per-user quota: more API requests than this from one account within any 60
+    /// seconds are answered 403 `userRateLimitExceeded`. 0 (the default) means no limit.
+    /// Google's default is 600.
+    public var userRequestsPerMinute = 0
 
     public init(rotateRefreshTokens: Bool = false, shortPages: Bool = false, shortPagesSeed: UInt64 = 1,
                 accessTokenLifetime: Int = 3599) {
@@ -23,7 +27,8 @@ public struct EmulatorOptions: Sendable, Equatable {
 
     var json: JSONValue {
         .object(["rotateRefreshTokens": .bool(rotateRefreshTokens), "shortPages": .bool(shortPages),
-                 "shortPagesSeed": .int(Int64(bitPattern: shortPagesSeed)), "accessTokenLifetime": .int(Int64(accessTokenLifetime))])
+                 "shortPagesSeed": .int(Int64(bitPattern: shortPagesSeed)), "accessTokenLifetime": .int(Int64(accessTokenLifetime)),
+                 "userRequestsPerMinute": .int(Int64(userRequestsPerMinute))])
     }
 
     /// Applies the keys present in an admin request body; the others keep their value.
@@ -35,6 +40,9 @@ public struct EmulatorOptions: Sendable, Equatable {
             case "shortPagesSeed":
                 guard let seed = value.int else { throw .invalid("shortPagesSeed must be an integer") }
                 shortPagesSeed = UInt64(bitPattern: seed)
+            case "userRequestsPerMinute":
+                guard let limit = value.int, limit >= 0 else { throw .invalid("userRequestsPerMinute must be 0 (off) or a positive integer") }
+                userRequestsPerMinute = Int(limit)
             case "accessTokenLifetime":
                 guard let seconds = value.int, seconds > 0 else { throw .invalid("accessTokenLifetime must be a positive integer") }
                 accessTokenLifetime = Int(seconds)

@@ -32,6 +32,8 @@ struct EmulatorState: Sendable {
     var faults = FaultState()
     /// Requests served, by method, route template and status.
     var stats: [RequestStat: Int] = [:]
+    /// When each account's API requests of the last minute arrived (for `userRequestsPerMinute`).
+    var recentRequests: [String: [Date]] = [:]
 
     init(nonce: String) {
         self.nonce = nonce
