@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "calworker-bench-metrics", targets: ["calworker-bench-metrics"]),
         .executable(name: "google-emulator", targets: ["google-emulator"]),
         .executable(name: "calworker-bench-sync", targets: ["calworker-bench-sync"]),
+        .executable(name: "calworker-bench-mirrors", targets: ["calworker-bench-mirrors"]),
     ],
     targets: [
         // C libraries, wrapped once each.
@@ -80,6 +81,13 @@ let package = Package(
             name: "calworker-bench-sync",
             dependencies: ["Accounts", "CalendarSync", "Crypto", "Google", "HTTPClient", "JobQueue", "Metrics", "Postgres"],
             path: "Benchmarks/SyncBench",
+            swiftSettings: defaultSwiftSettings
+        ),
+
+        .executableTarget(
+            name: "calworker-bench-mirrors",
+            dependencies: ["Accounts", "CalendarSync", "Crypto", "HTTPClient", "JobQueue", "Metrics", "Postgres"],
+            path: "Benchmarks/MirrorBench",
             swiftSettings: defaultSwiftSettings
         ),
 

@@ -1,0 +1,109 @@
+// The mirror benchmark: not a test. Prints figures and their ratio to the minimum possible.
+//
+//   scripts/bench-mirrors [--sources N]
+//
+// Two accounts of one owner, three owned calendars, N source events (default 1,000) spread
+// over them, against the google-emulator (its own process) limited to Google's 600 requests a
+// minute per user. Reported: writes made against the minimum (one per source and other
+// calendar), API calls, 403/429 answers (must be 0: the request budget stays under the limit),
+// wall time, and what a sync with no change costs.
+import Accounts
+import CalendarSync
+import Crypto
+import Foundation
+import HTTPClient
+import JobQueue
+import Metrics
+import Postgres
+
+struct BenchError: Error, CustomStringConvertible { let description: String }
+
+func argument(_ name: String) -> String? {
+    let arguments = CommandLine.arguments
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+
+func fmt(_ value: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", value) }
+
+guard let adminURL = argument("--url"), let emulatorURL = argument("--emulator") else {
+    FileHandle.standardError.write(Data("use scripts/bench-mirrors (it starts PostgreSQL and the emulator)\n".utf8))
+    exit(2)
+}
+let sources = Int(argument("--sources") ?? "") ?? 1000
+let http = HTTPClient(service: "bench", metrics: MetricsRegistry())
+
+@discardableResult
+func admin(_ method: String, _ path: String, _ body: [String: Any]? = nil) throws -> Data {
+    let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
+    let response = try http.send(HTTPRequest(method: method, url: emulatorURL + "/admin" + path,
+                                             headers: [HTTPHeader("Content-Type", "application/json")], body: data))
+    guard response.isSuccess else { throw BenchError(description: "admin \(path): HTTP \(response.status) \(response.bodyExcerpt())") }
+    return response.body
+}
+
+/// API calls since the last reset, and how many were answered 403 or 429.
+func apiCalls() throws -> (all: Int, limited: Int) {
+    let stats = try JSONSerialization.jsonObject(with: try admin("GET", "/stats")) as? [String: Any]
+    var all = 0, limited = 0
+    for row in stats?["requests"] as? [[String: Any]] ?? [] {
+        let route = row["route"] as? String ?? ""
+        guard route.hasPrefix("users/") || route.hasPrefix("calendars/") else { continue }
+        let count = row["count"] as? Int ?? 0
+        all += count
+        if [403, 429].contains(row["status"] as? Int ?? 0) { limited += count }
+    }
+    return (all, limited)
+}
+
+let calendars = [("ada@example.com", "ada@example.com"), ("work@example.com", "work@example.com"), ("work@example.com", "team@group.calendar.google.com")]
+let formatter = ISO8601DateFormatter()
+let start = Date().addingTimeInterval(86_400)
+try admin("POST", "/options", ["userRequestsPerMinute": 600])
+for (index, (account, calendar)) in calendars.enumerated() {
+    let events: [[String: Any]] = stride(from: index, to: sources, by: calendars.count).map { number in
+        let begins = start.addingTimeInterval(Double(number) * 3600)
+        return ["id": "src\(String(format: "%06d", number))", "summary": "Meeting \(number)",
+                "start": ["dateTime": formatter.string(from: begins)], "end": ["dateTime": formatter.string(from: begins.addingTimeInterval(1800))]]
+    }
+    try admin("POST", "/seed", ["accounts": [["email": account, "refresh_token": "rt-\(account)",
+                                               "calendars": [["id": calendar, "primary": calendar == account, "events": events]]]]])
+}
+
+let root = try PostgresConnection.connect(adminURL)
+try root.execute("DROP DATABASE IF EXISTS cw_bench_mirrors WITH (FORCE)")
+try root.execute("CREATE DATABASE cw_bench_mirrors")
+let db = try PostgresConnection.connect(adminURL + " dbname=cw_bench_mirrors")
+try Migrator().migrate(on: db)
+let store = AccountStore(cipher: TokenCipher(current: try TokenCipher.Key(base64: Data(repeating: 9, count: 32).base64EncodedString())))
+let ids = try ["ada@example.com", "work@example.com"].map { try store.add(email: $0, owner: "owner-1", refreshToken: "rt-\($0)", on: db).id }
+let settings = GoogleSettings(apiURL: emulatorURL + "/calendar/v3", tokenURL: emulatorURL + "/token",
+                              clientID: "calworker-test-client", clientSecret: "calworker-test-secret", requestsPerMinute: 500)
+
+/// One account's job: its copy, then the group's mirrors.
+func syncJob(_ id: Int64) throws -> MirrorReport {
+    _ = try AccountSync(accountID: id, settings: settings, store: store, db: db, metrics: MetricsRegistry(), shouldAbort: { false }).run()
+    return try GroupMirroring(accountID: id, settings: settings, store: store, db: db, metrics: MetricsRegistry(), shouldAbort: { false }).run()
+}
+
+print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; emulator limited to 600 requests/minute/user; calworker's budget 500/minute/account")
+// Both copies first (the second job finds the group complete), then the group's mirrors.
+_ = try syncJob(ids[1])
+try admin("DELETE", "/stats")
+let begin = ContinuousClock.now
+let report = try syncJob(ids[0])
+let elapsed = ContinuousClock.now - begin
+let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+let calls = try apiCalls()
+let minimum = sources * (calendars.count - 1)
+let writes = report.inserted + report.patched + report.restored + report.deleted
+print("sources \(sources) in \(calendars.count) calendars: \(writes) writes (minimum \(minimum), ratio \(fmt(Double(writes) / Double(minimum), 2))), "
+      + "\(calls.all) API calls, \(calls.limited) answered 403/429, \(fmt(seconds, 1)) s (\(fmt(Double(writes) / seconds, 1)) writes/s)")
+// The other account reads back what was written into its calendars; then nothing changes.
+_ = try syncJob(ids[1])
+_ = try syncJob(ids[0])
+try admin("DELETE", "/stats")
+let quiet = try syncJob(ids[0])
+let quietCalls = try apiCalls()
+print("a sync with no change (account 1, one calendar): \(quietCalls.all) API calls (minimum 2: the calendar list and one events.list), "
+      + "\(quiet.inserted + quiet.patched + quiet.restored + quiet.deleted) writes")
