@@ -82,23 +82,40 @@ let settings = GoogleSettings(apiURL: emulatorURL + "/calendar/v3", tokenURL: em
 
 /// One account's job: its copy, then the group's mirrors.
 func syncJob(_ id: Int64) throws -> MirrorReport {
+    try copy(id)
+    return try mirror(id)
+}
+func copy(_ id: Int64) throws {
     _ = try AccountSync(accountID: id, settings: settings, store: store, db: db, metrics: MetricsRegistry(), shouldAbort: { false }).run()
-    return try GroupMirroring(accountID: id, settings: settings, store: store, db: db, metrics: MetricsRegistry(), shouldAbort: { false }).run()
+}
+func mirror(_ id: Int64) throws -> MirrorReport {
+    try GroupMirroring(accountID: id, settings: settings, store: store, db: db, metrics: MetricsRegistry(), shouldAbort: { false }).run()
 }
 
 print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; emulator limited to 600 requests/minute/user; calworker's budget 500/minute/account")
-// Both copies first (the second job finds the group complete), then the group's mirrors.
-_ = try syncJob(ids[1])
+// Both local copies first, so the timed step is the whole group's first convergence.
+try copy(ids[1])
+try copy(ids[0])
 try admin("DELETE", "/stats")
 let begin = ContinuousClock.now
-let report = try syncJob(ids[0])
+let report = try mirror(ids[0])
 let elapsed = ContinuousClock.now - begin
 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 let calls = try apiCalls()
 let minimum = sources * (calendars.count - 1)
 let writes = report.inserted + report.patched + report.restored + report.deleted
+// The floor Google's limit sets: the busiest target account's writes at 600 a minute.
+var perAccount: [String: Int] = [:]
+for (target, (account, _)) in calendars.enumerated() {
+    for source in calendars.indices where source != target {
+        perAccount[account, default: 0] += Array(stride(from: source, to: sources, by: calendars.count)).count
+    }
+}
+let floor = Double(perAccount.values.max() ?? 0) / 10
 print("sources \(sources) in \(calendars.count) calendars: \(writes) writes (minimum \(minimum), ratio \(fmt(Double(writes) / Double(minimum), 2))), "
-      + "\(calls.all) API calls, \(calls.limited) answered 403/429, \(fmt(seconds, 1)) s (\(fmt(Double(writes) / seconds, 1)) writes/s)")
+      + "\(calls.all) API calls, \(calls.limited) answered 403/429")
+print("wall time \(fmt(seconds, 1)) s (\(fmt(Double(writes) / seconds, 1)) writes/s); Google's limit allows it in \(fmt(floor, 1)) s "
+      + "(the busiest account's \(perAccount.values.max() ?? 0) writes at 600/minute): ratio \(fmt(seconds / floor, 2))")
 // The other account reads back what was written into its calendars; then nothing changes.
 _ = try syncJob(ids[1])
 _ = try syncJob(ids[0])

@@ -5,6 +5,7 @@ import HTTPClient
 import Metrics
 import MirrorPlanner
 import Postgres
+import Synchronization
 
 /// What the mirror step did, for the run record.
 public struct MirrorReport: Sendable, Equatable {
@@ -15,12 +16,26 @@ public struct MirrorReport: Sendable, Equatable {
     public var deleted = 0
     /// Writes not made because the target account needs re-auth.
     public var skippedNeedsReauth = 0
+    /// Writes not made because Google said the target account is out of quota (it is paused).
+    public var skippedQuotaExceeded = 0
     /// Writes refused because the event was not a mirror (a bug elsewhere; never carried out).
     public var refused = 0
     /// 409/412/404 answered by reading the event and converging it.
     public var conflictsResolved = 0
     /// Why nothing was planned, when nothing could be (an incomplete local copy).
     public var postponed: String?
+
+    /// Adds another lane's counts (not `planned` or `postponed`, which are the whole run's).
+    mutating func add(_ other: MirrorReport) {
+        inserted += other.inserted
+        patched += other.patched
+        restored += other.restored
+        deleted += other.deleted
+        skippedNeedsReauth += other.skippedNeedsReauth
+        skippedQuotaExceeded += other.skippedQuotaExceeded
+        refused += other.refused
+        conflictsResolved += other.conflictsResolved
+    }
 }
 
 /// The second half of `sync_account` (SYNC.md "Mirrors"): plans the writes that bring every
@@ -35,10 +50,11 @@ public final class GroupMirroring {
     let metrics: MetricsRegistry
     let shouldAbort: @Sendable () -> Bool
     let now: Date
-    private var clients: [Int64: CalendarClient?] = [:]
+    let progress: (@Sendable ([String: String]) -> Void)?
 
     public init(accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
-                shouldAbort: @escaping @Sendable () -> Bool, now: Date = Date()) {
+                shouldAbort: @escaping @Sendable () -> Bool, now: Date = Date(),
+                progress: (@Sendable ([String: String]) -> Void)? = nil) {
         self.accountID = accountID
         self.settings = settings
         self.store = store
@@ -46,6 +62,7 @@ public final class GroupMirroring {
         self.metrics = metrics
         self.shouldAbort = shouldAbort
         self.now = now
+        self.progress = progress
     }
 
     /// The writes the next sync would make, without making them (`calworker sync plan`).
@@ -87,26 +104,55 @@ public final class GroupMirroring {
         return try execute(writes, group: group)
     }
 
+    /// One lane per target account, all at once: each lane writes with that account's own
+    /// token, request budget and database session, in the planned order (series before their
+    /// occurrences, deletions last). A lane whose account needs re-auth, or is out of Google
+    /// quota, skips its writes and the others go on.
     private func execute(_ writes: [MirrorWrite], group: MirrorRepository.Group) throws -> MirrorReport {
-        var refusedTokens = 0
         let mirrorSeries = Set(writes.compactMap { $0.mirror?.recurrence != nil ? $0.eventID : nil })
             .union(group.events.filter { $0.isMirror && !($0.recurrence ?? []).isEmpty }.map(\.id))
         let states = Dictionary(uniqueKeysWithValues: group.accounts.map { ($0.id, $0.state) })
-        let executor = MirrorExecutor(db: db) { [unowned self] id in try self.client(for: id, state: states[id]) }
-        for write in writes {
+        let lanes = Dictionary(grouping: writes, by: \.target.accountID).sorted { $0.key < $1.key }
+        let done = WriteProgress(planned: writes.count, report: progress)
+        let outcomes = ParallelLanes.run(lanes.map { accountID, laneWrites in
+            { [self] in try runLane(accountID: accountID, state: states[accountID], writes: laneWrites, mirrorSeries: mirrorSeries, done: done) }
+        })
+        var report = MirrorReport()
+        report.planned = writes.count
+        for outcome in outcomes { report.add(try outcome.get()) }
+        return report
+    }
+
+    private func runLane(accountID: Int64, state: String?, writes: [MirrorWrite], mirrorSeries: Set<String>,
+                         done: WriteProgress) throws -> MirrorReport {
+        guard state == "active" else {
+            var skipped = MirrorReport()
+            skipped.skippedNeedsReauth = writes.count
+            return skipped
+        }
+        let session = try db.openSibling()
+        defer { session.close() }
+        let executor = MirrorExecutor(db: session, client: try client(for: accountID, on: session))
+        var skipped = MirrorReport()
+        for (index, write) in writes.enumerated() {
             if shouldAbort() { throw CalendarClientError.stopped }
             do {
-                try executor.run([write], mirrorSeries: mirrorSeries)
+                try executor.run(write, mirrorSeries: mirrorSeries)
+                done.add(1)
             } catch CalendarClientError.accessToken(let underlying) where underlying is SyncFailure {
                 // The target account's refresh token was refused: mark it, skip its writes.
-                try store.setState(id: write.target.accountID, .needsReauth, error: "\(underlying)", on: db)
-                clients[write.target.accountID] = .some(nil)
-                refusedTokens += 1
+                try store.setState(id: accountID, .needsReauth, error: "\(underlying)", on: session)
+                skipped.skippedNeedsReauth = writes.count - index
+                break
+            } catch CalendarClientError.api(let error) where error.isQuotaExceeded {
+                // Out of Google quota as the target: pause that account as its own sync would.
+                try store.pause(id: accountID, until: Date().addingTimeInterval(3 * 3600), reason: error.description, on: session)
+                skipped.skippedQuotaExceeded = writes.count - index
+                break
             }
         }
         var report = executor.figures
-        report.planned = writes.count
-        report.skippedNeedsReauth += refusedTokens
+        report.add(skipped)
         return report
     }
 
@@ -117,19 +163,32 @@ public final class GroupMirroring {
         return MirrorPlanner(group: owner, rules: SourceRules(now: now, mirrorDays: days), busyTitle: title)
     }
 
-    /// The client writing as account `id`, nil when it cannot (needs re-auth, disabled).
-    private func client(for id: Int64, state: String?) throws -> CalendarClient? {
-        if let cached = clients[id] { return cached }
-        guard state == "active" else {
-            clients[id] = .some(nil)
-            return nil
-        }
+    /// The client writing as account `id`, with a budget of its own and its tokens kept on `session`.
+    private func client(for id: Int64, on session: PostgresConnection) throws -> CalendarClient {
         let oauth = OAuthClient(tokenURL: settings.tokenURL, clientID: settings.clientID, clientSecret: settings.clientSecret,
                                 http: HTTPClient(service: "google_oauth", metrics: metrics))
-        let tokens = try StoredAccessTokens(accountID: id, store: store, db: try db.openSibling(), oauth: oauth, shouldAbort: shouldAbort)
-        let client = CalendarClient(apiURL: settings.apiURL, http: HTTPClient(service: "google", metrics: metrics), tokens: tokens,
-                                    budget: RequestBudget(perMinute: settings.requestsPerMinute), shouldAbort: shouldAbort)
-        clients[id] = client
-        return client
+        let tokens = try StoredAccessTokens(accountID: id, store: store, db: session, oauth: oauth, shouldAbort: shouldAbort)
+        return CalendarClient(apiURL: settings.apiURL, http: HTTPClient(service: "google", metrics: metrics), tokens: tokens,
+                              budget: RequestBudget(perMinute: settings.requestsPerMinute), shouldAbort: shouldAbort)
+    }
+}
+
+/// Counts writes made across lanes and reports them every 50, for the job's progress lines.
+final class WriteProgress: Sendable {
+    private let planned: Int
+    private let made = Mutex(0)
+    private let report: (@Sendable ([String: String]) -> Void)?
+
+    init(planned: Int, report: (@Sendable ([String: String]) -> Void)?) {
+        self.planned = planned
+        self.report = report
+    }
+
+    func add(_ count: Int) {
+        let total = made.withLock { made in
+            made += count
+            return made
+        }
+        if total % 50 == 0 { report?(["mirror_writes": String(total), "mirror_writes_planned": String(planned)]) }
     }
 }

@@ -7,26 +7,22 @@ import Postgres
 /// local copy in step with what Google answered. It only ever writes events that carry
 /// `calworkerMirror` (or occurrences of mirror series): anything else is refused.
 final class MirrorExecutor {
-    let clients: (Int64) throws -> CalendarClient?
+    let client: CalendarClient
     let store = EventStore()
     let db: PostgresConnection
     /// What was written, counted as the run record reports it (`planned` is the caller's).
     private(set) var figures = MirrorReport()
 
-    /// - Parameter clients: the client for an account, nil when it needs re-auth.
-    init(db: PostgresConnection, clients: @escaping (Int64) throws -> CalendarClient?) {
+    /// - Parameters:
+    ///   - db: the session the local copy is updated on (the executor's own thread's).
+    ///   - client: the target account's client: every write goes out with its token and budget.
+    init(db: PostgresConnection, client: CalendarClient) {
         self.db = db
-        self.clients = clients
+        self.client = client
     }
 
-    func run(_ writes: [MirrorWrite], mirrorSeries: Set<String>) throws {
-        for write in writes {
-            guard let client = try clients(write.target.accountID) else {
-                figures.skippedNeedsReauth += 1
-                continue
-            }
-            try execute(write, client: client, mirrorSeries: mirrorSeries)
-        }
+    func run(_ write: MirrorWrite, mirrorSeries: Set<String>) throws {
+        try execute(write, client: client, mirrorSeries: mirrorSeries)
     }
 
     func execute(_ write: MirrorWrite, client: CalendarClient, mirrorSeries: Set<String>) throws {

@@ -99,7 +99,8 @@ public struct SyncAccountJob: JobHandler {
         do {
             let report = try sync.run()
             let mirroring = GroupMirroring(accountID: accountID, settings: environment.google, store: store, db: db,
-                                           metrics: context.metrics, shouldAbort: { context.isStopped }, now: environment.now())
+                                           metrics: context.metrics, shouldAbort: { context.isStopped }, now: environment.now(),
+                                           progress: { progress.report($0) })
             let mirrors = try mirroring.run()
             try store.recordSync(id: accountID, error: nil, on: db)
             logger.info("account synced", ["calendars": String(report.calendars), "events": String(report.eventsFetched),
@@ -136,6 +137,7 @@ public struct SyncAccountJob: JobHandler {
         JobFigures(["mirrors_planned": Double(mirrors.planned), "mirrors_inserted": Double(mirrors.inserted),
                     "mirrors_patched": Double(mirrors.patched), "mirrors_restored": Double(mirrors.restored),
                     "mirrors_deleted": Double(mirrors.deleted), "mirror_writes_skipped_needs_reauth": Double(mirrors.skippedNeedsReauth),
+                    "mirror_writes_skipped_quota_exceeded": Double(mirrors.skippedQuotaExceeded),
                     "mirror_writes_refused": Double(mirrors.refused), "mirror_conflicts_resolved": Double(mirrors.conflictsResolved)])
     }
 

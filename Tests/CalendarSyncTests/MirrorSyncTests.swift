@@ -242,3 +242,40 @@ import TestSupport
         #expect(MirrorSyncTests.check(fixture.emulator, calendars: owned) == [])
     }
 }
+
+@Suite struct MirrorReauthTests {
+    @Test func aTargetAccountThatNeedsReauthIsSkippedAndReportedWhileTheRestProceeds() throws {
+        let (fixture, second) = try MirrorSyncTests.twoAccounts()
+        let calendars = [SyncFixture.email, MirrorSyncTests.work, "team@group.calendar.google.com"]
+        try SampleEvents.seed(fixture.emulator, calendarID: SyncFixture.email)
+        try SampleEvents.seed(fixture.emulator, calendarID: MirrorSyncTests.work, prefix: "w")
+        for id in [fixture.accountID, second, fixture.accountID] { _ = try fixture.syncUntilSuccess(accountID: id) }
+        #expect(MirrorSyncTests.check(fixture.emulator, calendars: calendars) == [])
+        let mirrorsInAda = fixture.emulator.events(calendarID: SyncFixture.email).filter(isLiveMirror).count
+
+        // The user revokes calworker's access to the work account, then adds an event at home
+        // and one at work (the work one reaches no local copy: that account cannot sync).
+        try fixture.emulator.revoke(account: MirrorSyncTests.work)
+        try fixture.emulator.createEvent(calendarID: SyncFixture.email, ["id": "dentist001", "summary": "Dentist",
+            "start": ["dateTime": "2026-11-25T08:00:00Z"], "end": ["dateTime": "2026-11-25T09:00:00Z"]])
+        try fixture.emulator.patchEvent(calendarID: SyncFixture.email, eventID: "etimed001",
+                                        ["start": ["dateTime": "2026-11-23T15:00:00+01:00"], "end": ["dateTime": "2026-11-23T16:00:00+01:00"]])
+        let figures = try fixture.syncUntilSuccess(accountID: fixture.accountID)
+        // Two writes into each of the work account's calendars (a new mirror, a moved one), none made.
+        #expect(figures["mirror_writes_skipped_needs_reauth"] == 4, "\(figures.json)")
+        #expect(figures["mirrors_inserted"] == 0 && figures["mirrors_patched"] == 0 && figures["mirrors_deleted"] == 0)
+        #expect(try AccountStore(cipher: nil).account(id: second, on: fixture.db).state == .needsReauth)
+        #expect(try fixture.accountState().state == .active, "the syncing account is not blamed for its target")
+        #expect(fixture.emulator.events(calendarID: SyncFixture.email).filter(isLiveMirror).count == mirrorsInAda,
+                "the work account's last known events still block Ada's time")
+
+        // Reconnected with a new token, the next sync of either account converges everything.
+        try fixture.emulator.seed(["accounts": [["email": MirrorSyncTests.work, "refresh_token": "rt-work-2"]]])
+        let store = AccountStore(cipher: fixture.environment.tokenCipher)
+        try store.saveTokens(id: second, AccountTokens(refreshToken: "rt-work-2"), on: fixture.db)
+        try store.setState(id: second, .active, on: fixture.db)
+        let after = try fixture.syncUntilSuccess(accountID: fixture.accountID)
+        #expect(after["mirrors_inserted"] == 2 && after["mirrors_patched"] == 2, "\(after.json)")
+        #expect(MirrorSyncTests.check(fixture.emulator, calendars: calendars) == [])
+    }
+}

@@ -142,4 +142,36 @@ import Testing
         #expect(SourceRules.until(["RRULE:FREQ=DAILY;UNTIL=20261231"]) != nil)
         #expect(SourceRules.until(["EXDATE:20261201T090000Z", "RRULE:FREQ=DAILY;COUNT=3"]) == nil)
     }
+
+    @Test func anEventMovingIntoAndOutOfTheWindowGainsAndLosesItsMirror() {
+        var source = Sample.timed("trip00001", in: Sample.a, from: 24 * 100)
+        var simulator = PlannerSimulator(events: [source])
+        #expect(planner.plan(calendars: [Sample.a, Sample.b], events: simulator.events).isEmpty, "beyond mirror_days: not yet")
+        source.start = Sample.at(24 * 10)
+        source.end = Sample.at(24 * 10 + 2)
+        simulator.events[0] = source
+        var writes = planner.plan(calendars: [Sample.a, Sample.b], events: simulator.events)
+        #expect(writes.map(\.action) == [.insert])
+        simulator.apply(writes)
+        source.start = Sample.at(24 * 200)
+        source.end = Sample.at(24 * 200 + 2)
+        simulator.events[0] = source
+        writes = planner.plan(calendars: [Sample.a, Sample.b], events: simulator.events)
+        #expect(writes.map(\.action) == [.delete], "a source that stopped qualifying takes its mirror with it")
+    }
+
+    @Test func theSameInstantInAnotherZoneOrOffsetIsNoChange() {
+        // The source says 09:00 in New York; the mirror Google keeps may say 14:00Z: one instant.
+        let newYork = EventTime(instant: Sample.now.addingTimeInterval(86_400), timeZone: "America/New_York")
+        let source = PlannedEvent(accountID: 1, calendarID: Sample.a.calendarID, id: "call00001", start: newYork,
+                                  end: EventTime(instant: newYork.instant!.addingTimeInterval(3600), timeZone: "America/New_York"))
+        var simulator = PlannerSimulator(events: [source])
+        simulator.apply(planner.plan(calendars: [Sample.a, Sample.b], events: simulator.events))
+        let mirror = simulator.events.firstIndex(where: \.isMirror)!
+        simulator.events[mirror].start?.timeZone = "UTC"
+        simulator.events[mirror].end?.timeZone = "Asia/Tokyo"
+        #expect(planner.plan(calendars: [Sample.a, Sample.b], events: simulator.events).isEmpty)
+        simulator.events[mirror].start?.instant = newYork.instant!.addingTimeInterval(60)
+        #expect(planner.plan(calendars: [Sample.a, Sample.b], events: simulator.events).map(\.action) == [.patch], "a minute off is a change")
+    }
 }
