@@ -27,6 +27,10 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libvips' own vips.pc drags in -pthread and a dozen image libraries' flags from its
+        // private requirements (SwiftPM warns and drops them); its headers need only GLib's
+        // include paths, and the module map links libvips itself.
+        .systemLibrary(name: "CVips", pkgConfig: "gobject-2.0", providers: [.apt(["libvips-dev"])]),
 
         // Thin Swift wrappers.
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: defaultSwiftSettings),
@@ -36,6 +40,8 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: defaultSwiftSettings),
         .target(name: "HTTPClient", dependencies: ["CCurl", "Metrics"], swiftSettings: defaultSwiftSettings),
         .target(name: "HTTPServer", swiftSettings: defaultSwiftSettings),
+        .target(name: "Media", dependencies: ["HTTPClient", "Crypto", "Metrics"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Thumbnails", dependencies: ["CVips"], swiftSettings: defaultSwiftSettings),
 
         // Domain.
         .target(name: "JobQueue", dependencies: ["Postgres"], swiftSettings: defaultSwiftSettings),
@@ -100,6 +106,7 @@ let package = Package(
                     swiftSettings: defaultSwiftSettings),
         .testTarget(name: "GoogleTests", dependencies: ["Google", "HTTPClient", "GoogleEmulator", "Metrics"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MirrorPlannerTests", dependencies: ["MirrorPlanner"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "ThumbnailsTests", dependencies: ["Thumbnails"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: defaultSwiftSettings),

@@ -127,6 +127,15 @@ public final class HTTPClient: Sendable {
                 try easy.set(CURLOPT_CUSTOMREQUEST, method)
             }
         }
+        if request.maxRedirects > 0 {
+            try easy.set(CURLOPT_FOLLOWLOCATION, 1)
+            try easy.set(CURLOPT_MAXREDIRS, request.maxRedirects)
+        }
+        if let signing = request.awsSigV4 {
+            try easy.set(CURLOPT_AWS_SIGV4, signing.provider)
+            try easy.set(CURLOPT_USERNAME, signing.accessKeyID)
+            try easy.set(CURLOPT_PASSWORD, signing.secretAccessKey)
+        }
         // "Expect: 100-continue" would cost a round trip (or a second's wait) per upload.
         try easy.setHeaders(request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"])
         try easy.set(CURLOPT_WRITEFUNCTION, callback: CurlTransfer.write)
