@@ -98,7 +98,7 @@ let package = Package(
         ),
 
         // Tests mirror Sources; shared helpers live in TestSupport.
-        .target(name: "TestSupport", dependencies: ["Postgres", "JobQueue"], path: "Tests/TestSupport", swiftSettings: defaultSwiftSettings),
+        .target(name: "TestSupport", dependencies: ["Postgres", "JobQueue", "HTTPClient", "Metrics"], path: "Tests/TestSupport", swiftSettings: defaultSwiftSettings),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Crypto", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "CalendarSyncTests",
                     dependencies: ["CalendarSync", "Accounts", "Crypto", "Google", "GoogleEmulator", "Jobs", "Worker", "JobQueue",
@@ -106,6 +106,7 @@ let package = Package(
                     swiftSettings: defaultSwiftSettings),
         .testTarget(name: "GoogleTests", dependencies: ["Google", "HTTPClient", "GoogleEmulator", "Metrics"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MirrorPlannerTests", dependencies: ["MirrorPlanner"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "HTTPClient", "HTTPServer", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "ThumbnailsTests", dependencies: ["Thumbnails"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: defaultSwiftSettings),

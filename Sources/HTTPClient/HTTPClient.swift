@@ -136,8 +136,16 @@ public final class HTTPClient: Sendable {
             try easy.set(CURLOPT_USERNAME, signing.accessKeyID)
             try easy.set(CURLOPT_PASSWORD, signing.secretAccessKey)
         }
-        // "Expect: 100-continue" would cost a round trip (or a second's wait) per upload.
-        try easy.setHeaders(request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"])
+        if request.awsSigV4 == nil {
+            // "Expect: 100-continue" would cost a round trip (or a second's wait) per upload.
+            try easy.setHeaders(request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"])
+        } else {
+            // libcurl 7.88 signs a header-removal line ("Expect:") as an empty header it then
+            // does not send, and the signature fails. So no removal; libcurl's 100-continue
+            // wait (large uploads only) is cut short instead.
+            try easy.setHeaders(request.headers.map { "\($0.name): \($0.value)" })
+            try easy.set(CURLOPT_EXPECT_100_TIMEOUT_MS, 100)
+        }
         try easy.set(CURLOPT_WRITEFUNCTION, callback: CurlTransfer.write)
         try easy.set(CURLOPT_WRITEDATA, pointer: state.opaque)
         try easy.set(CURLOPT_HEADERFUNCTION, callback: CurlTransfer.header)

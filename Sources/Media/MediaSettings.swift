@@ -9,6 +9,9 @@ public struct MediaSettings: Sendable {
     public var s3SecretAccessKey = ""
     /// The folder `file://` locations must lie under; nil refuses every `file://` location.
     public var mediaRoot: String?
+    /// Keys per ListObjectsV2 page; nil lets the store choose (S3: 1,000). Tests set it small
+    /// to exercise continuation tokens.
+    public var s3ListPageSize: Int?
 
     public init(s3Endpoint: String? = nil, s3Region: String = "us-east-1", s3AccessKeyID: String = "", s3SecretAccessKey: String = "",
                 mediaRoot: String? = nil) {

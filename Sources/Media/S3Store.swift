@@ -55,7 +55,9 @@ struct S3Store: MediaStore {
         var token: String?
         repeat {
             // Parameters in the canonical (sorted) order: libcurl 7.88 signs the query as given.
-            var query = [("list-type", "2"), ("prefix", keyPrefix)]
+            var query = [("list-type", "2")]
+            if let pageSize = settings.s3ListPageSize { query.append(("max-keys", String(pageSize))) }
+            query.append(("prefix", keyPrefix))
             if let token { query.insert(("continuation-token", token), at: 0) }
             var request = try signed("GET", bucket: bucket, key: "", query: query)
             request.maxResponseBytes = 8 << 20
