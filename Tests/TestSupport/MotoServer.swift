@@ -9,15 +9,14 @@ import Metrics
 /// valid AWS Signature Version 4 for that key, so a wrongly signed request fails the test.
 ///
 /// One server per test process (`shared`), started on first use: moto takes seconds to
-/// start. A watchdog shell stops it when the test process goes away, however it ends.
+/// start. It stops itself when the test process goes away, however that ends.
 public final class MotoServer: Sendable {
     public let port: Int
     public let accessKeyID: String
     public let secretAccessKey: String
     public let region = "us-east-1"
-    /// The shell that runs moto and stops it when this process is gone (kept: dropping a
-    /// `ChildProcess` kills it).
-    private let watchdog: ChildProcess
+    /// The Python running moto (kept: dropping a `ChildProcess` kills it).
+    private let server: ChildProcess
 
     public var endpoint: String { "http://127.0.0.1:\(port)" }
 
@@ -30,13 +29,20 @@ public final class MotoServer: Sendable {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("cw-moto-\(UUID().uuidString)").path
         var environment = ProcessInfo.processInfo.environment
         environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"
+        // moto in a Python that exits as soon as its parent (this test process) is gone.
         let script = """
-            python3 -m moto.server -H 127.0.0.1 -p \(port) & server=$!
-            while kill -0 \(getpid()) 2>/dev/null && kill -0 $server 2>/dev/null; do sleep 1; done
-            kill $server 2>/dev/null
+            import os, sys, threading, time
+            parent = os.getppid()
+            def watch():
+                while os.getppid() == parent:
+                    time.sleep(0.5)
+                os._exit(0)
+            threading.Thread(target=watch, daemon=True).start()
+            from moto.server import main
+            main(["-H", "127.0.0.1", "-p", "\(port)"])
             """
-        watchdog = try ChildProcess(executable: "/bin/sh", arguments: ["-c", script], environment: environment,
-                             stdout: base + ".out", stderr: base + ".err")
+        server = try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", "-c", script], environment: environment,
+                                  stdout: base + ".out", stderr: base + ".err")
         let http = HTTPClient(service: "moto_admin", metrics: MetricsRegistry())
         let url = "http://127.0.0.1:\(port)"
         guard eventually(timeout: 60, { (try? http.send(HTTPRequest(method: "GET", url: url + "/moto-api/data.json")))?.isSuccess ?? false }) else {
