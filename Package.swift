@@ -51,14 +51,14 @@ let package = Package(
         .target(name: "MirrorPlanner", dependencies: ["Crypto"], swiftSettings: defaultSwiftSettings),
         .target(name: "CalendarSync", dependencies: ["Accounts", "Google", "HTTPClient", "Metrics", "MirrorPlanner", "Postgres"],
                 swiftSettings: defaultSwiftSettings),
-        .target(name: "Jobs", dependencies: ["Worker", "JobQueue", "Accounts", "CalendarSync", "Crypto", "Google"],
+        .target(name: "Jobs", dependencies: ["Worker", "JobQueue", "Accounts", "CalendarSync", "Crypto", "Google", "Media", "Thumbnails"],
                 swiftSettings: defaultSwiftSettings),
 
         // The command-line tool: a thin entry point over a library the tests call too.
         .target(
             name: "CalworkerCLI",
             dependencies: ["Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer",
-                           "Accounts", "CalendarSync", "Crypto", "MirrorPlanner"],
+                           "Accounts", "CalendarSync", "Crypto", "MirrorPlanner", "Media"],
             swiftSettings: defaultSwiftSettings
         ),
         .executableTarget(name: "calworker", dependencies: ["CalworkerCLI"], swiftSettings: defaultSwiftSettings),
@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Jobs", "JobQueue", "Postgres", "Logging", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Worker", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Worker", "JobQueue", "Logging", "Media", "Metrics", "Postgres", "Thumbnails", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "CalworkerCLITests", dependencies: ["CalworkerCLI", "Configuration", "JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
     ]
 )

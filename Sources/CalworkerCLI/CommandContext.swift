@@ -6,6 +6,7 @@ import Foundation
 import JobQueue
 import Jobs
 import Logging
+import Media
 import Metrics
 import Postgres
 import Worker
@@ -42,7 +43,14 @@ final class CommandContext: Sendable {
         let google = GoogleSettings(apiURL: configuration.googleAPIURL, tokenURL: configuration.googleTokenURL,
                                     clientID: configuration.googleClientID, clientSecret: configuration.googleClientSecret,
                                     requestsPerMinute: configuration.googleRequestsPerMinute)
-        self.registry = JobKinds.registry(JobEnvironment(google: google, tokenCipher: tokenCipher))
+        var environment = JobEnvironment(google: google, tokenCipher: tokenCipher)
+        environment.media = MediaSettings(s3Endpoint: configuration.s3Endpoint.isEmpty ? nil : configuration.s3Endpoint,
+                                          s3Region: configuration.s3Region, s3AccessKeyID: configuration.s3AccessKeyID,
+                                          s3SecretAccessKey: configuration.s3SecretAccessKey,
+                                          mediaRoot: configuration.mediaRoot.isEmpty ? nil : configuration.mediaRoot)
+        environment.mediaMaxBytes = configuration.mediaMaxBytes
+        environment.thumbnailMaxPixels = configuration.thumbnailMaxPixels
+        self.registry = JobKinds.registry(environment)
     }
 
     static func cipher(_ configuration: Configuration) throws(CLIError) -> TokenCipher? {

@@ -31,6 +31,18 @@ public struct Configuration: Sendable {
     /// The per-account request budget calworker allows itself, below Google's 600 per minute
     /// per user, so a big sync slows down instead of hitting the limit. Default 500.
     public var googleRequestsPerMinute = 500
+    /// The S3-compatible endpoint (path-style); empty means AWS in `s3Region`.
+    public var s3Endpoint = ""
+    /// The region S3 requests are signed for. Default `us-east-1`.
+    public var s3Region = "us-east-1"
+    public var s3AccessKeyID = ""
+    public var s3SecretAccessKey = ""
+    /// The folder `file://` media locations must lie under; empty refuses them all.
+    public var mediaRoot = ""
+    /// The largest photo a job downloads. Default 50 MiB.
+    public var mediaMaxBytes = 50 << 20
+    /// The most pixels a photo may claim before it is refused unread. Default 200 million.
+    public var thumbnailMaxPixels = 200_000_000
     /// How long a claim holds a job without a heartbeat. Default 30 s.
     public var lease: Duration = .seconds(30)
     /// First retry delay; doubles per attempt. Default 15 s.
@@ -49,7 +61,8 @@ public struct Configuration: Sendable {
 
     public init() {}
 
-    static let secretNames: Set<String> = ["CALWORKER_GOOGLE_CLIENT_SECRET", "CALWORKER_TOKEN_KEY", "CALWORKER_TOKEN_KEY_PREVIOUS"]
+    static let secretNames: Set<String> = ["CALWORKER_GOOGLE_CLIENT_SECRET", "CALWORKER_TOKEN_KEY", "CALWORKER_TOKEN_KEY_PREVIOUS",
+                                           "CALWORKER_S3_SECRET_ACCESS_KEY"]
 
     /// Reads the environment; throws with the variable's name when a value is unusable.
     public static func load(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> Configuration {
@@ -69,6 +82,17 @@ public struct Configuration: Sendable {
             throw ConfigurationError(name: "CALWORKER_GOOGLE_REQUESTS_PER_MINUTE", message: "'\(budget)' is not a whole number from 1 to 6000")
         }
         config.googleRequestsPerMinute = perMinute
+        config.s3Endpoint = try reader.string("CALWORKER_S3_ENDPOINT", default: "", secret: false)
+        config.s3Region = try reader.string("CALWORKER_S3_REGION", default: config.s3Region, secret: false)
+        config.s3AccessKeyID = try reader.string("CALWORKER_S3_ACCESS_KEY_ID", default: "", secret: false)
+        config.s3SecretAccessKey = try reader.string("CALWORKER_S3_SECRET_ACCESS_KEY", default: "")
+        config.mediaRoot = try reader.string("CALWORKER_MEDIA_ROOT", default: "", secret: false)
+        if !config.mediaRoot.isEmpty && !config.mediaRoot.hasPrefix("/") {
+            throw ConfigurationError(name: "CALWORKER_MEDIA_ROOT", message: "'\(config.mediaRoot)' is not an absolute path")
+        }
+        config.mediaMaxBytes = try reader.integer("CALWORKER_MEDIA_MAX_BYTES", default: config.mediaMaxBytes, in: 1024...(1 << 34))
+        config.thumbnailMaxPixels = try reader.integer("CALWORKER_THUMBNAIL_MAX_PIXELS", default: config.thumbnailMaxPixels,
+                                                       in: 1_000...10_000_000_000)
         config.lease = try reader.duration("CALWORKER_LEASE", default: config.lease, minimum: .seconds(1))
         config.retryBase = try reader.duration("CALWORKER_RETRY_BASE", default: config.retryBase, minimum: .milliseconds(1))
         config.retryCap = try reader.duration("CALWORKER_RETRY_CAP", default: config.retryCap, minimum: .milliseconds(1))
@@ -105,6 +129,14 @@ public struct Configuration: Sendable {
             let text = try string(name, default: DurationText.format(seconds: fallback.secondsValue), secret: false)
             guard let value = DurationText.parse(text), value >= minimum else {
                 throw ConfigurationError(name: name, message: "'\(text)' is not a duration like 500ms, 30s, 10m or 1h")
+            }
+            return value
+        }
+
+        mutating func integer(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+            let text = try string(name, default: String(fallback), secret: false)
+            guard let value = Int(text), range.contains(value) else {
+                throw ConfigurationError(name: name, message: "'\(text)' is not a whole number from \(range.lowerBound) to \(range.upperBound)")
             }
             return value
         }

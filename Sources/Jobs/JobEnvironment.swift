@@ -1,6 +1,7 @@
 import CalendarSync
 import Crypto
 import Foundation
+import Media
 
 /// What job handlers need from the process's configuration, handed to `JobKinds.registry`.
 /// Jobs do not read the environment themselves, so tests build one directly.
@@ -8,6 +9,12 @@ public struct JobEnvironment: Sendable {
     public var google: GoogleSettings
     /// Nil when `CALWORKER_TOKEN_KEY` is not set: sync jobs then fail and say so.
     public var tokenCipher: TokenCipher?
+    /// Where photos, thumbnails and backups are read and written.
+    public var media = MediaSettings()
+    /// The largest photo a thumbnail job downloads.
+    public var mediaMaxBytes = 50 << 20
+    /// The most pixels a photo may claim before it is refused unread.
+    public var thumbnailMaxPixels = 200_000_000
     /// The clock the mirror window is measured from (tests pin it to a date).
     public var now: @Sendable () -> Date = { Date() }
 

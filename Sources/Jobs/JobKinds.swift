@@ -7,6 +7,7 @@ public enum JobKinds {
         registry.register(NoopJob())
         registry.register(SyncAccountJob(environment: environment))
         registry.register(CleanupJob(environment: environment))
+        registry.register(ThumbnailJob(environment: environment))
         return registry
     }
 }

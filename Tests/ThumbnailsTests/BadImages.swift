@@ -38,27 +38,4 @@ enum BadImages {
             }
         }
     }
-
-    /// A PNG signature, an IHDR chunk claiming `width` x `height`, a token IDAT and IEND:
-    /// almost no pixel data.
-    static func pngHeader(width: UInt32, height: UInt32) -> Data {
-        func chunk(_ type: String, _ body: [UInt8]) -> [UInt8] {
-            let typed = Array(type.utf8) + body
-            return bigEndian(UInt32(body.count)) + typed + bigEndian(crc32(typed))
-        }
-        let ihdr = bigEndian(width) + bigEndian(height) + [8, 2, 0, 0, 0]   // 8-bit RGB
-        return Data([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] + chunk("IHDR", ihdr) + chunk("IDAT", [0x78, 0x9c, 0x63, 0, 0, 0, 1, 0, 1])
-                    + chunk("IEND", []))
-    }
-
-    static func bigEndian(_ value: UInt32) -> [UInt8] { [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: value >> $0) } }
-
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xffff_ffff
-        for byte in bytes {
-            crc ^= UInt32(byte)
-            for _ in 0..<8 { crc = (crc >> 1) ^ (crc & 1 == 1 ? 0xedb8_8320 : 0) }
-        }
-        return ~crc
-    }
 }

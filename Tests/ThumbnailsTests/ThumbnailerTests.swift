@@ -67,7 +67,7 @@ import Thumbnails
         let input = try SyntheticImage.encode(width: 300, height: 200, pattern: .quadrants, suffix: ".png")
         #expect(throws: ThumbnailError.self) { try Thumbnailer(maxPixels: 50_000).make(from: input) }
         // A PNG that claims 100,000 x 100,000 pixels in 57 bytes: refused from its header.
-        let bomb = BadImages.pngHeader(width: 100_000, height: 100_000)
+        let bomb = SyntheticImage.pngHeader(width: 100_000, height: 100_000)
         do {
             _ = try thumbnailer.make(from: bomb)
             Issue.record("a decompression bomb was accepted")
