@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "google-emulator", targets: ["google-emulator"]),
         .executable(name: "calworker-bench-sync", targets: ["calworker-bench-sync"]),
         .executable(name: "calworker-bench-mirrors", targets: ["calworker-bench-mirrors"]),
+        .executable(name: "calworker-bench-thumbnails", targets: ["calworker-bench-thumbnails"]),
     ],
     targets: [
         // C libraries, wrapped once each.
@@ -94,6 +95,13 @@ let package = Package(
             name: "calworker-bench-mirrors",
             dependencies: ["Accounts", "CalendarSync", "Crypto", "HTTPClient", "JobQueue", "Metrics", "Postgres"],
             path: "Benchmarks/MirrorBench",
+            swiftSettings: defaultSwiftSettings
+        ),
+
+        .executableTarget(
+            name: "calworker-bench-thumbnails",
+            dependencies: ["JobQueue", "Jobs", "Logging", "Media", "Metrics", "Thumbnails", "Worker"],
+            path: "Benchmarks/ThumbnailBench",
             swiftSettings: defaultSwiftSettings
         ),
 

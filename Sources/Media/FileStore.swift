@@ -93,7 +93,8 @@ struct FileStore: MediaStore {
         }
         var real = existing.resolvingSymlinksInPath().path
         for component in missing { real += (real.hasSuffix("/") ? "" : "/") + component }
-        guard real.hasPrefix(root + "/") || (allowRoot && real == root) else {
+        let inside = root == "/" ? true : real.hasPrefix(root + "/")
+        guard inside || (allowRoot && real == root) else {
             throw MediaError(.invalid, "\(location) is outside the media root \(root) (CALWORKER_MEDIA_ROOT)")
         }
         return real

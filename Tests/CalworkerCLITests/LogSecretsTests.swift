@@ -9,6 +9,7 @@ import TestSupport
     static let secrets = [
         "CALWORKER_TOKEN_KEY": "c2VjcmV0LXRva2VuLWtleS0zMi1ieXRlcy1sb25nISE=",
         "CALWORKER_GOOGLE_CLIENT_SECRET": "GOCSPX-client-secret-4711",
+        "CALWORKER_S3_SECRET_ACCESS_KEY": "wJalrXUtnFEMI-s3-secret-K7MDENG",
     ]
     static let databasePassword = "pg-password-0815"
 
@@ -21,11 +22,15 @@ import TestSupport
         defer { database.drop() }
         let db = try database.connect()
         try JobQueue().enqueueMany([NewJob(kind: "noop", args: #"{"sleep_ms": 20}"#), NewJob(kind: "noop", args: #"{"fail": "retry"}"#, maxAttempts: 1),
-                                    NewJob(kind: "noop", args: #"{"fail": "discard"}"#)], on: db)
+                                    NewJob(kind: "noop", args: #"{"fail": "discard"}"#),
+                                    // Signs a request with the S3 secret, which fails (nothing listens there) and is logged.
+                                    NewJob(kind: "thumbnail", args: #"{"source": "s3://photos/a.jpg"}"#, maxAttempts: 1)], on: db)
         // Trust authentication ignores the password, but every path that prints the URL sees it.
         let url = database.url + " password=\(Self.databasePassword)"
         var env = Self.secrets
         env["CALWORKER_LOG_LEVEL"] = "debug"
+        env["CALWORKER_S3_ENDPOINT"] = "http://127.0.0.1:9"
+        env["CALWORKER_S3_ACCESS_KEY_ID"] = "AKIACALWORKERTEST"
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cw-secrets-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
