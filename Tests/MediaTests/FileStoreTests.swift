@@ -48,4 +48,11 @@ import Testing
             #expect(error.kind == .invalid && error.message.contains("CALWORKER_MEDIA_ROOT"))
         }
     }
+
+    @Test func aRootOfSlashAllowsEveryAbsolutePath() throws {
+        let everything = MediaStores(settings: MediaSettings(mediaRoot: "/"), metrics: MetricsRegistry())
+        let file = try MediaLocation("file://\(root)/anywhere.txt")
+        try everything.put(file, data: Data("x".utf8), contentType: "text/plain")
+        #expect(try everything.get(file, maxBytes: 10) == Data("x".utf8))
+    }
 }
