@@ -7,20 +7,8 @@ import Foundation
 /// `context` (e.g. "account/7/refresh_token") is authenticated with the ciphertext, so a token
 /// copied into another row or field does not decrypt there.
 public struct TokenCipher: Sendable {
-    public struct Key: Sendable {
-        let bytes: [UInt8]
-        /// The first 16 hex digits of SHA-256 of the key: names it without revealing it.
-        public let id: String
-
-        /// `base64` of exactly 32 bytes (`openssl rand -base64 32`).
-        public init(base64: String) throws(CryptoError) {
-            guard let data = Data(base64Encoded: base64.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 else {
-                throw CryptoError("a token key must be base64 of exactly 32 bytes (make one with: openssl rand -base64 32)")
-            }
-            bytes = [UInt8](data)
-            id = String(Digest.hex(Digest.sha256(bytes)).prefix(16))
-        }
-    }
+    /// Token keys are `SecretKey`s: 32 random bytes, named by their id.
+    public typealias Key = SecretKey
 
     public let current: Key
     /// Keys that may still decrypt old ciphertexts.
