@@ -43,6 +43,7 @@ let package = Package(
         .target(name: "HTTPServer", swiftSettings: defaultSwiftSettings),
         .target(name: "Media", dependencies: ["HTTPClient", "Crypto", "Metrics"], swiftSettings: defaultSwiftSettings),
         .target(name: "Thumbnails", dependencies: ["CVips"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Backup", dependencies: ["Crypto", "Media", "Postgres"], swiftSettings: defaultSwiftSettings),
 
         // Domain.
         .target(name: "JobQueue", dependencies: ["Postgres"], swiftSettings: defaultSwiftSettings),
@@ -52,14 +53,14 @@ let package = Package(
         .target(name: "MirrorPlanner", dependencies: ["Crypto"], swiftSettings: defaultSwiftSettings),
         .target(name: "CalendarSync", dependencies: ["Accounts", "Google", "HTTPClient", "Metrics", "MirrorPlanner", "Postgres"],
                 swiftSettings: defaultSwiftSettings),
-        .target(name: "Jobs", dependencies: ["Worker", "JobQueue", "Accounts", "CalendarSync", "Crypto", "Google", "Media", "Thumbnails"],
+        .target(name: "Jobs", dependencies: ["Worker", "JobQueue", "Accounts", "CalendarSync", "Crypto", "Google", "Media", "Thumbnails", "Backup"],
                 swiftSettings: defaultSwiftSettings),
 
         // The command-line tool: a thin entry point over a library the tests call too.
         .target(
             name: "CalworkerCLI",
             dependencies: ["Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer",
-                           "Accounts", "CalendarSync", "Crypto", "MirrorPlanner", "Media"],
+                           "Accounts", "CalendarSync", "Crypto", "MirrorPlanner", "Media", "Backup"],
             swiftSettings: defaultSwiftSettings
         ),
         .executableTarget(name: "calworker", dependencies: ["CalworkerCLI"], swiftSettings: defaultSwiftSettings),
@@ -115,6 +116,8 @@ let package = Package(
         .testTarget(name: "GoogleTests", dependencies: ["Google", "HTTPClient", "GoogleEmulator", "Metrics"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MirrorPlannerTests", dependencies: ["MirrorPlanner"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MediaTests", dependencies: ["Media", "HTTPClient", "HTTPServer", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "BackupTests", dependencies: ["Backup", "Crypto", "JobQueue", "Media", "Metrics", "Postgres", "TestSupport"],
+                    swiftSettings: defaultSwiftSettings),
         .testTarget(name: "ThumbnailsTests", dependencies: ["Thumbnails"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: defaultSwiftSettings),

@@ -1,4 +1,5 @@
 import Accounts
+import Backup
 import CalendarSync
 import Configuration
 import Crypto
@@ -18,6 +19,8 @@ final class CommandContext: Sendable {
     let logger: Logger
     let json: Bool
     let registry: HandlerRegistry
+    /// What the job kinds were configured with (media, backups), for commands doing the same work.
+    let registryEnvironment: JobEnvironment
     /// This process's metrics: what `work` serves, writes or pushes.
     let metrics = MetricsRegistry()
 
@@ -48,8 +51,15 @@ final class CommandContext: Sendable {
                                           s3Region: configuration.s3Region, s3AccessKeyID: configuration.s3AccessKeyID,
                                           s3SecretAccessKey: configuration.s3SecretAccessKey,
                                           mediaRoot: configuration.mediaRoot.isEmpty ? nil : configuration.mediaRoot)
+        var backup = BackupSettings(target: configuration.backupTarget.isEmpty ? nil : configuration.backupTarget, media: environment.media)
+        backup.key = try? SecretKey(base64: configuration.backupKey)
+        backup.previousKeys = configuration.backupKeyPrevious.split(separator: ",").compactMap { try? SecretKey(base64: String($0)) }
+        if !configuration.backupSpool.isEmpty { backup.spoolDirectory = configuration.backupSpool }
+        if !configuration.pgBin.isEmpty { backup.toolsDirectory = configuration.pgBin }
+        environment.backup = backup
         environment.mediaMaxBytes = configuration.mediaMaxBytes
         environment.thumbnailMaxPixels = configuration.thumbnailMaxPixels
+        self.registryEnvironment = environment
         self.registry = JobKinds.registry(environment)
     }
 
@@ -69,6 +79,16 @@ final class CommandContext: Sendable {
     func accountStore() throws(CLIError) -> AccountStore {
         if let tokenKeyProblem { throw tokenKeyProblem }
         return AccountStore(cipher: tokenCipher)
+    }
+
+    /// Backups: keys, target, spool, tools; fails when a configured backup key is unusable.
+    func backupSettings() throws(CLIError) -> BackupSettings {
+        for (name, value) in [("CALWORKER_BACKUP_KEY", configuration.backupKey), ("CALWORKER_BACKUP_KEY_PREVIOUS", configuration.backupKeyPrevious)] {
+            for part in value.split(separator: ",") where (try? SecretKey(base64: String(part))) == nil {
+                throw CLIError(.unavailable, "\(name): a key must be base64 of exactly 32 bytes", hint: "make one with: openssl rand -base64 32")
+            }
+        }
+        return registryEnvironment.backup
     }
 
     var queue: JobQueue {

@@ -78,6 +78,18 @@ enum Formatting {
         return formatter.string(from: date)
     }
 
+    /// 1536 → "1.5 KiB".
+    static func bytes(_ count: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
+    }
+
     static func truncate(_ text: String?, _ length: Int) -> String {
         guard let text, !text.isEmpty else { return "-" }
         let single = text.replacingOccurrences(of: "\n", with: " ")

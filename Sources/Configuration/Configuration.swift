@@ -43,6 +43,16 @@ public struct Configuration: Sendable {
     public var mediaMaxBytes = 50 << 20
     /// The most pixels a photo may claim before it is refused unread. Default 200 million.
     public var thumbnailMaxPixels = 200_000_000
+    /// Base64 of 32 random bytes; seals backups. Kept away from the backups themselves.
+    public var backupKey = ""
+    /// Earlier backup keys, comma-separated, for verifying and restoring older backups.
+    public var backupKeyPrevious = ""
+    /// Where backups go when a job or command names no target (`s3://…/` or `file:///…/`).
+    public var backupTarget = ""
+    /// The folder a backup's sealed dump (and a restore's plain one) waits in. Default: the temporary folder.
+    public var backupSpool = ""
+    /// The folder with pg_dump and pg_restore; empty finds the newest installed PostgreSQL.
+    public var pgBin = ""
     /// How long a claim holds a job without a heartbeat. Default 30 s.
     public var lease: Duration = .seconds(30)
     /// First retry delay; doubles per attempt. Default 15 s.
@@ -62,7 +72,7 @@ public struct Configuration: Sendable {
     public init() {}
 
     static let secretNames: Set<String> = ["CALWORKER_GOOGLE_CLIENT_SECRET", "CALWORKER_TOKEN_KEY", "CALWORKER_TOKEN_KEY_PREVIOUS",
-                                           "CALWORKER_S3_SECRET_ACCESS_KEY"]
+                                           "CALWORKER_S3_SECRET_ACCESS_KEY", "CALWORKER_BACKUP_KEY", "CALWORKER_BACKUP_KEY_PREVIOUS"]
 
     /// Reads the environment; throws with the variable's name when a value is unusable.
     public static func load(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> Configuration {
@@ -93,6 +103,11 @@ public struct Configuration: Sendable {
         config.mediaMaxBytes = try reader.integer("CALWORKER_MEDIA_MAX_BYTES", default: config.mediaMaxBytes, in: 1024...(1 << 34))
         config.thumbnailMaxPixels = try reader.integer("CALWORKER_THUMBNAIL_MAX_PIXELS", default: config.thumbnailMaxPixels,
                                                        in: 1_000...10_000_000_000)
+        config.backupKey = try reader.string("CALWORKER_BACKUP_KEY", default: "")
+        config.backupKeyPrevious = try reader.string("CALWORKER_BACKUP_KEY_PREVIOUS", default: "")
+        config.backupTarget = try reader.string("CALWORKER_BACKUP_TARGET", default: "", secret: false)
+        config.backupSpool = try reader.string("CALWORKER_BACKUP_SPOOL", default: "", secret: false)
+        config.pgBin = try reader.string("CALWORKER_PG_BIN", default: "", secret: false)
         config.lease = try reader.duration("CALWORKER_LEASE", default: config.lease, minimum: .seconds(1))
         config.retryBase = try reader.duration("CALWORKER_RETRY_BASE", default: config.retryBase, minimum: .milliseconds(1))
         config.retryCap = try reader.duration("CALWORKER_RETRY_CAP", default: config.retryCap, minimum: .milliseconds(1))

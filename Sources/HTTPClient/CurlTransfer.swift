@@ -19,6 +19,8 @@ final class CurlTransfer {
     var sourceError: (any Error)?
     /// Bytes received so far (streamed or kept).
     var received = 0
+    /// The status of the response being received, from its status line.
+    var status = 0
 
     init(maxBytes: Int, shouldAbort: (@Sendable () -> Bool)?) {
         self.maxBytes = maxBytes
@@ -41,7 +43,8 @@ final class CurlTransfer {
         }
         transfer.received += length
         guard let data else { return length }
-        if let sink = transfer.sink {
+        // Only a success's body is streamed; an error's (S3's XML, say) is kept for the caller.
+        if let sink = transfer.sink, (200..<300).contains(transfer.status) {
             do {
                 try sink(UnsafeRawBufferPointer(start: data, count: length))
             } catch {
@@ -75,6 +78,7 @@ final class CurlTransfer {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         if line.hasPrefix("HTTP/") {
             transfer.headers = []
+            transfer.status = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
         } else if let colon = line.firstIndex(of: ":") {
             transfer.headers.append(HTTPHeader(String(line[..<colon]).trimmingCharacters(in: .whitespaces),
                                                String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))

@@ -35,6 +35,8 @@ public struct QueueStatistics: Sendable, Equatable, Codable {
     public var workersStale: Int
     /// The window `recentRuns` covers.
     public var recentWindowSeconds: Double
+    /// When the newest backup that passed its restore test finished; nil if none ever did.
+    public var lastVerifiedBackupAt: Date?
 }
 
 extension JobQueue {
@@ -87,8 +89,13 @@ extension JobQueue {
                    count(*) FILTER (WHERE heartbeat_at <= now() - $1::interval)
               FROM calworker.workers
             """, [lease])
+        let backupRows = try db.query("""
+            SELECT max(finished_at) FROM calworker.job_runs
+             WHERE kind = 'backup' AND outcome = 'completed' AND (figures->>'verified')::float8 = 1
+            """)
         return QueueStatistics(depths: depths.values.sorted { $0.queue < $1.queue }, recentRuns: recentRuns,
                                workersAlive: try workerRows[0].decode(at: 0), workersStopping: try workerRows[0].decode(at: 1),
-                               workersStale: try workerRows[0].decode(at: 2), recentWindowSeconds: recent.seconds)
+                               workersStale: try workerRows[0].decode(at: 2), recentWindowSeconds: recent.seconds,
+                               lastVerifiedBackupAt: try backupRows[0].decodeOptional(at: 0))
     }
 }

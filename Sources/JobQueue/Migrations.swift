@@ -167,6 +167,11 @@ public enum Migrations {
             mirror_days integer NOT NULL DEFAULT 90 CHECK (mirror_days BETWEEN 1 AND 730)
         );
         """),
+        Migration(version: 4, name: "index of backup runs, for the last verified backup's age", sql: """
+        -- `calworker metrics` reads the newest verified backup on every scrape; without this it
+        -- would scan every run record when there is none.
+        CREATE INDEX job_runs_backup_idx ON calworker.job_runs (finished_at) WHERE kind = 'backup' AND outcome = 'completed';
+        """),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

@@ -1,5 +1,6 @@
 import CalendarSync
 import Crypto
+import Backup
 import Foundation
 import Media
 
@@ -15,6 +16,9 @@ public struct JobEnvironment: Sendable {
     public var mediaMaxBytes = 50 << 20
     /// The most pixels a photo may claim before it is refused unread.
     public var thumbnailMaxPixels = 200_000_000
+    /// Backup keys, default target, spool and PostgreSQL's tools (the media settings above are
+    /// the ones backups use too).
+    public var backup = BackupSettings()
     /// The clock the mirror window is measured from (tests pin it to a date).
     public var now: @Sendable () -> Date = { Date() }
 

@@ -8,6 +8,7 @@ public enum JobKinds {
         registry.register(SyncAccountJob(environment: environment))
         registry.register(CleanupJob(environment: environment))
         registry.register(ThumbnailJob(environment: environment))
+        registry.register(BackupJob(environment: environment))
         return registry
     }
 }

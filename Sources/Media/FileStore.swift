@@ -47,6 +47,38 @@ struct FileStore: MediaStore {
         }
     }
 
+    /// A hard link when the file is on the same file system (no copy, however large), else a
+    /// copy; either way under a temporary name first, then renamed into place.
+    func upload(_ location: MediaLocation, file path: String, sha256: String, contentType: String) throws(MediaError) {
+        let destination = try resolve(location)
+        let folder = (destination as NSString).deletingLastPathComponent
+        let temporary = folder + "/." + (destination as NSString).lastPathComponent + ".tmp-" + UUID().uuidString
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            if link(path, temporary) != 0 { try FileManager.default.copyItem(atPath: path, toPath: temporary) }
+            guard rename(temporary, destination) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw MediaError(.denied, "\(location): cannot be written (\(error.localizedDescription)); check the media root's permissions and free space")
+        }
+    }
+
+    func download(_ location: MediaLocation, to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64 {
+        let path = try resolve(location)
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw MediaError(.notFound, "\(location): no such file") }
+        defer { try? handle.close() }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var total: Int64 = 0
+        while true {
+            let count = read(handle.fileDescriptor, buffer.baseAddress, buffer.count)
+            guard count >= 0 else { throw MediaError(.unavailable, "\(location): read failed: \(String(cString: strerror(errno)))") }
+            if count == 0 { return total }
+            total += Int64(count)
+            try sink(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
+    }
+
     func delete(_ location: MediaLocation) throws(MediaError) {
         let path = try resolve(location)
         guard FileManager.default.fileExists(atPath: path) else { return }

@@ -24,6 +24,31 @@ struct HTTPStore: MediaStore {
 
     func put(_ location: MediaLocation, data: Data, contentType: String) throws(MediaError) { throw readOnly(location) }
     func delete(_ location: MediaLocation) throws(MediaError) { throw readOnly(location) }
+    func upload(_ location: MediaLocation, file path: String, sha256: String, contentType: String) throws(MediaError) {
+        throw readOnly(location)
+    }
+
+    func download(_ location: MediaLocation, to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64 {
+        guard case .http(let url) = location else { throw MediaError(.invalid, "\(location) is not an http(s) location") }
+        var request = HTTPRequest(method: "GET", url: url)
+        request.maxResponseBytes = Int.max
+        request.maxRedirects = 5
+        request.timeout = .seconds(6 * 3600)
+        var received: Int64 = 0
+        let response: HTTPResponse
+        do {
+            response = try withoutActuallyEscaping(sink) { sink in
+                try http.send(request, streamingTo: { bytes in
+                    received += Int64(bytes.count)
+                    try sink(bytes)
+                }, shouldAbort: shouldAbort)
+            }
+        } catch let error as HTTPError {
+            throw MediaError(error: error, location: location)
+        }
+        try check(response, location)
+        return received
+    }
     func list(prefix: MediaLocation) throws(MediaError) -> [MediaObject] {
         throw MediaError(.invalid, "\(prefix): an HTTP server cannot be listed; use an s3:// or file:// prefix")
     }

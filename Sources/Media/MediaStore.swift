@@ -29,4 +29,10 @@ public protocol MediaStore: Sendable {
     func delete(_ location: MediaLocation) throws(MediaError)
     /// Every object whose location starts with `prefix`, in key order.
     func list(prefix: MediaLocation) throws(MediaError) -> [MediaObject]
+    /// Writes the file at `path` as the object, streamed (a backup is never whole in memory);
+    /// `sha256` is the file's hex digest (S3 signs it). Readers never see half of it.
+    func upload(_ location: MediaLocation, file path: String, sha256: String, contentType: String) throws(MediaError)
+    /// Hands the object to `sink` piece by piece as it arrives; returns its size. Errors of
+    /// `sink` stop the transfer and are rethrown as they are.
+    func download(_ location: MediaLocation, to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64
 }

@@ -47,4 +47,12 @@ public struct MediaStores: Sendable {
     public func list(prefix: MediaLocation) throws(MediaError) -> [MediaObject] {
         try store(for: prefix).list(prefix: prefix)
     }
+
+    public func upload(_ location: MediaLocation, file path: String, sha256: String, contentType: String) throws(MediaError) {
+        try store(for: location).upload(location, file: path, sha256: sha256, contentType: contentType)
+    }
+
+    public func download(_ location: MediaLocation, to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64 {
+        try store(for: location).download(location, to: sink)
+    }
 }

@@ -42,6 +42,59 @@ struct S3Store: MediaStore {
         try check(try send(request, location), location, "PUT")
     }
 
+    func upload(_ location: MediaLocation, file path: String, sha256: String, contentType: String) throws(MediaError) {
+        let (bucket, key) = try Self.object(location)
+        var request = try signed("PUT", bucket: bucket, key: key, payloadSHA256: sha256, headers: [HTTPHeader("Content-Type", contentType)])
+        var attempt = 1
+        while true {
+            let outcome: Result<HTTPResponse, MediaError>
+            do {
+                let body = try FileBodySource(path: path)
+                // At least 1 MB/s: a 5 GB upload may take long, a stalled one may not.
+                request.timeout = .seconds(max(120, body.length / 1_000_000))
+                outcome = .success(try http.send(request, upload: body, streamingTo: nil, shouldAbort: shouldAbort))
+            } catch let error as HTTPError {
+                outcome = .failure(MediaError(error: error, location: location))
+            } catch {
+                outcome = .failure(MediaError(.invalid, "\(location): cannot read \(path) to upload it: \(error)"))
+            }
+            let retryable: Bool
+            switch outcome {
+            case .success(let response): retryable = response.status >= 500 || response.status == 429
+            case .failure(let error): retryable = error.isRetryable
+            }
+            if retryable && attempt < retry.maxAttempts {
+                Thread.sleep(forTimeInterval: retry.delay(afterAttempt: attempt, retryAfter: nil).secondsValue)
+                attempt += 1
+                continue
+            }
+            try check(try outcome.get(), location, "PUT")
+            return
+        }
+    }
+
+    func download(_ location: MediaLocation, to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64 {
+        let (bucket, key) = try Self.object(location)
+        var request = try signed("GET", bucket: bucket, key: key)
+        request.maxResponseBytes = Int.max
+        request.timeout = .seconds(6 * 3600)
+        var received: Int64 = 0
+        let response: HTTPResponse
+        do {
+            response = try withoutActuallyEscaping(sink) { sink in
+                try http.send(request, streamingTo: { bytes in
+                    received += Int64(bytes.count)
+                    try sink(bytes)
+                }, shouldAbort: shouldAbort)
+            }
+        } catch let error as HTTPError {
+            throw MediaError(error: error, location: location)
+        }
+        if response.status == 404 { throw MediaError(.notFound, "\(location): no such object") }
+        try check(response, location, "GET")
+        return received
+    }
+
     func delete(_ location: MediaLocation) throws(MediaError) {
         let (bucket, key) = try Self.object(location)
         let response = try send(try signed("DELETE", bucket: bucket, key: key), location)
@@ -117,6 +170,10 @@ struct S3Store: MediaStore {
         }
         return (bucket, key)
     }
+}
+
+extension Duration {
+    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 extension MediaError {

@@ -118,6 +118,15 @@ public final class PostgresConnection: Sendable {
         try Self.connect(conninfo, preparedStatements: usesPreparedStatements, connectTimeout: connectTimeout)
     }
 
+    /// What this session is actually connected with (host, port, user, database, password and
+    /// the rest, defaults resolved by libpq), to hand PostgreSQL's own tools the same target.
+    public func parameters() throws(PostgresError) -> PostgresConninfo {
+        let options = state.withLock { state in state.handle.flatMap { PQconninfo($0) } }
+        guard let options else { throw PostgresError(.connectionLost, "the session is closed") }
+        defer { PQconninfoFree(options) }
+        return PostgresConninfo(options: options)
+    }
+
     /// Closes the session now rather than when the last reference goes.
     public func close() {
         state.withLock { state in

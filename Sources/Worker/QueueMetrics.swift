@@ -1,4 +1,5 @@
 import JobQueue
+import Foundation
 import Metrics
 import Postgres
 
@@ -35,6 +36,10 @@ public enum QueueMetrics {
                                [([MetricLabel("state", "alive")], Double(statistics.workersAlive - statistics.workersStopping)),
                                 ([MetricLabel("state", "stopping")], Double(statistics.workersStopping)),
                                 ([MetricLabel("state", "stale")], Double(statistics.workersStale))]))
+        let backupAge = statistics.lastVerifiedBackupAt.map { max(0, Date().timeIntervalSince($0)) } ?? .infinity
+        families.append(.gauge("calworker_backup_last_verified_age_seconds",
+                               help: "Seconds since the newest backup that passed its restore test finished (+Inf if none ever did): alert on it.",
+                               [([], backupAge)]))
         if let schemaVersion {
             families.append(.gauge("calworker_schema_version", help: "The calworker schema version applied to the database.",
                                    [([], Double(schemaVersion))]))

@@ -22,6 +22,16 @@ public final class TestDatabase: Sendable {
         return TestDatabase(name: String(name), url: TestEnvironment.adminURL + " dbname=\(name)")
     }
 
+    /// A new database with nothing in it (no calworker schema), e.g. a restore target.
+    public static func makeEmpty() throws -> TestDatabase {
+        // Identifiers cannot be bound parameters; this name is generated here from hex digits.
+        let name = "cw_empty_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        let admin = try PostgresConnection.connect(TestEnvironment.adminURL)
+        defer { admin.close() }
+        try admin.execute("CREATE DATABASE \(name)")
+        return TestDatabase(name: String(name), url: TestEnvironment.adminURL + " dbname=\(name)")
+    }
+
     private init(name: String, url: String) {
         self.name = name
         self.url = url

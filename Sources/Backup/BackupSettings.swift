@@ -1,0 +1,42 @@
+import Crypto
+import Foundation
+import Media
+
+/// What backups need beyond the media store: the key, where to spool, PostgreSQL's tools.
+public struct BackupSettings: Sendable {
+    /// Seals new backups (`CALWORKER_BACKUP_KEY`); nil refuses to back up.
+    public var key: SecretKey?
+    /// Keys of older backups, still accepted when verifying and restoring them.
+    public var previousKeys: [SecretKey] = []
+    /// The default target prefix (`CALWORKER_BACKUP_TARGET`), e.g. `s3://backups/calworker/`.
+    public var target: String?
+    /// Where the sealed dump and a restore's plaintext wait on disk. Default: the temporary folder.
+    public var spoolDirectory = NSTemporaryDirectory()
+    /// The folder holding pg_dump and pg_restore; nil finds the newest PostgreSQL installed
+    /// (`/usr/lib/postgresql/N/bin`), else the PATH.
+    public var toolsDirectory: String?
+    /// pg_restore's parallel jobs for verification and restores.
+    public var restoreJobs = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+    public var media = MediaSettings()
+
+    public init(key: SecretKey? = nil, previousKeys: [SecretKey] = [], target: String? = nil, media: MediaSettings = MediaSettings()) {
+        self.key = key
+        self.previousKeys = previousKeys
+        self.target = target
+        self.media = media
+    }
+
+    /// Every key that may open a backup.
+    var allKeys: [SecretKey] { (key.map { [$0] } ?? []) + previousKeys }
+
+    /// The path of a PostgreSQL client program.
+    func tool(_ name: String) -> String {
+        if let toolsDirectory { return toolsDirectory + "/" + name }
+        let root = "/usr/lib/postgresql"
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).compactMap(Int.init).sorted()
+        if let newest = versions.last, FileManager.default.isExecutableFile(atPath: "\(root)/\(newest)/bin/\(name)") {
+            return "\(root)/\(newest)/bin/\(name)"
+        }
+        return name
+    }
+}

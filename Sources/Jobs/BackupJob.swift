@@ -1,0 +1,107 @@
+import Backup
+import Foundation
+import Media
+import Worker
+
+/// `backup`: an encrypted backup of the database, verified by restoring it, then retention.
+///
+/// `{"target": "s3://backups/calworker/", "keep_daily": 7, "keep_weekly": 4, "keep_monthly": 6}`
+/// (the target defaults to `CALWORKER_BACKUP_TARGET`). The backup counts only once its
+/// manifest is written, after verification: a run killed at any point leaves no half backup
+/// counted, and its leftovers are removed by a later run's retention. A backup that fails
+/// verification is kept, marked failed, and the job is discarded with the reason (it alerts
+/// through the discarded-jobs alert); retention runs only after a verified backup.
+public struct BackupJob: JobHandler {
+    public struct Args: Decodable, Sendable {
+        public var target: String?
+        public var keepDaily: Int?
+        public var keepWeekly: Int?
+        public var keepMonthly: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case target
+            case keepDaily = "keep_daily"
+            case keepWeekly = "keep_weekly"
+            case keepMonthly = "keep_monthly"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let names = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+            if let unknown = names.first(where: { CodingKeys(rawValue: $0) == nil }) {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription:
+                    "unknown argument '\(unknown)'; backup takes \(CodingKeys.allCases.map(\.rawValue).joined(separator: ", "))"))
+            }
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            target = try container.decodeIfPresent(String.self, forKey: .target)
+            keepDaily = try container.decodeIfPresent(Int.self, forKey: .keepDaily)
+            keepWeekly = try container.decodeIfPresent(Int.self, forKey: .keepWeekly)
+            keepMonthly = try container.decodeIfPresent(Int.self, forKey: .keepMonthly)
+        }
+    }
+
+    public static let kind = "backup"
+    let environment: JobEnvironment
+    public let timeout: Duration = .seconds(6 * 3600)
+
+    public init(environment: JobEnvironment) { self.environment = environment }
+
+    public static let figureMetrics: [FigureMetric] = [
+        FigureMetric(figure: "backup_bytes", metric: "calworker_backup_bytes_total", help: "Sealed backup bytes stored."),
+        FigureMetric(figure: "dump_bytes", metric: "calworker_backup_dump_bytes_total", help: "pg_dump output bytes backed up."),
+        FigureMetric(figure: "verified", metric: "calworker_backups_verified_total", help: "Backups that passed their restore test."),
+        FigureMetric(figure: "verification_failed", metric: "calworker_backups_verification_failed_total",
+                     help: "Backups that failed their restore test."),
+        FigureMetric(figure: "retention_deleted", metric: "calworker_backups_deleted_total", help: "Backups removed by retention."),
+    ]
+
+    public func validate(_ args: Args) throws(JobArgsError) {
+        for (name, value) in [("keep_daily", args.keepDaily), ("keep_weekly", args.keepWeekly), ("keep_monthly", args.keepMonthly)] {
+            if let value, !(0...1000).contains(value) { throw JobArgsError("\(name) is a count from 0 to 1000, got \(value)") }
+        }
+        if let target = args.target {
+            do {
+                _ = try BackupCatalog.prefix(target)
+            } catch {
+                throw JobArgsError("target: \(error.message)")
+            }
+        }
+    }
+
+    public func defaultUniqueKey(for args: Args) -> String? { "backup:\(args.target ?? environment.backup.target ?? "")" }
+
+    public func run(_ args: Args, context: JobContext) throws -> JobResult {
+        var settings = environment.backup
+        settings.media = environment.media
+        guard let target = args.target ?? settings.target else {
+            return .discard(reason: "no backup target: give {\"target\": \"s3://bucket/prefix/\"} or set CALWORKER_BACKUP_TARGET")
+        }
+        let stores = MediaStores(settings: settings.media, metrics: context.metrics, shouldAbort: { context.isStopped })
+        let catalog: BackupCatalog
+        do {
+            catalog = try BackupCatalog(stores: stores, target: target)
+        } catch {
+            return .discard(reason: error.message)
+        }
+        let policy = RetentionPolicy(daily: args.keepDaily ?? 7, weekly: args.keepWeekly ?? 4, monthly: args.keepMonthly ?? 6)
+        let progress = context.progress()
+        let runner = BackupRun(settings: settings, stores: stores, catalog: catalog, shouldAbort: { context.isStopped },
+                               progress: { progress.report($0) })
+        let outcome: BackupRun.Outcome
+        do {
+            outcome = try runner.run(on: try context.database(), policy: policy)
+        } catch let error as BackupError where error.kind == .invalid {
+            return .discard(reason: error.message)
+        } catch let error as BackupError where error.kind == .failed && context.isStopped {
+            try context.checkStop()
+            throw error
+        }
+        let logger = context.logger.with(["backup_id": outcome.manifest.id])
+        if let failure = outcome.manifest.verification?.error {
+            logger.error("backup failed verification", ["error": failure])
+            return .discard(reason: "backup \(outcome.manifest.id) failed verification: \(failure)", figures: JobFigures(outcome.figures))
+        }
+        logger.notice("backup verified", ["bytes": String(outcome.manifest.ciphertextBytes),
+                                          "deleted_by_retention": String(outcome.deleted)])
+        return .success(JobFigures(outcome.figures))
+    }
+}
