@@ -9,6 +9,7 @@ enum BackupCommand {
         summary: "List, verify and restore encrypted database backups, or start one now",
         usage: """
                backup list [--target PREFIX]
+               calworker backup latest [--target PREFIX]
                calworker backup verify ID [--target PREFIX]
                calworker backup restore ID --into DBURL [--force] [--target PREFIX]
                calworker backup run [--target PREFIX]
@@ -17,6 +18,7 @@ enum BackupCommand {
         Backups live under a target prefix (default CALWORKER_BACKUP_TARGET), one folder per
         backup: the sealed dump and its manifest. list reads the manifests from the store itself,
         so it works on a new machine with nothing but the key and the store's credentials.
+        latest prints the id of the newest verified backup (exit 5 if there is none), for scripts.
         verify restores a backup into a scratch database, compares every table's row count with
         the manifest, drops the scratch database and records the result (exit 1 if it fails).
         restore checks the backup completely (every chunk's authentication, both SHA-256 sums)
@@ -49,6 +51,12 @@ enum BackupCommand {
             case "list":
                 let entries = try catalog.entries()
                 context.emit(entries.map(Listed.init)) { table(entries, prefix: catalog.prefix) }
+                return .ok
+            case "latest":
+                guard let newest = try catalog.entries().last(where: { $0.manifest?.isVerified == true }) else {
+                    throw CLIError(.notFound, "no verified backup under \(catalog.prefix)", hint: "see calworker backup list")
+                }
+                context.emit(["id": newest.id]) { newest.id }
                 return .ok
             case "verify":
                 let entry = try catalog.entry(try id())
@@ -96,7 +104,7 @@ enum BackupCommand {
                 }
                 return .ok
             default:
-                throw CLIError(.usage, "unknown action '\(action)'; one of list, verify, restore, run")
+                throw CLIError(.usage, "unknown action '\(action)'; one of list, latest, verify, restore, run")
             }
         } catch let error as BackupError {
             switch error.kind {

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The backup job and command the way cron and operators use them: through the binary.
+@Suite struct BackupCommandTests {
+    @Test func runWorkListAndMetricsTellTheSameStory() throws {
+        let fixture = try BackupFixture()
+        let environment = ["CALWORKER_BACKUP_KEY": BackupFixture.keyBase64, "CALWORKER_MEDIA_ROOT": fixture.root,
+                           "CALWORKER_BACKUP_TARGET": fixture.target, "CALWORKER_BACKUP_SPOOL": fixture.root + "/spool"]
+        func calworker(_ arguments: String...) throws -> (status: Int32, stdout: String, stderr: String) {
+            try CalworkerProcess.run(arguments, databaseURL: fixture.database.url, environment: environment)
+        }
+        let before = try calworker("metrics")
+        #expect(before.stdout.contains("calworker_backup_last_verified_age_seconds +Inf"), "no verified backup yet")
+        #expect(try calworker("backup", "latest").status == 5)
+        let enqueued = try calworker("backup", "run")
+        #expect(enqueued.status == 0 && enqueued.stdout.contains("enqueued backup to \(fixture.target)"), "\(enqueued)")
+        #expect(try calworker("backup", "run").stdout.contains("already queued"), "the unique key stops a second one")
+        let worked = try calworker("work", "--once")
+        #expect(worked.status == 0, "\(worked.stderr)")
+        let runs = try calworker("runs", "--kind", "backup", "--json")
+        #expect(runs.stdout.contains("\"completed\"") && runs.stdout.contains(#"\"verified\": 1"#), "\(runs.stdout)")
+        let listed = try calworker("backup", "list", "--json")
+        let backups = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(backups.count == 1 && backups.first?["status"] as? String == "verified", "\(listed.stdout)")
+        let id = backups.first?["id"] as? String ?? "?"
+        #expect(try calworker("backup", "latest").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == id)
+        #expect(try calworker("backup", "list").stdout.contains(id))
+        let after = try calworker("metrics")
+        let line = after.stdout.split(separator: "\n").first { $0.hasPrefix("calworker_backup_last_verified_age_seconds ") }
+        let age: Double? = line.flatMap { Double(String($0.split(separator: " ")[1])) }
+        #expect((age ?? .infinity) < 600, "the age is small and finite: \(String(describing: line))")
+    }
+
+    @Test func operatorMistakesGetClearErrorsAndExitCodes() throws {
+        let fixture = try BackupFixture()
+        let base = ["CALWORKER_MEDIA_ROOT": fixture.root, "CALWORKER_BACKUP_SPOOL": fixture.root + "/spool"]
+        func calworker(_ arguments: [String], _ extra: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+            try CalworkerProcess.run(arguments, databaseURL: fixture.database.url, environment: base.merging(extra) { $1 })
+        }
+        let noTarget = try calworker(["backup", "list"])
+        #expect(noTarget.status == 2 && noTarget.stderr.contains("CALWORKER_BACKUP_TARGET"))
+        let badKey = try calworker(["backup", "list", "--target", fixture.target], ["CALWORKER_BACKUP_KEY": "short"])
+        #expect(badKey.status == 3 && badKey.stderr.contains("openssl rand -base64 32"))
+        let missing = try calworker(["backup", "verify", "20261201T020000Z-0000", "--target", fixture.target])
+        #expect(missing.status == 5 && missing.stderr.contains("calworker backup list"))
+        let notAnID = try calworker(["backup", "restore", "yesterday", "--into", "dbname=x", "--target", fixture.target])
+        #expect(notAnID.status == 2)
+        let noInto = try calworker(["backup", "restore", "20261201T020000Z-0000", "--target", fixture.target])
+        #expect(noInto.status == 2 && noInto.stderr.contains("--into"))
+        let http = try calworker(["backup", "list", "--target", "https://example.com/backups/"])
+        #expect(http.status == 2 && http.stderr.contains("read-only"))
+        let help = try calworker(["backup", "--help"])
+        #expect(help.status == 0 && help.stdout.contains("restore ID --into DBURL"))
+        let badArgs = try calworker(["enqueue", "backup", "--args", #"{"keep_daily": -1}"#])
+        #expect(badArgs.status == 2 && badArgs.stderr.contains("keep_daily"))
+        let typo = try calworker(["enqueue", "backup", "--args", #"{"tagret": "s3://b-1/x/"}"#])
+        #expect(typo.status == 2 && typo.stderr.contains("unknown argument 'tagret'"))
+    }
+}
