@@ -36,10 +36,11 @@ public enum QueueMetrics {
                                [([MetricLabel("state", "alive")], Double(statistics.workersAlive - statistics.workersStopping)),
                                 ([MetricLabel("state", "stopping")], Double(statistics.workersStopping)),
                                 ([MetricLabel("state", "stale")], Double(statistics.workersStale))]))
-        let backupAge = statistics.lastVerifiedBackupAt.map { max(0, Date().timeIntervalSince($0)) } ?? .infinity
+        // No series until a backup has been verified: alert on absent() as well as on the age.
+        let backupAge = statistics.lastVerifiedBackupAt.map { [([MetricLabel](), max(0, Date().timeIntervalSince($0)))] } ?? []
         families.append(.gauge("calworker_backup_last_verified_age_seconds",
-                               help: "Seconds since the newest backup that passed its restore test finished (+Inf if none ever did): alert on it.",
-                               [([], backupAge)]))
+                               help: "Seconds since the newest backup that passed its restore test finished (no sample if none ever did).",
+                               backupAge))
         if let schemaVersion {
             families.append(.gauge("calworker_schema_version", help: "The calworker schema version applied to the database.",
                                    [([], Double(schemaVersion))]))
