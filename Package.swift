@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "calworker-bench-sync", targets: ["calworker-bench-sync"]),
         .executable(name: "calworker-bench-mirrors", targets: ["calworker-bench-mirrors"]),
         .executable(name: "calworker-bench-thumbnails", targets: ["calworker-bench-thumbnails"]),
+        .executable(name: "calworker-bench-backup", targets: ["calworker-bench-backup"]),
     ],
     targets: [
         // C libraries, wrapped once each.
@@ -103,6 +104,13 @@ let package = Package(
             name: "calworker-bench-thumbnails",
             dependencies: ["JobQueue", "Jobs", "Logging", "Media", "Metrics", "Thumbnails", "Worker"],
             path: "Benchmarks/ThumbnailBench",
+            swiftSettings: defaultSwiftSettings
+        ),
+
+        .executableTarget(
+            name: "calworker-bench-backup",
+            dependencies: ["Backup", "Crypto", "Media", "Metrics", "Postgres"],
+            path: "Benchmarks/BackupBench",
             swiftSettings: defaultSwiftSettings
         ),
 
