@@ -14,18 +14,22 @@ import TestSupport
                            "CALWORKER_LEASE": "1s", "CALWORKER_RETRY_BASE": "10ms", "CALWORKER_LOG_FORMAT": "text"]
         _ = try JobQueue().enqueue(NewJob(kind: "backup", args: "{}", maxAttempts: 50), on: fixture.db)
         var generator = SystemRandomNumberGenerator()
+        func state() throws -> String { try fixture.db.query("SELECT state FROM calworker.jobs WHERE kind = 'backup'")[0].decode(at: 0) }
         for round in 0..<6 {
             let worker = try CalworkerProcess(["work", "--once"], databaseURL: fixture.database.url, environment: environment)
-            Thread.sleep(forTimeInterval: Double.random(in: 0.2...1.8, using: &generator))
+            // Killed at a random point after the backup started: dumping, sealing, uploading,
+            // verifying, or writing the manifest.
+            _ = try eventually(timeout: 60) { try state() == "running" || !worker.isRunning }
+            Thread.sleep(forTimeInterval: Double.random(in: 0.0...1.5, using: &generator))
             worker.signal(SIGKILL)
             worker.wait(timeout: 10)
             for entry in try fixture.catalog.entries() where entry.manifest != nil {
                 #expect(entry.manifest!.isVerified, "round \(round): a counted backup that was not verified: \(entry.id)")
             }
+            if try state() == "completed" { break }
             Thread.sleep(forTimeInterval: 1.2)  // the lease runs out; the next worker rescues the job
         }
         // The next runs (a killed attempt's lease must run out first, then its retry be due).
-        func state() throws -> String { try fixture.db.query("SELECT state FROM calworker.jobs WHERE kind = 'backup'")[0].decode(at: 0) }
         for _ in 0..<30 where try state() != "completed" {
             let next = try CalworkerProcess.run(["work", "--once"], databaseURL: fixture.database.url, environment: environment, timeout: 120)
             #expect(next.status == 0, "\(next.stderr)")
