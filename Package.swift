@@ -45,6 +45,8 @@ let package = Package(
         .target(name: "Media", dependencies: ["HTTPClient", "Crypto", "Metrics"], swiftSettings: defaultSwiftSettings),
         .target(name: "Thumbnails", dependencies: ["CVips"], swiftSettings: defaultSwiftSettings),
         .target(name: "Backup", dependencies: ["Crypto", "Media", "Postgres"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Notify", dependencies: ["Crypto", "HTTPClient", "Postgres", "Reminders"], resources: [.copy("Templates")],
+                swiftSettings: defaultSwiftSettings),
 
         // Domain.
         .target(name: "JobQueue", dependencies: ["Postgres"], swiftSettings: defaultSwiftSettings),
@@ -55,14 +57,14 @@ let package = Package(
         .target(name: "Reminders", swiftSettings: defaultSwiftSettings),
         .target(name: "CalendarSync", dependencies: ["Accounts", "Google", "HTTPClient", "Metrics", "MirrorPlanner", "Postgres"],
                 swiftSettings: defaultSwiftSettings),
-        .target(name: "Jobs", dependencies: ["Worker", "JobQueue", "Accounts", "CalendarSync", "Crypto", "Google", "Media", "Thumbnails", "Backup"],
+        .target(name: "Jobs", dependencies: ["Worker", "JobQueue", "Accounts", "CalendarSync", "Crypto", "Google", "Media", "Thumbnails", "Backup", "Notify"],
                 swiftSettings: defaultSwiftSettings),
 
         // The command-line tool: a thin entry point over a library the tests call too.
         .target(
             name: "CalworkerCLI",
             dependencies: ["Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer",
-                           "Accounts", "CalendarSync", "Crypto", "MirrorPlanner", "Media", "Backup"],
+                           "Accounts", "CalendarSync", "Crypto", "MirrorPlanner", "Media", "Backup", "Notify", "Reminders"],
             swiftSettings: defaultSwiftSettings
         ),
         .executableTarget(name: "calworker", dependencies: ["CalworkerCLI"], swiftSettings: defaultSwiftSettings),
@@ -123,6 +125,8 @@ let package = Package(
                                    "Postgres", "Metrics", "Logging", "TestSupport"],
                     swiftSettings: defaultSwiftSettings),
         .testTarget(name: "GoogleTests", dependencies: ["Google", "HTTPClient", "GoogleEmulator", "Metrics"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "NotifyTests", dependencies: ["Notify", "HTTPClient", "HTTPServer", "Accounts", "Crypto", "Jobs", "JobQueue", "Worker",
+                                                    "Metrics", "Postgres", "Reminders", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "RemindersTests", dependencies: ["Reminders"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MirrorPlannerTests", dependencies: ["MirrorPlanner"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MediaTests", dependencies: ["Media", "HTTPClient", "HTTPServer", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),

@@ -4,10 +4,12 @@ import CalendarSync
 import Configuration
 import Crypto
 import Foundation
+import HTTPClient
 import JobQueue
 import Jobs
 import Logging
 import Media
+import Notify
 import Metrics
 import Postgres
 import Worker
@@ -57,6 +59,20 @@ final class CommandContext: Sendable {
         if !configuration.backupSpool.isEmpty { backup.spoolDirectory = configuration.backupSpool }
         if !configuration.pgBin.isEmpty { backup.toolsDirectory = configuration.pgBin }
         environment.backup = backup
+        var notify = NotifySettings()
+        if !configuration.smtpURL.isEmpty {
+            notify.smtp = SMTPSettings(url: configuration.smtpURL, username: configuration.smtpUsername.isEmpty ? nil : configuration.smtpUsername,
+                                       password: configuration.smtpPassword, caFile: configuration.smtpCAFile.isEmpty ? nil : configuration.smtpCAFile)
+        }
+        notify.from = MailAddress(configuration.smtpFrom)
+        notify.alertEmails = configuration.alertEmail.split(separator: ",").compactMap { MailAddress(String($0)) }
+        notify.alertWebhookURL = configuration.alertWebhookURL.isEmpty ? nil : configuration.alertWebhookURL
+        notify.webhookSecret = configuration.webhookSecret.isEmpty ? nil : configuration.webhookSecret
+        notify.alertInterval = configuration.alertInterval
+        notify.backupMaxAge = configuration.alertBackupMaxAge
+        notify.backupsConfigured = !configuration.backupTarget.isEmpty
+        notify.templates = Templates(overrideDirectory: configuration.templateDirectory.isEmpty ? nil : configuration.templateDirectory)
+        environment.notify = notify
         environment.mediaMaxBytes = configuration.mediaMaxBytes
         environment.thumbnailMaxPixels = configuration.thumbnailMaxPixels
         self.registryEnvironment = environment

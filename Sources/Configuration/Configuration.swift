@@ -53,6 +53,25 @@ public struct Configuration: Sendable {
     public var backupSpool = ""
     /// The folder with pg_dump and pg_restore; empty finds the newest installed PostgreSQL.
     public var pgBin = ""
+    /// `smtp://host:587` (STARTTLS required) or `smtps://host:465`; empty: no e-mail.
+    public var smtpURL = ""
+    public var smtpUsername = ""
+    public var smtpPassword = ""
+    /// The sender of reminders and alerts, `calworker <calendar@example.com>`.
+    public var smtpFrom = ""
+    /// An extra CA bundle for the SMTP server's certificate (verification stays on).
+    public var smtpCAFile = ""
+    /// Operators' addresses for alert digests, comma-separated.
+    public var alertEmail = ""
+    public var alertWebhookURL = ""
+    /// Signs every webhook (HMAC-SHA256).
+    public var webhookSecret = ""
+    /// At most one alert digest per this. Default 15 min.
+    public var alertInterval: Duration = .seconds(15 * 60)
+    /// Alert when the newest verified backup is older. Default 36 h.
+    public var alertBackupMaxAge: Duration = .seconds(36 * 3600)
+    /// Operators' own message templates, file by file; empty: the built-in ones.
+    public var templateDirectory = ""
     /// How long a claim holds a job without a heartbeat. Default 30 s.
     public var lease: Duration = .seconds(30)
     /// First retry delay; doubles per attempt. Default 15 s.
@@ -72,7 +91,8 @@ public struct Configuration: Sendable {
     public init() {}
 
     static let secretNames: Set<String> = ["CALWORKER_GOOGLE_CLIENT_SECRET", "CALWORKER_TOKEN_KEY", "CALWORKER_TOKEN_KEY_PREVIOUS",
-                                           "CALWORKER_S3_SECRET_ACCESS_KEY", "CALWORKER_BACKUP_KEY", "CALWORKER_BACKUP_KEY_PREVIOUS"]
+                                           "CALWORKER_S3_SECRET_ACCESS_KEY", "CALWORKER_BACKUP_KEY", "CALWORKER_BACKUP_KEY_PREVIOUS",
+                                           "CALWORKER_SMTP_PASSWORD", "CALWORKER_WEBHOOK_SECRET"]
 
     /// Reads the environment; throws with the variable's name when a value is unusable.
     public static func load(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> Configuration {
@@ -108,6 +128,17 @@ public struct Configuration: Sendable {
         config.backupTarget = try reader.string("CALWORKER_BACKUP_TARGET", default: "", secret: false)
         config.backupSpool = try reader.string("CALWORKER_BACKUP_SPOOL", default: "", secret: false)
         config.pgBin = try reader.string("CALWORKER_PG_BIN", default: "", secret: false)
+        config.smtpURL = try reader.string("CALWORKER_SMTP_URL", default: "", secret: false)
+        config.smtpUsername = try reader.string("CALWORKER_SMTP_USERNAME", default: "", secret: false)
+        config.smtpPassword = try reader.string("CALWORKER_SMTP_PASSWORD", default: "")
+        config.smtpFrom = try reader.string("CALWORKER_SMTP_FROM", default: "", secret: false)
+        config.smtpCAFile = try reader.string("CALWORKER_SMTP_CA_FILE", default: "", secret: false)
+        config.alertEmail = try reader.string("CALWORKER_ALERT_EMAIL", default: "", secret: false)
+        config.alertWebhookURL = try reader.string("CALWORKER_ALERT_WEBHOOK_URL", default: "", secret: false)
+        config.webhookSecret = try reader.string("CALWORKER_WEBHOOK_SECRET", default: "")
+        config.alertInterval = try reader.duration("CALWORKER_ALERT_INTERVAL", default: config.alertInterval, minimum: .seconds(1))
+        config.alertBackupMaxAge = try reader.duration("CALWORKER_ALERT_BACKUP_MAX_AGE", default: config.alertBackupMaxAge, minimum: .seconds(60))
+        config.templateDirectory = try reader.string("CALWORKER_TEMPLATE_DIR", default: "", secret: false)
         config.lease = try reader.duration("CALWORKER_LEASE", default: config.lease, minimum: .seconds(1))
         config.retryBase = try reader.duration("CALWORKER_RETRY_BASE", default: config.retryBase, minimum: .milliseconds(1))
         config.retryCap = try reader.duration("CALWORKER_RETRY_CAP", default: config.retryCap, minimum: .milliseconds(1))

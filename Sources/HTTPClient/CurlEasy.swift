@@ -10,6 +10,8 @@ final class CurlEasy {
     /// `curl_easy_strerror`'s generic text ("Failed to connect to 127.0.0.1 port 9: ...").
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var headerList: UnsafeMutablePointer<curl_slist>?
+    /// Other lists handed to libcurl (SMTP recipients): freed with the handle.
+    private var otherLists: [UnsafeMutablePointer<curl_slist>] = []
 
     /// `curl_global_init` must run once before any handle, and is not thread-safe itself:
     /// a static `let` initializer runs exactly once, under Swift's own lock.
@@ -36,6 +38,7 @@ final class CurlEasy {
     deinit {
         curl_easy_cleanup(handle)
         if let headerList { curl_slist_free_all(headerList) }
+        for list in otherLists { curl_slist_free_all(list) }
         errorBuffer.deallocate()
     }
 
@@ -82,6 +85,21 @@ final class CurlEasy {
         if let headerList { curl_slist_free_all(headerList) }
         headerList = list
         try check(cw_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list), "setting headers")
+    }
+
+    /// Sets a string-list option other than the headers (`CURLOPT_MAIL_RCPT`); the list lives
+    /// as long as this handle.
+    func setList(_ option: CURLoption, _ lines: [String]) throws(HTTPError) {
+        var list: UnsafeMutablePointer<curl_slist>?
+        for line in lines {
+            guard let appended = curl_slist_append(list, line) else {
+                if let list { curl_slist_free_all(list) }
+                throw HTTPError(.transport, "libcurl could not allocate a list")
+            }
+            list = appended
+        }
+        if let list { otherLists.append(list) }
+        try check(cw_curl_setopt_slist(handle, option, list), "setting list option \(option.rawValue)")
     }
 
     /// Runs the transfer; blocks until it ends.

@@ -3,6 +3,7 @@ import Crypto
 import Backup
 import Foundation
 import Media
+import Notify
 
 /// What job handlers need from the process's configuration, handed to `JobKinds.registry`.
 /// Jobs do not read the environment themselves, so tests build one directly.
@@ -19,6 +20,8 @@ public struct JobEnvironment: Sendable {
     /// Backup keys, default target, spool and PostgreSQL's tools (the media settings above are
     /// the ones backups use too).
     public var backup = BackupSettings()
+    /// E-mail, webhooks, alert recipients and templates.
+    public var notify = NotifySettings()
     /// The clock the mirror window is measured from (tests pin it to a date).
     public var now: @Sendable () -> Date = { Date() }
 

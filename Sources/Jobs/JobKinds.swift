@@ -9,6 +9,7 @@ public enum JobKinds {
         registry.register(CleanupJob(environment: environment))
         registry.register(ThumbnailJob(environment: environment))
         registry.register(BackupJob(environment: environment))
+        registry.register(NotifyJob(environment: environment))
         return registry
     }
 }

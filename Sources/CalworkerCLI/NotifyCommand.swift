@@ -1,0 +1,163 @@
+import Foundation
+import JobQueue
+import Notify
+import Postgres
+import Reminders
+
+enum NotifyCommand {
+    static let command = Command(
+        name: "notify",
+        summary: "Reminder settings per owner, a preview of a reminder, and operator alerts",
+        usage: """
+               notify settings [--owner O] [--email E] [--webhook URL] [--channel email|webhook|both|off] [--lead MINUTES]
+                                         [--time-zone ZONE] [--quiet HH:MM-HH:MM|none] [--all-day-at HH:MM]
+               calworker notify preview --event ID [--account N]
+               calworker notify alert --subject S [--detail D]
+        """,
+        details: """
+        settings without --owner lists every owner's reminder settings (owners without a row get
+        the defaults: e-mail to their first account's address, 30 minutes ahead, UTC, no quiet
+        hours, all-day events at 08:00); with --owner it changes the given ones.
+        preview renders the reminder an event would get (its next occurrence), as it would be
+        sent, without sending anything.
+        alert records an operator alert for the next digest (one digest at most every
+        CALWORKER_ALERT_INTERVAL) and queues the digest job.
+        """,
+        options: [
+            .value("owner", "O", "the platform user whose settings to change"),
+            .value("email", "E", "where reminder e-mails go"),
+            .value("webhook", "URL", "where reminder webhooks go"),
+            .value("channel", "C", "email, webhook, both or off"),
+            .value("lead", "MINUTES", "how long before a timed event its reminder goes (0-10080)"),
+            .value("time-zone", "ZONE", "the owner's zone for quiet hours, all-day reminders and message times (Europe/Berlin)"),
+            .value("quiet", "HH:MM-HH:MM", "quiet hours, e.g. 22:00-07:00, or none"),
+            .value("all-day-at", "HH:MM", "when an all-day event's reminder goes on its day"),
+            .value("event", "ID", "preview: the event id"),
+            .value("account", "N", "preview: the account, when the id is in several"),
+            .value("subject", "S", "alert: the alert's one-line summary"),
+            .value("detail", "D", "alert: what happened and what to do"),
+        ]
+    ) { arguments, context in
+        let action = arguments.positionals.first ?? "settings"
+        let db = try context.connectCurrent()
+        switch action {
+        case "settings":
+            if let owner = arguments.value("owner") { try change(owner, arguments, db) }
+            let rows = try db.query("""
+                SELECT a.owner, coalesce(s.email, min(a.email) || ' (default)'), coalesce(s.webhook_url, ''), coalesce(s.channel, 'email'),
+                       coalesce(s.lead_minutes, 30), coalesce(s.time_zone, 'UTC'),
+                       coalesce(to_char(s.quiet_start, 'HH24:MI') || '-' || to_char(s.quiet_end, 'HH24:MI'), ''),
+                       coalesce(to_char(s.all_day_at, 'HH24:MI'), '08:00')
+                  FROM calworker.accounts a LEFT JOIN calworker.notification_settings s ON s.owner = a.owner
+                 GROUP BY a.owner, s.owner ORDER BY a.owner
+                """).map { row in
+                ["owner": try row.decode(String.self, at: 0), "email": try row.decode(String.self, at: 1), "webhook": try row.decode(String.self, at: 2),
+                 "channel": try row.decode(String.self, at: 3), "lead_minutes": String(try row.decode(Int.self, at: 4)),
+                 "time_zone": try row.decode(String.self, at: 5), "quiet": try row.decode(String.self, at: 6), "all_day_at": try row.decode(String.self, at: 7)]
+            }
+            context.emit(rows) {
+                if rows.isEmpty { return "no owners yet: connect an account with calworker accounts add" }
+                var table = Table(headers: ["OWNER", "EMAIL", "WEBHOOK", "CHANNEL", "LEAD", "ZONE", "QUIET", "ALL-DAY AT"])
+                for row in rows {
+                    table.add([row["owner"]!, row["email"]!, row["webhook"]!.isEmpty ? "-" : row["webhook"]!, row["channel"]!,
+                               row["lead_minutes"]! + "m", row["time_zone"]!, row["quiet"]!.isEmpty ? "-" : row["quiet"]!, row["all_day_at"]!])
+                }
+                return table.render()
+            }
+        case "preview":
+            guard let event = arguments.value("event") else { throw CLIError(.usage, "preview needs --event ID") }
+            let preview = try Self.preview(event: event, account: try arguments.int("account", range: 1...Int.max), context: context, db: db)
+            context.emit(["subject": preview.rendered.subject, "to": preview.to, "text": preview.rendered.text,
+                          "html": preview.rendered.html ?? ""]) {
+                "To: \(preview.to)\nSubject: \(preview.rendered.subject)\n\n\(preview.rendered.text)"
+            }
+        case "alert":
+            guard let subject = arguments.value("subject"), !subject.isEmpty else { throw CLIError(.usage, "alert needs --subject S") }
+            let args = try JSONSerialization.data(withJSONObject: ["alert": ["subject": subject, "detail": arguments.value("detail") ?? ""]],
+                                                  options: [.sortedKeys])
+            let result = try context.queue.enqueue(NewJob(kind: "notify", args: String(decoding: args, as: UTF8.self)), on: db)
+            context.emit(["job": result.id]) { "alert queued as job \(result.id); it goes out in the next digest" }
+        default:
+            throw CLIError(.usage, "unknown action '\(action)'; one of settings, preview, alert")
+        }
+        return .ok
+    }
+
+    static func change(_ owner: String, _ arguments: ParsedArguments, _ db: PostgresConnection) throws {
+        func minutes(_ text: String, _ option: String) throws(CLIError) -> String {
+            let parts = text.split(separator: ":").compactMap { Int($0) }
+            guard parts.count == 2, (0..<24).contains(parts[0]), (0..<60).contains(parts[1]) else {
+                throw CLIError(.usage, "--\(option): '\(text)' is not a time like 07:30")
+            }
+            return String(format: "%02d:%02d", parts[0], parts[1])
+        }
+        if let channel = arguments.value("channel"), !["email", "webhook", "both", "off"].contains(channel) {
+            throw CLIError(.usage, "--channel is email, webhook, both or off")
+        }
+        if let zone = arguments.value("time-zone"), TimeZone(identifier: zone) == nil {
+            throw CLIError(.usage, "--time-zone: '\(zone)' is not a time zone (like Europe/Berlin)")
+        }
+        if let email = arguments.value("email"), MailAddress(email) == nil { throw CLIError(.usage, "--email: '\(email)' is not an e-mail address") }
+        let lead = try arguments.int("lead", range: 0...10080)
+        var quietStart: String?, quietEnd: String?, clearQuiet = false
+        if let quiet = arguments.value("quiet") {
+            if quiet == "none" {
+                clearQuiet = true
+            } else {
+                let parts = quiet.split(separator: "-").map(String.init)
+                guard parts.count == 2 else { throw CLIError(.usage, "--quiet is HH:MM-HH:MM or none") }
+                quietStart = try minutes(parts[0], "quiet")
+                quietEnd = try minutes(parts[1], "quiet")
+            }
+        }
+        let allDay = try arguments.value("all-day-at").map { text throws(CLIError) in try minutes(text, "all-day-at") }
+        try db.execute("""
+            INSERT INTO calworker.notification_settings (owner, email, webhook_url, channel, lead_minutes, time_zone, quiet_start, quiet_end, all_day_at)
+            VALUES ($1, $2, $3, coalesce($4, 'email'), coalesce($5, 30), coalesce($6, 'UTC'), $7::time, $8::time, coalesce($9::time, '08:00'))
+            ON CONFLICT (owner) DO UPDATE SET
+                email = coalesce($2, notification_settings.email), webhook_url = coalesce($3, notification_settings.webhook_url),
+                channel = coalesce($4, notification_settings.channel), lead_minutes = coalesce($5, notification_settings.lead_minutes),
+                time_zone = coalesce($6, notification_settings.time_zone),
+                quiet_start = CASE WHEN $10 THEN NULL ELSE coalesce($7::time, notification_settings.quiet_start) END,
+                quiet_end = CASE WHEN $10 THEN NULL ELSE coalesce($8::time, notification_settings.quiet_end) END,
+                all_day_at = coalesce($9::time, notification_settings.all_day_at)
+            """, [owner, arguments.value("email"), arguments.value("webhook"), arguments.value("channel"), lead, arguments.value("time-zone"),
+                  quietStart, quietEnd, allDay, clearQuiet])
+    }
+
+    struct Preview {
+        var to: String
+        var rendered: Templates.Rendered
+    }
+
+    /// The reminder the event's next occurrence gets, planned as of just before it is due.
+    static func preview(event: String, account: Int?, context: CommandContext, db: PostgresConnection) throws -> Preview {
+        let rows = try db.query("""
+            SELECT a.owner, e.calendar_id, coalesce(e.start_time, e.start_date::timestamptz) FROM calworker.events e
+              JOIN calworker.accounts a ON a.id = e.account_id
+             WHERE e.event_id = $1 AND ($2::bigint IS NULL OR e.account_id = $2) AND NOT e.is_mirror
+             ORDER BY e.account_id LIMIT 2
+            """, [event, account.map(Int64.init)])
+        guard let row = rows.first else { throw CLIError(.notFound, "no event \(event) in the local copy", hint: "sync the account first; ids are Google's event ids") }
+        if rows.count > 1 && account == nil { throw CLIError(.usage, "event \(event) is in several accounts: add --account N") }
+        let owner: String = try row.decode(at: 0)
+        guard let settings = try OwnerReminders.owners(on: db).first(where: { $0.owner == owner }) else {
+            throw CLIError(.notFound, "owner \(owner) has no active account")
+        }
+        let events = try OwnerReminders.events(owner: owner, from: Date().addingTimeInterval(-86_400), to: Date().addingTimeInterval(400 * 86_400), on: db)
+            .filter { $0.eventID == event || $0.recurringEventID == event }
+        // Walk forward to the first moment a reminder of this event is due.
+        var probe = Date()
+        let end = Date().addingTimeInterval(366 * 86_400)
+        while probe < end {
+            let plan = ReminderPlanner(preferences: settings.preferences, now: probe).plan(events)
+            if let due = plan.due.first {
+                let name = due.allDayDate == nil ? "reminder" : "reminder-allday"
+                let rendered = try context.registryEnvironment.notify.templates.render(name, ReminderRun.values(for: due, zone: settings.preferences.timeZone))
+                return Preview(to: settings.channel == "webhook" ? (settings.webhookURL ?? "-") : (settings.email ?? "-"), rendered: rendered)
+            }
+            probe = probe.addingTimeInterval(15 * 60)
+        }
+        throw CLIError(.notFound, "event \(event) has no upcoming occurrence within a year (or it is cancelled, declined or a busy block)")
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import JobQueue
+import Notify
+import Worker
+
+/// `notify`: reminders and operator alerts.
+///
+/// - `{"reminders": true}` (cron, every minute or five): every reminder due now, each sent once
+///   per event occurrence, recipient and channel.
+/// - `{"alerts": true}` (cron, every five minutes): finds what operators must hear of (jobs
+///   discarded, accounts needing re-authorization, failed or stale backups), and sends one
+///   digest of everything new, at most every `CALWORKER_ALERT_INTERVAL`.
+/// - `{"alert": {"subject": S, "detail": D, "key": K}}`: raises one alert (once per key) for
+///   the next digest, and makes sure a digest job is queued.
+public struct NotifyJob: JobHandler {
+    public struct Args: Decodable, Sendable {
+        public struct Alert: Decodable, Sendable {
+            public var subject: String
+            public var detail: String?
+            public var key: String?
+        }
+
+        public var reminders: Bool?
+        public var alerts: Bool?
+        public var alert: Alert?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case reminders, alerts, alert }
+
+        public init(from decoder: any Decoder) throws {
+            let names = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+            if let unknown = names.first(where: { CodingKeys(rawValue: $0) == nil }) {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription:
+                    "unknown argument '\(unknown)'; notify takes {\"reminders\": true}, {\"alerts\": true} or {\"alert\": {\"subject\": ...}}"))
+            }
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            reminders = try container.decodeIfPresent(Bool.self, forKey: .reminders)
+            alerts = try container.decodeIfPresent(Bool.self, forKey: .alerts)
+            alert = try container.decodeIfPresent(Alert.self, forKey: .alert)
+        }
+    }
+
+    public static let kind = "notify"
+    let environment: JobEnvironment
+    public let timeout: Duration = .seconds(600)
+
+    public init(environment: JobEnvironment) { self.environment = environment }
+
+    public static let figureMetrics: [FigureMetric] = [
+        FigureMetric(figure: "sent", metric: "calworker_notifications_sent_total", help: "Reminders and alert digests sent."),
+        FigureMetric(figure: "failed", metric: "calworker_notifications_failed_total", help: "Messages that could not be sent (retried)."),
+        FigureMetric(figure: "suppressed_duplicate", metric: "calworker_notifications_suppressed_duplicate_total",
+                     help: "Reminders already sent or being sent by another worker."),
+        FigureMetric(figure: "suppressed_quiet_hours", metric: "calworker_notifications_suppressed_quiet_hours_total",
+                     help: "Reminders held back by quiet hours."),
+        FigureMetric(figure: "alerts_raised", metric: "calworker_alerts_raised_total", help: "Operator alerts recorded."),
+    ]
+
+    public func validate(_ args: Args) throws(JobArgsError) {
+        let chosen = [args.reminders == true, args.alerts == true, args.alert != nil].filter { $0 }.count
+        guard chosen == 1 else {
+            throw JobArgsError("notify takes exactly one of {\"reminders\": true}, {\"alerts\": true}, {\"alert\": {\"subject\": ...}}")
+        }
+        if let alert = args.alert, alert.subject.trimmingCharacters(in: .whitespaces).isEmpty { throw JobArgsError("alert.subject is empty") }
+    }
+
+    public func defaultUniqueKey(for args: Args) -> String? {
+        if args.reminders == true { return "notify:reminders" }
+        if args.alerts == true { return "notify:alerts" }
+        return nil
+    }
+
+    public func run(_ args: Args, context: JobContext) throws -> JobResult {
+        let db = try context.database()
+        if let alert = args.alert {
+            let key = alert.key ?? "explicit:" + alert.subject + ":" + (alert.detail ?? "")
+            let new = try AlertRun.raise(key: key, subject: alert.subject, detail: alert.detail ?? "", on: db)
+            _ = try JobQueue().enqueue(NewJob(kind: Self.kind, args: #"{"alerts": true}"#, queue: context.job.queue,
+                                              uniqueKey: "notify:alerts"), on: db)
+            return .success(JobFigures(["alerts_raised": new ? 1 : 0]))
+        }
+        if args.alerts == true {
+            let report = try AlertRun(settings: environment.notify, db: db, metrics: context.metrics).run()
+            for error in report.errors { context.logger.warning("alert digest problem", ["error": error]) }
+            let figures = JobFigures(["alerts_raised": Double(report.raised), "alerts_pending": Double(report.pending),
+                                      "sent": Double(report.digestsSent), "failed": Double(report.failed)])
+            if report.failed > 0 && report.digestsSent == 0 { throw AlertFailure(message: report.errors.joined(separator: "; ")) }
+            if let next = report.nextDigestAt {
+                return .retry(after: .seconds(max(1, next.timeIntervalSinceNow)), reason: "alerts wait for the digest interval", figures: figures)
+            }
+            return .success(figures)
+        }
+        let report = try ReminderRun(settings: environment.notify, db: db, metrics: context.metrics, now: environment.now()).run()
+        for series in report.unsupportedSeries { context.logger.notice("series not reminded: rule not supported", ["series": series]) }
+        for error in Set(report.errors) { context.logger.warning("reminder not sent", ["error": error]) }
+        let figures = JobFigures(["due": Double(report.due), "sent": Double(report.sent), "failed": Double(report.failed),
+                                  "suppressed_duplicate": Double(report.suppressedDuplicate),
+                                  "suppressed_quiet_hours": Double(report.suppressedQuietHours), "owners_off": Double(report.ownersOff),
+                                  "resent_after_crash": Double(report.resent)])
+        return .success(figures)
+    }
+
+    struct AlertFailure: Error, CustomStringConvertible {
+        var message: String
+        var description: String { "no alert digest could be sent: \(message)" }
+    }
+}

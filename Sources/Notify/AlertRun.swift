@@ -1,0 +1,160 @@
+import Foundation
+import HTTPClient
+import Metrics
+import Postgres
+
+/// Operator alerts: conditions found in the database (jobs discarded, accounts needing
+/// re-authorization, a backup that failed verification or is too old) and alerts raised
+/// explicitly, each recorded once by its key, then sent as one digest at most every
+/// `alertInterval`, so a burst of a hundred failures is one message, not a hundred.
+public struct AlertRun {
+    let settings: NotifySettings
+    let db: PostgresConnection
+    let http: HTTPClient
+    let now: Date
+
+    public init(settings: NotifySettings, db: PostgresConnection, metrics: MetricsRegistry, now: Date = Date()) {
+        self.settings = settings
+        self.db = db
+        self.http = HTTPClient(service: "webhook", metrics: metrics)
+        self.now = now
+    }
+
+    public struct Report: Sendable, Equatable {
+        public var raised = 0
+        public var pending = 0
+        public var digestsSent = 0
+        public var failed = 0
+        /// When the next digest may go, if alerts are waiting for the interval to pass.
+        public var nextDigestAt: Date?
+        public var errors: [String] = []
+    }
+
+    /// Records an alert; a second one with the same key is the same alert.
+    @discardableResult
+    public static func raise(key: String, subject: String, detail: String, on db: PostgresConnection) throws -> Bool {
+        try db.execute("INSERT INTO calworker.alerts (key, subject, detail) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING",
+                       [key, subject, detail]) == 1
+    }
+
+    public func run() throws -> Report {
+        var report = Report()
+        report.raised = try collect()
+        let pending = try db.query("SELECT id, subject, detail FROM calworker.alerts WHERE digest_id IS NULL ORDER BY id LIMIT 500")
+            .map { (id: try $0.decode(Int64.self, at: 0), subject: try $0.decode(String.self, at: 1), detail: try $0.decode(String.self, at: 2)) }
+        report.pending = pending.count
+        guard let first = pending.first, let last = pending.last else { return report }
+        let lastDigest: Date? = try db.query("SELECT max(sent_at) FROM calworker.notifications WHERE kind = 'alert_digest' AND state = 'sent'")[0]
+            .decodeOptional(at: 0)
+        if let lastDigest, now.timeIntervalSince(lastDigest) < settings.alertInterval.secondsValue {
+            report.nextDigestAt = lastDigest.addingTimeInterval(settings.alertInterval.secondsValue)
+            return report
+        }
+        let host = ProcessInfo.processInfo.hostName
+        let shown = pending.prefix(50)
+        var lines = shown.map { "- \($0.subject)" + ($0.detail.isEmpty ? "" : "\n  \($0.detail.replacingOccurrences(of: "\n", with: "\n  "))") }
+        if pending.count > shown.count { lines.append("- and \(pending.count - shown.count) more (calworker status)") }
+        let html = shown.map { "<li><strong>\(Templates.escapeHTML($0.subject))</strong><br>\(Templates.escapeHTML($0.detail))</li>" }
+            .joined(separator: "\n") + (pending.count > shown.count ? "\n<li>and \(pending.count - shown.count) more</li>" : "")
+        let rendered = try settings.templates.render("alert-digest", ["count": String(pending.count), "host": host,
+                                                                      "alerts": lines.joined(separator: "\n"), "alerts_html": html])
+        let key = "digest:\(first.id)-\(last.id)"
+        let ledger = NotificationLedger(db: db)
+        var targets: [(channel: String, recipient: String)] = settings.alertEmails.map { ("email", $0.address) }
+        if let url = settings.alertWebhookURL { targets.append(("webhook", url)) }
+        if targets.isEmpty { report.errors.append("alerts are waiting but no recipient is configured: set CALWORKER_ALERT_EMAIL or CALWORKER_ALERT_WEBHOOK_URL") }
+        for target in targets {
+            // Nil: this digest already went to this target (a rerun after a crash).
+            guard let claim = try ledger.claim(kind: "alert_digest", key: key, recipient: target.recipient, channel: target.channel,
+                                               subject: rendered.subject) else { continue }
+            do {
+                if target.channel == "email" {
+                    try sendDigest(rendered, to: target.recipient, id: claim.id)
+                } else {
+                    let body = try JSONSerialization.data(withJSONObject: [
+                        "type": "alerts", "host": host,
+                        "alerts": pending.map { ["subject": $0.subject, "detail": $0.detail] },
+                    ] as [String: Any], options: [.sortedKeys])
+                    guard let secret = settings.webhookSecret, !secret.isEmpty else {
+                        throw WebhookSender.Failure(retryable: true, description: "webhooks are not configured: set CALWORKER_WEBHOOK_SECRET")
+                    }
+                    try WebhookSender(http: http, secret: secret).send(to: target.recipient, body: body, deliveryID: "calworker.n\(claim.id)", now: now)
+                }
+                try ledger.markSent(claim.id)
+                report.digestsSent += 1
+            } catch {
+                try ledger.markFailed(claim.id, error: "\(error)", permanent: false)
+                report.failed += 1
+                report.errors.append("\(error)")
+            }
+        }
+        // The alerts are carried once the digest reached at least one target.
+        try db.execute("""
+            UPDATE calworker.alerts SET digest_id = (SELECT min(id) FROM calworker.notifications
+                                                      WHERE kind = 'alert_digest' AND key = $2 AND state = 'sent')
+             WHERE id = ANY($1::bigint[])
+               AND EXISTS (SELECT 1 FROM calworker.notifications WHERE kind = 'alert_digest' AND key = $2 AND state = 'sent')
+            """, [pending.map(\.id), key])
+        return report
+    }
+
+    private func sendDigest(_ rendered: Templates.Rendered, to recipient: String, id: Int64) throws {
+        guard let smtp = settings.smtp, let from = settings.from else {
+            throw SMTPError(kind: .transient, message: "e-mail is not configured: set CALWORKER_SMTP_URL and CALWORKER_SMTP_FROM")
+        }
+        guard let to = MailAddress(recipient) else { throw SMTPError(kind: .permanent, message: "'\(recipient)' is not an e-mail address") }
+        let message = MailMessage(from: from, to: [to], subject: rendered.subject, text: rendered.text, html: rendered.html,
+                                  messageID: "calworker.n\(id)@\(from.domain)", date: now)
+        try SMTPClient(settings: smtp).send(from: from.address, to: [to.address], message: message.rendered())
+    }
+
+    /// Turns conditions into alerts (each once, by key); returns how many are new.
+    func collect() throws -> Int {
+        var raised = 0
+        let since: Date = try db.query("SELECT value FROM calworker.notify_state WHERE name = 'discarded_runs'").first?.decode(at: 0)
+            ?? now.addingTimeInterval(-3600)
+        let discarded = try db.query("""
+            SELECT job_id, kind, coalesce(error, ''), finished_at, coalesce((figures->>'verification_failed')::float8, 0) = 1
+              FROM calworker.job_runs WHERE outcome = 'discarded' AND finished_at > $1 ORDER BY finished_at LIMIT 1000
+            """, [since])
+        var watermark = since
+        for row in discarded {
+            let job: Int64 = try row.decode(at: 0), kind: String = try row.decode(at: 1), error: String = try row.decode(at: 2)
+            watermark = max(watermark, try row.decode(Date.self, at: 3))
+            let verification: Bool = try row.decode(at: 4)
+            let subject = verification ? "backup failed verification (job \(job))" : "\(kind) job \(job) was discarded"
+            if try Self.raise(key: "job_discarded:\(job)", subject: subject,
+                              detail: error + "\nSee: calworker runs show \(job)", on: db) { raised += 1 }
+        }
+        try db.execute("""
+            INSERT INTO calworker.notify_state (name, value) VALUES ('discarded_runs', $1)
+            ON CONFLICT (name) DO UPDATE SET value = greatest(calworker.notify_state.value, EXCLUDED.value)
+            """, [watermark])
+        for row in try db.query("SELECT id, email, coalesce(last_error, ''), updated_at FROM calworker.accounts WHERE state = 'needs_reauth'") {
+            let id: Int64 = try row.decode(at: 0), email: String = try row.decode(at: 1)
+            let since = Int(try row.decode(Date.self, at: 3).timeIntervalSince1970)
+            if try Self.raise(key: "needs_reauth:\(id):\(since)", subject: "account \(id) (\(email)) needs to be connected again",
+                              detail: try row.decode(String.self, at: 2) + "\nSee: runbooks/reauth.md; calworker accounts reconnect \(id) --refresh-token-file F",
+                              on: db) { raised += 1 }
+        }
+        if settings.backupsConfigured {
+            let newest: Date? = try db.query("""
+                SELECT max(finished_at) FROM calworker.job_runs
+                 WHERE kind = 'backup' AND outcome = 'completed' AND (figures->>'verified')::float8 = 1
+                """)[0].decodeOptional(at: 0)
+            let limit = settings.backupMaxAge.secondsValue
+            if newest.map({ now.timeIntervalSince($0) > limit }) ?? true {
+                let day = String(ISO8601DateFormatter().string(from: now).prefix(10))
+                let age = newest.map { "the newest verified backup finished \(Int(now.timeIntervalSince($0) / 3600)) hours ago" }
+                    ?? "no backup has been verified yet"
+                if try Self.raise(key: "backup_stale:\(day)", subject: "backups are stale: \(age)",
+                                  detail: "See: calworker backup list; calworker runs --kind backup", on: db) { raised += 1 }
+            }
+        }
+        return raised
+    }
+}
+
+extension Duration {
+    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

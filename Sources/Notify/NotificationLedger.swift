@@ -1,0 +1,50 @@
+import Foundation
+import Postgres
+
+/// The exactly-once ledger (`calworker.notifications`): a message is claimed before it is sent
+/// and marked after. Only one claimer wins a key; a claim whose worker died (its lease ran out
+/// while `sending`) is taken over and the message sent again with the same Message-ID or
+/// delivery id, so the receiving side can tell it is the same message.
+struct NotificationLedger {
+    let db: PostgresConnection
+    /// How long a claim holds before another worker may take it over (longer than a send).
+    var lease: Duration = .seconds(300)
+    /// Tries per message before it stays failed.
+    var maxAttempts = 5
+
+    struct Claim {
+        var id: Int64
+        var attempt: Int
+        /// True when an earlier attempt claimed it and never marked it: it may have gone out.
+        var resumed: Bool
+    }
+
+    /// The claim, or nil when the message was sent already or another worker is sending it now.
+    func claim(kind: String, key: String, recipient: String, channel: String, subject: String) throws -> Claim? {
+        let rows = try db.query("""
+            INSERT INTO calworker.notifications (kind, key, recipient, channel, state, claimed_until, subject)
+            VALUES ($1, $2, $3, $4, 'sending', now() + $5::interval, $6)
+            ON CONFLICT (kind, key, recipient, channel) DO UPDATE
+               SET state = 'sending', attempts = calworker.notifications.attempts + 1, claimed_until = now() + $5::interval
+             WHERE calworker.notifications.state <> 'sent' AND calworker.notifications.claimed_until < now()
+               AND calworker.notifications.attempts < $7
+            RETURNING id, attempts, last_error IS NOT NULL OR attempts > 1
+            """, [kind, key, recipient, channel, lease, subject, maxAttempts])
+        guard let row = rows.first else { return nil }
+        return Claim(id: try row.decode(at: 0), attempt: try row.decode(at: 1), resumed: try row.decode(at: 2))
+    }
+
+    func markSent(_ id: Int64) throws {
+        try db.execute("UPDATE calworker.notifications SET state = 'sent', sent_at = now(), claimed_until = NULL, last_error = NULL WHERE id = $1", [id])
+    }
+
+    /// A failed send: tried again after `retryAfter`, or never when `permanent`.
+    func markFailed(_ id: Int64, error: String, permanent: Bool, retryAfter: Duration = .seconds(60)) throws {
+        try db.execute("""
+            UPDATE calworker.notifications
+               SET state = 'failed', last_error = $2, claimed_until = now() + $3::interval,
+                   attempts = CASE WHEN $4 THEN $5 ELSE attempts END
+             WHERE id = $1
+            """, [id, error, retryAfter, permanent, maxAttempts])
+    }
+}
