@@ -71,6 +71,7 @@ final class CommandContext: Sendable {
         notify.alertInterval = configuration.alertInterval
         notify.backupMaxAge = configuration.alertBackupMaxAge
         notify.backupsConfigured = !configuration.backupTarget.isEmpty
+        notify.claimLease = configuration.notifyClaimTimeout
         notify.templates = Templates(overrideDirectory: configuration.templateDirectory.isEmpty ? nil : configuration.templateDirectory)
         environment.notify = notify
         environment.mediaMaxBytes = configuration.mediaMaxBytes

@@ -146,11 +146,15 @@ enum NotifyCommand {
         }
         let events = try OwnerReminders.events(owner: owner, from: Date().addingTimeInterval(-86_400), to: Date().addingTimeInterval(400 * 86_400), on: db)
             .filter { $0.eventID == event || $0.recurringEventID == event }
-        // Walk forward to the first moment a reminder of this event is due.
+        // Walk forward to the first moment a reminder of this event is due (quiet hours aside:
+        // they only delay a message).
+        var preferences = settings.preferences
+        preferences.quietStart = nil
+        preferences.quietEnd = nil
         var probe = Date()
         let end = Date().addingTimeInterval(366 * 86_400)
         while probe < end {
-            let plan = ReminderPlanner(preferences: settings.preferences, now: probe).plan(events)
+            let plan = ReminderPlanner(preferences: preferences, now: probe).plan(events)
             if let due = plan.due.first {
                 let name = due.allDayDate == nil ? "reminder" : "reminder-allday"
                 let rendered = try context.registryEnvironment.notify.templates.render(name, ReminderRun.values(for: due, zone: settings.preferences.timeZone))

@@ -70,6 +70,8 @@ public struct Configuration: Sendable {
     public var alertInterval: Duration = .seconds(15 * 60)
     /// Alert when the newest verified backup is older. Default 36 h.
     public var alertBackupMaxAge: Duration = .seconds(36 * 3600)
+    /// How long a claimed notification is held before another worker may send it. Default 5 min.
+    public var notifyClaimTimeout: Duration = .seconds(300)
     /// Operators' own message templates, file by file; empty: the built-in ones.
     public var templateDirectory = ""
     /// How long a claim holds a job without a heartbeat. Default 30 s.
@@ -139,6 +141,7 @@ public struct Configuration: Sendable {
         config.alertInterval = try reader.duration("CALWORKER_ALERT_INTERVAL", default: config.alertInterval, minimum: .seconds(1))
         config.alertBackupMaxAge = try reader.duration("CALWORKER_ALERT_BACKUP_MAX_AGE", default: config.alertBackupMaxAge, minimum: .seconds(60))
         config.templateDirectory = try reader.string("CALWORKER_TEMPLATE_DIR", default: "", secret: false)
+        config.notifyClaimTimeout = try reader.duration("CALWORKER_NOTIFY_CLAIM_TIMEOUT", default: config.notifyClaimTimeout, minimum: .seconds(1))
         config.lease = try reader.duration("CALWORKER_LEASE", default: config.lease, minimum: .seconds(1))
         config.retryBase = try reader.duration("CALWORKER_RETRY_BASE", default: config.retryBase, minimum: .milliseconds(1))
         config.retryCap = try reader.duration("CALWORKER_RETRY_CAP", default: config.retryCap, minimum: .milliseconds(1))

@@ -50,7 +50,7 @@ public struct NotifyJob: JobHandler {
         FigureMetric(figure: "failed", metric: "calworker_notifications_failed_total", help: "Messages that could not be sent (retried)."),
         FigureMetric(figure: "suppressed_duplicate", metric: "calworker_notifications_suppressed_duplicate_total",
                      help: "Reminders already sent or being sent by another worker."),
-        FigureMetric(figure: "suppressed_quiet_hours", metric: "calworker_notifications_suppressed_quiet_hours_total",
+        FigureMetric(figure: "suppressed_quiet_hours", metric: "calworker_notifications_held_in_quiet_time_total",
                      help: "Reminders held back by quiet hours."),
         FigureMetric(figure: "alerts_raised", metric: "calworker_alerts_raised_total", help: "Operator alerts recorded."),
     ]

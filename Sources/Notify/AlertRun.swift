@@ -59,7 +59,7 @@ public struct AlertRun {
         let rendered = try settings.templates.render("alert-digest", ["count": String(pending.count), "host": host,
                                                                       "alerts": lines.joined(separator: "\n"), "alerts_html": html])
         let key = "digest:\(first.id)-\(last.id)"
-        let ledger = NotificationLedger(db: db)
+        let ledger = NotificationLedger(db: db, lease: settings.claimLease)
         var targets: [(channel: String, recipient: String)] = settings.alertEmails.map { ("email", $0.address) }
         if let url = settings.alertWebhookURL { targets.append(("webhook", url)) }
         if targets.isEmpty { report.errors.append("alerts are waiting but no recipient is configured: set CALWORKER_ALERT_EMAIL or CALWORKER_ALERT_WEBHOOK_URL") }

@@ -3,15 +3,17 @@ import Foundation
 /// The encodings an RFC 5322 message needs for UTF-8 text: encoded words (RFC 2047) in
 /// headers, quoted-printable (RFC 2045) in bodies, CRLF everywhere.
 enum MIMEEncoding {
-    /// A header value as is when it is plain printable ASCII, else as `=?UTF-8?B?…?=` words of
-    /// at most 75 characters, split between characters (never inside one).
-    static func headerValue(_ text: String) -> String {
+    /// A header value as is when it is plain printable ASCII, else as `=?UTF-8?B?…?=` words,
+    /// split between characters (never inside one), folded so that no line passes 76
+    /// characters; `used` is how much of the first line the header's name already takes.
+    static func headerValue(_ text: String, used: Int = 0) -> String {
         if text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7f }) { return text }
         var words: [String] = []
         var chunk = ""
         for character in text {
             let candidate = chunk + String(character)
-            if Data(candidate.utf8).base64EncodedString().count > 75 - 12 {
+            let room = (words.isEmpty ? 76 - used : 75) - 12
+            if Data(candidate.utf8).base64EncodedString().count > room {
                 words.append(chunk)
                 chunk = String(character)
             } else {

@@ -30,7 +30,7 @@ public struct MailAddress: Sendable, Equatable {
     var header: String {
         guard let name else { return address }
         let plain = name.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7f && !"\"\\".unicodeScalars.contains($0) }
-        return (plain ? "\"\(name)\"" : MIMEEncoding.headerValue(name)) + " <\(address)>"
+        return (plain ? "\"\(name)\"" : MIMEEncoding.headerValue(name, used: 6)) + " <\(address)>"
     }
 
     var domain: String { String(address.split(separator: "@").last ?? "calworker.invalid") }
@@ -66,7 +66,7 @@ public struct MailMessage: Sendable {
             "Message-ID: <\(messageID)>",
             "From: \(from.header)",
             "To: \(to.map(\.header).joined(separator: ", "))",
-            "Subject: \(MIMEEncoding.headerValue(subject))",
+            "Subject: \(MIMEEncoding.headerValue(subject, used: 9))",
             "MIME-Version: 1.0",
             "Auto-Submitted: auto-generated",
         ]
@@ -74,7 +74,7 @@ public struct MailMessage: Sendable {
                         MIMEEncoding.quotedPrintable(text)]
         if let html {
             let boundary = "calworker-" + Digest.hex(Digest.sha256(Array((messageID + subject).utf8))).prefix(24)
-            lines += ["Content-Type: multipart/alternative; boundary=\"\(boundary)\"", "", "This is a MIME message.", "--\(boundary)"]
+            lines += ["Content-Type: multipart/alternative;", " boundary=\"\(boundary)\"", "", "This is a MIME message.", "--\(boundary)"]
             lines += textPart + ["--\(boundary)", "Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: quoted-printable", "",
                                  MIMEEncoding.quotedPrintable(html), "--\(boundary)--"]
         } else {

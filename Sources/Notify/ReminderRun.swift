@@ -76,7 +76,7 @@ public struct ReminderRun {
             report.failed += 1
             return
         }
-        let ledger = NotificationLedger(db: db)
+        let ledger = NotificationLedger(db: db, lease: settings.claimLease)
         do {
             let rendered = try settings.templates.render(reminder.allDayDate == nil ? "reminder" : "reminder-allday",
                                                          Self.values(for: reminder, zone: owner.preferences.timeZone))
