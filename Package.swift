@@ -55,17 +55,17 @@ let package = Package(
         .target(name: "Google", dependencies: ["HTTPClient"], swiftSettings: defaultSwiftSettings),
         .target(name: "MirrorPlanner", dependencies: ["Crypto"], swiftSettings: defaultSwiftSettings),
         .target(name: "Reminders", swiftSettings: defaultSwiftSettings),
-        .target(name: "Scheduling", swiftSettings: defaultSwiftSettings),
+        .target(name: "Scheduling", dependencies: ["Configuration", "JobQueue", "Postgres"], swiftSettings: defaultSwiftSettings),
         .target(name: "CalendarSync", dependencies: ["Accounts", "Google", "HTTPClient", "Metrics", "MirrorPlanner", "Postgres"],
                 swiftSettings: defaultSwiftSettings),
-        .target(name: "Jobs", dependencies: ["Worker", "JobQueue", "Accounts", "CalendarSync", "Crypto", "Google", "Media", "Thumbnails", "Backup", "Notify"],
+        .target(name: "Jobs", dependencies: ["Worker", "JobQueue", "Accounts", "CalendarSync", "Crypto", "Google", "Media", "Thumbnails", "Backup", "Notify", "Configuration"],
                 swiftSettings: defaultSwiftSettings),
 
         // The command-line tool: a thin entry point over a library the tests call too.
         .target(
             name: "CalworkerCLI",
             dependencies: ["Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer",
-                           "Accounts", "CalendarSync", "Crypto", "MirrorPlanner", "Media", "Backup", "Notify", "Reminders"],
+                           "Accounts", "CalendarSync", "Crypto", "MirrorPlanner", "Media", "Backup", "Notify", "Reminders", "Scheduling"],
             swiftSettings: defaultSwiftSettings
         ),
         .executableTarget(name: "calworker", dependencies: ["CalworkerCLI"], swiftSettings: defaultSwiftSettings),

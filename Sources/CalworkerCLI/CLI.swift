@@ -13,7 +13,7 @@ public enum CLI {
         MigrateCommand.command, EnqueueCommand.command, WorkCommand.command, RunsCommand.command,
         QueueCommand.command, RetryCommand.command, CancelCommand.command, WorkersCommand.command,
         StatusCommand.command, MetricsCommand.command, HealthcheckCommand.command, AccountsCommand.command, CalendarsCommand.command, SyncCommand.command,
-        BackupCommand.command, NotifyCommand.command,
+        BackupCommand.command, NotifyCommand.command, JobsCommand.command, ScheduleCommand.command,
         ConfigCommand.command,
     ]
 

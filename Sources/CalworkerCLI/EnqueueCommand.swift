@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import JobQueue
+import Scheduling
 
 enum EnqueueCommand {
     struct Report: Encodable {
@@ -42,7 +43,7 @@ enum EnqueueCommand {
             guard arguments.positionals.isEmpty else {
                 throw CLIError(.usage, "give either KIND or --file, not both")
             }
-            job = try JobDefinition.load(path: path).newJob(path: path)
+            job = try JobDefinition.loadForCLI(path: path).newJob
         } else {
             guard arguments.positionals.count == 1, let kind = arguments.positionals.first else {
                 throw CLIError(.usage, arguments.positionals.isEmpty ? "missing KIND (one of: \(context.registry.kinds.joined(separator: ", ")))"

@@ -74,6 +74,10 @@ public struct Configuration: Sendable {
     public var notifyClaimTimeout: Duration = .seconds(300)
     /// Operators' own message templates, file by file; empty: the built-in ones.
     public var templateDirectory = ""
+    /// The zone schedules (`jobs/*.json`) are read in by `calworker schedule`. Default UTC.
+    public var scheduleTimeZone = "UTC"
+    /// Where `calworker schedule` and `jobs validate` find the definitions. Default `jobs`.
+    public var jobsDirectory = "jobs"
     /// How long a claim holds a job without a heartbeat. Default 30 s.
     public var lease: Duration = .seconds(30)
     /// First retry delay; doubles per attempt. Default 15 s.
@@ -142,6 +146,11 @@ public struct Configuration: Sendable {
         config.alertBackupMaxAge = try reader.duration("CALWORKER_ALERT_BACKUP_MAX_AGE", default: config.alertBackupMaxAge, minimum: .seconds(60))
         config.templateDirectory = try reader.string("CALWORKER_TEMPLATE_DIR", default: "", secret: false)
         config.notifyClaimTimeout = try reader.duration("CALWORKER_NOTIFY_CLAIM_TIMEOUT", default: config.notifyClaimTimeout, minimum: .seconds(1))
+        config.scheduleTimeZone = try reader.string("CALWORKER_SCHEDULE_TIME_ZONE", default: "UTC", secret: false)
+        guard TimeZone(identifier: config.scheduleTimeZone) != nil else {
+            throw ConfigurationError(name: "CALWORKER_SCHEDULE_TIME_ZONE", message: "'\(config.scheduleTimeZone)' is not a time zone like UTC or Europe/Berlin")
+        }
+        config.jobsDirectory = try reader.string("CALWORKER_JOBS_DIR", default: "jobs", secret: false)
         config.lease = try reader.duration("CALWORKER_LEASE", default: config.lease, minimum: .seconds(1))
         config.retryBase = try reader.duration("CALWORKER_RETRY_BASE", default: config.retryBase, minimum: .milliseconds(1))
         config.retryCap = try reader.duration("CALWORKER_RETRY_CAP", default: config.retryCap, minimum: .milliseconds(1))

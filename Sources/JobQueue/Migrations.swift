@@ -226,6 +226,22 @@ public enum Migrations {
             value timestamptz NOT NULL
         );
         """),
+        Migration(version: 6, name: "schedule fires; indexes for the cleanup job", sql: """
+        -- One row per fire of a scheduled definition, by the wall-clock time it was scheduled
+        -- for: schedulers running side by side insert it before enqueueing, so each fire
+        -- enqueues once.
+        CREATE TABLE calworker.schedule_fires (
+            name      text        NOT NULL,
+            wall_time text        NOT NULL,
+            fire_at   timestamptz NOT NULL,
+            job_id    bigint,
+            PRIMARY KEY (name, wall_time)
+        );
+        CREATE INDEX schedule_fires_at_idx ON calworker.schedule_fires (name, fire_at);
+        -- The cleanup job prunes by age in small batches; these keep each batch an index range.
+        CREATE INDEX jobs_finished_idx ON calworker.jobs (finished_at) WHERE state IN ('completed', 'discarded', 'cancelled');
+        CREATE INDEX events_tombstones_idx ON calworker.events (synced_at) WHERE status = 'cancelled';
+        """),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

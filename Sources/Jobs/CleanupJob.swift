@@ -1,21 +1,64 @@
 import Accounts
 import CalendarSync
+import Configuration
 import Foundation
 import Google
+import Media
 import Worker
 
-/// `cleanup`. Today it does one thing, an account reset (SYNC.md "Reset"):
-/// `{"account_id": N, "reset": true}` deletes every mirror calworker wrote for the account, in
-/// both directions, and clears its local sync state. The pruning of old jobs and run records
-/// arrives with the deployment work; args asking for anything else are refused, not ignored.
+/// `cleanup`: retention for what calworker accumulates, and account resets.
+///
+/// `{}` (cron, hourly) prunes, in batches of `batch` rows (default 1,000) each in its own short
+/// transaction so it never holds long locks: completed jobs after `completed_after` (default 7d),
+/// discarded and cancelled ones after `discarded_after` (30d), run records after `runs_after`
+/// (30d), cancelled events (tombstones) after `tombstones_after` (30d, past any sync token's
+/// lifetime), workers silent for `workers_after` (1d), sent notifications and carried alerts
+/// after `notifications_after` (30d), schedule fires after 30d (the newest per definition
+/// stays), and with `thumbnails: PREFIX` thumbnails whose photo is gone. Live jobs (queued,
+/// retrying, running) are never touched, however old.
+///
+/// `{"account_id": N, "reset": true}` resets an account instead (SYNC.md "Reset").
 public struct CleanupJob: JobHandler {
     public struct Args: Decodable, Sendable {
         public var accountID: Int64?
         public var reset: Bool?
+        public var completedAfter: String?
+        public var discardedAfter: String?
+        public var runsAfter: String?
+        public var tombstonesAfter: String?
+        public var workersAfter: String?
+        public var notificationsAfter: String?
+        public var thumbnails: String?
+        public var batch: Int?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case accountID = "account_id"
-            case reset
+            case reset, thumbnails, batch
+            case completedAfter = "completed_after"
+            case discardedAfter = "discarded_after"
+            case runsAfter = "runs_after"
+            case tombstonesAfter = "tombstones_after"
+            case workersAfter = "workers_after"
+            case notificationsAfter = "notifications_after"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let names = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+            if let unknown = names.first(where: { CodingKeys(rawValue: $0) == nil }) {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription:
+                    "unknown argument '\(unknown)'; cleanup takes \(CodingKeys.allCases.map(\.rawValue).joined(separator: ", "))"))
+            }
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            accountID = try container.decodeIfPresent(Int64.self, forKey: .accountID)
+            reset = try container.decodeIfPresent(Bool.self, forKey: .reset)
+            completedAfter = try container.decodeIfPresent(String.self, forKey: .completedAfter)
+            discardedAfter = try container.decodeIfPresent(String.self, forKey: .discardedAfter)
+            runsAfter = try container.decodeIfPresent(String.self, forKey: .runsAfter)
+            tombstonesAfter = try container.decodeIfPresent(String.self, forKey: .tombstonesAfter)
+            workersAfter = try container.decodeIfPresent(String.self, forKey: .workersAfter)
+            notificationsAfter = try container.decodeIfPresent(String.self, forKey: .notificationsAfter)
+            thumbnails = try container.decodeIfPresent(String.self, forKey: .thumbnails)
+            batch = try container.decodeIfPresent(Int.self, forKey: .batch)
         }
     }
 
@@ -25,17 +68,38 @@ public struct CleanupJob: JobHandler {
 
     public init(environment: JobEnvironment) { self.environment = environment }
 
+    public static let figureMetrics: [FigureMetric] = [
+        FigureMetric(figure: "rows_removed", metric: "calworker_cleanup_rows_removed_total", help: "Rows the cleanup job pruned, all tables."),
+    ]
+
     public func validate(_ args: Args) throws(JobArgsError) {
-        guard args.reset == true, let id = args.accountID, id > 0 else {
-            throw JobArgsError("cleanup takes {\"account_id\": N, \"reset\": true} (an account reset); nothing else yet")
+        if args.reset == true || args.accountID != nil {
+            guard args.reset == true, let id = args.accountID, id > 0 else {
+                throw JobArgsError("an account reset is {\"account_id\": N, \"reset\": true}")
+            }
+            return
         }
+        _ = try Retention(args)
     }
 
-    public func defaultUniqueKey(for args: Args) -> String? { args.accountID.map { "cleanup:reset:\($0)" } }
+    public func defaultUniqueKey(for args: Args) -> String? {
+        if let id = args.accountID { return "cleanup:reset:\(id)" }
+        return "cleanup:retention"
+    }
 
     public func run(_ args: Args, context: JobContext) throws -> JobResult {
-        let accountID = args.accountID!
         let db = try context.database()
+        guard args.reset == true, let accountID = args.accountID else {
+            let retention: Retention
+            do {
+                retention = try Retention(args)
+            } catch {
+                return .discard(reason: error.message)
+            }
+            let stores = MediaStores(settings: environment.media, metrics: context.metrics, shouldAbort: { context.isStopped })
+            let figures = try Pruner(retention: retention, db: db, stores: stores, context: context).run()
+            return .success(figures)
+        }
         let store = AccountStore(cipher: environment.tokenCipher)
         let reset = AccountReset(accountID: accountID, settings: environment.google, store: store, db: db, metrics: context.metrics,
                                  shouldAbort: { context.isStopped })
@@ -49,5 +113,45 @@ public struct CleanupJob: JobHandler {
             return .retry(after: .seconds(3600), reason: "\(report.skippedNeedsReauth) mirror(s) sit in accounts needing re-auth", figures: figures)
         }
         return .success(figures)
+    }
+}
+
+extension CleanupJob {
+    /// The retention periods, checked.
+    struct Retention: Sendable {
+        var completed: Duration
+        var discarded: Duration
+        var runs: Duration
+        var tombstones: Duration
+        var workers: Duration
+        var notifications: Duration
+        var thumbnails: MediaLocation?
+        var batch: Int
+
+        init(_ args: Args) throws(JobArgsError) {
+            func period(_ text: String?, _ name: String, _ fallback: Duration) throws(JobArgsError) -> Duration {
+                guard let text else { return fallback }
+                guard let value = DurationText.parse(text), value >= .seconds(60) else {
+                    throw JobArgsError("\(name) must be a duration of at least a minute, like 7d or 12h; got '\(text)'")
+                }
+                return value
+            }
+            completed = try period(args.completedAfter, "completed_after", .seconds(7 * 86_400))
+            discarded = try period(args.discardedAfter, "discarded_after", .seconds(30 * 86_400))
+            runs = try period(args.runsAfter, "runs_after", .seconds(30 * 86_400))
+            tombstones = try period(args.tombstonesAfter, "tombstones_after", .seconds(30 * 86_400))
+            workers = try period(args.workersAfter, "workers_after", .seconds(86_400))
+            notifications = try period(args.notificationsAfter, "notifications_after", .seconds(30 * 86_400))
+            batch = args.batch ?? 1000
+            guard (1...100_000).contains(batch) else { throw JobArgsError("batch is from 1 to 100000, got \(batch)") }
+            if let prefix = args.thumbnails {
+                do {
+                    thumbnails = try MediaLocation(prefix)
+                } catch {
+                    throw JobArgsError("thumbnails: \(error.message)")
+                }
+                if case .http = thumbnails! { throw JobArgsError("thumbnails: an HTTP server cannot be listed; use s3:// or file://") }
+            }
+        }
     }
 }

@@ -1,0 +1,132 @@
+import Foundation
+import Scheduling
+import Synchronization
+import Worker
+
+enum ScheduleCommand {
+    static let command = Command(
+        name: "schedule",
+        summary: "Enqueue scheduled jobs when due, or export jobs/ as a crontab or systemd timers",
+        usage: """
+               schedule run [--jobs DIR] [--loop] [--as-of TIME]
+               calworker schedule export --format crontab|systemd [--jobs DIR] [--output DIR] [--binary PATH] [--jobs-path PATH]
+        """,
+        details: """
+        run enqueues every definition whose cron schedule fired since it last did (the newest
+        missed fire once, after downtime), recording each fire so that any number of schedulers
+        running at once enqueue it once. --loop keeps doing so every 20 seconds until SIGTERM
+        (a scheduler container); without it, one pass (cron, a timer, a test). Schedules are read
+        in CALWORKER_SCHEDULE_TIME_ZONE (default UTC): a time the clock skips runs right after
+        the gap, a time that happens twice runs once.
+        export writes what cron or systemd needs to do the same without a scheduler process:
+        --format crontab prints an /etc/cron.d file (or writes DIR/calworker); --format systemd
+        writes calworker-worker.service and a .service and .timer per scheduled definition to DIR.
+        The repository's crontab/ folder is this output, checked by a test against jobs/.
+        """,
+        options: [
+            .value("jobs", "DIR", "the folder of job definitions (default CALWORKER_JOBS_DIR, else jobs/)"),
+            .flag("loop", "run: keep going every 20 seconds until SIGTERM or SIGINT"),
+            .value("as-of", "TIME", "run: pretend it is TIME (ISO 8601), one pass"),
+            .value("format", "F", "export: crontab or systemd"),
+            .value("output", "DIR", "export: the folder to write into (crontab: default stdout)"),
+            .value("binary", "PATH", "export: the calworker binary on the target host (default /usr/local/bin/calworker)"),
+            .value("jobs-path", "PATH", "export: where the definitions live on the target host (default /etc/calworker/jobs)"),
+        ]
+    ) { arguments, context in
+        let action = arguments.positionals.first ?? ""
+        let directory = arguments.value("jobs") ?? context.configuration.jobsDirectory
+        let definitions: [JobDefinition]
+        do throws(JobDefinition.Problem) {
+            definitions = try JobDefinition.loadAll(directory: directory)
+        } catch {
+            throw CLIError(.usage, error.description, hint: "check them with: calworker jobs validate \(directory)")
+        }
+        if let problem = definitions.lazy.compactMap({ $0.check(with: context.registry) }).first {
+            throw CLIError(.usage, problem.description, hint: "check them with: calworker jobs validate \(directory)")
+        }
+        switch action {
+        case "export":
+            var options = ScheduleExport.Options()
+            options.timeZone = context.configuration.scheduleTimeZone
+            if let binary = arguments.value("binary") { options.binary = binary }
+            if let path = arguments.value("jobs-path") { options.jobsPath = path }
+            switch arguments.value("format") {
+            case "crontab":
+                let text = ScheduleExport.crontab(definitions, options)
+                if let output = arguments.value("output") {
+                    try write(["calworker": text], to: output)
+                    context.output.out("wrote \(output)/calworker")
+                } else {
+                    context.output.out(String(text.dropLast()))
+                }
+            case "systemd":
+                guard let output = arguments.value("output") else { throw CLIError(.usage, "--format systemd needs --output DIR (one file per unit)") }
+                let units = ScheduleExport.systemd(definitions, options)
+                try write(units, to: output)
+                context.emit(units.keys.sorted()) { "wrote \(units.count) units to \(output): " + units.keys.sorted().joined(separator: ", ") }
+            default:
+                throw CLIError(.usage, "export needs --format crontab or --format systemd")
+            }
+            return .ok
+        case "run":
+            let zone = TimeZone(identifier: context.configuration.scheduleTimeZone)!
+            let registry = context.registry
+            let scheduler = Scheduler(definitions: definitions, timeZone: zone, queue: context.queue) { definition in
+                registry.defaultUniqueKey(kind: definition.kind, args: definition.args)
+            }
+            let db = try context.connectCurrent()
+            if let text = arguments.value("as-of") {
+                guard let now = ISO8601DateFormatter().date(from: text) else { throw CLIError(.usage, "--as-of: '\(text)' is not an ISO 8601 time") }
+                let enqueued = try scheduler.tick(now: now, on: db)
+                context.emit(enqueued) { summary(enqueued) }
+                return .ok
+            }
+            guard arguments.has("loop") else {
+                let enqueued = try scheduler.tick(on: db)
+                context.emit(enqueued) { summary(enqueued) }
+                return .ok
+            }
+            let stop = StopFlag()
+            let traps = SignalTrap.install { _ in stop.set() }
+            defer { _ = traps }
+            context.logger.notice("scheduler started", ["definitions": String(definitions.count), "time_zone": zone.identifier])
+            while !stop.isSet {
+                do {
+                    for item in try scheduler.tick(on: db) {
+                        context.logger.info("scheduled job enqueued", ["definition": item.name, "wall_time": item.wallTime,
+                                                                       "job_id": String(item.jobID), "duplicate": String(item.duplicate)])
+                    }
+                } catch {
+                    context.logger.warning("scheduler pass failed; retrying", ["error": "\(error)"])
+                    try? db.reconnect()
+                }
+                for _ in 0..<200 where !stop.isSet { Thread.sleep(forTimeInterval: 0.1) }
+            }
+            context.logger.notice("scheduler stopped", [:])
+            return .ok
+        default:
+            throw CLIError(.usage, "usage: calworker schedule run|export (see calworker schedule --help)")
+        }
+    }
+
+    static func summary(_ enqueued: [Scheduler.Enqueued]) -> String {
+        if enqueued.isEmpty { return "nothing due" }
+        return enqueued.map { "\($0.name) (\($0.wallTime)): job \($0.jobID)\($0.duplicate ? ", already queued" : "")" }.joined(separator: "\n")
+    }
+
+    static func write(_ files: [String: String], to directory: String) throws(CLIError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            for (name, text) in files { try text.write(toFile: (directory as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        } catch {
+            throw CLIError(.failure, "cannot write to \(directory): \(error.localizedDescription)")
+        }
+    }
+}
+
+/// Set once from a signal handler's thread, read by the loop.
+final class StopFlag: Sendable {
+    private let flag = Mutex(false)
+    func set() { flag.withLock { $0 = true } }
+    var isSet: Bool { flag.withLock { $0 } }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import JobQueue
+import Postgres
+
+/// `calworker schedule run`: enqueues the definitions that are due. Each fire of a schedule is
+/// recorded (`calworker.schedule_fires`, by the wall-clock time it was scheduled for) in the same
+/// transaction that enqueues its job, so any number of schedulers may run at once and each fire
+/// is enqueued once. A scheduler that was away enqueues the newest missed fire once, not every
+/// one it missed (systemd's `Persistent=true`).
+public struct Scheduler {
+    public let definitions: [JobDefinition]
+    public let timeZone: TimeZone
+    public let queue: JobQueue
+    /// The kind's own unique key for a definition that names none (one sync per account...).
+    public let defaultUniqueKey: @Sendable (JobDefinition) -> String?
+
+    public init(definitions: [JobDefinition], timeZone: TimeZone, queue: JobQueue = JobQueue(),
+                defaultUniqueKey: @escaping @Sendable (JobDefinition) -> String? = { _ in nil }) {
+        self.definitions = definitions
+        self.timeZone = timeZone
+        self.queue = queue
+        self.defaultUniqueKey = defaultUniqueKey
+    }
+
+    public struct Enqueued: Sendable, Equatable, Encodable {
+        public var name: String
+        public var wallTime: String
+        public var jobID: Int64
+        /// True when the definition's unique key found its previous job still queued or running.
+        public var duplicate: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case name, duplicate
+            case wallTime = "wall_time"
+            case jobID = "job_id"
+        }
+    }
+
+    /// Enqueues what is due at `now`.
+    public func tick(now: Date = Date(), on db: PostgresConnection) throws -> [Enqueued] {
+        var enqueued: [Enqueued] = []
+        for definition in definitions {
+            guard let expression = definition.schedule else { continue }
+            let last: Date? = try db.query("SELECT max(fire_at) FROM calworker.schedule_fires WHERE name = $1", [definition.name])[0].decodeOptional(at: 0)
+            let start = last ?? now.addingTimeInterval(-60)
+            guard let fire = CronSchedule(expression, timeZone: timeZone).latestFire(after: start, through: now) else { continue }
+            try db.transaction { db in
+                let claimed = try db.query("""
+                    INSERT INTO calworker.schedule_fires (name, wall_time, fire_at) VALUES ($1, $2, $3)
+                    ON CONFLICT (name, wall_time) DO NOTHING RETURNING name
+                    """, [definition.name, fire.wallTime, fire.at])
+                guard !claimed.isEmpty else { return }
+                var job = definition.newJob
+                if job.uniqueKey == nil { job.uniqueKey = defaultUniqueKey(definition) }
+                let result = try queue.enqueue(job, on: db)
+                try db.execute("UPDATE calworker.schedule_fires SET job_id = $3 WHERE name = $1 AND wall_time = $2",
+                               [definition.name, fire.wallTime, result.id])
+                enqueued.append(Enqueued(name: definition.name, wallTime: fire.wallTime, jobID: result.id, duplicate: result.duplicate))
+            }
+        }
+        return enqueued
+    }
+}
