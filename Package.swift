@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "GoogleTests", dependencies: ["Google", "HTTPClient", "GoogleEmulator", "Metrics"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "NotifyTests", dependencies: ["Notify", "HTTPClient", "HTTPServer", "Accounts", "Crypto", "Jobs", "JobQueue", "Worker",
                                                     "Metrics", "Postgres", "Reminders", "TestSupport"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "RemindersTests", dependencies: ["Reminders"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MirrorPlannerTests", dependencies: ["MirrorPlanner"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MediaTests", dependencies: ["Media", "HTTPClient", "HTTPServer", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),

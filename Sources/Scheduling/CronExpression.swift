@@ -56,7 +56,9 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
             guard pieces.count <= 2 else { throw ParseError(description: "\(name): '\(part)' has more than one '/'") }
             var step = 1
             if pieces.count == 2 {
-                guard let number = Int(pieces[1]), number >= 1 else { throw ParseError(description: "\(name): step '\(pieces[1])' is not a positive number") }
+                guard let number = Int(pieces[1]), number >= 1, number <= range.count else {
+                    throw ParseError(description: "\(name): step '\(pieces[1])' is not from 1 to \(range.count)")
+                }
                 step = number
             }
             let bounds: (Int, Int)

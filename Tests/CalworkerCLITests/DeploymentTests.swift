@@ -1,0 +1,208 @@
+import CalworkerCLI
+import Foundation
+import Scheduling
+import Testing
+import TestSupport
+
+/// What an operator deploys, checked by tests rather than by hope: jobs/, crontab/, docker/
+/// and the runbooks' commands.
+@Suite struct DeploymentTests {
+    static let root = TestEnvironment.packageRoot.path
+
+    static func temporaryFolder() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cw-deploy-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32?, output: String) {
+        let base = try temporaryFolder() + "/run"
+        let child = try ChildProcess(executable: executable, arguments: arguments, environment: ProcessInfo.processInfo.environment,
+                                     stdout: base + ".out", stderr: base + ".err")
+        let status = child.wait(timeout: 120)
+        return (status, ((try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "") + ((try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""))
+    }
+
+    @Test func theRepositorysJobDefinitionsAreValid() {
+        let result = calworker(["jobs", "validate", Self.root + "/jobs"], url: "")
+        #expect(result.code == .ok, "\(result.out)\(result.err)")
+        for name in ["sync-accounts", "reminders", "alerts", "cleanup", "backup", "thumbnail-sweep"] {
+            #expect(result.out.contains("jobs/\(name).json"), "jobs/\(name).json is there")
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"kind": "sync_everything", "schedule": "* * * * *"}"#, "field 'kind'"),
+        (#"{"kind": "notify", "args": {"remind": true}, "schedule": "* * * * *"}"#, "field 'args'"),
+        (#"{"kind": "noop", "schedule": "*/61 * * * *"}"#, "field 'schedule': minute"),
+        (#"{"kind": "noop", "schedule": "0 9 * *"}"#, "field 'schedule'"),
+        (#"{"kind": "noop", "shedule": "0 9 * * *"}"#, "field 'shedule'"),
+        (#"{"args": {}}"#, "missing field 'kind'"),
+        (#"{"kind": "noop", "timeout": "soon"}"#, "field 'timeout'"),
+        (#"{"kind": "noop", "max_attempts": 0}"#, "field 'max_attempts'"),
+        (#"["noop"]"#, "not a JSON object"),
+    ])
+    func aBadDefinitionIsNamedByFileAndField(text: String, expected: String) throws {
+        let folder = try Self.temporaryFolder()
+        try text.write(toFile: folder + "/broken.json", atomically: true, encoding: .utf8)
+        try #"{"kind": "noop", "schedule": "@hourly"}"#.write(toFile: folder + "/fine.json", atomically: true, encoding: .utf8)
+        let result = calworker(["jobs", "validate", folder], url: "")
+        #expect(result.code == .usage)
+        #expect(result.err.contains("broken.json") && result.err.contains(expected), "\(result.err)")
+        #expect(!result.err.contains("fine.json"))
+    }
+
+    @Test func theCommittedCrontabAndUnitsAreWhatJobsGenerates() throws {
+        let folder = try Self.temporaryFolder()
+        #expect(calworker(["schedule", "export", "--format", "crontab", "--jobs", Self.root + "/jobs", "--output", folder], url: "").code == .ok)
+        #expect(calworker(["schedule", "export", "--format", "systemd", "--jobs", Self.root + "/jobs", "--output", folder + "/systemd"], url: "").code == .ok)
+        let committed = try String(contentsOfFile: Self.root + "/crontab/calworker", encoding: .utf8)
+        #expect(try String(contentsOfFile: folder + "/calworker", encoding: .utf8) == committed,
+                "crontab/calworker drifted from jobs/: run calworker schedule export --format crontab --output crontab")
+        let units = try FileManager.default.contentsOfDirectory(atPath: folder + "/systemd").sorted()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: Self.root + "/crontab/systemd").sorted() == units, "the same unit files")
+        for unit in units {
+            #expect(try String(contentsOfFile: folder + "/systemd/" + unit, encoding: .utf8)
+                    == String(contentsOfFile: Self.root + "/crontab/systemd/" + unit, encoding: .utf8),
+                    "crontab/systemd/\(unit) drifted: run calworker schedule export --format systemd --output crontab/systemd")
+        }
+        #expect(units.contains("calworker-worker.service") && units.contains("calworker-sync-accounts.timer"))
+    }
+
+    @Test func systemdAcceptsTheUnitsAndReadsTheTimersAsCronDoes() throws {
+        let folder = try Self.temporaryFolder()
+        // The built binary in ExecStart: systemd-analyze checks that it exists and is executable.
+        #expect(calworker(["schedule", "export", "--format", "systemd", "--jobs", Self.root + "/jobs", "--output", folder,
+                           "--binary", TestEnvironment.calworkerBinary], url: "").code == .ok)
+        let units = try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { folder + "/" + $0 }
+        let verify = try Self.run("/usr/bin/systemd-analyze", ["verify"] + units)
+        #expect(verify.status == 0, "systemd-analyze verify: \(verify.output)")
+        let worker = try String(contentsOfFile: folder + "/calworker-worker.service", encoding: .utf8)
+        for setting in ["User=calworker", "NoNewPrivileges=yes", "ProtectSystem=strict", "Restart=on-failure", "TimeoutStopSec=45"] {
+            #expect(worker.contains(setting), "worker unit has \(setting)")
+        }
+        // Each timer's OnCalendar lines fire when the cron expression does.
+        for definition in try JobDefinition.loadAll(directory: Self.root + "/jobs") {
+            guard let cron = definition.schedule else { continue }
+            let expected = CronSchedule(cron, timeZone: TimeZone(identifier: "UTC")!).fires(after: Date(), through: Date().addingTimeInterval(40 * 86_400))
+                .prefix(3).map(\.at)
+            var systemd: [Date] = []
+            for line in SystemdCalendar.onCalendar(cron, timeZone: "UTC") {
+                let calendar = try Self.run("/usr/bin/systemd-analyze", ["calendar", "--iterations=3", line])
+                #expect(calendar.status == 0, "\(line): \(calendar.output)")
+                let formatter = DateFormatter()
+                formatter.locale = Locale(identifier: "en_US_POSIX")
+                formatter.timeZone = TimeZone(identifier: "UTC")
+                formatter.dateFormat = "EEE yyyy-MM-dd HH:mm:ss 'UTC'"
+                systemd += calendar.output.split(separator: "\n").compactMap { text in
+                    guard text.contains("Next elapse:") || text.contains("Iter. #") else { return nil }
+                    return formatter.date(from: String(text.split(separator: ":", maxSplits: 1)[1]).trimmingCharacters(in: .whitespaces))
+                }
+            }
+            #expect(Array(Set(systemd).sorted().prefix(3)) == expected, "\(definition.name): systemd \(systemd) vs cron \(expected)")
+        }
+    }
+
+    @Test func everyCommandARunbookNamesExists() throws {
+        let folder = Self.root + "/runbooks"
+        let pages = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".md") }
+        #expect(Set(pages).isSuperset(of: ["stuck-jobs.md", "reauth.md", "rate-limits.md", "restore.md", "scaling.md", "key-rotation.md",
+                                           "upgrading.md", "metrics.md"]))
+        let known = Set(calworker(["--help"], url: "").out.split(whereSeparator: \.isWhitespace).map(String.init))
+        var checked = 0
+        for page in pages {
+            let text = try String(contentsOfFile: folder + "/" + page, encoding: .utf8)
+            // Commands in code: a line of a code block, or inline code, that starts with `calworker`.
+            let pattern = try NSRegularExpression(pattern: "(?:^|`|\\$\\(|&& )calworker ([a-z-]+)", options: [.anchorsMatchLines])
+            for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                let command = (text as NSString).substring(with: match.range(at: 1))
+                #expect(known.contains(command), "runbooks/\(page) names `calworker \(command)`, which is not a command")
+                #expect(calworker([command, "--help"], url: "").code == .ok, "calworker \(command) --help")
+                checked += 1
+            }
+        }
+        #expect(checked > 20)
+    }
+
+    @Test func theDockerFilesNameWhatTheBuildHas() throws {
+        let dockerfile = try String(contentsOfFile: Self.root + "/docker/Dockerfile", encoding: .utf8)
+        // Every COPY from the build context exists; every product built is in Package.swift.
+        let manifest = try String(contentsOfFile: Self.root + "/Package.swift", encoding: .utf8)
+        for line in dockerfile.split(separator: "\n") where line.hasPrefix("COPY ") && !line.contains("--from") {
+            let source = String(line.split(separator: " ")[1])
+            #expect(FileManager.default.fileExists(atPath: Self.root + "/" + source), "COPY \(source)")
+        }
+        for product in ["calworker", "google-emulator"] {
+            #expect(dockerfile.contains("--product \(product)") && manifest.contains(".executable(name: \"\(product)\""))
+        }
+        #expect(FileManager.default.fileExists(atPath: URL(fileURLWithPath: TestEnvironment.calworkerBinary).deletingLastPathComponent().path
+                                               + "/calworker_Notify.resources"), "the templates the image copies are a build product")
+        #expect(dockerfile.contains("useradd --system --uid 10001") && dockerfile.contains("\nUSER calworker\n"), "runs as an unprivileged user")
+        #expect(dockerfile.contains("HEALTHCHECK") && dockerfile.contains(#""healthcheck", "--worker""#))
+        #expect(calworker(["healthcheck", "--help"], url: "").code == .ok && calworker(["schedule", "--help"], url: "").code == .ok)
+        // The compose file parses, and says what the deployment needs.
+        let compose = try Self.run("/usr/bin/env", ["python3", "-c", """
+            import json, sys, yaml
+            doc = yaml.safe_load(open(sys.argv[1]))
+            print(json.dumps(doc))
+            """, Self.root + "/docker/compose.yaml"])
+        #expect(compose.status == 0, "compose.yaml parses: \(compose.output)")
+        let parsed = try JSONSerialization.jsonObject(with: Data(compose.output.utf8)) as? [String: Any] ?? [:]
+        let services = parsed["services"] as? [String: [String: Any]] ?? [:]
+        #expect(Set(services.keys).isSuperset(of: ["postgres", "migrate", "worker", "scheduler", "google-emulator"]))
+        let worker = services["worker"] ?? [:]
+        let command = worker["command"] as? [String] ?? []
+        let grace = command.firstIndex(of: "--grace-period").map { command[$0 + 1] } ?? "30s"
+        #expect(Self.seconds(worker["stop_grace_period"] as? String ?? "0s") > Self.seconds(grace), "Docker waits longer than the worker's grace period")
+        #expect((services["postgres"]?["healthcheck"]) != nil && (services["postgres"]?["volumes"] as? [String])?.isEmpty == false)
+        #expect((services["google-emulator"]?["profiles"] as? [String]) == ["dev"])
+        #expect((services["scheduler"]?["command"] as? [String]) == ["schedule", "run", "--loop"])
+        let secrets = parsed["secrets"] as? [String: Any] ?? [:]
+        for (name, service) in services {
+            for secret in service["secrets"] as? [String] ?? [] { #expect(secrets[secret] != nil, "\(name) uses secret \(secret), which is declared") }
+            for case let command as [String] in [service["command"]] where service["image"] as? String == "calworker:latest" {
+                #expect(calworker([command[0], "--help"], url: "").code == .ok, "\(name): calworker \(command[0])")
+            }
+        }
+        let environment = (services["worker"]?["environment"] as? [String: Any] ?? [:]).keys
+        #expect(environment.contains("CALWORKER_DATABASE_URL_FILE") && !environment.contains("CALWORKER_DATABASE_URL"), "secrets come from files")
+        let ignore = try String(contentsOfFile: Self.root + "/.dockerignore", encoding: .utf8)
+        #expect(ignore.contains(".build") && ignore.contains("docker/secrets"))
+    }
+
+    @Test func theRuntimeImageInstallsEveryLibraryTheBinaryLinks() throws {
+        let dockerfile = try String(contentsOfFile: Self.root + "/docker/Dockerfile", encoding: .utf8)
+        let runtime = dockerfile.components(separatedBy: "AS runtime")[1].components(separatedBy: "COPY --from")[0]
+        let installed = Set(runtime.components(separatedBy: "--no-install-recommends")[1].components(separatedBy: "&&")[0]
+            .split(whereSeparator: { $0.isWhitespace || $0 == "\\" }).map(String.init))
+        // What the binary needs directly (NEEDED), minus the Swift runtime, which the image's
+        // release build links statically (--static-swift-stdlib), and what Debian's base has.
+        let elf = try Self.run("/usr/bin/readelf", ["-d", TestEnvironment.calworkerBinary])
+        let needed = elf.output.split(separator: "\n").compactMap { line -> String? in
+            guard line.contains("(NEEDED)"), let open = line.firstIndex(of: "["), let close = line.firstIndex(of: "]") else { return nil }
+            return String(line[line.index(after: open)..<close])
+        }
+        #expect(needed.contains { $0.hasPrefix("libpq") } && needed.contains { $0.hasPrefix("libvips") })
+        let swiftRuntime = ["libswift", "libFoundation", "lib_Foundation", "libdispatch", "libBlocksRuntime", "libXCTest", "libTesting"]
+        let base: Set<String> = ["libc6", "libgcc-s1", "libstdc++6"]
+        var packages: [String: String] = [:]
+        for library in needed where !swiftRuntime.contains(where: library.hasPrefix) {
+            let owner = try Self.run("/usr/bin/dpkg", ["-S", "*/" + library])
+            let package = owner.output.split(separator: ":").first.map(String.init) ?? "?"
+            packages[library] = package
+        }
+        for (library, package) in packages where !base.contains(package) {
+            #expect(installed.contains(package), "the binary links \(library) from \(package), which the runtime image does not install")
+        }
+        // And nothing is installed for no reason: each is linked, or a tool the jobs run.
+        let tools: Set<String> = ["ca-certificates", "tzdata", "postgresql-client-15", "libxml2"]
+        for package in installed where !tools.contains(package) {
+            #expect(packages.values.contains(package), "the image installs \(package), which nothing links")
+        }
+    }
+
+    static func seconds(_ text: String) -> Double {
+        let number = Double(text.filter { $0.isNumber || $0 == "." }) ?? 0
+        return text.hasSuffix("m") ? number * 60 : number
+    }
+}
