@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "GoogleEmulatorTests", dependencies: ["GoogleEmulator", "HTTPServer", "HTTPClient", "Metrics", "TestSupport"],
+        .testTarget(name: "GoogleEmulatorTests", dependencies: ["GoogleEmulator", "HTTPServer", "HTTPClient", "Metrics", "TestSupport"], exclude: ["Fixtures"],
                     swiftSettings: defaultSwiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),

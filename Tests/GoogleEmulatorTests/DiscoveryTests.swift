@@ -3,11 +3,11 @@ import GoogleEmulator
 import Testing
 
 /// The emulator serves only what Google's discovery document declares: every route and every
-/// accepted list parameter is checked against `shared/google/calendar.v3.json`.
+/// accepted list parameter is checked against Google's discovery document (revision 20261030, a
+/// copy of `shared/google/calendar.v3.json` kept in `Fixtures/` so a clone alone runs the tests).
 @Suite struct DiscoveryTests {
     static func document() throws -> [String: Any] {
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let url = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/google/calendar.v3.json")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/calendar.v3.json")
         return try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
     }
 
