@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "calworker-bench-mirrors", targets: ["calworker-bench-mirrors"]),
         .executable(name: "calworker-bench-thumbnails", targets: ["calworker-bench-thumbnails"]),
         .executable(name: "calworker-bench-backup", targets: ["calworker-bench-backup"]),
+        .executable(name: "calworker-bench-notify", targets: ["calworker-bench-notify"]),
     ],
     targets: [
         // C libraries, wrapped once each.
@@ -115,6 +116,13 @@ let package = Package(
             name: "calworker-bench-backup",
             dependencies: ["Backup", "Crypto", "Media", "Metrics", "Postgres"],
             path: "Benchmarks/BackupBench",
+            swiftSettings: defaultSwiftSettings
+        ),
+
+        .executableTarget(
+            name: "calworker-bench-notify",
+            dependencies: ["Accounts", "Crypto", "HTTPClient", "JobQueue", "Metrics", "Notify", "Postgres", "TestSupport"],
+            path: "Benchmarks/NotifyBench",
             swiftSettings: defaultSwiftSettings
         ),
 
