@@ -34,18 +34,7 @@ struct HTTPStore: MediaStore {
         request.maxResponseBytes = Int.max
         request.maxRedirects = 5
         request.timeout = .seconds(6 * 3600)
-        var received: Int64 = 0
-        let response: HTTPResponse
-        do {
-            response = try withoutActuallyEscaping(sink) { sink in
-                try http.send(request, streamingTo: { bytes in
-                    received += Int64(bytes.count)
-                    try sink(bytes)
-                }, shouldAbort: shouldAbort)
-            }
-        } catch let error as HTTPError {
-            throw MediaError(error: error, location: location)
-        }
+        let (response, received) = try http.download(request, location: location, shouldAbort: shouldAbort, to: sink)
         try check(response, location)
         return received
     }

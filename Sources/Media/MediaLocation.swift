@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 
 /// Where a photo, thumbnail or backup lives, parsed from the URL an operator or the platform
 /// wrote: `s3://bucket/key`, `http(s)://host/path` (read-only) or `file:///path` (under the
@@ -29,7 +30,7 @@ public enum MediaLocation: Sendable, Hashable, CustomStringConvertible {
             self = .s3(bucket: bucket, key: key)
         case "http", "https":
             guard let components = URLComponents(string: text), components.host?.isEmpty == false else {
-                throw MediaError(.invalid, "'\(HTTPRedaction.redact(text))' is not a usable http(s) URL")
+                throw MediaError(.invalid, "'\(HTTPClient.redact(text))' is not a usable http(s) URL")
             }
             self = .http(url: text)
         case "file":
@@ -46,7 +47,7 @@ public enum MediaLocation: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .s3(let bucket, let key): "s3://\(bucket)/\(key)"
-        case .http(let url): HTTPRedaction.redact(url)
+        case .http(let url): HTTPClient.redact(url)
         case .file(let path): "file://\(path)"
         }
     }
@@ -88,18 +89,5 @@ public enum MediaLocation: Sendable, Hashable, CustomStringConvertible {
         guard (3...63).contains(name.count), let first = name.first, let last = name.last,
               first.isLetter || first.isNumber, last.isLetter || last.isNumber else { return false }
         return name.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "." || $0 == "-" }
-    }
-}
-
-/// URLs for messages and logs, without credentials or query string.
-enum HTTPRedaction {
-    static func redact(_ url: String) -> String {
-        guard var components = URLComponents(string: url) else { return "(unparseable URL)" }
-        components.user = nil
-        components.password = nil
-        let hadQuery = components.query != nil
-        components.query = nil
-        components.fragment = nil
-        return (components.string ?? "(unparseable URL)") + (hadQuery ? "?…" : "")
     }
 }

@@ -78,18 +78,7 @@ struct S3Store: MediaStore {
         var request = try signed("GET", bucket: bucket, key: key)
         request.maxResponseBytes = Int.max
         request.timeout = .seconds(6 * 3600)
-        var received: Int64 = 0
-        let response: HTTPResponse
-        do {
-            response = try withoutActuallyEscaping(sink) { sink in
-                try http.send(request, streamingTo: { bytes in
-                    received += Int64(bytes.count)
-                    try sink(bytes)
-                }, shouldAbort: shouldAbort)
-            }
-        } catch let error as HTTPError {
-            throw MediaError(error: error, location: location)
-        }
+        let (response, received) = try http.download(request, location: location, shouldAbort: shouldAbort, to: sink)
         if response.status == 404 { throw MediaError(.notFound, "\(location): no such object") }
         try check(response, location, "GET")
         return received

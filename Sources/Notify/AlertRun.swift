@@ -69,16 +69,13 @@ public struct AlertRun {
                                                subject: rendered.subject) else { continue }
             do {
                 if target.channel == "email" {
-                    try sendDigest(rendered, to: target.recipient, id: claim.id)
+                    try settings.sendMail(rendered, to: target.recipient, notificationID: claim.id, date: now)
                 } else {
                     let body = try JSONSerialization.data(withJSONObject: [
                         "type": "alerts", "host": host,
                         "alerts": pending.map { ["subject": $0.subject, "detail": $0.detail] },
                     ] as [String: Any], options: [.sortedKeys])
-                    guard let secret = settings.webhookSecret, !secret.isEmpty else {
-                        throw WebhookSender.Failure(retryable: true, description: "webhooks are not configured: set CALWORKER_WEBHOOK_SECRET")
-                    }
-                    try WebhookSender(http: http, secret: secret).send(to: target.recipient, body: body, deliveryID: "calworker.n\(claim.id)", now: now)
+                    try settings.webhookSender(http).send(to: target.recipient, body: body, deliveryID: "calworker.n\(claim.id)", now: now)
                 }
                 try ledger.markSent(claim.id)
                 report.digestsSent += 1
@@ -96,16 +93,6 @@ public struct AlertRun {
                AND EXISTS (SELECT 1 FROM calworker.notifications WHERE kind = 'alert_digest' AND key = $2 AND state = 'sent')
             """, [pending.map(\.id), key])
         return report
-    }
-
-    private func sendDigest(_ rendered: Templates.Rendered, to recipient: String, id: Int64) throws {
-        guard let smtp = settings.smtp, let from = settings.from else {
-            throw SMTPError(kind: .transient, message: "e-mail is not configured: set CALWORKER_SMTP_URL and CALWORKER_SMTP_FROM")
-        }
-        guard let to = MailAddress(recipient) else { throw SMTPError(kind: .permanent, message: "'\(recipient)' is not an e-mail address") }
-        let message = MailMessage(from: from, to: [to], subject: rendered.subject, text: rendered.text, html: rendered.html,
-                                  messageID: "calworker.n\(id)@\(from.domain)", date: now)
-        try SMTPClient(settings: smtp).send(from: from.address, to: [to.address], message: message.rendered())
     }
 
     /// Turns conditions into alerts (each once, by key); returns how many are new.

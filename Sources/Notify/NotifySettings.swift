@@ -25,3 +25,25 @@ public struct NotifySettings: Sendable {
 
     public init() {}
 }
+
+extension NotifySettings {
+    /// Sends a rendered message for ledger row `notificationID`; its Message-ID comes from that
+    /// row, so a message sent again after a crash carries the same id.
+    func sendMail(_ rendered: Templates.Rendered, to recipient: String, notificationID: Int64, date: Date) throws {
+        guard let smtp, let from else {
+            throw SMTPError(kind: .transient, message: "e-mail is not configured: set CALWORKER_SMTP_URL and CALWORKER_SMTP_FROM")
+        }
+        guard let to = MailAddress(recipient) else { throw SMTPError(kind: .permanent, message: "'\(recipient)' is not an e-mail address") }
+        let message = MailMessage(from: from, to: [to], subject: rendered.subject, text: rendered.text, html: rendered.html,
+                                  messageID: "calworker.n\(notificationID)@\(from.domain)", date: date)
+        try SMTPClient(settings: smtp).send(from: from.address, to: [to.address], message: message.rendered())
+    }
+
+    /// The webhook sender, or a retryable failure when no secret is configured to sign with.
+    func webhookSender(_ http: HTTPClient) throws -> WebhookSender {
+        guard let webhookSecret, !webhookSecret.isEmpty else {
+            throw WebhookSender.Failure(retryable: true, description: "webhooks are not configured: set CALWORKER_WEBHOOK_SECRET")
+        }
+        return WebhookSender(http: http, secret: webhookSecret)
+    }
+}

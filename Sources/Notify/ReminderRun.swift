@@ -88,7 +88,7 @@ public struct ReminderRun {
             if claim.resumed { report.resent += 1 }
             do {
                 if channel == "email" {
-                    try sendMail(rendered, to: recipient, notificationID: claim.id)
+                    try settings.sendMail(rendered, to: recipient, notificationID: claim.id, date: now)
                 } else {
                     try sendWebhook(reminder, owner: owner.owner, to: recipient, notificationID: claim.id)
                 }
@@ -109,26 +109,14 @@ public struct ReminderRun {
         }
     }
 
-    func sendMail(_ rendered: Templates.Rendered, to recipient: String, notificationID: Int64) throws {
-        guard let smtp = settings.smtp, let from = settings.from else {
-            throw SMTPError(kind: .transient, message: "e-mail is not configured: set CALWORKER_SMTP_URL and CALWORKER_SMTP_FROM")
-        }
-        guard let to = MailAddress(recipient) else { throw SMTPError(kind: .permanent, message: "'\(recipient)' is not an e-mail address") }
-        let message = MailMessage(from: from, to: [to], subject: rendered.subject, text: rendered.text, html: rendered.html,
-                                  messageID: "calworker.n\(notificationID)@\(from.domain)", date: now)
-        try SMTPClient(settings: smtp).send(from: from.address, to: [to.address], message: message.rendered())
-    }
-
     func sendWebhook(_ reminder: DueReminder, owner: String, to url: String, notificationID: Int64) throws {
-        guard let secret = settings.webhookSecret, !secret.isEmpty else {
-            throw WebhookSender.Failure(retryable: true, description: "webhooks are not configured: set CALWORKER_WEBHOOK_SECRET")
-        }
+        let sender = try settings.webhookSender(http)
         var event: [String: Any] = ["calendar_id": reminder.calendarID, "event_id": reminder.eventID, "title": reminder.summary,
                                     "starts_at": ISO8601DateFormatter().string(from: reminder.start)]
         if let day = reminder.allDayDate { event["date"] = day }
         let payload: [String: Any] = ["type": "reminder", "owner": owner, "minutes_before": reminder.minutesBefore, "event": event,
                                       "occurrence": reminder.key]
         let body = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
-        try WebhookSender(http: http, secret: secret).send(to: url, body: body, deliveryID: "calworker.n\(notificationID)", now: now)
+        try sender.send(to: url, body: body, deliveryID: "calworker.n\(notificationID)", now: now)
     }
 }
