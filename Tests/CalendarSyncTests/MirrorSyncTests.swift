@@ -76,6 +76,19 @@ import TestSupport
         return (fixture, second)
     }
 
+    /// The group's three owned calendars.
+    static let calendars = [SyncFixture.email, work, "team@group.calendar.google.com"]
+
+    /// Two accounts with the sample events in both personal calendars, synced until the group's
+    /// mirrors converged: where most mirror tests start.
+    static func converged() throws -> (SyncFixture, Int64) {
+        let (fixture, second) = try twoAccounts()
+        try SampleEvents.seed(fixture.emulator, calendarID: SyncFixture.email)
+        try SampleEvents.seed(fixture.emulator, calendarID: work, prefix: "w")
+        for id in [fixture.accountID, second, fixture.accountID] { _ = try fixture.syncUntilSuccess(accountID: id) }
+        return (fixture, second)
+    }
+
     @Test func twoAccountsOfOneOwnerBlockEachOthersTimeAndConverge() throws {
         let (fixture, second) = try Self.twoAccounts()
         let calendars = [SyncFixture.email, Self.work, "team@group.calendar.google.com"]
@@ -111,11 +124,8 @@ import TestSupport
 
 @Suite struct MirrorEditTests {
     @Test func userEditsAndHandEditedMirrorsConvergeAgain() throws {
-        let (fixture, second) = try MirrorSyncTests.twoAccounts()
-        let calendars = [SyncFixture.email, MirrorSyncTests.work, "team@group.calendar.google.com"]
-        try SampleEvents.seed(fixture.emulator, calendarID: SyncFixture.email)
-        try SampleEvents.seed(fixture.emulator, calendarID: MirrorSyncTests.work, prefix: "w")
-        for id in [fixture.accountID, second, fixture.accountID] { _ = try fixture.syncUntilSuccess(accountID: id) }
+        let (fixture, second) = try MirrorSyncTests.converged()
+        let calendars = MirrorSyncTests.calendars
         #expect(MirrorSyncTests.check(fixture.emulator, calendars: calendars) == [])
 
         let emulator = fixture.emulator
@@ -199,11 +209,8 @@ import TestSupport
 
 @Suite struct AccountResetTests {
     @Test func aResetDeletesEveryMirrorOfTheAccountBothWaysAndNothingElse() throws {
-        let (fixture, second) = try MirrorSyncTests.twoAccounts()
-        let calendars = [SyncFixture.email, MirrorSyncTests.work, "team@group.calendar.google.com"]
-        try SampleEvents.seed(fixture.emulator, calendarID: SyncFixture.email)
-        try SampleEvents.seed(fixture.emulator, calendarID: MirrorSyncTests.work, prefix: "w")
-        for id in [fixture.accountID, second, fixture.accountID] { _ = try fixture.syncUntilSuccess(accountID: id) }
+        let (fixture, second) = try MirrorSyncTests.converged()
+        let calendars = MirrorSyncTests.calendars
         func liveMirrors() -> [[String: Any]] {
             calendars.flatMap { fixture.emulator.events(calendarID: $0) }.filter(isLiveMirror)
         }
@@ -245,11 +252,8 @@ import TestSupport
 
 @Suite struct MirrorReauthTests {
     @Test func aTargetAccountThatNeedsReauthIsSkippedAndReportedWhileTheRestProceeds() throws {
-        let (fixture, second) = try MirrorSyncTests.twoAccounts()
-        let calendars = [SyncFixture.email, MirrorSyncTests.work, "team@group.calendar.google.com"]
-        try SampleEvents.seed(fixture.emulator, calendarID: SyncFixture.email)
-        try SampleEvents.seed(fixture.emulator, calendarID: MirrorSyncTests.work, prefix: "w")
-        for id in [fixture.accountID, second, fixture.accountID] { _ = try fixture.syncUntilSuccess(accountID: id) }
+        let (fixture, second) = try MirrorSyncTests.converged()
+        let calendars = MirrorSyncTests.calendars
         #expect(MirrorSyncTests.check(fixture.emulator, calendars: calendars) == [])
         let mirrorsInAda = fixture.emulator.events(calendarID: SyncFixture.email).filter(isLiveMirror).count
 

@@ -10,7 +10,8 @@ import Testing
         #expect(cron.minutes == [0, 15, 30, 45] && cron.hours == [9, 13, 17] && cron.days == [1, 15])
         #expect(cron.months == [1, 2, 3, 12] && cron.weekdays == [1, 2, 3, 4, 5])
         #expect(try CronExpression("0 0 * * 7").weekdays == [0], "7 is Sunday")
-        #expect(try CronExpression("@hourly") == CronExpression("0 * * * *") || CronExpression("@hourly").minutes == [0])
+        let hourly = try CronExpression("@hourly")
+        #expect(hourly.minutes == [0] && hourly.hours == Set(0...23) && hourly.days == Set(1...31) && hourly.weekdays == Set(0...6))
         #expect(try CronExpression("5/20 * * * *").minutes == [5, 25, 45], "a start with a step runs to the end")
     }
 
