@@ -59,7 +59,41 @@ enum JSONOutput {
         }
         encoder.keyEncodingStrategy = .convertToSnakeCase
         guard let data = try? encoder.encode(value) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
+        return embeddingStoredJSON(data)
+    }
+
+    /// Fields the database keeps as JSON text (a job's `args`, a run's `figures`).
+    static let storedJSONFields: Set<String> = ["args", "figures"]
+
+    /// Puts stored JSON back as JSON: without this, `runs --json` printed `"figures": "{\"n\": 1}"`,
+    /// a string a script had to parse a second time. Done on the encoded tree, not through
+    /// the encoder, so the snake-case key strategy never renames the keys inside.
+    static func embeddingStoredJSON(_ data: Data) -> String {
+        func embed(_ value: Any) -> Any {
+            switch value {
+            case let object as [String: Any]:
+                var result: [String: Any] = [:]
+                for (key, item) in object {
+                    if storedJSONFields.contains(key), let text = item as? String,
+                       let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8)),
+                       parsed is [String: Any] || parsed is [Any] {
+                        result[key] = parsed
+                    } else {
+                        result[key] = embed(item)
+                    }
+                }
+                return result
+            case let array as [Any]:
+                return array.map(embed)
+            default:
+                return value
+            }
+        }
+        guard let tree = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
+              let output = try? JSONSerialization.data(withJSONObject: embed(tree),
+                                                       options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
+        else { return String(decoding: data, as: UTF8.self) }
+        return String(decoding: output, as: UTF8.self)
     }
 }
 

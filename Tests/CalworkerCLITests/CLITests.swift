@@ -85,6 +85,12 @@ func calworker(_ arguments: [String], url: String, environment: [String: String]
         let runs = calworker(["runs", "--state", "discarded", "--since", "1h", "--json"], url: database.url)
         let records = try #require(try JSONSerialization.jsonObject(with: Data(runs.out.utf8)) as? [[String: Any]])
         #expect(records.count == 1 && records[0]["job_id"] as? Int == id && records[0]["error"] as? String == "noop asked to be discarded")
+        #expect(records.first?["figures"] is [String: Any], "figures are JSON, not a string of JSON: \(runs.out)")
+        let detail = calworker(["runs", "show", String(id), "--json"], url: database.url)
+        let shown = try #require(try JSONSerialization.jsonObject(with: Data(detail.out.utf8)) as? [String: Any])
+        let job = try #require(shown["job"] as? [String: Any])
+        #expect((job["args"] as? [String: Any])?["fail"] as? String == "discard", "args are JSON: \(detail.out)")
+        #expect((shown["runs"] as? [[String: Any]])?.count == 1 && job["kind"] as? String == "noop")
         #expect(calworker(["runs", "--kind", "other"], url: database.url).out.contains("no run records match"))
 
         let show = calworker(["runs", "show", String(id)], url: database.url)
