@@ -65,9 +65,11 @@ extension BackupRun {
     static let leftoverAge: TimeInterval = 6 * 3600 + 600
 
     /// What a run killed with SIGKILL leaves behind besides its unfinished folder in the store
-    /// (which retention removes): spool files and scratch databases. Only those older than the
-    /// longest a backup may run are touched, so a backup running elsewhere keeps its own.
+    /// (which retention removes): spool files, scratch databases and S3's unfinished multipart
+    /// uploads. Only those older than the longest a backup may run are touched, so a backup
+    /// running elsewhere keeps its own.
     func removeLeftovers(on db: PostgresConnection, olderThan cutoff: Date) {
+        _ = try? stores.removeAbandonedUploads(prefix: catalog.prefix, olderThan: cutoff)
         let spool = settings.spoolDirectory
         for name in (try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? []
         where name.hasPrefix("calworker-backup-") || name.hasPrefix("calworker-restore-") {

@@ -31,22 +31,35 @@ public final class BytesBodySource: HTTPBodySource {
     }
 }
 
-/// A body read from a file as it is sent (backups): constant memory whatever the size.
+/// A body read from a file as it is sent (backups): constant memory whatever the size. A
+/// range of the file can be sent on its own (one part of an S3 multipart upload).
 public final class FileBodySource: HTTPBodySource {
     private let handle: FileHandle
     public let length: Int64
+    private var remaining: Int64
 
-    public init(path: String) throws {
-        handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+    public convenience init(path: String) throws {
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
-        length = (attributes[.size] as? NSNumber)?.int64Value ?? 0
+        try self.init(path: path, offset: 0, length: (attributes[.size] as? NSNumber)?.int64Value ?? 0)
+    }
+
+    /// `length` bytes from `offset`; the file must hold them all (`read` throws if it ends early).
+    public init(path: String, offset: Int64, length: Int64) throws {
+        handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        if offset > 0 { try handle.seek(toOffset: UInt64(offset)) }
+        self.length = length
+        remaining = length
     }
 
     deinit { try? handle.close() }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let count = Foundation.read(handle.fileDescriptor, buffer.baseAddress, buffer.count)
+        let wanted = Int(min(Int64(buffer.count), remaining))
+        guard wanted > 0 else { return 0 }
+        let count = Foundation.read(handle.fileDescriptor, buffer.baseAddress, wanted)
         guard count >= 0 else { throw HTTPError(.transport, "reading the upload: \(String(cString: strerror(errno)))") }
+        guard count > 0 else { throw HTTPError(.transport, "reading the upload: the file ended \(remaining) bytes early") }
+        remaining -= Int64(count)
         return count
     }
 }

@@ -12,6 +12,10 @@ public struct MediaSettings: Sendable {
     /// Keys per ListObjectsV2 page; nil lets the store choose (S3: 1,000). Tests set it small
     /// to exercise continuation tokens.
     public var s3ListPageSize: Int?
+    /// Files larger than this are uploaded to S3 in parts of this size (more when the file
+    /// would need over 10,000 parts): a single PUT stops at 5 GB, and a dropped connection
+    /// then costs one part, not the whole upload. S3's minimum part size is 5 MiB.
+    public var s3PartSize: Int64 = 64 << 20
 
     public init(s3Endpoint: String? = nil, s3Region: String = "us-east-1", s3AccessKeyID: String = "", s3SecretAccessKey: String = "",
                 mediaRoot: String? = nil) {

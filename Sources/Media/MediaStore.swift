@@ -35,4 +35,12 @@ public protocol MediaStore: Sendable {
     /// Hands the object to `sink` piece by piece as it arrives; returns its size. Errors of
     /// `sink` stop the transfer and are rethrown as they are.
     func download(_ location: MediaLocation, to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64
+    /// Clears what uploads killed midway left under `prefix` before `cutoff` (S3's unfinished
+    /// multipart uploads, which are invisible to `list` but kept and billed); returns how many.
+    func removeAbandonedUploads(prefix: MediaLocation, olderThan cutoff: Date) throws(MediaError) -> Int
+}
+
+extension MediaStore {
+    /// Stores whose writes cannot be left half-done have nothing to clear.
+    public func removeAbandonedUploads(prefix: MediaLocation, olderThan cutoff: Date) throws(MediaError) -> Int { 0 }
 }

@@ -52,6 +52,10 @@ public struct MediaStores: Sendable {
         try store(for: location).upload(location, file: path, sha256: sha256, contentType: contentType)
     }
 
+    public func removeAbandonedUploads(prefix: MediaLocation, olderThan cutoff: Date) throws(MediaError) -> Int {
+        try store(for: prefix).removeAbandonedUploads(prefix: prefix, olderThan: cutoff)
+    }
+
     public func download(_ location: MediaLocation, to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64 {
         try store(for: location).download(location, to: sink)
     }

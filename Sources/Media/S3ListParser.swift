@@ -45,6 +45,16 @@ final class S3ListParser: NSObject, XMLParserDelegate {
         return [code, delegate.fields["Message"]].compactMap { $0 }.joined(separator: ": ")
     }
 
+    /// The text of a top-level element of an S3 answer (`UploadId`, `ETag`); nil when the body
+    /// is not XML or lacks it.
+    static func field(_ name: String, in body: Data) -> String? {
+        let delegate = S3ListParser(bucket: "")
+        let parser = XMLParser(data: body)
+        parser.delegate = delegate
+        guard parser.parse() else { return nil }
+        return delegate.fields[name]
+    }
+
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                 attributes: [String: String] = [:]) {
         if name == "Contents" {

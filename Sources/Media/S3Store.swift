@@ -42,16 +42,34 @@ struct S3Store: MediaStore {
         try check(try send(request, location), location, "PUT")
     }
 
+    /// One signed PUT for a file up to `s3PartSize`, a multipart upload above it.
     func upload(_ location: MediaLocation, file path: String, sha256: String, contentType: String) throws(MediaError) {
         let (bucket, key) = try Self.object(location)
-        var request = try signed("PUT", bucket: bucket, key: key, payloadSHA256: sha256, headers: [HTTPHeader("Content-Type", contentType)])
+        let size: Int64
+        do {
+            size = ((try FileManager.default.attributesOfItem(atPath: path))[.size] as? NSNumber)?.int64Value ?? 0
+        } catch {
+            throw MediaError(.invalid, "\(location): cannot read \(path) to upload it: \(error)")
+        }
+        if size > settings.s3PartSize {
+            try multipartUpload(location, bucket: bucket, key: key, file: path, size: size, contentType: contentType)
+            return
+        }
+        let request = try signed("PUT", bucket: bucket, key: key, payloadSHA256: sha256, headers: [HTTPHeader("Content-Type", contentType)])
+        try check(try sendFile(request, path: path, offset: 0, length: size, location), location, "PUT")
+    }
+
+    /// Sends `length` bytes of a file from `offset` as the request's body, retrying what
+    /// `send` retries (5xx, 429, dropped connections). Returns the last answer, whatever its status.
+    func sendFile(_ template: HTTPRequest, path: String, offset: Int64, length: Int64, _ location: MediaLocation) throws(MediaError) -> HTTPResponse {
+        var request = template
+        // At least 1 MB/s: a 5 GB upload may take long, a stalled one may not.
+        request.timeout = .seconds(max(120, length / 1_000_000))
         var attempt = 1
         while true {
             let outcome: Result<HTTPResponse, MediaError>
             do {
-                let body = try FileBodySource(path: path)
-                // At least 1 MB/s: a 5 GB upload may take long, a stalled one may not.
-                request.timeout = .seconds(max(120, body.length / 1_000_000))
+                let body = try FileBodySource(path: path, offset: offset, length: length)
                 outcome = .success(try http.send(request, upload: body, streamingTo: nil, shouldAbort: shouldAbort))
             } catch let error as HTTPError {
                 outcome = .failure(MediaError(error: error, location: location))
@@ -68,8 +86,7 @@ struct S3Store: MediaStore {
                 attempt += 1
                 continue
             }
-            try check(try outcome.get(), location, "PUT")
-            return
+            return try outcome.get()
         }
     }
 

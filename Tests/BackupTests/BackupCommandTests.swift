@@ -21,7 +21,9 @@ import TestSupport
         let worked = try calworker("work", "--once")
         #expect(worked.status == 0, "\(worked.stderr)")
         let runs = try calworker("runs", "--kind", "backup", "--json")
-        #expect(runs.stdout.contains("\"completed\"") && runs.stdout.contains(#"\"verified\": 1"#), "\(runs.stdout)")
+        let records = try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(records.first?["outcome"] as? String == "completed" && (records.first?["figures"] as? [String: Any])?["verified"] as? Int == 1,
+                "\(runs.stdout)")
         let listed = try calworker("backup", "list", "--json")
         let backups = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []
         #expect(backups.count == 1 && backups.first?["status"] as? String == "verified", "\(listed.stdout)")
