@@ -13,6 +13,9 @@ public struct GoogleSettings: Sendable {
     public var clientSecret: String
     /// The per-account request budget (see `RequestBudget`).
     public var requestsPerMinute: Int
+    /// Where the budgets every worker shares are kept; nil gives each client a bucket of its
+    /// own (tests, one-off commands).
+    public var sharedBudgets: (any SharedRequestBudgets)?
     /// `maxResults` for events.list: Google's maximum, 2,500, unless a test wants many pages.
     public var eventsPageSize = 2500
 
@@ -22,6 +25,13 @@ public struct GoogleSettings: Sendable {
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.requestsPerMinute = requestsPerMinute
+    }
+}
+
+extension GoogleSettings {
+    /// The request budget of a client writing as `account`: the shared one when configured.
+    func budget(for account: Int64) -> RequestBudget {
+        RequestBudget(perMinute: requestsPerMinute, shared: sharedBudgets, account: account)
     }
 }
 
@@ -66,7 +76,7 @@ public final class AccountSync {
         tokens = try StoredAccessTokens(accountID: accountID, store: store, db: try db.openSibling(), oauth: oauth,
                                         shouldAbort: shouldAbort)
         client = CalendarClient(apiURL: settings.apiURL, http: http, tokens: tokens,
-                                budget: RequestBudget(perMinute: settings.requestsPerMinute), shouldAbort: shouldAbort)
+                                budget: settings.budget(for: accountID), shouldAbort: shouldAbort)
     }
 
     /// Lets tests shorten the client's backoff.

@@ -163,13 +163,13 @@ public final class GroupMirroring {
         return MirrorPlanner(group: owner, rules: SourceRules(now: now, mirrorDays: days), busyTitle: title)
     }
 
-    /// The client writing as account `id`, with a budget of its own and its tokens kept on `session`.
+    /// The client writing as account `id`, within that account's budget, its tokens kept on `session`.
     private func client(for id: Int64, on session: PostgresConnection) throws -> CalendarClient {
         let oauth = OAuthClient(tokenURL: settings.tokenURL, clientID: settings.clientID, clientSecret: settings.clientSecret,
                                 http: HTTPClient(service: "google_oauth", metrics: metrics))
         let tokens = try StoredAccessTokens(accountID: id, store: store, db: session, oauth: oauth, shouldAbort: shouldAbort)
         return CalendarClient(apiURL: settings.apiURL, http: HTTPClient(service: "google", metrics: metrics), tokens: tokens,
-                              budget: RequestBudget(perMinute: settings.requestsPerMinute), shouldAbort: shouldAbort)
+                              budget: settings.budget(for: id), shouldAbort: shouldAbort)
     }
 }
 

@@ -48,7 +48,10 @@ final class CommandContext: Sendable {
         let google = GoogleSettings(apiURL: configuration.googleAPIURL, tokenURL: configuration.googleTokenURL,
                                     clientID: configuration.googleClientID, clientSecret: configuration.googleClientSecret,
                                     requestsPerMinute: configuration.googleRequestsPerMinute)
-        var environment = JobEnvironment(google: google, tokenCipher: tokenCipher)
+        var shared = google
+        shared.sharedBudgets = PostgresRequestBudgets(conninfo: configuration.databaseURL,
+                                                      preparedStatements: configuration.usesPreparedStatements)
+        var environment = JobEnvironment(google: shared, tokenCipher: tokenCipher)
         environment.media = MediaSettings(s3Endpoint: configuration.s3Endpoint.isEmpty ? nil : configuration.s3Endpoint,
                                           s3Region: configuration.s3Region, s3AccessKeyID: configuration.s3AccessKeyID,
                                           s3SecretAccessKey: configuration.s3SecretAccessKey,

@@ -3,23 +3,64 @@ import Foundation
 /// A token bucket: at most `perMinute` requests a minute, with a burst of a tenth of that.
 /// Google allows 600 requests a minute per user; staying below it means a big sync slows
 /// down instead of collecting 403s.
+///
+/// With `shared`, the bucket is the account's one bucket for every process (kept in
+/// PostgreSQL): two workers writing as the same account then share its budget instead of
+/// each spending all of it. Requests' worth is taken a few at a time to keep the round trips
+/// few. When the shared bucket cannot be reached, the process's own bucket stands in, so an
+/// unreachable table slows nothing down that Google would not.
 public final class RequestBudget {
     private let ratePerSecond: Double
     private let capacity: Double
     private var tokens: Double
     private var last = ContinuousClock.now
+    private let shared: (budgets: any SharedRequestBudgets, account: Int64)?
+    /// Requests' worth taken from the shared bucket and not spent yet.
+    private var held = 0
     /// Total time spent waiting for the budget (a figure on the run record).
     public private(set) var waited: Duration = .zero
+    /// Times the shared bucket could not be reached and the local one was used instead.
+    public private(set) var sharedFailures = 0
 
-    public init(perMinute: Int) {
+    public init(perMinute: Int, shared: (any SharedRequestBudgets)? = nil, account: Int64 = 0) {
         ratePerSecond = Double(max(1, perMinute)) / 60
         capacity = max(1, Double(perMinute) / 10)
         tokens = capacity
+        self.shared = shared.map { ($0, account) }
     }
+
+    /// How many requests' worth one round trip to the shared bucket takes: a hundredth of the
+    /// minute's budget (5 at 500/min), so a process never sits on much another one could use.
+    var batch: Int { max(1, Int(ratePerSecond * 60 / 100)) }
 
     /// Takes one request's worth, sleeping until there is one. Returns false if `shouldAbort`
     /// said stop while waiting.
     public func acquire(shouldAbort: () -> Bool) -> Bool {
+        guard let shared else { return acquireLocally(shouldAbort: shouldAbort) }
+        while true {
+            if held > 0 {
+                held -= 1
+                return true
+            }
+            let answer: SharedBudgetAnswer
+            do {
+                answer = try shared.budgets.take(batch, account: shared.account, capacity: capacity, perSecond: ratePerSecond)
+            } catch {
+                sharedFailures += 1
+                return acquireLocally(shouldAbort: shouldAbort)
+            }
+            if answer.granted > 0 {
+                held = answer.granted
+                continue
+            }
+            if shouldAbort() { return false }
+            let wait = min(0.1, max(0.005, answer.waitSeconds))
+            Thread.sleep(forTimeInterval: wait)
+            waited += .milliseconds(Int64(wait * 1000))
+        }
+    }
+
+    private func acquireLocally(shouldAbort: () -> Bool) -> Bool {
         while true {
             let now = ContinuousClock.now
             tokens = min(capacity, tokens + (now - last).seconds * ratePerSecond)
@@ -34,6 +75,25 @@ public final class RequestBudget {
             waited += .milliseconds(Int64(wait * 1000))
         }
     }
+}
+
+/// What the shared bucket gave: some requests' worth, or none and how long until one is.
+public struct SharedBudgetAnswer: Sendable, Equatable {
+    public var granted: Int
+    public var waitSeconds: Double
+
+    public init(granted: Int, waitSeconds: Double) {
+        self.granted = granted
+        self.waitSeconds = waitSeconds
+    }
+}
+
+/// Token buckets every process shares, one per account (calworker keeps them in PostgreSQL).
+/// Called from whichever thread a sync or mirror lane runs on.
+public protocol SharedRequestBudgets: Sendable {
+    /// Takes up to `wanted` requests' worth of `account`'s bucket, which holds at most
+    /// `capacity` and refills at `perSecond`. Throws when the bucket cannot be reached.
+    func take(_ wanted: Int, account: Int64, capacity: Double, perSecond: Double) throws -> SharedBudgetAnswer
 }
 
 extension Duration {

@@ -242,6 +242,41 @@ public enum Migrations {
         CREATE INDEX jobs_finished_idx ON calworker.jobs (finished_at) WHERE state IN ('completed', 'discarded', 'cancelled');
         CREATE INDEX events_tombstones_idx ON calworker.events (synced_at) WHERE status = 'cancelled';
         """),
+        Migration(version: 7, name: "Google request budgets shared by every worker", sql: """
+        -- One token bucket per account for every process writing as it: an account's own sync
+        -- in one worker and another account's mirror lane writing as it in another together
+        -- stay within one budget, below Google's per-user limit.
+        CREATE TABLE calworker.request_budgets (
+            account_id  bigint      PRIMARY KEY REFERENCES calworker.accounts ON DELETE CASCADE,
+            tokens      float8      NOT NULL,
+            refilled_at timestamptz NOT NULL
+        );
+        -- Takes up to p_wanted requests' worth (refilling at p_per_second, at most p_capacity);
+        -- returns how many were granted and, when none, how long until one is. The row lock
+        -- makes concurrent takers queue: none can spend what another took.
+        CREATE FUNCTION calworker.take_request_budget(p_account bigint, p_capacity float8, p_per_second float8, p_wanted int)
+        RETURNS TABLE (granted int, wait_seconds float8) LANGUAGE plpgsql AS $$
+        DECLARE
+            v_tokens    float8;
+            v_at        timestamptz;
+            v_now       timestamptz;
+            v_available float8;
+            v_granted   int;
+        BEGIN
+            SELECT b.tokens, b.refilled_at INTO v_tokens, v_at FROM calworker.request_budgets b WHERE b.account_id = p_account FOR UPDATE;
+            IF NOT FOUND THEN
+                INSERT INTO calworker.request_budgets (account_id, tokens, refilled_at) VALUES (p_account, p_capacity, clock_timestamp())
+                ON CONFLICT (account_id) DO NOTHING;
+                SELECT b.tokens, b.refilled_at INTO v_tokens, v_at FROM calworker.request_budgets b WHERE b.account_id = p_account FOR UPDATE;
+            END IF;
+            v_now := greatest(clock_timestamp(), v_at);
+            v_available := least(p_capacity, v_tokens + extract(epoch FROM v_now - v_at) * p_per_second);
+            v_granted := greatest(0, least(p_wanted, floor(v_available)))::int;
+            UPDATE calworker.request_budgets b SET tokens = v_available - v_granted, refilled_at = v_now WHERE b.account_id = p_account;
+            RETURN QUERY SELECT v_granted, CASE WHEN v_granted > 0 THEN 0::float8 ELSE (1 - v_available) / p_per_second END;
+        END
+        $$;
+        """),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

@@ -24,7 +24,7 @@ import TestSupport
         #expect(second.isEmpty)
         let tables = try db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'calworker' ORDER BY 1").map { try $0.decode(String.self, at: 0) }
         #expect(tables == ["accounts", "alerts", "calendars", "events", "job_runs", "jobs", "notification_settings", "notifications", "notify_state",
-                          "owner_settings", "schedule_fires", "schema_migrations", "workers"])
+                          "owner_settings", "request_budgets", "schedule_fires", "schema_migrations", "workers"])
     }
 
     @Test func concurrentMigrationsTakeTurns() throws {
