@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "calworker-bench-thumbnails", targets: ["calworker-bench-thumbnails"]),
         .executable(name: "calworker-bench-backup", targets: ["calworker-bench-backup"]),
         .executable(name: "calworker-bench-notify", targets: ["calworker-bench-notify"]),
+        .executable(name: "calworker-bench-budgets", targets: ["calworker-bench-budgets"]),
     ],
     targets: [
         // C libraries, wrapped once each.
@@ -123,6 +124,13 @@ let package = Package(
             name: "calworker-bench-notify",
             dependencies: ["Accounts", "Crypto", "HTTPClient", "JobQueue", "Metrics", "Notify", "Postgres", "TestSupport"],
             path: "Benchmarks/NotifyBench",
+            swiftSettings: defaultSwiftSettings
+        ),
+
+        .executableTarget(
+            name: "calworker-bench-budgets",
+            dependencies: ["CalendarSync", "Google", "HTTPClient", "JobQueue", "Metrics", "Postgres"],
+            path: "Benchmarks/BudgetBench",
             swiftSettings: defaultSwiftSettings
         ),
 
