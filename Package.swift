@@ -78,58 +78,59 @@ let package = Package(
         .executableTarget(name: "google-emulator", dependencies: ["GoogleEmulator"], swiftSettings: defaultSwiftSettings),
 
         // Benchmarks: not tests; run by hand (`scripts/bench-queue`).
+        .target(name: "BenchSupport", path: "Benchmarks/BenchSupport", swiftSettings: defaultSwiftSettings),
         .executableTarget(
             name: "calworker-bench",
-            dependencies: ["Jobs", "Worker", "JobQueue", "Postgres", "Logging"],
+            dependencies: ["BenchSupport", "Jobs", "Worker", "JobQueue", "Postgres", "Logging"],
             path: "Benchmarks/QueueBench",
             swiftSettings: defaultSwiftSettings
         ),
 
         .executableTarget(
             name: "calworker-bench-metrics",
-            dependencies: ["Metrics", "HTTPClient", "HTTPServer"],
+            dependencies: ["BenchSupport", "Metrics", "HTTPClient", "HTTPServer"],
             path: "Benchmarks/MetricsBench",
             swiftSettings: defaultSwiftSettings
         ),
 
         .executableTarget(
             name: "calworker-bench-sync",
-            dependencies: ["Accounts", "CalendarSync", "Crypto", "Google", "HTTPClient", "JobQueue", "Metrics", "Postgres"],
+            dependencies: ["BenchSupport", "Accounts", "CalendarSync", "Crypto", "Google", "HTTPClient", "JobQueue", "Metrics", "Postgres"],
             path: "Benchmarks/SyncBench",
             swiftSettings: defaultSwiftSettings
         ),
 
         .executableTarget(
             name: "calworker-bench-mirrors",
-            dependencies: ["Accounts", "CalendarSync", "Crypto", "HTTPClient", "JobQueue", "Metrics", "Postgres"],
+            dependencies: ["BenchSupport", "Accounts", "CalendarSync", "Crypto", "HTTPClient", "JobQueue", "Metrics", "Postgres"],
             path: "Benchmarks/MirrorBench",
             swiftSettings: defaultSwiftSettings
         ),
 
         .executableTarget(
             name: "calworker-bench-thumbnails",
-            dependencies: ["JobQueue", "Jobs", "Logging", "Media", "Metrics", "Thumbnails", "Worker"],
+            dependencies: ["BenchSupport", "JobQueue", "Jobs", "Logging", "Media", "Metrics", "Thumbnails", "Worker"],
             path: "Benchmarks/ThumbnailBench",
             swiftSettings: defaultSwiftSettings
         ),
 
         .executableTarget(
             name: "calworker-bench-backup",
-            dependencies: ["Backup", "Crypto", "Media", "Metrics", "Postgres"],
+            dependencies: ["BenchSupport", "Backup", "Crypto", "Media", "Metrics", "Postgres"],
             path: "Benchmarks/BackupBench",
             swiftSettings: defaultSwiftSettings
         ),
 
         .executableTarget(
             name: "calworker-bench-notify",
-            dependencies: ["Accounts", "Crypto", "HTTPClient", "JobQueue", "Metrics", "Notify", "Postgres", "TestSupport"],
+            dependencies: ["BenchSupport", "Accounts", "Crypto", "HTTPClient", "JobQueue", "Metrics", "Notify", "Postgres", "TestSupport"],
             path: "Benchmarks/NotifyBench",
             swiftSettings: defaultSwiftSettings
         ),
 
         .executableTarget(
             name: "calworker-bench-budgets",
-            dependencies: ["CalendarSync", "Google", "HTTPClient", "JobQueue", "Metrics", "Postgres"],
+            dependencies: ["BenchSupport", "CalendarSync", "Google", "HTTPClient", "JobQueue", "Metrics", "Postgres"],
             path: "Benchmarks/BudgetBench",
             swiftSettings: defaultSwiftSettings
         ),

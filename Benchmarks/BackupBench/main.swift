@@ -2,23 +2,13 @@
 // cost against plain pg_dump -Fc and pg_restore on the same database, in the same run.
 //
 //   scripts/bench-backup [--mb N] [--rounds N]
+import BenchSupport
 import Backup
 import Crypto
 import Foundation
 import Media
 import Metrics
 import Postgres
-
-func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
-    exit(1)
-}
-
-func argument(_ name: String) -> String? {
-    let arguments = CommandLine.arguments
-    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
-    return arguments[index + 1]
-}
 
 func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
 

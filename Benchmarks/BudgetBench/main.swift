@@ -11,6 +11,7 @@
 //    Google's 600 requests/minute/user, with calworker's budget of 500: first with the shared
 //    budget, then with a bucket per worker (as before). Reported: requests made, their rate
 //    against the budget, and the 403 userRateLimitExceeded answers received.
+import BenchSupport
 import CalendarSync
 import Foundation
 import Google
@@ -19,23 +20,6 @@ import JobQueue
 import Metrics
 import Postgres
 import Synchronization
-
-struct BenchError: Error, CustomStringConvertible { let description: String }
-
-func argument(_ name: String) -> String? {
-    let arguments = CommandLine.arguments
-    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
-    return arguments[index + 1]
-}
-
-func seconds(_ body: () throws -> Void) rethrows -> Double {
-    let start = ContinuousClock.now
-    try body()
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-}
-
-func fmt(_ value: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", value) }
 
 let adminURL = argument("--url") ?? ""
 let emulatorURL = argument("--emulator") ?? ""

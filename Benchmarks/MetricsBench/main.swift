@@ -8,28 +8,14 @@
 //    worker's measured throughput (about 20k jobs/s, 50 µs a job).
 // 2. A scrape of /metrics over loopback (our HTTP server, libcurl client, a registry the size
 //    of a worker running ten kinds) against /healthz on the same server: the cost of rendering.
+import BenchSupport
 import Foundation
 import HTTPClient
 import HTTPServer
 import Metrics
 import Synchronization
 
-func option(_ name: String, _ fallback: Int) -> Int {
-    let arguments = CommandLine.arguments
-    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let value = Int(arguments[index + 1]) else { return fallback }
-    return value
-}
-
-func seconds(_ body: () throws -> Void) rethrows -> Double {
-    let start = ContinuousClock.now
-    try body()
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-}
-
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-
-func fmt(_ value: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", value) }
 
 func benchInstrumentation(jobs: Int) -> (perJob: Double, floor: Double) {
     let registry = MetricsRegistry()

@@ -7,6 +7,7 @@
 // minute per user. Reported: writes made against the minimum (one per source and other
 // calendar), API calls, 403/429 answers (must be 0: the request budget stays under the limit),
 // wall time, and what a sync with no change costs.
+import BenchSupport
 import Accounts
 import CalendarSync
 import Crypto
@@ -15,16 +16,6 @@ import HTTPClient
 import JobQueue
 import Metrics
 import Postgres
-
-struct BenchError: Error, CustomStringConvertible { let description: String }
-
-func argument(_ name: String) -> String? {
-    let arguments = CommandLine.arguments
-    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
-    return arguments[index + 1]
-}
-
-func fmt(_ value: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", value) }
 
 guard let adminURL = argument("--url"), let emulatorURL = argument("--emulator") else {
     FileHandle.standardError.write(Data("use scripts/bench-mirrors (it starts PostgreSQL and the emulator)\n".utf8))

@@ -4,6 +4,7 @@
 // each, in the same run.
 //
 //   scripts/bench-notify [--reminders N]
+import BenchSupport
 import Accounts
 import Crypto
 import Foundation
@@ -13,17 +14,6 @@ import Metrics
 import Notify
 import Postgres
 import TestSupport
-
-func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
-    exit(1)
-}
-
-func argument(_ name: String) -> String? {
-    let arguments = CommandLine.arguments
-    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
-    return arguments[index + 1]
-}
 
 func seconds(since start: ContinuousClock.Instant) -> Double {
     let elapsed = ContinuousClock.now - start

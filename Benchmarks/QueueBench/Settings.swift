@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 import JobQueue
 
@@ -36,22 +37,9 @@ struct Settings {
     }
 }
 
-func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("bench: \(message)\n".utf8))
-    exit(1)
-}
-
-func seconds(_ body: () throws -> Void) rethrows -> Double {
-    let start = ContinuousClock.now
-    try body()
-    return (ContinuousClock.now - start).seconds
-}
-
 func percentile(_ sorted: [Double], _ p: Double) -> Double {
     guard !sorted.isEmpty else { return .nan }
     return sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * p).rounded(.up)) - 1))]
 }
 
 func median(_ values: [Double]) -> Double { percentile(values.sorted(), 0.5) }
-
-func fmt(_ value: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", value) }

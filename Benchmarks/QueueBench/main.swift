@@ -5,6 +5,7 @@
 // Enqueue throughput; then, in interleaved rounds on identically prepared tables, the real
 // worker and the SQL limit (pgbench running the worker's own statements); then pickup
 // latency of an idle worker woken by NOTIFY. Medians of the rounds are reported.
+import BenchSupport
 import Foundation
 import JobQueue
 import Postgres

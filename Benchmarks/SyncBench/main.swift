@@ -10,6 +10,7 @@
 // second, and peak memory. Reference: the same pages stored straight from memory through the
 // same statement (the database's limit for this work), and a run of one page (2,500 events)
 // first, to show whether memory grows with the calendar.
+import BenchSupport
 import Accounts
 import CalendarSync
 import Crypto
@@ -19,36 +20,6 @@ import HTTPClient
 import JobQueue
 import Metrics
 import Postgres
-
-struct BenchError: Error, CustomStringConvertible { let description: String }
-
-func option(_ name: String, _ fallback: Int) -> Int {
-    let arguments = CommandLine.arguments
-    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let value = Int(arguments[index + 1]) else { return fallback }
-    return value
-}
-
-func argument(_ name: String) -> String? {
-    let arguments = CommandLine.arguments
-    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
-    return arguments[index + 1]
-}
-
-func seconds(_ body: () throws -> Void) rethrows -> Double {
-    let start = ContinuousClock.now
-    try body()
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-}
-
-/// Peak resident memory of this process so far, in MiB.
-func peakMiB() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_maxrss) / 1024
-}
-
-func fmt(_ value: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", value) }
 
 let adminURL = argument("--url") ?? ""
 let emulatorURL = argument("--emulator") ?? ""

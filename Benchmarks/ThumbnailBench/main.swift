@@ -10,6 +10,7 @@
 //                      200x200 centre crop, JPEG quality 80), one after another
 //   compare DIR ROUNDS runs `job` and `vipsthumbnail` as child processes, alternating, and
 //                      reports each one's wall time and peak resident memory (wait4's rusage)
+import BenchSupport
 import Foundation
 import JobQueue
 import Jobs
@@ -18,11 +19,6 @@ import Media
 import Metrics
 import Thumbnails
 import Worker
-
-func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
-    exit(1)
-}
 
 func photos(in directory: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
