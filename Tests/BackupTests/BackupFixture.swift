@@ -20,7 +20,8 @@ final class BackupFixture {
     static let key = try! SecretKey(base64: Data((0..<32).map { UInt8(truncatingIfNeeded: $0 &* 11 &+ 5) }).base64EncodedString())
     static let keyBase64 = Data((0..<32).map { UInt8(truncatingIfNeeded: $0 &* 11 &+ 5) }).base64EncodedString()
 
-    init(s3: Bool = false, bigTable: Bool = false) throws {
+    /// - Parameter bigRows: rows of `app.blobs` when `bigTable` (90,000 make about 4 MB of dump).
+    init(s3: Bool = false, bigTable: Bool = false, bigRows: Int = 90_000, s3PartSize: Int64? = nil) throws {
         database = try TestDatabase.make()
         db = try database.connect()
         root = FileManager.default.temporaryDirectory.appendingPathComponent("cw-backup-\(UUID().uuidString)").path
@@ -32,6 +33,7 @@ final class BackupFixture {
             media.s3Region = moto.region
             media.s3AccessKeyID = moto.accessKeyID
             media.s3SecretAccessKey = moto.secretAccessKey
+            if let s3PartSize { media.s3PartSize = s3PartSize }
             target = "s3://\(try moto.createBucket())/calworker/"
         } else {
             target = "file://\(root)/backups/"
@@ -39,7 +41,7 @@ final class BackupFixture {
         settings = BackupSettings(key: Self.key, target: target, media: media)
         settings.spoolDirectory = root + "/spool"
         stores = MediaStores(settings: media, metrics: MetricsRegistry())
-        try seed(bigTable: bigTable)
+        try seed(bigTable: bigTable, bigRows: bigRows)
     }
 
     deinit {
@@ -48,7 +50,7 @@ final class BackupFixture {
     }
 
     /// The platform's kind of data: several types, a schema of its own, and calworker's tables.
-    func seed(bigTable: Bool) throws {
+    func seed(bigTable: Bool, bigRows: Int = 90_000) throws {
         try db.execute("CREATE SCHEMA app")
         try db.execute("""
             CREATE TABLE app.shifts (id bigserial PRIMARY KEY, title text NOT NULL, starts timestamptz NOT NULL,
@@ -62,9 +64,9 @@ final class BackupFixture {
             """)
         try JobQueue().enqueueMany((0..<25).map { NewJob(kind: "noop", args: #"{"sleep_ms": \#($0)}"#) }, on: db)
         if bigTable {
-            // About 4 MB after pg_dump's compression: several 1 MiB chunks.
+            // About 4 MB after pg_dump's compression per 90,000 rows: several 1 MiB chunks.
             try db.execute("CREATE TABLE app.blobs (id int PRIMARY KEY, body text)")
-            try db.execute("INSERT INTO app.blobs SELECT g, md5(g::text) || md5((g * 7)::text) || md5(random()::text) FROM generate_series(1, 90000) g")
+            try db.execute("INSERT INTO app.blobs SELECT g, md5(g::text) || md5((g * 7)::text) || md5(random()::text) FROM generate_series(1, $1) g", [bigRows])
         }
     }
 

@@ -33,6 +33,24 @@ import TestSupport
         #expect(try BackupFixture.contents(of: restored) == BackupFixture.contents(of: fixture.db), "--force puts the backup's data back")
     }
 
+    /// Above one part (5 MiB here, 64 MiB by default) the dump goes to S3 as a multipart
+    /// upload; it verifies and restores like any other.
+    @Test func aBackupLargerThanOnePartIsUploadedInPartsAndRestores() throws {
+        let fixture = try BackupFixture(s3: true, bigTable: true, bigRows: 250_000, s3PartSize: 5 << 20)
+        let manifest = try fixture.backup().manifest
+        #expect(manifest.isVerified, "\(manifest.verification?.error ?? "")")
+        #expect(manifest.ciphertextBytes > 2 * (5 << 20), "larger than two parts: \(manifest.ciphertextBytes) bytes")
+        let entry = try #require(try fixture.catalog.entries().first)
+        let location = try #require(entry.folder.sibling("dump.cwbk"))
+        let dump = try #require(try fixture.stores.head(location))
+        #expect(dump.etag?.contains("-3\"") == true || dump.etag?.contains("-4\"") == true, "sent in parts: \(dump.etag ?? "no ETag")")
+        let empty = try TestDatabase.makeEmpty()
+        defer { empty.drop() }
+        let report = try BackupRestorer(settings: fixture.settings, stores: fixture.stores).restore(manifest, in: entry.folder, into: empty.url, force: false)
+        #expect(report.differences.isEmpty)
+        #expect(try BackupFixture.contents(of: try empty.connect()) == BackupFixture.contents(of: fixture.db))
+    }
+
     @Test func theStoredBackupRevealsNothingOfTheData() throws {
         let fixture = try BackupFixture()
         let manifest = try fixture.backup().manifest
