@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(name: "google-emulator", dependencies: ["GoogleEmulator"], swiftSettings: defaultSwiftSettings),
 
         // Benchmarks: not tests; run by hand (`scripts/bench-queue`).
-        .target(name: "BenchSupport", path: "Benchmarks/BenchSupport", swiftSettings: defaultSwiftSettings),
+        .target(name: "BenchSupport", dependencies: ["HTTPClient", "Metrics"], path: "Benchmarks/BenchSupport", swiftSettings: defaultSwiftSettings),
         .executableTarget(
             name: "calworker-bench",
             dependencies: ["BenchSupport", "Jobs", "Worker", "JobQueue", "Postgres", "Logging"],

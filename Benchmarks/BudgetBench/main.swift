@@ -28,15 +28,8 @@ guard !adminURL.isEmpty, !emulatorURL.isEmpty else {
     exit(2)
 }
 let duration = Double(argument("--seconds") ?? "") ?? 75
-let http = HTTPClient(service: "bench", metrics: MetricsRegistry())
 
-func admin(_ method: String, _ path: String, _ body: [String: Any]? = nil) throws -> Data {
-    let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
-    let response = try http.send(HTTPRequest(method: method, url: emulatorURL + "/admin" + path,
-                                             headers: [HTTPHeader("Content-Type", "application/json")], body: data))
-    guard response.isSuccess else { throw BenchError(description: "admin \(path): HTTP \(response.status) \(response.bodyExcerpt())") }
-    return response.body
-}
+let admin = EmulatorAdmin(emulatorURL)
 
 /// Calendar API answers by status, from the emulator's own count.
 func statuses() throws -> [Int: Int] {
@@ -90,9 +83,9 @@ print("take from the shared bucket: \(fmt(takeSeconds / Double(rounds) * 1e6, 1)
 print("  per API call at the default batch of 5: \(fmt(takeSeconds / Double(rounds) * 1e6 / 5, 1)) µs")
 
 // 2. Two workers as one account against Google's limit.
-_ = try admin("POST", "/seed", ["accounts": [["email": "ada@example.com", "refresh_token": "rt-ada@example.com",
+try admin("POST", "/seed", ["accounts": [["email": "ada@example.com", "refresh_token": "rt-ada@example.com",
                                            "calendars": [["id": "ada@example.com", "primary": true, "events": []]]]]])
-_ = try admin("POST", "/options", ["userRequestsPerMinute": 600])
+try admin("POST", "/options", ["userRequestsPerMinute": 600])
 
 func twoWorkers(sharing: Bool) throws -> (requests: Int, refused: Int, seconds: Double) {
     try db.execute("DELETE FROM calworker.request_budgets")

@@ -22,16 +22,8 @@ guard let adminURL = argument("--url"), let emulatorURL = argument("--emulator")
     exit(2)
 }
 let sources = Int(argument("--sources") ?? "") ?? 1000
-let http = HTTPClient(service: "bench", metrics: MetricsRegistry())
 
-@discardableResult
-func admin(_ method: String, _ path: String, _ body: [String: Any]? = nil) throws -> Data {
-    let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
-    let response = try http.send(HTTPRequest(method: method, url: emulatorURL + "/admin" + path,
-                                             headers: [HTTPHeader("Content-Type", "application/json")], body: data))
-    guard response.isSuccess else { throw BenchError(description: "admin \(path): HTTP \(response.status) \(response.bodyExcerpt())") }
-    return response.body
-}
+let admin = EmulatorAdmin(emulatorURL)
 
 /// API calls since the last reset, and how many were answered 403 or 429.
 func apiCalls() throws -> (all: Int, limited: Int) {

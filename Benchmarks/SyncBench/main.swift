@@ -28,15 +28,8 @@ guard !adminURL.isEmpty, !emulatorURL.isEmpty else {
     exit(2)
 }
 let eventCount = option("--events", 10_000)
-let http = HTTPClient(service: "bench", metrics: MetricsRegistry())
 
-func admin(_ method: String, _ path: String, _ body: [String: Any]? = nil) throws -> Data {
-    let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
-    let response = try http.send(HTTPRequest(method: method, url: emulatorURL + "/admin" + path,
-                                             headers: [HTTPHeader("Content-Type", "application/json")], body: data))
-    guard response.isSuccess else { throw BenchError(description: "admin \(path): HTTP \(response.status) \(response.bodyExcerpt())") }
-    return response.body
-}
+let admin = EmulatorAdmin(emulatorURL)
 
 func apiCalls() throws -> Int {
     let stats = try JSONSerialization.jsonObject(with: try admin("GET", "/stats")) as? [String: Any]
@@ -75,7 +68,7 @@ func syncRun(events: Int, account: String, database: String) throws -> Run {
     let calendar = account
     // Seeded in chunks, so building the seed does not raise this process's peak memory.
     for start in stride(from: 0, to: events, by: 500) {
-        _ = try admin("POST", "/seed", ["accounts": [["email": account, "refresh_token": "rt-\(account)",
+        try admin("POST", "/seed", ["accounts": [["email": account, "refresh_token": "rt-\(account)",
             "calendars": [["id": calendar, "primary": true, "events": (start..<min(events, start + 500)).map { event($0, prefix: "ev") }]]]]])
     }
     let cipher = TokenCipher(current: try TokenCipher.Key(base64: Data(repeating: 7, count: 32).base64EncodedString()))
@@ -87,16 +80,16 @@ func syncRun(events: Int, account: String, database: String) throws -> Run {
         _ = try AccountSync(accountID: id, settings: settings, store: store, db: db, metrics: MetricsRegistry(), shouldAbort: { false }).run()
     }
     var run = Run()
-    _ = try admin("DELETE", "/stats")
+    try admin("DELETE", "/stats")
     run.initialSeconds = try seconds { try sync() }
     run.initialCalls = try apiCalls()
     for index in 0..<10 {
-        _ = try admin("PATCH", "/calendars/\(calendar)/events/ev\(String(format: "%07d", index * 97))", ["summary": "changed"])
+        try admin("PATCH", "/calendars/\(calendar)/events/ev\(String(format: "%07d", index * 97))", ["summary": "changed"])
     }
-    _ = try admin("DELETE", "/stats")
+    try admin("DELETE", "/stats")
     run.incrementalSeconds = try seconds { try sync() }
     run.incrementalCalls = try apiCalls()
-    _ = try admin("DELETE", "/stats")
+    try admin("DELETE", "/stats")
     try sync()
     run.unchangedCalls = try apiCalls()
     run.peak = peakMiB()

@@ -12,38 +12,40 @@ import Synchronization
 public final class PostgresRequestBudgets: SharedRequestBudgets {
     private let conninfo: String
     private let preparedStatements: Bool
-    private let connection = Mutex<PostgresConnection?>(nil)
-    /// After a failure, the table is not tried again for a while (the local buckets stand in).
-    private let retryAfter = Mutex<ContinuousClock.Instant?>(nil)
+    private struct State {
+        var connection: PostgresConnection?
+        /// After a failure, the table is not tried again for a while (the local buckets stand in).
+        var retryAfter: ContinuousClock.Instant?
+    }
+    private let state = Mutex(State())
 
     public init(conninfo: String, preparedStatements: Bool = true) {
         self.conninfo = conninfo
         self.preparedStatements = preparedStatements
     }
 
-    deinit { connection.withLock { $0?.close() } }
+    deinit { state.withLock { $0.connection?.close() } }
 
     public func take(_ wanted: Int, account: Int64, capacity: Double, perSecond: Double) throws -> SharedBudgetAnswer {
-        if let until = retryAfter.withLock({ $0 }), ContinuousClock.now < until {
-            throw PostgresError(.connectionFailed, "the shared request budgets were unreachable a moment ago")
-        }
-        do {
-            return try connection.withLock { slot throws -> SharedBudgetAnswer in
-                if slot == nil { slot = try PostgresConnection.connect(conninfo, preparedStatements: preparedStatements, connectTimeout: 5) }
-                do {
-                    let row = try slot!.query("SELECT granted, wait_seconds FROM calworker.take_request_budget($1, $2, $3, $4)",
-                                              [account, capacity, perSecond, wanted], prepared: true)
-                    guard let first = row.first else { throw PostgresError(.decoding, "take_request_budget returned no row") }
-                    return SharedBudgetAnswer(granted: try first.decode(at: 0), waitSeconds: try first.decode(at: 1))
-                } catch {
-                    slot?.close()
-                    slot = nil
-                    throw error
-                }
+        try state.withLock { state throws -> SharedBudgetAnswer in
+            if let until = state.retryAfter, ContinuousClock.now < until {
+                throw PostgresError(.connectionFailed, "the shared request budgets were unreachable a moment ago")
             }
-        } catch {
-            retryAfter.withLock { $0 = ContinuousClock.now + .seconds(10) }
-            throw error
+            do {
+                if state.connection == nil {
+                    state.connection = try PostgresConnection.connect(conninfo, preparedStatements: preparedStatements, connectTimeout: 5)
+                }
+                let rows = try state.connection!.query("SELECT granted, wait_seconds FROM calworker.take_request_budget($1, $2, $3, $4)",
+                                                       [account, capacity, perSecond, wanted], prepared: true)
+                guard let first = rows.first else { throw PostgresError(.decoding, "take_request_budget returned no row") }
+                state.retryAfter = nil
+                return SharedBudgetAnswer(granted: try first.decode(at: 0), waitSeconds: try first.decode(at: 1))
+            } catch {
+                state.connection?.close()
+                state.connection = nil
+                state.retryAfter = ContinuousClock.now + .seconds(10)
+                throw error
+            }
         }
     }
 }
