@@ -25,7 +25,7 @@ public struct BackupRestorer {
     public func restore(_ manifest: BackupManifest, in folder: MediaLocation, into target: String, force: Bool) throws -> Report {
         let connection: PostgresConnection
         do {
-            connection = try PostgresConnection.connect(target)
+            connection = try PostgresConnection.connect(target, timeouts: PostgresTimeouts().statement(BackupSettings.statementLimit))
         } catch {
             throw BackupError(.invalid, "cannot connect to the restore target: \(error.message)")
         }

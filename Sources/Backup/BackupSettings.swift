@@ -18,6 +18,9 @@ public struct BackupSettings: Sendable {
     /// pg_restore's parallel jobs for verification and restores.
     public var restoreJobs = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
     public var media = MediaSettings()
+    /// The statement limit of a backup's own sessions: counting every row of a large database
+    /// takes longer than a worker's usual minute. Six hours.
+    public static let statementLimit: Duration = .seconds(6 * 3600)
 
     public init(key: SecretKey? = nil, previousKeys: [SecretKey] = [], target: String? = nil, media: MediaSettings = MediaSettings()) {
         self.key = key

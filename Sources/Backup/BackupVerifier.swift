@@ -32,7 +32,7 @@ public struct BackupVerifier {
             defer { _ = try? db.execute("DROP DATABASE IF EXISTS \(scratch) WITH (FORCE)") }
             let target = try db.parameters().database(scratch)
             try PostgresTools(settings: settings).restore(plain.path, into: target, clean: false)
-            let restored = try PostgresConnection.connect(target.keyValueString())
+            let restored = try PostgresConnection.connect(target.keyValueString(), timeouts: db.timeouts.statement(BackupSettings.statementLimit))
             defer { restored.close() }
             let differences = DatabaseFacts.differences(expected: manifest.rowCounts, found: try DatabaseFacts.rowCounts(on: restored))
             guard differences.isEmpty else {

@@ -28,7 +28,7 @@ struct BackupWriter {
         let id = BackupID.make(at: now)
         let started = ContinuousClock.now
         // The snapshot the dump and the counts share; the transaction stays open until pg_dump is done.
-        let session = try db.openSibling()
+        let session = try db.openSibling(timeouts: db.timeouts.statement(BackupSettings.statementLimit))
         defer { session.close() }
         try session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         let facts = try session.query("SELECT pg_export_snapshot(), current_database(), current_setting('server_version')")[0]

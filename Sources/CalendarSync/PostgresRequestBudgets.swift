@@ -19,9 +19,14 @@ public final class PostgresRequestBudgets: SharedRequestBudgets {
     }
     private let state = Mutex(State())
 
+    /// A take is one short statement: it waits a few seconds at most, and the local bucket
+    /// stands in when it could not.
+    private let timeouts: PostgresTimeouts
+
     public init(conninfo: String, preparedStatements: Bool = true) {
         self.conninfo = conninfo
         self.preparedStatements = preparedStatements
+        self.timeouts = PostgresTimeouts(connect: .seconds(5), statement: .seconds(5), lock: .seconds(5), setOnServer: preparedStatements)
     }
 
     deinit { state.withLock { $0.connection?.close() } }
@@ -33,7 +38,7 @@ public final class PostgresRequestBudgets: SharedRequestBudgets {
             }
             do {
                 if state.connection == nil {
-                    state.connection = try PostgresConnection.connect(conninfo, preparedStatements: preparedStatements, connectTimeout: 5)
+                    state.connection = try PostgresConnection.connect(conninfo, preparedStatements: preparedStatements, timeouts: timeouts)
                 }
                 let rows = try state.connection!.query("SELECT granted, wait_seconds FROM calworker.take_request_budget($1, $2, $3, $4)",
                                                        [account, capacity, perSecond, wanted], prepared: true)

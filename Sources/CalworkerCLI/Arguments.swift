@@ -1,3 +1,5 @@
+import Configuration
+
 /// A command's options as declared for parsing and `--help`.
 struct OptionSpec: Sendable {
     let name: String
@@ -66,5 +68,16 @@ struct ParsedArguments: Sendable {
             throw CLIError(.usage, "--\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
         }
         return number
+    }
+
+    /// A duration option, which must lie in `range`: out-of-range values (a typo of many digits)
+    /// are a usage error naming the allowed range, never an overflow.
+    func duration(_ name: String, in range: ClosedRange<Duration>) throws(CLIError) -> Duration? {
+        guard let text = values[name] else { return nil }
+        do {
+            return try DurationText.parse(text, in: range)
+        } catch {
+            throw CLIError(.usage, "--\(name): \(error.description)")
+        }
     }
 }

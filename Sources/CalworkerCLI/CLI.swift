@@ -19,7 +19,9 @@ public enum CLI {
 
     /// Runs the process's command line and exits.
     public static func main() -> Never {
-        let code = run(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if !SignalExit.commandHandlesSignals(arguments) { SignalExit.install() }
+        let code = run(arguments, environment: ProcessInfo.processInfo.environment,
                        output: .standard())
         exit(code.rawValue)
     }

@@ -115,11 +115,18 @@ final class CommandContext: Sendable {
         JobQueue(lease: configuration.lease, backoff: RetryBackoff(base: configuration.retryBase, cap: configuration.retryCap))
     }
 
+    /// The configured database limits (`CALWORKER_DATABASE_*_TIMEOUT`).
+    var databaseTimeouts: PostgresTimeouts {
+        PostgresTimeouts(connect: configuration.databaseConnectTimeout, statement: configuration.databaseStatementTimeout,
+                         lock: configuration.databaseLockTimeout, setOnServer: configuration.usesPreparedStatements)
+    }
+
     /// Connects, translating failure into exit code 3 with what to check.
-    func connect() throws(CLIError) -> PostgresConnection {
+    func connect(timeouts: PostgresTimeouts? = nil) throws(CLIError) -> PostgresConnection {
         do {
             return try PostgresConnection.connect(configuration.databaseURL,
-                                                  preparedStatements: configuration.usesPreparedStatements)
+                                                  preparedStatements: configuration.usesPreparedStatements,
+                                                  timeouts: timeouts ?? databaseTimeouts)
         } catch {
             throw CLIError(.unavailable, "cannot reach PostgreSQL: \(error.message)",
                            hint: "set CALWORKER_DATABASE_URL (now: '\(Configuration.maskPassword(in: configuration.databaseURL))') and check the server is up")

@@ -76,19 +76,11 @@ enum EnqueueCommand {
         if let priority = try arguments.int("priority", range: -32768...32767) { job.priority = priority }
         if let attempts = try arguments.int("max-attempts", range: 1...1000) { job.maxAttempts = attempts }
         if let key = arguments.value("unique-key") { job.uniqueKey = key }
-        if let text = arguments.value("timeout") {
-            guard let timeout = DurationText.parse(text), timeout > .zero else {
-                throw CLIError(.usage, "--timeout must be a duration like 30s or 10m, got '\(text)'")
-            }
-            job.timeout = timeout
-        }
+        if let timeout = try arguments.duration("timeout", in: NewJob.timeoutRange) { job.timeout = timeout }
         if arguments.value("in") != nil && arguments.value("at") != nil {
             throw CLIError(.usage, "give --in or --at, not both")
         }
-        if let text = arguments.value("in") {
-            guard let delay = DurationText.parse(text) else {
-                throw CLIError(.usage, "--in must be a duration like 30s, 10m or 2h, got '\(text)'")
-            }
+        if let delay = try arguments.duration("in", in: .zero...DurationText.maximum) {
             job.runAt = Date().addingTimeInterval(delay.seconds)
         }
         if let text = arguments.value("at") {

@@ -27,7 +27,7 @@ enum HealthcheckCommand {
             .value("max-age", "D", "oldest acceptable heartbeat (default: the lease)"),
         ]
     ) { arguments, context in
-        let maxAge = try WorkCommand.duration(arguments, "max-age") ?? context.configuration.lease
+        let maxAge = try arguments.duration("max-age", in: .seconds(1) ... .seconds(30 * 86_400)) ?? context.configuration.lease
         let checks = run(context: context, requireWorker: arguments.has("worker") || arguments.value("worker-id") != nil,
                          workerID: arguments.value("worker-id"), maxAge: maxAge)
         let healthy = checks.allSatisfy(\.ok)
@@ -41,7 +41,9 @@ enum HealthcheckCommand {
         let db: PostgresConnection
         do {
             db = try PostgresConnection.connect(context.configuration.databaseURL,
-                                                preparedStatements: context.configuration.usesPreparedStatements, connectTimeout: 5)
+                                                preparedStatements: context.configuration.usesPreparedStatements,
+                                                timeouts: PostgresTimeouts(connect: .seconds(5), statement: .seconds(10), lock: .seconds(5),
+                                                                           setOnServer: context.configuration.usesPreparedStatements))
         } catch {
             return [Check(name: "database", ok: false, detail: "unreachable: \(error.message); check CALWORKER_DATABASE_URL")]
         }

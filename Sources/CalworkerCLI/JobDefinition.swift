@@ -16,11 +16,18 @@ extension JobDefinition {
     func check(with registry: HandlerRegistry) -> JobDefinition.Problem? {
         do {
             try newJob.validate()
+        } catch {
+            return JobDefinition.Problem(path: path, field: error.field, message: error.message)
+        }
+        guard registry.knows(kind) else {
+            return JobDefinition.Problem(path: path, field: "kind",
+                                         message: "unknown job kind '\(kind)'; known kinds: \(registry.kinds.joined(separator: ", "))")
+        }
+        do {
             try registry.validate(kind: kind, args: args)
             return nil
         } catch {
-            let field = "\(error)".contains("unknown job kind") ? "kind" : "args"
-            return JobDefinition.Problem(path: path, field: field, message: "\(error)")
+            return JobDefinition.Problem(path: path, field: "args", message: error.message)
         }
     }
 }

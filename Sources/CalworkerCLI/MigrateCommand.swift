@@ -13,7 +13,10 @@ enum MigrateCommand {
         details: "Applies pending migrations in one transaction under an advisory lock. With --status, only reports.",
         options: [.flag("status", "report the schema version without changing anything (exit 4 when not current)")]
     ) { arguments, context in
-        let db = try context.connect()
+        // A migration may rewrite a big table: an hour per statement, and a minute to get its locks.
+        var timeouts = context.databaseTimeouts.statement(.seconds(3600))
+        timeouts.lock = .seconds(60)
+        let db = try context.connect(timeouts: timeouts)
         let migrator = Migrator()
         if arguments.has("status") {
             let status = try migrator.status(on: db)

@@ -37,10 +37,7 @@ enum RunsCommand {
             }
             filter.outcome = outcome
         }
-        if let since = arguments.value("since") {
-            guard let window = DurationText.parse(since) else {
-                throw CLIError(.usage, "--since must be a duration like 30m, 1h or 2d, got '\(since)'")
-            }
+        if let window = try arguments.duration("since", in: .seconds(1)...DurationText.maximum) {
             filter.since = Date().addingTimeInterval(-window.seconds)
         }
         if let limit = try arguments.int("limit", range: 1...100_000) { filter.limit = limit }

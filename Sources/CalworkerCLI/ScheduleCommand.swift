@@ -76,7 +76,10 @@ enum ScheduleCommand {
             }
             let db = try context.connectCurrent()
             if let text = arguments.value("as-of") {
-                guard let now = ISO8601DateFormatter().date(from: text) else { throw CLIError(.usage, "--as-of: '\(text)' is not an ISO 8601 time") }
+                guard let now = TimeText.parse(text) else { throw CLIError(.usage, "--as-of: '\(text)' is not an ISO 8601 time") }
+                guard Scheduler.nowRange.contains(now) else {
+                    throw CLIError(.usage, "--as-of: '\(text)' is outside 1970-01-01 to 2200-01-01")
+                }
                 let enqueued = try scheduler.tick(now: now, on: db)
                 context.emit(enqueued) { summary(enqueued) }
                 return .ok
@@ -87,7 +90,11 @@ enum ScheduleCommand {
                 return .ok
             }
             let stop = StopFlag()
-            let traps = SignalTrap.install { _ in stop.set() }
+            let watchdog = StopWatchdog(gracePeriod: .zero)
+            let traps = SignalTrap.install { signal in
+                stop.set()
+                watchdog.signalled(signal, holding: 0)
+            }
             defer { _ = traps }
             context.logger.notice("scheduler started", ["definitions": String(definitions.count), "time_zone": zone.identifier])
             while !stop.isSet {

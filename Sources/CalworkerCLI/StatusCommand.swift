@@ -27,7 +27,7 @@ enum StatusCommand {
             .value("since", "D", "window for failures (default 1h)"),
         ]
     ) { arguments, context in
-        let window = try WorkCommand.duration(arguments, "since") ?? .seconds(3600)
+        let window = try arguments.duration("since", in: .seconds(1)...DurationText.maximum) ?? .seconds(3600)
         let db = try context.connectCurrent()
         let statistics = try context.queue.statistics(recent: window, on: db)
         let workers = try WorkerRegistry.list(on: db)

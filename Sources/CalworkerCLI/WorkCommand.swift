@@ -59,8 +59,9 @@ enum WorkCommand {
             options.preparedStatements = false
         }
         options.version = CLI.version
-        if let grace = try duration(arguments, "grace-period") { options.gracePeriod = grace }
-        if let poll = try duration(arguments, "poll-interval") { options.pollInterval = poll }
+        options.databaseTimeouts = context.databaseTimeouts
+        if let grace = try arguments.duration("grace-period", in: .zero ... .seconds(86_400)) { options.gracePeriod = grace }
+        if let poll = try arguments.duration("poll-interval", in: .milliseconds(10) ... .seconds(3600)) { options.pollInterval = poll }
 
         // A key that cannot decrypt anything would fail every sync job; refuse at start instead.
         _ = try context.accountStore()
@@ -89,9 +90,11 @@ enum WorkCommand {
         if let server {
             context.logger.info("serving metrics and health", ["http_addr": arguments.value("http-addr")!, "port": String(server.port)])
         }
+        let watchdog = StopWatchdog(gracePeriod: options.gracePeriod)
         let traps = SignalTrap.install { signal in
             context.logger.notice("signal received; stopping", ["signal": signal == SIGTERM ? "SIGTERM" : "SIGINT"])
             worker.requestStop()
+            watchdog.signalled(signal, holding: worker.jobsInHand)
         }
         defer { _ = traps }
         let started = ContinuousClock.now
@@ -146,13 +149,5 @@ enum WorkCommand {
             }
         }
         return exported
-    }
-
-    static func duration(_ arguments: ParsedArguments, _ name: String) throws(CLIError) -> Duration? {
-        guard let text = arguments.value(name) else { return nil }
-        guard let value = DurationText.parse(text), value > .zero else {
-            throw CLIError(.usage, "--\(name) must be a duration like 500ms, 30s or 2m, got '\(text)'")
-        }
-        return value
     }
 }

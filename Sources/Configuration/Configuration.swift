@@ -19,6 +19,13 @@ public struct Configuration: Sendable {
     /// (PgBouncer pool_mode=transaction): then workers poll instead of LISTEN and no named
     /// prepared statements are used.
     public var databasePooler = "session"
+    /// Time to establish a database session. Default 10 s.
+    public var databaseConnectTimeout: Duration = .seconds(10)
+    /// Longest one of calworker's statements may run (the server cancels it; with no answer at
+    /// all, the client gives up a few seconds later). Default 60 s.
+    public var databaseStatementTimeout: Duration = .seconds(60)
+    /// Longest a statement waits for a lock. Default 10 s.
+    public var databaseLockTimeout: Duration = .seconds(10)
     public var googleAPIURL = "https://www.googleapis.com/calendar/v3"
     public var googleTokenURL = "https://oauth2.googleapis.com/token"
     public var googleClientID = ""
@@ -78,11 +85,13 @@ public struct Configuration: Sendable {
     public var scheduleTimeZone = "UTC"
     /// Where `calworker schedule` and `jobs validate` find the definitions. Default `jobs`.
     public var jobsDirectory = "jobs"
-    /// How long a claim holds a job without a heartbeat. Default 30 s.
+    /// How long a claim holds a job without a heartbeat. Default 30 s; from 1 s to a day (a
+    /// longer lease only delays the rescue of a dead worker's jobs).
     public var lease: Duration = .seconds(30)
-    /// First retry delay; doubles per attempt. Default 15 s.
+    public static let leaseRange: ClosedRange<Duration> = .seconds(1) ... .seconds(86_400)
+    /// First retry delay; doubles per attempt. Default 15 s, at most a day.
     public var retryBase: Duration = .seconds(15)
-    /// Longest retry delay. Default 6 h.
+    /// Longest retry delay. Default 6 h, at most 30 days.
     public var retryCap: Duration = .seconds(6 * 3600)
     /// `json` (default) or `text`.
     public var logFormat = "json"
@@ -107,6 +116,12 @@ public struct Configuration: Sendable {
         config.databaseURL = try reader.string("CALWORKER_DATABASE_URL", default: config.databaseURL, secret: false)
         config.databasePooler = try reader.choice("CALWORKER_DATABASE_POOLER", default: config.databasePooler,
                                                   among: ["session", "transaction"])
+        config.databaseConnectTimeout = try reader.duration("CALWORKER_DATABASE_CONNECT_TIMEOUT", default: config.databaseConnectTimeout,
+                                                            in: .seconds(2) ... .seconds(300))
+        config.databaseStatementTimeout = try reader.duration("CALWORKER_DATABASE_STATEMENT_TIMEOUT", default: config.databaseStatementTimeout,
+                                                              in: .seconds(1) ... .seconds(86_400))
+        config.databaseLockTimeout = try reader.duration("CALWORKER_DATABASE_LOCK_TIMEOUT", default: config.databaseLockTimeout,
+                                                         in: .milliseconds(1) ... .seconds(3600))
         config.googleAPIURL = try reader.string("CALWORKER_GOOGLE_API_URL", default: config.googleAPIURL)
         config.googleTokenURL = try reader.string("CALWORKER_GOOGLE_TOKEN_URL", default: config.googleTokenURL)
         config.googleClientID = try reader.string("CALWORKER_GOOGLE_CLIENT_ID", default: "")
@@ -142,18 +157,20 @@ public struct Configuration: Sendable {
         config.alertEmail = try reader.string("CALWORKER_ALERT_EMAIL", default: "", secret: false)
         config.alertWebhookURL = try reader.string("CALWORKER_ALERT_WEBHOOK_URL", default: "", secret: false)
         config.webhookSecret = try reader.string("CALWORKER_WEBHOOK_SECRET", default: "")
-        config.alertInterval = try reader.duration("CALWORKER_ALERT_INTERVAL", default: config.alertInterval, minimum: .seconds(1))
-        config.alertBackupMaxAge = try reader.duration("CALWORKER_ALERT_BACKUP_MAX_AGE", default: config.alertBackupMaxAge, minimum: .seconds(60))
+        config.alertInterval = try reader.duration("CALWORKER_ALERT_INTERVAL", default: config.alertInterval, in: .seconds(1) ... .seconds(7 * 86_400))
+        config.alertBackupMaxAge = try reader.duration("CALWORKER_ALERT_BACKUP_MAX_AGE", default: config.alertBackupMaxAge,
+                                                  in: .seconds(60) ... .seconds(366 * 86_400))
         config.templateDirectory = try reader.string("CALWORKER_TEMPLATE_DIR", default: "", secret: false)
-        config.notifyClaimTimeout = try reader.duration("CALWORKER_NOTIFY_CLAIM_TIMEOUT", default: config.notifyClaimTimeout, minimum: .seconds(1))
+        config.notifyClaimTimeout = try reader.duration("CALWORKER_NOTIFY_CLAIM_TIMEOUT", default: config.notifyClaimTimeout,
+                                                    in: .seconds(1) ... .seconds(86_400))
         config.scheduleTimeZone = try reader.string("CALWORKER_SCHEDULE_TIME_ZONE", default: "UTC", secret: false)
         guard TimeZone(identifier: config.scheduleTimeZone) != nil else {
             throw ConfigurationError(name: "CALWORKER_SCHEDULE_TIME_ZONE", message: "'\(config.scheduleTimeZone)' is not a time zone like UTC or Europe/Berlin")
         }
         config.jobsDirectory = try reader.string("CALWORKER_JOBS_DIR", default: "jobs", secret: false)
-        config.lease = try reader.duration("CALWORKER_LEASE", default: config.lease, minimum: .seconds(1))
-        config.retryBase = try reader.duration("CALWORKER_RETRY_BASE", default: config.retryBase, minimum: .milliseconds(1))
-        config.retryCap = try reader.duration("CALWORKER_RETRY_CAP", default: config.retryCap, minimum: .milliseconds(1))
+        config.lease = try reader.duration("CALWORKER_LEASE", default: config.lease, in: Self.leaseRange)
+        config.retryBase = try reader.duration("CALWORKER_RETRY_BASE", default: config.retryBase, in: .milliseconds(1) ... .seconds(86_400))
+        config.retryCap = try reader.duration("CALWORKER_RETRY_CAP", default: config.retryCap, in: .milliseconds(1) ... .seconds(30 * 86_400))
         config.logFormat = try reader.choice("CALWORKER_LOG_FORMAT", default: config.logFormat, among: ["json", "text"])
         config.logLevel = try reader.choice("CALWORKER_LOG_LEVEL", default: config.logLevel,
                                             among: ["debug", "info", "notice", "warning", "error"])
@@ -183,12 +200,13 @@ public struct Configuration: Sendable {
             return fallback
         }
 
-        mutating func duration(_ name: String, default fallback: Duration, minimum: Duration) throws(ConfigurationError) -> Duration {
-            let text = try string(name, default: DurationText.format(seconds: fallback.secondsValue), secret: false)
-            guard let value = DurationText.parse(text), value >= minimum else {
-                throw ConfigurationError(name: name, message: "'\(text)' is not a duration like 500ms, 30s, 10m or 1h")
+        mutating func duration(_ name: String, default fallback: Duration, in range: ClosedRange<Duration>) throws(ConfigurationError) -> Duration {
+            let text = try string(name, default: DurationText.describe(fallback), secret: false)
+            do {
+                return try DurationText.parse(text, in: range)
+            } catch {
+                throw ConfigurationError(name: name, message: error.description)
             }
-            return value
         }
 
         mutating func integer(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {

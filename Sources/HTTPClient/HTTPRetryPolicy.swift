@@ -42,16 +42,27 @@ public struct HTTPRetryPolicy: Sendable {
         return .milliseconds(Int64(Double.random(in: 0.5...1.0) * millis))
     }
 
-    /// `Retry-After` is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
+    /// The longest wait a server's `Retry-After` is taken at: an hour. A server asking for more
+    /// (or for `9223372036854775807` seconds, which overflowed and crashed the worker) gets an
+    /// hour; whoever waits longer decides that itself (a job snoozes).
+    public static let longestRetryAfter: Double = 3600
+
+    /// `Retry-After` in seconds, from 0 to `longestRetryAfter`: either delay-seconds or an
+    /// HTTP-date (RFC 9110 §10.2.3). Nil when it is neither.
     public static func parseRetryAfter(_ value: String, now: Date = Date()) -> Double? {
         let text = value.trimmingCharacters(in: .whitespaces)
-        if let seconds = Int(text), seconds >= 0 { return Double(seconds) }
+        if !text.isEmpty, text.utf8.allSatisfy({ (48...57).contains($0) }) {
+            // Any run of digits is a delay, however long; past an hour it is an hour.
+            return min(longestRetryAfter, Double(text) ?? longestRetryAfter)
+        }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: text) else { return nil }
-        return max(0, date.timeIntervalSince(now))
+        let seconds = date.timeIntervalSince(now)
+        guard seconds.isFinite else { return nil }
+        return min(longestRetryAfter, max(0, seconds))
     }
 }
 

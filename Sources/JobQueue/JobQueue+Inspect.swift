@@ -74,7 +74,7 @@ extension JobQueue {
                         WHEN state = 'available' THEN 'due' ELSE state END AS shown_state,
                    count(*),
                    CASE WHEN state = 'available' AND bool_or(run_at <= now())
-                        THEN extract(epoch FROM now() - min(run_at) FILTER (WHERE run_at <= now())) END
+                        THEN calworker.age_seconds(min(run_at) FILTER (WHERE run_at <= now())) END
               FROM calworker.jobs
              GROUP BY queue, kind, state, shown_state
              ORDER BY queue, kind, shown_state

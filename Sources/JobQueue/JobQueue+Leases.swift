@@ -46,39 +46,34 @@ extension JobQueue {
     /// after the usual backoff (a job that crashes its worker should not crash the next one at
     /// once), is discarded when that was its last attempt, or is cancelled if an operator had
     /// asked. Safe for every worker to run: SKIP LOCKED shares the work out.
+    ///
+    /// The statement takes any values a running row may hold (no start time, an infinite one,
+    /// an attempt counter at its limit); should one still make it fail, the expired jobs are
+    /// rescued one by one and that one is quarantined, so one bad row never stops the rescue
+    /// of every other job in the installation.
     @discardableResult
     public func rescueExpired(limit: Int = 1000, on db: PostgresConnection) throws(PostgresError) -> [RescuedJob] {
-        let rows = try db.query("""
-            WITH expired AS (
-                SELECT id, worker_id AS old_worker, lease_until AS old_lease FROM calworker.jobs
-                 WHERE lease_until < now() AND state = 'running'
-                 ORDER BY lease_until
-                 LIMIT $1
-                 FOR UPDATE SKIP LOCKED
-            ), rescued AS (
-                UPDATE calworker.jobs AS j
-                   SET state = CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'cancelled'
-                                    WHEN j.attempt >= j.max_attempts THEN 'discarded'
-                                    ELSE 'available' END,
-                       run_at = now() + make_interval(secs => least($3::double precision, $2::double precision * power(2, greatest(j.attempt - 1, 0)))
-                                                            * (1 + $4::double precision * (2 * random() - 1))),
-                       finished_at = CASE WHEN j.cancel_requested_at IS NOT NULL OR j.attempt >= j.max_attempts THEN now() END,
-                       lease_until = NULL,
-                       last_error = 'worker ' || coalesce(expired.old_worker, '?') || ' stopped renewing its lease (expired '
-                                    || to_char(expired.old_lease AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '); the attempt was lost'
-                  FROM expired
-                 WHERE j.id = expired.id
-                RETURNING j.id, j.attempt, j.kind, j.queue, expired.old_worker, j.attempted_at, j.state, j.last_error
-            ), recorded AS (
-                INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at,
-                                                outcome, error, duration_ms)
-                SELECT id, attempt, kind, queue, coalesce(old_worker, '?'), attempted_at, now(), 'lost', last_error,
-                       extract(epoch FROM now() - attempted_at) * 1000
-                  FROM rescued
-                ON CONFLICT (job_id, attempt) DO NOTHING
-            )
-            SELECT id, attempt, kind, coalesce(old_worker, '?'), state FROM rescued
-            """, [limit, backoff.base.seconds, backoff.cap.seconds, backoff.jitter], prepared: true)
+        do {
+            return try rescue(limit: limit, id: nil, on: db)
+        } catch where Self.isRowProblem(error) {
+            let expired = try db.query("""
+                SELECT id FROM calworker.jobs WHERE lease_until < now() AND state = 'running' ORDER BY lease_until LIMIT $1
+                """, [limit])
+            var rescued: [RescuedJob] = []
+            for row in expired {
+                let id: Int64 = try row.decode(at: 0)
+                do {
+                    rescued += try rescue(limit: 1, id: id, on: db)
+                } catch where Self.isRowProblem(error) {
+                    quarantine(id: id, reason: "its lease expired and it could not be rescued: \(error.message)", on: db)
+                }
+            }
+            return rescued
+        }
+    }
+
+    private func rescue(limit: Int, id: Int64?, on db: PostgresConnection) throws(PostgresError) -> [RescuedJob] {
+        let rows = try db.query(Statements.rescue, [limit, backoff.base.seconds, backoff.cap.seconds, backoff.jitter, id], prepared: true)
         return try rows.map { row throws(PostgresError) in
             RescuedJob(id: try row.decode(at: 0), attempt: try row.decode(at: 1), kind: try row.decode(at: 2),
                        previousWorker: try row.decode(at: 3), newState: JobState(rawValue: try row.decode(at: 4)) ?? .available)

@@ -31,6 +31,49 @@ extension JobQueue {
             SELECT id, kind, queue, args, attempt, max_attempts, priority, timeout_ms, attempted_at, run_at FROM claimed
             """
 
+        /// Puts back running jobs whose lease expired (see `rescueExpired`). Parameters: $1
+        /// limit, $2 backoff base (s), $3 backoff cap (s), $4 jitter, $5 one job's id or NULL.
+        ///
+        /// Written for rows another program may have written badly: the run record's start is
+        /// the attempt's start only when that is a finite time in the past (else now, with no
+        /// duration), the backoff exponent is capped before `power`, and a lease of
+        /// `-infinity` still gives a message.
+        public static let rescue = """
+            WITH expired AS (
+                SELECT id, worker_id AS old_worker, lease_until AS old_lease FROM calworker.jobs
+                 WHERE lease_until < now() AND state = 'running' AND ($5::bigint IS NULL OR id = $5)
+                 ORDER BY lease_until
+                 LIMIT $1
+                 FOR UPDATE SKIP LOCKED
+            ), rescued AS (
+                UPDATE calworker.jobs AS j
+                   SET state = CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'cancelled'
+                                    WHEN j.attempt >= j.max_attempts THEN 'discarded'
+                                    ELSE 'available' END,
+                       run_at = now() + make_interval(secs => least($3::double precision,
+                                                                    $2::double precision * power(2, least(greatest(j.attempt - 1, 0), 60)))
+                                                            * (1 + $4::double precision * (2 * random() - 1))),
+                       finished_at = CASE WHEN j.cancel_requested_at IS NOT NULL OR j.attempt >= j.max_attempts THEN now() END,
+                       lease_until = NULL,
+                       last_error = 'worker ' || coalesce(expired.old_worker, '?') || ' stopped renewing its lease (expired '
+                                    || coalesce(to_char(expired.old_lease AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'at an unknown time')
+                                    || '); the attempt was lost'
+                  FROM expired
+                 WHERE j.id = expired.id
+                RETURNING j.id, j.attempt, j.kind, j.queue, expired.old_worker,
+                          CASE WHEN isfinite(j.attempted_at) AND j.attempted_at <= now() THEN j.attempted_at END AS started,
+                          j.state, j.last_error
+            ), recorded AS (
+                INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at,
+                                                outcome, error, duration_ms)
+                SELECT id, attempt, kind, queue, coalesce(old_worker, '?'), coalesce(started, now()), now(), 'lost', last_error,
+                       coalesce(extract(epoch FROM now() - started) * 1000, 0)
+                  FROM rescued
+                ON CONFLICT (job_id, attempt) DO NOTHING
+            )
+            SELECT id, attempt, kind, coalesce(old_worker, '?'), state FROM rescued
+            """
+
         /// Records finished attempts. Parameters: $1 ids, $2 attempts, $3 outcomes, $4 errors,
         /// $5 retry times, $6 finish times, $7 durations (ms), $8 figures (jsonb), $9 worker id.
         ///

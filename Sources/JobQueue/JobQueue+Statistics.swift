@@ -49,7 +49,7 @@ extension JobQueue {
                    count(*) FILTER (WHERE run_at <= now()),
                    count(*) FILTER (WHERE run_at > now()),
                    0,
-                   extract(epoch FROM now() - min(run_at) FILTER (WHERE run_at <= now()))::float8
+                   calworker.age_seconds(min(run_at) FILTER (WHERE run_at <= now()))
               FROM calworker.jobs WHERE state = 'available' GROUP BY queue
             UNION ALL
             SELECT queue, 0, 0, count(*), NULL
@@ -91,7 +91,7 @@ extension JobQueue {
             """, [lease])
         let backupRows = try db.query("""
             SELECT max(finished_at) FROM calworker.job_runs
-             WHERE kind = 'backup' AND outcome = 'completed' AND (figures->>'verified')::float8 = 1
+             WHERE kind = 'backup' AND outcome = 'completed' AND figures->'verified' = '1'::jsonb
             """)
         return QueueStatistics(depths: depths.values.sorted { $0.queue < $1.queue }, recentRuns: recentRuns,
                                workersAlive: try workerRows[0].decode(at: 0), workersStopping: try workerRows[0].decode(at: 1),

@@ -11,10 +11,14 @@ public struct JobQueueError: Error, CustomStringConvertible, Sendable, Equatable
 
     public var code: Code
     public var message: String
+    /// The job field at fault (`queue`, `max_attempts`, `args`, ...), when one is: a job file's
+    /// error names the field an operator must fix.
+    public var field: String?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, field: String? = nil) {
         self.code = code
         self.message = message
+        self.field = field
     }
 
     public var description: String { message }

@@ -279,6 +279,22 @@ public enum Migrations {
         END
         $$;
         """),
+        Migration(version: 8, name: "bounds on job names; ages that tolerate infinite timestamps", sql: """
+        -- Seconds since a timestamp, for ages an operator sees (oldest due job, heartbeats):
+        -- NULL for NULL, and a large finite number instead of an error for a row another program
+        -- wrote with '-infinity' ("cannot subtract infinite timestamps" failed every scrape).
+        CREATE FUNCTION calworker.age_seconds(t timestamptz) RETURNS float8 LANGUAGE sql STABLE AS $$
+            SELECT CASE WHEN t IS NULL THEN NULL
+                        WHEN isfinite(t) THEN extract(epoch FROM now() - t)::float8
+                        WHEN t < now() THEN 1e12::float8
+                        ELSE -1e12::float8 END
+        $$;
+        -- What calworker's own producers already refuse, refused for every other writer too (a
+        -- 5 MB kind once made `calworker queue` print 225 MB). NOT VALID: rows already there are
+        -- not checked now; the queue's quarantine shortens them when it discards them.
+        ALTER TABLE calworker.jobs ADD CONSTRAINT jobs_kind_length CHECK (octet_length(kind) <= 64) NOT VALID;
+        ALTER TABLE calworker.jobs ADD CONSTRAINT jobs_queue_length CHECK (octet_length(queue) <= 64) NOT VALID;
+        """),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

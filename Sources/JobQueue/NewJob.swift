@@ -30,31 +30,69 @@ public struct NewJob: Sendable, Equatable {
         self.timeout = timeout
     }
 
+    /// The timeouts a job may set for itself: 1 ms to 7 days.
+    public static let timeoutRange: ClosedRange<Duration> = .milliseconds(1) ... .seconds(7 * 86_400)
+    /// The largest args accepted, as JSON text: args name things, they do not carry them.
+    public static let maxArgsBytes = 1 << 20
+    /// The run times a job may ask for: a date before 1970 or after 9999 is a typo, not a plan.
+    public static let runAtRange: ClosedRange<Date> = Date(timeIntervalSince1970: 0)...Date(timeIntervalSince1970: 253_402_300_799)
+
     /// Checks what the database would reject anyway, with messages that say what to fix.
     public func validate() throws(JobQueueError) {
         guard Self.isValidName(kind) else {
-            throw JobQueueError(.invalidJob, "kind '\(kind)' must be 1-64 letters, digits, '_' or '-'")
+            throw JobQueueError(.invalidJob, "kind '\(Self.clipped(kind))' must be 1-64 letters, digits, '_' or '-'", field: "kind")
         }
         guard Self.isValidName(queue) else {
-            throw JobQueueError(.invalidJob, "queue '\(queue)' must be 1-64 letters, digits, '_' or '-'")
+            throw JobQueueError(.invalidJob, "queue '\(Self.clipped(queue))' must be 1-64 letters, digits, '_' or '-'", field: "queue")
         }
         guard (-32768...32767).contains(priority) else {
-            throw JobQueueError(.invalidJob, "priority \(priority) is out of range (-32768...32767)")
+            throw JobQueueError(.invalidJob, "priority \(priority) is out of range (-32768...32767)", field: "priority")
         }
         guard maxAttempts >= 1, maxAttempts <= 1000 else {
-            throw JobQueueError(.invalidJob, "max attempts \(maxAttempts) must be between 1 and 1000")
+            throw JobQueueError(.invalidJob, "max attempts \(maxAttempts) must be between 1 and 1000", field: "max_attempts")
         }
-        if let uniqueKey, uniqueKey.isEmpty || uniqueKey.utf8.count > 512 {
-            throw JobQueueError(.invalidJob, "unique key must be 1-512 bytes")
+        if let uniqueKey, uniqueKey.isEmpty || uniqueKey.utf8.count > 512 || uniqueKey.utf8.contains(0) {
+            throw JobQueueError(.invalidJob, "unique key must be 1-512 bytes, without NUL", field: "unique_key")
         }
-        if let timeout, timeout <= .zero || timeout > .seconds(86_400 * 7) {
-            throw JobQueueError(.invalidJob, "timeout must be between 1ms and 7 days")
+        if let timeout, !Self.timeoutRange.contains(timeout) {
+            throw JobQueueError(.invalidJob, "timeout must be between 1ms and 7 days", field: "timeout")
         }
-        guard let data = args.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data),
-              object is [String: Any] else {
-            throw JobQueueError(.invalidJob, "args must be a JSON object, e.g. '{\"account_id\": 1}'")
+        if let runAt, !Self.runAtRange.contains(runAt) {
+            throw JobQueueError(.invalidJob, "run time \(runAt) is outside 1970-01-01 to 9999-12-31", field: "run_at")
         }
+        try Self.checkArgs(args)
+    }
+
+    /// Args as PostgreSQL's `jsonb` takes them: a JSON object of bounded size, without a byte
+    /// order mark and without NUL in any string or key (`\u0000`, which jsonb cannot store:
+    /// before this check the operator got PostgreSQL's raw error and exit code 1).
+    static func checkArgs(_ args: String) throws(JobQueueError) {
+        guard args.utf8.count <= maxArgsBytes else {
+            throw JobQueueError(.invalidJob, "args are \(args.utf8.count) bytes; at most \(maxArgsBytes) are accepted", field: "args")
+        }
+        guard args.unicodeScalars.first != "\u{FEFF}" else {
+            throw JobQueueError(.invalidJob, "args start with a byte order mark; save the JSON without one", field: "args")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(args.utf8)), object is [String: Any] else {
+            throw JobQueueError(.invalidJob, "args must be a JSON object, e.g. '{\"account_id\": 1}'", field: "args")
+        }
+        guard !containsNUL(object) else {
+            throw JobQueueError(.invalidJob, "args contain a NUL character (\\u0000), which PostgreSQL cannot store", field: "args")
+        }
+    }
+
+    private static func containsNUL(_ value: Any) -> Bool {
+        switch value {
+        case let text as String: text.unicodeScalars.contains("\0")
+        case let object as [String: Any]: object.contains { containsNUL($0.key) || containsNUL($0.value) }
+        case let array as [Any]: array.contains(where: containsNUL)
+        default: false
+        }
+    }
+
+    /// The start of a value an operator may have pasted by mistake (a megabyte of it).
+    static func clipped(_ text: String) -> String {
+        text.count <= 64 ? text : String(text.prefix(64)) + "…"
     }
 
     static func isValidName(_ name: String) -> Bool {

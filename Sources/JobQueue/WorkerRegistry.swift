@@ -45,7 +45,7 @@ public enum WorkerRegistry {
     public static func list(on db: PostgresConnection) throws -> [WorkerRecord] {
         let rows = try db.query("""
             SELECT id, hostname, pid, queues, concurrency, version, started_at, heartbeat_at, stopping,
-                   extract(epoch FROM now() - heartbeat_at)
+                   coalesce(calworker.age_seconds(heartbeat_at), 'Infinity')
               FROM calworker.workers ORDER BY started_at
             """)
         return try rows.map { row in

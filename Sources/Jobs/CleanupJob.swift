@@ -131,10 +131,11 @@ extension CleanupJob {
         init(_ args: Args) throws(JobArgsError) {
             func period(_ text: String?, _ name: String, _ fallback: Duration) throws(JobArgsError) -> Duration {
                 guard let text else { return fallback }
-                guard let value = DurationText.parse(text), value >= .seconds(60) else {
-                    throw JobArgsError("\(name) must be a duration of at least a minute, like 7d or 12h; got '\(text)'")
+                do {
+                    return try DurationText.parse(text, in: .seconds(60)...DurationText.maximum)
+                } catch {
+                    throw JobArgsError("\(name): \(error.description)")
                 }
-                return value
             }
             completed = try period(args.completedAfter, "completed_after", .seconds(7 * 86_400))
             discarded = try period(args.discardedAfter, "discarded_after", .seconds(30 * 86_400))

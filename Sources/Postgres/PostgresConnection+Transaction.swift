@@ -26,19 +26,8 @@ extension PostgresConnection {
     /// nothing from outside may ever be passed to it.
     public func executeScript(_ sql: StaticString) throws(PostgresError) {
         let text = sql.withUTF8Buffer { String(decoding: $0, as: UTF8.self) }
-        let outcome: Result<Void, PostgresError> = state.withLock { state in
-            guard let handle = state.handle else {
-                return .failure(PostgresError(.connectionLost, "the connection is closed"))
-            }
-            do {
-                _ = try Self.consume(PQexec(handle, text), handle: handle)
-                return .success(())
-            } catch let error as PostgresError {
-                return .failure(error)
-            } catch {
-                return .failure(PostgresError(.usage, "\(error)"))
-            }
+        _ = try withHandle { handle, _ throws(PostgresError) in
+            try Self.exchange(handle, limit: timeouts.clientLimit) { handle in PQsendQuery(handle, text) }
         }
-        try outcome.get()
     }
 }

@@ -21,17 +21,17 @@ public final class PostgresConnection: Sendable {
     let state: Mutex<State>
     /// The connection string (URI or `key=value` pairs); kept to reconnect.
     let conninfo: String
-    /// Seconds libpq may take to connect, when the caller bounded it.
-    let connectTimeout: Int?
+    /// How long connecting and each statement may take.
+    public let timeouts: PostgresTimeouts
     /// Whether `prepared: true` may create named server-side statements. Off behind a
     /// transaction-mode pooler (PgBouncer before 1.21), where the next statement may reach
     /// another server session that never saw the PREPARE.
     public let usesPreparedStatements: Bool
 
-    private init(handle: OpaquePointer, conninfo: String, connectTimeout: Int?, preparedStatements: Bool) {
+    private init(handle: OpaquePointer, conninfo: String, timeouts: PostgresTimeouts, preparedStatements: Bool) {
         self.state = Mutex(State(handle: handle))
         self.conninfo = conninfo
-        self.connectTimeout = connectTimeout
+        self.timeouts = timeouts
         self.usesPreparedStatements = preparedStatements
     }
 
@@ -45,31 +45,30 @@ public final class PostgresConnection: Sendable {
     /// Opens a connection from a URI (`postgresql://user@host/db`) or `key=value` conninfo.
     /// A failed attempt is freed here too (libpq allocates a `PGconn` even when it fails).
     ///
-    /// - Parameter connectTimeout: seconds to give up after (libpq's `connect_timeout`, which
-    ///   overrides one in `conninfo`). Health probes set it: without it, an unreachable host
-    ///   blocks for the operating system's TCP timeout, minutes.
+    /// - Parameter timeouts: how long connecting and each statement may take; the defaults
+    ///   end every call against a server that stopped answering.
     public static func connect(_ conninfo: String, preparedStatements: Bool = true,
-                               connectTimeout: Int? = nil) throws(PostgresError) -> PostgresConnection {
-        PostgresConnection(handle: try open(conninfo, connectTimeout: connectTimeout), conninfo: conninfo,
-                           connectTimeout: connectTimeout, preparedStatements: preparedStatements)
+                               timeouts: PostgresTimeouts = PostgresTimeouts()) throws(PostgresError) -> PostgresConnection {
+        PostgresConnection(handle: try open(conninfo, timeouts: timeouts), conninfo: conninfo,
+                           timeouts: timeouts, preparedStatements: preparedStatements)
     }
 
-    static func open(_ conninfo: String, connectTimeout: Int?) throws(PostgresError) -> OpaquePointer {
+    static func open(_ conninfo: String, timeouts: PostgresTimeouts) throws(PostgresError) -> OpaquePointer {
         // expand_dbname = 1: the first "dbname" value is the whole conninfo (URI or key=value);
-        // keywords after it override what it says.
-        // Both arrays end with NULL, as PQconnectdbParams requires.
-        let keywords: [String?] = ["dbname"] + (connectTimeout == nil ? [] : ["connect_timeout"]) + [nil]
-        let values: [String?] = [conninfo] + (connectTimeout.map { [String(max(2, $0))] } ?? []) + [nil]
-        let connection: OpaquePointer?? = try? withCStrings(keywords) { keywordPointers in
-            try withCStrings(values) { valuePointers in
+        // keywords after it override what it says. Both arrays end with NULL, as
+        // PQconnectdbParams requires.
+        let keywords: [String?] = ["dbname", "connect_timeout", nil]
+        let values: [String?] = [conninfo, String(timeouts.connectSeconds), nil]
+        let connection = withCStrings(keywords) { keywordPointers in
+            withCStrings(values) { valuePointers in
                 PQconnectdbParams(keywordPointers, valuePointers, 1)
             }
         }
-        guard let handle = connection ?? nil else {
+        guard let handle = connection else {
             throw PostgresError(.connectionFailed, "could not allocate a libpq connection")
         }
         guard PQstatus(handle) == CONNECTION_OK else {
-            let message = lastMessage(handle)
+            let message = ConninfoSecrets.redact(lastMessage(handle), conninfo: conninfo)
             PQfinish(handle)
             throw PostgresError(.connectionFailed, "could not connect to PostgreSQL: \(message)",
                                 hint: "check CALWORKER_DATABASE_URL and that the server is running")
@@ -77,6 +76,25 @@ public final class PostgresConnection: Sendable {
         // NOTICEs ("relation already exists, skipping") would go to stderr unformatted and
         // interleave with our JSON logs; they carry nothing an operator needs.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        // Calls send and then wait for the answer themselves, with a deadline (see `exchange`).
+        guard PQsetnonblocking(handle, 1) == 0 else {
+            let message = lastMessage(handle)
+            PQfinish(handle)
+            throw PostgresError(.connectionFailed, "could not set up the connection: \(message)")
+        }
+        if timeouts.setOnServer && (timeouts.statement != nil || timeouts.lock != nil) {
+            do {
+                _ = try exchange(handle, limit: timeouts.clientLimit) { handle in
+                    withCStrings([PostgresTimeouts.setting(timeouts.statement), PostgresTimeouts.setting(timeouts.lock)]) { values in
+                        PQsendQueryParams(handle, "SELECT set_config('statement_timeout', $1, false), set_config('lock_timeout', $2, false)",
+                                          2, nil, values, nil, nil, 0)
+                    }
+                }
+            } catch {
+                PQfinish(handle)
+                throw error
+            }
+        }
         return handle
     }
 
@@ -103,7 +121,7 @@ public final class PostgresConnection: Sendable {
     /// Drops the old session and opens a new one with the same conninfo. Prepared statements
     /// and LISTEN registrations belong to the old session and are gone; callers re-LISTEN.
     public func reconnect() throws(PostgresError) {
-        let fresh = try Self.open(conninfo, connectTimeout: connectTimeout)
+        let fresh = try Self.open(conninfo, timeouts: timeouts)
         state.withLock { state in
             if let handle = state.handle { PQfinish(handle) }
             state.handle = fresh
@@ -114,8 +132,10 @@ public final class PostgresConnection: Sendable {
 
     /// A new session to the same server with the same settings, for work that must not share
     /// this session's transactions (another thread's writes).
-    public func openSibling() throws(PostgresError) -> PostgresConnection {
-        try Self.connect(conninfo, preparedStatements: usesPreparedStatements, connectTimeout: connectTimeout)
+    ///
+    /// - Parameter timeouts: the sibling's own limits; by default this connection's.
+    public func openSibling(timeouts: PostgresTimeouts? = nil) throws(PostgresError) -> PostgresConnection {
+        try Self.connect(conninfo, preparedStatements: usesPreparedStatements, timeouts: timeouts ?? self.timeouts)
     }
 
     /// What this session is actually connected with (host, port, user, database, password and
@@ -139,27 +159,42 @@ public final class PostgresConnection: Sendable {
     ///
     /// - Parameter prepared: prepare the statement once per session and reuse the plan; for
     ///   the queue's hot statements. Off by default so ad-hoc statements leave no state.
+    /// - Throws: `.timedOut` (and the session is closed) when no answer came within the
+    ///   statement limit; the caller reconnects like after any lost connection.
     @discardableResult
     public func query(_ sql: String, _ parameters: [any PostgresEncodable] = [], prepared: Bool = false) throws(PostgresError) -> PostgresRows {
         let texts = parameters.map(\.postgresText)
-        let outcome: Result<PostgresRows, PostgresError> = state.withLock { state in
+        let limit = timeouts.clientLimit
+        return try withHandle { handle, state throws(PostgresError) in
+            if prepared && usesPreparedStatements {
+                let name = try Self.preparedName(for: sql, parameterCount: texts.count, handle: handle, limit: limit, cache: &state.prepared)
+                return try Self.exchange(handle, limit: limit) { handle in
+                    Self.withCStrings(texts) { values in PQsendQueryPrepared(handle, name, Int32(texts.count), values, nil, nil, 0) }
+                }
+            }
+            return try Self.exchange(handle, limit: limit) { handle in
+                Self.withCStrings(texts) { values in PQsendQueryParams(handle, sql, Int32(texts.count), nil, values, nil, nil, 0) }
+            }
+        }
+    }
+
+    /// Runs `body` with the live handle under the lock. A call that timed out leaves the
+    /// session mid-statement, unusable: it is closed here, so `isConnected` turns false and
+    /// the caller's reconnect logic takes over.
+    func withHandle<T>(_ body: (OpaquePointer, inout State) throws(PostgresError) -> T) throws(PostgresError) -> T {
+        let outcome: Result<T, PostgresError> = state.withLock { state in
             guard let handle = state.handle else {
                 return .failure(PostgresError(.connectionLost, "the connection is closed"))
             }
-            do {
-                if prepared && usesPreparedStatements {
-                    let name = try Self.preparedName(for: sql, parameterCount: texts.count, handle: handle, cache: &state.prepared)
-                    return .success(try Self.withCStrings(texts) { values in
-                        try Self.consume(PQexecPrepared(handle, name, Int32(texts.count), values, nil, nil, 0), handle: handle)
-                    })
-                }
-                return .success(try Self.withCStrings(texts) { values in
-                    try Self.consume(PQexecParams(handle, sql, Int32(texts.count), nil, values, nil, nil, 0), handle: handle)
-                })
-            } catch let error as PostgresError {
-                return .failure(error)
+            do throws(PostgresError) {
+                return .success(try body(handle, &state))
             } catch {
-                return .failure(PostgresError(.usage, "\(error)"))
+                if error.kind == .timedOut {
+                    PQfinish(handle)
+                    state.handle = nil
+                    state.prepared = [:]
+                }
+                return .failure(error)
             }
         }
         return try outcome.get()
@@ -171,16 +206,17 @@ public final class PostgresConnection: Sendable {
         try query(sql, parameters, prepared: prepared).affectedRows
     }
 
-    private static func preparedName(for sql: String, parameterCount: Int, handle: OpaquePointer, cache: inout [String: String]) throws -> String {
+    private static func preparedName(for sql: String, parameterCount: Int, handle: OpaquePointer, limit: Duration?,
+                                     cache: inout [String: String]) throws(PostgresError) -> String {
         if let name = cache[sql] { return name }
         let name = "cw_\(cache.count + 1)"
-        _ = try consume(PQprepare(handle, name, sql, Int32(parameterCount), nil), handle: handle)
+        _ = try exchange(handle, limit: limit) { handle in PQsendPrepare(handle, name, sql, Int32(parameterCount), nil) }
         cache[sql] = name
         return name
     }
 
     /// Hands libpq an array of C strings (NULL for SQL NULL) valid for the call only.
-    private static func withCStrings<R>(_ texts: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) throws -> R) throws -> R {
+    static func withCStrings<R>(_ texts: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) throws -> R) rethrows -> R {
         var pointers: [UnsafeMutablePointer<CChar>?] = texts.map { $0.map { strdup($0) } }
         defer { for pointer in pointers { free(pointer) } }
         return try pointers.withUnsafeMutableBufferPointer { buffer in
@@ -191,7 +227,7 @@ public final class PostgresConnection: Sendable {
     }
 
     /// Turns a `PGresult` into rows or an error, and frees it: the one place `PQclear` runs.
-    static func consume(_ result: OpaquePointer?, handle: OpaquePointer) throws -> PostgresRows {
+    static func consume(_ result: OpaquePointer?, handle: OpaquePointer) throws(PostgresError) -> PostgresRows {
         guard let result else {
             throw connectionError(handle, fallback: "no result from server")
         }

@@ -9,6 +9,9 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable
         case connectionFailed
         /// The connection broke during a call; `reconnect()` and retry.
         case connectionLost
+        /// No answer came within the statement limit (`PostgresTimeouts`); the session was
+        /// closed, as if the connection had broken.
+        case timedOut
         /// The server rejected the statement; `sqlState` says why.
         case server
         /// A value in a result did not decode to the requested Swift type.
@@ -36,7 +39,7 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable
     /// should reconnect and try again later. Class 08 is "connection exception"; 57P01..57P03
     /// are the server shutting down or starting up.
     public var isConnectionProblem: Bool {
-        if kind == .connectionFailed || kind == .connectionLost { return true }
+        if kind == .connectionFailed || kind == .connectionLost || kind == .timedOut { return true }
         guard let state = sqlState else { return false }
         return state.hasPrefix("08") || state == "57P01" || state == "57P02" || state == "57P03"
     }

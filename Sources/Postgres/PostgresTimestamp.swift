@@ -4,8 +4,18 @@ import Foundation
 /// thread-safe to share. Output is ISO 8601 in UTC; input is PostgreSQL's ISO output
 /// (`2026-11-21 23:19:11.123456+00`, any offset, optional fraction).
 public enum PostgresTimestamp {
+    /// The instants `timestamptz` holds (4714-11-24 BC to 294276-12-31 AD), in seconds since
+    /// 1970. A date outside is written as `infinity` or `-infinity`, never as text the server
+    /// refuses: a job's retry time computed from a server's absurd answer once failed the whole
+    /// batch of outcomes it was written with.
+    static let earliest: Double = -210_866_803_200
+    static let latest: Double = 9_224_318_016_000
+
     public static func format(_ date: Date) -> String {
-        let totalMicros = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        let interval = date.timeIntervalSince1970
+        guard interval.isFinite, interval < latest else { return "infinity" }
+        guard interval >= earliest else { return "-infinity" }
+        let totalMicros = (interval * 1_000_000).rounded()
         var seconds = Int64((totalMicros / 1_000_000).rounded(.down))
         let micros = Int64(totalMicros) - seconds * 1_000_000
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
@@ -15,10 +25,12 @@ public enum PostgresTimestamp {
         // Built by hand: String(format:) costs microseconds, and the queue formats a
         // timestamp per finished job.
         var bytes = [UInt8]()
-        bytes.reserveCapacity(27)
+        bytes.reserveCapacity(30)
         func digits(_ value: Int64, _ width: Int) {
             var divisor: Int64 = 1
             for _ in 1..<width { divisor *= 10 }
+            // Years past 9999 take the digits they need.
+            while value / divisor >= 10 { divisor *= 10 }
             var rest = value
             while divisor > 0 {
                 bytes.append(UInt8(48 + (rest / divisor) % 10))
@@ -26,16 +38,26 @@ public enum PostgresTimestamp {
                 divisor /= 10
             }
         }
-        digits(year, 4); bytes.append(45); digits(month, 2); bytes.append(45); digits(day, 2)
+        // Year 0 is 1 BC, -1 is 2 BC (astronomical numbering, which the algorithm uses).
+        let bc = year <= 0
+        digits(bc ? 1 - year : year, 4); bytes.append(45); digits(month, 2); bytes.append(45); digits(day, 2)
         bytes.append(84); digits(hour, 2); bytes.append(58); digits(minute, 2); bytes.append(58); digits(second, 2)
         bytes.append(46); digits(micros, 6); bytes.append(90)
+        if bc { bytes.append(contentsOf: " BC".utf8) }
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// PostgreSQL's ISO output in any time zone, including years past 9999 and BC dates;
+    /// `infinity` and `-infinity` become `Date.distantFuture` and `Date.distantPast`.
     public static func parse(_ text: String) -> Date? {
         var utf8 = Array(text.utf8)
         if utf8 == Array("infinity".utf8) { return .distantFuture }
         if utf8 == Array("-infinity".utf8) { return .distantPast }
+        var bc = false
+        if utf8.count > 3, utf8.suffix(3) == ArraySlice(" BC".utf8) {
+            bc = true
+            utf8.removeLast(3)
+        }
         utf8.append(0)
         var index = 0
         func number(_ digits: Int) -> Int64? {
@@ -53,7 +75,15 @@ public enum PostgresTimestamp {
             index += 1
             return true
         }
-        guard let year = number(4), expect(45), let month = number(2), expect(45), let day = number(2) else { return nil }
+        // Four digits, or up to six for years past 9999.
+        guard var year = number(4) else { return nil }
+        for _ in 0..<2 where utf8[index] >= 48 && utf8[index] <= 57 {
+            year = year * 10 + Int64(utf8[index] - 48)
+            index += 1
+        }
+        if bc { year = 1 - year }
+        guard expect(45), let month = number(2), expect(45), let day = number(2),
+              (1...12).contains(month), (1...31).contains(day) else { return nil }
         guard utf8[index] == 32 || utf8[index] == 84 else { return nil }
         index += 1
         guard let hour = number(2), expect(58), let minute = number(2), expect(58), let second = number(2) else { return nil }

@@ -39,7 +39,16 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
         weekdays = Set(try Self.field(fields[4], "day of week", 0...7, names: Self.weekdayNames).map { $0 % 7 })
         daysRestricted = fields[2] != "*"
         weekdaysRestricted = fields[4] != "*"
+        // Cron accepts `0 0 30 2 *` and then never runs it; say so instead. (With the weekday
+        // restricted too, cron's OR still fires on those weekdays.)
+        if daysRestricted && !weekdaysRestricted,
+           !months.contains(where: { month in days.contains { $0 <= Self.longestMonth[month - 1] } }) {
+            throw ParseError(description: "'\(text)' never fires: no month it names has day \(days.sorted().map(String.init).joined(separator: ","))")
+        }
     }
+
+    /// Days in each month of a leap year: what a day of the month must fit in to ever occur.
+    static let longestMonth = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
     static func field(_ text: String, _ name: String, _ range: ClosedRange<Int>, names: [String], nameBase: Int = 0) throws(ParseError) -> Set<Int> {
         func value(_ item: String) throws(ParseError) -> Int {

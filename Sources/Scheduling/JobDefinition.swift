@@ -73,10 +73,12 @@ public struct JobDefinition: Sendable {
             definition.maxAttempts = number
         }
         if let timeout = object["timeout"] {
-            guard let text = timeout as? String, let duration = DurationText.parse(text) else {
-                throw problem("timeout", "must be a duration like 30s or 10m")
+            guard let text = timeout as? String else { throw problem("timeout", "must be a duration like 30s or 10m, in a string") }
+            do {
+                definition.timeout = try DurationText.parse(text, in: NewJob.timeoutRange)
+            } catch {
+                throw problem("timeout", error.description)
             }
-            definition.timeout = duration
         }
         if let schedule = object["schedule"] {
             guard let text = schedule as? String else { throw problem("schedule", "must be a cron expression in a string") }

@@ -36,13 +36,26 @@ public struct Scheduler {
         }
     }
 
+    /// How far back a pass looks for a missed fire: 400 days.
+    static let longestLookBack: TimeInterval = 400 * 86_400
+
+    /// The times a pass may be run as of (`schedule run --as-of`): 1970 to 2200. A fire far in
+    /// the future would be stored, and the minute-by-minute search would spin for years of them.
+    public static let nowRange: ClosedRange<Date> = Date(timeIntervalSince1970: 0)...Date(timeIntervalSince1970: 7_258_118_400)
+
     /// Enqueues what is due at `now`.
     public func tick(now: Date = Date(), on db: PostgresConnection) throws -> [Enqueued] {
         var enqueued: [Enqueued] = []
         for definition in definitions {
             guard let expression = definition.schedule else { continue }
-            let last: Date? = try db.query("SELECT max(fire_at) FROM calworker.schedule_fires WHERE name = $1", [definition.name])[0].decodeOptional(at: 0)
-            let start = last ?? now.addingTimeInterval(-60)
+            // Fires recorded ahead of `now` (a pass run `--as-of` a later date, a clock that was
+            // wrong) are not the last fire: counting from them, every schedule answered "nothing
+            // due" until that date came.
+            let last: Date? = try db.query("SELECT max(fire_at) FROM calworker.schedule_fires WHERE name = $1 AND fire_at <= $2",
+                                           [definition.name, now])[0].decodeOptional(at: 0)
+            // Only the newest missed fire runs, so a scheduler away for years looks back one
+            // year and a bit (a yearly schedule's last fire), not minute by minute through years.
+            let start = max(last ?? now.addingTimeInterval(-60), now.addingTimeInterval(-Self.longestLookBack))
             guard let fire = CronSchedule(expression, timeZone: timeZone).latestFire(after: start, through: now) else { continue }
             try db.transaction { db in
                 let claimed = try db.query("""

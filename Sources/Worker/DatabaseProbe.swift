@@ -11,13 +11,16 @@ public final class DatabaseProbe: Sendable {
     private let url: String
     private let preparedStatements: Bool
     private let connection = Mutex<PostgresConnection?>(nil)
-    /// Seconds to wait for PostgreSQL to accept a connection.
-    public let connectTimeout: Int
+    /// Short limits: a probe answers within a scrape's or a liveness check's own timeout.
+    public let timeouts: PostgresTimeouts
 
-    public init(url: String, preparedStatements: Bool = true, connectTimeout: Int = 3) {
+    public init(url: String, preparedStatements: Bool = true,
+                timeouts: PostgresTimeouts = PostgresTimeouts(connect: .seconds(3), statement: .seconds(5), lock: .seconds(2))) {
         self.url = url
         self.preparedStatements = preparedStatements
-        self.connectTimeout = connectTimeout
+        var timeouts = timeouts
+        timeouts.setOnServer = timeouts.setOnServer && preparedStatements
+        self.timeouts = timeouts
     }
 
     /// Runs `body` on the probe connection. A connection lost since the last use is reopened
@@ -31,7 +34,7 @@ public final class DatabaseProbe: Sendable {
                     db = existing
                 } else {
                     slot = nil
-                    db = try PostgresConnection.connect(url, preparedStatements: preparedStatements, connectTimeout: connectTimeout)
+                    db = try PostgresConnection.connect(url, preparedStatements: preparedStatements, timeouts: timeouts)
                     slot = db
                     retried = true
                 }

@@ -68,13 +68,17 @@ public struct JobArgsError: Error, CustomStringConvertible, Sendable, Equatable 
 public enum JobResult: Sendable, Equatable {
     /// Done; the figures go into the run record.
     case success(JobFigures = JobFigures())
-    /// Run again after `after` without using up an attempt (rate limits, budgets).
+    /// Run again after `after` without using up an attempt (rate limits, budgets); at most
+    /// `longestSnooze` later, whatever a handler computed from a server's answer.
     case retry(after: Duration, reason: String, figures: JobFigures = JobFigures())
     /// Give up now: the job cannot succeed (bad input, account gone).
     case discard(reason: String, figures: JobFigures = JobFigures())
 }
 
 extension JobResult {
+    /// The longest a `.retry` puts a job off: 30 days, in seconds.
+    public static let longestSnooze: Double = 30 * 86_400
+
     /// The figures the handler reported, whatever the outcome.
     public var figures: JobFigures {
         switch self {

@@ -6,11 +6,13 @@ import Synchronization
 final class SlotConnection: Sendable {
     private let url: String
     private let preparedStatements: Bool
+    private let timeouts: PostgresTimeouts
     private let connection = Mutex<PostgresConnection?>(nil)
 
-    init(url: String, preparedStatements: Bool) {
+    init(url: String, preparedStatements: Bool, timeouts: PostgresTimeouts) {
         self.url = url
         self.preparedStatements = preparedStatements
+        self.timeouts = timeouts
     }
 
     /// Times this slot's connection was re-established.
@@ -23,7 +25,7 @@ final class SlotConnection: Sendable {
                 try existing.reconnect()
                 return existing
             }
-            let fresh = try PostgresConnection.connect(url, preparedStatements: preparedStatements)
+            let fresh = try PostgresConnection.connect(url, preparedStatements: preparedStatements, timeouts: timeouts)
             slot = fresh
             return fresh
         }

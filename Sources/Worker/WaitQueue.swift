@@ -38,9 +38,9 @@ final class WaitQueue<Item: Sendable>: @unchecked Sendable {
     func takeBatch(limit: Int, timeout: Duration) -> [Item] {
         condition.lock()
         defer { condition.unlock() }
-        let deadline = Date().addingTimeInterval(timeout.seconds)
+        let deadline = Date.after(timeout)
         while head == items.count && !closed {
-            if !condition.wait(until: deadline) { break }
+            if !condition.waitBounded(until: deadline) { break }
         }
         var batch: [Item] = []
         while batch.count < limit, let item = popLocked() { batch.append(item) }

@@ -34,6 +34,14 @@ extension Worker {
                         for id in cancelled { byID[id]?.stopSignal.stop(.cancelRequested) }
                     }
                     try WorkerRegistry.heartbeat(id: options.workerID, stopping: stopping, on: db)
+                }
+            } catch {
+                logger.error("heartbeat failed", ["error": "\(error)"])
+            }
+            // Apart from the renewals above: a rescue that fails must not stop this worker
+            // from keeping its own jobs.
+            do {
+                try Reconnect.run(db, what: "rescue", logger: logger, giveUp: { stop.isClosedAndEmpty }) {
                     let rescued = try queue.rescueExpired(on: db)
                     if !rescued.isEmpty {
                         logger.warning("rescued jobs whose worker stopped renewing their lease",
@@ -48,7 +56,7 @@ extension Worker {
                     }
                 }
             } catch {
-                logger.error("heartbeat failed", ["error": "\(error)"])
+                logger.error("rescuing expired jobs failed", ["error": "\(error)"])
             }
         }
     }

@@ -49,7 +49,7 @@ extension Worker {
                                       durationMs: durationMs, figures: figures.json)
         case (.retry(let after, let reason, let figures)?, _):
             attempt = FinishedAttempt(jobID: job.id, attempt: job.attempt, outcome: .snoozed, error: reason,
-                                      retryAt: now.addingTimeInterval(max(0, after.seconds)), finishedAt: now,
+                                      retryAt: now.addingTimeInterval(min(max(0, after.seconds), JobResult.longestSnooze)), finishedAt: now,
                                       durationMs: durationMs, figures: figures.json)
         case (.discard(let reason, let figures)?, _):
             attempt = FinishedAttempt(jobID: job.id, attempt: job.attempt, outcome: .discarded, error: reason,

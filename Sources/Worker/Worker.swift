@@ -88,7 +88,8 @@ public final class Worker: Sendable {
         let background = DispatchGroup()
         let slotsDone = DispatchGroup()
         for slot in 0..<max(1, options.concurrency) {
-            let connection = SlotConnection(url: databaseURL, preparedStatements: options.preparedStatements)
+            let connection = SlotConnection(url: databaseURL, preparedStatements: options.preparedStatements,
+                                            timeouts: options.databaseTimeouts)
             slotConnections.withLock { $0.append(connection) }
             spawn("slot-\(slot)", group: slotsDone) { self.slotLoop(connection) }
         }
@@ -123,7 +124,8 @@ public final class Worker: Sendable {
 
     func open(_ role: String) throws -> PostgresConnection {
         do {
-            let connection = try PostgresConnection.connect(databaseURL, preparedStatements: options.preparedStatements)
+            let connection = try PostgresConnection.connect(databaseURL, preparedStatements: options.preparedStatements,
+                                                            timeouts: options.databaseTimeouts)
             connections.withLock { $0.append(connection) }
             return connection
         } catch {
@@ -141,6 +143,9 @@ public final class Worker: Sendable {
         thread.stackSize = 1 << 20
         thread.start()
     }
+
+    /// Jobs claimed and not yet recorded: what a stop has to drain.
+    public var jobsInHand: Int { coordinator.withLock { $0.held.count } }
 
     /// True once a stop was requested (readiness turns false then).
     public var isStopping: Bool { coordinator.withLock { $0.stopping } }

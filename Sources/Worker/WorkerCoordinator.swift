@@ -61,7 +61,7 @@ final class WorkerCoordinator: @unchecked Sendable {
     /// Waits until `ready` holds or `timeout` passes; returns whether it holds.
     @discardableResult
     func wait(timeout: Duration, until ready: @escaping (WorkerCoordinator) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout.seconds)
+        let deadline = Date.after(timeout)
         condition.lock()
         defer {
             producerCondition = nil
@@ -69,7 +69,7 @@ final class WorkerCoordinator: @unchecked Sendable {
         }
         while !ready(self) {
             producerCondition = ready
-            if !condition.wait(until: deadline) { return ready(self) }
+            if !condition.waitBounded(until: deadline) { return ready(self) }
         }
         return true
     }

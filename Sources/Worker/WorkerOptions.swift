@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// How a worker runs. Every default is what `calworker work` uses without flags.
 public struct WorkerOptions: Sendable {
@@ -25,6 +26,9 @@ public struct WorkerOptions: Sendable {
     /// Prepare the hot statements once per session. Turn off behind a transaction-mode
     /// pooler that does not track prepared statements (PgBouncer before 1.21).
     public var preparedStatements: Bool = true
+    /// How long connecting and each statement may take, for every connection the worker and
+    /// its handlers open. Default: PostgresTimeouts' defaults (10 s, 60 s, locks 10 s).
+    public var databaseTimeouts = PostgresTimeouts()
     /// How long running jobs may finish after SIGTERM before they are handed back. Default 30 s.
     public var gracePeriod: Duration = .seconds(30)
     /// How often leases and the worker heartbeat are renewed. Default: a third of the lease.
