@@ -38,23 +38,24 @@ let package = Package(
 
         // Thin Swift wrappers.
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Logging", swiftSettings: defaultSwiftSettings),
+        .target(name: "Redaction", swiftSettings: defaultSwiftSettings),
+        .target(name: "Logging", dependencies: ["Redaction"], swiftSettings: defaultSwiftSettings),
         .target(name: "Configuration", swiftSettings: defaultSwiftSettings),
         .target(name: "Metrics", swiftSettings: defaultSwiftSettings),
-        .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: defaultSwiftSettings),
-        .target(name: "HTTPClient", dependencies: ["CCurl", "Metrics"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Crypto", dependencies: ["CCrypto", "Redaction"], swiftSettings: defaultSwiftSettings),
+        .target(name: "HTTPClient", dependencies: ["CCurl", "Metrics", "Redaction"], swiftSettings: defaultSwiftSettings),
         .target(name: "HTTPServer", swiftSettings: defaultSwiftSettings),
         .target(name: "Media", dependencies: ["HTTPClient", "Crypto", "Metrics"], swiftSettings: defaultSwiftSettings),
         .target(name: "Thumbnails", dependencies: ["CVips"], swiftSettings: defaultSwiftSettings),
         .target(name: "Backup", dependencies: ["Crypto", "Media", "Postgres"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Notify", dependencies: ["Crypto", "HTTPClient", "Postgres", "Reminders"], resources: [.copy("Templates")],
+        .target(name: "Notify", dependencies: ["Crypto", "HTTPClient", "Postgres", "Redaction", "Reminders"], resources: [.copy("Templates")],
                 swiftSettings: defaultSwiftSettings),
 
         // Domain.
         .target(name: "JobQueue", dependencies: ["Postgres"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Worker", dependencies: ["JobQueue", "Postgres", "Logging", "Metrics"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Accounts", dependencies: ["Postgres", "Crypto"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Google", dependencies: ["HTTPClient"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Worker", dependencies: ["JobQueue", "Postgres", "Logging", "Metrics", "Redaction"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Accounts", dependencies: ["Postgres", "Crypto", "Redaction"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Google", dependencies: ["HTTPClient", "Redaction"], swiftSettings: defaultSwiftSettings),
         .target(name: "MirrorPlanner", dependencies: ["Crypto"], swiftSettings: defaultSwiftSettings),
         .target(name: "Reminders", swiftSettings: defaultSwiftSettings),
         .target(name: "Scheduling", dependencies: ["Configuration", "JobQueue", "Postgres"], swiftSettings: defaultSwiftSettings),
@@ -66,7 +67,7 @@ let package = Package(
         // The command-line tool: a thin entry point over a library the tests call too.
         .target(
             name: "CalworkerCLI",
-            dependencies: ["Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer",
+            dependencies: ["Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer", "Redaction",
                            "Accounts", "CalendarSync", "Crypto", "MirrorPlanner", "Media", "Backup", "Notify", "Reminders", "Scheduling"],
             swiftSettings: defaultSwiftSettings
         ),
@@ -153,6 +154,7 @@ let package = Package(
                     swiftSettings: defaultSwiftSettings),
         .testTarget(name: "ThumbnailsTests", dependencies: ["Thumbnails"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "RedactionTests", dependencies: ["Redaction"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Postgres
+import Redaction
 
 /// Accounts in `calworker.accounts`, with their tokens encrypted on the way in and decrypted
 /// on the way out. Every statement binds its parameters; tokens only ever travel as
@@ -96,22 +97,26 @@ public struct AccountStore: Sendable {
     public func setState(id: Int64, _ state: Account.State, error: String? = nil, on db: PostgresConnection) throws {
         let changed = try db.execute("""
             UPDATE calworker.accounts SET state = $2, last_error = coalesce($3, last_error), updated_at = now() WHERE id = $1
-            """, [id, state.rawValue, error])
+            """, [id, state.rawValue, error.map(Self.storable)])
         if changed == 0 { throw AccountError(.notFound, "no account with id \(id)") }
     }
 
     /// Google said the account's quota is spent: no sync before `until`.
     public func pause(id: Int64, until: Date, reason: String, on db: PostgresConnection) throws {
         try db.execute("UPDATE calworker.accounts SET paused_until = $2, last_error = $3, updated_at = now() WHERE id = $1",
-                       [id, until, reason])
+                       [id, until, Self.storable(reason)])
     }
 
     public func recordSync(id: Int64, error: String?, on db: PostgresConnection) throws {
         try db.execute("""
             UPDATE calworker.accounts SET last_synced_at = CASE WHEN $2::text IS NULL THEN now() ELSE last_synced_at END,
                    last_error = $2, updated_at = now() WHERE id = $1
-            """, [id, error])
+            """, [id, error.map(Self.storable)])
     }
+
+    /// An error as `last_error` keeps it: without secrets (Google's answers can echo tokens)
+    /// and at most 2,000 characters.
+    static func storable(_ error: String) -> String { Redactor.clean(error, limit: 2000) }
 
     /// The account's tokens, decrypted.
     public func tokens(id: Int64, on db: PostgresConnection) throws -> AccountTokens {

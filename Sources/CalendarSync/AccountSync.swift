@@ -134,10 +134,12 @@ public final class AccountSync {
     private func listCalendars(syncToken: String?) throws {
         var entries: [CalendarListPage.Entry] = []
         var pageToken: String?
+        var paging = PageGuard(method: "calendarList.list", limit: PageGuard.calendarListPages)
         while true {
             let page = try client.calendarList(pageToken: pageToken, syncToken: syncToken)
             entries += page.entries
             if let next = page.nextPageToken {
+                try paging.advance(to: next)
                 pageToken = next
                 continue
             }
@@ -165,7 +167,9 @@ public final class AccountSync {
     /// different servers (Google, PostgreSQL), so overlapping them nearly halves a full sync.
     private func listEvents(_ calendarID: String, syncToken: String?, generation: Int64, fullSync: Bool) throws {
         var page = try client.events(calendarID: calendarID, pageToken: nil, syncToken: syncToken, maxResults: pageSize)
+        var paging = PageGuard(method: "events.list of \(calendarID)", limit: PageGuard.eventPages)
         while true {
+            if let next = page.nextPageToken { try paging.advance(to: next) }
             let prefetch = page.nextPageToken.map { token in
                 PageFetch(client: client) { client in
                     try client.events(calendarID: calendarID, pageToken: token, syncToken: syncToken, maxResults: self.pageSize)
@@ -216,5 +220,33 @@ private final class PageFetch: @unchecked Sendable {
         done.wait()
         done.signal()
         return try outcome!.get()
+    }
+}
+
+/// Stops a listing that would never end: a server answering a page token it already gave (a
+/// loop that once paged at the request budget until the job's 30-minute timeout), or more
+/// pages than any real account has. Either is an error the sync retries later.
+struct PageGuard {
+    /// calendarList.list pages (250 calendars each): 25,000 calendars.
+    static let calendarListPages = 100
+    /// events.list pages of one calendar (up to 2,500 events each): 2.5 million events.
+    static let eventPages = 1000
+
+    let method: String
+    let limit: Int
+    private var seen = Set<String>()
+
+    init(method: String, limit: Int) {
+        self.method = method
+        self.limit = limit
+    }
+
+    mutating func advance(to token: String) throws(CalendarClientError) {
+        guard seen.insert(token).inserted else {
+            throw .badResponse("\(method) returned a page token it had returned before; the listing would never end")
+        }
+        guard seen.count < limit else {
+            throw .badResponse("\(method) went on for more than \(limit) pages; stopped")
+        }
     }
 }

@@ -12,6 +12,7 @@ import Media
 import Notify
 import Metrics
 import Postgres
+import Redaction
 import Worker
 
 /// What a command gets: configuration, output, a logger, and a way to the database.
@@ -33,6 +34,7 @@ final class CommandContext: Sendable {
     let tokenKeyProblem: CLIError?
 
     init(configuration: Configuration, output: Output, logger: Logger, json: Bool) {
+        Self.registerSecrets(of: configuration)
         self.configuration = configuration
         self.output = output
         self.logger = logger
@@ -81,6 +83,22 @@ final class CommandContext: Sendable {
         environment.thumbnailMaxPixels = configuration.thumbnailMaxPixels
         self.registryEnvironment = environment
         self.registry = JobKinds.registry(environment)
+    }
+
+    /// Every configured secret, in the forms it may be echoed in, so no log line, stored
+    /// error or output carries it (`KnownSecrets`). OAuth tokens register themselves as they
+    /// are decrypted.
+    static func registerSecrets(of configuration: Configuration) {
+        var secrets = [configuration.googleClientSecret, configuration.s3SecretAccessKey, configuration.smtpPassword,
+                       configuration.webhookSecret, configuration.tokenKey, configuration.backupKey]
+        secrets += (configuration.tokenKeyPrevious + "," + configuration.backupKeyPrevious).split(separator: ",").map(String.init)
+        secrets += PostgresConninfo.passwords(inRawText: configuration.databaseURL)
+        if !configuration.smtpPassword.isEmpty {
+            // SMTP AUTH sends the password in base64 (PLAIN: NUL user NUL password; LOGIN: alone).
+            secrets.append(Data("\0\(configuration.smtpUsername)\0\(configuration.smtpPassword)".utf8).base64EncodedString())
+            secrets.append(Data(configuration.smtpPassword.utf8).base64EncodedString())
+        }
+        for secret in secrets where !secret.isEmpty { KnownSecrets.register(secret) }
     }
 
     static func cipher(_ configuration: Configuration) throws(CLIError) -> TokenCipher? {

@@ -10,7 +10,11 @@ enum MonitoringServer {
                       isStopping: @escaping @Sendable () -> Bool) throws(CLIError) -> HTTPServer {
         let server: HTTPServer
         do {
-            server = try HTTPServer(address: address) { request in
+            var limits = HTTPServer.Limits()
+            // Liveness never waits for a handler thread (a readiness probe stuck on the
+            // database, a slow scrape): a probe that times out restarts a healthy worker.
+            limits.inlinePaths = ["/healthz"]
+            server = try HTTPServer(address: address, limits: limits) { request in
                 respond(to: request, metrics: metrics, probe: probe, isStopping: isStopping)
             }
         } catch {

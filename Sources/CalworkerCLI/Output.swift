@@ -1,4 +1,5 @@
 import Foundation
+import Redaction
 import Synchronization
 
 /// Where a command writes: the real stdout/stderr, or buffers in tests.
@@ -13,12 +14,23 @@ public final class Output: Sendable {
 
     private init(capturing: Bool) { self.capturing = capturing }
 
+    /// Writes a line to stdout. Everything printed passes `printable` first: values in the
+    /// database and servers' answers reach the terminal through here.
     public func out(_ text: String) {
-        if capturing { captured.withLock { $0.out += text + "\n" } } else { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+        let line = Self.printable(text) + "\n"
+        if capturing { captured.withLock { $0.out += line } } else { FileHandle.standardOutput.write(Data(line.utf8)) }
     }
 
     public func err(_ text: String) {
-        if capturing { captured.withLock { $0.err += text + "\n" } } else { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+        let line = Self.printable(text) + "\n"
+        if capturing { captured.withLock { $0.err += line } } else { FileHandle.standardError.write(Data(line.utf8)) }
+    }
+
+    /// Text safe to print: without secrets, and with control characters other than newline
+    /// and tab shown as `\u{1B}` instead of sent raw (a stored value with terminal escape codes
+    /// could otherwise rewrite what an operator sees, or their terminal's title and clipboard).
+    static func printable(_ text: String) -> String {
+        Terminal.escapingControls(Redactor.clean(text))
     }
 
     public var standardOutput: String { captured.withLock { $0.out } }
@@ -32,7 +44,12 @@ struct Table {
 
     mutating func add(_ row: [String]) { rows.append(row) }
 
+    /// The widest a cell is shown: a value another program stored (a kind of five megabytes)
+    /// must not pad every row of the table to its width.
+    static let widestCell = 120
+
     func render() -> String {
+        let rows = self.rows.map { $0.map { Self.clip($0) } }
         var widths = headers.map(\.count)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count {
@@ -45,6 +62,11 @@ struct Table {
             }.joined(separator: "  ")
         }
         return ([line(headers)] + rows.map(line)).joined(separator: "\n")
+    }
+
+    static func clip(_ cell: String) -> String {
+        let single = cell.contains("\n") ? cell.replacingOccurrences(of: "\n", with: " ") : cell
+        return single.count <= widestCell ? single : String(single.prefix(widestCell - 1)) + "…"
     }
 }
 
@@ -128,5 +150,26 @@ enum Formatting {
         guard let text, !text.isEmpty else { return "-" }
         let single = text.replacingOccurrences(of: "\n", with: " ")
         return single.count <= length ? single : String(single.prefix(length - 1)) + "…"
+    }
+}
+
+/// What may go to a terminal.
+enum Terminal {
+    /// C0 controls (but newline and tab), DEL and C1 controls as visible `\u{…}` escapes.
+    static func escapingControls(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var output = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) {
+                output.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            } else {
+                output.append(scalar)
+            }
+        }
+        return String(output)
+    }
+
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
     }
 }

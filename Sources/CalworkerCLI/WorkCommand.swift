@@ -97,6 +97,7 @@ enum WorkCommand {
             watchdog.signalled(signal, holding: worker.jobsInHand)
         }
         defer { _ = traps }
+        warnIfTokenKeyMissing(context)
         let started = ContinuousClock.now
         let summary: WorkerSummary
         do {
@@ -149,5 +150,17 @@ enum WorkCommand {
             }
         }
         return exported
+    }
+
+    /// Without `CALWORKER_TOKEN_KEY` this worker discards every sync it claims (other kinds,
+    /// reminders included, need no key): said once at start, with the count of accounts that
+    /// would be affected, so a missing secret is found before the run history fills with it.
+    static func warnIfTokenKeyMissing(_ context: CommandContext) {
+        guard context.tokenCipher == nil, let db = try? context.connect() else { return }
+        defer { db.close() }
+        guard let rows = try? db.query("SELECT count(*) FROM calworker.accounts WHERE state = 'active'"),
+              let count = try? rows[0].decode(Int.self, at: 0), count > 0 else { return }
+        context.logger.warning("CALWORKER_TOKEN_KEY is not set: this worker discards the syncs of connected accounts",
+                               ["accounts": String(count), "hint": "set CALWORKER_TOKEN_KEY (or _FILE) to the key their tokens were encrypted with"])
     }
 }

@@ -239,9 +239,11 @@ public struct Configuration: Sendable {
     /// Hides the password in a URI (`user:secret@host`) or key/value (`password=secret`) string.
     public static func maskPassword(in conninfo: String) -> String {
         var text = conninfo
-        if let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@") {
-            let userInfo = text[scheme.upperBound..<at]
-            if let colon = userInfo.firstIndex(of: ":") {
+        if let scheme = text.range(of: "://") {
+            // The authority ends at the path or query; its last '@' ends the user info (a
+            // password may hold '@' itself when the operator forgot to percent-encode it).
+            let authority = text[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" }
+            if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
                 text.replaceSubrange(text.index(after: colon)..<at, with: "****")
             }
         }

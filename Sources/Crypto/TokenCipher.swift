@@ -1,4 +1,5 @@
 import Foundation
+import Redaction
 
 /// Encrypts OAuth tokens for storage: AES-256-GCM under the current key, with a key id kept
 /// beside each ciphertext so keys can be rotated (old keys still decrypt until
@@ -20,8 +21,13 @@ public struct TokenCipher: Sendable {
     }
 
     /// Encrypts under the current key; returns the ciphertext and the key id to store with it.
+    ///
+    /// Every token that passes through here, either way, is registered with `KnownSecrets`:
+    /// this is where tokens enter the process, so from here on no error text, log line or
+    /// output that echoes one carries it out.
     public func seal(_ token: String, context: String) throws(CryptoError) -> (ciphertext: [UInt8], keyID: String) {
-        (try AESGCM.seal(Array(token.utf8), key: current.bytes, aad: Array(context.utf8)), current.id)
+        KnownSecrets.register(token)
+        return (try AESGCM.seal(Array(token.utf8), key: current.bytes, aad: Array(context.utf8)), current.id)
     }
 
     public func open(_ ciphertext: [UInt8], keyID: String, context: String) throws(CryptoError) -> String {
@@ -30,6 +36,7 @@ public struct TokenCipher: Sendable {
         }
         let plaintext = try AESGCM.open(ciphertext, key: key.bytes, aad: Array(context.utf8))
         guard let text = String(bytes: plaintext, encoding: .utf8) else { throw CryptoError("decrypted token is not UTF-8") }
+        KnownSecrets.register(text)
         return text
     }
 }

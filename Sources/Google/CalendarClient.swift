@@ -34,19 +34,7 @@ public final class CalendarClient {
         var query = [("maxResults", "250"), ("showDeleted", "true"), ("showHidden", "true")]
         if let pageToken { query.append(("pageToken", pageToken)) }
         if let syncToken { query.append(("syncToken", syncToken)) }
-        let body = try call("calendarList.list", "GET", "/users/me/calendarList", query: query).body
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
-            throw .badResponse("calendarList.list answered with something that is not a JSON object")
-        }
-        var entries: [CalendarListPage.Entry] = []
-        for item in object["items"] as? [[String: Any]] ?? [] {
-            guard let id = item["id"] as? String, !id.isEmpty else { throw .badResponse("calendarList.list item without an id") }
-            entries.append(.init(id: id, summary: item["summary"] as? String, timeZone: item["timeZone"] as? String,
-                                 accessRole: item["accessRole"] as? String ?? "none", primary: item["primary"] as? Bool ?? false,
-                                 deleted: item["deleted"] as? Bool ?? false))
-        }
-        return CalendarListPage(entries: entries, nextPageToken: object["nextPageToken"] as? String,
-                                nextSyncToken: object["nextSyncToken"] as? String)
+        return try CalendarListPage.parse(try call("calendarList.list", "GET", "/users/me/calendarList", query: query).body)
     }
 
     /// One page of events: a full listing (with deleted events, so tombstones are known) or the

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPClient
+import Redaction
 
 /// An error answer from Google, decoded from its documented body
 /// (`{"error": {"code", "message", "errors": [{"domain", "reason", "message"}], "status"}}`).
@@ -32,9 +33,12 @@ public struct GoogleAPIError: Error, CustomStringConvertible, Sendable, Equatabl
                                   retryAfter: retryAfter, method: method)
         }
         let first = (error["errors"] as? [[String: Any]])?.first
-        return GoogleAPIError(status: response.status, reason: first?["reason"] as? String, domain: first?["domain"] as? String,
-                              message: (error["message"] as? String) ?? (first?["message"] as? String) ?? "HTTP \(response.status)",
-                              retryAfter: retryAfter, method: method)
+        // Google's words, cleaned and cut: a server that echoes the Authorization header must
+        // not put the access token into a stored error.
+        let message = (error["message"] as? String) ?? (first?["message"] as? String) ?? "HTTP \(response.status)"
+        return GoogleAPIError(status: response.status, reason: (first?["reason"] as? String).map { Redactor.clean($0, limit: 64) },
+                              domain: (first?["domain"] as? String).map { Redactor.clean($0, limit: 64) },
+                              message: Redactor.clean(message, limit: 300), retryAfter: retryAfter, method: method)
     }
 
     public var description: String {

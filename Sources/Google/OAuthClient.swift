@@ -1,5 +1,6 @@
 import Foundation
 import HTTPClient
+import Redaction
 
 /// Exchanges a refresh token for an access token at the token endpoint (RFC 6749 §6).
 public struct OAuthClient: Sendable {
@@ -30,12 +31,15 @@ public struct OAuthClient: Sendable {
         var request = HTTPRequest(method: "POST", url: tokenURL,
                                   headers: [HTTPHeader("Content-Type", "application/x-www-form-urlencoded")], body: Data(form.utf8))
         request.timeout = .seconds(30)
+        // A token answer is a few hundred bytes.
+        request.maxResponseBytes = 1 << 20
         let response = try http.send(request, retry: HTTPRetryPolicy(maxAttempts: 3), shouldAbort: shouldAbort)
         let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
         guard response.isSuccess else {
-            let code = object?["error"] as? String
-            let detail = (object?["error_description"] as? String).map { ": \($0)" } ?? ""
-            // Never the request body (it holds the refresh token and the client secret).
+            // The server's words are shown, cleaned: an endpoint that quotes the request back
+            // would otherwise put the refresh token and the client secret into stored errors.
+            let code = (object?["error"] as? String).map { Redactor.clean($0, limit: 64) }
+            let detail = (object?["error_description"] as? String).map { ": " + Redactor.clean($0, limit: 300) } ?? ""
             throw OAuthError(code: code, message: "token endpoint answered HTTP \(response.status)\(code.map { " \($0)" } ?? "")\(detail)")
         }
         guard let access = object?["access_token"] as? String, !access.isEmpty else {

@@ -8,13 +8,15 @@ enum PageTokens {
     struct Found: Equatable {
         var nextPageToken: String?
         var nextSyncToken: String?
+        /// Whether the top-level `items` is an array; nil when there is no `items`.
+        var itemsIsArray: Bool?
         /// The body is a JSON object with balanced nesting (a cheap sanity check; PostgreSQL
         /// validates it fully when it stores the page).
         var wellFormed: Bool
     }
 
     static func scan(_ bytes: UnsafeRawBufferPointer) -> Found {
-        var found = Found(nextPageToken: nil, nextSyncToken: nil, wellFormed: false)
+        var found = Found(nextPageToken: nil, nextSyncToken: nil, itemsIsArray: nil, wellFormed: false)
         var depth = 0
         var index = 0
         let count = bytes.count
@@ -43,6 +45,7 @@ enum PageTokens {
                         let value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
                         if key == "nextPageToken" { found.nextPageToken = value }
                         if key == "nextSyncToken" { found.nextSyncToken = value }
+                        if key == "items" { found.itemsIsArray = false }
                         pendingKey = nil
                     }
                 }
@@ -53,7 +56,10 @@ enum PageTokens {
                     sawObject = true
                     expectingKey = true
                 }
-                if depth == 1 { pendingKey = nil }
+                if depth == 1 {
+                    if pendingKey == "items" { found.itemsIsArray = byte == UInt8(ascii: "[") }
+                    pendingKey = nil
+                }
                 depth += 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 depth -= 1
@@ -64,7 +70,11 @@ enum PageTokens {
                     pendingKey = nil
                 }
             default:
-                break
+                // A number, true, false or null as the value of a top-level key.
+                if depth == 1, pendingKey == "items", !expectingKey, byte > 0x20, byte != UInt8(ascii: ":") {
+                    found.itemsIsArray = false
+                    pendingKey = nil
+                }
             }
             index += 1
         }

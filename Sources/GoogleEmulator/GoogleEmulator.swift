@@ -44,7 +44,7 @@ public final class GoogleEmulator: Sendable {
         var limits = HTTPServer.Limits()
         // Seeds and batches of writes are larger, and benchmarks busier, than a metrics scrape.
         limits.maxBodyBytes = 64 << 20
-        limits.maxConnections = 128
+        limits.maxHandlers = 128
         limits.requestTimeout = .seconds(10)
         self.server = try HTTPServer(address: address, limits: limits) { core.handle($0) }
         self.core = core

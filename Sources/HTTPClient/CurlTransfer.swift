@@ -21,6 +21,9 @@ final class CurlTransfer {
     var received = 0
     /// The status of the response being received, from its status line.
     var status = 0
+    /// Header bytes received; a server sending headers without end is cut off.
+    var headerBytes = 0
+    static let maxHeaderBytes = 256 << 10
 
     init(maxBytes: Int, shouldAbort: (@Sendable () -> Bool)?) {
         self.maxBytes = maxBytes
@@ -73,6 +76,11 @@ final class CurlTransfer {
     static let header: cw_curl_data_callback = { data, size, count, context in
         let transfer = CurlTransfer.from(context)
         let length = size * count
+        transfer.headerBytes += length
+        guard transfer.headerBytes <= maxHeaderBytes else {
+            transfer.tooLarge = true
+            return 0
+        }
         guard let data else { return length }
         let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)

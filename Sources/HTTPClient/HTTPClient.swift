@@ -165,15 +165,21 @@ public final class HTTPClient: Sendable {
                             curlCode: Int(code.rawValue))
         }
         if state.tooLarge {
-            throw HTTPError(.responseTooLarge, "\(method) \(Self.redact(request.url)): response larger than \(request.maxResponseBytes) bytes",
-                            curlCode: Int(code.rawValue))
+            throw HTTPError(.responseTooLarge, "\(method) \(Self.redact(request.url)): response larger than \(request.maxResponseBytes) bytes "
+                            + "(or headers past \(CurlTransfer.maxHeaderBytes))", curlCode: Int(code.rawValue))
         }
         guard code == CURLE_OK else {
-            throw HTTPError(.transport, "\(method) \(Self.redact(request.url)) failed: \(easy.message(for: code))",
+            // Failures that the same request will meet again (a redirect to a scheme we do not
+            // follow, a redirect loop, a malformed URL) are not worth a retry.
+            let kind: HTTPError.Kind = Self.permanentFailures.contains(code) ? .invalidRequest : .transport
+            throw HTTPError(kind, "\(method) \(Self.redact(request.url)) failed: \(easy.message(for: code))",
                             curlCode: Int(code.rawValue))
         }
         return HTTPResponse(status: easy.responseCode(), headers: state.headers, body: state.body)
     }
+
+    /// libcurl results that say the request itself cannot work.
+    static let permanentFailures: Set<CURLcode> = [CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT, CURLE_TOO_MANY_REDIRECTS]
 
     /// The URL without credentials or query string, for messages and logs (a query may carry
     /// an API key, user info a password).

@@ -1,4 +1,5 @@
 import Foundation
+import Redaction
 
 /// A complete response: status, headers as received, body.
 public struct HTTPResponse: Sendable {
@@ -22,9 +23,10 @@ public struct HTTPResponse: Sendable {
     /// `2xx`, `4xx`, ...: the bounded label metrics use.
     public var statusClass: String { "\(status / 100)xx" }
 
-    /// The body as text, for error messages; cut short so a large page does not flood a log.
+    /// The body as text, for error messages: without secrets it may echo (`Redactor`), cut
+    /// short so a large page does not flood a log.
     public func bodyExcerpt(limit: Int = 300) -> String {
-        let text = String(decoding: body.prefix(limit), as: UTF8.self)
-        return body.count > limit ? text + "…" : text
+        // Redacted before the cut (a bit more is read than shown), so no half-secret remains.
+        Redactor.clean(String(decoding: body.prefix(limit * 4 + 1024), as: UTF8.self), limit: limit)
     }
 }

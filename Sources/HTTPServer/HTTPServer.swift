@@ -4,23 +4,34 @@ import Synchronization
 import Glibc
 #endif
 
-/// A small HTTP/1.1 server for `/metrics`, `/healthz` and `/readyz`.
+/// A small HTTP/1.1 server for `/metrics`, `/healthz` and `/readyz` (and the Google emulator).
 ///
-/// It runs on its own threads, apart from the worker's slots, so a scrape never waits for a
-/// job and a job never waits for a scrape. Each connection gets a thread, at most
-/// `limits.maxConnections` at once (more are answered 503 and closed at once); a client that
-/// sends garbage gets 400, one that sends too slowly or not at all is cut off after
-/// `limits.requestTimeout`. One request per connection.
+/// One thread accepts connections and reads every request head at once with `poll`, so a
+/// client that sends slowly costs a descriptor and a few bytes, never a thread: the health
+/// endpoints answer however many such clients hang on (a slowloris of 17 clients used to fill
+/// every connection thread, and a liveness probe would have restarted a healthy worker).
+/// Each connection must send its whole request within `limits.requestTimeout`; each peer
+/// address may hold `maxConnectionsPerClient` unfinished connections, and the server
+/// `maxConnections` in all: past either, the oldest unfinished one is closed to make room.
+/// A complete request is answered on a thread of its own, at most `maxHandlers` at once (503
+/// beyond), so a slow handler never blocks the others. One request per connection.
 public final class HTTPServer: Sendable {
     public struct Limits: Sendable {
-        /// Time for a client to send its request head, and again to take the response.
+        /// Time for a client to send its request (head and body), and again to take the response.
         public var requestTimeout: Duration = .seconds(5)
         /// Largest request head accepted (request line and headers).
         public var maxHeadBytes: Int = 8192
         /// Largest request body accepted (`Content-Length` only; chunked bodies are refused).
         public var maxBodyBytes: Int = 1 << 20
-        /// Connections served at once.
-        public var maxConnections: Int = 16
+        /// Connections still sending their request, from all clients.
+        public var maxConnections: Int = 512
+        /// Connections still sending their request, from one peer address.
+        public var maxConnectionsPerClient: Int = 32
+        /// Requests being answered at once.
+        public var maxHandlers: Int = 16
+        /// Paths answered on the reading thread itself, without waiting for a handler thread
+        /// (`/healthz`): their handler must answer at once, with a small body.
+        public var inlinePaths: Set<String> = []
 
         public init() {}
     }
@@ -31,8 +42,8 @@ public final class HTTPServer: Sendable {
     private let limits: Limits
     private let handler: Handler
     private let stopped = Atomic<Bool>(false)
-    private let active = Atomic<Int>(0)
-    private let acceptorDone = DispatchSemaphore(value: 0)
+    private let handlers = Atomic<Int>(0)
+    private let loopDone = DispatchSemaphore(value: 0)
 
     /// Binds now, so a taken port fails `calworker work` at start, not later.
     public init(address: String, limits: Limits = Limits(), handler: @escaping Handler) throws(HTTPServerError) {
@@ -44,96 +55,50 @@ public final class HTTPServer: Sendable {
     /// The bound port (useful with port 0 in tests).
     public var port: Int { socket.port }
 
-    /// Starts accepting on a background thread.
+    /// Starts serving on a background thread.
     public func start() {
         let thread = Thread { [self] in
-            acceptLoop()
-            acceptorDone.signal()
+            var loop = ReadLoop(listener: socket.descriptor, limits: limits)
+            loop.run(until: { self.stopped.load(ordering: .relaxed) },
+                     inline: { request in self.limits.inlinePaths.contains(request.path) ? self.handler(request) : nil },
+                     dispatch: { self.dispatch($0) })
+            loopDone.signal()
         }
         thread.name = "calworker-http"
-        thread.stackSize = 256 << 10
+        thread.stackSize = 512 << 10
         thread.start()
     }
 
-    /// Stops accepting; connections in progress finish on their own (bounded by the timeout).
+    /// Stops accepting and reading; requests being answered finish on their own (bounded by
+    /// the timeout).
     public func stop() {
         guard !stopped.exchange(true, ordering: .relaxed) else { return }
-        acceptorDone.wait()
+        loopDone.wait()
     }
 
-    private func acceptLoop() {
-        while !stopped.load(ordering: .relaxed) {
-            var entry = pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0)
-            // Wake up every 200 ms to notice `stop()`.
-            guard poll(&entry, 1, 200) > 0 else { continue }
-            let client = accept(socket.descriptor, nil, nil)
-            guard client >= 0 else {
-                // Out of descriptors (EMFILE) leaves the connection pending and poll ready:
-                // pause instead of spinning.
-                Thread.sleep(forTimeInterval: 0.05)
-                continue
-            }
-            // Not inherited by `pg_dump` and other children the worker spawns.
-            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-            let connection = ServerConnection(descriptor: client, limits: limits)
-            if active.add(1, ordering: .relaxed).newValue > limits.maxConnections {
-                active.subtract(1, ordering: .relaxed)
-                // Answer from this thread without reading: the client learns it should retry.
-                connection.write(HTTPServerResponse(status: 503, body: "too many connections\n").serialized(includeBody: true))
-                continue
-            }
-            let thread = Thread { [self] in
-                serve(connection)
-                active.subtract(1, ordering: .relaxed)
-            }
-            thread.name = "calworker-http-conn"
-            thread.stackSize = 256 << 10
-            thread.start()
-        }
-    }
-
-    private func serve(_ connection: ServerConnection) {
-        let response: HTTPServerResponse
-        var includeBody = true
-        switch connection.readHead() {
-        case .closed:
+    /// Answers what the read loop finished reading: the handler's response on a thread of its
+    /// own, or a ready-made one (400, 408, 431, ...).
+    private func dispatch(_ finished: ReadLoop.Finished) {
+        if handlers.add(1, ordering: .relaxed).newValue > limits.maxHandlers {
+            handlers.subtract(1, ordering: .relaxed)
+            finished.connection.sendOnce(HTTPServerResponse(status: 503, body: "too many requests at once; try again\n")
+                .serialized(includeBody: true))
             return
-        case .timedOut:
-            response = HTTPServerResponse(status: 408, body: "request not received in time\n")
-        case .tooLarge:
-            response = HTTPServerResponse(status: 431, body: "request head larger than \(limits.maxHeadBytes) bytes\n")
-        case .head(let bytes, let rest):
-            do throws(RequestHeadParser.Failure) {
-                var request = try RequestHeadParser.parse(bytes)
-                includeBody = request.method != "HEAD"
-                if request.header("Transfer-Encoding") != nil {
-                    response = HTTPServerResponse(status: 411, body: "send a Content-Length; chunked bodies are not accepted\n")
-                } else if let lengthText = request.header("Content-Length") {
-                    guard let length = Int(lengthText), length >= 0 else { throw RequestHeadParser.Failure.malformed("bad Content-Length") }
-                    guard length <= limits.maxBodyBytes else {
-                        connection.write(HTTPServerResponse(status: 413, body: "body larger than \(limits.maxBodyBytes) bytes\n")
-                            .serialized(includeBody: true))
-                        return
-                    }
-                    guard let body = connection.readBody(length: length, have: rest) else {
-                        connection.write(HTTPServerResponse(status: 408, body: "request body not received in time\n").serialized(includeBody: true))
-                        return
-                    }
-                    request.body = body
-                    response = handler(request)
-                } else {
-                    response = handler(request)
-                }
-            } catch {
-                switch error {
-                case .unsupportedVersion:
-                    response = HTTPServerResponse(status: 505, body: "only HTTP/1.0 and HTTP/1.1 are served\n")
-                case .malformed(let reason):
-                    response = HTTPServerResponse(status: 400, body: "bad request: \(reason)\n")
-                }
+        }
+        let thread = Thread { [self] in
+            defer { handlers.subtract(1, ordering: .relaxed) }
+            switch finished.outcome {
+            case .request(let request):
+                let response = handler(request)
+                if response.dropsConnection { return }
+                let includeBody = request.method != "HEAD" && response.status != 204 && response.status != 304
+                finished.connection.write(response.serialized(includeBody: includeBody))
+            case .refused(let response):
+                finished.connection.write(response.serialized(includeBody: true))
             }
         }
-        if response.dropsConnection { return }
-        connection.write(response.serialized(includeBody: includeBody && response.status != 204 && response.status != 304))
+        thread.name = "calworker-http-conn"
+        thread.stackSize = 256 << 10
+        thread.start()
     }
 }

@@ -31,7 +31,9 @@ final class ListeningSocket: Sendable {
             close(fd)
             throw HTTPServerError("cannot listen on \(address): \(reason)")
         }
-        guard listen(fd, 64) == 0 else {
+        // Non-blocking: the read loop accepts until the backlog is empty, never waiting in accept.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        guard listen(fd, 512) == 0 else {
             let reason = String(cString: strerror(errno))
             close(fd)
             throw HTTPServerError("cannot listen on \(address): \(reason)")

@@ -3,8 +3,8 @@ import Foundation
 import Glibc
 #endif
 
-/// One accepted connection: read one request head within the deadline, answer, close.
-/// The descriptor is closed in `deinit` and nowhere else.
+/// One accepted (non-blocking) connection: the read loop reads its request, a handler thread
+/// writes the answer. The descriptor is closed in `deinit` and nowhere else.
 final class ServerConnection: Sendable {
     let descriptor: Int32
     let limits: HTTPServer.Limits
@@ -15,50 +15,6 @@ final class ServerConnection: Sendable {
     }
 
     deinit { close(descriptor) }
-
-    enum ReadOutcome {
-        /// The head, and whatever body bytes arrived with it.
-        case head([UInt8], rest: [UInt8])
-        case tooLarge
-        case timedOut
-        case closed
-    }
-
-    /// Reads until the blank line ending the head. A client that sends too slowly, too much,
-    /// or nothing at all gets no more than `limits.requestTimeout` of this thread.
-    func readHead() -> ReadOutcome {
-        let deadline = ContinuousClock.now + limits.requestTimeout
-        var buffer: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 2048)
-        while true {
-            if let (end, bodyStart) = Self.headEnd(buffer) { return .head(Array(buffer[..<end]), rest: Array(buffer[bodyStart...])) }
-            if buffer.count > limits.maxHeadBytes { return .tooLarge }
-            guard waitFor(events: Int16(POLLIN), until: deadline) else { return .timedOut }
-            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if count <= 0 {
-                if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
-                return .closed
-            }
-            buffer.append(contentsOf: chunk[..<count])
-        }
-    }
-
-    /// Reads the rest of a `Content-Length` body, or nil when the client stops sending.
-    func readBody(length: Int, have: [UInt8]) -> [UInt8]? {
-        let deadline = ContinuousClock.now + limits.requestTimeout
-        var body = Array(have.prefix(length))
-        var chunk = [UInt8](repeating: 0, count: 16384)
-        while body.count < length {
-            guard waitFor(events: Int16(POLLIN), until: deadline) else { return nil }
-            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, min($0.count, length - body.count), 0) }
-            if count <= 0 {
-                if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
-                return nil
-            }
-            body.append(contentsOf: chunk[..<count])
-        }
-        return body
-    }
 
     /// Writes everything or gives up at the deadline (a client that does not read).
     func write(_ bytes: [UInt8]) {
@@ -85,6 +41,12 @@ final class ServerConnection: Sendable {
             if count <= 0 { break }
             discarded += count
         }
+    }
+
+    /// One attempt to send a short answer without waiting (the read loop's thread must not
+    /// block on a client that does not read); the connection closes when dropped.
+    func sendOnce(_ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
     private func waitFor(events: Int16, until deadline: ContinuousClock.Instant) -> Bool {

@@ -97,8 +97,14 @@ public struct CleanupJob: JobHandler {
                 return .discard(reason: error.message)
             }
             let stores = MediaStores(settings: environment.media, metrics: context.metrics, shouldAbort: { context.isStopped })
-            let figures = try Pruner(retention: retention, db: db, stores: stores, context: context).run()
-            return .success(figures)
+            do {
+                let figures = try Pruner(retention: retention, db: db, stores: stores, context: context).run()
+                return .success(figures)
+            } catch let error as MediaError where error.kind == .invalid || error.kind == .notFound {
+                // A thumbnails prefix outside the media root, or one no store can list, will
+                // be just as wrong on the next attempt.
+                return .discard(reason: "thumbnails: \(error.message)")
+            }
         }
         let store = AccountStore(cipher: environment.tokenCipher)
         let reset = AccountReset(accountID: accountID, settings: environment.google, store: store, db: db, metrics: context.metrics,

@@ -94,8 +94,15 @@ public struct SyncAccountJob: JobHandler {
         }
         let logger = context.logger.with(["account_id": String(accountID)])
         let progress = context.progress()
-        let sync = try AccountSync(accountID: accountID, settings: environment.google, store: store, db: db, metrics: context.metrics,
+        let sync: AccountSync
+        do {
+            sync = try AccountSync(accountID: accountID, settings: environment.google, store: store, db: db, metrics: context.metrics,
                                    shouldAbort: { context.isStopped }, progress: { progress.report($0) })
+        } catch let error as AccountError where error.code == .noKey {
+            // This worker cannot read any token; retrying here cannot help (cron enqueues the
+            // next sync, which a worker with the key will run).
+            return .discard(reason: "this worker has no CALWORKER_TOKEN_KEY: \(error.message)")
+        }
         do {
             let report = try sync.run()
             let mirroring = GroupMirroring(accountID: accountID, settings: environment.google, store: store, db: db,

@@ -26,9 +26,26 @@ public struct TextLogHandler: LogHandler {
     public init() {}
 
     public func log(level: LogLevel, message: String, metadata: [String: String]) {
-        var line = "\(LogTimestamp.now()) \(level.description.uppercased()) \(message)"
-        for key in metadata.keys.sorted() { line += " \(key)=\(metadata[key]!)" }
+        var line = "\(LogTimestamp.now()) \(level.description.uppercased()) \(Self.printable(message))"
+        for key in metadata.keys.sorted() { line += " \(key)=\(Self.printable(metadata[key]!))" }
         StandardError.write(Data((line + "\n").utf8))
+    }
+}
+
+extension TextLogHandler {
+    /// One line, with control characters escaped: a value an upstream sent (terminal escape
+    /// codes, a newline forging a second record) is shown, not acted on.
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else { return text }
+        var output = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                output.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            } else {
+                output.append(scalar)
+            }
+        }
+        return String(output)
     }
 }
 

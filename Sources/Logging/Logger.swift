@@ -1,3 +1,5 @@
+import Redaction
+
 /// A logger value: a threshold, fixed metadata, and a handler.
 ///
 /// Messages are fixed strings; the variable parts go in metadata under stable keys
@@ -21,10 +23,12 @@ public struct Logger: Sendable {
         return copy
     }
 
+    /// Logs a record. Message and metadata are cleaned of secrets first (`Redactor`): values
+    /// often carry an upstream's error text, which can echo a token or a password.
     public func log(_ level: LogLevel, _ message: @autoclosure () -> String, _ extra: [String: String] = [:]) {
         guard level >= self.level else { return }
         let merged = extra.isEmpty ? metadata : metadata.merging(extra) { _, new in new }
-        handler.log(level: level, message: message(), metadata: merged)
+        handler.log(level: level, message: Redactor.clean(message()), metadata: merged.mapValues(Redactor.clean))
     }
 
     public func debug(_ message: @autoclosure () -> String, _ extra: [String: String] = [:]) { log(.debug, message(), extra) }

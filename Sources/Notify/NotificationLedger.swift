@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Redaction
 
 /// The exactly-once ledger (`calworker.notifications`): a message is claimed before it is sent
 /// and marked after. Only one claimer wins a key; a claim whose worker died (its lease ran out
@@ -45,6 +46,6 @@ struct NotificationLedger {
                SET state = 'failed', last_error = $2, claimed_until = now() + $3::interval,
                    attempts = CASE WHEN $4 THEN $5 ELSE attempts END
              WHERE id = $1
-            """, [id, error, retryAfter, permanent, maxAttempts])
+            """, [id, Redactor.clean(error, limit: 2000), retryAfter, permanent, maxAttempts])
     }
 }

@@ -72,3 +72,9 @@ enum ConninfoSecrets {
         return best
     }
 }
+
+extension PostgresConninfo {
+    /// The passwords a connection string carries, however malformed it is (for registering
+    /// them as secrets before anything can print them).
+    public static func passwords(inRawText conninfo: String) -> [String] { ConninfoSecrets.passwords(in: conninfo) }
+}

@@ -50,7 +50,7 @@ public struct HandlerRegistry: Sendable {
     /// Checks a job's args the way the worker will, so `enqueue` can refuse bad ones.
     public func validate(kind: String, args: String) throws(JobArgsError) {
         guard let entry = entries[kind] else {
-            throw JobArgsError("unknown job kind '\(kind)'; known kinds: \(kinds.joined(separator: ", "))")
+            throw JobArgsError("unknown job kind '\(Self.clipped(kind))'; known kinds: \(kinds.joined(separator: ", "))")
         }
         try entry.check(args)
     }
@@ -61,10 +61,13 @@ public struct HandlerRegistry: Sendable {
     /// worker's CPU per job.
     func run(kind: String, args: String, context: JobContext, memo: inout ArgsMemo) throws -> JobResult {
         guard let entry = entries[kind] else {
-            return .discard(reason: "unknown job kind '\(kind)': this worker knows \(kinds.joined(separator: ", "))")
+            return .discard(reason: "unknown job kind '\(Self.clipped(kind))': this worker knows \(kinds.joined(separator: ", "))")
         }
         return try entry.run(args, context, &memo)
     }
+
+    /// A kind as an error quotes it: a row another program wrote may hold megabytes there.
+    static func clipped(_ kind: String) -> String { kind.count <= 64 ? kind : String(kind.prefix(64)) + "…" }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws(JobArgsError) -> T {
         do {

@@ -1,6 +1,7 @@
 import Foundation
 import JobQueue
 import Postgres
+import Redaction
 
 extension Worker {
     /// One slot thread: takes a job, runs its handler, passes the outcome to the completer.
@@ -42,7 +43,7 @@ extension Worker {
         let elapsed = clock.now - started
         let durationMs = elapsed.seconds * 1000
         let now = Date()
-        let attempt: FinishedAttempt
+        var attempt: FinishedAttempt
         switch (result, item.stopSignal.current) {
         case (.success(let figures)?, _):
             attempt = FinishedAttempt(jobID: job.id, attempt: job.attempt, outcome: .completed, finishedAt: now,
@@ -67,6 +68,9 @@ extension Worker {
         case (nil, .none):
             attempt = queue.failure(of: job, error: describe(thrown), durationMs: durationMs, now: now)
         }
+        // What a handler says went wrong often quotes a server; it is stored and logged, so it
+        // leaves without secrets and at a readable length.
+        attempt.error = attempt.error.map { Redactor.clean($0, limit: Self.longestError) }
         metrics.finished(job, outcome: attempt.outcome, elapsed: elapsed, figures: result?.figures ?? JobFigures())
         if attempt.outcome == .completed {
             if logger.level <= .debug {
@@ -78,6 +82,9 @@ extension Worker {
         }
         return attempt
     }
+
+    /// The longest error a run record or a job keeps: 4,000 characters.
+    static let longestError = 4000
 
     func describe(_ error: (any Error)?) -> String {
         guard let error else { return "unknown error" }

@@ -79,18 +79,67 @@ import TestSupport
         #expect(ContinuousClock.now - started < .seconds(5))
     }
 
-    @Test func connectionsBeyondTheLimitGet503() throws {
+    @Test func requestsBeyondTheHandlerLimitGet503() throws {
         var limits = HTTPServer.Limits()
-        limits.maxConnections = 2
-        limits.requestTimeout = .seconds(3)
-        let server = try Self.makeServer(limits: limits)
+        limits.maxHandlers = 2
+        let gate = Mutex(false)
+        let server = try Self.makeServer(limits: limits) { request in
+            if request.path == "/slow" {
+                while !gate.withLock({ $0 }) { Thread.sleep(forTimeInterval: 0.01) }
+            }
+            return HTTPServerResponse(status: 200, body: "ok\n")
+        }
         defer { server.stop() }
         let holders = try (0..<2).map { _ in try RawTCPClient(port: server.port) }
-        for holder in holders { holder.send("GET /hello HTTP/1.1\r\n") }
+        for holder in holders { holder.send("GET /slow HTTP/1.1\r\n\r\n") }
         Thread.sleep(forTimeInterval: 0.3)
-        let response = try RawTCPClient.get(port: server.port, path: "/hello")
-        #expect(RawTCPClient.status(of: response) == 503)
-        withExtendedLifetime(holders) {}
+        #expect(RawTCPClient.status(of: try RawTCPClient.get(port: server.port, path: "/hello")) == 503)
+        gate.withLock { $0 = true }
+        for holder in holders { #expect(RawTCPClient.status(of: holder.readAll()) == 200) }
+    }
+
+    @Test func unfinishedConnectionsPastTheCapMakeRoomOldestFirst() throws {
+        var limits = HTTPServer.Limits()
+        limits.maxConnectionsPerClient = 3
+        limits.requestTimeout = .seconds(30)
+        let server = try Self.makeServer(limits: limits)
+        defer { server.stop() }
+        let holders = try (0..<5).map { _ in try RawTCPClient(port: server.port) }
+        for holder in holders {
+            holder.send("GET /hello HTTP/1.1\r\n")
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        // The two oldest were closed, unanswered, to make room for the newer three.
+        #expect(holders[0].readAll(timeout: .seconds(2)).isEmpty)
+        #expect(holders[1].readAll(timeout: .seconds(2)).isEmpty)
+        // A complete request gets its answer at once, and the newest holder can still finish.
+        #expect(RawTCPClient.status(of: try RawTCPClient.get(port: server.port, path: "/hello")) == 200)
+        holders[4].send("\r\n")
+        #expect(RawTCPClient.status(of: holders[4].readAll()) == 200)
+    }
+
+    @Test func healthAnswersWhileFortySlowClientsTrickleTheirHeaders() throws {
+        // A slowloris: 40 connections each sending a header line a second, never finishing.
+        var limits = HTTPServer.Limits()
+        limits.requestTimeout = .seconds(5)
+        let server = try Self.makeServer(limits: limits)
+        defer { server.stop() }
+        let slow = try (0..<40).map { _ in try RawTCPClient(port: server.port) }
+        for client in slow { client.send("GET /hello HTTP/1.1\r\n") }
+        var statuses: [Int] = []
+        for second in 0..<4 {
+            for client in slow { client.send("X-Trickle-\(second): \(second)\r\n") }
+            // A probe with a timeout of its own gets its answer (0 if it got none in time).
+            statuses.append(RawTCPClient.status(of: try RawTCPClient.get(port: server.port, path: "/hello", timeout: .seconds(3))))
+            Thread.sleep(forTimeInterval: 1)
+        }
+        #expect(statuses == [200, 200, 200, 200])
+        // One peer holds at most 32 unfinished connections: the oldest were closed to make room
+        // (no answer), the rest are cut off at the deadline with 408, none left hanging.
+        let ends = slow.map { RawTCPClient.status(of: $0.readAll(timeout: .seconds(5))) }
+        let evicted = ends.prefix { $0 == 0 }.count
+        #expect(evicted > 0 && evicted <= 40 - (limits.maxConnectionsPerClient - 1), "\(ends)")
+        #expect(ends.dropFirst(evicted).allSatisfy { $0 == 408 }, "\(ends)")
     }
 
     @Test func aSlowHandlerDoesNotBlockOtherConnections() throws {
