@@ -15,9 +15,15 @@ public enum PostgresTimestamp {
         let interval = date.timeIntervalSince1970
         guard interval.isFinite, interval < latest else { return "infinity" }
         guard interval >= earliest else { return "-infinity" }
-        let totalMicros = (interval * 1_000_000).rounded()
-        var seconds = Int64((totalMicros / 1_000_000).rounded(.down))
-        let micros = Int64(totalMicros) - seconds * 1_000_000
+        // Whole seconds and microseconds apart: the instant in microseconds overflows Int64
+        // near the end of PostgreSQL's range.
+        let whole = interval.rounded(.down)
+        var seconds = Int64(whole)
+        var micros = Int64(((interval - whole) * 1_000_000).rounded())
+        if micros == 1_000_000 {
+            seconds += 1
+            micros = 0
+        }
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         seconds -= days * 86_400
         let (year, month, day) = civilFromDays(days)
