@@ -71,7 +71,7 @@ final class SyncFixture: Sendable {
 
     /// Runs one attempt of `sync_account` for the account and returns its result.
     func sync(args: String? = nil, accountID: Int64? = nil, stop: StopSignal = StopSignal(),
-              connection: PostgresConnection? = nil) throws -> JobResult {
+              connection: PostgresConnection? = nil, environment: JobEnvironment? = nil) throws -> JobResult {
         let text = args ?? #"{"account_id": \#(accountID ?? self.accountID)}"#
         let job = ClaimedJob(id: 1, kind: SyncAccountJob.kind, queue: "default", args: text, attempt: 1, maxAttempts: 5,
                              priority: 0, timeout: nil, startedAt: Date(), dueAt: Date())
@@ -79,7 +79,7 @@ final class SyncFixture: Sendable {
         let context = JobContext(job: job, logger: Logger(level: .debug, handler: pageHook), stopSignal: stop,
                                  deadline: .now + .seconds(600), metrics: metrics, progressInterval: .milliseconds(1),
                                  connectionProvider: { connection })
-        let handler = SyncAccountJob(environment: environment)
+        let handler = SyncAccountJob(environment: environment ?? self.environment)
         let decoded = try JSONDecoder().decode(SyncAccountJob.Args.self, from: Data(text.utf8))
         return try handler.run(decoded, context: context)
     }
