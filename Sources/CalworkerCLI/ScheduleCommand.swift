@@ -91,11 +91,10 @@ enum ScheduleCommand {
             }
             let stop = StopFlag()
             let watchdog = StopWatchdog(gracePeriod: .zero)
-            let traps = SignalTrap.install { signal in
+            SignalExit.takeOver { signal in
                 stop.set()
                 watchdog.signalled(signal, holding: 0)
             }
-            defer { _ = traps }
             context.logger.notice("scheduler started", ["definitions": String(definitions.count), "time_zone": zone.identifier])
             while !stop.isSet {
                 do {

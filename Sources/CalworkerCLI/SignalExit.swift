@@ -13,9 +13,21 @@ enum SignalExit {
     /// number, as a shell reports a process a signal ended.
     static func install() {
         sources = SignalTrap.install { signal in
-            exitNow(signal, because: "stopped by \(signal == SIGTERM ? "SIGTERM" : "SIGINT")")
+            if let handler = takenOver.withLock({ $0 }) {
+                handler(signal)
+            } else {
+                exitNow(signal, because: "stopped by \(signal == SIGTERM ? "SIGTERM" : "SIGINT")")
+            }
         }
     }
+
+    /// From now on, signals call `handler` instead of ending the process (a loop that stops
+    /// between passes); installed from the start, so a signal during start-up still ends it.
+    static func takeOver(_ handler: @escaping @Sendable (Int32) -> Void) {
+        takenOver.withLock { $0 = handler }
+    }
+
+    private static let takenOver = Mutex<(@Sendable (Int32) -> Void)?>(nil)
 
     /// Says why on stderr and ends the process without running anything else (other threads
     /// may hold locks that exit handlers would wait for).
@@ -27,7 +39,7 @@ enum SignalExit {
 
     /// Whether a command line runs a command that drains its work on a signal itself.
     static func commandHandlesSignals(_ arguments: [String]) -> Bool {
-        arguments.first == "work" || (arguments.first == "schedule" && arguments.contains("--loop"))
+        arguments.first == "work"
     }
 
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
