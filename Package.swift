@@ -164,6 +164,6 @@ let package = Package(
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Jobs", "JobQueue", "Postgres", "Logging", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Worker", "JobQueue", "Logging", "Media", "Metrics", "Postgres", "Thumbnails", "TestSupport"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "CalworkerCLITests", dependencies: ["CalworkerCLI", "Configuration", "JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "CalworkerCLITests", dependencies: ["CalworkerCLI", "Configuration", "HTTPServer", "JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
     ]
 )

@@ -165,4 +165,23 @@ import TestSupport
             }
         }
     }
+
+    @Test func aWorkerWithoutTheTokenKeySaysSoAndDiscardsSyncsAtOnce() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("cw-nokey-\(UUID().uuidString)")
+        try "1//0gRefresh-no-key".write(to: tokenFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: tokenFile) }
+        let key = Data((0..<32).map { UInt8($0 ^ 0x11) }).base64EncodedString()
+        #expect(try CalworkerProcess.run(["accounts", "add", "--email", "ada@example.com", "--refresh-token-file", tokenFile.path],
+                                         databaseURL: database.url, environment: ["CALWORKER_TOKEN_KEY": key]).status == 0)
+        let db = try database.connect()
+        let id = try JobQueue().enqueue(NewJob(kind: "sync_account", args: #"{"account_id": 1}"#), on: db).id
+        let run = try CalworkerProcess.run(["work", "--once"], databaseURL: database.url, environment: ["CALWORKER_LOG_LEVEL": "warning"])
+        #expect(run.status == 0)
+        #expect(run.stderr.contains("CALWORKER_TOKEN_KEY is not set"), "\(run.stderr)")
+        let job = try #require(try JobQueue().job(id: id, on: db))
+        #expect(job.state == .discarded && job.attempt == 1, "not retried twenty times")
+        #expect(job.lastError?.contains("CALWORKER_TOKEN_KEY") == true)
+    }
 }

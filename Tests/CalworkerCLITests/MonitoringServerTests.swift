@@ -78,6 +78,32 @@ import TestSupport
         withExtendedLifetime(stalled) {}
     }
 
+    @Test func healthzAnswersWhileFortySlowClientsHoldConnections() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let port = try freeTCPPort()
+        let worker = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:\(port)", "--poll-interval", "200ms"],
+                                          databaseURL: database.url, environment: ["CALWORKER_LOG_LEVEL": "warning"])
+        defer { worker.signal(SIGKILL) }
+        func status(_ path: String) -> Int { (try? RawTCPClient.get(port: port, path: path, timeout: .seconds(3))).map(RawTCPClient.status) ?? 0 }
+        #expect(eventually(timeout: 30) { status("/healthz") == 200 })
+        // A slowloris: 40 connections trickling a header line a second, never finishing.
+        let slow = try (0..<40).map { _ in try RawTCPClient(port: port) }
+        for client in slow { client.send("GET /metrics HTTP/1.1\r\n") }
+        var answers: [Int] = []
+        for second in 0..<6 {
+            for client in slow { client.send("X-Slow-\(second): 1\r\n") }
+            answers.append(status("/healthz"))
+            answers.append(status("/readyz"))
+            Thread.sleep(forTimeInterval: 1)
+        }
+        // Before, 17 such clients made /healthz answer 503 or time out, and a liveness probe
+        // would have restarted this healthy worker.
+        #expect(answers.allSatisfy { $0 == 200 }, "\(answers)")
+        worker.signal(SIGTERM)
+        #expect(worker.wait(timeout: 30) == 0)
+    }
+
     @Test func aTakenPortStopsTheWorkerAtStartWithAHint() throws {
         let database = try TestDatabase.make()
         defer { database.drop() }
