@@ -12,6 +12,7 @@ public enum Redactor {
     public static func clean(_ text: String) -> String {
         guard !text.isEmpty else { return text }
         var cleaned = KnownSecrets.redact(text)
+        guard Patterns.mayMatch(cleaned) else { return cleaned }
         for pattern in Patterns.all {
             cleaned = pattern.replace(in: cleaned)
         }
@@ -19,10 +20,13 @@ public enum Redactor {
     }
 
     /// `text` without secrets, cut to `limit` characters (an upstream's whole error page is
-    /// not an error message). Redacted first, so a cut never leaves half a secret.
+    /// not an error message). Redacted before the cut, so a cut never leaves half a secret;
+    /// only the start is read (four times the limit and a kilobyte), so a megabyte of error
+    /// costs what a kilobyte does.
     public static func clean(_ text: String, limit: Int) -> String {
-        let cleaned = clean(text)
-        return cleaned.count <= limit ? cleaned : String(cleaned.prefix(limit)) + "…"
+        let head = text.count > limit * 4 + 1024 ? String(text.prefix(limit * 4 + 1024)) : text
+        let cleaned = clean(head)
+        return cleaned.count <= limit && head.count == text.count ? cleaned : String(cleaned.prefix(limit)) + "…"
     }
 }
 
@@ -36,6 +40,15 @@ struct Patterns: Sendable {
         let range = NSRange(text.startIndex..., in: text)
         guard expression.firstMatch(in: text, range: range) != nil else { return text }
         return expression.stringByReplacingMatches(in: text, range: range, withTemplate: template)
+    }
+
+    /// Words one of the patterns needs: a text with none of them is left alone without
+    /// running a regular expression over it.
+    static let hints = ["bearer", "basic", "token", "secret", "passw", "api_key", "apikey", "private_key", "client_assertion", "://"]
+
+    static func mayMatch(_ text: String) -> Bool {
+        let lowered = text.lowercased()
+        return hints.contains { lowered.contains($0) }
     }
 
     /// Credential keys as they appear in JSON, forms, query strings and headers.
