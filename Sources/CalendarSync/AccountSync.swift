@@ -18,6 +18,10 @@ public struct GoogleSettings: Sendable {
     public var sharedBudgets: (any SharedRequestBudgets)?
     /// `maxResults` for events.list: Google's maximum, 2,500, unless a test wants many pages.
     public var eventsPageSize = 2500
+    /// Attempts per API call before a retryable error goes to the job (which snoozes), and the
+    /// longest wait between them, whatever `Retry-After` says. SYNC.md: five attempts; 32 s.
+    public var callAttempts = 5
+    public var longestBackoff: Duration = .seconds(32)
 
     public init(apiURL: String, tokenURL: String, clientID: String, clientSecret: String, requestsPerMinute: Int = 500) {
         self.apiURL = apiURL
@@ -77,6 +81,8 @@ public final class AccountSync {
                                         shouldAbort: shouldAbort)
         client = CalendarClient(apiURL: settings.apiURL, http: http, tokens: tokens,
                                 budget: settings.budget(for: accountID), shouldAbort: shouldAbort)
+        client.maxAttempts = max(1, settings.callAttempts)
+        client.maxDelay = settings.longestBackoff
     }
 
     /// Lets tests shorten the client's backoff.

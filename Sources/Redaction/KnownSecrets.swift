@@ -13,9 +13,10 @@ import Synchronization
 /// and JSON-escaped. The newest `capacity` values are kept: a long-running worker sees new
 /// access tokens every hour, and the oldest have long expired.
 public enum KnownSecrets {
-    /// Values shorter than this are not registered: redacting every "abc" would garble text,
-    /// and such values are not credentials worth the name.
-    public static let minimumLength = 6
+    /// Values shorter than this are not registered: redacting every "secret" would garble
+    /// text, and such values are not credentials worth the name (the credential patterns
+    /// still catch them where they appear as `password=…`).
+    public static let minimumLength = 8
     static let capacity = 20_000
 
     struct Store {

@@ -11,12 +11,13 @@ public enum Redactor {
     /// `text` without secrets.
     public static func clean(_ text: String) -> String {
         guard !text.isEmpty else { return text }
-        var cleaned = KnownSecrets.redact(text)
-        guard Patterns.mayMatch(cleaned) else { return cleaned }
-        for pattern in Patterns.all {
-            cleaned = pattern.replace(in: cleaned)
+        // Shapes first, while the key names they look for are intact (a registered secret may
+        // happen to be part of one), then the registered values wherever they are.
+        var cleaned = text
+        if Patterns.mayMatch(cleaned) {
+            for pattern in Patterns.all { cleaned = pattern.replace(in: cleaned) }
         }
-        return cleaned
+        return KnownSecrets.redact(cleaned)
     }
 
     /// `text` without secrets, cut to `limit` characters (an upstream's whole error page is

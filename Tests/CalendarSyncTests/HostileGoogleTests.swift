@@ -196,8 +196,11 @@ final class HostileGoogle: Sendable {
         let error = try #require(throws: CalendarClientError.self) { try sync.run() }
         guard case .api(let api) = error else { Issue.record("expected an API error, got \(error)"); return }
         #expect(api.retryAfter == 3600)
-        // The job would snooze for that hour, a date PostgreSQL stores.
-        let result = try fixture.sync(environment: environment(fixture, api: google.url))
+        // The job snoozes for that hour.
+        var quick = environment(fixture, api: google.url)
+        quick.google.callAttempts = 2
+        quick.google.longestBackoff = .milliseconds(20)
+        let result = try fixture.sync(environment: quick)
         guard case .retry(let after, _, _) = result else { Issue.record("expected a snooze, got \(result)"); return }
         #expect(after == .seconds(3600))
     }
