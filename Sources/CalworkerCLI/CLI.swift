@@ -106,6 +106,7 @@ public enum CLI {
 
         """
         for code in ExitCode.allCases { text += "  \(code.rawValue)  \(code.meaning)\n" }
+        text += "  128+N  stopped by signal N (143 SIGTERM, 130 SIGINT)\n"
         return text
     }
 }
