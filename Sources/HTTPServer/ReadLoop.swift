@@ -66,7 +66,7 @@ struct ReadLoop {
             }
             let ready = poll(&entries, nfds_t(entries.count), Int32(wait))
             if ready < 0 && errno != EINTR { Thread.sleep(forTimeInterval: 0.05) }
-            var done: [ObjectIdentifier] = []
+            var done = Set<ObjectIdentifier>()
             var closed = Set<Int32>()
             for entry in entries.dropFirst(1 + pending.count) where entry.revents != 0 && !drain(entry.fd, into: &chunk) {
                 closed.insert(entry.fd)
@@ -76,7 +76,7 @@ struct ReadLoop {
             for (offset, entry) in entries.dropFirst().prefix(pending.count).enumerated() where entry.revents != 0 {
                 let item = pending[offset]
                 if let finished = read(item, into: &chunk) {
-                    done.append(ObjectIdentifier(item))
+                    done.insert(ObjectIdentifier(item))
                     guard let finished else { continue }
                     if case .request(let request) = finished.outcome, let response = inline(request) {
                         answerAndLinger(item.connection, response, includeBody: request.method != "HEAD", now: now)
