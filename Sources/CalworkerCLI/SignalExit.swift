@@ -12,13 +12,14 @@ enum SignalExit {
     /// Installs the handlers for the rest of the process. Exit status 128 + the signal's
     /// number, as a shell reports a process a signal ended.
     static func install() {
-        sources = SignalTrap.install { signal in
+        let installed = SignalTrap.install { signal in
             if let handler = takenOver.withLock({ $0 }) {
                 handler(signal)
             } else {
                 exitNow(signal, because: "stopped by \(signal == SIGTERM ? "SIGTERM" : "SIGINT")")
             }
         }
+        sources = installed
     }
 
     /// From now on, signals call `handler` instead of ending the process (a loop that stops
@@ -42,6 +43,9 @@ enum SignalExit {
         arguments.first == "work"
     }
 
+    /// The dispatch sources, kept for the life of the process. `nonisolated(unsafe)`: written
+    /// once, by `install`, on the main thread before the command starts any other thread, and
+    /// never read.
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
 }
 

@@ -12,15 +12,9 @@ public final class SilentServer: Sendable {
 
     public init() throws {
         (listener, port) = try Loopback.listen()
-        let thread = Thread { [self] in
-            while !stopped.load(ordering: .relaxed) {
-                var entry = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-                guard poll(&entry, 1, 100) > 0 else { continue }
-                let client = accept(listener, nil, nil)
-                if client >= 0 { held.withLock { $0.append(client) } }
-            }
+        Loopback.acceptInBackground(listener, until: { [self] in stopped.load(ordering: .relaxed) }) { [self] client in
+            held.withLock { $0.append(client) }
         }
-        thread.start()
     }
 
     /// `host=127.0.0.1 port=P ...`: a libpq conninfo pointing here.
@@ -49,19 +43,12 @@ public final class FreezingProxy: Sendable {
     public init(socketPath: String) throws {
         target = socketPath
         (listener, port) = try Loopback.listen()
-        let thread = Thread { [self] in
-            while !stopped.load(ordering: .relaxed) {
-                var entry = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-                guard poll(&entry, 1, 100) > 0 else { continue }
-                let client = accept(listener, nil, nil)
-                guard client >= 0 else { continue }
-                let upstream = Loopback.connectUnix(target)
-                guard upstream >= 0 else { close(client); continue }
-                let pump = Thread { [self] in self.pump(client, upstream) }
-                pump.start()
-            }
+        Loopback.acceptInBackground(listener, until: { [self] in stopped.load(ordering: .relaxed) }) { [self] client in
+            let upstream = Loopback.connectUnix(target)
+            guard upstream >= 0 else { close(client); return }
+            let pump = Thread { [self] in self.pump(client, upstream) }
+            pump.start()
         }
-        thread.start()
     }
 
     /// The test cluster, reached through this proxy over TCP.
@@ -119,6 +106,20 @@ enum Loopback {
         }
         guard fd >= 0, bound else { throw ConnectError(message: "cannot listen on loopback: \(String(cString: strerror(errno)))") }
         return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    /// Accepts on a thread of its own until `stopped`, handing each connection on.
+    static func acceptInBackground(_ listener: Int32, until stopped: @escaping @Sendable () -> Bool,
+                                   _ accepted: @escaping @Sendable (Int32) -> Void) {
+        let thread = Thread {
+            while !stopped() {
+                var entry = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+                guard poll(&entry, 1, 100) > 0 else { continue }
+                let client = accept(listener, nil, nil)
+                if client >= 0 { accepted(client) }
+            }
+        }
+        thread.start()
     }
 
     static func connectUnix(_ path: String) -> Int32 {
