@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Media", dependencies: ["HTTPClient", "Crypto", "Metrics"], swiftSettings: defaultSwiftSettings),
         .target(name: "Thumbnails", dependencies: ["CVips"], swiftSettings: defaultSwiftSettings),
         .target(name: "Backup", dependencies: ["Crypto", "Media", "Postgres"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Notify", dependencies: ["Crypto", "HTTPClient", "Postgres", "Redaction", "Reminders"], resources: [.copy("Templates")],
+        .target(name: "Notify", dependencies: ["Crypto", "HTTPClient", "Metrics", "Postgres", "Redaction", "Reminders"], resources: [.copy("Templates")],
                 swiftSettings: defaultSwiftSettings),
 
         // Domain.
@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "Scheduling", dependencies: ["Configuration", "JobQueue", "Postgres"], swiftSettings: defaultSwiftSettings),
         .target(name: "CalendarSync", dependencies: ["Accounts", "Google", "HTTPClient", "Metrics", "MirrorPlanner", "Postgres"],
                 swiftSettings: defaultSwiftSettings),
-        .target(name: "Jobs", dependencies: ["Worker", "JobQueue", "Accounts", "CalendarSync", "Crypto", "Google", "Media", "Thumbnails", "Backup", "Notify", "Configuration"],
+        .target(name: "Jobs", dependencies: ["Worker", "JobQueue", "Postgres", "Accounts", "CalendarSync", "Crypto", "Google", "Media", "Thumbnails", "Backup", "Notify", "Configuration"],
                 swiftSettings: defaultSwiftSettings),
 
         // The command-line tool: a thin entry point over a library the tests call too.

@@ -52,7 +52,7 @@ func runJobs(_ directory: String, output: String) throws {
         let context = JobContext(job: job, logger: .disabled, stopSignal: StopSignal(), deadline: .now + .seconds(300),
                                  metrics: MetricsRegistry(), connectionProvider: { fail("the benchmark has no database") })
         let decoded = try JSONDecoder().decode(ThumbnailJob.Args.self, from: Data(args.utf8))
-        let result = try handler.run(decoded, context: context)
+        let result = try handler.run(try handler.validate(decoded), context: context)
         guard case .success = result else { fail("\(name): the job did not succeed: \(result)") }
     }
 }

@@ -2,6 +2,8 @@ import Accounts
 import Configuration
 import Foundation
 import JobQueue
+import Jobs
+import Worker
 import Postgres
 
 enum AccountsCommand {
@@ -104,8 +106,7 @@ enum AccountsCommand {
                 let accountID = try id()
                 let db = try context.connectCurrent()
                 _ = try store.account(id: accountID, on: db)
-                let result = try context.queue.enqueue(NewJob(kind: "cleanup", args: #"{"account_id": \#(accountID), "reset": true}"#,
-                                                              uniqueKey: "cleanup:reset:\(accountID)"), on: db)
+                let result = try context.registry.enqueue(CleanupJob.self, .reset(accountID: accountID), queue: context.queue, on: db)
                 context.emit(["job": result.id]) {
                     result.duplicate ? "a reset of account \(accountID) is already queued (job \(result.id))"
                         : "enqueued reset of account \(accountID) as job \(result.id); a worker carries it out"

@@ -1,6 +1,8 @@
 import Backup
 import Foundation
 import JobQueue
+import Jobs
+import Worker
 import Media
 
 enum BackupCommand {
@@ -95,9 +97,8 @@ enum BackupCommand {
                 return report.differences.isEmpty ? .ok : .failure
             case "run":
                 let db = try context.connectCurrent()
-                let args = try JSONSerialization.data(withJSONObject: ["target": catalog.prefix.description], options: [.sortedKeys])
-                let result = try context.queue.enqueue(NewJob(kind: "backup", args: String(decoding: args, as: UTF8.self),
-                                                              uniqueKey: "backup:\(catalog.prefix)"), on: db)
+                let result = try context.registry.enqueue(BackupJob.self, BackupJob.Args(target: catalog.prefix.description),
+                                                          queue: context.queue, on: db)
                 context.emit(["job": result.id]) {
                     result.duplicate ? "a backup to \(catalog.prefix) is already queued or running (job \(result.id))"
                         : "enqueued backup to \(catalog.prefix) as job \(result.id); follow it with: calworker runs show \(result.id)"

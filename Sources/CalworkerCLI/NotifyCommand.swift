@@ -1,5 +1,7 @@
 import Foundation
 import JobQueue
+import Jobs
+import Worker
 import Notify
 import Postgres
 import Reminders
@@ -73,9 +75,8 @@ enum NotifyCommand {
             }
         case "alert":
             guard let subject = arguments.value("subject"), !subject.isEmpty else { throw CLIError(.usage, "alert needs --subject S") }
-            let args = try JSONSerialization.data(withJSONObject: ["alert": ["subject": subject, "detail": arguments.value("detail") ?? ""]],
-                                                  options: [.sortedKeys])
-            let result = try context.queue.enqueue(NewJob(kind: "notify", args: String(decoding: args, as: UTF8.self)), on: db)
+            let alert = NotifyJob.Args.Alert(subject: subject, detail: arguments.value("detail") ?? "")
+            let result = try context.registry.enqueue(NotifyJob.self, NotifyJob.Args(alert: alert), queue: context.queue, on: db)
             context.emit(["job": result.id]) { "alert queued as job \(result.id); it goes out in the next digest" }
         default:
             throw CLIError(.usage, "unknown action '\(action)'; one of settings, preview, alert")

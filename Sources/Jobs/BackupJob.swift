@@ -12,11 +12,18 @@ import Worker
 /// verification is kept, marked failed, and the job is discarded with the reason (it alerts
 /// through the discarded-jobs alert); retention runs only after a verified backup.
 public struct BackupJob: JobHandler {
-    public struct Args: Decodable, Sendable {
+    public struct Args: Codable, Sendable {
         public var target: String?
         public var keepDaily: Int?
         public var keepWeekly: Int?
         public var keepMonthly: Int?
+
+        public init(target: String? = nil, keepDaily: Int? = nil, keepWeekly: Int? = nil, keepMonthly: Int? = nil) {
+            self.target = target
+            self.keepDaily = keepDaily
+            self.keepWeekly = keepWeekly
+            self.keepMonthly = keepMonthly
+        }
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case target
@@ -54,25 +61,37 @@ public struct BackupJob: JobHandler {
         FigureMetric(figure: "retention_deleted", metric: "calworker_backups_deleted_total", help: "Backups removed by retention."),
     ]
 
-    public func validate(_ args: Args) throws(JobArgsError) {
+    /// A backup as it will run: the target resolved (the job's, else `CALWORKER_BACKUP_TARGET`)
+    /// and written one way, and the retention.
+    public struct Plan: Sendable {
+        /// Nil when neither the job nor the configuration names one.
+        public var target: MediaLocation?
+        public var policy: RetentionPolicy
+    }
+
+    public func validate(_ args: Args) throws(JobArgsError) -> Plan {
         for (name, value) in [("keep_daily", args.keepDaily), ("keep_weekly", args.keepWeekly), ("keep_monthly", args.keepMonthly)] {
             if let value, !(0...1000).contains(value) { throw JobArgsError("\(name) is a count from 0 to 1000, got \(value)") }
         }
-        if let target = args.target {
+        var target: MediaLocation?
+        if let text = args.target ?? environment.backup.target {
             do {
-                _ = try BackupCatalog.prefix(target)
+                target = try BackupCatalog.prefix(text)
             } catch {
                 throw JobArgsError("target: \(error.message)")
             }
         }
+        return Plan(target: target, policy: RetentionPolicy(daily: args.keepDaily ?? 7, weekly: args.keepWeekly ?? 4, monthly: args.keepMonthly ?? 6))
     }
 
-    public func defaultUniqueKey(for args: Args) -> String? { "backup:\(args.target ?? environment.backup.target ?? "")" }
+    /// One backup per target at a time, however the target was written (`s3://b/p` or
+    /// `s3://b/p/`, named by the job or by the configuration).
+    public func defaultUniqueKey(for plan: Plan) -> String? { "backup:\(plan.target?.description ?? "")" }
 
-    public func run(_ args: Args, context: JobContext) throws -> JobResult {
+    public func run(_ plan: Plan, context: JobContext) throws -> JobResult {
         var settings = environment.backup
         settings.media = environment.media
-        guard let target = args.target ?? settings.target else {
+        guard let target = plan.target?.description else {
             return .discard(reason: "no backup target: give {\"target\": \"s3://bucket/prefix/\"} or set CALWORKER_BACKUP_TARGET")
         }
         let stores = MediaStores(settings: settings.media, metrics: context.metrics, shouldAbort: { context.isStopped })
@@ -82,7 +101,7 @@ public struct BackupJob: JobHandler {
         } catch {
             return .discard(reason: error.message)
         }
-        let policy = RetentionPolicy(daily: args.keepDaily ?? 7, weekly: args.keepWeekly ?? 4, monthly: args.keepMonthly ?? 6)
+        let policy = plan.policy
         let progress = context.progress()
         let runner = BackupRun(settings: settings, stores: stores, catalog: catalog, shouldAbort: { context.isStopped },
                                progress: { progress.report($0) })

@@ -4,6 +4,7 @@ import Configuration
 import Foundation
 import Google
 import Media
+import Postgres
 import Worker
 
 /// `cleanup`: retention for what calworker accumulates, and account resets.
@@ -19,7 +20,7 @@ import Worker
 ///
 /// `{"account_id": N, "reset": true}` resets an account instead (SYNC.md "Reset").
 public struct CleanupJob: JobHandler {
-    public struct Args: Decodable, Sendable {
+    public struct Args: Codable, Sendable {
         public var accountID: Int64?
         public var reset: Bool?
         public var completedAfter: String?
@@ -30,6 +31,17 @@ public struct CleanupJob: JobHandler {
         public var notificationsAfter: String?
         public var thumbnails: String?
         public var batch: Int?
+
+        /// Retention with its defaults.
+        public init() {}
+
+        /// A reset of one account (SYNC.md "Reset").
+        public static func reset(accountID: Int64) -> Args {
+            var args = Args()
+            args.accountID = accountID
+            args.reset = true
+            return args
+        }
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case accountID = "account_id"
@@ -72,40 +84,49 @@ public struct CleanupJob: JobHandler {
         FigureMetric(figure: "rows_removed", metric: "calworker_cleanup_rows_removed_total", help: "Rows the cleanup job pruned, all tables."),
     ]
 
-    public func validate(_ args: Args) throws(JobArgsError) {
+    /// What one cleanup job does.
+    public enum Work: Sendable {
+        case retention(Retention)
+        case reset(accountID: Int64)
+    }
+
+    public func validate(_ args: Args) throws(JobArgsError) -> Work {
         if args.reset == true || args.accountID != nil {
             guard args.reset == true, let id = args.accountID, id > 0 else {
                 throw JobArgsError("an account reset is {\"account_id\": N, \"reset\": true}")
             }
-            return
+            return .reset(accountID: id)
         }
-        _ = try Retention(args)
+        return .retention(try Retention(args))
     }
 
-    public func defaultUniqueKey(for args: Args) -> String? {
-        if let id = args.accountID { return "cleanup:reset:\(id)" }
-        return "cleanup:retention"
+    public func defaultUniqueKey(for work: Work) -> String? {
+        switch work {
+        case .reset(let id): "cleanup:reset:\(id)"
+        case .retention: "cleanup:retention"
+        }
     }
 
-    public func run(_ args: Args, context: JobContext) throws -> JobResult {
+    public func run(_ work: Work, context: JobContext) throws -> JobResult {
         let db = try context.database()
-        guard args.reset == true, let accountID = args.accountID else {
-            let retention: Retention
-            do {
-                retention = try Retention(args)
-            } catch {
-                return .discard(reason: error.message)
-            }
-            let stores = MediaStores(settings: environment.media, metrics: context.metrics, shouldAbort: { context.isStopped })
-            do {
-                let figures = try Pruner(retention: retention, db: db, stores: stores, context: context).run()
-                return .success(figures)
-            } catch let error as MediaError where error.kind == .invalid || error.kind == .notFound {
-                // A thumbnails prefix outside the media root, or one no store can list, will
-                // be just as wrong on the next attempt.
-                return .discard(reason: "thumbnails: \(error.message)")
-            }
+        switch work {
+        case .retention(let retention): return try prune(retention, db: db, context: context)
+        case .reset(let accountID): return try reset(accountID: accountID, db: db, context: context)
         }
+    }
+
+    private func prune(_ retention: Retention, db: PostgresConnection, context: JobContext) throws -> JobResult {
+        let stores = MediaStores(settings: environment.media, metrics: context.metrics, shouldAbort: { context.isStopped })
+        do {
+            return .success(try Pruner(retention: retention, db: db, stores: stores, context: context).run())
+        } catch let error as MediaError where error.kind == .invalid || error.kind == .notFound {
+            // A thumbnails prefix outside the media root, or one no store can list, will be
+            // just as wrong on the next attempt.
+            return .discard(reason: "thumbnails: \(error.message)")
+        }
+    }
+
+    private func reset(accountID: Int64, db: PostgresConnection, context: JobContext) throws -> JobResult {
         let store = AccountStore(cipher: environment.tokenCipher)
         let reset = AccountReset(accountID: accountID, settings: environment.google, store: store, db: db, metrics: context.metrics,
                                  shouldAbort: { context.isStopped })
@@ -124,7 +145,7 @@ public struct CleanupJob: JobHandler {
 
 extension CleanupJob {
     /// The retention periods, checked.
-    struct Retention: Sendable {
+    public struct Retention: Sendable {
         var completed: Duration
         var discarded: Duration
         var runs: Duration

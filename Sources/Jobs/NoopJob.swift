@@ -4,7 +4,7 @@ import Worker
 /// Does nothing, on purpose: a deployment smoke test (`calworker enqueue noop`), the queue
 /// benchmark's job, and a tool for drills (slow jobs, failures, retries).
 public struct NoopJob: JobHandler {
-    public struct Args: Decodable, Sendable {
+    public struct Args: Codable, Sendable {
         /// Sleep this long, waking every 10 ms to honour cancellation and timeouts.
         public var sleepMs: Int?
         /// `"retry"` fails the attempt (retried with backoff); `"discard"` gives up at once.
@@ -30,13 +30,14 @@ public struct NoopJob: JobHandler {
 
     public init(timeout: Duration = .seconds(300)) { self.timeout = timeout }
 
-    public func validate(_ args: Args) throws(JobArgsError) {
+    public func validate(_ args: Args) throws(JobArgsError) -> Args {
         if let sleep = args.sleepMs, !(0...86_400_000).contains(sleep) {
             throw JobArgsError("sleep_ms must be between 0 and 86400000, got \(sleep)")
         }
         if let fail = args.fail, fail != "retry", fail != "discard" {
             throw JobArgsError("fail must be \"retry\" or \"discard\", got \"\(fail)\"")
         }
+        return args
     }
 
     public func run(_ args: Args, context: JobContext) throws -> JobResult {

@@ -13,16 +13,30 @@ import Worker
 /// - `{"alert": {"subject": S, "detail": D, "key": K}}`: raises one alert (once per key) for
 ///   the next digest, and makes sure a digest job is queued.
 public struct NotifyJob: JobHandler {
-    public struct Args: Decodable, Sendable {
-        public struct Alert: Decodable, Sendable {
+    public struct Args: Codable, Sendable {
+        public struct Alert: Codable, Sendable {
             public var subject: String
             public var detail: String?
+            /// Alerts with one key are raised once; by default the subject and detail.
             public var key: String?
+
+            public init(subject: String, detail: String? = nil, key: String? = nil) {
+                self.subject = subject
+                self.detail = detail
+                self.key = key
+            }
         }
 
         public var reminders: Bool?
         public var alerts: Bool?
         public var alert: Alert?
+
+        /// Exactly one of the three.
+        public init(reminders: Bool? = nil, alerts: Bool? = nil, alert: Alert? = nil) {
+            self.reminders = reminders
+            self.alerts = alerts
+            self.alert = alert
+        }
 
         enum CodingKeys: String, CodingKey, CaseIterable { case reminders, alerts, alert }
 
@@ -55,12 +69,13 @@ public struct NotifyJob: JobHandler {
         FigureMetric(figure: "alerts_raised", metric: "calworker_alerts_raised_total", help: "Operator alerts recorded."),
     ]
 
-    public func validate(_ args: Args) throws(JobArgsError) {
+    public func validate(_ args: Args) throws(JobArgsError) -> Args {
         let chosen = [args.reminders == true, args.alerts == true, args.alert != nil].filter { $0 }.count
         guard chosen == 1 else {
             throw JobArgsError("notify takes exactly one of {\"reminders\": true}, {\"alerts\": true}, {\"alert\": {\"subject\": ...}}")
         }
         if let alert = args.alert, alert.subject.trimmingCharacters(in: .whitespaces).isEmpty { throw JobArgsError("alert.subject is empty") }
+        return args
     }
 
     public func defaultUniqueKey(for args: Args) -> String? {
@@ -74,8 +89,7 @@ public struct NotifyJob: JobHandler {
         if let alert = args.alert {
             let key = alert.key ?? "explicit:" + alert.subject + ":" + (alert.detail ?? "")
             let new = try AlertRun.raise(key: key, subject: alert.subject, detail: alert.detail ?? "", on: db)
-            _ = try JobQueue().enqueue(NewJob(kind: Self.kind, args: #"{"alerts": true}"#, queue: context.job.queue,
-                                              uniqueKey: "notify:alerts"), on: db)
+            _ = try JobQueue().enqueue(self, Args(alerts: true), JobOptions(queue: context.job.queue), on: db)
             return .success(JobFigures(["alerts_raised": new ? 1 : 0]))
         }
         if args.alerts == true {

@@ -15,10 +15,20 @@ public struct SyncAccountJob: JobHandler {
         case all
     }
 
-    public struct Args: Decodable, Sendable {
+    public struct Args: Codable, Sendable {
         public var target: Target
 
+        public init(_ target: Target) { self.target = target }
+
         enum CodingKeys: String, CodingKey { case accountID = "account_id" }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            switch target {
+            case .account(let id): try container.encode(id, forKey: .accountID)
+            case .all: try container.encode("all", forKey: .accountID)
+            }
+        }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -55,8 +65,9 @@ public struct SyncAccountJob: JobHandler {
         self.timeout = timeout
     }
 
-    public func validate(_ args: Args) throws(JobArgsError) {
+    public func validate(_ args: Args) throws(JobArgsError) -> Args {
         if case .account(let id) = args.target, id <= 0 { throw JobArgsError("account_id must be positive, got \(id)") }
+        return args
     }
 
     public func defaultUniqueKey(for args: Args) -> String? {
@@ -71,10 +82,7 @@ public struct SyncAccountJob: JobHandler {
         let store = AccountStore(cipher: environment.tokenCipher)
         guard case .account(let accountID) = args.target else {
             let ids = try store.syncableIDs(on: db)
-            let jobs = ids.map { id in
-                NewJob(kind: Self.kind, args: #"{"account_id": \#(id)}"#, queue: context.job.queue, uniqueKey: "sync_account:\(id)")
-            }
-            let added = try JobQueue().enqueueMany(jobs, on: db)
+            let added = try JobQueue().enqueueMany(self, ids.map { Args(.account($0)) }, JobOptions(queue: context.job.queue), on: db)
             context.logger.info("fanned out account syncs", ["accounts": String(ids.count), "enqueued": String(added.count)])
             return .success(JobFigures(["accounts": Double(ids.count), "enqueued": Double(added.count)]))
         }

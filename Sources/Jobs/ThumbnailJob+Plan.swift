@@ -4,7 +4,7 @@ import Worker
 
 extension ThumbnailJob {
     /// Checked, parsed arguments: what one job does.
-    struct Plan: Sendable {
+    public struct Plan: Sendable {
         enum Work: Sendable {
             case one(source: MediaLocation, target: MediaLocation)
             case sweep(prefix: MediaLocation)

@@ -11,7 +11,7 @@ extension ThumbnailJob {
         let objects = try stores.list(prefix: prefix)
         let byLocation = Dictionary(objects.map { ($0.location, $0) }, uniquingKeysWith: { first, _ in first })
         let photos = objects.filter { Self.isPhoto($0.location) }
-        var jobs: [NewJob] = []
+        var jobs: [Args] = []
         var upToDate = 0
         for photo in photos {
             guard let target = Self.defaultTarget(for: photo.location, options: plan.options) else { continue }
@@ -19,15 +19,15 @@ extension ThumbnailJob {
                 upToDate += 1
                 continue
             }
-            let args = Self.argsJSON(source: photo.location, plan: plan)
-            jobs.append(NewJob(kind: Self.kind, args: args, queue: context.job.queue, uniqueKey: "thumbnail:\(photo.location) -> \(target)"))
+            jobs.append(Self.args(source: photo.location, plan: plan))
         }
         let db = try context.database()
         let progress = context.progress()
         var enqueued = 0
         for start in stride(from: 0, to: jobs.count, by: 1000) {
             try context.checkStop()
-            enqueued += try JobQueue().enqueueMany(Array(jobs[start..<min(start + 1000, jobs.count)]), on: db).count
+            enqueued += try JobQueue().enqueueMany(self, Array(jobs[start..<min(start + 1000, jobs.count)]),
+                                                   JobOptions(queue: context.job.queue), on: db).count
             progress.report(["enqueued": String(enqueued), "to_enqueue": String(jobs.count)])
         }
         context.logger.info("thumbnail sweep", ["prefix": prefix.description, "photos": String(photos.count),
@@ -37,12 +37,8 @@ extension ThumbnailJob {
     }
 
     /// The args of one photo's job: the sweep's options, its source, no target (the default).
-    static func argsJSON(source: MediaLocation, plan: Plan) -> String {
-        var object: [String: Any] = ["source": source.description, "size": plan.options.width, "height": plan.options.height,
-                                     "crop": plan.options.crop.rawValue, "format": plan.options.format.rawValue,
-                                     "quality": plan.options.quality]
-        if plan.force { object["force"] = true }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+    static func args(source: MediaLocation, plan: Plan) -> Args {
+        Args(source: source.description, size: plan.options.width, height: plan.options.height, crop: plan.options.crop.rawValue,
+             format: plan.options.format.rawValue, quality: plan.options.quality, force: plan.force ? true : nil)
     }
 }

@@ -16,7 +16,7 @@ import Worker
 /// Damaged, truncated, oversized and non-image inputs are discarded with the reason (the same
 /// bytes will never work); a store that cannot be reached makes the attempt fail and retry.
 public struct ThumbnailJob: JobHandler {
-    public struct Args: Decodable, Sendable {
+    public struct Args: Codable, Sendable {
         public var source: String?
         public var prefix: String?
         public var target: String?
@@ -26,6 +26,20 @@ public struct ThumbnailJob: JobHandler {
         public var format: String?
         public var quality: Int?
         public var force: Bool?
+
+        /// One photo's thumbnail (or, with `prefix`, a sweep); nil fields take their defaults.
+        public init(source: String? = nil, prefix: String? = nil, target: String? = nil, size: Int? = nil, height: Int? = nil,
+                    crop: String? = nil, format: String? = nil, quality: Int? = nil, force: Bool? = nil) {
+            self.source = source
+            self.prefix = prefix
+            self.target = target
+            self.size = size
+            self.height = height
+            self.crop = crop
+            self.format = format
+            self.quality = quality
+            self.force = force
+        }
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case source, prefix, target, size, height, crop, format, quality, force
@@ -67,23 +81,16 @@ public struct ThumbnailJob: JobHandler {
         FigureMetric(figure: "enqueued", metric: "calworker_thumbnail_jobs_fanned_out_total", help: "Thumbnail jobs a prefix sweep enqueued."),
     ]
 
-    public func validate(_ args: Args) throws(JobArgsError) { _ = try Plan(args) }
+    public func validate(_ args: Args) throws(JobArgsError) -> Plan { try Plan(args) }
 
-    public func defaultUniqueKey(for args: Args) -> String? {
-        guard let plan = try? Plan(args) else { return nil }
+    public func defaultUniqueKey(for plan: Plan) -> String? {
         switch plan.work {
         case .one(let source, let target): return "thumbnail:\(source) -> \(target)"
         case .sweep(let prefix): return "thumbnail:sweep:\(prefix):\(plan.options.width)x\(plan.options.height)"
         }
     }
 
-    public func run(_ args: Args, context: JobContext) throws -> JobResult {
-        let plan: Plan
-        do {
-            plan = try Plan(args)
-        } catch {
-            return .discard(reason: error.message)
-        }
+    public func run(_ plan: Plan, context: JobContext) throws -> JobResult {
         let stores = MediaStores(settings: environment.media, metrics: context.metrics, shouldAbort: { context.isStopped })
         do {
             switch plan.work {

@@ -4,6 +4,8 @@ import Foundation
 /// worker changes.
 public struct HandlerRegistry: Sendable {
     struct Entry: Sendable {
+        /// The registered handler, for typed enqueueing (`enqueue(_:_:_:queue:on:)`).
+        let handler: any JobHandler
         let timeout: Duration
         let figureMetrics: [FigureMetric]
         let uniqueKey: @Sendable (String) -> String?
@@ -17,21 +19,22 @@ public struct HandlerRegistry: Sendable {
 
     public mutating func register<H: JobHandler>(_ handler: H) {
         entries[H.kind] = Entry(
+            handler: handler,
             timeout: handler.timeout,
             figureMetrics: H.figureMetrics,
-            uniqueKey: { text in (try? Self.decode(H.Args.self, text)).flatMap { handler.defaultUniqueKey(for: $0) } },
-            check: { text throws(JobArgsError) in try handler.validate(try Self.decode(H.Args.self, text)) },
+            uniqueKey: { text in (try? Self.checked(handler, text)).flatMap { handler.defaultUniqueKey(for: $0) } },
+            check: { text throws(JobArgsError) in _ = try Self.checked(handler, text) },
             run: { text, context, memo in
-                let args: H.Args
-                if memo.kind == H.kind, memo.text == text, let remembered = memo.args as? H.Args {
-                    args = remembered
+                let job: H.Checked
+                if memo.kind == H.kind, memo.text == text, let remembered = memo.checked as? H.Checked {
+                    job = remembered
                 } else {
-                    do { args = try Self.decode(H.Args.self, text); try handler.validate(args) } catch {
+                    do { job = try Self.checked(handler, text) } catch {
                         return .discard(reason: "invalid args for \(H.kind): \(error)")
                     }
-                    memo = ArgsMemo(kind: H.kind, text: text, args: args)
+                    memo = ArgsMemo(kind: H.kind, text: text, checked: job)
                 }
-                return try handler.run(args, context: context)
+                return try handler.run(job, context: context)
             })
     }
 
@@ -40,6 +43,9 @@ public struct HandlerRegistry: Sendable {
     public func knows(_ kind: String) -> Bool { entries[kind] != nil }
 
     public func timeout(for kind: String) -> Duration? { entries[kind]?.timeout }
+
+    /// The handler registered for `kind`, as its own type.
+    public func handler<H: JobHandler>(_ kind: H.Type) -> H? { entries[H.kind]?.handler as? H }
 
     /// The unique key the kind asks for when the enqueuer gives none (see `JobHandler`).
     public func defaultUniqueKey(kind: String, args: String) -> String? { entries[kind]?.uniqueKey(args) }
@@ -56,9 +62,9 @@ public struct HandlerRegistry: Sendable {
     }
 
     /// Decodes and runs one attempt. Unknown kinds and bad args come back as `.discard`.
-    /// `memo` belongs to the calling slot: the last args it decoded, reused when the next job
-    /// of the same kind has the same text (fan-outs, `{}`); decoding JSON was a sixth of the
-    /// worker's CPU per job.
+    /// `memo` belongs to the calling slot: the last args it decoded and checked, reused when
+    /// the next job of the same kind has the same text (fan-outs, `{}`); decoding JSON was a
+    /// sixth of the worker's CPU per job.
     func run(kind: String, args: String, context: JobContext, memo: inout ArgsMemo) throws -> JobResult {
         guard let entry = entries[kind] else {
             return .discard(reason: "unknown job kind '\(Self.clipped(kind))': this worker knows \(kinds.joined(separator: ", "))")
@@ -68,6 +74,11 @@ public struct HandlerRegistry: Sendable {
 
     /// A kind as an error quotes it: a row another program wrote may hold megabytes there.
     static func clipped(_ kind: String) -> String { kind.count <= 64 ? kind : String(kind.prefix(64)) + "…" }
+
+    /// The args text decoded and checked: what one attempt does before it runs.
+    static func checked<H: JobHandler>(_ handler: H, _ text: String) throws(JobArgsError) -> H.Checked {
+        try handler.validate(try decode(H.Args.self, text))
+    }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws(JobArgsError) -> T {
         do {
@@ -86,9 +97,9 @@ public struct HandlerRegistry: Sendable {
     }
 }
 
-/// A slot's last decoded, validated args (see `HandlerRegistry.run`).
+/// A slot's last decoded, checked args (see `HandlerRegistry.run`).
 struct ArgsMemo {
     var kind = ""
     var text = ""
-    var args: (any Sendable)?
+    var checked: (any Sendable)?
 }

@@ -3,11 +3,16 @@ import Foundation
 /// What a job kind does. Handlers are synchronous and run on a worker slot's own thread,
 /// so they may block (libpq, libcurl) without stalling anything else.
 ///
-/// Arguments are decoded from the job's JSON into `Args` before `run`; a job whose args do not
-/// decode, or fail `validate`, is discarded with the reason and never retried. `enqueue`
-/// runs the same checks first, so bad args are refused before they reach the queue.
+/// A job's arguments are a type (`Args`, `Codable`): producers hand the queue a value and the
+/// queue encodes it (`JobQueue.enqueue(_:_:_:on:)`, `HandlerRegistry.enqueue`); nobody writes
+/// job JSON by hand. Each attempt decodes the JSON once and `validate` turns it once into the
+/// checked form `run` works on (a thumbnail's plan); a job whose args do not decode or
+/// validate is discarded with the reason and never retried. Enqueueing runs the same checks
+/// first, so bad args are refused before they reach the queue.
 public protocol JobHandler: Sendable {
-    associatedtype Args: Decodable & Sendable
+    associatedtype Args: Codable & Sendable
+    /// What `validate` makes of the args: the args themselves unless a kind parses them further.
+    associatedtype Checked: Sendable = Args
 
     /// The kind name stored in `calworker.jobs.kind`.
     static var kind: String { get }
@@ -16,8 +21,9 @@ public protocol JobHandler: Sendable {
     /// `timeout_ms` overrides it.
     var timeout: Duration { get }
 
-    /// Rules the decoder cannot express (ranges, allowed values).
-    func validate(_ args: Args) throws(JobArgsError)
+    /// Rules the decoder cannot express (ranges, allowed values, locations), and the checked
+    /// form of the args that `run` and `defaultUniqueKey` work on.
+    func validate(_ args: Args) throws(JobArgsError) -> Checked
 
     /// Figures this kind reports that operators want as Prometheus counters (events synced,
     /// bytes written), summed over every run. Figures not listed stay in the run records only.
@@ -25,18 +31,22 @@ public protocol JobHandler: Sendable {
 
     /// The unique key a job of this kind gets when its enqueuer names none: jobs that must not
     /// pile up (one sync per account) say so here, so cron and operators cannot forget it.
-    func defaultUniqueKey(for args: Args) -> String?
+    func defaultUniqueKey(for job: Checked) -> String?
 
     /// Runs one attempt. Throwing means "failed, retry with backoff"; return `.retry(after:)`
     /// or `.discard(reason:)` to say otherwise.
-    func run(_ args: Args, context: JobContext) throws -> JobResult
+    func run(_ job: Checked, context: JobContext) throws -> JobResult
 }
 
 extension JobHandler {
     public static var figureMetrics: [FigureMetric] { [] }
-    public func defaultUniqueKey(for args: Args) -> String? { nil }
+    public func defaultUniqueKey(for job: Checked) -> String? { nil }
     public var timeout: Duration { .seconds(300) }
-    public func validate(_ args: Args) throws(JobArgsError) {}
+}
+
+extension JobHandler where Checked == Args {
+    /// Kinds whose args need no rule beyond their types.
+    public func validate(_ args: Args) throws(JobArgsError) -> Args { args }
 }
 
 /// A handler figure exported as a counter: `figure` from `JobFigures`, times `scale`, is

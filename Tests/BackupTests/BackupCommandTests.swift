@@ -36,6 +36,33 @@ import TestSupport
         #expect((age ?? .infinity) < 600, "the age is small and finite: \(String(describing: line))")
     }
 
+    /// One backup per target at a time, whoever enqueues it: cron's definition (the target from
+    /// the configuration, or written without its slash) and `backup run` share one unique key.
+    /// Before, they keyed `backup:<as written>` and `backup:<prefix/>`, and ran at once.
+    @Test func cronAndTheCommandShareOneBackupPerTarget() throws {
+        let fixture = try BackupFixture()
+        let unslashed = fixture.target.hasSuffix("/") ? String(fixture.target.dropLast()) : fixture.target
+        let environment = ["CALWORKER_BACKUP_KEY": BackupFixture.keyBase64, "CALWORKER_MEDIA_ROOT": fixture.root,
+                           "CALWORKER_BACKUP_TARGET": unslashed, "CALWORKER_BACKUP_SPOOL": fixture.root + "/spool"]
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cw-bkjobs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let definitions = ["configured.json": #"{"kind": "backup", "args": {"keep_daily": 7}}"#,
+                           "written.json": #"{"kind": "backup", "args": {"target": "\#(unslashed)"}}"#]
+        var ids: [Int] = []
+        for (name, text) in definitions.sorted(by: { $0.key < $1.key }) {
+            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            let run = try CalworkerProcess.run(["enqueue", "--file", folder.appendingPathComponent(name).path, "--json"],
+                                               databaseURL: fixture.database.url, environment: environment)
+            #expect(run.status == 0, "\(run.stderr)")
+            ids.append((try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["id"] as? Int ?? -1)
+        }
+        let command = try CalworkerProcess.run(["backup", "run", "--target", fixture.target.hasSuffix("/") ? fixture.target : fixture.target + "/", "--json"],
+                                               databaseURL: fixture.database.url, environment: environment)
+        ids.append((try JSONSerialization.jsonObject(with: Data(command.stdout.utf8)) as? [String: Any])?["job"] as? Int ?? -2)
+        #expect(Set(ids).count == 1, "three enqueues of one target made jobs \(ids)")
+    }
+
     @Test func operatorMistakesGetClearErrorsAndExitCodes() throws {
         let fixture = try BackupFixture()
         let base = ["CALWORKER_MEDIA_ROOT": fixture.root, "CALWORKER_BACKUP_SPOOL": fixture.root + "/spool"]

@@ -81,7 +81,7 @@ final class SyncFixture: Sendable {
                                  connectionProvider: { connection })
         let handler = SyncAccountJob(environment: environment ?? self.environment)
         let decoded = try JSONDecoder().decode(SyncAccountJob.Args.self, from: Data(text.utf8))
-        return try handler.run(decoded, context: context)
+        return try handler.run(try handler.validate(decoded), context: context)
     }
 
     /// Runs one attempt of `cleanup` with `args`.
@@ -93,8 +93,7 @@ final class SyncFixture: Sendable {
                                  deadline: .now + .seconds(600), metrics: metrics, connectionProvider: { connection })
         let decoded = try JSONDecoder().decode(CleanupJob.Args.self, from: Data(args.utf8))
         let handler = CleanupJob(environment: environment)
-        try handler.validate(decoded)
-        return try handler.run(decoded, context: context)
+        return try handler.run(try handler.validate(decoded), context: context)
     }
 
     /// Syncs until an attempt succeeds (retries and failures in between), like the queue would.

@@ -10,9 +10,9 @@ import TestSupport
         let cluster = try ThrowawayCluster()
         defer { cluster.destroy() }
         #expect(try CalworkerProcess.run(["migrate"], databaseURL: cluster.url).status == 0)
-        let port = try freeTCPPort()
-        let worker = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:\(port)", "--poll-interval", "200ms"],
-                                          databaseURL: cluster.url, environment: ["CALWORKER_LOG_LEVEL": "warning"])
+        let worker = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:0", "--poll-interval", "200ms"],
+                                          databaseURL: cluster.url, environment: ["CALWORKER_LOG_LEVEL": "info"])
+        let port = try #require(worker.servedPort(), "worker log: \(worker.standardError.suffix(2000))")
         defer { worker.signal(SIGKILL) }
         func status(_ path: String) -> Int { (try? RawTCPClient.get(port: port, path: path, timeout: .seconds(10))).map(RawTCPClient.status) ?? 0 }
 
@@ -38,9 +38,9 @@ import TestSupport
         let database = try TestDatabase.make()
         defer { database.drop() }
         let db = try database.connect()
-        let port = try freeTCPPort()
-        let worker = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:\(port)", "--poll-interval", "200ms"],
-                                          databaseURL: database.url, environment: ["CALWORKER_LOG_LEVEL": "warning"])
+        let worker = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:0", "--poll-interval", "200ms"],
+                                          databaseURL: database.url, environment: ["CALWORKER_LOG_LEVEL": "info"])
+        let port = try #require(worker.servedPort(), "worker log: \(worker.standardError.suffix(2000))")
         defer { worker.signal(SIGKILL) }
         #expect(eventually(timeout: 30) {
             (try? RawTCPClient.get(port: port, path: "/readyz")).map(RawTCPClient.status) == 200
@@ -81,9 +81,9 @@ import TestSupport
     @Test func healthzAnswersWhileFortySlowClientsHoldConnections() throws {
         let database = try TestDatabase.make()
         defer { database.drop() }
-        let port = try freeTCPPort()
-        let worker = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:\(port)", "--poll-interval", "200ms"],
-                                          databaseURL: database.url, environment: ["CALWORKER_LOG_LEVEL": "warning"])
+        let worker = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:0", "--poll-interval", "200ms"],
+                                          databaseURL: database.url, environment: ["CALWORKER_LOG_LEVEL": "info"])
+        let port = try #require(worker.servedPort(), "worker log: \(worker.standardError.suffix(2000))")
         defer { worker.signal(SIGKILL) }
         func status(_ path: String) -> Int { (try? RawTCPClient.get(port: port, path: path, timeout: .seconds(3))).map(RawTCPClient.status) ?? 0 }
         #expect(eventually(timeout: 30) { status("/healthz") == 200 })
@@ -107,9 +107,9 @@ import TestSupport
     @Test func aTakenPortStopsTheWorkerAtStartWithAHint() throws {
         let database = try TestDatabase.make()
         defer { database.drop() }
-        let port = try freeTCPPort()
-        let first = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:\(port)"], databaseURL: database.url,
-                                         environment: ["CALWORKER_LOG_LEVEL": "warning"])
+        let first = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:0"], databaseURL: database.url,
+                                         environment: ["CALWORKER_LOG_LEVEL": "info"])
+        let port = try #require(first.servedPort(), "worker log: \(first.standardError.suffix(2000))")
         defer { first.signal(SIGKILL) }
         #expect(eventually(timeout: 30) { (try? RawTCPClient.get(port: port, path: "/healthz")).map(RawTCPClient.status) == 200 })
         let second = try CalworkerProcess.run(["work", "--http-addr", "127.0.0.1:\(port)"], databaseURL: database.url)

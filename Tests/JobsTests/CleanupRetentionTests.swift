@@ -73,7 +73,8 @@ import Worker
         let context = JobContext(job: job, logger: .disabled, stopSignal: StopSignal(), deadline: .now + .seconds(300), metrics: MetricsRegistry(),
                                  connectionProvider: { connection })
         let args = try JSONDecoder().decode(CleanupJob.Args.self, from: Data(#"{"batch": 7}"#.utf8))
-        guard case .success(let figures) = try CleanupJob(environment: JobEnvironment()).run(args, context: context) else {
+        let handler = CleanupJob(environment: JobEnvironment())
+        guard case .success(let figures) = try handler.run(try handler.validate(args), context: context) else {
             Issue.record("cleanup did not succeed")
             return
         }
@@ -116,7 +117,8 @@ import Worker
         let context = JobContext(job: job, logger: .disabled, stopSignal: StopSignal(), deadline: .now + .seconds(60), metrics: MetricsRegistry(),
                                  connectionProvider: { connection })
         let args = try JSONDecoder().decode(CleanupJob.Args.self, from: Data(#"{"thumbnails": "file://\#(root)/photos/"}"#.utf8))
-        guard case .success(let figures) = try CleanupJob(environment: environment).run(args, context: context) else {
+        let handler = CleanupJob(environment: environment)
+        guard case .success(let figures) = try handler.run(try handler.validate(args), context: context) else {
             Issue.record("cleanup did not succeed")
             return
         }

@@ -36,8 +36,7 @@ import Worker
                                  connectionProvider: { guard let db else { throw JobArgsError("no database in this test") }; return db })
         let handler = ThumbnailJob(environment: environment ?? self.environment)
         let decoded = try JSONDecoder().decode(ThumbnailJob.Args.self, from: Data(args.utf8))
-        try handler.validate(decoded)
-        return try handler.run(decoded, context: context)
+        return try handler.run(try handler.validate(decoded), context: context)
     }
 
     @Test func aPhotoInS3GetsItsThumbnailBesideItOnceUnlessForced() throws {

@@ -83,8 +83,7 @@ final class NotifyFixture {
                                  connectionProvider: { session })
         let handler = NotifyJob(environment: environment)
         let decoded = try JSONDecoder().decode(NotifyJob.Args.self, from: Data(args.utf8))
-        try handler.validate(decoded)
-        return try handler.run(decoded, context: context)
+        return try handler.run(try handler.validate(decoded), context: context)
     }
 
     func reminders(connection: PostgresConnection? = nil) throws -> JobFigures {

@@ -27,6 +27,20 @@ public final class CalworkerProcess: Sendable {
     @discardableResult
     public func wait(timeout: Double = 60) -> Int32? { child.wait(timeout: timeout) }
 
+    /// The port a `work --http-addr HOST:0` process reports it serves on (from its JSON log at
+    /// info level), once it does; nil after `timeout` seconds. Asking the kernel for a free port
+    /// and passing it on raced with other tests' sockets taking it meanwhile.
+    public func servedPort(timeout: Double = 30) -> Int? {
+        var port: Int?
+        _ = eventually(timeout: timeout) {
+            guard let line = standardError.split(separator: "\n").first(where: { $0.contains("serving metrics and health") }),
+                  let range = line.range(of: #""port":"[0-9]+""#, options: .regularExpression) else { return false }
+            port = Int(line[range].dropFirst(8).dropLast())
+            return port != nil
+        }
+        return port
+    }
+
     public var standardOutput: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
     public var standardError: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
