@@ -145,7 +145,7 @@ public final class AccountSync {
             let page = try client.calendarList(pageToken: pageToken, syncToken: syncToken)
             entries += page.entries
             if let next = page.nextPageToken {
-                try paging.advance(to: next)
+                try paging.advance(to: next, afterEmptyPage: page.entries.isEmpty)
                 pageToken = next
                 continue
             }
@@ -175,7 +175,7 @@ public final class AccountSync {
         var page = try client.events(calendarID: calendarID, pageToken: nil, syncToken: syncToken, maxResults: pageSize)
         var paging = PageGuard(method: "events.list of \(calendarID)", limit: PageGuard.eventPages)
         while true {
-            if let next = page.nextPageToken { try paging.advance(to: next) }
+            if let next = page.nextPageToken { try paging.advance(to: next, afterEmptyPage: page.isEmpty) }
             let prefetch = page.nextPageToken.map { token in
                 PageFetch(client: client) { client in
                     try client.events(calendarID: calendarID, pageToken: token, syncToken: syncToken, maxResults: self.pageSize)
@@ -229,29 +229,41 @@ private final class PageFetch: @unchecked Sendable {
     }
 }
 
-/// Stops a listing that would never end: a server answering a page token it already gave (a
-/// loop that once paged at the request budget until the job's 30-minute timeout), or more
-/// pages than any real account has. Either is an error the sync retries later.
+/// Stops a listing that would never end: a server answering a page token it already gave with
+/// a page of items (a loop that once paged at the request budget until the job's 30-minute
+/// timeout), or more pages than any real account has. Either is an error the sync retries.
+///
+/// An empty page may carry the token it was asked with (Google documents empty pages "even if
+/// there are more events", and the next request then moves on), so that is allowed a few
+/// times, not forever.
 struct PageGuard {
     /// calendarList.list pages (250 calendars each): 25,000 calendars.
     static let calendarListPages = 100
     /// events.list pages of one calendar (up to 2,500 events each): 2.5 million events.
     static let eventPages = 1000
+    /// Empty pages that repeat a token, per listing.
+    static let emptyRepeats = 20
 
     let method: String
     let limit: Int
     private var seen = Set<String>()
+    private var pages = 0
+    private var repeats = 0
 
     init(method: String, limit: Int) {
         self.method = method
         self.limit = limit
     }
 
-    mutating func advance(to token: String) throws(CalendarClientError) {
-        guard seen.insert(token).inserted else {
-            throw .badResponse("\(method) returned a page token it had returned before; the listing would never end")
+    mutating func advance(to token: String, afterEmptyPage empty: Bool) throws(CalendarClientError) {
+        pages += 1
+        if !seen.insert(token).inserted {
+            repeats += 1
+            guard empty, repeats <= Self.emptyRepeats else {
+                throw .badResponse("\(method) returned a page token it had returned before; the listing would never end")
+            }
         }
-        guard seen.count < limit else {
+        guard pages < limit else {
             throw .badResponse("\(method) went on for more than \(limit) pages; stopped")
         }
     }

@@ -78,6 +78,8 @@ public struct EventsPage: Sendable {
     public var json: Data
     public var nextPageToken: String?
     public var nextSyncToken: String?
+    /// The page holds no events (Google may send such a page before the next one).
+    public var isEmpty = false
 
     /// Finds the page's tokens; a body that is not a JSON object, or has neither token, is
     /// an error, never half-stored.
@@ -94,7 +96,7 @@ public struct EventsPage: Sendable {
         guard found.itemsIsArray == true else {
             throw CalendarClientError.badResponse("events.list page has no 'items' array")
         }
-        return EventsPage(json: body, nextPageToken: found.nextPageToken, nextSyncToken: found.nextSyncToken)
+        return EventsPage(json: body, nextPageToken: found.nextPageToken, nextSyncToken: found.nextSyncToken, isEmpty: found.itemsEmpty)
     }
 }
 

@@ -10,13 +10,15 @@ enum PageTokens {
         var nextSyncToken: String?
         /// Whether the top-level `items` is an array; nil when there is no `items`.
         var itemsIsArray: Bool?
+        /// Whether that array is empty (`[]`).
+        var itemsEmpty = false
         /// The body is a JSON object with balanced nesting (a cheap sanity check; PostgreSQL
         /// validates it fully when it stores the page).
         var wellFormed: Bool
     }
 
     static func scan(_ bytes: UnsafeRawBufferPointer) -> Found {
-        var found = Found(nextPageToken: nil, nextSyncToken: nil, itemsIsArray: nil, wellFormed: false)
+        var found = Found(nextPageToken: nil, nextSyncToken: nil, itemsIsArray: nil, itemsEmpty: false, wellFormed: false)
         var depth = 0
         var index = 0
         let count = bytes.count
@@ -57,7 +59,12 @@ enum PageTokens {
                     expectingKey = true
                 }
                 if depth == 1 {
-                    if pendingKey == "items" { found.itemsIsArray = byte == UInt8(ascii: "[") }
+                    if pendingKey == "items" {
+                        found.itemsIsArray = byte == UInt8(ascii: "[")
+                        var next = index + 1
+                        while next < count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[next]) { next += 1 }
+                        found.itemsEmpty = byte == UInt8(ascii: "[") && next < count && bytes[next] == UInt8(ascii: "]")
+                    }
                     pendingKey = nil
                 }
                 depth += 1

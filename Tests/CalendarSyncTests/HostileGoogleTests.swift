@@ -106,18 +106,23 @@ final class HostileGoogle: Sendable {
         #expect(google.requests == 2)
     }
 
-    @Test func anEventsPageTokenThatRepeatsEndsTheListing() throws {
+    /// A page of events with the token it was asked with: a loop, ended at once. Empty pages
+    /// may repeat a token a few times (Google sends empty pages before more events), and are
+    /// ended too when they go on.
+    @Test(arguments: [(#"{"items": [{"id": "same", "status": "confirmed", "start": {"date": "2026-11-24"}, "end": {"date": "2026-11-25"}}], "nextPageToken": "again"}"#, 4),
+                      (#"{"items": [], "nextPageToken": "again"}"#, 25)])
+    func anEventsPageTokenThatRepeatsEndsTheListing(page: String, mostRequests: Int) throws {
         let fixture = try synced()
         let google = try HostileGoogle { request in
             if request.path.hasSuffix("/calendarList") {
                 let items = Self.calendars.map { #"{"id": "\#($0)", "accessRole": "owner"}"# }.joined(separator: ",")
                 return HostileGoogle.json(200, #"{"items": [\#(items)], "nextSyncToken": "list-2"}"#)
             }
-            return HostileGoogle.json(200, #"{"items": [], "nextPageToken": "again"}"#)
+            return HostileGoogle.json(200, page)
         }
         let error = try #require(throws: CalendarClientError.self) { try fixture.sync(environment: environment(fixture, api: google.url)) }
         #expect("\(error)".contains("returned before"))
-        #expect(google.requests < 10)
+        #expect(google.requests <= mostRequests, "\(google.requests) requests")
     }
 
     @Test func aFullSyncPageWithoutItemsTombstonesNothing() throws {
