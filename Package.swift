@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "Scheduling", dependencies: ["Configuration", "JobQueue", "Postgres"], swiftSettings: defaultSwiftSettings),
         .target(name: "CalendarSync", dependencies: ["Accounts", "Google", "HTTPClient", "Metrics", "MirrorPlanner", "Postgres"],
                 swiftSettings: defaultSwiftSettings),
-        .target(name: "Jobs", dependencies: ["Worker", "JobQueue", "Postgres", "Accounts", "CalendarSync", "Crypto", "Google", "Media", "Thumbnails", "Backup", "Notify", "Configuration"],
+        .target(name: "Jobs", dependencies: ["Worker", "JobQueue", "Postgres", "Scheduling", "Accounts", "CalendarSync", "Crypto", "Google", "Media", "Thumbnails", "Backup", "Notify", "Configuration"],
                 swiftSettings: defaultSwiftSettings),
 
         // The command-line tool: a thin entry point over a library the tests call too.
@@ -96,14 +96,14 @@ let package = Package(
 
         .executableTarget(
             name: "calworker-bench-sync",
-            dependencies: ["BenchSupport", "Accounts", "CalendarSync", "Crypto", "Google", "HTTPClient", "JobQueue", "Metrics", "Postgres"],
+            dependencies: ["BenchSupport", "Jobs", "Accounts", "CalendarSync", "Crypto", "Google", "HTTPClient", "JobQueue", "Metrics", "Postgres"],
             path: "Benchmarks/SyncBench",
             swiftSettings: defaultSwiftSettings
         ),
 
         .executableTarget(
             name: "calworker-bench-mirrors",
-            dependencies: ["BenchSupport", "Accounts", "CalendarSync", "Crypto", "HTTPClient", "JobQueue", "Metrics", "Postgres"],
+            dependencies: ["BenchSupport", "Jobs", "Accounts", "CalendarSync", "Crypto", "HTTPClient", "JobQueue", "Metrics", "Postgres"],
             path: "Benchmarks/MirrorBench",
             swiftSettings: defaultSwiftSettings
         ),
@@ -124,20 +124,20 @@ let package = Package(
 
         .executableTarget(
             name: "calworker-bench-notify",
-            dependencies: ["BenchSupport", "Accounts", "Crypto", "HTTPClient", "JobQueue", "Metrics", "Notify", "Postgres", "TestSupport"],
+            dependencies: ["BenchSupport", "Jobs", "Accounts", "Crypto", "HTTPClient", "JobQueue", "Metrics", "Notify", "Postgres", "TestSupport"],
             path: "Benchmarks/NotifyBench",
             swiftSettings: defaultSwiftSettings
         ),
 
         .executableTarget(
             name: "calworker-bench-budgets",
-            dependencies: ["BenchSupport", "CalendarSync", "Google", "HTTPClient", "JobQueue", "Metrics", "Postgres"],
+            dependencies: ["BenchSupport", "Jobs", "CalendarSync", "Google", "HTTPClient", "JobQueue", "Metrics", "Postgres"],
             path: "Benchmarks/BudgetBench",
             swiftSettings: defaultSwiftSettings
         ),
 
         // Tests mirror Sources; shared helpers live in TestSupport.
-        .target(name: "TestSupport", dependencies: ["Postgres", "JobQueue", "HTTPClient", "Metrics"], path: "Tests/TestSupport", swiftSettings: defaultSwiftSettings),
+        .target(name: "TestSupport", dependencies: ["Postgres", "JobQueue", "Jobs", "HTTPClient", "Metrics"], path: "Tests/TestSupport", swiftSettings: defaultSwiftSettings),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Crypto", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "CalendarSyncTests",
                     dependencies: ["CalendarSync", "Accounts", "Crypto", "Google", "GoogleEmulator", "Jobs", "Worker", "JobQueue",
@@ -161,7 +161,8 @@ let package = Package(
         .testTarget(name: "GoogleEmulatorTests", dependencies: ["GoogleEmulator", "HTTPServer", "HTTPClient", "Metrics", "TestSupport"], exclude: ["Fixtures"],
                     swiftSettings: defaultSwiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "JobQueueTests", dependencies: ["Accounts", "CalendarSync", "JobQueue", "Jobs", "Notify", "Postgres", "Scheduling", "TestSupport"],
+                    exclude: ["Fixtures"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Jobs", "JobQueue", "Postgres", "Logging", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Worker", "JobQueue", "Logging", "Media", "Metrics", "Postgres", "Thumbnails", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "CalworkerCLITests", dependencies: ["CalworkerCLI", "Configuration", "HTTPServer", "JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),

@@ -11,6 +11,7 @@
 //    Google's 600 requests/minute/user, with calworker's budget of 500: first with the shared
 //    budget, then with a bucket per worker (as before). Reported: requests made, their rate
 //    against the budget, and the 403 userRateLimitExceeded answers received.
+import Jobs
 import BenchSupport
 import CalendarSync
 import Foundation
@@ -63,7 +64,7 @@ try root.execute("DROP DATABASE IF EXISTS cw_bench_budgets WITH (FORCE)")
 try root.execute("CREATE DATABASE cw_bench_budgets")
 let url = adminURL + " dbname=cw_bench_budgets"
 let db = try PostgresConnection.connect(url)
-try Migrator().migrate(on: db)
+try CalworkerSchema.migrator.migrate(on: db)
 let account: Int64 = try db.query("""
     INSERT INTO calworker.accounts (email, owner, key_id, refresh_token)
     VALUES ('ada@example.com', 'owner-1', 'bench', '\\x00') RETURNING id

@@ -7,6 +7,7 @@
 // minute per user. Reported: writes made against the minimum (one per source and other
 // calendar), API calls, 403/429 answers (must be 0: the request budget stays under the limit),
 // wall time, and what a sync with no change costs.
+import Jobs
 import BenchSupport
 import Accounts
 import CalendarSync
@@ -57,7 +58,7 @@ let root = try PostgresConnection.connect(adminURL)
 try root.execute("DROP DATABASE IF EXISTS cw_bench_mirrors WITH (FORCE)")
 try root.execute("CREATE DATABASE cw_bench_mirrors")
 let db = try PostgresConnection.connect(adminURL + " dbname=cw_bench_mirrors")
-try Migrator().migrate(on: db)
+try CalworkerSchema.migrator.migrate(on: db)
 let store = AccountStore(cipher: TokenCipher(current: try TokenCipher.Key(base64: Data(repeating: 9, count: 32).base64EncodedString())))
 let ids = try ["ada@example.com", "work@example.com"].map { try store.add(email: $0, owner: "owner-1", refreshToken: "rt-\($0)", on: db).id }
 let settings = GoogleSettings(apiURL: emulatorURL + "/calendar/v3", tokenURL: emulatorURL + "/token",

@@ -4,6 +4,7 @@
 // each, in the same run.
 //
 //   scripts/bench-notify [--reminders N]
+import Jobs
 import BenchSupport
 import Accounts
 import Crypto
@@ -26,7 +27,7 @@ let admin = try PostgresConnection.connect(adminURL)
 try admin.execute("DROP DATABASE IF EXISTS cw_bench_notify WITH (FORCE)")
 try admin.execute("CREATE DATABASE cw_bench_notify")
 let db = try PostgresConnection.connect(adminURL + " dbname=cw_bench_notify")
-try Migrator().migrate(on: db)
+try CalworkerSchema.migrator.migrate(on: db)
 let account = try AccountStore(cipher: TokenCipher(current: try TokenCipher.Key(base64: Data(repeating: 1, count: 32).base64EncodedString())))
     .add(email: "ada@example.com", owner: "user-1", refreshToken: "rt", on: db).id
 try db.execute("INSERT INTO calworker.calendars (account_id, calendar_id, access_role, sync_token) VALUES ($1, 'ada@example.com', 'owner', 't')", [account])

@@ -5,6 +5,7 @@
 // Enqueue throughput; then, in interleaved rounds on identically prepared tables, the real
 // worker and the SQL limit (pgbench running the worker's own statements); then pickup
 // latency of an idle worker woken by NOTIFY. Medians of the rounds are reported.
+import Jobs
 import BenchSupport
 import Foundation
 import JobQueue
@@ -16,7 +17,7 @@ try admin.execute("DROP DATABASE IF EXISTS cw_bench WITH (FORCE)")
 try admin.execute("CREATE DATABASE cw_bench")
 let url = settings.adminURL + " dbname=cw_bench"
 let db = try PostgresConnection.connect(url)
-try Migrator().migrate(on: db)
+try CalworkerSchema.migrator.migrate(on: db)
 let bench = QueueBench(settings: settings, url: url, db: db)
 
 let server = try db.query("SELECT current_setting('server_version'), current_setting('fsync'), current_setting('synchronous_commit')")[0]

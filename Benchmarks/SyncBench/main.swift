@@ -10,6 +10,7 @@
 // second, and peak memory. Reference: the same pages stored straight from memory through the
 // same statement (the database's limit for this work), and a run of one page (2,500 events)
 // first, to show whether memory grows with the calendar.
+import Jobs
 import BenchSupport
 import Accounts
 import CalendarSync
@@ -64,7 +65,7 @@ func syncRun(events: Int, account: String, database: String) throws -> Run {
     try admin0.execute("CREATE DATABASE \(database)")
     let url = adminURL + " dbname=\(database)"
     let db = try PostgresConnection.connect(url)
-    try Migrator().migrate(on: db)
+    try CalworkerSchema.migrator.migrate(on: db)
     let calendar = account
     // Seeded in chunks, so building the seed does not raise this process's peak memory.
     for start in stride(from: 0, to: events, by: 500) {

@@ -84,6 +84,15 @@ public struct EventStore: Sendable {
         }
     }
 
+    /// Deletes up to `batch` tombstones (cancelled events) last seen more than `olderThan` ago,
+    /// past any sync token's lifetime; returns how many.
+    public func pruneTombstones(olderThan age: Duration, batch: Int, on db: PostgresConnection) throws(PostgresError) -> Int {
+        try db.execute("""
+            DELETE FROM calworker.events WHERE ctid = ANY(ARRAY(
+                SELECT ctid FROM calworker.events WHERE status = 'cancelled' AND synced_at < now() - $1::interval ORDER BY synced_at LIMIT $2))
+            """, [age, batch])
+    }
+
     /// Stores events outside a listing (the answers to our own writes), with the calendar's
     /// current generation, so a full resync in progress still counts them as seen.
     public func applyEvents(accountID: Int64, calendarID: String, json: Data, on db: PostgresConnection) throws {

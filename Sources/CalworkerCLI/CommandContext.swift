@@ -155,7 +155,7 @@ final class CommandContext: Sendable {
     func connectCurrent() throws(CLIError) -> PostgresConnection {
         let db = try connect()
         do {
-            let status = try Migrator().status(on: db)
+            let status = try registry.schema.status(on: db)
             guard status.isCurrent else { throw CLIError(.schema, status.explanation) }
         } catch let error as CLIError {
             throw error

@@ -49,7 +49,7 @@ enum HealthcheckCommand {
         }
         var checks = [Check(name: "database", ok: true, detail: "reachable")]
         do {
-            let status = try Migrator().status(on: db)
+            let status = try context.registry.schema.status(on: db)
             checks.append(Check(name: "schema", ok: status.isCurrent, detail: status.explanation))
         } catch {
             checks.append(Check(name: "schema", ok: false, detail: "cannot read the version: \(error)"))

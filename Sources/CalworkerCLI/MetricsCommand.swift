@@ -19,7 +19,7 @@ enum MetricsCommand {
             .value("textfile", "PATH.prom", "write atomically to this file instead of stdout (node_exporter's textfile collector)"),
         ]
     ) { arguments, context in
-        let probe = DatabaseProbe(url: context.configuration.databaseURL,
+        let probe = DatabaseProbe(url: context.configuration.databaseURL, schema: context.registry.schema,
                                   preparedStatements: context.configuration.usesPreparedStatements)
         let families = QueueMetrics.collect(queue: context.queue, probe: probe)
         let up = families.first { $0.name == "calworker_queue_metrics_up" }?.samples.first?.value == 1

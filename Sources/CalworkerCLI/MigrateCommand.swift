@@ -17,13 +17,13 @@ enum MigrateCommand {
         var timeouts = context.databaseTimeouts.statement(.seconds(3600))
         timeouts.lock = .seconds(60)
         let db = try context.connect(timeouts: timeouts)
-        let migrator = Migrator()
+        let migrator = context.registry.schema
         if arguments.has("status") {
             let status = try migrator.status(on: db)
             context.emit(["version": try migrator.databaseVersion(on: db), "known": migrator.latestVersion]) { status.explanation }
             return status.isCurrent ? .ok : .schema
         }
-        let applied: [Migration]
+        let applied: [Migrator.Step]
         do {
             applied = try migrator.migrate(on: db)
         } catch {

@@ -76,7 +76,8 @@ enum WorkCommand {
             return Pushgateway(url: url, metrics: context.metrics)
         }
 
-        let probe = DatabaseProbe(url: context.configuration.databaseURL, preparedStatements: options.preparedStatements)
+        let probe = DatabaseProbe(url: context.configuration.databaseURL, schema: context.registry.schema,
+                                  preparedStatements: options.preparedStatements)
         context.metrics.addCollector { QueueMetrics.collect(queue: context.queue, probe: probe) }
         context.metrics.gauge("calworker_build_info", help: "Always 1; the version label says which calworker runs.",
                               labels: ["version"]).labels(CLI.version).set(1)

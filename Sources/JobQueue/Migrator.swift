@@ -1,7 +1,20 @@
 import Postgres
 
-/// Applies migrations and checks the schema version a worker runs against.
+/// Applies the schema's steps and checks the version a worker runs against.
+///
+/// The schema is every module's migrations put together (`Migration`): the parts of one
+/// version, from whichever modules have one, make one step, applied in one transaction and
+/// recorded once in `calworker.schema_migrations`, as steps always were. So an installation
+/// migrated before the modules declared their own parts upgrades without a change: its
+/// recorded versions are the same steps.
 public struct Migrator: Sendable {
+    /// One version: its parts, in the order the modules were given.
+    public struct Step: Sendable {
+        public let version: Int
+        public let parts: [Migration]
+        public var name: String { parts.map(\.name).joined(separator: "; ") }
+    }
+
     /// The schema's state relative to this build.
     public enum SchemaStatus: Equatable, Sendable {
         case current(version: Int)
@@ -17,6 +30,8 @@ public struct Migrator: Sendable {
                 "schema is at version \(version), as this build expects"
             case .behind(0, let known):
                 "the calworker schema does not exist yet (this build needs version \(known)); run `calworker migrate`"
+            case .behind(let database, let known) where database >= known:
+                "schema is at version \(database) but lacks steps this build needs; run `calworker migrate`"
             case .behind(let database, let known):
                 "schema is at version \(database), this build needs \(known); run `calworker migrate`"
             case .ahead(let database, let known):
@@ -28,34 +43,46 @@ public struct Migrator: Sendable {
     /// Fixed key for `pg_advisory_xact_lock`, so concurrent `migrate` runs take turns.
     static let lockKey: Int64 = 0x63_61_6C_77_6F_72_6B  // "calwork"
 
-    public let migrations: [Migration]
+    /// Every step this build knows, by version.
+    public let steps: [Step]
 
-    public init(migrations: [Migration] = Migrations.all) {
-        self.migrations = migrations
+    /// - Parameter groups: each module's migrations; a module that depends on another's
+    ///   tables comes after it (within a version, parts run in this order).
+    public init(groups: [[Migration]]) {
+        var byVersion: [Int: [Migration]] = [:]
+        for group in groups {
+            for migration in group { byVersion[migration.version, default: []].append(migration) }
+        }
+        steps = byVersion.keys.sorted().map { Step(version: $0, parts: byVersion[$0]!) }
     }
 
-    public var latestVersion: Int { migrations.last?.version ?? 0 }
+    public var latestVersion: Int { steps.last?.version ?? 0 }
 
     /// The highest applied version; 0 when the schema has never been migrated.
     public func databaseVersion(on db: PostgresConnection) throws(PostgresError) -> Int {
+        try appliedVersions(on: db).max() ?? 0
+    }
+
+    func appliedVersions(on db: PostgresConnection) throws(PostgresError) -> Set<Int> {
         let exists = try db.query("SELECT to_regclass('calworker.schema_migrations') IS NOT NULL")
-        guard try exists[0].decode(Bool.self, at: 0) else { return 0 }
-        let rows = try db.query("SELECT coalesce(max(version), 0) FROM calworker.schema_migrations")
-        return try rows[0].decode(Int.self, at: 0)
+        guard try exists[0].decode(Bool.self, at: 0) else { return [] }
+        var versions = Set<Int>()
+        for row in try db.query("SELECT version FROM calworker.schema_migrations") { versions.insert(try row.decode(Int.self, at: 0)) }
+        return versions
     }
 
     public func status(on db: PostgresConnection) throws(PostgresError) -> SchemaStatus {
-        let version = try databaseVersion(on: db)
-        if version == latestVersion { return .current(version: version) }
-        return version < latestVersion
-            ? .behind(database: version, known: latestVersion)
-            : .ahead(database: version, known: latestVersion)
+        let applied = try appliedVersions(on: db)
+        let version = applied.max() ?? 0
+        if version > latestVersion { return .ahead(database: version, known: latestVersion) }
+        if steps.contains(where: { !applied.contains($0.version) }) { return .behind(database: version, known: latestVersion) }
+        return .current(version: version)
     }
 
     /// Applies what is missing, all in one transaction under an advisory lock, and returns the
-    /// versions applied now (empty when already current). Refuses a schema newer than known.
+    /// steps applied now (empty when already current). Refuses a schema newer than known.
     @discardableResult
-    public func migrate(on db: PostgresConnection) throws -> [Migration] {
+    public func migrate(on db: PostgresConnection) throws -> [Step] {
         try db.transaction { db in
             try db.execute("SELECT pg_advisory_xact_lock($1)", [Self.lockKey])
             try db.executeScript("""
@@ -66,15 +93,14 @@ public struct Migrator: Sendable {
                     applied_at timestamptz NOT NULL DEFAULT now()
                 );
                 """)
-            let current = try databaseVersion(on: db)
-            if current > latestVersion {
-                throw PostgresError(.usage, SchemaStatus.ahead(database: current, known: latestVersion).explanation)
+            let applied = try appliedVersions(on: db)
+            if let newest = applied.max(), newest > latestVersion {
+                throw PostgresError(.usage, SchemaStatus.ahead(database: newest, known: latestVersion).explanation)
             }
-            let pending = migrations.filter { $0.version > current }
-            for migration in pending {
-                try db.executeScript(migration.sql)
-                try db.execute("INSERT INTO calworker.schema_migrations (version, name) VALUES ($1, $2)",
-                               [migration.version, migration.name])
+            let pending = steps.filter { !applied.contains($0.version) }
+            for step in pending {
+                for part in step.parts { try db.executeScript(part.sql) }
+                try db.execute("INSERT INTO calworker.schema_migrations (version, name) VALUES ($1, $2)", [step.version, step.name])
             }
             return pending
         }

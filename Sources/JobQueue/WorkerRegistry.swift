@@ -36,10 +36,14 @@ public enum WorkerRegistry {
         try db.execute("DELETE FROM calworker.workers WHERE id = $1", [id])
     }
 
-    /// Removes workers silent for longer than `olderThan` (their jobs are rescued by lease).
+    /// Removes up to `batch` workers silent for longer than `olderThan` (their jobs are rescued
+    /// by lease); returns how many.
     @discardableResult
-    public static func pruneStale(olderThan: Duration, on db: PostgresConnection) throws(PostgresError) -> Int {
-        try db.execute("DELETE FROM calworker.workers WHERE heartbeat_at < now() - $1::interval", [olderThan], prepared: true)
+    public static func pruneStale(olderThan: Duration, batch: Int = 1000, on db: PostgresConnection) throws(PostgresError) -> Int {
+        try db.execute("""
+            DELETE FROM calworker.workers WHERE id IN (
+                SELECT id FROM calworker.workers WHERE heartbeat_at < now() - $1::interval LIMIT $2)
+            """, [olderThan, batch])
     }
 
     public static func list(on db: PostgresConnection) throws -> [WorkerRecord] {

@@ -1,11 +1,16 @@
+import CalendarSync
 import Foundation
+import JobQueue
 import Media
+import Notify
 import Postgres
+import Scheduling
 import Worker
 
 extension CleanupJob {
-    /// Deletes by age, one batch per statement (each its own transaction, locks held for
-    /// milliseconds), until a batch comes back short.
+    /// Retention: each store prunes its own tables by age, one batch per statement (each its
+    /// own transaction, locks held for milliseconds); this only calls them in turn, until a
+    /// batch comes back short.
     struct Pruner {
         let retention: Retention
         let db: PostgresConnection
@@ -15,11 +20,12 @@ extension CleanupJob {
         func run() throws -> JobFigures {
             var figures = JobFigures()
             let progress = context.progress()
-            func prune(_ figure: String, _ statement: String, _ parameters: [any PostgresEncodable]) throws {
+            /// Calls one store's prune until a batch comes back short.
+            func prune(_ figure: String, _ batch: (Int) throws -> Int) throws {
                 var removed = 0
                 while true {
                     try context.checkStop()
-                    let count = try db.execute(statement, parameters + [retention.batch])
+                    let count = try batch(retention.batch)
                     removed += count
                     progress.report(["table": figure, "removed": String(removed)])
                     if count < retention.batch { break }
@@ -27,44 +33,15 @@ extension CleanupJob {
                 figures.set(figure, Double(removed))
                 figures.add("rows_removed", Double(removed))
             }
-            // Finished jobs only: the claim, lease and unique indexes cover live ones, never these.
-            let jobs = """
-                DELETE FROM calworker.jobs WHERE id IN (
-                    SELECT id FROM calworker.jobs WHERE state = ANY($1::text[]) AND finished_at < now() - $2::interval
-                     ORDER BY finished_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-                """
-            try prune("jobs_completed", jobs, [["completed"], retention.completed])
-            try prune("jobs_discarded", jobs, [["discarded", "cancelled"], retention.discarded])
-            try prune("job_runs", """
-                DELETE FROM calworker.job_runs WHERE ctid = ANY(ARRAY(
-                    SELECT ctid FROM calworker.job_runs WHERE finished_at < now() - $1::interval ORDER BY finished_at LIMIT $2))
-                """, [retention.runs])
-            try prune("tombstones", """
-                DELETE FROM calworker.events WHERE ctid = ANY(ARRAY(
-                    SELECT ctid FROM calworker.events WHERE status = 'cancelled' AND synced_at < now() - $1::interval ORDER BY synced_at LIMIT $2))
-                """, [retention.tombstones])
-            try prune("workers", """
-                DELETE FROM calworker.workers WHERE id IN (
-                    SELECT id FROM calworker.workers WHERE heartbeat_at < now() - $1::interval LIMIT $2)
-                """, [retention.workers])
-            try prune("alerts", """
-                DELETE FROM calworker.alerts WHERE id IN (
-                    SELECT id FROM calworker.alerts WHERE digest_id IS NOT NULL AND raised_at < now() - $1::interval LIMIT $2)
-                """, [retention.notifications])
-            try prune("notifications", """
-                DELETE FROM calworker.notifications WHERE id IN (
-                    SELECT n.id FROM calworker.notifications n
-                     WHERE n.state <> 'sending' AND n.created_at < now() - $1::interval
-                       AND NOT EXISTS (SELECT 1 FROM calworker.alerts a WHERE a.digest_id = n.id)
-                     LIMIT $2)
-                """, [retention.notifications])
-            try prune("schedule_fires", """
-                DELETE FROM calworker.schedule_fires WHERE ctid = ANY(ARRAY(
-                    SELECT f.ctid FROM calworker.schedule_fires f
-                     WHERE f.fire_at < now() - $1::interval
-                       AND f.fire_at < (SELECT max(g.fire_at) FROM calworker.schedule_fires g WHERE g.name = f.name)
-                     LIMIT $2))
-                """, [Duration.seconds(30 * 86_400)])
+            let queue = JobQueue()
+            try prune("jobs_completed") { try queue.pruneFinished([.completed], olderThan: retention.completed, batch: $0, on: db) }
+            try prune("jobs_discarded") { try queue.pruneFinished([.discarded, .cancelled], olderThan: retention.discarded, batch: $0, on: db) }
+            try prune("job_runs") { try queue.pruneRuns(olderThan: retention.runs, batch: $0, on: db) }
+            try prune("tombstones") { try EventStore().pruneTombstones(olderThan: retention.tombstones, batch: $0, on: db) }
+            try prune("workers") { try WorkerRegistry.pruneStale(olderThan: retention.workers, batch: $0, on: db) }
+            try prune("alerts") { try NotificationLedger.pruneAlerts(olderThan: retention.notifications, batch: $0, on: db) }
+            try prune("notifications") { try NotificationLedger.pruneMessages(olderThan: retention.notifications, batch: $0, on: db) }
+            try prune("schedule_fires") { try Scheduler.pruneFires(olderThan: .seconds(30 * 86_400), batch: $0, on: db) }
             if let prefix = retention.thumbnails {
                 figures.set("thumbnails_orphaned", Double(try pruneThumbnails(under: prefix)))
             }

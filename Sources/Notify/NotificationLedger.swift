@@ -6,7 +6,7 @@ import Redaction
 /// and marked after. Only one claimer wins a key; a claim whose worker died (its lease ran out
 /// while `sending`) is taken over and the message sent again with the same Message-ID or
 /// delivery id, so the receiving side can tell it is the same message.
-struct NotificationLedger {
+public struct NotificationLedger {
     let db: PostgresConnection
     /// How long a claim holds before another worker may take it over (longer than a send).
     var lease: Duration = .seconds(300)
@@ -47,5 +47,28 @@ struct NotificationLedger {
                    attempts = CASE WHEN $4 THEN $5 ELSE attempts END
              WHERE id = $1
             """, [id, Redactor.clean(error, limit: 2000), retryAfter, permanent, maxAttempts])
+    }
+}
+
+extension NotificationLedger {
+    /// Deletes up to `batch` alerts that went out in a digest more than `olderThan` ago;
+    /// returns how many. Alerts still waiting for a digest stay, however old.
+    public static func pruneAlerts(olderThan age: Duration, batch: Int, on db: PostgresConnection) throws(PostgresError) -> Int {
+        try db.execute("""
+            DELETE FROM calworker.alerts WHERE id IN (
+                SELECT id FROM calworker.alerts WHERE digest_id IS NOT NULL AND raised_at < now() - $1::interval LIMIT $2)
+            """, [age, batch])
+    }
+
+    /// Deletes up to `batch` messages finished (sent or given up) more than `olderThan` ago
+    /// and carrying no alert still kept; returns how many. One being sent stays.
+    public static func pruneMessages(olderThan age: Duration, batch: Int, on db: PostgresConnection) throws(PostgresError) -> Int {
+        try db.execute("""
+            DELETE FROM calworker.notifications WHERE id IN (
+                SELECT n.id FROM calworker.notifications n
+                 WHERE n.state <> 'sending' AND n.created_at < now() - $1::interval
+                   AND NOT EXISTS (SELECT 1 FROM calworker.alerts a WHERE a.digest_id = n.id)
+                 LIMIT $2)
+            """, [age, batch])
     }
 }

@@ -74,3 +74,17 @@ public struct Scheduler {
         return enqueued
     }
 }
+
+extension Scheduler {
+    /// Deletes up to `batch` fires older than `olderThan`, always keeping each definition's
+    /// newest (a scheduler counts from it); returns how many.
+    public static func pruneFires(olderThan age: Duration, batch: Int, on db: PostgresConnection) throws(PostgresError) -> Int {
+        try db.execute("""
+            DELETE FROM calworker.schedule_fires WHERE ctid = ANY(ARRAY(
+                SELECT f.ctid FROM calworker.schedule_fires f
+                 WHERE f.fire_at < now() - $1::interval
+                   AND f.fire_at < (SELECT max(g.fire_at) FROM calworker.schedule_fires g WHERE g.name = f.name)
+                 LIMIT $2))
+            """, [age, batch])
+    }
+}

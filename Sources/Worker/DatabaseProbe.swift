@@ -10,13 +10,16 @@ import Synchronization
 public final class DatabaseProbe: Sendable {
     private let url: String
     private let preparedStatements: Bool
+    /// The schema readiness checks for.
+    public let schema: Migrator
     private let connection = Mutex<PostgresConnection?>(nil)
     /// Short limits: a probe answers within a scrape's or a liveness check's own timeout.
     public let timeouts: PostgresTimeouts
 
-    public init(url: String, preparedStatements: Bool = true,
+    public init(url: String, schema: Migrator, preparedStatements: Bool = true,
                 timeouts: PostgresTimeouts = PostgresTimeouts(connect: .seconds(3), statement: .seconds(5), lock: .seconds(2))) {
         self.url = url
+        self.schema = schema
         self.preparedStatements = preparedStatements
         var timeouts = timeouts
         timeouts.setOnServer = timeouts.setOnServer && preparedStatements
@@ -51,7 +54,7 @@ public final class DatabaseProbe: Sendable {
     /// Whether the database answers and has the schema this build needs; the reason if not.
     public func readiness() -> (ready: Bool, reason: String) {
         do {
-            let status = try run { try Migrator().status(on: $0) }
+            let status = try run { try schema.status(on: $0) }
             return status.isCurrent ? (true, "database reachable, schema current") : (false, status.explanation)
         } catch {
             return (false, "database unreachable: \(error)")

@@ -1,4 +1,5 @@
 import Foundation
+import JobQueue
 
 /// The job kinds a worker can run. Later kinds plug in with `register` and nothing in the
 /// worker changes.
@@ -14,8 +15,13 @@ public struct HandlerRegistry: Sendable {
     }
 
     private var entries: [String: Entry] = [:]
+    /// The schema these kinds need: a worker refuses to start against any other.
+    public let schema: Migrator
 
-    public init() {}
+    /// - Parameter schema: by default the queue's own tables only (a registry of test kinds).
+    public init(schema: Migrator = Migrator(groups: [QueueSchema.migrations])) {
+        self.schema = schema
+    }
 
     public mutating func register<H: JobHandler>(_ handler: H) {
         entries[H.kind] = Entry(

@@ -51,7 +51,7 @@ public enum QueueMetrics {
     /// Reads the statistics through `probe` and returns the families; never throws.
     public static func collect(queue: JobQueue, probe: DatabaseProbe) -> [MetricFamilySnapshot] {
         let read = try? probe.run { db -> (QueueStatistics?, Int) in
-            let version = try Migrator().databaseVersion(on: db)
+            let version = try probe.schema.databaseVersion(on: db)
             return (version == 0 ? nil : try queue.statistics(on: db), version)
         }
         return families(read?.0 ?? nil, schemaVersion: read?.1)

@@ -64,7 +64,7 @@ public final class Worker: Sendable {
     /// Blocks the calling thread; throws only when it cannot start.
     public func run() throws -> WorkerSummary {
         let producerDB = try open("producer")
-        let status = try Migrator().status(on: producerDB)
+        let status = try registry.schema.status(on: producerDB)
         guard status.isCurrent else {
             throw WorkerStartError(message: "refusing to start: \(status.explanation)")
         }

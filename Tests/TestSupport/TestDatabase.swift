@@ -1,3 +1,4 @@
+import Jobs
 import Foundation
 import JobQueue
 import Postgres
@@ -54,7 +55,7 @@ public final class TestDatabase: Sendable {
             defer { admin.close() }
             try admin.execute("CREATE DATABASE \(name)")
             let db = try PostgresConnection.connect(TestEnvironment.adminURL + " dbname=\(name)")
-            try Migrator().migrate(on: db)
+            try CalworkerSchema.migrator.migrate(on: db)
             db.close()
             cached = name
             return name

@@ -1,0 +1,30 @@
+import Postgres
+
+/// Connected Google accounts and their encrypted tokens.
+public enum AccountsSchema {
+    /// In the schema's recorded order; a step's version is its place in the order all modules
+    /// share, so one step may have parts in several modules (see `Migrator`).
+    public static let migrations: [Migration] = [
+        Migration(version: 2, name: "google accounts", sql: """
+        -- One connected Google account. Tokens are AES-256-GCM ciphertexts (nonce, data, tag)
+        -- under the key named by key_id; the key itself is never stored.
+        CREATE TABLE calworker.accounts (
+            id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            email         text        NOT NULL UNIQUE CHECK (email <> ''),
+            owner         text        NOT NULL CHECK (owner <> ''),
+            state         text        NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'disabled', 'needs_reauth')),
+            key_id        text        NOT NULL,
+            refresh_token bytea       NOT NULL,
+            access_token  bytea,
+            access_token_expires_at timestamptz,
+            -- Set by quotaExceeded: no sync before this time.
+            paused_until  timestamptz,
+            calendar_list_sync_token text,
+            last_synced_at timestamptz,
+            last_error    text,
+            created_at    timestamptz NOT NULL DEFAULT now(),
+            updated_at    timestamptz NOT NULL DEFAULT now()
+        );
+        """),
+    ]
+}

@@ -1,0 +1,113 @@
+import Postgres
+
+/// The queue's tables: jobs, their run records, the workers; what the queue's own statements need.
+public enum QueueSchema {
+    /// In the schema's recorded order; a step's version is its place in the order all modules
+    /// share, so one step may have parts in several modules (see `Migrator`).
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "queue: jobs, job_runs, workers", sql: """
+        CREATE TABLE calworker.jobs (
+            id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            kind          text        NOT NULL CHECK (kind <> ''),
+            queue         text        NOT NULL DEFAULT 'default' CHECK (queue <> ''),
+            args          jsonb       NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(args) = 'object'),
+            state         text        NOT NULL DEFAULT 'available'
+                          CHECK (state IN ('available', 'running', 'completed', 'discarded', 'cancelled')),
+            priority      smallint    NOT NULL DEFAULT 0,
+            attempt       integer     NOT NULL DEFAULT 0,
+            max_attempts  integer     NOT NULL DEFAULT 20 CHECK (max_attempts >= 1),
+            run_at        timestamptz NOT NULL DEFAULT now(),
+            unique_key    text,
+            timeout_ms    integer     CHECK (timeout_ms > 0),
+            created_at    timestamptz NOT NULL DEFAULT now(),
+            attempted_at  timestamptz,
+            finished_at   timestamptz,
+            lease_until   timestamptz,
+            worker_id     text,
+            cancel_requested_at timestamptz,
+            last_error    text,
+            CHECK (state <> 'running' OR lease_until IS NOT NULL)
+        );
+
+        -- The claim index holds available jobs only, so finished jobs never slow a claim.
+        CREATE INDEX jobs_claim_idx ON calworker.jobs (queue, priority, run_at, id) WHERE state = 'available';
+        -- Rescue scans running jobs by lease expiry. The predicate is on lease_until, not on
+        -- state = 'running': with the latter, statements that look jobs up by id and also check
+        -- state = 'running' (finish, lease renewal) were planned through this index whenever
+        -- statistics said few jobs run, and became O(running x batch) under load.
+        CREATE INDEX jobs_lease_idx ON calworker.jobs (lease_until) WHERE lease_until IS NOT NULL;
+        -- A unique key holds while its job is live (queued, waiting to retry, or running).
+        CREATE UNIQUE INDEX jobs_unique_live_idx ON calworker.jobs (unique_key)
+            WHERE unique_key IS NOT NULL AND state IN ('available', 'running');
+
+        -- One row per attempt. No foreign key to jobs: the two have separate retention.
+        CREATE TABLE calworker.job_runs (
+            job_id      bigint           NOT NULL,
+            attempt     integer          NOT NULL,
+            kind        text             NOT NULL,
+            queue       text             NOT NULL,
+            worker_id   text             NOT NULL,
+            started_at  timestamptz      NOT NULL,
+            finished_at timestamptz      NOT NULL,
+            outcome     text             NOT NULL
+                        CHECK (outcome IN ('completed', 'failed', 'snoozed', 'discarded', 'cancelled', 'lost')),
+            error       text,
+            duration_ms double precision NOT NULL,
+            figures     jsonb            NOT NULL DEFAULT '{}',
+            PRIMARY KEY (job_id, attempt)
+        );
+        CREATE INDEX job_runs_finished_idx ON calworker.job_runs (finished_at);
+
+        CREATE TABLE calworker.workers (
+            id           text        PRIMARY KEY,
+            hostname     text        NOT NULL,
+            pid          integer     NOT NULL,
+            queues       text[]      NOT NULL,
+            concurrency  integer     NOT NULL,
+            version      text        NOT NULL,
+            started_at   timestamptz NOT NULL DEFAULT now(),
+            heartbeat_at timestamptz NOT NULL DEFAULT now(),
+            stopping     boolean     NOT NULL DEFAULT false
+        );
+
+        -- One wake-up per queue per statement, for every insert path (our CLI, the platform
+        -- inserting in its own transaction): delivered on commit, dropped on rollback.
+        CREATE FUNCTION calworker.notify_jobs_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('calworker_jobs', q.queue)
+            FROM (SELECT DISTINCT queue FROM inserted WHERE state = 'available' AND run_at <= now()) AS q;
+            RETURN NULL;
+        END
+        $$;
+        CREATE TRIGGER jobs_notify_inserted AFTER INSERT ON calworker.jobs
+            REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT
+            EXECUTE FUNCTION calworker.notify_jobs_inserted();
+        """),
+        Migration(version: 4, name: "index of backup runs, for the last verified backup's age", sql: """
+        -- `calworker metrics` reads the newest verified backup on every scrape; without this it
+        -- would scan every run record when there is none.
+        CREATE INDEX job_runs_backup_idx ON calworker.job_runs (finished_at) WHERE kind = 'backup' AND outcome = 'completed';
+        """),
+        Migration(version: 6, name: "index for pruning finished jobs", sql: """
+        -- The cleanup job prunes finished jobs by age in small batches; this keeps each batch an
+        -- index range.
+        CREATE INDEX jobs_finished_idx ON calworker.jobs (finished_at) WHERE state IN ('completed', 'discarded', 'cancelled');
+        """),
+        Migration(version: 8, name: "bounds on job names; ages that tolerate infinite timestamps", sql: """
+        -- Seconds since a timestamp, for ages an operator sees (oldest due job, heartbeats):
+        -- NULL for NULL, and a large finite number instead of an error for a row another program
+        -- wrote with '-infinity' ("cannot subtract infinite timestamps" failed every scrape).
+        CREATE FUNCTION calworker.age_seconds(t timestamptz) RETURNS float8 LANGUAGE sql STABLE AS $$
+            SELECT CASE WHEN t IS NULL THEN NULL
+                        WHEN isfinite(t) THEN extract(epoch FROM now() - t)::float8
+                        WHEN t < now() THEN 1e12::float8
+                        ELSE -1e12::float8 END
+        $$;
+        -- What calworker's own producers already refuse, refused for every other writer too (a
+        -- 5 MB kind once made `calworker queue` print 225 MB). NOT VALID: rows already there are
+        -- not checked now; the queue's quarantine shortens them when it discards them.
+        ALTER TABLE calworker.jobs ADD CONSTRAINT jobs_kind_length CHECK (octet_length(kind) <= 64) NOT VALID;
+        ALTER TABLE calworker.jobs ADD CONSTRAINT jobs_queue_length CHECK (octet_length(queue) <= 64) NOT VALID;
+        """),
+    ]
+}
