@@ -87,6 +87,26 @@ public struct AccountStore: Sendable {
         return try Self.decode(row)
     }
 
+    /// The owner (sync group) of an account; nil when there is no such account.
+    public func owner(of id: Int64, on db: PostgresConnection) throws -> String? {
+        try db.query("SELECT owner FROM calworker.accounts WHERE id = $1", [id]).first?.decode(at: 0)
+    }
+
+    /// Accounts a worker would sync (for warnings about a missing token key).
+    public func activeCount(on db: PostgresConnection) throws -> Int {
+        try db.query("SELECT count(*) FROM calworker.accounts WHERE state = 'active'")[0].decode(at: 0)
+    }
+
+    /// A new refresh token for an account (marked `needs_reauth`, say): stored encrypted, the
+    /// account active again, its pause and last error cleared, all at once.
+    public func reconnect(id: Int64, refreshToken: String, on db: PostgresConnection) throws {
+        try db.transaction { db in
+            try saveTokens(id: id, AccountTokens(refreshToken: refreshToken), on: db)
+            try setState(id: id, .active, on: db)
+            try db.execute("UPDATE calworker.accounts SET paused_until = NULL, last_error = NULL WHERE id = $1", [id])
+        }
+    }
+
     /// Active accounts not paused: what `sync_account {"account_id": "all"}` fans out over.
     public func syncableIDs(on db: PostgresConnection) throws -> [Int64] {
         try db.query("""

@@ -121,15 +121,13 @@ public final class AccountSync {
                 report.calendars += 1
             } catch CalendarClientError.api(let error) where error.status == 404 {
                 // Removed between the calendar list and now: the next list sync marks it deleted.
-                try db.execute("UPDATE calworker.calendars SET deleted = true WHERE account_id = $1 AND calendar_id = $2",
-                               [accountID, calendar.calendarID])
+                try events.markDeleted(accountID: accountID, calendarID: calendar.calendarID, on: db)
             }
         }
     }
 
     func syncCalendarList() throws {
-        let stored = try db.query("SELECT calendar_list_sync_token FROM calworker.accounts WHERE id = $1", [accountID])
-            .first.flatMap { try $0.decodeOptional(String.self, at: 0) }
+        let stored = try events.calendarListSyncToken(accountID: accountID, on: db)
         do {
             try listCalendars(syncToken: stored)
         } catch CalendarClientError.api(let error) where error.isFullSyncRequired && stored != nil {

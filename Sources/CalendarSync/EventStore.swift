@@ -25,6 +25,39 @@ public struct EventStore: Sendable {
         }
     }
 
+    /// An account's calendars as an operator sees them, with how many live events and busy
+    /// blocks each holds in the local copy.
+    public func calendarSummaries(accountID: Int64, on db: PostgresConnection) throws -> [CalendarSummary] {
+        try db.query("""
+            SELECT calendar_id, coalesce(summary, ''), access_role, is_primary, deleted, excluded, sync_token IS NOT NULL,
+                   (SELECT count(*) FROM calworker.events e WHERE e.account_id = c.account_id AND e.calendar_id = c.calendar_id
+                      AND e.status <> 'cancelled' AND NOT e.is_mirror),
+                   (SELECT count(*) FROM calworker.events e WHERE e.account_id = c.account_id AND e.calendar_id = c.calendar_id
+                      AND e.status <> 'cancelled' AND e.is_mirror)
+              FROM calworker.calendars c WHERE account_id = $1 ORDER BY is_primary DESC, calendar_id
+            """, [accountID]).map { row in
+            CalendarSummary(calendarID: try row.decode(at: 0), summary: try row.decode(at: 1), accessRole: try row.decode(at: 2),
+                            primary: try row.decode(at: 3), deleted: try row.decode(at: 4), excluded: try row.decode(at: 5),
+                            synced: try row.decode(at: 6), events: try row.decode(at: 7), mirrors: try row.decode(at: 8))
+        }
+    }
+
+    /// Takes a calendar out of mirroring or puts it back; false when the account has no such calendar.
+    public func setExcluded(accountID: Int64, calendarID: String, _ excluded: Bool, on db: PostgresConnection) throws -> Bool {
+        try db.execute("UPDATE calworker.calendars SET excluded = $3 WHERE account_id = $1 AND calendar_id = $2",
+                       [accountID, calendarID, excluded]) == 1
+    }
+
+    /// The sync token of the account's last calendar listing, if it finished one.
+    public func calendarListSyncToken(accountID: Int64, on db: PostgresConnection) throws -> String? {
+        try db.query("SELECT calendar_list_sync_token FROM calworker.accounts WHERE id = $1", [accountID]).first.flatMap { try $0.decodeOptional(at: 0) }
+    }
+
+    /// A calendar Google no longer knows (404): deleted until the calendar list says otherwise.
+    public func markDeleted(accountID: Int64, calendarID: String, on db: PostgresConnection) throws {
+        try db.execute("UPDATE calworker.calendars SET deleted = true WHERE account_id = $1 AND calendar_id = $2", [accountID, calendarID])
+    }
+
     /// Applies calendar list entries (all pages of one listing) and its sync token together.
     /// A full listing (`complete`) marks calendars it did not mention as deleted.
     public func applyCalendarList(accountID: Int64, entries: [CalendarListPage.Entry], syncToken: String?, complete: Bool,
@@ -140,4 +173,21 @@ public struct EventStore: Sendable {
                is_mirror = EXCLUDED.is_mirror OR (EXCLUDED.status = 'cancelled' AND ev.is_mirror),
                raw = CASE WHEN EXCLUDED.status = 'cancelled' THEN ev.raw || EXCLUDED.raw ELSE EXCLUDED.raw END
         """
+}
+
+/// One calendar of an account, for operators (`calworker calendars list`, `accounts show`).
+public struct CalendarSummary: Sendable, Encodable {
+    public var calendarID: String
+    public var summary: String
+    public var accessRole: String
+    public var primary: Bool
+    public var deleted: Bool
+    public var excluded: Bool
+    /// A listing of it has finished (it has a sync token).
+    public var synced: Bool
+    public var events: Int
+    public var mirrors: Int
+
+    /// Owned, listed and not excluded: its events are mirrored and it receives busy blocks.
+    public var participates: Bool { accessRole == "owner" && !deleted && !excluded }
 }

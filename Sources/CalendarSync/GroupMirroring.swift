@@ -72,9 +72,7 @@ public final class GroupMirroring {
     }
 
     public func run() throws -> MirrorReport {
-        guard let owner: String = try db.query("SELECT owner FROM calworker.accounts WHERE id = $1", [accountID]).first?.decode(at: 0) else {
-            return MirrorReport()
-        }
+        guard let owner = try store.owner(of: accountID, on: db) else { return MirrorReport() }
         return try withGroupLock(owner: owner) { try planAndExecute() }
     }
 
@@ -157,10 +155,8 @@ public final class GroupMirroring {
     }
 
     func planner(for owner: String) throws -> MirrorPlanner {
-        let row = try db.query("SELECT busy_title, mirror_days FROM calworker.owner_settings WHERE owner = $1", [owner]).first
-        let title: String = try row?.decodeOptional(at: 0) ?? "Busy"
-        let days: Int = try row?.decodeOptional(at: 1) ?? 90
-        return MirrorPlanner(group: owner, rules: SourceRules(now: now, mirrorDays: days), busyTitle: title)
+        let settings = try MirrorSettings.load(owner: owner, on: db)
+        return MirrorPlanner(group: owner, rules: SourceRules(now: now, mirrorDays: settings.mirrorDays), busyTitle: settings.busyTitle)
     }
 
     /// The client writing as account `id`, within that account's budget, its tokens kept on `session`.

@@ -1,4 +1,5 @@
 import Accounts
+import CalendarSync
 import Configuration
 import Foundation
 import JobQueue
@@ -59,20 +60,15 @@ enum AccountsCommand {
             case "show":
                 let db = try context.connectCurrent()
                 let account = try store.account(id: try id(), on: db)
-                let calendars = try db.query("""
-                    SELECT calendar_id, coalesce(summary, ''), access_role, deleted, excluded, sync_token IS NOT NULL,
-                           (SELECT count(*) FROM calworker.events e WHERE e.account_id = c.account_id AND e.calendar_id = c.calendar_id AND e.status <> 'cancelled')
-                      FROM calworker.calendars c WHERE account_id = $1 ORDER BY is_primary DESC, calendar_id
-                    """, [account.id])
+                let calendars = try EventStore().calendarSummaries(accountID: account.id, on: db)
                 struct Detail: Encodable {
                     var account: Account
                     var calendars: [[String: String]]
                 }
-                let rows = try calendars.map { row in
-                    ["calendar_id": try row.decode(String.self, at: 0), "summary": try row.decode(String.self, at: 1),
-                     "access_role": try row.decode(String.self, at: 2), "deleted": String(try row.decode(Bool.self, at: 3)),
-                     "excluded": String(try row.decode(Bool.self, at: 4)), "synced": String(try row.decode(Bool.self, at: 5)),
-                     "events": String(try row.decode(Int.self, at: 6))]
+                let rows = calendars.map { calendar in
+                    ["calendar_id": calendar.calendarID, "summary": calendar.summary, "access_role": calendar.accessRole,
+                     "deleted": String(calendar.deleted), "excluded": String(calendar.excluded), "synced": String(calendar.synced),
+                     "events": String(calendar.events + calendar.mirrors)]
                 }
                 context.emit(Detail(account: account, calendars: rows)) {
                     var text = table([account])
@@ -96,11 +92,7 @@ enum AccountsCommand {
                 let accountID = try id()
                 let token = try readToken(arguments)
                 let db = try context.connectCurrent()
-                try db.transaction { db in
-                    try store.saveTokens(id: accountID, AccountTokens(refreshToken: token), on: db)
-                    try store.setState(id: accountID, .active, on: db)
-                    try db.execute("UPDATE calworker.accounts SET paused_until = NULL, last_error = NULL WHERE id = $1", [accountID])
-                }
+                try store.reconnect(id: accountID, refreshToken: token, on: db)
                 context.emit(["account": accountID]) { "account \(accountID) reconnected and active" }
             case "reset":
                 let accountID = try id()

@@ -1,4 +1,5 @@
 import Accounts
+import CalendarSync
 import Foundation
 import Postgres
 
@@ -31,31 +32,14 @@ enum CalendarsCommand {
         switch action {
         case "list":
             let account = try accountID(arguments)
-            let rows = try db.query("""
-                SELECT calendar_id, coalesce(summary, ''), access_role, is_primary, deleted, excluded, sync_token IS NOT NULL,
-                       (SELECT count(*) FROM calworker.events e WHERE e.account_id = c.account_id AND e.calendar_id = c.calendar_id
-                          AND e.status <> 'cancelled' AND NOT e.is_mirror),
-                       (SELECT count(*) FROM calworker.events e WHERE e.account_id = c.account_id AND e.calendar_id = c.calendar_id
-                          AND e.status <> 'cancelled' AND e.is_mirror)
-                  FROM calworker.calendars c WHERE account_id = $1 ORDER BY is_primary DESC, calendar_id
-                """, [account])
-            struct Row: Encodable {
-                var calendarId: String, summary: String, accessRole: String, primary: Bool, deleted: Bool, excluded: Bool
-                var synced: Bool, events: Int, mirrors: Int
-                var participates: Bool { accessRole == "owner" && !deleted && !excluded }
-            }
-            let calendars = try rows.map { row in
-                Row(calendarId: try row.decode(at: 0), summary: try row.decode(at: 1), accessRole: try row.decode(at: 2),
-                    primary: try row.decode(at: 3), deleted: try row.decode(at: 4), excluded: try row.decode(at: 5),
-                    synced: try row.decode(at: 6), events: try row.decode(at: 7), mirrors: try row.decode(at: 8))
-            }
+            let calendars = try EventStore().calendarSummaries(accountID: account, on: db)
             context.emit(calendars) {
                 if calendars.isEmpty { return "no calendars yet for account \(account); sync it first" }
                 var table = Table(headers: ["CALENDAR", "SUMMARY", "ROLE", "EVENTS", "MIRRORS", "MIRRORING"])
                 for calendar in calendars {
                     let state = calendar.deleted ? "no (deleted)" : calendar.excluded ? "no (excluded)"
                         : calendar.accessRole != "owner" ? "no (not owner)" : calendar.synced ? "yes" : "after its first sync"
-                    table.add([calendar.calendarId + (calendar.primary ? " (primary)" : ""), calendar.summary, calendar.accessRole,
+                    table.add([calendar.calendarID + (calendar.primary ? " (primary)" : ""), calendar.summary, calendar.accessRole,
                                String(calendar.events), String(calendar.mirrors), state])
                 }
                 return table.render()
@@ -66,9 +50,7 @@ enum CalendarsCommand {
                 throw CLIError(.usage, "usage: calworker calendars \(action) --account ID CALENDAR_ID")
             }
             let calendar = arguments.positionals[1]
-            let changed = try db.execute("UPDATE calworker.calendars SET excluded = $3 WHERE account_id = $1 AND calendar_id = $2",
-                                         [account, calendar, action == "exclude"])
-            guard changed == 1 else {
+            guard try EventStore().setExcluded(accountID: account, calendarID: calendar, action == "exclude", on: db) else {
                 throw CLIError(.notFound, "account \(account) has no calendar \(calendar)", hint: "see: calworker calendars list --account \(account)")
             }
             context.emit(["account": String(account), "calendar": calendar, "excluded": String(action == "exclude")]) {
@@ -79,16 +61,10 @@ enum CalendarsCommand {
             let title = arguments.value("busy-title")
             if let title, title.trimmingCharacters(in: .whitespaces).isEmpty { throw CLIError(.usage, "--busy-title must not be empty") }
             let days = try arguments.int("mirror-days", range: 1...730)
-            if title != nil || days != nil {
-                try db.execute("""
-                    INSERT INTO calworker.owner_settings (owner, busy_title, mirror_days) VALUES ($1, coalesce($2, 'Busy'), coalesce($3, 90))
-                    ON CONFLICT (owner) DO UPDATE SET busy_title = coalesce($2, owner_settings.busy_title),
-                                                      mirror_days = coalesce($3, owner_settings.mirror_days)
-                    """, [owner, title, days])
-            }
-            let row = try db.query("SELECT busy_title, mirror_days FROM calworker.owner_settings WHERE owner = $1", [owner]).first
-            let shown = ["owner": owner, "busy_title": try row?.decode(String.self, at: 0) ?? "Busy",
-                         "mirror_days": String(try row?.decode(Int.self, at: 1) ?? 90)]
+            let settings = title != nil || days != nil
+                ? try MirrorSettings.save(owner: owner, busyTitle: title, mirrorDays: days, on: db)
+                : try MirrorSettings.load(owner: owner, on: db)
+            let shown = ["owner": owner, "busy_title": settings.busyTitle, "mirror_days": String(settings.mirrorDays)]
             context.emit(shown) { "owner \(owner): busy title '\(shown["busy_title"]!)', \(shown["mirror_days"]!) days ahead" }
         default:
             throw CLIError(.usage, "unknown action '\(action)'; one of list, exclude, include, settings")

@@ -72,7 +72,7 @@ enum HealthcheckCommand {
                 checks.append(Check(name: "worker", ok: false, detail: "no registered worker found for \(who); is `calworker work` running?"))
             }
         } catch {
-            checks.append(Check(name: "worker", ok: false, detail: "cannot read calworker.workers: \(error)"))
+            checks.append(Check(name: "worker", ok: false, detail: "cannot read the workers' heartbeats: \(error)"))
         }
         return checks
     }

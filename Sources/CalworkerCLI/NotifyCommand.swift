@@ -45,17 +45,10 @@ enum NotifyCommand {
         switch action {
         case "settings":
             if let owner = arguments.value("owner") { try change(owner, arguments, db) }
-            let rows = try db.query("""
-                SELECT a.owner, coalesce(s.email, min(a.email) || ' (default)'), coalesce(s.webhook_url, ''), coalesce(s.channel, 'email'),
-                       coalesce(s.lead_minutes, 30), coalesce(s.time_zone, 'UTC'),
-                       coalesce(to_char(s.quiet_start, 'HH24:MI') || '-' || to_char(s.quiet_end, 'HH24:MI'), ''),
-                       coalesce(to_char(s.all_day_at, 'HH24:MI'), '08:00')
-                  FROM calworker.accounts a LEFT JOIN calworker.notification_settings s ON s.owner = a.owner
-                 GROUP BY a.owner, s.owner ORDER BY a.owner
-                """).map { row in
-                ["owner": try row.decode(String.self, at: 0), "email": try row.decode(String.self, at: 1), "webhook": try row.decode(String.self, at: 2),
-                 "channel": try row.decode(String.self, at: 3), "lead_minutes": String(try row.decode(Int.self, at: 4)),
-                 "time_zone": try row.decode(String.self, at: 5), "quiet": try row.decode(String.self, at: 6), "all_day_at": try row.decode(String.self, at: 7)]
+            let rows = try OwnerReminders.settings(on: db).map { settings in
+                ["owner": settings.owner, "email": settings.email, "webhook": settings.webhook, "channel": settings.channel,
+                 "lead_minutes": String(settings.leadMinutes), "time_zone": settings.timeZone, "quiet": settings.quiet,
+                 "all_day_at": settings.allDayAt]
             }
             context.emit(rows) {
                 if rows.isEmpty { return "no owners yet: connect an account with calworker accounts add" }
@@ -99,31 +92,24 @@ enum NotifyCommand {
             throw CLIError(.usage, "--time-zone: '\(zone)' is not a time zone (like Europe/Berlin)")
         }
         if let email = arguments.value("email"), MailAddress(email) == nil { throw CLIError(.usage, "--email: '\(email)' is not an e-mail address") }
-        let lead = try arguments.int("lead", range: 0...10080)
-        var quietStart: String?, quietEnd: String?, clearQuiet = false
+        var change = OwnerReminders.Change()
+        change.email = arguments.value("email")
+        change.webhookURL = arguments.value("webhook")
+        change.channel = arguments.value("channel")
+        change.leadMinutes = try arguments.int("lead", range: 0...10080)
+        change.timeZone = arguments.value("time-zone")
         if let quiet = arguments.value("quiet") {
             if quiet == "none" {
-                clearQuiet = true
+                change.clearQuiet = true
             } else {
                 let parts = quiet.split(separator: "-").map(String.init)
                 guard parts.count == 2 else { throw CLIError(.usage, "--quiet is HH:MM-HH:MM or none") }
-                quietStart = try minutes(parts[0], "quiet")
-                quietEnd = try minutes(parts[1], "quiet")
+                change.quietStart = try minutes(parts[0], "quiet")
+                change.quietEnd = try minutes(parts[1], "quiet")
             }
         }
-        let allDay = try arguments.value("all-day-at").map { text throws(CLIError) in try minutes(text, "all-day-at") }
-        try db.execute("""
-            INSERT INTO calworker.notification_settings (owner, email, webhook_url, channel, lead_minutes, time_zone, quiet_start, quiet_end, all_day_at)
-            VALUES ($1, $2, $3, coalesce($4, 'email'), coalesce($5, 30), coalesce($6, 'UTC'), $7::time, $8::time, coalesce($9::time, '08:00'))
-            ON CONFLICT (owner) DO UPDATE SET
-                email = coalesce($2, notification_settings.email), webhook_url = coalesce($3, notification_settings.webhook_url),
-                channel = coalesce($4, notification_settings.channel), lead_minutes = coalesce($5, notification_settings.lead_minutes),
-                time_zone = coalesce($6, notification_settings.time_zone),
-                quiet_start = CASE WHEN $10 THEN NULL ELSE coalesce($7::time, notification_settings.quiet_start) END,
-                quiet_end = CASE WHEN $10 THEN NULL ELSE coalesce($8::time, notification_settings.quiet_end) END,
-                all_day_at = coalesce($9::time, notification_settings.all_day_at)
-            """, [owner, arguments.value("email"), arguments.value("webhook"), arguments.value("channel"), lead, arguments.value("time-zone"),
-                  quietStart, quietEnd, allDay, clearQuiet])
+        change.allDayAt = try arguments.value("all-day-at").map { text throws(CLIError) in try minutes(text, "all-day-at") }
+        try OwnerReminders.save(owner: owner, change, on: db)
     }
 
     struct Preview {
@@ -133,15 +119,9 @@ enum NotifyCommand {
 
     /// The reminder the event's next occurrence gets, planned as of just before it is due.
     static func preview(event: String, account: Int?, context: CommandContext, db: PostgresConnection) throws -> Preview {
-        let rows = try db.query("""
-            SELECT a.owner, e.calendar_id, coalesce(e.start_time, e.start_date::timestamptz) FROM calworker.events e
-              JOIN calworker.accounts a ON a.id = e.account_id
-             WHERE e.event_id = $1 AND ($2::bigint IS NULL OR e.account_id = $2) AND NOT e.is_mirror
-             ORDER BY e.account_id LIMIT 2
-            """, [event, account.map(Int64.init)])
-        guard let row = rows.first else { throw CLIError(.notFound, "no event \(event) in the local copy", hint: "sync the account first; ids are Google's event ids") }
-        if rows.count > 1 && account == nil { throw CLIError(.usage, "event \(event) is in several accounts: add --account N") }
-        let owner: String = try row.decode(at: 0)
+        let owners = try OwnerReminders.owners(ofEvent: event, account: account.map(Int64.init), on: db)
+        guard let owner = owners.first else { throw CLIError(.notFound, "no event \(event) in the local copy", hint: "sync the account first; ids are Google's event ids") }
+        if owners.count > 1 && account == nil { throw CLIError(.usage, "event \(event) is in several accounts: add --account N") }
         guard let settings = try OwnerReminders.owners(on: db).first(where: { $0.owner == owner }) else {
             throw CLIError(.notFound, "owner \(owner) has no active account")
         }

@@ -1,3 +1,4 @@
+import Accounts
 import Configuration
 import Foundation
 import HTTPServer
@@ -159,8 +160,7 @@ enum WorkCommand {
     static func warnIfTokenKeyMissing(_ context: CommandContext) {
         guard context.tokenCipher == nil, let db = try? context.connect() else { return }
         defer { db.close() }
-        guard let rows = try? db.query("SELECT count(*) FROM calworker.accounts WHERE state = 'active'"),
-              let count = try? rows[0].decode(Int.self, at: 0), count > 0 else { return }
+        guard let count = try? AccountStore(cipher: nil).activeCount(on: db), count > 0 else { return }
         context.logger.warning("CALWORKER_TOKEN_KEY is not set: this worker discards the syncs of connected accounts",
                                ["accounts": String(count), "hint": "set CALWORKER_TOKEN_KEY (or _FILE) to the key their tokens were encrypted with"])
     }
