@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "MirrorPlanner", dependencies: ["Crypto"], swiftSettings: defaultSwiftSettings),
         .target(name: "Reminders", swiftSettings: defaultSwiftSettings),
         .target(name: "Scheduling", dependencies: ["Configuration", "JobQueue", "Postgres"], swiftSettings: defaultSwiftSettings),
-        .target(name: "CalendarSync", dependencies: ["Accounts", "Google", "HTTPClient", "Metrics", "MirrorPlanner", "Postgres"],
+        .target(name: "CalendarSync", dependencies: ["Accounts", "Crypto", "Google", "HTTPClient", "Metrics", "MirrorPlanner", "Postgres"],
                 swiftSettings: defaultSwiftSettings),
         .target(name: "Jobs", dependencies: ["Worker", "JobQueue", "Postgres", "Scheduling", "Accounts", "CalendarSync", "Crypto", "Google", "Media", "Thumbnails", "Backup", "Notify", "Configuration"],
                 swiftSettings: defaultSwiftSettings),

@@ -5,53 +5,6 @@ import HTTPClient
 import Metrics
 import Postgres
 
-/// Where the Google APIs are and how hard calworker may use them.
-public struct GoogleSettings: Sendable {
-    public var apiURL: String
-    public var tokenURL: String
-    public var clientID: String
-    public var clientSecret: String
-    /// The per-account request budget (see `RequestBudget`).
-    public var requestsPerMinute: Int
-    /// Where the budgets every worker shares are kept; nil gives each client a bucket of its
-    /// own (tests, one-off commands).
-    public var sharedBudgets: (any SharedRequestBudgets)?
-    /// `maxResults` for events.list: Google's maximum, 2,500, unless a test wants many pages.
-    public var eventsPageSize = 2500
-    /// Attempts per API call before a retryable error goes to the job (which snoozes), and the
-    /// longest wait between them, whatever `Retry-After` says. SYNC.md: five attempts; 32 s.
-    public var callAttempts = 5
-    public var longestBackoff: Duration = .seconds(32)
-
-    public init(apiURL: String, tokenURL: String, clientID: String, clientSecret: String, requestsPerMinute: Int = 500) {
-        self.apiURL = apiURL
-        self.tokenURL = tokenURL
-        self.clientID = clientID
-        self.clientSecret = clientSecret
-        self.requestsPerMinute = requestsPerMinute
-    }
-}
-
-extension GoogleSettings {
-    /// The request budget of a client writing as `account`: the shared one when configured.
-    func budget(for account: Int64) -> RequestBudget {
-        RequestBudget(perMinute: requestsPerMinute, shared: sharedBudgets, account: account)
-    }
-}
-
-/// What one sync did, for the run record and the logs.
-public struct SyncReport: Sendable, Equatable {
-    public var calendars = 0
-    public var fullSyncs = 0
-    public var pages = 0
-    public var eventsFetched = 0
-    public var tokenRefreshes = 0
-    public var backoffs = 0
-    public var bytes = 0
-    /// API calls by "method status", e.g. "events.list 200".
-    public var calls: [String: Int] = [:]
-}
-
 /// Brings one account's local copy up to date: the calendar list, then every calendar's
 /// events, incrementally where a sync token allows and fully otherwise (SYNC.md "Local copy").
 public final class AccountSync {
@@ -65,21 +18,24 @@ public final class AccountSync {
     let pageSize: Int
     public private(set) var report = SyncReport()
 
-    public init(accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
-                shouldAbort: @escaping @Sendable () -> Bool, progress: (@Sendable ([String: String]) -> Void)? = nil) throws {
+    public convenience init(accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
+                            shouldAbort: @escaping @Sendable () -> Bool, progress: (@Sendable ([String: String]) -> Void)? = nil) throws {
+        try self.init(accountID: accountID, settings: settings, clients: settings.clients(metrics: metrics), store: store, db: db,
+                      shouldAbort: shouldAbort, progress: progress)
+    }
+
+    init(accountID: Int64, settings: GoogleSettings, clients: GoogleClients, store: AccountStore, db: PostgresConnection,
+         shouldAbort: @escaping @Sendable () -> Bool, progress: (@Sendable ([String: String]) -> Void)?) throws {
         self.accountID = accountID
         self.store = store
         self.db = db
         self.progress = progress
         self.pageSize = max(1, min(2500, settings.eventsPageSize))
-        let http = HTTPClient(service: "google", metrics: metrics)
-        let oauth = OAuthClient(tokenURL: settings.tokenURL, clientID: settings.clientID, clientSecret: settings.clientSecret,
-                                http: HTTPClient(service: "google_oauth", metrics: metrics))
         // Its own session: a token refresh can happen on the page-fetch thread while this
         // thread holds a page's transaction open, and must not slip into it.
-        tokens = try StoredAccessTokens(accountID: accountID, store: store, db: try db.openSibling(), oauth: oauth,
+        tokens = try StoredAccessTokens(accountID: accountID, store: store, db: try db.openSibling(), oauth: clients.oauth,
                                         shouldAbort: shouldAbort)
-        client = CalendarClient(apiURL: settings.apiURL, http: http, tokens: tokens,
+        client = CalendarClient(apiURL: settings.apiURL, http: clients.api, tokens: tokens,
                                 budget: settings.budget(for: accountID), shouldAbort: shouldAbort)
         client.maxAttempts = max(1, settings.callAttempts)
         client.maxDelay = settings.longestBackoff

@@ -51,12 +51,20 @@ public final class GroupMirroring {
     let shouldAbort: @Sendable () -> Bool
     let now: Date
     let progress: (@Sendable ([String: String]) -> Void)?
+    let clients: GoogleClients
 
-    public init(accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
-                shouldAbort: @escaping @Sendable () -> Bool, now: Date = Date(),
-                progress: (@Sendable ([String: String]) -> Void)? = nil) {
+    public convenience init(accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
+                            shouldAbort: @escaping @Sendable () -> Bool, now: Date = Date(),
+                            progress: (@Sendable ([String: String]) -> Void)? = nil) {
+        self.init(accountID: accountID, settings: settings, clients: settings.clients(metrics: metrics), store: store, db: db,
+                  metrics: metrics, shouldAbort: shouldAbort, now: now, progress: progress)
+    }
+
+    init(accountID: Int64, settings: GoogleSettings, clients: GoogleClients, store: AccountStore, db: PostgresConnection,
+         metrics: MetricsRegistry, shouldAbort: @escaping @Sendable () -> Bool, now: Date, progress: (@Sendable ([String: String]) -> Void)?) {
         self.accountID = accountID
         self.settings = settings
+        self.clients = clients
         self.store = store
         self.db = db
         self.metrics = metrics
@@ -161,11 +169,12 @@ public final class GroupMirroring {
 
     /// The client writing as account `id`, within that account's budget, its tokens kept on `session`.
     private func client(for id: Int64, on session: PostgresConnection) throws -> CalendarClient {
-        let oauth = OAuthClient(tokenURL: settings.tokenURL, clientID: settings.clientID, clientSecret: settings.clientSecret,
-                                http: HTTPClient(service: "google_oauth", metrics: metrics))
-        let tokens = try StoredAccessTokens(accountID: id, store: store, db: session, oauth: oauth, shouldAbort: shouldAbort)
-        return CalendarClient(apiURL: settings.apiURL, http: HTTPClient(service: "google", metrics: metrics), tokens: tokens,
-                              budget: settings.budget(for: id), shouldAbort: shouldAbort)
+        let tokens = try StoredAccessTokens(accountID: id, store: store, db: session, oauth: clients.oauth, shouldAbort: shouldAbort)
+        let client = CalendarClient(apiURL: settings.apiURL, http: clients.api, tokens: tokens, budget: settings.budget(for: id),
+                                    shouldAbort: shouldAbort)
+        client.maxAttempts = max(1, settings.callAttempts)
+        client.maxDelay = settings.longestBackoff
+        return client
     }
 }
 

@@ -79,72 +79,45 @@ public struct SyncAccountJob: JobHandler {
 
     public func run(_ args: Args, context: JobContext) throws -> JobResult {
         let db = try context.database()
-        let store = AccountStore(cipher: environment.tokenCipher)
         guard case .account(let accountID) = args.target else {
-            let ids = try store.syncableIDs(on: db)
+            let ids = try AccountStore(cipher: nil).syncableIDs(on: db)
             let added = try JobQueue().enqueueMany(self, ids.map { Args(.account($0)) }, JobOptions(queue: context.job.queue), on: db)
             context.logger.info("fanned out account syncs", ["accounts": String(ids.count), "enqueued": String(added.count)])
             return .success(JobFigures(["accounts": Double(ids.count), "enqueued": Double(added.count)]))
         }
-        let account: Account
-        do {
-            account = try store.account(id: accountID, on: db)
-        } catch let error as AccountError where error.code == .notFound {
-            return .discard(reason: error.message)
-        }
-        switch account.state {
-        case .disabled: return .discard(reason: "account \(accountID) is disabled")
-        case .needsReauth: return .discard(reason: "account \(accountID) needs to be connected again (needs_reauth)")
-        case .active: break
-        }
-        if let until = account.pausedUntil, until > Date() {
-            return .retry(after: .seconds(until.timeIntervalSinceNow), reason: "account \(accountID) is paused until \(until) (Google quota)")
-        }
         let logger = context.logger.with(["account_id": String(accountID)])
         let progress = context.progress()
-        let sync: AccountSync
+        let run = AccountSyncRun(accountID: accountID, settings: environment.google, cipher: environment.tokenCipher, db: db,
+                                 metrics: context.metrics, now: environment.now(), shouldAbort: { context.isStopped },
+                                 progress: { progress.report($0) })
+        let outcome: SyncOutcome
         do {
-            sync = try AccountSync(accountID: accountID, settings: environment.google, store: store, db: db, metrics: context.metrics,
-                                   shouldAbort: { context.isStopped }, progress: { progress.report($0) })
-        } catch let error as AccountError where error.code == .noKey {
-            // This worker cannot read any token; retrying here cannot help (cron enqueues the
-            // next sync, which a worker with the key will run).
-            return .discard(reason: "this worker has no CALWORKER_TOKEN_KEY: \(error.message)")
-        }
-        do {
-            let report = try sync.run()
-            let mirroring = GroupMirroring(accountID: accountID, settings: environment.google, store: store, db: db,
-                                           metrics: context.metrics, shouldAbort: { context.isStopped }, now: environment.now(),
-                                           progress: { progress.report($0) })
-            let mirrors = try mirroring.run()
-            try store.recordSync(id: accountID, error: nil, on: db)
-            logger.info("account synced", ["calendars": String(report.calendars), "events": String(report.eventsFetched),
-                                           "pages": String(report.pages), "full_syncs": String(report.fullSyncs),
-                                           "mirror_writes": String(mirrors.inserted + mirrors.patched + mirrors.restored + mirrors.deleted)])
-            if let postponed = mirrors.postponed {
-                logger.notice("mirrors postponed", ["reason": postponed])
-            }
-            var figures = Self.figures(report)
-            for (key, value) in Self.figures(mirrors).values { figures.set(key, value) }
-            return .success(figures)
-        } catch let failure as SyncFailure {
-            try store.setState(id: accountID, .needsReauth, error: failure.description, on: db)
-            logger.warning("account needs to be connected again", ["error": failure.description])
-            return .discard(reason: failure.description, figures: Self.figures(sync.report))
-        } catch CalendarClientError.api(let error) where error.isQuotaExceeded {
-            let until = Date().addingTimeInterval(3 * 3600)
-            try store.pause(id: accountID, until: until, reason: error.description, on: db)
-            logger.warning("Google quota exceeded; account paused", ["paused_until": "\(until)"])
-            return .retry(after: .seconds(3 * 3600), reason: "quota exceeded; paused for 3 hours", figures: Self.figures(sync.report))
-        } catch CalendarClientError.api(let error) where error.isRateLimit {
-            return .retry(after: .seconds(max(30, error.retryAfter ?? 60)), reason: "rate limited: \(error)",
-                          figures: Self.figures(sync.report))
+            outcome = try run.run()
         } catch CalendarClientError.stopped {
             try context.checkStop()
             throw CalendarClientError.stopped
-        } catch {
-            try? store.recordSync(id: accountID, error: "\(error)", on: db)
-            throw error
+        }
+        switch outcome {
+        case .synced(let report, let mirrors):
+            logger.info("account synced", ["calendars": String(report.calendars), "events": String(report.eventsFetched),
+                                           "pages": String(report.pages), "full_syncs": String(report.fullSyncs),
+                                           "mirror_writes": String(mirrors.inserted + mirrors.patched + mirrors.restored + mirrors.deleted)])
+            if let postponed = mirrors.postponed { logger.notice("mirrors postponed", ["reason": postponed]) }
+            var figures = Self.figures(report)
+            for (key, value) in Self.figures(mirrors).values { figures.set(key, value) }
+            return .success(figures)
+        case .notSyncable(let reason):
+            return .discard(reason: reason)
+        case .needsReauth(let reason, let report):
+            logger.warning("account needs to be connected again", ["error": reason])
+            return .discard(reason: reason, figures: Self.figures(report))
+        case .paused(let until, let reason):
+            return .retry(after: .seconds(max(1, until.timeIntervalSinceNow)), reason: reason)
+        case .quotaExceeded(let until, let reason, let report):
+            logger.warning("Google quota exceeded; account paused", ["paused_until": "\(until)"])
+            return .retry(after: .seconds(max(1, until.timeIntervalSinceNow)), reason: reason, figures: Self.figures(report))
+        case .rateLimited(let after, let reason, let report):
+            return .retry(after: after, reason: reason, figures: Self.figures(report))
         }
     }
 

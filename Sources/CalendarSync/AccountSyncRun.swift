@@ -1,0 +1,101 @@
+import Accounts
+import Crypto
+import Foundation
+import Google
+import Metrics
+import Postgres
+
+/// How one sync of an account ended, for the job to map onto the queue's outcomes. The
+/// account's state (needs re-auth, paused, last error) is already recorded when it returns.
+public enum SyncOutcome: Sendable {
+    /// The local copy and the group's mirrors are up to date.
+    case synced(SyncReport, MirrorReport)
+    /// Nothing to do for this account: gone, disabled, waiting for re-auth, or its tokens
+    /// cannot be read here (no token key).
+    case notSyncable(String)
+    /// Google refused the refresh token; the account is now `needs_reauth`.
+    case needsReauth(String, SyncReport)
+    /// Paused by an earlier quotaExceeded: nothing before `until`.
+    case paused(until: Date, reason: String)
+    /// Google said the account's quota is spent; the account is now paused until `until`.
+    case quotaExceeded(until: Date, reason: String, SyncReport)
+    /// Google asked to slow down; try again after `after`.
+    case rateLimited(after: Duration, reason: String, SyncReport)
+}
+
+/// One `sync_account` of one account (SYNC.md): the local copy, then the group's mirrors,
+/// with one set of Google clients for both. It applies what Google's answers mean for the
+/// account itself (re-auth, quota pause, the last error) and says how it went.
+public struct AccountSyncRun {
+    let accountID: Int64
+    let settings: GoogleSettings
+    let store: AccountStore
+    let db: PostgresConnection
+    let metrics: MetricsRegistry
+    let now: Date
+    let shouldAbort: @Sendable () -> Bool
+    let progress: (@Sendable ([String: String]) -> Void)?
+
+    /// How long quotaExceeded pauses an account (SYNC.md).
+    public static let quotaPause: TimeInterval = 3 * 3600
+
+    public init(accountID: Int64, settings: GoogleSettings, cipher: TokenCipher?, db: PostgresConnection, metrics: MetricsRegistry,
+                now: Date, shouldAbort: @escaping @Sendable () -> Bool, progress: (@Sendable ([String: String]) -> Void)? = nil) {
+        self.accountID = accountID
+        self.settings = settings
+        self.store = AccountStore(cipher: cipher)
+        self.db = db
+        self.metrics = metrics
+        self.now = now
+        self.shouldAbort = shouldAbort
+        self.progress = progress
+    }
+
+    /// Runs the sync. Throws `CalendarClientError.stopped` when asked to stop, and any other
+    /// failure (after recording it as the account's last error) for the queue to retry.
+    public func run() throws -> SyncOutcome {
+        let account: Account
+        do {
+            account = try store.account(id: accountID, on: db)
+        } catch let error as AccountError where error.code == .notFound {
+            return .notSyncable(error.message)
+        }
+        switch account.state {
+        case .disabled: return .notSyncable("account \(accountID) is disabled")
+        case .needsReauth: return .notSyncable("account \(accountID) needs to be connected again (needs_reauth)")
+        case .active: break
+        }
+        if let until = account.pausedUntil, until > Date() {
+            return .paused(until: until, reason: "account \(accountID) is paused until \(until) (Google quota)")
+        }
+        let clients = settings.clients(metrics: metrics)
+        let sync: AccountSync
+        do {
+            sync = try AccountSync(accountID: accountID, settings: settings, clients: clients, store: store, db: db,
+                                   shouldAbort: shouldAbort, progress: progress)
+        } catch let error as AccountError where error.code == .noKey {
+            return .notSyncable("this worker has no CALWORKER_TOKEN_KEY: \(error.message)")
+        }
+        do {
+            let report = try sync.run()
+            let mirrors = try GroupMirroring(accountID: accountID, settings: settings, clients: clients, store: store, db: db,
+                                             metrics: metrics, shouldAbort: shouldAbort, now: now, progress: progress).run()
+            try store.recordSync(id: accountID, error: nil, on: db)
+            return .synced(report, mirrors)
+        } catch let failure as SyncFailure {
+            try store.setState(id: accountID, .needsReauth, error: failure.description, on: db)
+            return .needsReauth(failure.description, sync.report)
+        } catch CalendarClientError.api(let error) where error.isQuotaExceeded {
+            let until = Date().addingTimeInterval(Self.quotaPause)
+            try store.pause(id: accountID, until: until, reason: error.description, on: db)
+            return .quotaExceeded(until: until, reason: "quota exceeded; paused for 3 hours", sync.report)
+        } catch CalendarClientError.api(let error) where error.isRateLimit {
+            return .rateLimited(after: .seconds(max(30, error.retryAfter ?? 60)), reason: "rate limited: \(error)", sync.report)
+        } catch CalendarClientError.stopped {
+            throw CalendarClientError.stopped
+        } catch {
+            try? store.recordSync(id: accountID, error: "\(error)", on: db)
+            throw error
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Google
+import HTTPClient
+import Metrics
+
+/// Where the Google APIs are and how hard calworker may use them.
+public struct GoogleSettings: Sendable {
+    public var apiURL: String
+    public var tokenURL: String
+    public var clientID: String
+    public var clientSecret: String
+    /// The per-account request budget (see `RequestBudget`).
+    public var requestsPerMinute: Int
+    /// Where the budgets every worker shares are kept; nil gives each client a bucket of its
+    /// own (tests, one-off commands).
+    public var sharedBudgets: (any SharedRequestBudgets)?
+    /// `maxResults` for events.list: Google's maximum, 2,500, unless a test wants many pages.
+    public var eventsPageSize = 2500
+    /// Attempts per API call before a retryable error goes to the job (which snoozes), and the
+    /// longest wait between them, whatever `Retry-After` says. SYNC.md: five attempts; 32 s.
+    public var callAttempts = 5
+    public var longestBackoff: Duration = .seconds(32)
+
+    public init(apiURL: String, tokenURL: String, clientID: String, clientSecret: String, requestsPerMinute: Int = 500) {
+        self.apiURL = apiURL
+        self.tokenURL = tokenURL
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.requestsPerMinute = requestsPerMinute
+    }
+}
+
+extension GoogleSettings {
+    /// The request budget of a client writing as `account`: the shared one when configured.
+    func budget(for account: Int64) -> RequestBudget {
+        RequestBudget(perMinute: requestsPerMinute, shared: sharedBudgets, account: account)
+    }
+}
+
+extension GoogleSettings {
+    /// The HTTP and OAuth clients of one run, built once and shared by the account's sync and
+    /// every lane of its mirror step.
+    func clients(metrics: MetricsRegistry) -> GoogleClients {
+        GoogleClients(api: HTTPClient(service: "google", metrics: metrics),
+                      oauth: OAuthClient(tokenURL: tokenURL, clientID: clientID, clientSecret: clientSecret,
+                                         http: HTTPClient(service: "google_oauth", metrics: metrics)))
+    }
+}
+
+/// The clients one run talks to Google with (see `GoogleSettings.clients`).
+struct GoogleClients: Sendable {
+    let api: HTTPClient
+    let oauth: OAuthClient
+}
