@@ -5,6 +5,12 @@ import PackageDescription
 /// comes from the tools version; warnings are errors in CI through `-warnings-as-errors`.
 let defaultSwiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    // A member is usable only from a module this file imports, so every module a file leans on
+    // is named at its top (and in Package.swift), not reached through another's imports.
+    .enableUpcomingFeature("MemberImportVisibility"),
+    // Imports are internal unless marked `public import`: a module's API shows which modules
+    // it exposes, and a C module stays inside its wrapper.
+    .enableUpcomingFeature("InternalImportsByDefault"),
     // Release builds specialize generics across our own modules (row decoding, parameter
     // encoding, the handler registry); without it a third of the worker's CPU per job went
     // to runtime generic-metadata lookups.
@@ -37,37 +43,38 @@ let package = Package(
         .systemLibrary(name: "CVips", pkgConfig: "gobject-2.0", providers: [.apt(["libvips-dev"])]),
 
         // Thin Swift wrappers.
-        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Postgres", dependencies: ["Basics", "CLibPQ"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Basics", swiftSettings: defaultSwiftSettings),
         .target(name: "Redaction", swiftSettings: defaultSwiftSettings),
-        .target(name: "Logging", dependencies: ["Redaction"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Configuration", swiftSettings: defaultSwiftSettings),
-        .target(name: "Metrics", swiftSettings: defaultSwiftSettings),
-        .target(name: "Crypto", dependencies: ["CCrypto", "Redaction"], swiftSettings: defaultSwiftSettings),
-        .target(name: "HTTPClient", dependencies: ["CCurl", "Metrics", "Redaction"], swiftSettings: defaultSwiftSettings),
-        .target(name: "HTTPServer", swiftSettings: defaultSwiftSettings),
-        .target(name: "Media", dependencies: ["HTTPClient", "Crypto", "Metrics"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Thumbnails", dependencies: ["CVips"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Backup", dependencies: ["Crypto", "Media", "Postgres"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Notify", dependencies: ["Crypto", "HTTPClient", "Metrics", "Postgres", "Redaction", "Reminders"], resources: [.copy("Templates")],
+        .target(name: "Logging", dependencies: ["Basics", "Redaction"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Configuration", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Metrics", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Crypto", dependencies: ["Basics", "CCrypto", "Redaction"], swiftSettings: defaultSwiftSettings),
+        .target(name: "HTTPClient", dependencies: ["Basics", "CCurl", "Metrics", "Redaction"], swiftSettings: defaultSwiftSettings),
+        .target(name: "HTTPServer", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Media", dependencies: ["Basics", "HTTPClient", "Crypto", "Metrics"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Thumbnails", dependencies: ["Basics", "CVips"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Backup", dependencies: ["Basics", "Crypto", "Media", "Postgres"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Notify", dependencies: ["Basics", "Crypto", "HTTPClient", "Metrics", "Postgres", "Redaction", "Reminders"], resources: [.copy("Templates")],
                 swiftSettings: defaultSwiftSettings),
 
         // Domain.
-        .target(name: "JobQueue", dependencies: ["Postgres"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Worker", dependencies: ["JobQueue", "Postgres", "Logging", "Metrics", "Redaction"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Accounts", dependencies: ["Postgres", "Crypto", "Redaction"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Google", dependencies: ["HTTPClient", "Redaction"], swiftSettings: defaultSwiftSettings),
-        .target(name: "MirrorPlanner", dependencies: ["Crypto"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Reminders", swiftSettings: defaultSwiftSettings),
-        .target(name: "Scheduling", dependencies: ["Configuration", "JobQueue", "Postgres"], swiftSettings: defaultSwiftSettings),
-        .target(name: "CalendarSync", dependencies: ["Accounts", "Crypto", "Google", "HTTPClient", "Metrics", "MirrorPlanner", "Postgres"],
+        .target(name: "JobQueue", dependencies: ["Basics", "Postgres"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Worker", dependencies: ["Basics", "JobQueue", "Postgres", "Logging", "Metrics", "Redaction"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Accounts", dependencies: ["Basics", "Postgres", "Crypto", "Redaction"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Google", dependencies: ["Basics", "HTTPClient", "Redaction"], swiftSettings: defaultSwiftSettings),
+        .target(name: "MirrorPlanner", dependencies: ["Basics", "Crypto"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Reminders", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Scheduling", dependencies: ["Basics", "Configuration", "JobQueue", "Postgres"], swiftSettings: defaultSwiftSettings),
+        .target(name: "CalendarSync", dependencies: ["Basics", "Accounts", "Crypto", "Google", "HTTPClient", "Metrics", "MirrorPlanner", "Postgres"],
                 swiftSettings: defaultSwiftSettings),
-        .target(name: "Jobs", dependencies: ["Worker", "JobQueue", "Postgres", "Scheduling", "Accounts", "CalendarSync", "Crypto", "Google", "Media", "Thumbnails", "Backup", "Notify", "Configuration"],
+        .target(name: "Jobs", dependencies: ["Basics", "Worker", "JobQueue", "Postgres", "Scheduling", "Accounts", "CalendarSync", "Crypto", "Google", "Media", "Thumbnails", "Backup", "Notify", "Configuration"],
                 swiftSettings: defaultSwiftSettings),
 
         // The command-line tool: a thin entry point over a library the tests call too.
         .target(
             name: "CalworkerCLI",
-            dependencies: ["Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer", "Redaction",
+            dependencies: ["Basics", "Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer", "Redaction",
                            "Accounts", "CalendarSync", "Crypto", "MirrorPlanner", "Media", "Backup", "Notify", "Reminders", "Scheduling"],
             swiftSettings: defaultSwiftSettings
         ),
@@ -75,11 +82,11 @@ let package = Package(
 
         // A faithful local Google Calendar API v3 + OAuth token endpoint, for tests, the demo and
         // benchmarks: a library the tests start in-process, and an executable.
-        .target(name: "GoogleEmulator", dependencies: ["HTTPServer"], swiftSettings: defaultSwiftSettings),
+        .target(name: "GoogleEmulator", dependencies: ["Basics", "HTTPServer"], swiftSettings: defaultSwiftSettings),
         .executableTarget(name: "google-emulator", dependencies: ["GoogleEmulator"], swiftSettings: defaultSwiftSettings),
 
         // Benchmarks: not tests; run by hand (`scripts/bench-queue`).
-        .target(name: "BenchSupport", dependencies: ["HTTPClient", "Metrics"], path: "Benchmarks/BenchSupport", swiftSettings: defaultSwiftSettings),
+        .target(name: "BenchSupport", dependencies: ["Basics", "HTTPClient", "Metrics"], path: "Benchmarks/BenchSupport", swiftSettings: defaultSwiftSettings),
         .executableTarget(
             name: "calworker-bench",
             dependencies: ["BenchSupport", "Jobs", "Worker", "JobQueue", "Postgres", "Logging"],
@@ -137,7 +144,7 @@ let package = Package(
         ),
 
         // Tests mirror Sources; shared helpers live in TestSupport.
-        .target(name: "TestSupport", dependencies: ["Postgres", "JobQueue", "Jobs", "HTTPClient", "Metrics"], path: "Tests/TestSupport", swiftSettings: defaultSwiftSettings),
+        .target(name: "TestSupport", dependencies: ["Basics", "Postgres", "JobQueue", "Jobs", "HTTPClient", "Metrics"], path: "Tests/TestSupport", swiftSettings: defaultSwiftSettings),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Crypto", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "CalendarSyncTests",
                     dependencies: ["CalendarSync", "Accounts", "Crypto", "Google", "GoogleEmulator", "Jobs", "Worker", "JobQueue",
@@ -164,7 +171,7 @@ let package = Package(
         .testTarget(name: "JobQueueTests", dependencies: ["Accounts", "CalendarSync", "JobQueue", "Jobs", "Notify", "Postgres", "Scheduling", "TestSupport"],
                     exclude: ["Fixtures"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Jobs", "JobQueue", "Postgres", "Logging", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Worker", "JobQueue", "Logging", "Media", "Metrics", "Postgres", "Thumbnails", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "JobsTests", dependencies: ["HTTPServer", "Jobs", "Worker", "JobQueue", "Logging", "Media", "Metrics", "Postgres", "Thumbnails", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "CalworkerCLITests", dependencies: ["CalworkerCLI", "Configuration", "HTTPServer", "JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
     ]
 )

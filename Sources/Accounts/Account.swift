@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A connected Google account as operators see it: never its tokens.
 public struct Account: Sendable, Equatable, Codable {

@@ -1,6 +1,6 @@
-import Crypto
-import Foundation
-import Postgres
+public import Crypto
+public import Foundation
+public import Postgres
 import Redaction
 
 /// Accounts in `calworker.accounts`, with their tokens encrypted on the way in and decrypted

@@ -1,4 +1,4 @@
-import Postgres
+public import Postgres
 
 /// Connected Google accounts and their encrypted tokens.
 public enum AccountsSchema {

@@ -1,5 +1,5 @@
-import Foundation
-import Media
+public import Foundation
+public import Media
 
 /// The backups under a target prefix, read from the store itself (a restore on a new machine
 /// has no database to ask): each backup is a folder `<prefix><id>/` holding `dump.cwbk` and,

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What a backup is, kept beside it as `manifest.json`. Its presence is what makes a backup
 /// count: it is written last, after the dump is stored (and, normally, verified).

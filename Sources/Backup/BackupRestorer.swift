@@ -1,5 +1,5 @@
 import Foundation
-import Media
+public import Media
 import Postgres
 
 /// `calworker backup restore`: opens a backup (refusing any damaged or wrongly keyed one before

@@ -1,6 +1,7 @@
-import Foundation
-import Media
-import Postgres
+import Basics
+public import Foundation
+public import Media
+public import Postgres
 
 /// One scheduled backup from start to end: make it, verify it, write its manifest (from then on
 /// it counts), and only after a verified one apply retention.
@@ -47,10 +48,10 @@ public struct BackupRun {
                 deleted += 1
             }
         }
-        let seconds = max(0.001, (made.dumpDuration + made.uploadDuration).secondsValue)
+        let seconds = max(0.001, (made.dumpDuration + made.uploadDuration).seconds)
         let figures: [String: Double] = [
             "dump_bytes": Double(manifest.plaintextBytes), "backup_bytes": Double(manifest.ciphertextBytes),
-            "dump_ms": Double(made.dumpDuration.milliseconds), "upload_ms": Double(made.uploadDuration.milliseconds),
+            "dump_ms": Double(made.dumpDuration.wholeMilliseconds), "upload_ms": Double(made.uploadDuration.wholeMilliseconds),
             "verify_ms": Double(verification.durationMS), "throughput_mb_s": Double(manifest.plaintextBytes) / 1e6 / seconds,
             "verified": manifest.isVerified ? 1 : 0, "verification_failed": manifest.isVerified ? 0 : 1,
             "tables": Double(manifest.rowCounts.count), "rows": Double(manifest.rowCounts.values.reduce(0, +)),
@@ -87,8 +88,4 @@ extension BackupRun {
             _ = try? db.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
         }
     }
-}
-
-extension Duration {
-    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

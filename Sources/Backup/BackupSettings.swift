@@ -1,6 +1,6 @@
-import Crypto
+public import Crypto
 import Foundation
-import Media
+public import Media
 
 /// What backups need beyond the media store: the key, where to spool, PostgreSQL's tools.
 public struct BackupSettings: Sendable {

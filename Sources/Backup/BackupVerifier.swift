@@ -1,6 +1,7 @@
+import Basics
 import Foundation
-import Media
-import Postgres
+public import Media
+public import Postgres
 
 /// Proves a backup restores: opens it (every check of `BackupOpener`), restores it with
 /// pg_restore into a scratch database on the same server, compares every table's row count
@@ -21,7 +22,7 @@ public struct BackupVerifier {
         let started = ContinuousClock.now
         func outcome(_ error: String?) -> BackupManifest.Verification {
             BackupManifest.Verification(status: error == nil ? .verified : .failed, at: Date().wholeSeconds,
-                                        durationMS: (ContinuousClock.now - started).milliseconds, error: error)
+                                        durationMS: Int((ContinuousClock.now - started).wholeMilliseconds), error: error)
         }
         do {
             let plain = try BackupOpener(settings: settings, stores: stores).open(manifest, in: folder)

@@ -1,3 +1,4 @@
+import Basics
 import Crypto
 import Foundation
 import Media
@@ -64,7 +65,7 @@ struct BackupWriter {
                           contentType: "application/octet-stream")
         let uploaded = ContinuousClock.now
         let manifest = BackupManifest(
-            id: id, createdAt: now.wholeSeconds, finishedAt: Date().wholeSeconds, durationMS: (uploaded - started).milliseconds, database: try facts.decode(at: 1),
+            id: id, createdAt: now.wholeSeconds, finishedAt: Date().wholeSeconds, durationMS: Int((uploaded - started).wholeMilliseconds), database: try facts.decode(at: 1),
             serverVersion: try facts.decode(at: 2), pgDumpVersion: tools.version("pg_dump"), keyID: key.id,
             chunkSize: SealedStream.defaultChunkSize, object: "dump.cwbk", plaintextBytes: writer.plaintextBytes,
             plaintextSHA256: writer.plaintextHash.hex, ciphertextBytes: writer.ciphertextBytes, ciphertextSHA256: writer.ciphertextHash.hex,
@@ -90,8 +91,4 @@ extension Date {
     /// Manifests keep whole seconds (ISO 8601 as JSON writes it), so a manifest read back
     /// equals the one written.
     var wholeSeconds: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) }
-}
-
-extension Duration {
-    var milliseconds: Int { Int(components.seconds) * 1000 + Int(components.attoseconds / 1_000_000_000_000_000) }
 }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// How many backups to keep: the newest verified backup of each of the last `daily` days,
 /// `weekly` ISO weeks and `monthly` months that have one (pgBackRest's and restic's

@@ -1,9 +1,9 @@
-import Accounts
+public import Accounts
 import Foundation
 import Google
-import Metrics
-import MirrorPlanner
-import Postgres
+public import Metrics
+public import MirrorPlanner
+public import Postgres
 
 /// SYNC.md "Reset": deletes every mirror calworker wrote into the account's calendars and
 /// every mirror of the account's events elsewhere in its group, then clears the account's

@@ -1,9 +1,9 @@
-import Accounts
+public import Accounts
 import Foundation
 import Google
 import HTTPClient
-import Metrics
-import Postgres
+public import Metrics
+public import Postgres
 
 /// Brings one account's local copy up to date: the calendar list, then every calendar's
 /// events, incrementally where a sync token allows and fully otherwise (SYNC.md "Local copy").

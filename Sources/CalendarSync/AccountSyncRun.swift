@@ -1,9 +1,9 @@
 import Accounts
-import Crypto
-import Foundation
+public import Crypto
+public import Foundation
 import Google
-import Metrics
-import Postgres
+public import Metrics
+public import Postgres
 
 /// How one sync of an account ended, for the job to map onto the queue's outcomes. The
 /// account's state (needs re-auth, paused, last error) is already recorded when it returns.

@@ -1,6 +1,6 @@
-import Foundation
-import Google
-import Postgres
+public import Foundation
+public import Google
+public import Postgres
 
 /// The local copy: calendars and events of each account, written page by page so that the
 /// sync token that ends a listing commits with its last page (SYNC.md: an interrupted sync

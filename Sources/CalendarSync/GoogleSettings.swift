@@ -1,4 +1,4 @@
-import Google
+public import Google
 import HTTPClient
 import Metrics
 

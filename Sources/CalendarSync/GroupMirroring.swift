@@ -1,10 +1,10 @@
-import Accounts
-import Foundation
+public import Accounts
+public import Foundation
 import Google
 import HTTPClient
-import Metrics
-import MirrorPlanner
-import Postgres
+public import Metrics
+public import MirrorPlanner
+public import Postgres
 import Synchronization
 
 /// What the mirror step did, for the run record.

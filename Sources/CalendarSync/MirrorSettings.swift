@@ -1,4 +1,4 @@
-import Postgres
+public import Postgres
 
 /// An owner's busy blocks: their title and how many days ahead they reach
 /// (`calworker.owner_settings`; no row means the defaults).

@@ -1,5 +1,5 @@
 import Foundation
-import Google
+public import Google
 import Postgres
 import Synchronization
 

@@ -1,4 +1,4 @@
-import Postgres
+public import Postgres
 
 /// The local copy (calendars, events), owners' mirror settings and the shared request budgets.
 public enum SyncSchema {

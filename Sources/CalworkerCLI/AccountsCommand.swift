@@ -1,6 +1,7 @@
 import Accounts
 import CalendarSync
 import Configuration
+import Crypto
 import Foundation
 import JobQueue
 import Jobs

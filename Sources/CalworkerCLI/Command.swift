@@ -1,3 +1,5 @@
+import Foundation
+
 /// One `calworker` command: its name, help text, options, and what it does.
 struct Command: Sendable {
     let name: String

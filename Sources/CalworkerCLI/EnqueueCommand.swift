@@ -1,7 +1,9 @@
+import Basics
 import Configuration
 import Foundation
 import JobQueue
 import Scheduling
+import Worker
 
 enum EnqueueCommand {
     struct Report: Encodable {

@@ -1,7 +1,9 @@
+import Basics
 import Configuration
 import Foundation
 import JobQueue
 import Postgres
+import Worker
 
 enum HealthcheckCommand {
     struct Check: Encodable {

@@ -1,3 +1,4 @@
+import Configuration
 import Metrics
 import Worker
 

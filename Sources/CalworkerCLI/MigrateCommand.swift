@@ -1,4 +1,6 @@
 import JobQueue
+import Postgres
+import Worker
 
 enum MigrateCommand {
     struct Report: Encodable {

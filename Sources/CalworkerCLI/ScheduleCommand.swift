@@ -1,4 +1,7 @@
+import Configuration
 import Foundation
+import Logging
+import Postgres
 import Scheduling
 import Synchronization
 import Worker

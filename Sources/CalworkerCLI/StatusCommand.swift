@@ -1,4 +1,5 @@
 import Accounts
+import Basics
 import Configuration
 import Foundation
 import JobQueue

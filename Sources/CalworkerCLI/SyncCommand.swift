@@ -1,5 +1,6 @@
 import Accounts
 import CalendarSync
+import Configuration
 import Foundation
 import MirrorPlanner
 

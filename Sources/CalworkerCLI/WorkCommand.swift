@@ -1,9 +1,12 @@
 import Accounts
+import Basics
 import Configuration
 import Foundation
 import HTTPServer
 import JobQueue
+import Logging
 import Metrics
+import Postgres
 import Worker
 
 enum WorkCommand {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Everything calworker reads from its environment, with the defaults that make a local run
 /// work without any setting. Secrets may come from a file named by `NAME_FILE` (the
@@ -263,10 +263,4 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public var name: String
     public var message: String
     public var description: String { "\(name): \(message)" }
-}
-
-extension Duration {
-    /// Private to this module: Configuration sits below JobQueue, whose public `seconds`
-    /// everything above uses.
-    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Durations as people write them: `500ms`, `30s`, `10m`, `1h30m`, `2d`.
@@ -28,7 +29,7 @@ public enum DurationText {
         guard let seconds = seconds(in: text) else {
             throw Problem(description: "'\(clipped(text))' is not a duration like 500ms, 30s, 10m, 1h30m or 2d")
         }
-        guard seconds <= maximum.secondsValue else {
+        guard seconds <= maximum.seconds else {
             throw Problem(description: "'\(clipped(text))' is too long: a duration here is \(allowed)")
         }
         let value = Duration.milliseconds(Int64((seconds * 1000).rounded()))
@@ -70,7 +71,7 @@ public enum DurationText {
             default: return nil
             }
             // Saturates instead of overflowing: anything past the maximum is refused anyway.
-            total = min(total + value * scale, maximum.secondsValue * 2)
+            total = min(total + value * scale, maximum.seconds * 2)
         }
         return total
     }

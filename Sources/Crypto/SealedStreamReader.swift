@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Opens `SealedStream`'s format as the sealed bytes arrive, passing plaintext to `sink` one
 /// verified chunk at a time (never an unverified byte). `finish` refuses a stream that stopped

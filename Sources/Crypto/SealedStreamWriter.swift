@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Seals a stream of bytes into `SealedStream`'s format, passing the sealed bytes to `sink`
 /// as each chunk fills; memory stays at two chunks whatever the size. Also hashes both sides

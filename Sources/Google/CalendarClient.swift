@@ -1,5 +1,6 @@
+import Basics
 import Foundation
-import HTTPClient
+public import HTTPClient
 
 /// Calendar API v3 for one account: the calls the sync needs, each through the account's
 /// request budget and the retry rules of SYNC.md (backoff with jitter on 429, 403 rate-limit

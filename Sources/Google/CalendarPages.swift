@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One page of `calendarList.list`.
 public struct CalendarListPage: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import HTTPClient
+public import HTTPClient
 import Redaction
 
 /// An error answer from Google, decoded from its documented body

@@ -1,5 +1,5 @@
-import Foundation
-import HTTPClient
+public import Foundation
+public import HTTPClient
 import Redaction
 
 /// Exchanges a refresh token for an access token at the token endpoint (RFC 6749 §6).

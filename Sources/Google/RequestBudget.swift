@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// A token bucket: at most `perMinute` requests a minute, with a burst of a tenth of that.
@@ -94,8 +95,4 @@ public protocol SharedRequestBudgets: Sendable {
     /// Takes up to `wanted` requests' worth of `account`'s bucket, which holds at most
     /// `capacity` and refills at `perSecond`. Throws when the bucket cannot be reached.
     func take(_ wanted: Int, account: Int64, capacity: Double, perSecond: Double) throws -> SharedBudgetAnswer
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

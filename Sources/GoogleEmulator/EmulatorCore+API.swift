@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import Synchronization
 
 /// The Calendar API itself: authentication, faults, then the route.
 extension EmulatorCore {

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import Synchronization
 
 /// The admin interface under `/admin`: no authentication, JSON bodies, for tests in other
 /// processes, the demo and benchmarks. Each route does what one `GoogleEmulator` method does.

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import Synchronization
 
 /// Google's OAuth 2.0 token endpoint, refresh-token grant only (calworker never sees an
 /// authorization code: accounts are connected elsewhere).

@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+import Synchronization
 
 /// In-process control, mirroring the `/admin` HTTP interface: seed accounts, calendars and
 /// events; write as the user would in Google Calendar; revoke, expire, invalidate.

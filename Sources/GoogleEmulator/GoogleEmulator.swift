@@ -1,5 +1,5 @@
 import Foundation
-import HTTPServer
+public import HTTPServer
 import Synchronization
 
 /// A local Google Calendar API v3 and OAuth token endpoint that behaves as Google documents:

@@ -1,6 +1,7 @@
+import Basics
 import CCurl
 import Foundation
-import Metrics
+public import Metrics
 
 /// Sends HTTP requests through libcurl, blocking the calling thread (a worker slot or a
 /// command's main thread), and counts them in the metrics under its service name.
@@ -100,8 +101,8 @@ public final class HTTPClient: Sendable {
         try easy.set(CURLOPT_PROTOCOLS_STR, allowedProtocols)
         try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, allowedProtocols)
         try easy.set(CURLOPT_USERAGENT, userAgent)
-        try easy.set(CURLOPT_TIMEOUT_MS, Int(request.timeout.milliseconds))
-        try easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout.milliseconds))
+        try easy.set(CURLOPT_TIMEOUT_MS, Int(request.timeout.wholeMilliseconds))
+        try easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout.wholeMilliseconds))
         if let source = state.source {
             // A streamed upload: libcurl pulls the bytes through the read callback.
             try easy.set(CURLOPT_UPLOAD, 1)
@@ -199,12 +200,5 @@ extension HTTPResponse {
     func rethrowing(_ state: CurlTransfer) throws -> HTTPResponse {
         if let error = state.sinkError ?? state.sourceError { throw error }
         return self
-    }
-}
-
-extension Duration {
-    var milliseconds: Int64 {
-        let parts = components
-        return parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
     }
 }

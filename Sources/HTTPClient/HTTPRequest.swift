@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A header name and value, in the order they are sent or were received.
 public struct HTTPHeader: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Redaction
 
 /// A complete response: status, headers as received, body.

@@ -1,4 +1,6 @@
-import Foundation
+import Basics
+public import Foundation
+import Metrics
 
 /// When and how long to wait before sending a request again: on transport failures, 5xx and
 /// 429, with exponential backoff and full jitter, honouring the server's `Retry-After`.
@@ -92,12 +94,5 @@ extension HTTPClient {
             }
             attempt += 1
         }
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 }

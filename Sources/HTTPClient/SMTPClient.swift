@@ -1,5 +1,6 @@
+import Basics
 import CCurl
-import Foundation
+public import Foundation
 
 /// Where and how to hand mail over (`CALWORKER_SMTP_*`).
 public struct SMTPSettings: Sendable {
@@ -64,7 +65,7 @@ public struct SMTPClient: Sendable {
             try easy.set(CURLOPT_URL, settings.url)
             try easy.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
             try easy.set(CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue))
-            try easy.set(CURLOPT_TIMEOUT_MS, Int(settings.timeout.milliseconds))
+            try easy.set(CURLOPT_TIMEOUT_MS, Int(settings.timeout.wholeMilliseconds))
             try easy.set(CURLOPT_CONNECTTIMEOUT_MS, 15_000)
             if let caFile = settings.caFile { try easy.set(CURLOPT_CAINFO, caFile) }
             if let username = settings.username, !username.isEmpty {

@@ -1,3 +1,6 @@
+import Foundation
+import FoundationEssentials
+
 /// A parsed request head. The server serves small GET endpoints, so bodies are not read.
 public struct HTTPServerRequest: Sendable, Equatable {
     public var method: String

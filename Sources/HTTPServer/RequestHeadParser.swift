@@ -1,3 +1,5 @@
+import Foundation
+
 /// Parses an HTTP/1.x request head (request line and header fields, RFC 9112), strictly:
 /// anything malformed is refused rather than guessed at.
 enum RequestHeadParser {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A job a worker holds under a lease, with what its handler needs.
 public struct ClaimedJob: Sendable, Equatable {

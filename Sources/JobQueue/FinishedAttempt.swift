@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// How one claimed attempt ended, ready to be written by `JobQueue.finish`.
 public struct FinishedAttempt: Sendable, Equatable {

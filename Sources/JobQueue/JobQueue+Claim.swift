@@ -1,5 +1,5 @@
 import Foundation
-import Postgres
+public import Postgres
 
 extension JobQueue {
     /// Claims up to `limit` due jobs of one queue for `workerID`, in priority order.

@@ -1,4 +1,4 @@
-import Postgres
+public import Postgres
 
 extension JobQueue {
     /// Makes a finished (discarded, cancelled, completed) or waiting job run again now, with

@@ -1,5 +1,5 @@
 import Foundation
-import Postgres
+public import Postgres
 
 extension JobQueue {
     /// Inserts one job, or returns the live job holding its unique key.

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 extension JobQueue {
     /// Records many finished attempts in one statement: each job moves to its next state and

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// What `runs` lists: filters an operator combines.
 public struct RunFilter: Sendable, Equatable {

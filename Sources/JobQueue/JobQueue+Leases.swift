@@ -1,5 +1,6 @@
+import Basics
 import Foundation
-import Postgres
+public import Postgres
 
 /// A job whose lease ran out, put back (or given up) by `rescueExpired`.
 public struct RescuedJob: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Postgres
+public import Postgres
 
 extension JobQueue {
     /// Deletes up to `batch` finished jobs in `states` that finished more than `olderThan`

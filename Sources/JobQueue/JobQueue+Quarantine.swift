@@ -1,5 +1,5 @@
 import Foundation
-import Postgres
+public import Postgres
 
 extension JobQueue {
     /// Discards one job that a shared statement (claim, rescue, finish) could not handle

@@ -1,5 +1,6 @@
-import Foundation
-import Postgres
+import Basics
+public import Foundation
+public import Postgres
 
 /// The queue's state as an operator watches it: what `calworker metrics`, `/metrics` and
 /// `calworker status` report. Read with index-backed statements only, so a scrape stays cheap

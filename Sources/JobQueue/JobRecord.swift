@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A job as stored, for operators (`calworker runs show`, `queue`).
 public struct JobRecord: Sendable, Equatable, Codable {

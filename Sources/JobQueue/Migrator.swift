@@ -1,4 +1,4 @@
-import Postgres
+public import Postgres
 
 /// Applies the schema's steps and checks the version a worker runs against.
 ///

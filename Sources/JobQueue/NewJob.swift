@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A job to enqueue. Defaults match what an operator gets from `calworker enqueue KIND`.
 public struct NewJob: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Postgres
+public import Postgres
 
 /// The queue's tables: jobs, their run records, the workers; what the queue's own statements need.
 public enum QueueSchema {

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Exponential backoff with jitter: `base * 2^(attempt-1)`, capped, times a random factor
@@ -32,12 +33,5 @@ public struct RetryBackoff: Sendable, Equatable {
     public func delay(afterAttempt attempt: Int) -> Double {
         var generator = SystemRandomNumberGenerator()
         return delay(afterAttempt: attempt, using: &generator)
-    }
-}
-
-extension Duration {
-    /// The duration in (fractional) seconds.
-    public var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// A worker process as registered in `calworker.workers`.
 public struct WorkerRecord: Sendable, Equatable, Codable {

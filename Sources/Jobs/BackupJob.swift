@@ -1,7 +1,8 @@
-import Backup
+public import Backup
 import Foundation
-import Media
-import Worker
+import Logging
+public import Media
+public import Worker
 
 /// `backup`: an encrypted backup of the database, verified by restoring it, then retention.
 ///

@@ -1,6 +1,6 @@
 import Accounts
 import CalendarSync
-import JobQueue
+public import JobQueue
 import Notify
 import Scheduling
 

@@ -1,6 +1,7 @@
 import CalendarSync
 import Foundation
 import JobQueue
+import Logging
 import Media
 import Notify
 import Postgres

@@ -3,9 +3,10 @@ import CalendarSync
 import Configuration
 import Foundation
 import Google
+import Logging
 import Media
 import Postgres
-import Worker
+public import Worker
 
 /// `cleanup`: retention for what calworker accumulates, and account resets.
 ///

@@ -1,9 +1,9 @@
-import CalendarSync
-import Crypto
-import Backup
-import Foundation
-import Media
-import Notify
+public import CalendarSync
+public import Crypto
+public import Backup
+public import Foundation
+public import Media
+public import Notify
 
 /// What job handlers need from the process's configuration, handed to `JobKinds.registry`.
 /// Jobs do not read the environment themselves, so tests build one directly.

@@ -1,4 +1,4 @@
-import Worker
+public import Worker
 
 /// Every job kind this build runs. A new kind is one `register` line here.
 public enum JobKinds {

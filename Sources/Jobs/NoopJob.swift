@@ -1,5 +1,6 @@
+import Basics
 import Foundation
-import Worker
+public import Worker
 
 /// Does nothing, on purpose: a deployment smoke test (`calworker enqueue noop`), the queue
 /// benchmark's job, and a tool for drills (slow jobs, failures, retries).

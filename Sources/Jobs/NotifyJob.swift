@@ -1,7 +1,8 @@
 import Foundation
 import JobQueue
+import Logging
 import Notify
-import Worker
+public import Worker
 
 /// `notify`: reminders and operator alerts.
 ///

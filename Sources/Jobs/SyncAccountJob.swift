@@ -3,7 +3,8 @@ import CalendarSync
 import Foundation
 import Google
 import JobQueue
-import Worker
+import Logging
+public import Worker
 
 /// `sync_account`: brings one account's local copy of its calendars and events up to date
 /// (SYNC.md). `{"account_id": "all"}` fans out one job per active account instead, which is

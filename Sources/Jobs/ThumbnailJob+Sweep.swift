@@ -1,6 +1,8 @@
 import Foundation
 import JobQueue
+import Logging
 import Media
+import Thumbnails
 import Worker
 
 extension ThumbnailJob {

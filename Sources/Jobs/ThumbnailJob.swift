@@ -1,8 +1,10 @@
+import Basics
 import Foundation
 import JobQueue
+import Logging
 import Media
 import Thumbnails
-import Worker
+public import Worker
 
 /// `thumbnail`: a photo attached to an attendance record, task, ticket or journal entry,
 /// made into the 200x200 image calendar cards show.
@@ -143,8 +145,4 @@ struct AnyKey: CodingKey {
     var intValue: Int? { nil }
     init(stringValue: String) { self.stringValue = stringValue }
     init?(intValue: Int) { nil }
-}
-
-extension Duration {
-    var milliseconds: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15 }
 }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One object in a store, as a HEAD or a listing describes it.
 public struct MediaObject: Sendable, Equatable {

@@ -1,6 +1,6 @@
-import Foundation
+public import Foundation
 import HTTPClient
-import Metrics
+public import Metrics
 
 /// Picks the store for a location by its scheme, so a job handles `s3://`, `https://` and
 /// `file://` sources and targets alike.

@@ -1,3 +1,4 @@
+import Basics
 import Crypto
 import Foundation
 import HTTPClient
@@ -82,7 +83,7 @@ struct S3Store: MediaStore {
             case .failure(let error): retryable = error.isRetryable
             }
             if retryable && attempt < retry.maxAttempts {
-                Thread.sleep(forTimeInterval: retry.delay(afterAttempt: attempt, retryAfter: nil).secondsValue)
+                Thread.sleep(forTimeInterval: retry.delay(afterAttempt: attempt, retryAfter: nil).seconds)
                 attempt += 1
                 continue
             }
@@ -176,10 +177,6 @@ struct S3Store: MediaStore {
         }
         return (bucket, key)
     }
-}
-
-extension Duration {
-    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 extension MediaError {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A start or end as Google gives it: a date for all-day events, else an instant (with the
 /// zone the user chose, which recurring series need to expand in).

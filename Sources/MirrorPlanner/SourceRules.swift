@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// SYNC.md's definition of a source event and of the window, as pure functions.
 public struct SourceRules: Sendable {

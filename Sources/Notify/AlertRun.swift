@@ -1,7 +1,8 @@
-import Foundation
+import Basics
+public import Foundation
 import HTTPClient
-import Metrics
-import Postgres
+public import Metrics
+public import Postgres
 
 /// Operator alerts: conditions found in the database (jobs discarded, accounts needing
 /// re-authorization, a backup that failed verification or is too old) and alerts raised
@@ -46,8 +47,8 @@ public struct AlertRun {
         guard let first = pending.first, let last = pending.last else { return report }
         let lastDigest: Date? = try db.query("SELECT max(sent_at) FROM calworker.notifications WHERE kind = 'alert_digest' AND state = 'sent'")[0]
             .decodeOptional(at: 0)
-        if let lastDigest, now.timeIntervalSince(lastDigest) < settings.alertInterval.secondsValue {
-            report.nextDigestAt = lastDigest.addingTimeInterval(settings.alertInterval.secondsValue)
+        if let lastDigest, now.timeIntervalSince(lastDigest) < settings.alertInterval.seconds {
+            report.nextDigestAt = lastDigest.addingTimeInterval(settings.alertInterval.seconds)
             return report
         }
         let host = ProcessInfo.processInfo.hostName
@@ -129,7 +130,7 @@ public struct AlertRun {
                 SELECT max(finished_at) FROM calworker.job_runs
                  WHERE kind = 'backup' AND outcome = 'completed' AND (figures->>'verified')::float8 = 1
                 """)[0].decodeOptional(at: 0)
-            let limit = settings.backupMaxAge.secondsValue
+            let limit = settings.backupMaxAge.seconds
             if newest.map({ now.timeIntervalSince($0) > limit }) ?? true {
                 let day = String(ISO8601DateFormatter().string(from: now).prefix(10))
                 let age = newest.map { "the newest verified backup finished \(Int(now.timeIntervalSince($0) / 3600)) hours ago" }
@@ -140,8 +141,4 @@ public struct AlertRun {
         }
         return raised
     }
-}
-
-extension Duration {
-    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+public import Foundation
 
 /// An e-mail address with an optional display name: `Calendar <calendar@example.com>`.
 public struct MailAddress: Sendable, Equatable {

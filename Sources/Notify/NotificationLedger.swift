@@ -1,5 +1,5 @@
 import Foundation
-import Postgres
+public import Postgres
 import Redaction
 
 /// The exactly-once ledger (`calworker.notifications`): a message is claimed before it is sent

@@ -1,4 +1,4 @@
-import Postgres
+public import Postgres
 
 /// Reminder settings, the exactly-once ledger, operator alerts and the indexes reminders read events by.
 public enum NotifySchema {

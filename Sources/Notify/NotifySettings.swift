@@ -1,5 +1,5 @@
 import Foundation
-import HTTPClient
+public import HTTPClient
 
 /// What notifications need from the configuration (`CALWORKER_SMTP_*`, `CALWORKER_ALERT_*`).
 public struct NotifySettings: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import Postgres
+public import Postgres
 
 extension OwnerReminders {
     /// One owner's reminder settings as an operator sees and changes them (`notify settings`).

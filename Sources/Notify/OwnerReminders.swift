@@ -1,6 +1,6 @@
-import Foundation
-import Postgres
-import Reminders
+public import Foundation
+public import Postgres
+public import Reminders
 
 /// Reads what reminders need from the database: each owner's preferences (or the defaults),
 /// and the events of their accounts that may be due around now.

@@ -1,8 +1,8 @@
-import Foundation
+public import Foundation
 import HTTPClient
-import Metrics
-import Postgres
-import Reminders
+public import Metrics
+public import Postgres
+public import Reminders
 
 /// `notify {"reminders": true}`: for every owner whose channel is not off, the reminders due
 /// now (see `ReminderPlanner`), each sent once per occurrence, recipient and channel through

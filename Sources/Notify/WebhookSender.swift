@@ -1,6 +1,6 @@
 import Crypto
-import Foundation
-import HTTPClient
+public import Foundation
+public import HTTPClient
 
 /// Webhooks: a JSON POST signed with HMAC-SHA256 under a shared secret, the way GitHub and
 /// Stripe sign theirs, so the receiver can check it came from calworker and was not replayed.

@@ -1,5 +1,6 @@
 import CLibPQ
 import Foundation
+import Synchronization
 
 /// A NOTIFY received on a LISTEN channel.
 public struct PostgresNotification: Sendable, Equatable {

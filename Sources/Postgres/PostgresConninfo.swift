@@ -1,4 +1,5 @@
 import CLibPQ
+import Foundation
 
 /// A connection string taken apart by libpq itself (`PQconninfoParse`), URI or `key=value`
 /// alike, so calworker can hand PostgreSQL's own tools (pg_dump, pg_restore) the same target

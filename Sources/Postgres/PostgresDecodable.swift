@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A Swift type a result column (text format) decodes into.
 public protocol PostgresDecodable {

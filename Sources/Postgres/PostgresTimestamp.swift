@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Text conversions for `timestamptz` without `DateFormatter`, which is slow and not
 /// thread-safe to share. Output is ISO 8601 in UTC; input is PostgreSQL's ISO output

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A series' recurrence (its `RRULE` lines and `EXDATE`s) expanded into the starts of its
 /// occurrences, in the series' own time zone: a weekly 09:00 in Europe/Berlin stays at 09:00

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One `RRULE` line (RFC 5545 §3.3.10), the subset Google Calendar writes: FREQ DAILY, WEEKLY,
 /// MONTHLY or YEARLY; INTERVAL; COUNT or UNTIL; BYDAY (with ordinals for monthly and yearly

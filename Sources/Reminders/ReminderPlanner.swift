@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A start or end as the local copy keeps it: a date for all-day events, else an instant and
 /// the zone a series repeats in.

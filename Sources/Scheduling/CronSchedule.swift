@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// When a cron expression fires in a time zone, with cronie's answer to clock changes: a time
 /// that does not exist (02:30 on the night clocks go forward) fires once, at the first minute

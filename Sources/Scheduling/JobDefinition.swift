@@ -1,6 +1,6 @@
 import Configuration
 import Foundation
-import JobQueue
+public import JobQueue
 
 /// A job definition file (`jobs/NAME.json`): what is enqueued on a schedule, in one reviewed
 /// place, the single source of the crontab and the systemd timers.

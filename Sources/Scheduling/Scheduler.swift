@@ -1,6 +1,6 @@
-import Foundation
-import JobQueue
-import Postgres
+public import Foundation
+public import JobQueue
+public import Postgres
 
 /// `calworker schedule run`: enqueues the definitions that are due. Each fire of a schedule is
 /// recorded (`calworker.schedule_fires`, by the wall-clock time it was scheduled for) in the same

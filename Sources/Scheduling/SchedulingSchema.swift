@@ -1,4 +1,4 @@
-import Postgres
+public import Postgres
 
 /// The fires of scheduled job definitions, one row each, so that any number of schedulers enqueue each once.
 public enum SchedulingSchema {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A cron expression as systemd `OnCalendar=` lines (`systemd.time(7)`), for `.timer` units.
 /// Each field becomes its explicit values (systemd has no cron steps over ranges), and since
 /// systemd ANDs the day-of-month and weekday where cron ORs them, such a schedule becomes two

@@ -1,5 +1,5 @@
 import CVips
-import Foundation
+public import Foundation
 
 /// What an encoded image says about itself, read by libvips: for checking thumbnails (tests,
 /// `calworker` output) without another image library.

@@ -1,5 +1,5 @@
 import CVips
-import Foundation
+public import Foundation
 
 /// Images made from nothing, for tests and the benchmark: calworker ships no photo files,
 /// and a generated one can be any size, format and EXIF orientation.

@@ -1,5 +1,5 @@
 import CVips
-import Foundation
+public import Foundation
 
 /// A finished thumbnail and what making it cost.
 public struct Thumbnail: Sendable {

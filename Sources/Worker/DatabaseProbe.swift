@@ -1,5 +1,5 @@
-import JobQueue
-import Postgres
+public import JobQueue
+public import Postgres
 import Synchronization
 
 /// One connection for health checks and metric scrapes, apart from the worker's own: a scrape

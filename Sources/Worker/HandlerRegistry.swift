@@ -1,5 +1,5 @@
 import Foundation
-import JobQueue
+public import JobQueue
 
 /// The job kinds a worker can run. Later kinds plug in with `register` and nothing in the
 /// worker changes.

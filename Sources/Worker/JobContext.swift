@@ -1,8 +1,8 @@
 import Foundation
-import JobQueue
-import Logging
-import Metrics
-import Postgres
+public import JobQueue
+public import Logging
+public import Metrics
+public import Postgres
 import Synchronization
 
 /// Why a running job is asked to stop.

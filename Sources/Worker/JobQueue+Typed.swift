@@ -1,6 +1,6 @@
-import Foundation
-import JobQueue
-import Postgres
+public import Foundation
+public import JobQueue
+public import Postgres
 
 /// How a typed job is queued, besides its args. Every default is `NewJob`'s.
 public struct JobOptions: Sendable {

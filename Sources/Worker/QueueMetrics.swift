@@ -1,6 +1,6 @@
-import JobQueue
+public import JobQueue
 import Foundation
-import Metrics
+public import Metrics
 import Postgres
 
 /// The queue's metrics, read from the database so any process reports the same numbers:

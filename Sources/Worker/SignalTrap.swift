@@ -1,5 +1,5 @@
-import Dispatch
-import Foundation
+public import Dispatch
+public import Foundation
 
 /// Turns SIGTERM and SIGINT into calls on a handler instead of killing the process, so the
 /// worker can drain. Keep the returned sources alive for as long as the trap should hold.

@@ -1,5 +1,8 @@
+import Basics
 import Foundation
 import JobQueue
+import Logging
+import Metrics
 import Postgres
 
 extension Worker {

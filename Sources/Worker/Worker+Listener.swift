@@ -1,5 +1,6 @@
 import Foundation
 import JobQueue
+import Logging
 import Postgres
 
 extension Worker {

@@ -1,5 +1,6 @@
 import Metrics
 import Postgres
+import Synchronization
 
 extension Worker {
     /// Re-established database sessions across this worker's connections, slots included.

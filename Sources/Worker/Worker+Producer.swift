@@ -1,5 +1,7 @@
 import Foundation
 import JobQueue
+import Logging
+import Metrics
 import Postgres
 
 extension Worker {

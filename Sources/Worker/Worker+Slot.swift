@@ -1,5 +1,7 @@
+import Basics
 import Foundation
 import JobQueue
+import Logging
 import Postgres
 import Redaction
 

@@ -1,7 +1,7 @@
 import Foundation
-import JobQueue
-import Logging
-import Metrics
+public import JobQueue
+public import Logging
+public import Metrics
 import Postgres
 import Synchronization
 

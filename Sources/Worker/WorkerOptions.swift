@@ -1,5 +1,5 @@
 import Foundation
-import Postgres
+public import Postgres
 
 /// How a worker runs. Every default is what `calworker work` uses without flags.
 public struct WorkerOptions: Sendable {

@@ -1,6 +1,7 @@
 import Backup
 import Foundation
 import JobQueue
+import Postgres
 import Testing
 import TestSupport
 

@@ -1,4 +1,5 @@
 import Backup
+import Crypto
 import Foundation
 import Media
 import Postgres

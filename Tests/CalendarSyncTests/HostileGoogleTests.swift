@@ -5,6 +5,7 @@ import Google
 import HTTPServer
 import JobQueue
 import Jobs
+import Logging
 import Postgres
 import Synchronization
 import TestSupport

@@ -1,4 +1,5 @@
 import Foundation
+import GoogleEmulator
 import Testing
 import TestSupport
 

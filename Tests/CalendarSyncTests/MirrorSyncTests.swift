@@ -6,6 +6,7 @@ import Jobs
 import Postgres
 import Testing
 import TestSupport
+import Worker
 
 /// Busy blocks between the calendars of one owner's accounts, against the emulator, checked
 /// rule by rule (SYNC.md "Mirrors: the state after a sync").

@@ -1,6 +1,7 @@
 import Foundation
 import GoogleEmulator
 import JobQueue
+import Postgres
 import Testing
 import TestSupport
 

@@ -3,6 +3,8 @@ import CalendarSync
 import Foundation
 import GoogleEmulator
 import Jobs
+import Logging
+import Metrics
 import Postgres
 import Synchronization
 import Testing

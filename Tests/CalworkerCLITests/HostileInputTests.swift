@@ -1,3 +1,4 @@
+import CalworkerCLI
 import Foundation
 import JobQueue
 import Postgres

@@ -1,5 +1,6 @@
 import Foundation
 import GoogleEmulator
+import HTTPClient
 import Testing
 
 @Suite struct UserRateLimitTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Jobs
 import Notify
+import Postgres
 import Testing
 import TestSupport
 import Worker

@@ -1,5 +1,6 @@
 import Foundation
 import JobQueue
+import Postgres
 import Testing
 import TestSupport
 

@@ -1,10 +1,12 @@
 import Foundation
 import HTTPServer
+import Jobs
 import Notify
 import Postgres
 import Synchronization
 import Testing
 import TestSupport
+import Worker
 
 @Suite struct ReminderDeliveryTests {
     @Test func aReminderGoesOutOnceAtItsTimeAndNeverTwice() throws {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A real SMTP server on loopback: the PyPI package aiosmtpd (`scripts/setup-deps` installs
 /// it), with STARTTLS required (a self-signed certificate made here with `openssl`) and

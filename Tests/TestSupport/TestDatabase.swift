@@ -1,7 +1,7 @@
 import Jobs
 import Foundation
 import JobQueue
-import Postgres
+public import Postgres
 import Synchronization
 
 /// A fresh, migrated database of its own for one test, cloned from a template migrated once

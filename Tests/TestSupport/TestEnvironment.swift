@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where the test command (`scripts/test`) put things. Tests never skip when these are
 /// missing: they fail and say how to run them.
