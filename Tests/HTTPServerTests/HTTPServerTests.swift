@@ -83,8 +83,10 @@ import TestSupport
         var limits = HTTPServer.Limits()
         limits.maxHandlers = 2
         let gate = Mutex(false)
+        let entered = Mutex(0)
         let server = try Self.makeServer(limits: limits) { request in
             if request.path == "/slow" {
+                entered.withLock { $0 += 1 }
                 while !gate.withLock({ $0 }) { Thread.sleep(forTimeInterval: 0.01) }
             }
             return HTTPServerResponse(status: 200, body: "ok\n")
@@ -92,7 +94,7 @@ import TestSupport
         defer { server.stop() }
         let holders = try (0..<2).map { _ in try RawTCPClient(port: server.port) }
         for holder in holders { holder.send("GET /slow HTTP/1.1\r\n\r\n") }
-        Thread.sleep(forTimeInterval: 0.3)
+        #expect(eventually(timeout: 10) { entered.withLock { $0 } == 2 }, "both handlers are busy")
         #expect(RawTCPClient.status(of: try RawTCPClient.get(port: server.port, path: "/hello")) == 503)
         gate.withLock { $0 = true }
         for holder in holders { #expect(RawTCPClient.status(of: holder.readAll()) == 200) }

@@ -65,7 +65,10 @@ import Worker
         try JobQueue().enqueueMany((0..<400).map { _ in NewJob(kind: "noop", args: #"{"sleep_ms": 2}"#) }, on: db)
         let worker = try CalworkerProcess(["work", "--concurrency", "4", "--poll-interval", "50ms"], databaseURL: database.url)
         defer { worker.signal(SIGKILL) }
-        Thread.sleep(forTimeInterval: 0.5)
+        // The cleanup runs while the worker is busy: once it has finished some of the stream.
+        #expect(eventually(timeout: 30) {
+            ((try? count(db, "SELECT count(*) FROM calworker.job_runs WHERE kind = 'noop' AND finished_at > now() - interval '1 minute'")) ?? 0) > 0
+        })
 
         let job = ClaimedJob(id: 1, kind: "cleanup", queue: "default", args: "{}", attempt: 1, maxAttempts: 3, priority: 0, timeout: nil,
                              startedAt: Date(), dueAt: Date())

@@ -13,7 +13,10 @@ import Worker
         // Polling once an hour: only the NOTIFY can wake this worker in time.
         let worker = BackgroundWorker(url: database.url) { $0.pollInterval = .seconds(3600) }
         #expect(eventually(timeout: 20) { (try? db.count("SELECT count(*) FROM calworker.workers")) == 1 })
-        Thread.sleep(forTimeInterval: 0.3)
+        // Its listener session's last statement is the LISTEN: from then on a NOTIFY reaches it.
+        #expect(eventually(timeout: 20) {
+            (try? db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'")) == 1
+        })
         let id = try JobQueue().enqueue(NewJob(kind: "noop"), on: db).id
         #expect(eventually(timeout: 20) { (try? JobQueue().job(id: id, on: db)?.state) == .completed })
         worker.stop()

@@ -1,0 +1,40 @@
+import Configuration
+import Foundation
+import Testing
+
+@Suite struct ConfigurationTests {
+    @Test func defaultsMakeALocalRunWork() throws {
+        let configuration = try Configuration.load([:])
+        #expect(configuration.lease == .seconds(30) && configuration.retryBase == .seconds(15))
+        #expect(configuration.databaseStatementTimeout == .seconds(60) && configuration.databaseLockTimeout == .seconds(10))
+        #expect(configuration.googleRequestsPerMinute == 500 && configuration.logFormat == "json")
+    }
+
+    @Test func aSecretComesFromItsFileAndIsMaskedWhereverItComesFrom() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("cw-config-\(UUID().uuidString)")
+        try "from-a-file-secret\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let configuration = try Configuration.load(["CALWORKER_GOOGLE_CLIENT_SECRET_FILE": file.path,
+                                                    "CALWORKER_DATABASE_URL": "postgresql://u:db-secret@host/db"])
+        #expect(configuration.googleClientSecret == "from-a-file-secret")
+        let shown = configuration.maskedEntries
+        #expect(shown.first { $0.name == "CALWORKER_GOOGLE_CLIENT_SECRET" }?.value == "****")
+        #expect(shown.first { $0.name == "CALWORKER_GOOGLE_CLIENT_SECRET" }?.source == "file:\(file.path)")
+        #expect(shown.first { $0.name == "CALWORKER_DATABASE_URL" }?.value == "postgresql://u:****@host/db")
+    }
+
+    @Test(arguments: [("CALWORKER_LEASE", "2d"), ("CALWORKER_LEASE", "0s"), ("CALWORKER_RETRY_CAP", "31d"),
+                      ("CALWORKER_DATABASE_CONNECT_TIMEOUT", "1s"), ("CALWORKER_GOOGLE_REQUESTS_PER_MINUTE", "0"),
+                      ("CALWORKER_LOG_LEVEL", "loud"), ("CALWORKER_MEDIA_ROOT", "relative/path"), ("CALWORKER_SCHEDULE_TIME_ZONE", "Mars/Olympus")])
+    func anUnusableValueIsRefusedNamingTheVariable(name: String, value: String) {
+        let error = #expect(throws: ConfigurationError.self) { try Configuration.load([name: value]) }
+        #expect(error?.name == name)
+    }
+
+    @Test(arguments: [("postgresql://u:p@ss@host/db", "postgresql://u:****@host/db"),
+                      ("host=x password='a b' user=y", "host=x password=**** user=y"),
+                      ("postgresql:///db?password=zz&user=u", "postgresql:///db?password=****&user=u")])
+    func passwordsAreMaskedInEveryShapeOfConnectionString(url: String, masked: String) {
+        #expect(Configuration.maskPassword(in: url) == masked)
+    }
+}
