@@ -1,3 +1,4 @@
+public import Basics
 public import Foundation
 
 /// A connected Google account as operators see it: never its tokens.
@@ -50,4 +51,16 @@ public struct AccountError: Error, CustomStringConvertible, Sendable {
         self.message = message
     }
     public var description: String { message }
+}
+
+extension AccountError: CalworkerError {
+    public var errorCode: String {
+        switch self.code {
+        case .notFound: "not_found"
+        case .duplicate: "duplicate"
+        case .noKey: "no_key"
+        case .invalid: "invalid"
+        }
+    }
+    public var isRetryable: Bool { false }
 }

@@ -1,3 +1,5 @@
+public import Basics
+
 /// Why a backup, a verification or a restore did not happen, with what to do about it.
 public struct BackupError: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Kind: String, Sendable, Equatable {
@@ -22,4 +24,11 @@ public struct BackupError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     public var description: String { message }
+}
+
+extension BackupError: CalworkerError {
+    public var errorCode: String { kind.rawValue }
+    /// A run that failed on the way (the store, pg_dump) may work next time; a bad target, a
+    /// missing backup or a failed restore test will not.
+    public var isRetryable: Bool { kind == .failed }
 }

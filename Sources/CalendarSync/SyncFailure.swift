@@ -1,3 +1,5 @@
+public import Basics
+
 /// Why a sync stopped short, as the job decides what to do next.
 public enum SyncFailure: Error, CustomStringConvertible, Sendable {
     /// The refresh token was refused: the user must connect the account again.
@@ -8,4 +10,10 @@ public enum SyncFailure: Error, CustomStringConvertible, Sendable {
         case .needsReauth(let message): "Google refused the refresh token (\(message)); the account needs to be connected again"
         }
     }
+}
+
+extension SyncFailure: CalworkerError {
+    public var errorCode: String { "needs_reauth" }
+    public var message: String { description }
+    public var isRetryable: Bool { false }
 }

@@ -1,3 +1,5 @@
+public import Basics
+
 /// Exit codes, documented in the README, so scripts and systemd can tell failures apart.
 public enum ExitCode: Int32, Sendable, CaseIterable {
     /// It worked.
@@ -39,4 +41,9 @@ public struct CLIError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message }
+}
+
+extension CLIError: CalworkerError {
+    public var errorCode: String { String(describing: self.code) }
+    public var isRetryable: Bool { self.code == .unavailable }
 }

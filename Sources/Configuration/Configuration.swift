@@ -1,3 +1,4 @@
+public import Basics
 public import Foundation
 
 /// Everything calworker reads from its environment, with the defaults that make a local run
@@ -263,4 +264,9 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public var name: String
     public var message: String
     public var description: String { "\(name): \(message)" }
+}
+
+extension ConfigurationError: CalworkerError {
+    public var errorCode: String { "configuration" }
+    public var isRetryable: Bool { false }
 }

@@ -1,4 +1,4 @@
-import Basics
+public import Basics
 import Foundation
 
 /// Durations as people write them: `500ms`, `30s`, `10m`, `1h30m`, `2d`.
@@ -106,4 +106,10 @@ public enum DurationText {
     static func clipped(_ text: String) -> String {
         text.count <= 40 ? text : String(text.prefix(40)) + "…"
     }
+}
+
+extension DurationText.Problem: CalworkerError {
+    public var errorCode: String { "invalid_duration" }
+    public var message: String { description }
+    public var isRetryable: Bool { false }
 }

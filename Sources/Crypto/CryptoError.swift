@@ -1,3 +1,4 @@
+public import Basics
 import CCrypto
 
 /// A libcrypto failure or a check that did not pass (wrong key, tampered data).
@@ -18,4 +19,10 @@ public struct CryptoError: Error, CustomStringConvertible, Sendable, Equatable {
         }
         return CryptoError("\(what) failed: \(String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self))")
     }
+}
+
+extension CryptoError: CalworkerError {
+    public var errorCode: String { "crypto" }
+    /// A key that does not open a ciphertext, or damaged data, does not heal by waiting.
+    public var isRetryable: Bool { false }
 }

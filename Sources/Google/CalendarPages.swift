@@ -1,3 +1,4 @@
+public import Basics
 public import Foundation
 
 /// One page of `calendarList.list`.
@@ -122,5 +123,24 @@ public enum CalendarClientError: Error, CustomStringConvertible, Sendable {
         case .stopped: "stopped"
         case .accessToken(let error): "\(error)"
         }
+    }
+}
+
+extension CalendarClientError: CalworkerError {
+    public var errorCode: String {
+        switch self {
+        case .api(let error): error.errorCode
+        case .transport: "transport"
+        case .badResponse: "bad_response"
+        case .stopped: "stopped"
+        case .accessToken: "access_token"
+        }
+    }
+    public var message: String { description }
+    /// Google's answers are retried as the queue always retried them (a garbage page is
+    /// retried later, never acted on), except an error Google says is final.
+    public var isRetryable: Bool {
+        if case .accessToken(let error) = self { return (error as? any CalworkerError)?.isRetryable ?? true }
+        return true
     }
 }

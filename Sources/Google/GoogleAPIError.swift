@@ -1,3 +1,4 @@
+public import Basics
 import Foundation
 public import HTTPClient
 import Redaction
@@ -71,4 +72,14 @@ public struct OAuthError: Error, CustomStringConvertible, Sendable {
 
     /// The refresh token is revoked or expired: only the user can fix it by connecting again.
     public var isInvalidGrant: Bool { code == "invalid_grant" }
+}
+
+extension GoogleAPIError: CalworkerError {
+    public var errorCode: String { reason ?? "http_\(status)" }
+}
+
+extension OAuthError: CalworkerError {
+    public var errorCode: String { self.code ?? "oauth" }
+    /// A refused refresh token needs the user; anything else the endpoint said may pass.
+    public var isRetryable: Bool { !isInvalidGrant }
 }

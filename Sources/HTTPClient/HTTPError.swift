@@ -1,3 +1,5 @@
+public import Basics
+
 /// A request that got no usable response. (A response with an error status is not an
 /// `HTTPError`: the caller decides what a 404 means.)
 public struct HTTPError: Error, CustomStringConvertible, Sendable {
@@ -27,4 +29,15 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
 
     /// Whether sending the same request again may work.
     public var isRetryable: Bool { kind == .transport }
+}
+
+extension HTTPError: CalworkerError {
+    public var errorCode: String {
+        switch kind {
+        case .transport: "transport"
+        case .aborted: "aborted"
+        case .responseTooLarge: "response_too_large"
+        case .invalidRequest: "invalid_request"
+        }
+    }
 }

@@ -1,4 +1,4 @@
-import Basics
+public import Basics
 import CCurl
 public import Foundation
 
@@ -107,4 +107,9 @@ public struct SMTPClient: Sendable {
             return SMTPError(kind: .transient, message: "\(url): \(detail)\(replyText); will retry", replyCode: reply > 0 ? reply : nil)
         }
     }
+}
+
+extension SMTPError: CalworkerError {
+    public var errorCode: String { kind.rawValue }
+    public var isRetryable: Bool { kind == .transient }
 }

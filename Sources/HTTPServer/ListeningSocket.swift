@@ -1,3 +1,4 @@
+public import Basics
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -72,4 +73,9 @@ public struct HTTPServerError: Error, CustomStringConvertible, Sendable {
     public var message: String
     init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+extension HTTPServerError: CalworkerError {
+    public var errorCode: String { "listen" }
+    public var isRetryable: Bool { false }
 }

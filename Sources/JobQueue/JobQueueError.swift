@@ -1,3 +1,5 @@
+public import Basics
+
 /// Errors of the queue's own rules (as opposed to PostgreSQL's).
 public struct JobQueueError: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Code: String, Sendable {
@@ -22,4 +24,9 @@ public struct JobQueueError: Error, CustomStringConvertible, Sendable, Equatable
     }
 
     public var description: String { message }
+}
+
+extension JobQueueError: CalworkerError {
+    public var errorCode: String { self.code.rawValue }
+    public var isRetryable: Bool { false }
 }

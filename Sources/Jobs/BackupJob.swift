@@ -96,12 +96,7 @@ public struct BackupJob: JobHandler {
             return .discard(reason: "no backup target: give {\"target\": \"s3://bucket/prefix/\"} or set CALWORKER_BACKUP_TARGET")
         }
         let stores = MediaStores(settings: settings.media, metrics: context.metrics, shouldAbort: { context.isStopped })
-        let catalog: BackupCatalog
-        do {
-            catalog = try BackupCatalog(stores: stores, target: target)
-        } catch {
-            return .discard(reason: error.message)
-        }
+        let catalog = try BackupCatalog(stores: stores, target: target)
         let policy = plan.policy
         let progress = context.progress()
         let runner = BackupRun(settings: settings, stores: stores, catalog: catalog, shouldAbort: { context.isStopped },
@@ -109,8 +104,6 @@ public struct BackupJob: JobHandler {
         let outcome: BackupRun.Outcome
         do {
             outcome = try runner.run(on: try context.database(), policy: policy)
-        } catch let error as BackupError where error.kind == .invalid {
-            return .discard(reason: error.message)
         } catch let error as BackupError where error.kind == .failed && context.isStopped {
             try context.checkStop()
             throw error

@@ -118,13 +118,7 @@ public struct CleanupJob: JobHandler {
 
     private func prune(_ retention: Retention, db: PostgresConnection, context: JobContext) throws -> JobResult {
         let stores = MediaStores(settings: environment.media, metrics: context.metrics, shouldAbort: { context.isStopped })
-        do {
-            return .success(try Pruner(retention: retention, db: db, stores: stores, context: context).run())
-        } catch let error as MediaError where error.kind == .invalid || error.kind == .notFound {
-            // A thumbnails prefix outside the media root, or one no store can list, will be
-            // just as wrong on the next attempt.
-            return .discard(reason: "thumbnails: \(error.message)")
-        }
+        return .success(try Pruner(retention: retention, db: db, stores: stores, context: context).run())
     }
 
     private func reset(accountID: Int64, db: PostgresConnection, context: JobContext) throws -> JobResult {

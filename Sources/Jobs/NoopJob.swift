@@ -1,4 +1,4 @@
-import Basics
+public import Basics
 import Foundation
 public import Worker
 
@@ -67,4 +67,11 @@ public struct NoopJob: JobHandler {
 /// The failure `noop` raises when asked to (`{"fail": "retry"}`).
 public struct NoopFailure: Error, CustomStringConvertible {
     public var description: String { "noop asked to fail" }
+}
+
+extension NoopFailure: CalworkerError {
+    public var errorCode: String { "noop" }
+    public var message: String { description }
+    /// A drill of the retry path.
+    public var isRetryable: Bool { true }
 }

@@ -101,14 +101,9 @@ public struct ThumbnailJob: JobHandler {
             case .sweep(let prefix):
                 return try sweep(prefix, plan: plan, stores: stores, context: context)
             }
-        } catch let error as MediaError {
-            switch error.kind {
-            case .notFound, .tooLarge, .invalid: return .discard(reason: error.message)
-            case .aborted:
-                try context.checkStop()
-                throw error
-            case .unavailable, .denied: throw error
-            }
+        } catch let error as MediaError where error.kind == .aborted {
+            try context.checkStop()
+            throw error
         }
     }
 

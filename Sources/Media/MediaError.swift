@@ -1,3 +1,5 @@
+public import Basics
+
 /// Why a media operation did not happen, sorted by what the caller should do about it.
 public struct MediaError: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Kind: String, Sendable, Equatable {
@@ -27,4 +29,8 @@ public struct MediaError: Error, CustomStringConvertible, Sendable, Equatable {
 
     /// Whether the same operation may work later without anyone changing anything.
     public var isRetryable: Bool { kind == .unavailable }
+}
+
+extension MediaError: CalworkerError {
+    public var errorCode: String { kind.rawValue }
 }

@@ -1,3 +1,4 @@
+public import Basics
 import Foundation
 
 /// Writes an exposition for node_exporter's textfile collector: to a temporary file in the
@@ -30,4 +31,9 @@ public enum MetricsTextfile {
             throw WriteError(message: "cannot rename \(temporary.path) to \(target.path): \(reason)")
         }
     }
+}
+
+extension MetricsTextfile.WriteError: CalworkerError {
+    public var errorCode: String { "textfile" }
+    public var isRetryable: Bool { false }
 }

@@ -1,3 +1,4 @@
+public import Basics
 import Foundation
 
 /// Message templates: files with `{{placeholders}}` (`Sources/Notify/Templates`, shipped beside
@@ -76,4 +77,10 @@ public struct Templates: Sendable {
             throw TemplateError(description: "template \(file) cannot be read: \(error.localizedDescription)")
         }
     }
+}
+
+extension Templates.TemplateError: CalworkerError {
+    public var errorCode: String { "template" }
+    public var message: String { description }
+    public var isRetryable: Bool { false }
 }

@@ -1,3 +1,4 @@
+public import Basics
 import Crypto
 public import Foundation
 public import HTTPClient
@@ -49,4 +50,10 @@ public struct WebhookSender: Sendable {
                           description: "webhook \(HTTPClient.redact(url)) answered HTTP \(response.status)")
         }
     }
+}
+
+extension WebhookSender.Failure: CalworkerError {
+    public var errorCode: String { retryable ? "webhook_unavailable" : "webhook_refused" }
+    public var message: String { description }
+    public var isRetryable: Bool { retryable }
 }

@@ -1,3 +1,5 @@
+public import Basics
+
 /// An error from PostgreSQL or from the libpq wrapper.
 ///
 /// `description` carries the server's message and SQLSTATE, never parameters or
@@ -59,4 +61,11 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable
         if let hint, !hint.isEmpty { text += "; hint: \(hint)" }
         return text
     }
+}
+
+extension PostgresError: CalworkerError {
+    public var errorCode: String { sqlState ?? kind.rawValue }
+    /// Statements are retried as the queue always retried them: a constraint or a lock, a
+    /// schema not yet migrated, a server away can all be different next time.
+    public var isRetryable: Bool { kind != .usage }
 }

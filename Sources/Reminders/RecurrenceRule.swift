@@ -1,3 +1,4 @@
+public import Basics
 public import Foundation
 
 /// One `RRULE` line (RFC 5545 §3.3.10), the subset Google Calendar writes: FREQ DAILY, WEEKLY,
@@ -105,4 +106,10 @@ public struct RecurrenceRule: Sendable, Equatable {
         // A floating UNTIL (no Z) is read as UTC too: Google writes UTC.
         return .instant(date)
     }
+}
+
+extension RecurrenceRule.ParseError: CalworkerError {
+    public var errorCode: String { "unsupported_rule" }
+    public var message: String { description }
+    public var isRetryable: Bool { false }
 }

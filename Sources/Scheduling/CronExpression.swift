@@ -1,3 +1,4 @@
+public import Basics
 import Foundation
 
 /// A five-field cron schedule (`minute hour day-of-month month day-of-week`) as Vixie cron and
@@ -99,4 +100,10 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { text }
+}
+
+extension CronExpression.ParseError: CalworkerError {
+    public var errorCode: String { "invalid_schedule" }
+    public var message: String { description }
+    public var isRetryable: Bool { false }
 }

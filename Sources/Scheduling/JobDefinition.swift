@@ -1,3 +1,4 @@
+public import Basics
 import Configuration
 import Foundation
 public import JobQueue
@@ -107,4 +108,9 @@ public struct JobDefinition: Sendable {
     public var newJob: NewJob {
         NewJob(kind: kind, args: args, queue: queue, priority: priority, maxAttempts: maxAttempts, uniqueKey: uniqueKey, timeout: timeout)
     }
+}
+
+extension JobDefinition.Problem: CalworkerError {
+    public var errorCode: String { "invalid_definition" }
+    public var isRetryable: Bool { false }
 }

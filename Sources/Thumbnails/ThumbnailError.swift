@@ -1,3 +1,5 @@
+public import Basics
+
 /// Why an image could not be made into a thumbnail. Every kind but `.failed` is the input's
 /// fault: the job discards it (retrying the same bytes cannot help).
 public struct ThumbnailError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -23,4 +25,10 @@ public struct ThumbnailError: Error, CustomStringConvertible, Sendable, Equatabl
     }
 
     public var description: String { message }
+}
+
+extension ThumbnailError: CalworkerError {
+    public var errorCode: String { kind.rawValue }
+    /// Only a failure of libvips itself; the photo's own faults are the same next time.
+    public var isRetryable: Bool { kind == .failed }
 }

@@ -78,6 +78,20 @@ public struct HandlerRegistry: Sendable {
         return try entry.run(args, context, &memo)
     }
 
+    /// One attempt of a job the way a worker slot makes it: decoded, checked, run, and an
+    /// error that settles the attempt (`JobResult.settled(by:)`) turned into its discard. Any
+    /// other error is thrown, for the queue's retry. For running a job outside a worker (tests,
+    /// tools).
+    public func attempt(kind: String, args: String, context: JobContext) throws -> JobResult {
+        var memo = ArgsMemo()
+        do {
+            return try run(kind: kind, args: args, context: context, memo: &memo)
+        } catch {
+            guard let settled = JobResult.settled(by: error) else { throw error }
+            return settled
+        }
+    }
+
     /// A kind as an error quotes it: a row another program wrote may hold megabytes there.
     static func clipped(_ kind: String) -> String { kind.count <= 64 ? kind : String(kind.prefix(64)) + "…" }
 

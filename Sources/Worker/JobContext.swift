@@ -1,3 +1,4 @@
+public import Basics
 import Foundation
 public import JobQueue
 public import Logging
@@ -87,4 +88,11 @@ public struct JobContext: Sendable {
     /// This slot's own database connection, opened on first use and reused by later jobs on
     /// the same slot. Reconnected if the server went away.
     public func database() throws -> PostgresConnection { try connectionProvider() }
+}
+
+extension JobStopped: CalworkerError {
+    public var errorCode: String { "stopped" }
+    public var message: String { description }
+    /// Stopping is the worker's decision, not the job's fault.
+    public var isRetryable: Bool { true }
 }

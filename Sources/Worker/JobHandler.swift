@@ -1,3 +1,4 @@
+public import Basics
 import Foundation
 
 /// What a job kind does. Handlers are synchronous and run on a worker slot's own thread,
@@ -86,6 +87,14 @@ public enum JobResult: Sendable, Equatable {
 }
 
 extension JobResult {
+    /// What an attempt that threw `error` comes to, when the error decides it: a discard with
+    /// its message when it says the next attempt would meet it again (`CalworkerError`'s
+    /// `isRetryable`); nil when the queue's retry with backoff applies.
+    public static func settled(by error: any Error) -> JobResult? {
+        guard let failure = error as? any CalworkerError, !failure.isRetryable else { return nil }
+        return .discard(reason: failure.description)
+    }
+
     /// The longest a `.retry` puts a job off: 30 days, in seconds.
     public static let longestSnooze: Double = 30 * 86_400
 
@@ -140,4 +149,9 @@ public struct JobFigures: Sendable, Equatable {
         }
         return out + "\""
     }
+}
+
+extension JobArgsError: CalworkerError {
+    public var errorCode: String { "invalid_args" }
+    public var isRetryable: Bool { false }
 }

@@ -67,6 +67,11 @@ extension Worker {
         case (nil, .timedOut):
             let limit = String(format: "%.1f", (deadline - started).seconds)
             attempt = queue.failure(of: job, error: "timed out after \(limit)s", durationMs: durationMs, now: now)
+        case (nil, .none) where thrown.flatMap(JobResult.settled(by:)) != nil:
+            // The error says the next attempt would meet it again (bad input, a location that
+            // cannot work, a refused credential): no point spending the remaining attempts.
+            attempt = FinishedAttempt(jobID: job.id, attempt: job.attempt, outcome: .discarded, error: describe(thrown),
+                                      finishedAt: now, durationMs: durationMs)
         case (nil, .none):
             attempt = queue.failure(of: job, error: describe(thrown), durationMs: durationMs, now: now)
         }

@@ -1,3 +1,4 @@
+public import Basics
 import Foundation
 public import JobQueue
 public import Logging
@@ -149,4 +150,9 @@ public final class Worker: Sendable {
 
     /// True once a stop was requested (readiness turns false then).
     public var isStopping: Bool { coordinator.withLock { $0.stopping } }
+}
+
+extension WorkerStartError: CalworkerError {
+    public var errorCode: String { "start" }
+    public var isRetryable: Bool { true }
 }

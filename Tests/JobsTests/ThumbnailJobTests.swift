@@ -34,9 +34,9 @@ import Worker
                              timeout: nil, startedAt: Date(), dueAt: Date())
         let context = JobContext(job: job, logger: .disabled, stopSignal: StopSignal(), deadline: .now + .seconds(120), metrics: MetricsRegistry(),
                                  connectionProvider: { guard let db else { throw JobArgsError("no database in this test") }; return db })
-        let handler = ThumbnailJob(environment: environment ?? self.environment)
         let decoded = try JSONDecoder().decode(ThumbnailJob.Args.self, from: Data(args.utf8))
-        return try handler.run(try handler.validate(decoded), context: context)
+        _ = try ThumbnailJob(environment: environment ?? self.environment).validate(decoded)
+        return try JobKinds.registry(environment ?? self.environment).attempt(kind: ThumbnailJob.kind, args: args, context: context)
     }
 
     @Test func aPhotoInS3GetsItsThumbnailBesideItOnceUnlessForced() throws {

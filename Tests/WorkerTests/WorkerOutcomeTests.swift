@@ -58,6 +58,23 @@ import Worker
         #expect(try queue.job(id: id, on: db)?.lastError?.contains("attempt 3 of 3 failed") == true)
     }
 
+    /// The worker reads retry against discard from the error itself (`CalworkerError`): one
+    /// that would recur is not retried twenty times.
+    @Test func anErrorThatWouldRecurIsDiscardedAtItsFirstAttempt() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        let queue = JobQueue(lease: .seconds(3), backoff: RetryBackoff(base: .milliseconds(50), jitter: 0))
+        // No media root is configured: file:// can never work here.
+        let id = try queue.enqueue(NewJob(kind: "thumbnail", args: #"{"source": "file:///photos/a.jpg"}"#, maxAttempts: 20), on: db).id
+        let worker = BackgroundWorker(url: database.url, queue: queue) { $0.pollInterval = .milliseconds(50); $0.maxJobs = 1 }
+        let summary = try worker.wait()
+        #expect(summary.discarded == 1 && summary.failed == 0)
+        let job = try #require(try queue.job(id: id, on: db))
+        #expect(job.state == .discarded && job.attempt == 1)
+        #expect(job.lastError?.contains("CALWORKER_MEDIA_ROOT") == true, "\(job.lastError ?? "")")
+    }
+
     @Test func aJobPastItsTimeoutIsStoppedAndRetried() throws {
         let database = try TestDatabase.make()
         defer { database.drop() }
