@@ -9,10 +9,11 @@ public final class SilentServer: Sendable {
     private let listener: Int32
     private let held = Mutex<[Int32]>([])
     private let stopped = Atomic<Bool>(false)
+    private let acceptorDone = DispatchSemaphore(value: 0)
 
     public init() throws {
         (listener, port) = try Loopback.listen()
-        Loopback.acceptInBackground(listener, until: { [self] in stopped.load(ordering: .relaxed) }) { [self] client in
+        Loopback.acceptInBackground(listener, until: { [self] in stopped.load(ordering: .relaxed) }, done: acceptorDone) { [self] client in
             held.withLock { $0.append(client) }
         }
     }
@@ -23,7 +24,11 @@ public final class SilentServer: Sendable {
     public var connectionsAccepted: Int { held.withLock { $0.count } }
 
     public func stop() {
-        stopped.store(true, ordering: .relaxed)
+        guard !stopped.exchange(true, ordering: .relaxed) else { return }
+        // The listener closes only once its thread stopped polling it: the number could
+        // otherwise go to another test's socket, and this thread would accept (and hold
+        // silent) that server's connections.
+        acceptorDone.wait()
         held.withLock { for fd in $0 { close(fd) }; $0 = [] }
         close(listener)
     }
@@ -38,12 +43,13 @@ public final class FreezingProxy: Sendable {
     private let target: String
     private let frozen = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
+    private let acceptorDone = DispatchSemaphore(value: 0)
 
     /// - Parameter socketPath: the server's unix socket (`DIR/.s.PGSQL.5432`).
     public init(socketPath: String) throws {
         target = socketPath
         (listener, port) = try Loopback.listen()
-        Loopback.acceptInBackground(listener, until: { [self] in stopped.load(ordering: .relaxed) }) { [self] client in
+        Loopback.acceptInBackground(listener, until: { [self] in stopped.load(ordering: .relaxed) }, done: acceptorDone) { [self] client in
             let upstream = Loopback.connectUnix(target)
             guard upstream >= 0 else { close(client); return }
             let pump = Thread { [self] in self.pump(client, upstream) }
@@ -64,7 +70,8 @@ public final class FreezingProxy: Sendable {
     public func thaw() { frozen.store(false, ordering: .relaxed) }
 
     public func stop() {
-        stopped.store(true, ordering: .relaxed)
+        guard !stopped.exchange(true, ordering: .relaxed) else { return }
+        acceptorDone.wait()  // as in SilentServer.stop
         close(listener)
     }
 
@@ -108,10 +115,12 @@ enum Loopback {
         return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
-    /// Accepts on a thread of its own until `stopped`, handing each connection on.
-    static func acceptInBackground(_ listener: Int32, until stopped: @escaping @Sendable () -> Bool,
+    /// Accepts on a thread of its own until `stopped`, handing each connection on; signals
+    /// `done` when it no longer touches `listener`.
+    static func acceptInBackground(_ listener: Int32, until stopped: @escaping @Sendable () -> Bool, done: DispatchSemaphore,
                                    _ accepted: @escaping @Sendable (Int32) -> Void) {
         let thread = Thread {
+            defer { done.signal() }
             while !stopped() {
                 var entry = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
                 guard poll(&entry, 1, 100) > 0 else { continue }
