@@ -162,6 +162,7 @@ let package = Package(
         .testTarget(name: "ThumbnailsTests", dependencies: ["Thumbnails"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "RedactionTests", dependencies: ["Redaction"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "BasicsTests", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "LoggingTests", dependencies: ["Logging", "Redaction"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: defaultSwiftSettings),

@@ -10,12 +10,8 @@ import Media
 import Metrics
 import Postgres
 
-func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
-
 func timed(_ body: () throws -> Void) rethrows -> Double {
-    let start = ContinuousClock.now
-    try body()
-    return seconds(ContinuousClock.now - start)
+    try seconds(body)
 }
 
 /// Runs a PostgreSQL tool to completion, output to /dev/null; fails the benchmark on error.

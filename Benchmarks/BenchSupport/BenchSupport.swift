@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// What every benchmark executable needs: its options, a stopwatch, figures printed alike.
@@ -23,8 +24,12 @@ public func option(_ name: String, _ fallback: Int) -> Int {
 public func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = ContinuousClock.now
     try body()
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return seconds(since: start)
+}
+
+/// Wall time since `start`, in seconds.
+public func seconds(since start: ContinuousClock.Instant) -> Double {
+    (ContinuousClock.now - start).seconds
 }
 
 /// Peak resident memory of this process so far, in MiB.

@@ -16,10 +16,6 @@ import Notify
 import Postgres
 import TestSupport
 
-func seconds(since start: ContinuousClock.Instant) -> Double {
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-}
 
 guard let adminURL = argument("--url") else { fail("use scripts/bench-notify (it starts PostgreSQL)") }
 let count = Int(argument("--reminders") ?? "") ?? 200

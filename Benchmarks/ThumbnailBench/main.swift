@@ -71,9 +71,8 @@ func measure(_ arguments: [String]) -> (seconds: Double, maxRSSKiB: Int) {
     var status: Int32 = 0
     var usage = rusage()
     wait4(pid, &status, 0, &usage)
-    let elapsed = ContinuousClock.now - start
     guard status == 0 else { fail("\(arguments.joined(separator: " ")) exited with status \(status)") }
-    return (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, usage.ru_maxrss)
+    return (seconds(since: start), usage.ru_maxrss)
 }
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }

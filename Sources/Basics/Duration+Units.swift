@@ -12,7 +12,12 @@ extension Duration {
     }
 
     /// In whole milliseconds (rounded down), for C APIs that take them (`CURLOPT_TIMEOUT_MS`).
+    /// Saturates at `Int64`'s limits instead of trapping: a duration can come from outside.
     public var wholeMilliseconds: Int64 {
-        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+        let (millis, overflow) = components.seconds.multipliedReportingOverflow(by: 1000)
+        if overflow { return components.seconds < 0 ? .min : .max }
+        let (total, overflowAgain) = millis.addingReportingOverflow(components.attoseconds / 1_000_000_000_000_000)
+        if overflowAgain { return millis < 0 ? .min : .max }
+        return total
     }
 }

@@ -78,7 +78,7 @@ public enum DurationText {
 
     /// A duration as short exact text: `500ms`, `30s`, `1m30s`, `1h`, `7d`.
     public static func describe(_ duration: Duration) -> String {
-        let millis = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        let millis = duration.wholeMilliseconds
         if millis < 1000 { return "\(millis)ms" }
         var seconds = millis / 1000
         var text = ""

@@ -40,8 +40,7 @@ public struct HTTPRetryPolicy: Sendable {
         }
         let exponent = min(max(0, attempt - 1), 20)
         let ceiling = min(maxDelay, baseDelay * (1 << exponent))
-        let millis = Double(ceiling.components.seconds) * 1000 + Double(ceiling.components.attoseconds) / 1e15
-        return .milliseconds(Int64(Double.random(in: 0.5...1.0) * millis))
+        return .milliseconds(Int64(Double.random(in: 0.5...1.0) * ceiling.milliseconds))
     }
 
     /// The longest wait a server's `Retry-After` is taken at: an hour. A server asking for more

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -62,7 +63,7 @@ struct ReadLoop {
             var wait: Int64 = 200
             if let nearest = pending.map(\.deadline).min() {
                 let left = nearest - ContinuousClock.now
-                wait = min(wait, max(0, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1))
+                wait = min(wait, max(0, left.wholeMilliseconds + 1))
             }
             let ready = poll(&entries, nfds_t(entries.count), Int32(wait))
             if ready < 0 && errno != EINTR { Thread.sleep(forTimeInterval: 0.05) }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -54,9 +55,7 @@ final class ServerConnection: Sendable {
             let left = deadline - ContinuousClock.now
             if left <= .zero { return false }
             var entry = pollfd(fd: descriptor, events: events, revents: 0)
-            let parts = left.components
-            let wholeMillis: Int64 = parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
-            let millis = Int32(clamping: max(1, wholeMillis))
+            let millis = Int32(clamping: max(1, left.wholeMilliseconds))
             let ready = poll(&entry, 1, millis)
             if ready > 0 { return true }
             if ready < 0 && errno != EINTR { return false }

@@ -1,3 +1,4 @@
+import Basics
 public import Foundation
 
 /// A job to enqueue. Defaults match what an operator gets from `calworker enqueue KIND`.
@@ -101,7 +102,7 @@ public struct NewJob: Sendable, Equatable {
     }
 
     var timeoutMilliseconds: Int? {
-        timeout.map { Int($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) }
+        timeout.map { Int($0.wholeMilliseconds) }
     }
 }
 

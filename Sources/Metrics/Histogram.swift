@@ -1,3 +1,4 @@
+import Basics
 import Synchronization
 
 /// Observations counted into fixed buckets (durations, sizes), from which Prometheus
@@ -33,8 +34,7 @@ public final class Histogram: Sendable {
 
     /// Records a `Duration` in seconds.
     public func observe(_ duration: Duration) {
-        let parts = duration.components
-        observe(Double(parts.seconds) + Double(parts.attoseconds) / 1e18)
+        observe(duration.seconds)
     }
 
     var current: State { state.withLock { $0 } }

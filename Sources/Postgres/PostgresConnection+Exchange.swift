@@ -1,3 +1,4 @@
+import Basics
 import CLibPQ
 import Foundation
 
@@ -68,8 +69,7 @@ extension PostgresConnection {
                     throw PostgresError(.timedOut, "PostgreSQL did not answer within \(seconds)s; the session was closed",
                                         hint: "check the server (load, locks, network); the statement limit is CALWORKER_DATABASE_STATEMENT_TIMEOUT")
                 }
-                let millis = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
-                slice = Int32(clamping: max(1, min(1000, millis)))
+                slice = Int32(clamping: max(1, min(1000, left.wholeMilliseconds)))
             }
             var entry = pollfd(fd: socket, events: events, revents: 0)
             let ready = poll(&entry, 1, slice)

@@ -1,3 +1,4 @@
+import Basics
 import CLibPQ
 import Foundation
 import Synchronization
@@ -31,7 +32,8 @@ extension PostgresConnection {
             let socket = PQsocket(handle)
             guard socket >= 0 else { return .failure(PostgresError(.connectionLost, "connection has no socket")) }
             var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            let milliseconds = Int32(max(0, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+            // Clamped: a caller's timeout beyond poll's Int32 range waits as long as poll can.
+            let milliseconds = Int32(clamping: max(0, timeout.wholeMilliseconds))
             let ready = poll(&descriptor, 1, milliseconds)
             if ready > 0 {
                 if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {

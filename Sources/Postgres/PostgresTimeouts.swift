@@ -1,3 +1,4 @@
+import Basics
 /// How long a session may take to answer. A server that accepts connections and then never
 /// answers once hung every command forever; with these, each call ends.
 public struct PostgresTimeouts: Sendable, Equatable {
@@ -45,7 +46,6 @@ public struct PostgresTimeouts: Sendable, Equatable {
     /// Milliseconds as `set_config` takes them; "0" means no limit.
     static func setting(_ duration: Duration?) -> String {
         guard let duration else { return "0" }
-        let parts = duration.components
-        return String(max(1, parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000))
+        return String(max(1, duration.wholeMilliseconds))
     }
 }
