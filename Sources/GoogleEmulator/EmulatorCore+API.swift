@@ -15,6 +15,7 @@ extension EmulatorCore {
             let reply = Self.withFaults(&state, tokenEndpoint: false) { state in
                 do throws(GoogleAPIError) {
                     let email = try Self.authenticate(request, state: &state)
+                    try Self.enforceProjectRateLimit(state: &state)
                     try Self.enforceUserRateLimit(email, state: &state)
                     return try Self.respond(route, parameters: parameters, request: request, query: query, email: email, state: &state)
                 } catch {
@@ -47,6 +48,18 @@ extension EmulatorCore {
         state.recentRequests[email] = recent
         if recent.count > limit {
             throw GoogleAPIError(code: 403, domain: "usageLimits", reason: "userRateLimitExceeded", message: "User Rate Limit Exceeded",
+                                 status: "PERMISSION_DENIED")
+        }
+    }
+
+    /// Google's per-project limit, when switched on: every account's requests in a sliding
+    /// minute. Refused requests count too.
+    static func enforceProjectRateLimit(state: inout EmulatorState) throws(GoogleAPIError) {
+        let limit = state.options.projectRequestsPerMinute
+        guard limit > 0 else { return }
+        let second = Int64(state.now().timeIntervalSince1970.rounded(.down))
+        if state.projectRequests.add(second: second) > limit {
+            throw GoogleAPIError(code: 403, domain: "usageLimits", reason: "rateLimitExceeded", message: "Rate Limit Exceeded",
                                  status: "PERMISSION_DENIED")
         }
     }

@@ -16,6 +16,10 @@ public struct EmulatorOptions: Sendable, Equatable {
     /// seconds are answered 403 `userRateLimitExceeded`. 0 (the default) means no limit.
     /// Google's default is 600.
     public var userRequestsPerMinute = 0
+    /// Google's per-project quota: more API requests than this from all accounts together
+    /// within any 60 seconds are answered 403 `rateLimitExceeded`. 0 (the default) means no
+    /// limit. Counted in one-second buckets, so a high limit stays cheap.
+    public var projectRequestsPerMinute = 0
 
     public init(rotateRefreshTokens: Bool = false, shortPages: Bool = false, shortPagesSeed: UInt64 = 1,
                 accessTokenLifetime: Int = 3599) {
@@ -28,7 +32,7 @@ public struct EmulatorOptions: Sendable, Equatable {
     var json: JSONValue {
         .object(["rotateRefreshTokens": .bool(rotateRefreshTokens), "shortPages": .bool(shortPages),
                  "shortPagesSeed": .int(Int64(bitPattern: shortPagesSeed)), "accessTokenLifetime": .int(Int64(accessTokenLifetime)),
-                 "userRequestsPerMinute": .int(Int64(userRequestsPerMinute))])
+                 "userRequestsPerMinute": .int(Int64(userRequestsPerMinute)), "projectRequestsPerMinute": .int(Int64(projectRequestsPerMinute))])
     }
 
     /// Applies the keys present in an admin request body; the others keep their value.
@@ -43,12 +47,20 @@ public struct EmulatorOptions: Sendable, Equatable {
             case "userRequestsPerMinute":
                 guard let limit = value.int, limit >= 0 else { throw .invalid("userRequestsPerMinute must be 0 (off) or a positive integer") }
                 userRequestsPerMinute = Int(limit)
+            case "projectRequestsPerMinute": projectRequestsPerMinute = try Self.int(value, key, atLeast: 0)
             case "accessTokenLifetime":
                 guard let seconds = value.int, seconds > 0 else { throw .invalid("accessTokenLifetime must be a positive integer") }
                 accessTokenLifetime = Int(seconds)
             default: throw .invalid("unknown option \(key)")
             }
         }
+    }
+
+    private static func int(_ value: JSONValue, _ key: String, atLeast minimum: Int) throws(GoogleAPIError) -> Int {
+        guard let number = value.int, number >= minimum, number <= Int64(Int32.max) else {
+            throw .invalid("\(key) must be an integer of at least \(minimum)")
+        }
+        return Int(number)
     }
 
     private static func bool(_ value: JSONValue, _ key: String) throws(GoogleAPIError) -> Bool {

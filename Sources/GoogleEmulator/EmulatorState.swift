@@ -34,6 +34,8 @@ struct EmulatorState: Sendable {
     var stats: [RequestStat: Int] = [:]
     /// When each account's API requests of the last minute arrived (for `userRequestsPerMinute`).
     var recentRequests: [String: [Date]] = [:]
+    /// Every account's API requests of the last minute (for `projectRequestsPerMinute`).
+    var projectRequests = RequestWindow()
 
     init(nonce: String) {
         self.nonce = nonce
