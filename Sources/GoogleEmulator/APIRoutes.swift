@@ -10,9 +10,15 @@ enum APIRoute: String, Sendable, CaseIterable {
     case eventsPatch = "PATCH calendars/{calendarId}/events/{eventId}"
     case eventsUpdate = "PUT calendars/{calendarId}/events/{eventId}"
     case eventsDelete = "DELETE calendars/{calendarId}/events/{eventId}"
+    case eventsWatch = "POST calendars/{calendarId}/events/watch"
+    case calendarListWatch = "POST users/me/calendarList/watch"
+    case channelsStop = "POST channels/stop"
 
     var method: String { String(rawValue.split(separator: " ")[0]) }
     var template: String { String(rawValue.split(separator: " ")[1]) }
+
+    /// Push notification routes (answered by `EmulatorCore.respondPush`).
+    var isPush: Bool { self == .eventsWatch || self == .calendarListWatch || self == .channelsStop }
 
     /// The route and its path parameters (percent-decoded: `a%40example.com` is
     /// `a@example.com`), or nil when no route has this method and path.

@@ -6,6 +6,7 @@ import Synchronization
 extension EmulatorCore {
     func handleAPI(_ request: HTTPServerRequest, segments: [String]) -> Reply {
         let query = QueryParameters(request.query)
+        let apiRoot = apiRoot(of: request)
         return state.withLock { state in
             guard let (route, parameters) = APIRoute.match(method: request.method, segments: segments) else {
                 let reply = Reply(.notFound)
@@ -17,6 +18,7 @@ extension EmulatorCore {
                     let email = try Self.authenticate(request, state: &state)
                     try Self.enforceProjectRateLimit(state: &state)
                     try Self.enforceUserRateLimit(email, state: &state)
+                    if route.isPush { return try Self.respondPush(route, parameters: parameters, request: request, email: email, apiRoot: apiRoot, state: &state) }
                     return try Self.respond(route, parameters: parameters, request: request, query: query, email: email, state: &state)
                 } catch {
                     return Reply(error)
@@ -77,8 +79,8 @@ extension EmulatorCore {
         var calendar: StoredCalendar { state.calendars[calendarID]! }
         let eventID = parameters["eventId"] ?? ""
         switch route {
-        case .calendarListList:
-            preconditionFailure("answered above")
+        case .calendarListList, .eventsWatch, .calendarListWatch, .channelsStop:
+            preconditionFailure("answered above or by respondPush")
         case .calendarListGet:
             return Reply(body: entry.rendered(calendar: calendar))
         case .calendarsGet:

@@ -14,6 +14,7 @@ extension EmulatorCore {
         "POST accounts/{email}/revoke", "POST accounts/{email}/access-token", "POST tokens/expire",
         "POST calendars/{calendarId}/invalidate-sync-tokens", "POST invalidate-sync-tokens",
         "GET faults", "POST faults", "DELETE faults",
+        "GET channels", "POST channels/{id}/expire",
     ]
 
     func handleAdmin(_ request: HTTPServerRequest) -> Reply {
@@ -102,6 +103,13 @@ extension EmulatorCore {
             return Reply(body: state.faults.json)
         case ("DELETE", "faults"):
             state.faults = FaultState()
+            return ok
+        case ("GET", "channels"):
+            let now = state.now()
+            let channels = state.push.infos(now: now).map(\.json)
+            return Reply(body: .object(["channels": .array(channels), "pendingDeliveries": .int(Int64(state.push.pendingCount(now: now)))]))
+        case ("POST", "channels/{id}/expire"):
+            try state.expireChannel(id: parameters["id"]!)
             return ok
         default:
             throw .notFound

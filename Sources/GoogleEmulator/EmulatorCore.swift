@@ -8,11 +8,17 @@ final class EmulatorCore: Sendable {
     let state: Mutex<EmulatorState>
     let clientID: String
     let clientSecret: String
+    /// Signalled when a push message is queued (see `PushDeliverer`).
+    let pushWake: PushWake
+    /// The port the server bound, for `resourceUri` when a request names no `Host`.
+    let port = Atomic<Int>(0)
 
     init(clientID: String, clientSecret: String) {
         self.clientID = clientID
         self.clientSecret = clientSecret
-        self.state = Mutex(EmulatorState(nonce: EventID.random()))
+        let wake = PushWake()
+        self.pushWake = wake
+        self.state = Mutex(EmulatorState(nonce: EventID.random(), pushWake: wake))
     }
 
     /// A JSON answer worked out under the lock and serialized after it.

@@ -21,6 +21,23 @@ public struct EmulatorOptions: Sendable, Equatable {
     /// limit. Counted in one-second buckets, so a high limit stays cheap.
     public var projectRequestsPerMinute = 0
 
+    /// Longest life a watch channel is granted, in seconds: a longer (or no) requested
+    /// expiration is cut to now plus this. Google's default for Calendar is 604800 (7 days).
+    public var channelLifetimeSeconds = 604_800
+    /// Probability (0 to 1) that a push message is silently lost, as notifications sometimes
+    /// are: its number is used up and it is never sent. Drawn reproducibly from `pushSeed`.
+    public var pushDropRate = 0.0
+    /// Seed of the drop draws, so a failing run can be repeated.
+    public var pushSeed: UInt64 = 1
+    /// Milliseconds every push message waits before its first delivery attempt (Google's
+    /// notifications arrive seconds after the change, not at once).
+    public var pushDelayMillis = 0
+    /// Milliseconds before the first redelivery of a message its receiver failed with 5xx (or
+    /// could not be reached); each further one waits twice as long.
+    public var pushRetryBaseMillis = 1000
+    /// Delivery attempts per message, the first included, before it is given up.
+    public var pushMaxAttempts = 8
+
     public init(rotateRefreshTokens: Bool = false, shortPages: Bool = false, shortPagesSeed: UInt64 = 1,
                 accessTokenLifetime: Int = 3599) {
         self.rotateRefreshTokens = rotateRefreshTokens
@@ -32,7 +49,10 @@ public struct EmulatorOptions: Sendable, Equatable {
     var json: JSONValue {
         .object(["rotateRefreshTokens": .bool(rotateRefreshTokens), "shortPages": .bool(shortPages),
                  "shortPagesSeed": .int(Int64(bitPattern: shortPagesSeed)), "accessTokenLifetime": .int(Int64(accessTokenLifetime)),
-                 "userRequestsPerMinute": .int(Int64(userRequestsPerMinute)), "projectRequestsPerMinute": .int(Int64(projectRequestsPerMinute))])
+                 "userRequestsPerMinute": .int(Int64(userRequestsPerMinute)), "projectRequestsPerMinute": .int(Int64(projectRequestsPerMinute)),
+                 "channelLifetimeSeconds": .int(Int64(channelLifetimeSeconds)), "pushDropRate": .double(pushDropRate),
+                 "pushSeed": .int(Int64(bitPattern: pushSeed)), "pushDelayMillis": .int(Int64(pushDelayMillis)),
+                 "pushRetryBaseMillis": .int(Int64(pushRetryBaseMillis)), "pushMaxAttempts": .int(Int64(pushMaxAttempts))])
     }
 
     /// Applies the keys present in an admin request body; the others keep their value.
@@ -48,6 +68,16 @@ public struct EmulatorOptions: Sendable, Equatable {
                 guard let limit = value.int, limit >= 0 else { throw .invalid("userRequestsPerMinute must be 0 (off) or a positive integer") }
                 userRequestsPerMinute = Int(limit)
             case "projectRequestsPerMinute": projectRequestsPerMinute = try Self.int(value, key, atLeast: 0)
+            case "channelLifetimeSeconds": channelLifetimeSeconds = try Self.int(value, key, atLeast: 1)
+            case "pushDropRate":
+                guard let rate = value.double, (0...1).contains(rate) else { throw .invalid("pushDropRate must be a number from 0 to 1") }
+                pushDropRate = rate
+            case "pushSeed":
+                guard let seed = value.int else { throw .invalid("pushSeed must be an integer") }
+                pushSeed = UInt64(bitPattern: seed)
+            case "pushDelayMillis": pushDelayMillis = try Self.int(value, key, atLeast: 0)
+            case "pushRetryBaseMillis": pushRetryBaseMillis = try Self.int(value, key, atLeast: 1)
+            case "pushMaxAttempts": pushMaxAttempts = try Self.int(value, key, atLeast: 1)
             case "accessTokenLifetime":
                 guard let seconds = value.int, seconds > 0 else { throw .invalid("accessTokenLifetime must be a positive integer") }
                 accessTokenLifetime = Int(seconds)

@@ -46,6 +46,7 @@ extension EmulatorState {
         let event = StoredEvent(id: id, fields: fields, createdSeq: seq, seq: seq, created: now, updated: now,
                                 sequence: body["sequence"]?.int ?? 0)
         calendars[calendarID]!.store(event)
+        eventsChanged(calendarID: calendarID)
         return event
     }
 
@@ -107,6 +108,7 @@ extension EmulatorState {
             event.created = event.updated
         }
         calendars[calendarID]!.store(event)
+        eventsChanged(calendarID: calendarID)
         return event
     }
 

@@ -26,7 +26,10 @@ struct EmulatorState: Sendable {
     var refreshTokens: [String: RefreshToken] = [:]
     var accessTokens: [String: AccessToken] = [:]
     var options = EmulatorOptions() {
-        didSet { pageSizes = SplitMix64(seed: options.shortPagesSeed) }
+        didSet {
+            pageSizes = SplitMix64(seed: options.shortPagesSeed)
+            push.dropDraws = SplitMix64(seed: options.pushSeed)
+        }
     }
     var pageSizes = SplitMix64(seed: 1)
     var faults = FaultState()
@@ -36,14 +39,18 @@ struct EmulatorState: Sendable {
     var recentRequests: [String: [Date]] = [:]
     /// Every account's API requests of the last minute (for `projectRequestsPerMinute`).
     var projectRequests = RequestWindow()
+    /// Watch channels and the messages queued for them.
+    var push: PushState
 
-    init(nonce: String) {
+    init(nonce: String, pushWake: PushWake) {
         self.nonce = nonce
+        self.push = PushState(wake: pushWake)
     }
 
-    /// Forgets everything. The new nonce makes every earlier sync and page token invalid.
+    /// Forgets everything, watch channels and queued messages included. The new nonce makes
+    /// every earlier sync and page token invalid.
     mutating func reset() {
-        self = EmulatorState(nonce: EventID.random())
+        self = EmulatorState(nonce: EventID.random(), pushWake: push.wake)
     }
 
     mutating func nextSeq() -> Int64 {
@@ -91,11 +98,15 @@ struct EmulatorState: Sendable {
         let seq = nextSeq()
         let now = now()
         if var calendar = calendars[id] {
+            let shown = (calendar.summary, calendar.description, calendar.timeZone)
             if let summary { calendar.summary = summary }
             if let description { calendar.description = description }
             if let timeZone { calendar.timeZone = timeZone }
             calendar.seq = seq
             calendars[id] = calendar
+            if shown != (calendar.summary, calendar.description, calendar.timeZone) {
+                calendarShownChanged(id, seq: seq, except: email)
+            }
         } else {
             calendars[id] = StoredCalendar(id: id, summary: summary ?? id, description: description, timeZone: timeZone ?? "UTC",
                                            seq: seq, updated: now)
@@ -121,6 +132,18 @@ struct EmulatorState: Sendable {
             account.entries.append(entry)
         }
         accounts[email] = account
+        calendarListChanged(account: email)
+    }
+
+    /// The calendar's summary, description or time zone changed: every other account listing
+    /// it sees its entry change (the entry shows them), in its next incremental list and by
+    /// a push message.
+    private mutating func calendarShownChanged(_ calendarID: String, seq: Int64, except changer: String) {
+        for email in accountOrder where email != changer {
+            guard let index = accounts[email]!.entryIndex(calendarID), !accounts[email]!.entries[index].deleted else { continue }
+            accounts[email]!.entries[index].seq = seq
+            calendarListChanged(account: email)
+        }
     }
 
     /// Takes the calendar out of the account's list: the next calendar-list sync reports it
@@ -133,6 +156,7 @@ struct EmulatorState: Sendable {
         account.entries[index].primary = false
         account.entries[index].seq = nextSeq()
         accounts[email] = account
+        calendarListChanged(account: email)
     }
 
     /// The calendar list entry through which `email` reaches `calendarID` (`primary` allowed);

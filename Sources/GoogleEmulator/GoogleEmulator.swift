@@ -46,7 +46,9 @@ public final class GoogleEmulator: Sendable {
         limits.maxBodyBytes = 64 << 20
         limits.maxHandlers = 128
         limits.requestTimeout = .seconds(10)
-        self.server = try HTTPServer(address: address, limits: limits) { core.handle($0) }
+        let server = try HTTPServer(address: address, limits: limits) { core.handle($0) }
+        core.port.store(server.port, ordering: .relaxed)
+        self.server = server
         self.core = core
         self.clientID = clientID
         self.clientSecret = clientSecret
