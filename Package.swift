@@ -82,7 +82,8 @@ let package = Package(
 
         // A faithful local Google Calendar API v3 + OAuth token endpoint, for tests, the demo and
         // benchmarks: a library the tests start in-process, and an executable.
-        .target(name: "GoogleEmulator", dependencies: ["Basics", "HTTPServer"], swiftSettings: defaultSwiftSettings),
+        // It delivers push notifications (watch channels) through the project's libcurl client.
+        .target(name: "GoogleEmulator", dependencies: ["Basics", "HTTPClient", "HTTPServer", "Metrics"], swiftSettings: defaultSwiftSettings),
         .executableTarget(name: "google-emulator", dependencies: ["GoogleEmulator"], swiftSettings: defaultSwiftSettings),
 
         // Benchmarks: not tests; run by hand (`scripts/bench-queue`).

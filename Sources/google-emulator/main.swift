@@ -20,6 +20,8 @@ let usage = """
 
     Prints "google-emulator listening on http://127.0.0.1:PORT" once serving.
     API: <url>/calendar/v3/...   token endpoint: <url>/token   control: <url>/admin/... (see README)
+    Push notifications: channels opened with events.watch or calendarList.watch get their
+    messages POSTed to their address (http:// accepted); GET <url>/admin/channels shows them.
 
     """
 
