@@ -68,14 +68,17 @@ let package = Package(
         .target(name: "Scheduling", dependencies: ["Basics", "Configuration", "JobQueue", "Postgres"], swiftSettings: defaultSwiftSettings),
         .target(name: "CalendarSync", dependencies: ["Basics", "Accounts", "Crypto", "Google", "HTTPClient", "Metrics", "MirrorPlanner", "Postgres"],
                 swiftSettings: defaultSwiftSettings),
-        .target(name: "Jobs", dependencies: ["Basics", "Worker", "JobQueue", "Postgres", "Scheduling", "Accounts", "CalendarSync", "Crypto", "Google", "Media", "Thumbnails", "Backup", "Notify", "Configuration"],
+        .target(name: "Jobs", dependencies: ["Basics", "Worker", "JobQueue", "Postgres", "Scheduling", "Accounts", "CalendarSync", "Crypto", "Google", "Media", "Thumbnails", "Backup", "Notify", "Configuration", "Metrics"],
+                swiftSettings: defaultSwiftSettings),
+
+        .target(name: "PushReceiver", dependencies: ["Basics", "CalendarSync", "HTTPServer", "JobQueue", "Jobs", "Logging", "Metrics", "Postgres", "Worker"],
                 swiftSettings: defaultSwiftSettings),
 
         // The command-line tool: a thin entry point over a library the tests call too.
         .target(
             name: "CalworkerCLI",
             dependencies: ["Basics", "Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer", "Redaction",
-                           "Accounts", "CalendarSync", "Crypto", "MirrorPlanner", "Media", "Backup", "Notify", "Reminders", "Scheduling"],
+                           "Accounts", "CalendarSync", "Crypto", "MirrorPlanner", "Media", "Backup", "Notify", "PushReceiver", "Reminders", "Scheduling"],
             swiftSettings: defaultSwiftSettings
         ),
         .executableTarget(name: "calworker", dependencies: ["CalworkerCLI"], swiftSettings: defaultSwiftSettings),
@@ -144,12 +147,20 @@ let package = Package(
             swiftSettings: defaultSwiftSettings
         ),
 
+        .executableTarget(
+            name: "calworker-bench-push",
+            dependencies: ["Basics", "BenchSupport", "Jobs", "Accounts", "CalendarSync", "Crypto", "HTTPClient", "HTTPServer", "JobQueue", "Logging",
+                           "Metrics", "Postgres", "PushReceiver", "Worker"],
+            path: "Benchmarks/PushBench",
+            swiftSettings: defaultSwiftSettings
+        ),
+
         // Tests mirror Sources; shared helpers live in TestSupport.
         .target(name: "TestSupport", dependencies: ["Basics", "Postgres", "JobQueue", "Jobs", "HTTPClient", "Metrics"], path: "Tests/TestSupport", swiftSettings: defaultSwiftSettings),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Crypto", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "CalendarSyncTests",
-                    dependencies: ["CalendarSync", "Accounts", "Crypto", "Google", "GoogleEmulator", "Jobs", "Worker", "JobQueue",
-                                   "Postgres", "Metrics", "Logging", "TestSupport"],
+                    dependencies: ["CalendarSync", "Accounts", "Crypto", "Google", "GoogleEmulator", "HTTPServer", "Jobs", "Worker", "JobQueue",
+                                   "Postgres", "PushReceiver", "Metrics", "Logging", "TestSupport"],
                     swiftSettings: defaultSwiftSettings),
         .testTarget(name: "GoogleTests", dependencies: ["Google", "HTTPClient", "GoogleEmulator", "Metrics"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "NotifyTests", dependencies: ["Notify", "HTTPClient", "HTTPServer", "Accounts", "Crypto", "Jobs", "JobQueue", "Worker",
@@ -176,6 +187,10 @@ let package = Package(
                     exclude: ["Fixtures"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Jobs", "JobQueue", "Postgres", "Logging", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "JobsTests", dependencies: ["HTTPServer", "Jobs", "Worker", "JobQueue", "Logging", "Media", "Metrics", "Postgres", "Thumbnails", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "PushReceiverTests",
+                    dependencies: ["PushReceiver", "Accounts", "CalendarSync", "Crypto", "HTTPServer", "JobQueue", "Jobs", "Logging", "Metrics",
+                                   "Postgres", "TestSupport"],
+                    swiftSettings: defaultSwiftSettings),
         .testTarget(name: "CalworkerCLITests", dependencies: ["CalworkerCLI", "Configuration", "HTTPServer", "JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
     ]
 )

@@ -127,11 +127,14 @@ public struct AccountStore: Sendable {
                        [id, until, Self.storable(reason)])
     }
 
-    public func recordSync(id: Int64, error: String?, on db: PostgresConnection) throws {
+    /// Records how a sync ended: its time when it succeeded (and as the last full sync when
+    /// it covered the whole account, not one notified calendar), and its error or none.
+    public func recordSync(id: Int64, error: String?, full: Bool = true, on db: PostgresConnection) throws {
         try db.execute("""
             UPDATE calworker.accounts SET last_synced_at = CASE WHEN $2::text IS NULL THEN now() ELSE last_synced_at END,
+                   last_full_sync_at = CASE WHEN $2::text IS NULL AND $3 THEN now() ELSE last_full_sync_at END,
                    last_error = $2, updated_at = now() WHERE id = $1
-            """, [id, error.map(Self.storable)])
+            """, [id, error.map(Self.storable), full])
     }
 
     /// An error as `last_error` keeps it: without secrets (Google's answers can echo tokens)

@@ -26,5 +26,12 @@ public enum AccountsSchema {
             updated_at    timestamptz NOT NULL DEFAULT now()
         );
         """),
+            Migration(version: 9, name: "the last full sync of an account", sql: """
+        -- When the account was last synced whole (calendar list and every calendar), apart from
+        -- last_synced_at, which a notified sync of one calendar also moves: with push, the
+        -- five-minute poll leaves an account alone until this is older than the safety interval.
+        ALTER TABLE calworker.accounts ADD COLUMN last_full_sync_at timestamptz;
+        UPDATE calworker.accounts SET last_full_sync_at = last_synced_at;
+        """),
     ]
 }

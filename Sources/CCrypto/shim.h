@@ -6,4 +6,5 @@
 #include <openssl/rand.h>
 #include <openssl/hmac.h>
 #include <openssl/err.h>
+#include <openssl/crypto.h>
 #endif

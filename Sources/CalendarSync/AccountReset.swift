@@ -12,6 +12,7 @@ public import Postgres
 public final class AccountReset {
     let accountID: Int64
     let mirroring: GroupMirroring
+    let channels: ChannelKeeper
     let db: PostgresConnection
 
     public init(accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
@@ -20,6 +21,8 @@ public final class AccountReset {
         self.db = db
         self.mirroring = GroupMirroring(accountID: accountID, settings: settings, store: store, db: db, metrics: metrics,
                                         shouldAbort: shouldAbort)
+        self.channels = ChannelKeeper(accountID: accountID, settings: settings, store: store, db: db, metrics: metrics,
+                                      shouldAbort: shouldAbort)
     }
 
     /// The deletes a reset makes (from the local copy), for a dry run and for `run`.
@@ -39,12 +42,14 @@ public final class AccountReset {
         return writes
     }
 
-    /// Deletes the mirrors, then forgets the account's local copy. Returns what was deleted.
+    /// Deletes the mirrors, stops the account's push channels, then forgets its local copy.
+    /// Returns what was deleted.
     public func run() throws -> MirrorReport {
         guard let owner: String = try db.query("SELECT owner FROM calworker.accounts WHERE id = $1", [accountID]).first?.decode(at: 0) else {
             return MirrorReport()
         }
         let report = try mirroring.withGroupLock(owner: owner) { try mirroring.execute(try plan()) }
+        _ = try channels.run(stoppingAll: true)
         try db.transaction { db in
             try db.execute("DELETE FROM calworker.calendars WHERE account_id = $1", [accountID])
             try db.execute("UPDATE calworker.accounts SET calendar_list_sync_token = NULL, last_synced_at = NULL WHERE id = $1", [accountID])

@@ -48,12 +48,14 @@ public final class AccountSync {
         client.maxDelay = maxDelay
     }
 
-    /// Runs the sync. Throws `SyncFailure`, `CalendarClientError` or a database error; what
-    /// was committed before stays (every page is its own transaction).
-    public func run() throws -> SyncReport {
+    /// Runs the sync: the calendar list and every calendar, or with `calendarID` only that
+    /// calendar's events (a push notification named it; the list has not changed). Throws
+    /// `SyncFailure`, `CalendarClientError` or a database error; what was committed before
+    /// stays (every page is its own transaction).
+    public func run(onlyCalendar calendarID: String? = nil) throws -> SyncReport {
         defer { collectClientFigures() }
         do {
-            try syncAll()
+            if let calendarID { try syncOne(calendarID) } else { try syncAll() }
         } catch CalendarClientError.accessToken(let underlying) {
             // The token source's own error (SyncFailure.needsReauth), not a Calendar API one.
             throw underlying
@@ -79,6 +81,19 @@ public final class AccountSync {
                 // Removed between the calendar list and now: the next list sync marks it deleted.
                 try events.markDeleted(accountID: accountID, calendarID: calendar.calendarID, on: db)
             }
+        }
+    }
+
+    /// One calendar's events, when the account syncs it (not excluded, still in its list).
+    private func syncOne(_ calendarID: String) throws {
+        guard let calendar = try events.calendarsToSync(accountID: accountID, on: db).first(where: { $0.calendarID == calendarID }) else {
+            return
+        }
+        do {
+            try syncEvents(calendar)
+            report.calendars += 1
+        } catch CalendarClientError.api(let error) where error.status == 404 {
+            try events.markDeleted(accountID: accountID, calendarID: calendarID, on: db)
         }
     }
 

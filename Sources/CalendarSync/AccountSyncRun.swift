@@ -8,8 +8,9 @@ public import Postgres
 /// How one sync of an account ended, for the job to map onto the queue's outcomes. The
 /// account's state (needs re-auth, paused, last error) is already recorded when it returns.
 public enum SyncOutcome: Sendable {
-    /// The local copy and the group's mirrors are up to date.
-    case synced(SyncReport, MirrorReport)
+    /// The local copy and the group's mirrors are up to date; the push channels were looked
+    /// after too (nil when nothing needed doing).
+    case synced(SyncReport, MirrorReport, ChannelReport?)
     /// Nothing to do for this account: gone, disabled, waiting for re-auth, or its tokens
     /// cannot be read here (no token key).
     case notSyncable(String)
@@ -28,6 +29,8 @@ public enum SyncOutcome: Sendable {
 /// account itself (re-auth, quota pause, the last error) and says how it went.
 public struct AccountSyncRun {
     let accountID: Int64
+    /// Only this calendar's events (a push notification named it), then the group's mirrors.
+    let calendarID: String?
     let settings: GoogleSettings
     let store: AccountStore
     let db: PostgresConnection
@@ -39,9 +42,11 @@ public struct AccountSyncRun {
     /// How long quotaExceeded pauses an account (SYNC.md).
     public static let quotaPause: TimeInterval = 3 * 3600
 
-    public init(accountID: Int64, settings: GoogleSettings, cipher: TokenCipher?, db: PostgresConnection, metrics: MetricsRegistry,
-                now: Date, shouldAbort: @escaping @Sendable () -> Bool, progress: (@Sendable ([String: String]) -> Void)? = nil) {
+    public init(accountID: Int64, calendarID: String? = nil, settings: GoogleSettings, cipher: TokenCipher?, db: PostgresConnection,
+                metrics: MetricsRegistry, now: Date, shouldAbort: @escaping @Sendable () -> Bool,
+                progress: (@Sendable ([String: String]) -> Void)? = nil) {
         self.accountID = accountID
+        self.calendarID = calendarID
         self.settings = settings
         self.store = AccountStore(cipher: cipher)
         self.db = db
@@ -77,13 +82,14 @@ public struct AccountSyncRun {
             return .notSyncable("this worker has no CALWORKER_TOKEN_KEY: \(error.message)")
         }
         do {
-            let report = try sync.run()
+            let report = try withAccountLock { try sync.run(onlyCalendar: calendarID) }
             let mirrors = try GroupMirroring(accountID: accountID, settings: settings, clients: clients, store: store, db: db,
                                              metrics: metrics, shouldAbort: shouldAbort, now: now, progress: progress).run()
-            try store.recordSync(id: accountID, error: nil, on: db)
-            return .synced(report, mirrors)
+            try store.recordSync(id: accountID, error: nil, full: calendarID == nil, on: db)
+            return .synced(report, mirrors, try keepChannels(clients))
         } catch let failure as SyncFailure {
             try store.setState(id: accountID, .needsReauth, error: failure.description, on: db)
+            _ = try? keepChannels(clients)
             return .needsReauth(failure.description, sync.report)
         } catch CalendarClientError.api(let error) where error.isQuotaExceeded {
             let until = Date().addingTimeInterval(Self.quotaPause)
@@ -97,5 +103,26 @@ public struct AccountSyncRun {
             try? store.recordSync(id: accountID, error: "\(error)", on: db)
             throw error
         }
+    }
+
+    /// Brings the account's push channels in line when they need it (a calendar came or
+    /// went, a channel is due for renewal, the account stopped being active). Channel trouble
+    /// never fails the sync: the hourly `watch_channels` run tries again, and polling covers
+    /// an account without channels.
+    private func keepChannels(_ clients: GoogleClients) throws -> ChannelReport? {
+        let keeper = ChannelKeeper(accountID: accountID, settings: settings, clients: clients, store: store, db: db, metrics: metrics,
+                                   shouldAbort: shouldAbort)
+        guard try !keeper.plan().isEmpty else { return nil }
+        return try keeper.run()
+    }
+
+    /// Runs the local-copy part holding the account's lock (a session advisory lock, waiting
+    /// at most the connection's lock limit): a cron sync and a notified sync of one account
+    /// never write the same calendar at once.
+    private func withAccountLock<T>(_ body: () throws -> T) throws -> T {
+        let key = "calworker.sync_account:\(accountID)"
+        try db.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", [key])
+        defer { _ = try? db.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key]) }
+        return try body()
     }
 }

@@ -19,6 +19,11 @@ public struct GoogleSettings: Sendable {
     /// longest wait between them, whatever `Retry-After` says. SYNC.md: five attempts; 32 s.
     public var callAttempts = 5
     public var longestBackoff: Duration = .seconds(32)
+    /// The OAuth project's request budget shared by every account and worker (Google allows
+    /// 10,000 a minute per project); enforced through `sharedBudgets`, 0 turns it off.
+    public var projectRequestsPerMinute = 9000
+    /// Push notification channels; nil when CALWORKER_PUSH_URL is not set.
+    public var push: PushSettings?
 
     public init(apiURL: String, tokenURL: String, clientID: String, clientSecret: String, requestsPerMinute: Int = 500) {
         self.apiURL = apiURL
@@ -32,7 +37,8 @@ public struct GoogleSettings: Sendable {
 extension GoogleSettings {
     /// The request budget of a client writing as `account`: the shared one when configured.
     func budget(for account: Int64) -> RequestBudget {
-        RequestBudget(perMinute: requestsPerMinute, shared: sharedBudgets, account: account)
+        RequestBudget(perMinute: requestsPerMinute, shared: sharedBudgets, account: account,
+                      project: projectRequestsPerMinute > 0 ? ProjectBudget(key: clientID, perMinute: projectRequestsPerMinute) : nil)
     }
 }
 

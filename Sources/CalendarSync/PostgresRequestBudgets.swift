@@ -32,6 +32,17 @@ public final class PostgresRequestBudgets: SharedRequestBudgets {
     deinit { state.withLock { $0.connection?.close() } }
 
     public func take(_ wanted: Int, account: Int64, capacity: Double, perSecond: Double) throws -> SharedBudgetAnswer {
+        try answer("SELECT granted, wait_seconds FROM calworker.take_request_budget($1, $2, $3, $4)", [account, capacity, perSecond, wanted])
+    }
+
+    /// One statement takes from both buckets (the account's row locked first, then the
+    /// project's, always in that order), granting what both hold.
+    public func take(_ wanted: Int, account: Int64, capacity: Double, perSecond: Double, project: ProjectBudget) throws -> SharedBudgetAnswer {
+        try answer("SELECT granted, wait_seconds FROM calworker.take_request_budgets($1, $2, $3, $4, $5, $6, $7)",
+                   [account, capacity, perSecond, wanted, project.key, project.capacity, project.perSecond])
+    }
+
+    private func answer(_ sql: String, _ parameters: [any PostgresEncodable]) throws -> SharedBudgetAnswer {
         try state.withLock { state throws -> SharedBudgetAnswer in
             if let until = state.retryAfter, ContinuousClock.now < until {
                 throw PostgresError(.connectionFailed, "the shared request budgets were unreachable a moment ago")
@@ -40,9 +51,8 @@ public final class PostgresRequestBudgets: SharedRequestBudgets {
                 if state.connection == nil {
                     state.connection = try PostgresConnection.connect(conninfo, preparedStatements: preparedStatements, timeouts: timeouts)
                 }
-                let rows = try state.connection!.query("SELECT granted, wait_seconds FROM calworker.take_request_budget($1, $2, $3, $4)",
-                                                       [account, capacity, perSecond, wanted], prepared: true)
-                guard let first = rows.first else { throw PostgresError(.decoding, "take_request_budget returned no row") }
+                let rows = try state.connection!.query(sql, parameters, prepared: true)
+                guard let first = rows.first else { throw PostgresError(.decoding, "the request budget function returned no row") }
                 state.retryAfter = nil
                 return SharedBudgetAnswer(granted: try first.decode(at: 0), waitSeconds: try first.decode(at: 1))
             } catch {

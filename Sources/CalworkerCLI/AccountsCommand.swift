@@ -88,6 +88,7 @@ enum AccountsCommand {
                 let db = try context.connectCurrent()
                 let accountID = try id()
                 try store.setState(id: accountID, action == "disable" ? .disabled : .active, on: db)
+                try context.queueChannelUpkeep(accountID: accountID, on: db)
                 context.emit(["account": accountID]) { "account \(accountID) \(action)d" }
             case "reconnect":
                 let accountID = try id()

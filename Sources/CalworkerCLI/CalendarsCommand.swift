@@ -53,6 +53,7 @@ enum CalendarsCommand {
             guard try EventStore().setExcluded(accountID: account, calendarID: calendar, action == "exclude", on: db) else {
                 throw CLIError(.notFound, "account \(account) has no calendar \(calendar)", hint: "see: calworker calendars list --account \(account)")
             }
+            try context.queueChannelUpkeep(accountID: account, on: db)
             context.emit(["account": String(account), "calendar": calendar, "excluded": String(action == "exclude")]) {
                 "calendar \(calendar) \(action)d; mirrors follow at the owner's next sync"
             }

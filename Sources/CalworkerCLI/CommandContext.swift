@@ -51,6 +51,12 @@ final class CommandContext: Sendable {
                                     clientID: configuration.googleClientID, clientSecret: configuration.googleClientSecret,
                                     requestsPerMinute: configuration.googleRequestsPerMinute)
         var shared = google
+        shared.projectRequestsPerMinute = configuration.googleProjectRequestsPerMinute
+        if !configuration.pushURL.isEmpty {
+            var push = PushSettings(address: configuration.pushURL)
+            push.safetyPoll = configuration.pushSafetyPoll
+            shared.push = push
+        }
         shared.sharedBudgets = PostgresRequestBudgets(conninfo: configuration.databaseURL,
                                                       preparedStatements: configuration.usesPreparedStatements)
         var environment = JobEnvironment(google: shared, tokenCipher: tokenCipher)

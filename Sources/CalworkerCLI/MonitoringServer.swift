@@ -1,12 +1,14 @@
 import HTTPServer
 import Metrics
+import PushReceiver
 import Worker
 
 /// The endpoints of a long-running worker (`work --http-addr`):
 /// `/metrics` (Prometheus), `/healthz` (the process answers: liveness) and `/readyz`
-/// (database reachable, schema current, not shutting down: readiness).
+/// (database reachable, schema current, not shutting down: readiness), and Google's push
+/// notifications (`POST` on the receiver's path) when a receiver is given.
 enum MonitoringServer {
-    static func start(address: String, metrics: MetricsRegistry, probe: DatabaseProbe,
+    static func start(address: String, metrics: MetricsRegistry, probe: DatabaseProbe, receiver: PushReceiver? = nil,
                       isStopping: @escaping @Sendable () -> Bool) throws(CLIError) -> HTTPServer {
         let server: HTTPServer
         do {
@@ -14,8 +16,10 @@ enum MonitoringServer {
             // Liveness never waits for a handler thread (a readiness probe stuck on the
             // database, a slow scrape): a probe that times out restarts a healthy worker.
             limits.inlinePaths = ["/healthz"]
+            if receiver != nil { limits.receivePushNotifications() }
             server = try HTTPServer(address: address, limits: limits) { request in
-                respond(to: request, metrics: metrics, probe: probe, isStopping: isStopping)
+                if let receiver, request.path == receiver.path { return receiver.respond(to: request) }
+                return respond(to: request, metrics: metrics, probe: probe, isStopping: isStopping)
             }
         } catch {
             throw CLIError(.usage, "--http-addr: \(error.message)", hint: "pick a free port, e.g. --http-addr 127.0.0.1:9464")

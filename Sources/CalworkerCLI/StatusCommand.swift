@@ -1,8 +1,10 @@
 import Accounts
 import Basics
+import CalendarSync
 import Configuration
 import Foundation
 import JobQueue
+import Jobs
 
 enum StatusCommand {
     struct Report: Encodable {
@@ -12,6 +14,9 @@ enum StatusCommand {
         var workersStale: Int
         /// Accounts an operator must act on: needing re-auth, or paused for quota.
         var accountsNeedingAttention: [Account]
+        /// With push configured: active accounts without working channels, polled every five
+        /// minutes instead (nil without push, where every account is polled by design).
+        var accountsOnPolling: [Int64]?
     }
 
     static let command = Command(
@@ -36,8 +41,9 @@ enum StatusCommand {
         let attention = try AccountStore(cipher: nil).list(on: db).filter { account in
             account.state == .needsReauth || (account.pausedUntil.map { $0 > Date() } ?? false)
         }
+        let onPolling = context.registryEnvironment.google.push == nil ? nil : try PushChannelStore().accountsOnPolling(on: db)
         let report = Report(workers: workers, queues: statistics.depths, problems: problems, workersStale: statistics.workersStale,
-                            accountsNeedingAttention: attention)
+                            accountsNeedingAttention: attention, accountsOnPolling: onPolling)
         context.emit(report) { render(report, lease: context.configuration.lease, window: window) }
         return .ok
     }
@@ -91,6 +97,17 @@ enum StatusCommand {
                 + "\n(needs_reauth: the user connects again, then calworker accounts reconnect ID --refresh-token-file F)"
         }
         sections.append(accounts)
+        if let polling = report.accountsOnPolling {
+            var push = "PUSH: "
+            if polling.isEmpty {
+                push += "every active account has working channels"
+            } else {
+                let shown = polling.prefix(20).map(String.init).joined(separator: ", ")
+                push += "\(polling.count) account(s) fell back to five-minute polling: \(shown)" + (polling.count > 20 ? ", ..." : "")
+                    + "\n(see calworker channels list --account ID; calworker enqueue watch_channels --args '{\"account_id\": ID}' tries again)"
+            }
+            sections.append(push)
+        }
         return sections.joined(separator: "\n\n")
     }
 }

@@ -1,9 +1,11 @@
 import Accounts
 import Basics
+import CalendarSync
 import Configuration
 import Foundation
 import HTTPServer
 import JobQueue
+import Jobs
 import Logging
 import Metrics
 import Postgres
@@ -29,6 +31,9 @@ enum WorkCommand {
         node_exporter's textfile format with --metrics-file, or pushes to a Pushgateway with
         --pushgateway (grouping key job="calworker", instance=<host>); both at exit. A failed
         push or write makes the exit code 1.
+
+        Push: --http-addr also receives Google's push notifications at the path of
+        CALWORKER_PUSH_URL (see `calworker receive`).
         """,
         options: [
             .value("queues", "a,b", "queues to serve (default: default)"),
@@ -40,7 +45,7 @@ enum WorkCommand {
             .value("claim-batch", "N", "most jobs claimed per statement (default 100)"),
             .value("prefetch", "N", "jobs claimed ahead of free slots, for short jobs under load (default 0)"),
             .flag("no-listen", "do not LISTEN (behind a transaction-mode pooler); poll only"),
-            .value("http-addr", "HOST:PORT", "serve /metrics, /healthz and /readyz here (e.g. 127.0.0.1:9464)"),
+            .value("http-addr", "HOST:PORT", "serve /metrics, /healthz, /readyz and the push receiver here (e.g. 127.0.0.1:9464)"),
             .value("metrics-file", "PATH.prom", "at exit, write the metrics atomically for node_exporter's textfile collector"),
             .value("pushgateway", "URL", "at exit, push the metrics to this Prometheus Pushgateway"),
         ]
@@ -83,12 +88,14 @@ enum WorkCommand {
         let probe = DatabaseProbe(url: context.configuration.databaseURL, schema: context.registry.schema,
                                   preparedStatements: options.preparedStatements)
         context.metrics.addCollector { QueueMetrics.collect(queue: context.queue, probe: probe) }
+        let pushConfigured = context.registryEnvironment.google.push != nil
+        context.metrics.addCollector { PushMetrics.collect(probe: probe, pushConfigured: pushConfigured) }
         context.metrics.gauge("calworker_build_info", help: "Always 1; the version label says which calworker runs.",
                               labels: ["version"]).labels(CLI.version).set(1)
         let worker = Worker(databaseURL: context.configuration.databaseURL, registry: context.registry,
                             queue: context.queue, options: options, logger: context.logger, metrics: context.metrics)
         let server = try arguments.value("http-addr").map { address throws(CLIError) in
-            try MonitoringServer.start(address: address, metrics: context.metrics, probe: probe,
+            try MonitoringServer.start(address: address, metrics: context.metrics, probe: probe, receiver: context.pushReceiver(),
                                        isStopping: { worker.isStopping })
         }
         defer { server?.stop() }

@@ -39,6 +39,15 @@ public struct Configuration: Sendable {
     /// The per-account request budget calworker allows itself, below Google's 600 per minute
     /// per user, so a big sync slows down instead of hitting the limit. Default 500.
     public var googleRequestsPerMinute = 500
+    /// The OAuth project's budget, shared by every account and worker, below Google's 10,000
+    /// requests a minute per project. Default 9,000; 0 turns it off.
+    public var googleProjectRequestsPerMinute = 9000
+    /// With push, an account whose channels are all healthy is polled only when its last
+    /// full sync is older than this (the safety net for lost notifications). Default 1 h.
+    public var pushSafetyPoll: Duration = .seconds(3600)
+    /// The public HTTPS URL of the push receiver (a worker's `--http-addr` or `calworker
+    /// receive`, behind a reverse proxy). Empty: no push channels, syncs come from polling.
+    public var pushURL = ""
     /// The S3-compatible endpoint (path-style); empty means AWS in `s3Region`.
     public var s3Endpoint = ""
     /// The region S3 requests are signed for. Default `us-east-1`.
@@ -134,6 +143,19 @@ public struct Configuration: Sendable {
             throw ConfigurationError(name: "CALWORKER_GOOGLE_REQUESTS_PER_MINUTE", message: "'\(budget)' is not a whole number from 1 to 6000")
         }
         config.googleRequestsPerMinute = perMinute
+        let projectBudget = try reader.string("CALWORKER_GOOGLE_PROJECT_REQUESTS_PER_MINUTE", default: String(config.googleProjectRequestsPerMinute),
+                                              secret: false)
+        guard let projectPerMinute = Int(projectBudget), (0...1_000_000).contains(projectPerMinute) else {
+            throw ConfigurationError(name: "CALWORKER_GOOGLE_PROJECT_REQUESTS_PER_MINUTE",
+                                     message: "'\(projectBudget)' is not a whole number from 0 (off) to 1000000")
+        }
+        config.googleProjectRequestsPerMinute = projectPerMinute
+        config.pushSafetyPoll = try reader.duration("CALWORKER_PUSH_SAFETY_POLL", default: config.pushSafetyPoll,
+                                                    in: .seconds(60) ... .seconds(7 * 86_400))
+        config.pushURL = try reader.string("CALWORKER_PUSH_URL", default: "", secret: false)
+        if !config.pushURL.isEmpty, let problem = Self.pushURLProblem(config.pushURL) {
+            throw ConfigurationError(name: "CALWORKER_PUSH_URL", message: problem)
+        }
         config.s3Endpoint = try reader.string("CALWORKER_S3_ENDPOINT", default: "", secret: false)
         config.s3Region = try reader.string("CALWORKER_S3_REGION", default: config.s3Region, secret: false)
         config.s3AccessKeyID = try reader.string("CALWORKER_S3_ACCESS_KEY_ID", default: "", secret: false)
@@ -260,6 +282,19 @@ public struct Configuration: Sendable {
 }
 
 /// A configuration value that cannot be used, named so the operator knows what to fix.
+extension Configuration {
+    /// Google sends notifications only to HTTPS addresses; plain http is allowed for loopback
+    /// hosts alone (the emulator, the demo).
+    static func pushURLProblem(_ text: String) -> String? {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
+            return "'\(text)' is not a URL like https://calendar.example.com/push/google"
+        }
+        if scheme == "https" { return nil }
+        if scheme == "http" && (host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]") { return nil }
+        return "'\(text)' must be an https:// URL (Google sends notifications only over HTTPS; http is accepted for loopback hosts only)"
+    }
+}
+
 public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public var name: String
     public var message: String

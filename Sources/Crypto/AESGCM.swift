@@ -107,4 +107,12 @@ public enum Digest {
     public static func hex(_ bytes: [UInt8]) -> String {
         bytes.map { String(format: "%02x", $0) }.joined()
     }
+
+    /// Compares two digests in time that depends only on their length (OpenSSL's
+    /// CRYPTO_memcmp), so a caller checking a presented secret's digest leaks nothing of the
+    /// stored one through timing.
+    public static func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        return lhs.isEmpty || CRYPTO_memcmp(lhs, rhs, lhs.count) == 0
+    }
 }

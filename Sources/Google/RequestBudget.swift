@@ -16,6 +16,8 @@ public final class RequestBudget {
     private var tokens: Double
     private var last = ContinuousClock.now
     private let shared: (budgets: any SharedRequestBudgets, account: Int64)?
+    /// The OAuth project's bucket, taken from together with the account's (shared only).
+    private let project: ProjectBudget?
     /// Requests' worth taken from the shared bucket and not spent yet.
     private var held = 0
     /// Total time spent waiting for the budget (a figure on the run record).
@@ -23,11 +25,12 @@ public final class RequestBudget {
     /// Times the shared bucket could not be reached and the local one was used instead.
     public private(set) var sharedFailures = 0
 
-    public init(perMinute: Int, shared: (any SharedRequestBudgets)? = nil, account: Int64 = 0) {
+    public init(perMinute: Int, shared: (any SharedRequestBudgets)? = nil, account: Int64 = 0, project: ProjectBudget? = nil) {
         ratePerSecond = Double(max(1, perMinute)) / 60
         capacity = max(1, Double(perMinute) / 10)
         tokens = capacity
         self.shared = shared.map { ($0, account) }
+        self.project = project
     }
 
     /// How many requests' worth one round trip to the shared bucket takes: a hundredth of the
@@ -45,7 +48,11 @@ public final class RequestBudget {
             }
             let answer: SharedBudgetAnswer
             do {
-                answer = try shared.budgets.take(batch, account: shared.account, capacity: capacity, perSecond: ratePerSecond)
+                if let project {
+                    answer = try shared.budgets.take(batch, account: shared.account, capacity: capacity, perSecond: ratePerSecond, project: project)
+                } else {
+                    answer = try shared.budgets.take(batch, account: shared.account, capacity: capacity, perSecond: ratePerSecond)
+                }
             } catch {
                 sharedFailures += 1
                 return acquireLocally(shouldAbort: shouldAbort)
@@ -89,10 +96,39 @@ public struct SharedBudgetAnswer: Sendable, Equatable {
     }
 }
 
-/// Token buckets every process shares, one per account (calworker keeps them in PostgreSQL).
-/// Called from whichever thread a sync or mirror lane runs on.
+/// The budget of the OAuth project every account's requests count against: Google allows
+/// 10,000 requests a minute per project, so a fan-out over thousands of accounts must slow
+/// down as a whole, not only per account.
+public struct ProjectBudget: Sendable, Equatable {
+    /// Names the project's bucket (the OAuth client id).
+    public var key: String
+    public var perMinute: Int
+
+    public init(key: String, perMinute: Int) {
+        self.key = key.isEmpty ? "default" : key
+        self.perMinute = max(1, perMinute)
+    }
+
+    public var perSecond: Double { Double(perMinute) / 60 }
+    /// A tenth of the minute as a burst, as for accounts: within any minute at most 1.1 times
+    /// the rate, still below Google's limit at the default 9,000.
+    public var capacity: Double { max(1, Double(perMinute) / 10) }
+}
+
+/// Token buckets every process shares, one per account and one per OAuth project (calworker
+/// keeps them in PostgreSQL). Called from whichever thread a sync or mirror lane runs on.
 public protocol SharedRequestBudgets: Sendable {
     /// Takes up to `wanted` requests' worth of `account`'s bucket, which holds at most
     /// `capacity` and refills at `perSecond`. Throws when the bucket cannot be reached.
     func take(_ wanted: Int, account: Int64, capacity: Double, perSecond: Double) throws -> SharedBudgetAnswer
+
+    /// The same, granting only what both the account's and the project's bucket hold.
+    func take(_ wanted: Int, account: Int64, capacity: Double, perSecond: Double, project: ProjectBudget) throws -> SharedBudgetAnswer
+}
+
+extension SharedRequestBudgets {
+    /// Buckets without a project's (test doubles) take from the account's alone.
+    public func take(_ wanted: Int, account: Int64, capacity: Double, perSecond: Double, project: ProjectBudget) throws -> SharedBudgetAnswer {
+        try take(wanted, account: account, capacity: capacity, perSecond: perSecond)
+    }
 }

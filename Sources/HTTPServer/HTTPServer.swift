@@ -29,6 +29,11 @@ public final class HTTPServer: Sendable {
         public var maxConnectionsPerClient: Int = 32
         /// Requests being answered at once.
         public var maxHandlers: Int = 16
+        /// Complete requests that wait for a handler when all are busy, answered in arrival
+        /// order; only past this many is a request refused with 503. A push receiver sets it
+        /// high: Google backs off from a receiver that answers 5xx, so load must mean a short
+        /// wait, not a refusal.
+        public var maxQueued: Int = 0
         /// Paths answered on the reading thread itself, without waiting for a handler thread
         /// (`/healthz`): their handler must answer at once, with a small body.
         public var inlinePaths: Set<String> = []
@@ -42,7 +47,8 @@ public final class HTTPServer: Sendable {
     private let limits: Limits
     private let handler: Handler
     private let stopped = Atomic<Bool>(false)
-    private let handlers = Atomic<Int>(0)
+    /// Handler threads running, and the requests waiting for one.
+    private let work = Mutex<(running: Int, waiting: [ReadLoop.Finished])>((0, []))
     private let loopDone = DispatchSemaphore(value: 0)
 
     /// Binds now, so a taken port fails `calworker work` at start, not later.
@@ -77,28 +83,54 @@ public final class HTTPServer: Sendable {
     }
 
     /// Answers what the read loop finished reading: the handler's response on a thread of its
-    /// own, or a ready-made one (400, 408, 431, ...).
+    /// own, or a ready-made one (400, 408, 431, ...). With every handler busy the request
+    /// waits its turn (up to `maxQueued`), and is refused with 503 only past that.
     private func dispatch(_ finished: ReadLoop.Finished) {
-        if handlers.add(1, ordering: .relaxed).newValue > limits.maxHandlers {
-            handlers.subtract(1, ordering: .relaxed)
+        enum Decision { case start, wait, refuse }
+        let decision: Decision = work.withLock { work in
+            if work.running < limits.maxHandlers {
+                work.running += 1
+                return .start
+            }
+            guard work.waiting.count < limits.maxQueued else { return .refuse }
+            work.waiting.append(finished)
+            return .wait
+        }
+        switch decision {
+        case .wait: return
+        case .refuse:
             finished.connection.sendOnce(HTTPServerResponse(status: 503, body: "too many requests at once; try again\n")
                 .serialized(includeBody: true))
             return
+        case .start: break
         }
         let thread = Thread { [self] in
-            defer { handlers.subtract(1, ordering: .relaxed) }
-            switch finished.outcome {
-            case .request(let request):
-                let response = handler(request)
-                if response.dropsConnection { return }
-                let includeBody = request.method != "HEAD" && response.status != 204 && response.status != 304
-                finished.connection.write(response.serialized(includeBody: includeBody))
-            case .refused(let response):
-                finished.connection.write(response.serialized(includeBody: true))
+            var next: ReadLoop.Finished? = finished
+            while let current = next {
+                answer(current)
+                next = work.withLock { work in
+                    if work.waiting.isEmpty {
+                        work.running -= 1
+                        return nil
+                    }
+                    return work.waiting.removeFirst()
+                }
             }
         }
         thread.name = "calworker-http-conn"
         thread.stackSize = 256 << 10
         thread.start()
+    }
+
+    private func answer(_ finished: ReadLoop.Finished) {
+        switch finished.outcome {
+        case .request(let request):
+            let response = handler(request)
+            if response.dropsConnection { return }
+            let includeBody = request.method != "HEAD" && response.status != 204 && response.status != 304
+            finished.connection.write(response.serialized(includeBody: includeBody))
+        case .refused(let response):
+            finished.connection.write(response.serialized(includeBody: true))
+        }
     }
 }

@@ -12,6 +12,16 @@ public struct HTTPServerRequest: Sendable, Equatable {
     /// The body, when the client sent a `Content-Length`.
     public var body: [UInt8] = []
 
+    public init(method: String, path: String, query: String? = nil, version: String = "HTTP/1.1",
+                headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.version = version
+        self.headers = headers
+        self.body = body
+    }
+
     public func header(_ name: String) -> String? {
         headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
     }

@@ -9,8 +9,8 @@ import Glibc
 /// finished request on. Owned by that thread alone.
 struct ReadLoop {
     /// A connection done being read: a request to answer, or the error to answer it with.
-    struct Finished {
-        enum Outcome {
+    struct Finished: Sendable {
+        enum Outcome: Sendable {
             case request(HTTPServerRequest)
             case refused(HTTPServerResponse)
         }

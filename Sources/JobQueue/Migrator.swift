@@ -81,8 +81,9 @@ public struct Migrator: Sendable {
 
     /// Applies what is missing, all in one transaction under an advisory lock, and returns the
     /// steps applied now (empty when already current). Refuses a schema newer than known.
+    /// `upTo` stops at a version (tests of upgrades from an older installation).
     @discardableResult
-    public func migrate(on db: PostgresConnection) throws -> [Step] {
+    public func migrate(on db: PostgresConnection, upTo limit: Int? = nil) throws -> [Step] {
         try db.transaction { db in
             try db.execute("SELECT pg_advisory_xact_lock($1)", [Self.lockKey])
             try db.executeScript("""
@@ -97,7 +98,7 @@ public struct Migrator: Sendable {
             if let newest = applied.max(), newest > latestVersion {
                 throw PostgresError(.usage, SchemaStatus.ahead(database: newest, known: latestVersion).explanation)
             }
-            let pending = steps.filter { !applied.contains($0.version) }
+            let pending = steps.filter { !applied.contains($0.version) && $0.version <= (limit ?? latestVersion) }
             for step in pending {
                 for part in step.parts { try db.executeScript(part.sql) }
                 try db.execute("INSERT INTO calworker.schema_migrations (version, name) VALUES ($1, $2)", [step.version, step.name])

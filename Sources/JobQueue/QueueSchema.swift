@@ -109,5 +109,20 @@ public enum QueueSchema {
         ALTER TABLE calworker.jobs ADD CONSTRAINT jobs_kind_length CHECK (octet_length(kind) <= 64) NOT VALID;
         ALTER TABLE calworker.jobs ADD CONSTRAINT jobs_queue_length CHECK (octet_length(queue) <= 64) NOT VALID;
         """),
+            Migration(version: 9, name: "workers wake for jobs due within a minute", sql: """
+        -- Also announce jobs due within a minute (a push notification's sync waits a moment so
+        -- a burst becomes one): 'queue@EPOCH' tells workers when to look, so such a job starts
+        -- when due instead of at the next poll. Older workers ignore the new payload.
+        CREATE OR REPLACE FUNCTION calworker.notify_jobs_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('calworker_jobs', q.queue)
+            FROM (SELECT DISTINCT queue FROM inserted WHERE state = 'available' AND run_at <= now()) AS q;
+            PERFORM pg_notify('calworker_jobs', s.queue || '@' || to_char(extract(epoch FROM s.due), 'FM9999999999990.000'))
+            FROM (SELECT queue, min(run_at) AS due FROM inserted
+                   WHERE state = 'available' AND run_at > now() AND run_at <= now() + interval '1 minute' GROUP BY queue) AS s;
+            RETURN NULL;
+        END
+        $$;
+        """),
     ]
 }

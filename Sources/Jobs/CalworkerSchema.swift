@@ -8,6 +8,7 @@ import Scheduling
 /// depend on each other (the queue first; accounts before the calendars that point at them).
 public enum CalworkerSchema {
     public static let migrator = Migrator(groups: [
-        QueueSchema.migrations, AccountsSchema.migrations, SyncSchema.migrations, NotifySchema.migrations, SchedulingSchema.migrations,
+        QueueSchema.migrations, AccountsSchema.migrations, SyncSchema.migrations, PushSchema.migrations, NotifySchema.migrations,
+        SchedulingSchema.migrations,
     ])
 }

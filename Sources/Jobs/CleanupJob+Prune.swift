@@ -42,6 +42,7 @@ extension CleanupJob {
             try prune("workers") { try WorkerRegistry.pruneStale(olderThan: retention.workers, batch: $0, on: db) }
             try prune("alerts") { try NotificationLedger.pruneAlerts(olderThan: retention.notifications, batch: $0, on: db) }
             try prune("notifications") { try NotificationLedger.pruneMessages(olderThan: retention.notifications, batch: $0, on: db) }
+            try prune("push_channels") { try PushChannelStore().prune(olderThan: .seconds(30 * 86_400), batch: $0, on: db) }
             try prune("schedule_fires") { try Scheduler.pruneFires(olderThan: .seconds(30 * 86_400), batch: $0, on: db) }
             if let prefix = retention.thumbnails {
                 figures.set("thumbnails_orphaned", Double(try pruneThumbnails(under: prefix)))

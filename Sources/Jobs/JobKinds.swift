@@ -10,6 +10,7 @@ public enum JobKinds {
         registry.register(ThumbnailJob(environment: environment))
         registry.register(BackupJob(environment: environment))
         registry.register(NotifyJob(environment: environment))
+        registry.register(WatchChannelsJob(environment: environment))
         return registry
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Google
 import JobQueue
 import Logging
+import Metrics
 public import Worker
 
 /// `sync_account`: brings one account's local copy of its calendars and events up to date
@@ -18,10 +19,24 @@ public struct SyncAccountJob: JobHandler {
 
     public struct Args: Codable, Sendable {
         public var target: Target
+        /// Only this calendar's events, then the group's mirrors: a push notification named it.
+        public var calendarID: String?
+        /// Enqueued by the push receiver, which coalesces notifications itself (`push_syncs`);
+        /// such a job has no unique key, so a change notified while a sync runs is never
+        /// folded into the sync that may already have read past it.
+        public var viaPush: Bool
 
-        public init(_ target: Target) { self.target = target }
+        public init(_ target: Target, calendarID: String? = nil, viaPush: Bool = false) {
+            self.target = target
+            self.calendarID = calendarID
+            self.viaPush = viaPush
+        }
 
-        enum CodingKeys: String, CodingKey { case accountID = "account_id" }
+        enum CodingKeys: String, CodingKey {
+            case accountID = "account_id"
+            case calendarID = "calendar_id"
+            case viaPush = "via_push"
+        }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -29,6 +44,8 @@ public struct SyncAccountJob: JobHandler {
             case .account(let id): try container.encode(id, forKey: .accountID)
             case .all: try container.encode("all", forKey: .accountID)
             }
+            try container.encodeIfPresent(calendarID, forKey: .calendarID)
+            if viaPush { try container.encode(true, forKey: .viaPush) }
         }
 
         public init(from decoder: any Decoder) throws {
@@ -41,6 +58,8 @@ public struct SyncAccountJob: JobHandler {
                 throw DecodingError.dataCorruptedError(forKey: .accountID, in: container,
                                                        debugDescription: "account_id must be an account's id (a number) or \"all\"")
             }
+            calendarID = try container.decodeIfPresent(String.self, forKey: .calendarID)
+            viaPush = try container.decodeIfPresent(Bool.self, forKey: .viaPush) ?? false
         }
     }
 
@@ -68,11 +87,19 @@ public struct SyncAccountJob: JobHandler {
 
     public func validate(_ args: Args) throws(JobArgsError) -> Args {
         if case .account(let id) = args.target, id <= 0 { throw JobArgsError("account_id must be positive, got \(id)") }
+        if let calendarID = args.calendarID {
+            guard case .account = args.target else { throw JobArgsError("calendar_id needs one account_id, not \"all\"") }
+            guard (1...1024).contains(calendarID.utf8.count), !calendarID.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+                throw JobArgsError("calendar_id must be a calendar's id: 1 to 1024 bytes without control characters")
+            }
+        }
         return args
     }
 
     public func defaultUniqueKey(for args: Args) -> String? {
-        switch args.target {
+        if args.viaPush { return nil }
+        if let calendarID = args.calendarID, case .account(let id) = args.target { return "sync_account:\(id):\(calendarID)" }
+        return switch args.target {
         case .account(let id): "sync_account:\(id)"
         case .all: "sync_account:all"
         }
@@ -81,14 +108,21 @@ public struct SyncAccountJob: JobHandler {
     public func run(_ args: Args, context: JobContext) throws -> JobResult {
         let db = try context.database()
         guard case .account(let accountID) = args.target else {
-            let ids = try AccountStore(cipher: nil).syncableIDs(on: db)
+            var ids = try AccountStore(cipher: nil).syncableIDs(on: db)
+            // With push, accounts whose channels all work are synced by their notifications;
+            // the poll visits them once per safety interval, for notifications that got lost.
+            let covered = try environment.google.push.map { try PushChannelStore().accountsCoveredByPush(safetyPoll: $0.safetyPoll, on: db) } ?? []
+            ids.removeAll { covered.contains($0) }
             let added = try JobQueue().enqueueMany(self, ids.map { Args(.account($0)) }, JobOptions(queue: context.job.queue), on: db)
-            context.logger.info("fanned out account syncs", ["accounts": String(ids.count), "enqueued": String(added.count)])
-            return .success(JobFigures(["accounts": Double(ids.count), "enqueued": Double(added.count)]))
+            context.logger.info("fanned out account syncs", ["accounts": String(ids.count), "enqueued": String(added.count),
+                                                             "left_to_push": String(covered.count)])
+            var figures = JobFigures(["accounts": Double(ids.count), "enqueued": Double(added.count)])
+            if environment.google.push != nil { figures.set("left_to_push", Double(covered.count)) }
+            return .success(figures)
         }
         let logger = context.logger.with(["account_id": String(accountID)])
         let progress = context.progress()
-        let run = AccountSyncRun(accountID: accountID, settings: environment.google, cipher: environment.tokenCipher, db: db,
+        let run = AccountSyncRun(accountID: accountID, calendarID: args.calendarID, settings: environment.google, cipher: environment.tokenCipher, db: db,
                                  metrics: context.metrics, now: environment.now(), shouldAbort: { context.isStopped },
                                  progress: { progress.report($0) })
         let outcome: SyncOutcome
@@ -99,13 +133,24 @@ public struct SyncAccountJob: JobHandler {
             throw CalendarClientError.stopped
         }
         switch outcome {
-        case .synced(let report, let mirrors):
+        case .synced(let report, let mirrors, let channels):
             logger.info("account synced", ["calendars": String(report.calendars), "events": String(report.eventsFetched),
                                            "pages": String(report.pages), "full_syncs": String(report.fullSyncs),
                                            "mirror_writes": String(mirrors.inserted + mirrors.patched + mirrors.restored + mirrors.deleted)])
             if let postponed = mirrors.postponed { logger.notice("mirrors postponed", ["reason": postponed]) }
             var figures = Self.figures(report)
             for (key, value) in Self.figures(mirrors).values { figures.set(key, value) }
+            if args.viaPush, let notified = try? PushInbox().notifiedAt(jobID: context.job.id, on: db) {
+                context.metrics.histogram("calworker_push_notification_to_mirror_seconds",
+                                          help: "From a push notification recorded to its calendar synced and the group's busy blocks written.",
+                                          buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300]).labels().observe(max(0, Date().timeIntervalSince(notified)))
+            }
+            if let channels {
+                logger.info("push channels kept", ["created": String(channels.created), "stopped": String(channels.stopped),
+                                                   "expired": String(channels.expired), "failed": String(channels.failed)])
+                for error in channels.errors + channels.retryableErrors { logger.warning("push channel trouble", ["error": error]) }
+                for (key, value) in WatchChannelsJob.figures(channels).values { figures.set(key, value) }
+            }
             return .success(figures)
         case .notSyncable(let reason):
             return .discard(reason: reason)

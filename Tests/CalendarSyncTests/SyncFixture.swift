@@ -85,14 +85,14 @@ final class SyncFixture: Sendable {
     }
 
     /// Runs one attempt of `cleanup` with `args`.
-    func cleanup(_ args: String) throws -> JobResult {
+    func cleanup(_ args: String, environment: JobEnvironment? = nil) throws -> JobResult {
         let job = ClaimedJob(id: 1, kind: CleanupJob.kind, queue: "default", args: args, attempt: 1, maxAttempts: 5,
                              priority: 0, timeout: nil, startedAt: Date(), dueAt: Date())
         let connection = db
         let context = JobContext(job: job, logger: Logger(level: .debug, handler: pageHook), stopSignal: StopSignal(),
                                  deadline: .now + .seconds(600), metrics: metrics, connectionProvider: { connection })
         let decoded = try JSONDecoder().decode(CleanupJob.Args.self, from: Data(args.utf8))
-        let handler = CleanupJob(environment: environment)
+        let handler = CleanupJob(environment: environment ?? self.environment)
         return try handler.run(try handler.validate(decoded), context: context)
     }
 

@@ -25,10 +25,23 @@ import Testing
 
     @Test(arguments: [("CALWORKER_LEASE", "2d"), ("CALWORKER_LEASE", "0s"), ("CALWORKER_RETRY_CAP", "31d"),
                       ("CALWORKER_DATABASE_CONNECT_TIMEOUT", "1s"), ("CALWORKER_GOOGLE_REQUESTS_PER_MINUTE", "0"),
-                      ("CALWORKER_LOG_LEVEL", "loud"), ("CALWORKER_MEDIA_ROOT", "relative/path"), ("CALWORKER_SCHEDULE_TIME_ZONE", "Mars/Olympus")])
+                      ("CALWORKER_LOG_LEVEL", "loud"), ("CALWORKER_MEDIA_ROOT", "relative/path"), ("CALWORKER_SCHEDULE_TIME_ZONE", "Mars/Olympus"),
+                      ("CALWORKER_PUSH_URL", "http://calendar.example.com/push"), ("CALWORKER_PUSH_URL", "ftp://127.0.0.1/push"),
+                      ("CALWORKER_PUSH_URL", "not a url"), ("CALWORKER_PUSH_SAFETY_POLL", "10s"), ("CALWORKER_PUSH_SAFETY_POLL", "99999999999d"),
+                      ("CALWORKER_GOOGLE_PROJECT_REQUESTS_PER_MINUTE", "-1"),
+                      ("CALWORKER_GOOGLE_PROJECT_REQUESTS_PER_MINUTE", "99999999999999999999")])
     func anUnusableValueIsRefusedNamingTheVariable(name: String, value: String) {
         let error = #expect(throws: ConfigurationError.self) { try Configuration.load([name: value]) }
         #expect(error?.name == name)
+    }
+
+    @Test func pushIsOffUntilAReceiverURLIsGivenAndLoopbackMayBePlainHTTP() throws {
+        let off = try Configuration.load([:])
+        #expect(off.pushURL.isEmpty && off.pushSafetyPoll == .seconds(3600) && off.googleProjectRequestsPerMinute == 9000)
+        let public_ = try Configuration.load(["CALWORKER_PUSH_URL": "https://calendar.example.com/push/google", "CALWORKER_PUSH_SAFETY_POLL": "30m"])
+        #expect(public_.pushURL == "https://calendar.example.com/push/google" && public_.pushSafetyPoll == .seconds(1800))
+        #expect(try Configuration.load(["CALWORKER_PUSH_URL": "http://127.0.0.1:9464/push/google"]).pushURL.hasPrefix("http://127.0.0.1"))
+        #expect(try Configuration.load(["CALWORKER_GOOGLE_PROJECT_REQUESTS_PER_MINUTE": "0"]).googleProjectRequestsPerMinute == 0)
     }
 
     @Test(arguments: [("postgresql://u:p@ss@host/db", "postgresql://u:****@host/db"),

@@ -23,7 +23,8 @@ import TestSupport
         #expect(second.isEmpty)
         let tables = try db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'calworker' ORDER BY 1").map { try $0.decode(String.self, at: 0) }
         #expect(tables == ["accounts", "alerts", "calendars", "events", "job_runs", "jobs", "notification_settings", "notifications", "notify_state",
-                          "owner_settings", "request_budgets", "schedule_fires", "schema_migrations", "workers"])
+                          "owner_settings", "project_request_budgets", "push_channels", "push_syncs", "request_budgets", "schedule_fires",
+                          "schema_migrations", "workers"])
     }
 
     @Test func concurrentMigrationsTakeTurns() throws {
@@ -54,7 +55,8 @@ import TestSupport
     @Test(arguments: [
         ("queue", QueueSchema.migrations, ["jobs", "job_runs", "workers"]),
         ("accounts", AccountsSchema.migrations, ["accounts"]),
-        ("sync", SyncSchema.migrations, ["calendars", "events", "owner_settings", "request_budgets"]),
+        ("sync", SyncSchema.migrations, ["calendars", "events", "owner_settings", "request_budgets", "project_request_budgets"]),
+        ("push", PushSchema.migrations, ["push_channels", "push_syncs"]),
         ("notify", NotifySchema.migrations, ["notification_settings", "notifications", "alerts", "notify_state"]),
         ("scheduling", SchedulingSchema.migrations, ["schedule_fires"]),
     ])
@@ -68,13 +70,36 @@ import TestSupport
 
     /// The steps the modules declare are the steps installations already recorded: the same
     /// versions, and a schema identical to the one the single list of steps built before the
-    /// split (`pg_dump --schema-only` of it, kept beside this test).
+    /// split (`pg_dump --schema-only` of it at version 8, kept beside this test).
     @Test func theSplitSchemaIsTheOneInstallationsAlreadyHave() throws {
         #expect(CalworkerSchema.migrator.steps.map(\.version) == Array(1...CalworkerSchema.migrator.latestVersion))
-        let database = try TestDatabase.make()
+        let database = try TestDatabase.makeEmpty()
         defer { database.drop() }
+        try CalworkerSchema.migrator.migrate(on: try database.connect(), upTo: 8)
         let fixture = TestEnvironment.packageRoot.appendingPathComponent("Tests/JobQueueTests/Fixtures/schema-before-split.sql")
         let before = try String(contentsOf: fixture, encoding: .utf8)
         #expect(try PgDump.schemaOnly(database.url) == before)
+    }
+
+    /// Version 9 (push channels, the project's budget, the last full sync) on an installation
+    /// that has data: nothing is lost, and what it adds starts from what was there.
+    @Test func anInstallationAtVersion8UpgradesKeepingItsData() throws {
+        let database = try TestDatabase.makeEmpty()
+        defer { database.drop() }
+        let db = try database.connect()
+        try CalworkerSchema.migrator.migrate(on: db, upTo: 8)
+        try db.execute("""
+            INSERT INTO calworker.accounts (email, owner, key_id, refresh_token, last_synced_at)
+            VALUES ('old@example.com', 'o', 'k', '\\x00', '2026-11-30T10:00:00Z')
+            """)
+        let job = try JobQueue().enqueue(NewJob(kind: "noop", runAt: Date().addingTimeInterval(30)), on: db).id
+        let applied = try CalworkerSchema.migrator.migrate(on: db)
+        #expect(applied.map(\.version) == [9])
+        #expect(try db.query("SELECT last_full_sync_at = last_synced_at FROM calworker.accounts").first?.decode(Bool.self, at: 0) == true)
+        #expect(try JobQueue().job(id: job, on: db)?.state == .available)
+        let granted = try db.query("SELECT granted FROM calworker.take_request_budgets(1, 10, 1, 5, 'p', 100, 10)").first?.decode(Int.self, at: 0)
+        #expect(granted == 5)
+        #expect(try db.query("SELECT granted FROM calworker.take_request_budget(1, 10, 1, 5)").first?.decode(Int.self, at: 0) == 5,
+                "the account-only function older workers call is still there")
     }
 }

@@ -30,10 +30,11 @@ public final class CalworkerProcess: Sendable {
     /// The port a `work --http-addr HOST:0` process reports it serves on (from its JSON log at
     /// info level), once it does; nil after `timeout` seconds. Asking the kernel for a free port
     /// and passing it on raced with other tests' sockets taking it meanwhile.
-    public func servedPort(timeout: Double = 30) -> Int? {
+    /// `receive` says "receiving push notifications" instead.
+    public func servedPort(timeout: Double = 30, logLine: String = "serving metrics and health") -> Int? {
         var port: Int?
         _ = eventually(timeout: timeout) {
-            guard let line = standardError.split(separator: "\n").first(where: { $0.contains("serving metrics and health") }),
+            guard let line = standardError.split(separator: "\n").first(where: { $0.contains(logLine) }),
                   let range = line.range(of: #""port":"[0-9]+""#, options: .regularExpression) else { return false }
             port = Int(line[range].dropFirst(8).dropLast())
             return port != nil

@@ -23,6 +23,24 @@ import Worker
         #expect(try worker.wait().completed == 1)
     }
 
+    /// A job enqueued to start in a moment (a push notification's coalescing delay) is
+    /// announced with its start time, so an idle worker starts it then, not at its next poll.
+    @Test func aJobDueInAMomentStartsWhenDueNotAtTheNextPoll() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        let worker = BackgroundWorker(url: database.url) { $0.pollInterval = .seconds(3600) }
+        #expect(eventually(timeout: 20) {
+            (try? db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'")) == 1
+        })
+        let soon = try JobQueue().enqueue(NewJob(kind: "noop", runAt: Date().addingTimeInterval(0.5)), on: db).id
+        let later = try JobQueue().enqueue(NewJob(kind: "noop", runAt: Date().addingTimeInterval(600)), on: db).id
+        #expect(eventually(timeout: 20) { (try? JobQueue().job(id: soon, on: db)?.state) == .completed })
+        #expect(try JobQueue().job(id: later, on: db)?.state == .available, "a job ten minutes out is left to polling")
+        worker.stop()
+        _ = try worker.wait()
+    }
+
     @Test func pollingAloneWorksWithoutListen() throws {
         let database = try TestDatabase.make()
         defer { database.drop() }

@@ -1,0 +1,189 @@
+public import Accounts
+import Crypto
+public import Foundation
+import Google
+public import Metrics
+public import Postgres
+
+/// What one channel upkeep did, for the job's figures and the log.
+public struct ChannelReport: Sendable, Equatable {
+    public var created = 0
+    public var stopped = 0
+    public var expired = 0
+    public var failed = 0
+    /// Errors worth a retry (Google busy, the network): the job runs again later.
+    public var retryableErrors: [String] = []
+    /// Errors that will not pass by themselves (the address refused, the account's access gone).
+    public var errors: [String] = []
+
+    public init() {}
+
+    public var didSomething: Bool { created + stopped + expired + failed > 0 }
+}
+
+/// Keeps an account's push channels as `ChannelPlanner` says: one live channel for the
+/// calendar list and for each calendar it syncs while the account is active and push is
+/// configured, none otherwise. New channels are recorded before Google is asked (its first
+/// message may come before its answer) and old ones stopped only after their successor exists.
+public final class ChannelKeeper {
+    let accountID: Int64
+    let settings: GoogleSettings
+    let store: AccountStore
+    let channels = PushChannelStore()
+    let db: PostgresConnection
+    let metrics: MetricsRegistry
+    let shouldAbort: @Sendable () -> Bool
+    private let clients: GoogleClients
+    private var client: CalendarClient?
+
+    public convenience init(accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
+                            shouldAbort: @escaping @Sendable () -> Bool) {
+        self.init(accountID: accountID, settings: settings, clients: settings.clients(metrics: metrics), store: store, db: db,
+                  metrics: metrics, shouldAbort: shouldAbort)
+    }
+
+    init(accountID: Int64, settings: GoogleSettings, clients: GoogleClients, store: AccountStore, db: PostgresConnection,
+         metrics: MetricsRegistry, shouldAbort: @escaping @Sendable () -> Bool) {
+        self.accountID = accountID
+        self.settings = settings
+        self.clients = clients
+        self.store = store
+        self.db = db
+        self.metrics = metrics
+        self.shouldAbort = shouldAbort
+    }
+
+    /// The resources that should have a channel: none unless push is configured and the
+    /// account is active; otherwise its calendar list and every calendar it syncs.
+    public func desiredResources() throws -> Set<PushChannel.Resource> {
+        guard settings.push != nil else { return [] }
+        let account: Account
+        do {
+            account = try store.account(id: accountID, on: db)
+        } catch let error as AccountError where error.code == .notFound {
+            return []
+        }
+        guard account.state == .active else { return [] }
+        let calendars = try EventStore().calendarsToSync(accountID: accountID, on: db)
+        return Set([.calendarList] + calendars.map { .events(calendarID: $0.calendarID) })
+    }
+
+    /// With `stoppingAll`, every channel goes (a reset: the account starts afresh, and its
+    /// next sync creates new ones).
+    public func plan(now: Date = Date(), stoppingAll: Bool = false) throws -> ChannelPlan {
+        ChannelPlan.plan(desired: stoppingAll ? [] : try desiredResources(), channels: try channels.channels(accountID: accountID, includeEnded: false, on: db),
+                         now: now, renewBefore: settings.push?.renewBefore ?? PushSettings(address: "").renewBefore,
+                         failed: try channels.recentlyFailed(accountID: accountID, within: ChannelPlan.retryAfterFailure, on: db))
+    }
+
+    /// Carries out the plan. Throws only for the database; Google's refusals are in the report.
+    public func run(now: Date = Date(), stoppingAll: Bool = false) throws -> ChannelReport {
+        let plan = try plan(now: now, stoppingAll: stoppingAll)
+        var report = ChannelReport()
+        for channel in plan.expired {
+            try channels.end(channelID: channel.channelID, as: .expired, on: db)
+            report.expired += 1
+        }
+        for channel in plan.abandoned {
+            try channels.end(channelID: channel.channelID, as: .failed, error: "abandoned before Google answered", on: db)
+            report.failed += 1
+        }
+        for (resource, predecessors) in plan.creates.sorted(by: { $0.key < $1.key }) {
+            guard try create(resource, now: now, report: &report) else { continue }
+            for channel in predecessors { try stop(channel, report: &report) }
+        }
+        for channel in plan.stops { try stop(channel, report: &report) }
+        let changes = metrics.counter("calworker_push_channel_changes_total", help: "Push channels created, stopped, expired or failed.",
+                                      labels: ["change"])
+        for (change, count) in [("created", report.created), ("stopped", report.stopped), ("expired", report.expired), ("failed", report.failed)]
+        where count > 0 {
+            changes.labels(change).increment(by: Double(count))
+        }
+        return report
+    }
+
+    private func calendarClient() throws -> CalendarClient {
+        if let client { return client }
+        let tokens = try StoredAccessTokens(accountID: accountID, store: store, db: try db.openSibling(), oauth: clients.oauth,
+                                            shouldAbort: shouldAbort)
+        let made = CalendarClient(apiURL: settings.apiURL, http: clients.api, tokens: tokens, budget: settings.budget(for: accountID),
+                                  shouldAbort: shouldAbort)
+        made.maxAttempts = max(1, settings.callAttempts)
+        made.maxDelay = settings.longestBackoff
+        client = made
+        return made
+    }
+
+    /// Creates one channel; false (with the error in the report) when Google refused.
+    private func create(_ resource: PushChannel.Resource, now: Date, report: inout ChannelReport) throws -> Bool {
+        guard let push = settings.push else { return false }
+        let id = "cw" + Digest.hex(try Random.bytes(16))
+        let token = Self.base64URL(try Random.bytes(24))
+        try channels.insertPending(channelID: id, accountID: accountID, resource: resource,
+                                   tokenSHA256: Digest.hex(Digest.sha256(Array(token.utf8))), on: db)
+        let request = ChannelRequest(id: id, token: token, address: push.address, expiration: now.addingTimeInterval(push.requestedLifetime))
+        do {
+            let client = try calendarClient()
+            let granted = switch resource {
+            case .calendarList: try client.watchCalendarList(request)
+            case .events(let calendarID): try client.watchEvents(calendarID: calendarID, request)
+            }
+            try channels.activate(channelID: id, resourceID: granted.resourceID,
+                                  expiresAt: granted.expiration ?? now.addingTimeInterval(3600), on: db)
+            report.created += 1
+            return true
+        } catch let error as PostgresError {
+            throw error
+        } catch {
+            // "refused: " marks what will not pass by itself (the address, the account's access),
+            // so the resource waits an hour before the next try (`ChannelPlan.retryAfterFailure`).
+            let prefix = Self.isRetryable(error) ? "" : PushChannelStore.refusedPrefix
+            try channels.end(channelID: id, as: .failed, error: "\(prefix)watch of \(resource): \(error)", on: db)
+            report.failed += 1
+            record(error, "watch of \(resource)", &report)
+            return false
+        }
+    }
+
+    private func stop(_ channel: PushChannel, report: inout ChannelReport) throws {
+        guard let resourceID = channel.resourceID else {
+            try channels.end(channelID: channel.channelID, as: .failed, error: "stopped before Google named its resource", on: db)
+            return
+        }
+        do {
+            try calendarClient().stopChannel(id: channel.channelID, resourceID: resourceID)
+            try channels.end(channelID: channel.channelID, as: .stopped, on: db)
+            report.stopped += 1
+        } catch let error as PostgresError {
+            throw error
+        } catch {
+            if Self.isRetryable(error) {
+                record(error, "stop of \(channel.channelID)", &report)
+                return
+            }
+            // Google will not take the stop from this account (access revoked): the channel is
+            // over for calworker all the same; its messages are answered and never synced.
+            try channels.end(channelID: channel.channelID, as: .stopped, error: "channels.stop failed: \(error)", on: db)
+            report.stopped += 1
+            record(error, "stop of \(channel.channelID)", &report)
+        }
+    }
+
+    private func record(_ error: any Error, _ what: String, _ report: inout ChannelReport) {
+        if Self.isRetryable(error) { report.retryableErrors.append("\(what): \(error)") } else { report.errors.append("\(what): \(error)") }
+    }
+
+    static func isRetryable(_ error: any Error) -> Bool {
+        switch error {
+        case CalendarClientError.api(let api): api.isRetryable
+        case CalendarClientError.transport: true
+        case CalendarClientError.stopped: true
+        default: false
+        }
+    }
+
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

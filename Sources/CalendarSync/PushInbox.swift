@@ -1,0 +1,143 @@
+import Basics
+import Crypto
+public import Foundation
+public import Postgres
+
+/// A notification from Google as the receiver read it from the `X-Goog-*` headers (already
+/// checked for shape; nothing here is trusted until `PushInbox` matched it to a channel).
+public struct PushMessage: Sendable, Equatable {
+    public enum ResourceState: String, Sendable {
+        /// The channel works (the first message of every channel).
+        case sync
+        /// The resource changed.
+        case exists
+        /// The resource is gone (Google documents it; Calendar sends it rarely).
+        case notExists = "not_exists"
+    }
+
+    public var channelID: String
+    public var token: String?
+    public var resourceID: String
+    public var state: ResourceState
+    public var messageNumber: Int64
+
+    public init(channelID: String, token: String?, resourceID: String, state: ResourceState, messageNumber: Int64) {
+        self.channelID = channelID
+        self.token = token
+        self.resourceID = resourceID
+        self.state = state
+        self.messageNumber = messageNumber
+    }
+}
+
+/// What became of one notification.
+public enum PushReceipt: Sendable, Equatable {
+    /// A sync of the resource was queued (job id).
+    case enqueued(Int64)
+    /// A queued sync of the resource had not started yet: it will see this change too.
+    case coalesced(Int64)
+    /// The channel's first message: it works.
+    case confirmed
+    /// A message number already seen (Google redelivered after a lost answer).
+    case duplicate
+    /// No channel of ours has this id.
+    case unknownChannel
+    /// Ours, but stopped, expired, or its account no longer active: answered, never synced.
+    case stoppedChannel
+    /// Ours and stopped, yet Google still sends on it: answered, never synced, and queued to
+    /// be stopped again (the channel is `stopping`).
+    case stopAgain
+    /// The token or the resource id does not match the channel: not from Google.
+    case forged(String)
+
+    /// The metric label.
+    public var outcome: String {
+        switch self {
+        case .enqueued: "enqueued"
+        case .coalesced: "coalesced"
+        case .confirmed: "confirmed"
+        case .duplicate: "duplicate"
+        case .unknownChannel: "unknown_channel"
+        case .stoppedChannel, .stopAgain: "stopped_channel"
+        case .forged: "forged"
+        }
+    }
+}
+
+/// Records notifications: matches each to its channel, and for a change queues a sync of
+/// the calendar (or the calendar list) in the same transaction that records the message
+/// number, so a notification the receiver acknowledged is never lost, and a redelivered one
+/// is never synced twice. Notifications for one resource share one waiting sync (`push_syncs`).
+public struct PushInbox: Sendable {
+    /// Queues the sync of a calendar (nil: the account's calendar list and every calendar) to
+    /// start at the given time, on the transaction's connection; returns the job's id.
+    public typealias Enqueue = (_ db: PostgresConnection, _ accountID: Int64, _ calendarID: String?, _ runAt: Date) throws -> Int64
+    /// Queues the account's channel upkeep (which stops a `stopping` channel), on the
+    /// transaction's connection.
+    public typealias QueueUpkeep = (_ db: PostgresConnection, _ accountID: Int64) throws -> Void
+
+    public init() {}
+
+    public func record(_ message: PushMessage, coalesceDelay: Duration, on db: PostgresConnection, enqueue: Enqueue,
+                       queueUpkeep: QueueUpkeep) throws -> PushReceipt {
+        try db.transaction { db in
+            guard let row = try db.query("""
+                SELECT c.account_id, c.calendar_id, c.resource_id, c.token_sha256,
+                       c.state IN ('pending', 'active') AND (c.expires_at IS NULL OR c.expires_at > now()) AND a.state = 'active',
+                       c.last_message_number, c.state = 'stopped' AND c.resource_id IS NOT NULL AND a.state = 'active'
+                  FROM calworker.push_channels c JOIN calworker.accounts a ON a.id = c.account_id
+                 WHERE c.channel_id = $1 FOR UPDATE OF c
+                """, [message.channelID]).first else { return .unknownChannel }
+            let accountID: Int64 = try row.decode(at: 0)
+            let calendarColumn: String = try row.decode(at: 1)
+            let resourceID: String? = try row.decodeOptional(at: 2)
+            let presented = Digest.hex(Digest.sha256(Array((message.token ?? "").utf8)))
+            guard Digest.constantTimeEquals(Array(presented.utf8), Array(try row.decode(String.self, at: 3).utf8)) else {
+                return .forged("the channel token does not match")
+            }
+            if let resourceID, resourceID != message.resourceID { return .forged("the resource id does not match the channel's") }
+            guard try row.decode(Bool.self, at: 4) else {
+                guard try row.decode(Bool.self, at: 6) else { return .stoppedChannel }
+                try db.execute("UPDATE calworker.push_channels SET state = 'stopping' WHERE channel_id = $1", [message.channelID])
+                try queueUpkeep(db, accountID)
+                return .stopAgain
+            }
+            guard message.messageNumber > (try row.decode(Int64.self, at: 5)) else { return .duplicate }
+            try db.execute("""
+                UPDATE calworker.push_channels
+                   SET last_message_number = $2, last_message_at = now(), resource_id = coalesce(resource_id, $3),
+                       confirmed_at = coalesce(confirmed_at, now())
+                 WHERE channel_id = $1
+                """, [message.channelID, message.messageNumber, message.resourceID])
+            guard message.state != .sync else { return .confirmed }
+            return try queueSync(accountID: accountID, calendarColumn: calendarColumn, delay: coalesceDelay, on: db, enqueue: enqueue)
+        }
+    }
+
+    /// When the notification that queued this job was recorded (nil for a job no
+    /// notification queued), for the notification-to-mirror latency.
+    public func notifiedAt(jobID: Int64, on db: PostgresConnection) throws -> Date? {
+        try db.query("SELECT notified_at FROM calworker.push_syncs WHERE job_id = $1", [jobID]).first?.decode(at: 0)
+    }
+
+    /// The waiting sync of this resource, or a new one. A sync that has started (or failed
+    /// once) may have read past this change, so it does not count as waiting.
+    private func queueSync(accountID: Int64, calendarColumn: String, delay: Duration, on db: PostgresConnection,
+                           enqueue: Enqueue) throws -> PushReceipt {
+        try db.execute("""
+            INSERT INTO calworker.push_syncs (account_id, calendar_id) VALUES ($1, $2) ON CONFLICT DO NOTHING
+            """, [accountID, calendarColumn])
+        let waiting: Int64? = try db.query("""
+            SELECT j.id FROM calworker.push_syncs s
+              LEFT JOIN calworker.jobs j ON j.id = s.job_id AND j.state = 'available' AND j.attempt = 0
+             WHERE s.account_id = $1 AND s.calendar_id = $2 FOR UPDATE OF s
+            """, [accountID, calendarColumn]).first?.decodeOptional(at: 0)
+        if let waiting { return .coalesced(waiting) }
+        let runAt = Date().addingTimeInterval(delay.seconds)
+        let jobID = try enqueue(db, accountID, calendarColumn.isEmpty ? nil : calendarColumn, runAt)
+        try db.execute("""
+            UPDATE calworker.push_syncs SET job_id = $3, notified_at = now() WHERE account_id = $1 AND calendar_id = $2
+            """, [accountID, calendarColumn, jobID])
+        return .enqueued(jobID)
+    }
+}

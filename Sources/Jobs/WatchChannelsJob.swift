@@ -1,0 +1,84 @@
+import Accounts
+import CalendarSync
+import Foundation
+import JobQueue
+import Logging
+public import Worker
+
+/// `watch_channels`: keeps an account's Google push channels as they should be (see
+/// `ChannelKeeper`): created for its calendar list and calendars while it is active and
+/// CALWORKER_PUSH_URL is set, renewed before they expire, stopped when the account is
+/// disabled, reset or needs re-authorization and when a calendar is excluded or leaves its
+/// list. Every sync does the same when something changed; this kind covers what happens
+/// between syncs. `{"account_id": "all"}` (cron, hourly) fans out to the accounts whose
+/// channels need work.
+public struct WatchChannelsJob: JobHandler {
+    public typealias Target = SyncAccountJob.Target
+
+    public struct Args: Codable, Sendable {
+        public var target: Target
+
+        public init(_ target: Target) { self.target = target }
+
+        public func encode(to encoder: any Encoder) throws { try SyncAccountJob.Args(target).encode(to: encoder) }
+
+        public init(from decoder: any Decoder) throws {
+            let names = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+            if let unknown = names.first(where: { $0 != "account_id" }) {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription:
+                    "unknown argument '\(unknown)'; watch_channels takes {\"account_id\": N} or {\"account_id\": \"all\"}"))
+            }
+            target = try SyncAccountJob.Args(from: decoder).target
+        }
+    }
+
+    public static let kind = "watch_channels"
+    let environment: JobEnvironment
+    public let timeout: Duration = .seconds(600)
+
+    public init(environment: JobEnvironment) {
+        self.environment = environment
+    }
+
+    public func validate(_ args: Args) throws(JobArgsError) -> Args {
+        if case .account(let id) = args.target, id <= 0 { throw JobArgsError("account_id must be positive, got \(id)") }
+        return args
+    }
+
+    public func defaultUniqueKey(for args: Args) -> String? {
+        switch args.target {
+        case .account(let id): "watch_channels:\(id)"
+        case .all: "watch_channels:all"
+        }
+    }
+
+    public func run(_ args: Args, context: JobContext) throws -> JobResult {
+        let db = try context.database()
+        guard case .account(let accountID) = args.target else {
+            let renewBefore = environment.google.push?.renewBefore ?? PushSettings(address: "").renewBefore
+            var ids = Set(try PushChannelStore().accountsNeedingWork(renewBefore: renewBefore, on: db))
+            if environment.google.push != nil { ids.formUnion(try AccountStore(cipher: nil).syncableIDs(on: db)) }
+            let added = try JobQueue().enqueueMany(self, ids.sorted().map { Args(.account($0)) }, JobOptions(queue: context.job.queue), on: db)
+            context.logger.info("fanned out channel upkeep", ["accounts": String(ids.count), "enqueued": String(added.count)])
+            return .success(JobFigures(["accounts": Double(ids.count), "enqueued": Double(added.count)]))
+        }
+        let keeper = ChannelKeeper(accountID: accountID, settings: environment.google, store: AccountStore(cipher: environment.tokenCipher),
+                                   db: db, metrics: context.metrics, shouldAbort: { context.isStopped })
+        let report = try keeper.run()
+        let logger = context.logger.with(["account_id": String(accountID)])
+        if report.didSomething {
+            logger.info("push channels kept", ["created": String(report.created), "stopped": String(report.stopped),
+                                               "expired": String(report.expired), "failed": String(report.failed)])
+        }
+        for error in report.errors { logger.warning("push channel refused", ["error": error]) }
+        if let first = report.retryableErrors.first {
+            return .retry(after: .seconds(60), reason: "Google did not answer every channel call: \(first)", figures: Self.figures(report))
+        }
+        return .success(Self.figures(report))
+    }
+
+    static func figures(_ report: ChannelReport) -> JobFigures {
+        JobFigures(["channels_created": Double(report.created), "channels_stopped": Double(report.stopped),
+                    "channels_expired": Double(report.expired), "channels_failed": Double(report.failed)])
+    }
+}
