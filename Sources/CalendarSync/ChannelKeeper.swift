@@ -7,7 +7,10 @@ public import Postgres
 
 /// What one channel upkeep did, for the job's figures and the log.
 public struct ChannelReport: Sendable, Equatable {
+    /// Channels created, renewals included.
     public var created = 0
+    /// Of those, the ones that replaced a channel close to its expiry.
+    public var renewed = 0
     public var stopped = 0
     public var expired = 0
     public var failed = 0
@@ -90,12 +93,15 @@ public final class ChannelKeeper {
         }
         for (resource, predecessors) in plan.creates.sorted(by: { $0.key < $1.key }) {
             guard try create(resource, now: now, report: &report) else { continue }
+            if !predecessors.isEmpty { report.renewed += 1 }
             for channel in predecessors { try stop(channel, report: &report) }
         }
         for channel in plan.stops { try stop(channel, report: &report) }
-        let changes = metrics.counter("calworker_push_channel_changes_total", help: "Push channels created, stopped, expired or failed.",
+        let changes = metrics.counter("calworker_push_channel_changes_total",
+                                      help: "Push channels created (renewed: those that replaced one about to expire), stopped, expired or failed.",
                                       labels: ["change"])
-        for (change, count) in [("created", report.created), ("stopped", report.stopped), ("expired", report.expired), ("failed", report.failed)]
+        for (change, count) in [("created", report.created), ("renewed", report.renewed), ("stopped", report.stopped),
+                                ("expired", report.expired), ("failed", report.failed)]
         where count > 0 {
             changes.labels(change).increment(by: Double(count))
         }

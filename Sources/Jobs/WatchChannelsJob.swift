@@ -78,7 +78,7 @@ public struct WatchChannelsJob: JobHandler {
     }
 
     static func figures(_ report: ChannelReport) -> JobFigures {
-        JobFigures(["channels_created": Double(report.created), "channels_stopped": Double(report.stopped),
+        JobFigures(["channels_created": Double(report.created), "channels_renewed": Double(report.renewed), "channels_stopped": Double(report.stopped),
                     "channels_expired": Double(report.expired), "channels_failed": Double(report.failed)])
     }
 }

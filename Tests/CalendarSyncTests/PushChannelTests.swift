@@ -54,7 +54,8 @@ import Worker
         renewing.google.push?.renewBefore = 8 * 86_400
         let before = live
         guard case .success(let renewed) = try fixture.watchChannels(environment: renewing) else { Issue.record("renewal failed"); return }
-        #expect(renewed["channels_created"] == 2 && renewed["channels_stopped"] == 2)
+        #expect(renewed["channels_created"] == 2 && renewed["channels_renewed"] == 2 && renewed["channels_stopped"] == 2)
+        #expect(ExpositionSamples(fixture.metrics.render()).value("calworker_push_channel_changes_total", ["change": "renewed"]) == 2)
         let all = try PushChannelStore().channels(accountID: fixture.accountID, on: fixture.db)
         for old in before {
             let ended = try #require(all.first { $0.channelID == old.channelID })
