@@ -74,9 +74,11 @@ public final class ChannelKeeper {
     /// With `stoppingAll`, every channel goes (a reset: the account starts afresh, and its
     /// next sync creates new ones).
     public func plan(now: Date = Date(), stoppingAll: Bool = false) throws -> ChannelPlan {
-        ChannelPlan.plan(desired: stoppingAll ? [] : try desiredResources(), channels: try channels.channels(accountID: accountID, includeEnded: false, on: db),
-                         now: now, renewBefore: settings.push?.renewBefore ?? PushSettings(address: "").renewBefore,
-                         failed: try channels.recentlyFailed(accountID: accountID, within: ChannelPlan.retryAfterFailure, on: db))
+        let desired = stoppingAll ? [] : try desiredResources()
+        // Refusals matter only for what would be asked for; with push off, one query is all.
+        let failed = desired.isEmpty ? [] : try channels.recentlyFailed(accountID: accountID, within: ChannelPlan.retryAfterFailure, on: db)
+        return ChannelPlan.plan(desired: desired, channels: try channels.channels(accountID: accountID, includeEnded: false, on: db), now: now,
+                                renewBefore: settings.push?.renewBefore ?? PushSettings(address: "").renewBefore, failed: failed)
     }
 
     /// Carries out the plan. Throws only for the database; Google's refusals are in the report.

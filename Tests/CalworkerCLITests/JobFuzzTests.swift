@@ -25,7 +25,8 @@ import TestSupport
                       "crop": .text, "format": .text, "quality": .integer, "force": .boolean],
         "backup": ["target": .location, "keep_daily": .integer, "keep_weekly": .integer, "keep_monthly": .integer],
         "notify": ["reminders": .boolean, "alerts": .boolean, "alert": .alert],
-        "sync_account": ["account_id": .id],
+        "sync_account": ["account_id": .id, "calendar_id": .text, "via_push": .boolean],
+        "watch_channels": ["account_id": .id],
         "no_such_kind": ["x": .text],
     ]
 

@@ -41,6 +41,26 @@ import Worker
         _ = try worker.wait()
     }
 
+    /// Another program can NOTIFY anything on the channel: start times out of range, not
+    /// numbers, other queues. The listener ignores or clamps them and goes on.
+    @Test func hostileWakeUpPayloadsAreIgnored() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        let worker = BackgroundWorker(url: database.url) { $0.pollInterval = .seconds(3600) }
+        #expect(eventually(timeout: 20) {
+            (try? db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'")) == 1
+        })
+        for payload in ["default@99999999999999999999", "default@-1e308", "default@nan", "default@inf", "default@", "@1", "default@@",
+                        "other@1", String(repeating: "@", count: 7000), "default@1e999"] {
+            try db.execute("SELECT pg_notify('calworker_jobs', $1)", [payload])
+        }
+        let id = try JobQueue().enqueue(NewJob(kind: "noop"), on: db).id
+        #expect(eventually(timeout: 20) { (try? JobQueue().job(id: id, on: db)?.state) == .completed }, "the worker still takes jobs")
+        worker.stop()
+        #expect(try worker.wait().completed == 1)
+    }
+
     @Test func pollingAloneWorksWithoutListen() throws {
         let database = try TestDatabase.make()
         defer { database.drop() }
