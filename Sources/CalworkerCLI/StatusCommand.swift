@@ -69,10 +69,11 @@ enum StatusCommand {
         } else {
             var table = Table(headers: ["QUEUE", "DUE", "SCHEDULED", "RUNNING", "OLDEST DUE"])
             for depth in report.queues {
-                table.add([depth.queue, String(depth.due), String(depth.scheduled), String(depth.running),
+                table.add([depth.queue + (depth.paused ? " (paused)" : ""), String(depth.due), String(depth.scheduled), String(depth.running),
                            depth.oldestDueAgeSeconds.map { DurationText.format(seconds: $0) } ?? "-"])
             }
             queues += "\n" + table.render()
+            if report.queues.contains(where: \.paused) { queues += "\n(paused: nothing is claimed; calworker queue resume QUEUE)" }
         }
         sections.append(queues)
 

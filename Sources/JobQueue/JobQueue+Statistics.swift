@@ -15,6 +15,8 @@ public struct QueueStatistics: Sendable, Equatable, Codable {
         public var running = 0
         /// Seconds the oldest due job has waited; nil when none is due.
         public var oldestDueAgeSeconds: Double?
+        /// An operator paused it: nothing is claimed from it.
+        public var paused = false
     }
 
     /// Attempts that ended recently, by kind and outcome, with the newest error.
@@ -72,6 +74,9 @@ extension JobQueue {
         for row in servedRows {
             let queue: String = try row.decode(at: 0)
             if depths[queue] == nil { depths[queue] = QueueStatistics.Depth(queue: queue) }
+        }
+        for pause in try pausedQueues(on: db) {
+            depths[pause.queue, default: QueueStatistics.Depth(queue: pause.queue)].paused = true
         }
         let runRows = try db.query("""
             SELECT DISTINCT ON (kind, outcome) kind, outcome,

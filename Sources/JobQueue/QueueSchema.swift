@@ -124,5 +124,28 @@ public enum QueueSchema {
         END
         $$;
         """),
+            Migration(version: 10, name: "paused queues and the operators' audit log", sql: """
+        -- A queue an operator paused: no worker claims from it until it is resumed; running
+        -- jobs finish. Workers read this at most a second apart, and on every wake-up.
+        CREATE TABLE calworker.queue_pauses (
+            queue     text        PRIMARY KEY CHECK (queue <> '' AND octet_length(queue) <= 64),
+            reason    text        CHECK (octet_length(reason) <= 2000),
+            paused_by text        NOT NULL,
+            paused_at timestamptz NOT NULL DEFAULT now()
+        );
+
+        -- Every operator action on jobs and queues: who (user@host), from where (cli, console),
+        -- what, on what (the job, the queue or the filter), and how many jobs it touched.
+        CREATE TABLE calworker.audit (
+            id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            at      timestamptz NOT NULL DEFAULT now(),
+            actor   text        NOT NULL,
+            origin  text        NOT NULL,
+            action  text        NOT NULL,
+            target  jsonb       NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(target) = 'object'),
+            count   integer
+        );
+        CREATE INDEX audit_at_idx ON calworker.audit (at);
+        """),
     ]
 }

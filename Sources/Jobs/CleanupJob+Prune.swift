@@ -42,6 +42,8 @@ extension CleanupJob {
             try prune("workers") { try WorkerRegistry.pruneStale(olderThan: retention.workers, batch: $0, on: db) }
             try prune("alerts") { try NotificationLedger.pruneAlerts(olderThan: retention.notifications, batch: $0, on: db) }
             try prune("notifications") { try NotificationLedger.pruneMessages(olderThan: retention.notifications, batch: $0, on: db) }
+            // Operators' actions are kept a year: long after the jobs they touched are gone.
+            try prune("audit") { try AuditLog().prune(olderThan: .seconds(365 * 86_400), batch: $0, on: db) }
             try prune("push_channels") { try PushChannelStore().prune(olderThan: .seconds(30 * 86_400), batch: $0, on: db) }
             try prune("schedule_fires") { try Scheduler.pruneFires(olderThan: .seconds(30 * 86_400), batch: $0, on: db) }
             if let prefix = retention.thumbnails {

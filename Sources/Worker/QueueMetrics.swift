@@ -25,6 +25,9 @@ public enum QueueMetrics {
         families.append(.gauge("calworker_queue_jobs",
                                help: "Live jobs by queue and state: due (ready now), scheduled (waiting for run_at or a retry), running.",
                                depth))
+        families.append(.gauge("calworker_queue_paused",
+                               help: "1 for a queue an operator paused (nothing is claimed from it), 0 otherwise.",
+                               statistics.depths.map { ([MetricLabel("queue", $0.queue)], $0.paused ? 1 : 0) }))
         families.append(.gauge("calworker_queue_oldest_due_job_age_seconds",
                                help: "How long the oldest due job of each queue has waited for a worker (0 when none is due).",
                                oldest))

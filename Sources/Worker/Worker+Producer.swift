@@ -15,6 +15,7 @@ extension Worker {
         // Claiming for one freed slot at a time would cost a round trip per job; while
         // prefetched jobs keep the slots busy, wait until half a batch of room has opened.
         let threshold = max(1, min(options.claimBatch, capacity) / 2)
+        var paused = PausedQueues()
         while true {
             // `held` counts results the completer has not written yet: a worker must not run
             // ahead of its own bookkeeping (each unwritten job is a lease to renew).
@@ -35,12 +36,17 @@ extension Worker {
                 }
                 continue
             }
-            coordinator.withLock { $0.wakePending = false }
+            let woken = coordinator.withLock { state in
+                defer { state.wakePending = false }
+                return state.wakePending
+            }
+            paused.refresh(db, woken: woken, queue: queue, logger: logger, giveUp: { self.isStopping })
 
             var claimed = 0
             var sawFullBatch = false
             for offset in 0..<options.queues.count where claimed < room {
                 let name = options.queues[(rotation + offset) % options.queues.count]
+                if paused.names.contains(name) { continue }
                 let want = min(room - claimed, options.claimBatch)
                 let jobs: [ClaimedJob]
                 do {
@@ -100,6 +106,7 @@ extension Worker {
             try db.query("""
                 SELECT count(*) FROM calworker.jobs
                  WHERE state = 'available' AND queue = ANY($1::text[]) AND run_at <= now()
+                   AND NOT EXISTS (SELECT 1 FROM calworker.queue_pauses p WHERE p.queue = jobs.queue)
                 """, [options.queues])
         }
         guard let rows, let count = try? rows[0].decode(Int.self, at: 0) else { return true }
@@ -108,5 +115,24 @@ extension Worker {
 
     func wake() {
         coordinator.update { $0.wakePending = true }
+    }
+}
+
+/// The queues an operator paused, as the producer last read them: again at most a second
+/// later, and at once after a wake-up (a resume NOTIFYs its queue), so a paused queue stops
+/// being claimed within a second and a resumed one starts at once.
+struct PausedQueues {
+    private(set) var names: Set<String> = []
+    private var readAt: ContinuousClock.Instant?
+
+    mutating func refresh(_ db: PostgresConnection, woken: Bool, queue: JobQueue, logger: Logger, giveUp: () -> Bool) {
+        if !woken, let readAt, ContinuousClock.now - readAt < .seconds(1) { return }
+        // A failure keeps the last answer; the claim that follows meets the same trouble and
+        // reconnects.
+        guard let pauses = try? Reconnect.run(db, what: "read paused queues", logger: logger, giveUp: giveUp, {
+            try queue.pausedQueues(on: db)
+        }) else { return }
+        names = Set(pauses.map(\.queue))
+        readAt = .now
     }
 }

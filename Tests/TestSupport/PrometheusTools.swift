@@ -38,7 +38,9 @@ public final class PushgatewayServer: Sendable {
     public var url: String { "http://127.0.0.1:\(port)" }
 
     /// What the Pushgateway serves to Prometheus.
-    public func scrape() throws -> String { RawTCPClient.body(of: try RawTCPClient.get(port: port, path: "/metrics")) }
+    /// HTTP/1.0: read as HTTP/1.1, the answer came chunked (a chunk's size line could split a
+    /// sample once the page grew) and the connection stayed open until the read timed out.
+    public func scrape() throws -> String { RawTCPClient.body(of: try RawTCPClient.get(port: port, path: "/metrics", version: "HTTP/1.0")) }
 
     deinit { child.signal(SIGKILL) }
 }

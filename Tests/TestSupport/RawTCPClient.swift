@@ -46,9 +46,11 @@ public final class RawTCPClient {
     }
 
     /// One GET, the whole response (head and body) as text.
-    public static func get(port: Int, path: String, timeout: Duration = .seconds(10)) throws -> String {
+    /// `version` HTTP/1.0 asks a server that would keep the connection open and chunk its
+    /// answer (Go's, the Pushgateway's) for a plain body and a close instead.
+    public static func get(port: Int, path: String, timeout: Duration = .seconds(10), version: String = "HTTP/1.1") throws -> String {
         let client = try RawTCPClient(port: port)
-        client.send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        client.send("GET \(path) \(version)\r\nHost: 127.0.0.1\r\n\r\n")
         return client.readAll(timeout: timeout)
     }
 

@@ -61,6 +61,44 @@ import Worker
         #expect(try worker.wait().completed == 1)
     }
 
+    /// A paused queue is not claimed by a worker already running; its other queue goes on; a
+    /// resume wakes the worker (it polls once an hour here, so only the wake-up can do it).
+    @Test func aPausedQueueIsNotClaimedAndResumeWakesTheWorker() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        let worker = BackgroundWorker(url: database.url) { $0.queues = ["default", "mail"]; $0.pollInterval = .seconds(3600) }
+        #expect(eventually(timeout: 20) {
+            (try? db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'")) == 1
+        })
+        #expect(try JobQueue().pause(queue: "mail", reason: "SMTP relay down", by: "ops@test", on: db))
+        #expect(try !JobQueue().pause(queue: "mail", reason: "again", by: "ops@test", on: db), "paused once")
+        let mail = try JobQueue().enqueue(NewJob(kind: "noop", queue: "mail"), on: db).id
+        let other = try JobQueue().enqueue(NewJob(kind: "noop"), on: db).id
+        #expect(eventually(timeout: 20) { (try? JobQueue().job(id: other, on: db)?.state) == .completed })
+        let later = try JobQueue().enqueue(NewJob(kind: "noop"), on: db).id
+        #expect(eventually(timeout: 20) { (try? JobQueue().job(id: later, on: db)?.state) == .completed })
+        #expect(try JobQueue().job(id: mail, on: db)?.state == .available, "two wake-ups later the paused queue's job still waits")
+        #expect(try JobQueue().statistics(on: db).depths.first { $0.queue == "mail" }?.paused == true)
+
+        #expect(try JobQueue().resume(queue: "mail", on: db))
+        #expect(eventually(timeout: 20) { (try? JobQueue().job(id: mail, on: db)?.state) == .completed }, "the resume woke the worker")
+        #expect(try !JobQueue().resume(queue: "mail", on: db))
+        worker.stop()
+        #expect(try worker.wait().completed == 3)
+    }
+
+    @Test func aOnceRunEndsWhenOnlyPausedQueuesHaveDueJobs() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        try JobQueue().pause(queue: "default", reason: nil, by: "ops@test", on: db)
+        let id = try JobQueue().enqueue(NewJob(kind: "noop"), on: db).id
+        let summary = try drain(database.url)
+        #expect(summary.claimed == 0)
+        #expect(try JobQueue().job(id: id, on: db)?.state == .available)
+    }
+
     @Test func pollingAloneWorksWithoutListen() throws {
         let database = try TestDatabase.make()
         defer { database.drop() }
