@@ -41,6 +41,8 @@ public enum PushSchema {
             notified_at timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (account_id, calendar_id)
         );
+        -- A notified sync looks up when its notification came (the latency histogram).
+        CREATE INDEX push_syncs_job_idx ON calworker.push_syncs (job_id);
         """),
     ]
 }
