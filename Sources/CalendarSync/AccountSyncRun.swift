@@ -86,7 +86,7 @@ public struct AccountSyncRun {
             let mirrors = try GroupMirroring(accountID: accountID, settings: settings, clients: clients, store: store, db: db,
                                              metrics: metrics, shouldAbort: shouldAbort, now: now, progress: progress).run()
             try store.recordSync(id: accountID, error: nil, full: calendarID == nil, on: db)
-            return .synced(report, mirrors, try keepChannels(clients))
+            return .synced(report, mirrors, keepChannelsReporting(clients))
         } catch let failure as SyncFailure {
             try store.setState(id: accountID, .needsReauth, error: failure.description, on: db)
             _ = try? keepChannels(clients)
@@ -114,6 +114,18 @@ public struct AccountSyncRun {
                                    shouldAbort: shouldAbort)
         guard try !keeper.plan().isEmpty else { return nil }
         return try keeper.run()
+    }
+
+    /// `keepChannels`, its own failure (the database, say) reported instead of thrown: the sync
+    /// itself succeeded and is recorded as such.
+    private func keepChannelsReporting(_ clients: GoogleClients) -> ChannelReport? {
+        do {
+            return try keepChannels(clients)
+        } catch {
+            var report = ChannelReport()
+            report.retryableErrors.append("channel upkeep failed: \(error)")
+            return report
+        }
     }
 
     /// Runs the local-copy part holding the account's lock (a session advisory lock, waiting
