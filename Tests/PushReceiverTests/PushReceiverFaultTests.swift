@@ -1,0 +1,39 @@
+import CalendarSync
+import Foundation
+import HTTPServer
+import Jobs
+import Logging
+import Metrics
+import Postgres
+import PushReceiver
+import TestSupport
+import Testing
+
+/// The receiver when its database fails it: an answer within the connect limit, 503 so Google
+/// sends the notification again, and nothing pretended.
+struct PushReceiverFaultTests {
+    @Test func aDatabaseThatNeverAnswersGetsA503WithinTheConnectLimitNeverA200() throws {
+        let silent = try SilentServer()
+        defer { silent.stop() }
+        let metrics = MetricsRegistry()
+        let receiver = PushReceiver(path: "/push/google",
+                                    pool: ConnectionPool(url: silent.conninfo, size: 2,
+                                                         timeouts: PostgresTimeouts(connect: .seconds(2), statement: .seconds(2), lock: .seconds(1))),
+                                    coalesceDelay: .milliseconds(300), registry: JobKinds.registry(JobEnvironment()), metrics: metrics,
+                                    logger: Logger(level: .error, handler: InMemoryLogHandler()))
+        let started = ContinuousClock.now
+        let response = receiver.respond(to: PushFixture.notification(channel: "ch-1", number: 1))
+        #expect(response.status == 503 && response.headers.contains { $0.name == "Retry-After" })
+        #expect(ContinuousClock.now - started < .seconds(30), "bounded by the connect limit, not hung")
+        #expect(ExpositionSamples(metrics.render()).value("calworker_push_notifications_total", ["state": "exists", "outcome": "failed"]) == 1)
+    }
+
+    @Test(arguments: [
+        ("https://calendar.example.com/push/google", "/push/google"),
+        ("https://calendar.example.com", "/"),
+        ("https://calendar.example.com/hooks/google?x=1", "/hooks/google"),
+    ])
+    func theReceiverAnswersOnThePathOfItsPublicURL(_ url: String, _ path: String) {
+        #expect(PushSettings(address: url).receiverPath == path)
+    }
+}
