@@ -61,6 +61,7 @@ enum EnqueueCommand {
             throw CLIError(.usage, "job not enqueued: \(error)")
         }
         if job.uniqueKey == nil { job.uniqueKey = context.registry.defaultUniqueKey(kind: job.kind, args: job.args) }
+        job.subject = NewJob.subject(context.registry.subject(kind: job.kind, args: job.args))
         let db = try context.connectCurrent()
         let result = try context.queue.enqueue(job, on: db)
         let report = Report(id: result.id, kind: job.kind, queue: job.queue, duplicate: result.duplicate, runAt: job.runAt)

@@ -12,13 +12,32 @@ enum RunsCommand {
     static let command = Command(
         name: "runs",
         summary: "List run records (one per attempt), or show one job with all its attempts",
-        usage: "runs [--kind K] [--state OUTCOME] [--since 1h] [--limit N]\n       calworker runs show JOB_ID",
-        details: "OUTCOME is one of: \(RunOutcome.allCases.map(\.rawValue).joined(separator: ", ")).",
+        usage: """
+        runs [--kind K] [--state OUTCOME] [--since 1h] [--until TIME] [--subject S | --account N] [--arg KEY=VALUE] [--job ID] [--error TEXT] [--limit N] [--before CURSOR]
+               calworker runs show JOB_ID
+        """,
+        details: """
+        OUTCOME is one of: \(RunOutcome.allCases.map(\.rawValue).joined(separator: ", ")).
+        Each record keeps the job's args, priority, unique key, attempts allowed and subject, so
+        history explains itself after the job row is pruned, and `runs show` works for as long as
+        the records are kept. A subject is what a job is about, declared by its kind:
+        `account:12` (sync_account, watch_channels, an account reset), `media:PREFIX/`
+        (thumbnail), `backup:TARGET`. --arg matches a top-level arg (numbers and true/false as
+        such, anything else as text). Newest first; a full page ends with the --before cursor of
+        the next one (in --json, every record has its `cursor`).
+        """,
         options: [
             .value("kind", "K", "only this job kind"),
             .value("state", "OUTCOME", "only attempts that ended this way"),
             .value("since", "DURATION", "only attempts finished within this long, e.g. 1h or 2d"),
+            .value("until", "TIME", "only attempts finished before this ISO 8601 time"),
+            .value("subject", "S", "only jobs about this, e.g. account:12"),
+            .value("account", "N", "only jobs about this account (--subject account:N)"),
+            .value("arg", "KEY=VALUE", "only jobs whose args have KEY equal to VALUE"),
+            .value("job", "ID", "only this job's attempts"),
+            .value("error", "TEXT", "only attempts whose error contains TEXT (any case)"),
             .value("limit", "N", "most rows (default 50)"),
+            .value("before", "CURSOR", "the next page: the cursor the previous page ended with"),
         ]
     ) { arguments, context in
         if arguments.positionals.first == "show" {
@@ -42,6 +61,7 @@ enum RunsCommand {
             filter.since = Date().addingTimeInterval(-window.seconds)
         }
         if let limit = try arguments.int("limit", range: 1...100_000) { filter.limit = limit }
+        try applyHistoryFilters(arguments, to: &filter)
         let db = try context.connectCurrent()
         let runs = try context.queue.runs(filter, on: db)
         context.emit(runs) {
@@ -52,18 +72,75 @@ enum RunsCommand {
                            Formatting.shortTimestamp(run.finishedAt), DurationText.format(seconds: run.durationMs / 1000),
                            run.workerID, Formatting.truncate(run.error, 60)])
             }
-            return table.render()
+            var text = table.render()
+            if runs.count == filter.limit, let cursor = runs.last?.cursor { text += "\n(next page: --before \(cursor))" }
+            return text
         }
         return .ok
     }
 
+    /// The filters that find history by what it was about, and the page.
+    static func applyHistoryFilters(_ arguments: ParsedArguments, to filter: inout RunFilter) throws(CLIError) {
+        if let text = arguments.value("until") {
+            guard let date = TimeText.parse(text) else {
+                throw CLIError(.usage, "--until must be an ISO 8601 time like 2026-11-22T06:00:00Z, got '\(text)'")
+            }
+            filter.until = date
+        }
+        if arguments.value("subject") != nil && arguments.value("account") != nil {
+            throw CLIError(.usage, "give --subject or --account, not both")
+        }
+        if let subject = arguments.value("subject") {
+            guard !subject.isEmpty, subject.utf8.count <= 512 else { throw CLIError(.usage, "--subject must be 1-512 bytes") }
+            filter.subject = subject
+        }
+        if let text = arguments.value("account") {
+            guard let id = Int64(text), id > 0 else { throw CLIError(.usage, "--account must be an account's id, got '\(text)'") }
+            filter.subject = "account:\(id)"
+        }
+        if let text = arguments.value("arg") {
+            guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+                throw CLIError(.usage, "--arg must be KEY=VALUE, e.g. --arg account_id=12, got '\(text)'")
+            }
+            let key = String(text[..<equals])
+            let raw = String(text[text.index(after: equals)...])
+            let value: Any
+            if let number = Int64(raw) {
+                value = number
+            } else if raw == "true" || raw == "false" {
+                value = raw == "true"
+            } else {
+                value = raw
+            }
+            guard let data = try? JSONSerialization.data(withJSONObject: [key: value]) else {
+                throw CLIError(.usage, "--arg \(text): not expressible as JSON")
+            }
+            filter.argsContaining = String(decoding: data, as: UTF8.self)
+        }
+        if let text = arguments.value("job") {
+            guard let id = Int64(text), id > 0 else { throw CLIError(.usage, "--job must be a job's id, got '\(text)'") }
+            filter.jobID = id
+        }
+        if let error = arguments.value("error") {
+            guard !error.isEmpty, error.utf8.count <= 1000 else { throw CLIError(.usage, "--error must be 1-1000 bytes") }
+            filter.errorContaining = error
+        }
+        if let text = arguments.value("before") {
+            guard let cursor = RunCursor(text) else {
+                throw CLIError(.usage, "--before takes the cursor a previous page ended with (MICROS-JOB-ATTEMPT), got '\(text)'")
+            }
+            filter.before = cursor
+        }
+    }
+
     static func show(id: Int64, context: CommandContext) throws -> ExitCode {
         let db = try context.connectCurrent()
-        guard let job = try context.queue.job(id: id, on: db) else {
-            throw CLIError(.notFound, "no job with id \(id)", hint: "finished jobs are pruned after their retention; `calworker runs` lists recent ones")
+        let runs = Array(try context.queue.runs(RunFilter(jobID: id, limit: 1000), on: db).reversed())
+        let live = try context.queue.job(id: id, on: db)
+        guard let job = live ?? JobRecord(id: id, history: runs) else {
+            throw CLIError(.notFound, "no job with id \(id), and no run records of it", hint: "run records are kept for the history's retention; `calworker runs` lists them")
         }
-        let runs = try context.queue.runs(RunFilter(jobID: id, limit: 1000), on: db).reversed()
-        context.emit(JobDetail(job: job, runs: Array(runs))) {
+        context.emit(JobDetail(job: job, runs: runs)) {
             var lines = [
                 "job \(job.id): \(job.kind) on queue \(job.queue), \(job.state.rawValue)",
                 "  args          \(job.args)",
@@ -74,6 +151,8 @@ enum RunsCommand {
                 "  finished      \(Formatting.shortTimestamp(job.finishedAt))",
             ]
             if let key = job.uniqueKey { lines.append("  unique key    \(key)") }
+            if let subject = runs.last?.subject { lines.append("  subject       \(subject)") }
+            if live == nil { lines.append("  (the job's row was pruned; this is what its run records kept)") }
             if let worker = job.workerID { lines.append("  last worker   \(worker)") }
             if let error = job.lastError { lines.append("  last error    \(error)") }
             lines.append("")

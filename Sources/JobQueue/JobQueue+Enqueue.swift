@@ -12,11 +12,12 @@ extension JobQueue {
         // a few rounds settle it.
         for _ in 0..<5 {
             let inserted = try db.query("""
-                INSERT INTO calworker.jobs (kind, queue, args, priority, max_attempts, run_at, unique_key, timeout_ms)
-                VALUES ($1, $2, $3::jsonb, $4, $5, coalesce($6::timestamptz, now()), $7, $8)
+                INSERT INTO calworker.jobs (kind, queue, args, priority, max_attempts, run_at, unique_key, timeout_ms, subject)
+                VALUES ($1, $2, $3::jsonb, $4, $5, coalesce($6::timestamptz, now()), $7, $8, $9)
                 ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running') DO NOTHING
                 RETURNING id
-                """, [job.kind, job.queue, job.args, job.priority, job.maxAttempts, job.runAt, job.uniqueKey, job.timeoutMilliseconds],
+                """, [job.kind, job.queue, job.args, job.priority, job.maxAttempts, job.runAt, job.uniqueKey, job.timeoutMilliseconds,
+                      job.subject],
                 prepared: true)
             if let row = inserted.first {
                 return EnqueueResult(id: try row.decode(Int64.self, at: 0), duplicate: false)
@@ -38,15 +39,16 @@ extension JobQueue {
         guard !jobs.isEmpty else { return [] }
         for job in jobs { try job.validate() }
         let rows = try db.query("""
-            INSERT INTO calworker.jobs (kind, queue, args, priority, max_attempts, run_at, unique_key, timeout_ms)
-            SELECT kind, queue, args, priority, max_attempts, coalesce(run_at, now()), unique_key, timeout_ms
-            FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::smallint[], $5::integer[], $6::timestamptz[], $7::text[], $8::integer[])
-                 AS t(kind, queue, args, priority, max_attempts, run_at, unique_key, timeout_ms)
+            INSERT INTO calworker.jobs (kind, queue, args, priority, max_attempts, run_at, unique_key, timeout_ms, subject)
+            SELECT kind, queue, args, priority, max_attempts, coalesce(run_at, now()), unique_key, timeout_ms, subject
+            FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::smallint[], $5::integer[], $6::timestamptz[], $7::text[], $8::integer[],
+                        $9::text[])
+                 AS t(kind, queue, args, priority, max_attempts, run_at, unique_key, timeout_ms, subject)
             ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running') DO NOTHING
             RETURNING id
             """, [
                 jobs.map(\.kind), jobs.map(\.queue), jobs.map { PostgresJSON($0.args) }, jobs.map(\.priority),
-                jobs.map(\.maxAttempts), jobs.map(\.runAt), jobs.map(\.uniqueKey), jobs.map(\.timeoutMilliseconds),
+                jobs.map(\.maxAttempts), jobs.map(\.runAt), jobs.map(\.uniqueKey), jobs.map(\.timeoutMilliseconds), jobs.map(\.subject),
             ])
         return try rows.map { try $0.decode(Int64.self, at: 0) }
     }

@@ -8,6 +8,17 @@ public struct RunFilter: Sendable, Equatable {
     public var jobID: Int64?
     public var since: Date?
     public var limit: Int = 50
+    /// What the job was about, exactly (`account:12`).
+    public var subject: String?
+    /// A JSON object the args must contain (`{"account_id": 12}`), indexed.
+    public var argsContaining: String?
+    /// Text the error contains, any case.
+    public var errorContaining: String?
+    /// Attempts finished before this time.
+    public var until: Date?
+    /// Keyset paging: records after this cursor (a `RunRecord.cursor`), so page 1,000 costs
+    /// what page 1 costs.
+    public var before: RunCursor?
 
     public init(kind: String? = nil, outcome: RunOutcome? = nil, jobID: Int64? = nil, since: Date? = nil, limit: Int = 50) {
         self.kind = kind
@@ -15,6 +26,22 @@ public struct RunFilter: Sendable, Equatable {
         self.jobID = jobID
         self.since = since
         self.limit = limit
+    }
+}
+
+/// A position in the run history, newest first: the finish time in microseconds, the job, the
+/// attempt. Its text form (`runs --before`) is `MICROS-JOB-ATTEMPT`.
+public struct RunCursor: Sendable, Equatable {
+    public var finishedMicros: Int64
+    public var jobID: Int64
+    public var attempt: Int32
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, let micros = Int64(parts[0]), let job = Int64(parts[1]), let attempt = Int32(parts[2]) else { return nil }
+        finishedMicros = micros
+        jobID = job
+        self.attempt = attempt
     }
 }
 
@@ -42,18 +69,29 @@ extension JobQueue {
             cancelRequestedAt: try row.decodeOptional(at: 16), lastError: try row.decodeOptional(at: 17))
     }
 
-    /// Run records, newest first.
+    /// Run records, newest first. Every filter is served by an index: the finish time, the
+    /// subject, the args (GIN, containment), the job.
     public func runs(_ filter: RunFilter, on db: PostgresConnection) throws -> [RunRecord] {
         let rows = try db.query("""
-            SELECT job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, error, duration_ms, figures::text
+            SELECT job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, error, duration_ms, figures::text,
+                   priority, args::text, unique_key, max_attempts, subject,
+                   ((extract(epoch FROM finished_at) * 1000000)::bigint)::text || '-' || job_id || '-' || attempt
               FROM calworker.job_runs
              WHERE ($1::text IS NULL OR kind = $1)
                AND ($2::text IS NULL OR outcome = $2)
                AND ($3::bigint IS NULL OR job_id = $3)
                AND ($4::timestamptz IS NULL OR finished_at >= $4)
+               AND ($6::text IS NULL OR subject = $6)
+               AND ($7::jsonb IS NULL OR args @> $7::jsonb)
+               AND ($8::text IS NULL OR error ILIKE '%' || $8 || '%' ESCAPE '\\')
+               AND ($9::timestamptz IS NULL OR finished_at < $9)
+               AND ($10::bigint IS NULL
+                    OR (finished_at, job_id, attempt) < (timestamptz 'epoch' + $10::bigint * interval '1 microsecond', $11::bigint, $12::integer))
              ORDER BY finished_at DESC, job_id DESC, attempt DESC
              LIMIT $5
-            """, [filter.kind, filter.outcome?.rawValue, filter.jobID, filter.since, max(1, filter.limit)])
+            """, [filter.kind, filter.outcome?.rawValue, filter.jobID, filter.since, max(1, filter.limit), filter.subject,
+                  filter.argsContaining, filter.errorContaining.map(Self.likeEscaped), filter.until,
+                  filter.before?.finishedMicros, filter.before?.jobID, filter.before.map { Int($0.attempt) }])
         return try rows.map { row in
             guard let outcome = RunOutcome(rawValue: try row.decode(String.self, at: 7)) else {
                 throw PostgresError(.decoding, "unknown outcome \(row.text(7) ?? "")")
@@ -61,8 +99,16 @@ extension JobQueue {
             return RunRecord(jobID: try row.decode(at: 0), attempt: try row.decode(at: 1), kind: try row.decode(at: 2),
                              queue: try row.decode(at: 3), workerID: try row.decode(at: 4), startedAt: try row.decode(at: 5),
                              finishedAt: try row.decode(at: 6), outcome: outcome, error: try row.decodeOptional(at: 8),
-                             durationMs: try row.decode(at: 9), figures: try row.decode(at: 10))
+                             durationMs: try row.decode(at: 9), figures: try row.decode(at: 10), priority: try row.decodeOptional(at: 11),
+                             args: try row.decodeOptional(at: 12), uniqueKey: try row.decodeOptional(at: 13),
+                             maxAttempts: try row.decodeOptional(at: 14), subject: try row.decodeOptional(at: 15),
+                             cursor: try row.decode(at: 16))
         }
+    }
+
+    /// Text for LIKE that matches itself only: `%`, `_` and the escape character escaped.
+    static func likeEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     }
 
     /// Counts by queue, kind and state. `available` is split into `due` (ready now) and

@@ -62,12 +62,12 @@ extension JobQueue {
                  WHERE j.id = expired.id
                 RETURNING j.id, j.attempt, j.kind, j.queue, expired.old_worker,
                           CASE WHEN isfinite(j.attempted_at) AND j.attempted_at <= now() THEN j.attempted_at END AS started,
-                          j.state, j.last_error
+                          j.state, j.last_error, j.priority, j.args, j.unique_key, j.max_attempts, j.subject
             ), recorded AS (
                 INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at,
-                                                outcome, error, duration_ms)
+                                                outcome, error, duration_ms, priority, args, unique_key, max_attempts, subject)
                 SELECT id, attempt, kind, queue, coalesce(old_worker, '?'), coalesce(started, now()), now(), 'lost', last_error,
-                       coalesce(extract(epoch FROM now() - started) * 1000, 0)
+                       coalesce(extract(epoch FROM now() - started) * 1000, 0), priority, args, unique_key, max_attempts, subject
                   FROM rescued
                 ON CONFLICT (job_id, attempt) DO NOTHING
             )
@@ -87,10 +87,12 @@ extension JobQueue {
                                      $6::timestamptz[], $7::double precision[], $8::jsonb[])
                        AS t(id, attempt, outcome, error, retry_at, finished_at, duration_ms, figures)
             ), target AS MATERIALIZED (
-                SELECT input.*, held.kind, held.queue, held.attempted_at
+                SELECT input.*, held.kind, held.queue, held.attempted_at, held.priority, held.args AS job_args, held.unique_key,
+                       held.max_attempts, held.subject
                   FROM input
                   CROSS JOIN LATERAL (
-                      SELECT j.kind, j.queue, j.attempted_at FROM calworker.jobs AS j
+                      SELECT j.kind, j.queue, j.attempted_at, j.priority, j.args, j.unique_key, j.max_attempts, j.subject
+                        FROM calworker.jobs AS j
                        WHERE j.id = input.id AND j.attempt = input.attempt AND j.state = 'running' AND j.worker_id = $9
                          FOR UPDATE
                   ) AS held
@@ -107,10 +109,11 @@ extension JobQueue {
                 RETURNING j.id
             )
             INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at,
-                                            outcome, error, duration_ms, figures)
+                                            outcome, error, duration_ms, figures, priority, args, unique_key, max_attempts, subject)
             SELECT target.id, target.attempt, target.kind, target.queue, $9, target.attempted_at,
                    greatest(target.finished_at, target.attempted_at), target.outcome, target.error,
-                   target.duration_ms, target.figures
+                   target.duration_ms, target.figures, target.priority, target.job_args, target.unique_key, target.max_attempts,
+                   target.subject
               FROM target JOIN updated ON updated.id = target.id
             RETURNING job_id
             """

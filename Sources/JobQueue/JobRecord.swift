@@ -36,6 +36,16 @@ public struct RunRecord: Sendable, Equatable, Codable {
     public var durationMs: Double
     /// The handler's figures, a JSON object as text.
     public var figures: String
+    /// What the job was, kept with each attempt so history explains itself after the job row
+    /// is pruned (nil on records written before schema version 11 whose job was gone).
+    public var priority: Int?
+    /// The job's args, a JSON object as text.
+    public var args: String?
+    public var uniqueKey: String?
+    public var maxAttempts: Int?
+    public var subject: String?
+    /// Where the next page starts: pass it to `RunFilter.before` (`runs --before`).
+    public var cursor: String?
 }
 
 /// Jobs counted by queue, kind and state, with the age of the oldest due one.
@@ -46,4 +56,21 @@ public struct QueueCount: Sendable, Equatable, Codable {
     public var count: Int
     /// Seconds the oldest due `available` job has waited; nil for other states.
     public var oldestDueAgeSeconds: Double?
+}
+
+extension JobRecord {
+    /// A job whose row was pruned, as its run records remember it (oldest first): what
+    /// `runs show` prints for the whole retention of the history. Nil without records.
+    public init?(id: Int64, history runs: [RunRecord]) {
+        guard let last = runs.last else { return nil }
+        let state: JobState = switch last.outcome {
+        case .completed: .completed
+        case .cancelled: .cancelled
+        default: .discarded
+        }
+        self.init(id: id, kind: last.kind, queue: last.queue, args: last.args ?? "{}", state: state, priority: last.priority ?? 0,
+                  attempt: last.attempt, maxAttempts: last.maxAttempts ?? last.attempt, runAt: last.startedAt, uniqueKey: last.uniqueKey,
+                  timeoutMs: nil, createdAt: runs.first?.startedAt ?? last.startedAt, attemptedAt: last.startedAt,
+                  finishedAt: last.finishedAt, leaseUntil: nil, workerID: last.workerID, cancelRequestedAt: nil, lastError: last.error)
+    }
 }

@@ -18,9 +18,12 @@ public struct NewJob: Sendable, Equatable {
     public var uniqueKey: String?
     /// Overrides the kind's own timeout for this job.
     public var timeout: Duration?
+    /// What the job is about (`account:12`), kept on its run records so history can be found
+    /// by it; its kind declares it (`JobHandler.subject(for:)`).
+    public var subject: String?
 
     public init(kind: String, args: String = "{}", queue: String = "default", priority: Int = 0,
-                maxAttempts: Int = 20, runAt: Date? = nil, uniqueKey: String? = nil, timeout: Duration? = nil) {
+                maxAttempts: Int = 20, runAt: Date? = nil, uniqueKey: String? = nil, timeout: Duration? = nil, subject: String? = nil) {
         self.kind = kind
         self.args = args
         self.queue = queue
@@ -29,6 +32,16 @@ public struct NewJob: Sendable, Equatable {
         self.runAt = runAt
         self.uniqueKey = uniqueKey
         self.timeout = timeout
+        self.subject = subject
+    }
+
+    /// A subject as a job may keep it: at most 512 bytes, cut on a character boundary, none
+    /// when empty (a kind's subject comes from args, which may hold anything).
+    public static func subject(_ text: String?) -> String? {
+        guard var text, !text.isEmpty else { return nil }
+        text = text.replacingOccurrences(of: "\u{0}", with: "")
+        while text.utf8.count > 512 { text.removeLast() }
+        return text.isEmpty ? nil : text
     }
 
     /// The timeouts a job may set for itself: 1 ms to 7 days.
@@ -51,6 +64,9 @@ public struct NewJob: Sendable, Equatable {
         }
         guard maxAttempts >= 1, maxAttempts <= 1000 else {
             throw JobQueueError(.invalidJob, "max attempts \(maxAttempts) must be between 1 and 1000", field: "max_attempts")
+        }
+        if let subject, subject.isEmpty || subject.utf8.count > 512 || subject.utf8.contains(0) {
+            throw JobQueueError(.invalidJob, "subject must be 1-512 bytes, without NUL", field: "subject")
         }
         if let uniqueKey, uniqueKey.isEmpty || uniqueKey.utf8.count > 512 || uniqueKey.utf8.contains(0) {
             throw JobQueueError(.invalidJob, "unique key must be 1-512 bytes, without NUL", field: "unique_key")

@@ -147,5 +147,26 @@ public enum QueueSchema {
         );
         CREATE INDEX audit_at_idx ON calworker.audit (at);
         """),
+            Migration(version: 11, name: "self-contained run history with subjects", sql: """
+        -- What a job is about (`account:12`), declared by its kind from its args at enqueue.
+        ALTER TABLE calworker.jobs ADD COLUMN subject text CHECK (octet_length(subject) <= 512);
+        -- Each run record keeps what it takes to understand the attempt after the job row is
+        -- pruned: the args, priority, unique key, attempts allowed, subject.
+        ALTER TABLE calworker.job_runs
+            ADD COLUMN priority     smallint,
+            ADD COLUMN args         jsonb,
+            ADD COLUMN unique_key   text,
+            ADD COLUMN max_attempts integer,
+            ADD COLUMN subject      text;
+        -- Records of jobs still present take their job's values; an account id in the args is
+        -- the subject every kind about an account declares.
+        UPDATE calworker.jobs SET subject = 'account:' || (args->>'account_id')
+         WHERE jsonb_typeof(args->'account_id') = 'number';
+        UPDATE calworker.job_runs r
+           SET priority = j.priority, args = j.args, unique_key = j.unique_key, max_attempts = j.max_attempts, subject = j.subject
+          FROM calworker.jobs j WHERE j.id = r.job_id;
+        CREATE INDEX job_runs_subject_idx ON calworker.job_runs (subject, finished_at DESC) WHERE subject IS NOT NULL;
+        CREATE INDEX job_runs_args_idx ON calworker.job_runs USING gin (args jsonb_path_ops);
+        """),
     ]
 }

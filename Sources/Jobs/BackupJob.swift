@@ -89,6 +89,8 @@ public struct BackupJob: JobHandler {
     /// `s3://b/p/`, named by the job or by the configuration).
     public func defaultUniqueKey(for plan: Plan) -> String? { "backup:\(plan.target?.description ?? "")" }
 
+    public func subject(for plan: Plan) -> String? { plan.target.map { "backup:\($0)" } }
+
     public func run(_ plan: Plan, context: JobContext) throws -> JobResult {
         var settings = environment.backup
         settings.media = environment.media

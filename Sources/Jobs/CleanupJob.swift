@@ -101,6 +101,11 @@ public struct CleanupJob: JobHandler {
         return .retention(try Retention(args))
     }
 
+    public func subject(for work: Work) -> String? {
+        if case .reset(let accountID) = work { return "account:\(accountID)" }
+        return nil
+    }
+
     public func defaultUniqueKey(for work: Work) -> String? {
         switch work {
         case .reset(let id): "cleanup:reset:\(id)"

@@ -96,6 +96,11 @@ public struct SyncAccountJob: JobHandler {
         return args
     }
 
+    public func subject(for args: Args) -> String? {
+        if case .account(let id) = args.target { return "account:\(id)" }
+        return nil
+    }
+
     public func defaultUniqueKey(for args: Args) -> String? {
         if args.viaPush { return nil }
         if let calendarID = args.calendarID, case .account(let id) = args.target { return "sync_account:\(id):\(calendarID)" }

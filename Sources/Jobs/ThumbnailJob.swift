@@ -85,6 +85,16 @@ public struct ThumbnailJob: JobHandler {
 
     public func validate(_ args: Args) throws(JobArgsError) -> Plan { try Plan(args) }
 
+    /// The photo's folder (a sweep's prefix): "what happened to the thumbnails under X?"
+    public func subject(for plan: Plan) -> String? {
+        switch plan.work {
+        case .one(let source, _):
+            let text = source.description
+            return "media:" + (text.range(of: "/", options: .backwards).map { String(text[..<$0.upperBound]) } ?? text)
+        case .sweep(let prefix): return "media:\(prefix)"
+        }
+    }
+
     public func defaultUniqueKey(for plan: Plan) -> String? {
         switch plan.work {
         case .one(let source, let target): return "thumbnail:\(source) -> \(target)"

@@ -45,6 +45,11 @@ public struct WatchChannelsJob: JobHandler {
         return args
     }
 
+    public func subject(for args: Args) -> String? {
+        if case .account(let id) = args.target { return "account:\(id)" }
+        return nil
+    }
+
     public func defaultUniqueKey(for args: Args) -> String? {
         switch args.target {
         case .account(let id): "watch_channels:\(id)"

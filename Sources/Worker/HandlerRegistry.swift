@@ -10,6 +10,7 @@ public struct HandlerRegistry: Sendable {
         let timeout: Duration
         let figureMetrics: [FigureMetric]
         let uniqueKey: @Sendable (String) -> String?
+        let subject: @Sendable (String) -> String?
         let check: @Sendable (String) throws(JobArgsError) -> Void
         let run: @Sendable (String, JobContext, inout ArgsMemo) throws -> JobResult
     }
@@ -29,6 +30,7 @@ public struct HandlerRegistry: Sendable {
             timeout: handler.timeout,
             figureMetrics: H.figureMetrics,
             uniqueKey: { text in (try? Self.checked(handler, text)).flatMap { handler.defaultUniqueKey(for: $0) } },
+            subject: { text in (try? Self.checked(handler, text)).flatMap { handler.subject(for: $0) } },
             check: { text throws(JobArgsError) in _ = try Self.checked(handler, text) },
             run: { text, context, memo in
                 let job: H.Checked
@@ -55,6 +57,9 @@ public struct HandlerRegistry: Sendable {
 
     /// The unique key the kind asks for when the enqueuer gives none (see `JobHandler`).
     public func defaultUniqueKey(kind: String, args: String) -> String? { entries[kind]?.uniqueKey(args) }
+
+    /// What a job of the kind with these args is about (see `JobHandler.subject(for:)`).
+    public func subject(kind: String, args: String) -> String? { entries[kind]?.subject(args) }
 
     /// Each kind's declared figure counters.
     public var figureMetrics: [String: [FigureMetric]] { entries.mapValues(\.figureMetrics) }

@@ -34,6 +34,11 @@ public protocol JobHandler: Sendable {
     /// pile up (one sync per account) say so here, so cron and operators cannot forget it.
     func defaultUniqueKey(for job: Checked) -> String?
 
+    /// What a job of this kind is about (`account:12`): kept on its run records, so an
+    /// operator finds every attempt for an account with `runs --account 12`, long after the
+    /// job rows are gone.
+    func subject(for job: Checked) -> String?
+
     /// Runs one attempt. Throwing means "failed, retry with backoff"; return `.retry(after:)`
     /// or `.discard(reason:)` to say otherwise.
     func run(_ job: Checked, context: JobContext) throws -> JobResult
@@ -42,6 +47,7 @@ public protocol JobHandler: Sendable {
 extension JobHandler {
     public static var figureMetrics: [FigureMetric] { [] }
     public func defaultUniqueKey(for job: Checked) -> String? { nil }
+    public func subject(for job: Checked) -> String? { nil }
     public var timeout: Duration { .seconds(300) }
 }
 

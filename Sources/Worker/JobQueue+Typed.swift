@@ -50,7 +50,7 @@ extension JobQueue {
         let checked = try HandlerRegistry.checked(handler, text)
         return NewJob(kind: H.kind, args: text, queue: options.queue, priority: options.priority, maxAttempts: options.maxAttempts,
                       runAt: options.runAt, uniqueKey: options.uniqueKey ?? handler.defaultUniqueKey(for: checked),
-                      timeout: options.timeout)
+                      timeout: options.timeout, subject: NewJob.subject(handler.subject(for: checked)))
     }
 }
 

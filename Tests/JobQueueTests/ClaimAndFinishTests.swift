@@ -106,3 +106,17 @@ import TestSupport
         #expect(try queue.runs(RunFilter(jobID: id), on: db).map(\.outcome) == [.discarded, .failed, .failed])
     }
 }
+
+/// Subjects come from args, which may hold anything: kept to 512 bytes on a character boundary.
+@Suite struct SubjectTests {
+    @Test(arguments: [(String(repeating: "é", count: 400), 512), ("media:" + String(repeating: "x", count: 2000), 512), ("account:1", 9)])
+    func aSubjectIsClippedToItsLimitWithoutBreakingACharacter(_ text: String, _ bytes: Int) throws {
+        let subject = try #require(NewJob.subject(text))
+        #expect(subject.utf8.count == bytes && text.hasPrefix(subject))
+        try NewJob(kind: "noop", subject: subject).validate()
+    }
+
+    @Test func anEmptySubjectIsNone() {
+        #expect(NewJob.subject("") == nil && NewJob.subject(nil) == nil && NewJob.subject("\u{0}") == nil)
+    }
+}

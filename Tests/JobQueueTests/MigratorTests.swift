@@ -92,14 +92,41 @@ import TestSupport
             INSERT INTO calworker.accounts (email, owner, key_id, refresh_token, last_synced_at)
             VALUES ('old@example.com', 'o', 'k', '\\x00', '2026-11-30T10:00:00Z')
             """)
-        let job = try JobQueue().enqueue(NewJob(kind: "noop", runAt: Date().addingTimeInterval(30)), on: db).id
+        // As a version-8 installation inserts: today's enqueue names columns it does not have yet.
+        let job: Int64 = try db.query("""
+            INSERT INTO calworker.jobs (kind, run_at) VALUES ('noop', now() + interval '30 seconds') RETURNING id
+            """)[0].decode(at: 0)
         let applied = try CalworkerSchema.migrator.migrate(on: db)
-        #expect(applied.map(\.version) == [9, 10])
+        #expect(applied.map(\.version) == [9, 10, 11])
         #expect(try db.query("SELECT last_full_sync_at = last_synced_at FROM calworker.accounts").first?.decode(Bool.self, at: 0) == true)
         #expect(try JobQueue().job(id: job, on: db)?.state == .available)
         let granted = try db.query("SELECT granted FROM calworker.take_request_budgets(1, 10, 1, 5, 'p', 100, 10)").first?.decode(Int.self, at: 0)
         #expect(granted == 5)
         #expect(try db.query("SELECT granted FROM calworker.take_request_budget(1, 10, 1, 5)").first?.decode(Int.self, at: 0) == 5,
                 "the account-only function older workers call is still there")
+    }
+
+    /// Version 11 (self-contained history) on an installation with history: every record
+    /// stays, and those whose job is still there take its args, priority and subject.
+    @Test func anUpgradeKeepsEveryRunRecordAndFillsInWhatItsJobStillKnows() throws {
+        let database = try TestDatabase.makeEmpty()
+        defer { database.drop() }
+        let db = try database.connect()
+        try CalworkerSchema.migrator.migrate(on: db, upTo: 10)
+        let kept: Int64 = try db.query("""
+            INSERT INTO calworker.jobs (kind, args, priority) VALUES ('sync_account', '{"account_id": 7}', 3) RETURNING id
+            """)[0].decode(at: 0)
+        for (job, attempt) in [(kept, 1), (999_999, 1), (999_999, 2)] {
+            try db.execute("""
+                INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, duration_ms)
+                VALUES ($1, $2, 'sync_account', 'default', 'w', now(), now(), 'failed', 1)
+                """, [job, attempt])
+        }
+        try CalworkerSchema.migrator.migrate(on: db)
+        #expect(try db.query("SELECT count(*) FROM calworker.job_runs").first?.decode(Int.self, at: 0) == 3)
+        let run = try #require(try JobQueue().runs(RunFilter(jobID: kept), on: db).first)
+        #expect(run.subject == "account:7" && run.priority == 3 && run.args?.contains("\"account_id\": 7") == true)
+        #expect(try JobQueue().job(id: kept, on: db) != nil)
+        #expect(try JobQueue().runs(RunFilter(jobID: 999_999), on: db).allSatisfy { $0.args == nil }, "a pruned job's old records stay, as they were")
     }
 }
