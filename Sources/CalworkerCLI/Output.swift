@@ -72,6 +72,19 @@ struct Table {
 
 enum JSONOutput {
     /// Pretty, key-sorted JSON with ISO 8601 dates: stable for scripts and diffs.
+    /// One value as one line of JSON (`runs export`'s JSON lines), in `--json`'s shape.
+    static func encodeLine<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Formatting.timestamp(date))
+        }
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        guard let data = try? encoder.encode(value) else { return "null" }
+        return embeddingStoredJSON(data, pretty: false)
+    }
+
     static func encode<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -90,7 +103,7 @@ enum JSONOutput {
     /// Puts stored JSON back as JSON: without this, `runs --json` printed `"figures": "{\"n\": 1}"`,
     /// a string a script had to parse a second time. Done on the encoded tree, not through
     /// the encoder, so the snake-case key strategy never renames the keys inside.
-    static func embeddingStoredJSON(_ data: Data) -> String {
+    static func embeddingStoredJSON(_ data: Data, pretty: Bool = true) -> String {
         func embed(_ value: Any) -> Any {
             switch value {
             case let object as [String: Any]:
@@ -113,7 +126,8 @@ enum JSONOutput {
         }
         guard let tree = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
               let output = try? JSONSerialization.data(withJSONObject: embed(tree),
-                                                       options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
+                                                       options: pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
+                                                           : [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
         else { return String(decoding: data, as: UTF8.self) }
         return String(decoding: output, as: UTF8.self)
     }

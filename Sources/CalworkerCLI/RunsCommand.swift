@@ -2,6 +2,8 @@ import Basics
 import Configuration
 import Foundation
 import JobQueue
+import Logging
+import Postgres
 
 enum RunsCommand {
     struct JobDetail: Encodable {
@@ -15,12 +17,14 @@ enum RunsCommand {
         usage: """
         runs [--kind K] [--state OUTCOME] [--since 1h] [--until TIME] [--subject S | --account N] [--arg KEY=VALUE] [--job ID] [--error TEXT] [--limit N] [--before CURSOR]
                calworker runs show JOB_ID
+               calworker runs export --since D [the same filters]
         """,
         details: """
         OUTCOME is one of: \(RunOutcome.allCases.map(\.rawValue).joined(separator: ", ")).
         Each record keeps the job's args, priority, unique key, attempts allowed and subject, so
         history explains itself after the job row is pruned, and `runs show` works for as long as
-        the records are kept. A subject is what a job is about, declared by its kind:
+        the records are kept. `export` writes every matching record as one line of JSON, oldest
+        page last, for shipping history elsewhere (--since is required). A subject is what a job is about, declared by its kind:
         `account:12` (sync_account, watch_channels, an account reset), `media:PREFIX/`
         (thumbnail), `backup:TARGET`. --arg matches a top-level arg (numbers and true/false as
         such, anything else as text). Newest first; a full page ends with the --before cursor of
@@ -33,7 +37,7 @@ enum RunsCommand {
             .value("until", "TIME", "only attempts finished before this ISO 8601 time"),
             .value("subject", "S", "only jobs about this, e.g. account:12"),
             .value("account", "N", "only jobs about this account (--subject account:N)"),
-            .value("arg", "KEY=VALUE", "only jobs whose args have KEY equal to VALUE"),
+            .value("arg", "KEY=VALUE", "only jobs whose args have KEY equal to VALUE (numbers and true/false as such)"),
             .value("job", "ID", "only this job's attempts"),
             .value("error", "TEXT", "only attempts whose error contains TEXT (any case)"),
             .value("limit", "N", "most rows (default 50)"),
@@ -46,7 +50,14 @@ enum RunsCommand {
             }
             return try show(id: id, context: context)
         }
-        guard arguments.positionals.isEmpty else {
+        let exporting = arguments.positionals.first == "export"
+        if exporting {
+            guard arguments.positionals.count == 1 else { throw CLIError(.usage, "usage: calworker runs export --since D [filters]") }
+            guard arguments.value("since") != nil else {
+                throw CLIError(.usage, "runs export needs --since, e.g. --since 1d", hint: "history can be long; export a window at a time")
+            }
+        }
+        guard exporting || arguments.positionals.isEmpty else {
             throw CLIError(.usage, "unexpected argument '\(arguments.positionals[0])'")
         }
         var filter = RunFilter()
@@ -63,6 +74,7 @@ enum RunsCommand {
         if let limit = try arguments.int("limit", range: 1...100_000) { filter.limit = limit }
         try applyHistoryFilters(arguments, to: &filter)
         let db = try context.connectCurrent()
+        if exporting { return try export(filter, db: db, context: context) }
         let runs = try context.queue.runs(filter, on: db)
         context.emit(runs) {
             if runs.isEmpty { return "no run records match" }
@@ -79,6 +91,23 @@ enum RunsCommand {
         return .ok
     }
 
+    /// Every matching record as a JSON line, a page of 1,000 at a time along the cursor, so
+    /// memory stays flat however long the window.
+    static func export(_ base: RunFilter, db: PostgresConnection, context: CommandContext) throws -> ExitCode {
+        var filter = base
+        filter.limit = 1000
+        var written = 0
+        while true {
+            let page = try context.queue.runs(filter, on: db)
+            for run in page { context.output.out(JSONOutput.encodeLine(run)) }
+            written += page.count
+            guard page.count == filter.limit, let next = page.last?.cursor.flatMap(RunCursor.init) else { break }
+            filter.before = next
+        }
+        context.logger.info("runs exported", ["records": String(written)])
+        return .ok
+    }
+
     /// The filters that find history by what it was about, and the page.
     static func applyHistoryFilters(_ arguments: ParsedArguments, to filter: inout RunFilter) throws(CLIError) {
         if let text = arguments.value("until") {
@@ -87,36 +116,8 @@ enum RunsCommand {
             }
             filter.until = date
         }
-        if arguments.value("subject") != nil && arguments.value("account") != nil {
-            throw CLIError(.usage, "give --subject or --account, not both")
-        }
-        if let subject = arguments.value("subject") {
-            guard !subject.isEmpty, subject.utf8.count <= 512 else { throw CLIError(.usage, "--subject must be 1-512 bytes") }
-            filter.subject = subject
-        }
-        if let text = arguments.value("account") {
-            guard let id = Int64(text), id > 0 else { throw CLIError(.usage, "--account must be an account's id, got '\(text)'") }
-            filter.subject = "account:\(id)"
-        }
-        if let text = arguments.value("arg") {
-            guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
-                throw CLIError(.usage, "--arg must be KEY=VALUE, e.g. --arg account_id=12, got '\(text)'")
-            }
-            let key = String(text[..<equals])
-            let raw = String(text[text.index(after: equals)...])
-            let value: Any
-            if let number = Int64(raw) {
-                value = number
-            } else if raw == "true" || raw == "false" {
-                value = raw == "true"
-            } else {
-                value = raw
-            }
-            guard let data = try? JSONSerialization.data(withJSONObject: [key: value]) else {
-                throw CLIError(.usage, "--arg \(text): not expressible as JSON")
-            }
-            filter.argsContaining = String(decoding: data, as: UTF8.self)
-        }
+        filter.subject = try FilterOptions.subject(arguments)
+        filter.argsContaining = try FilterOptions.argsContaining(arguments)
         if let text = arguments.value("job") {
             guard let id = Int64(text), id > 0 else { throw CLIError(.usage, "--job must be a job's id, got '\(text)'") }
             filter.jobID = id

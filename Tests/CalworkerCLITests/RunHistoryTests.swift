@@ -71,6 +71,16 @@ import TestSupport
         #expect(seen.count == 7 && Set(seen).count == 7, "every run once: \(seen)")
         let table = try CalworkerProcess.run(["runs", "--limit", "3"], databaseURL: database.url)
         #expect(table.stdout.contains("(next page: --before "))
+
+        let export = try CalworkerProcess.run(["runs", "export", "--since", "1h"], databaseURL: database.url)
+        #expect(export.status == 0, "\(export.stderr)")
+        let lines = export.stdout.split(separator: "\n")
+        let exported = try lines.map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        #expect(Set(exported.compactMap { $0["job_id"] as? Int }) == Set(seen) && exported.count == 7, "one line per record")
+        #expect(exported.allSatisfy { $0["args"] is [String: Any] && $0["figures"] is [String: Any] }, "stored JSON as JSON")
+        #expect(try CalworkerProcess.run(["runs", "export"], databaseURL: database.url).status == 2, "a window is required")
     }
 
     @Test(arguments: [["--arg", "account_id"], ["--arg", "=12"], ["--before", "yesterday"], ["--account", "0"],
