@@ -93,7 +93,7 @@ let package = Package(
         .target(name: "BenchSupport", dependencies: ["Basics", "HTTPClient", "Metrics"], path: "Benchmarks/BenchSupport", swiftSettings: defaultSwiftSettings),
         .executableTarget(
             name: "calworker-bench",
-            dependencies: ["BenchSupport", "Jobs", "Worker", "JobQueue", "Postgres", "Logging"],
+            dependencies: ["Basics", "BenchSupport", "Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Metrics"],
             path: "Benchmarks/QueueBench",
             swiftSettings: defaultSwiftSettings
         ),

@@ -12,12 +12,21 @@ struct Settings {
     var rounds = 3
     var latencySamples = 500
     var pgbench = "pgbench"
+    /// `--volume`: the sustained drain of this many jobs and the history search instead of the
+    /// usual rounds.
+    var volume = false
+    var drainJobs = 1_000_000
+    var historyRows = 10_000_000
 
     static func parse() -> Settings {
         var settings = Settings()
         var arguments = Array(CommandLine.arguments.dropFirst())
         while !arguments.isEmpty {
             let name = arguments.removeFirst()
+            if name == "--volume" {
+                settings.volume = true
+                continue
+            }
             guard let value = arguments.first else { fail("\(name) needs a value") }
             arguments.removeFirst()
             switch name {
@@ -29,6 +38,8 @@ struct Settings {
             case "--rounds": settings.rounds = max(1, Int(value) ?? settings.rounds)
             case "--latency-samples": settings.latencySamples = Int(value) ?? settings.latencySamples
             case "--pgbench": settings.pgbench = value
+            case "--drain-jobs": settings.drainJobs = max(100_000, Int(value) ?? settings.drainJobs)
+            case "--history-rows": settings.historyRows = max(1000, Int(value) ?? settings.historyRows)
             default: fail("unknown option \(name)")
             }
         }

@@ -20,6 +20,29 @@ let db = try PostgresConnection.connect(url)
 try CalworkerSchema.migrator.migrate(on: db)
 let bench = QueueBench(settings: settings, url: url, db: db)
 
+if settings.volume {
+    let volume = VolumeBench(bench: bench)
+    say("== sustained drain of \(settings.drainJobs) noop jobs, one long-running worker (concurrency \(settings.concurrency), "
+        + "claim batch \(settings.batch), prefetch \(settings.prefetch)), in windows of 100,000")
+    let drain = try volume.sustainedDrain(settings.drainJobs)
+    for (index, seconds) in drain.windows.enumerated() {
+        say("  window \(index + 1): \(fmt(100_000 / seconds)) jobs/s (\(fmt(100_000 / seconds / (100_000 / drain.windows[0]), 2)) of the first)")
+    }
+    let overall = Double(settings.drainJobs) / drain.total
+    say("  overall: \(fmt(overall)) jobs/s")
+    say("  table sizes after the drain: " + (try volume.tableSizes()).map { "\($0.0) \(fmt($0.1)) MiB" }.joined(separator: ", "))
+    var sustained = settings
+    sustained.jobs = settings.drainJobs
+    let limitBench = QueueBench(settings: sustained, url: url, db: db)
+    try limitBench.prepare()
+    let sqlLimit = try limitBench.sqlLimit()
+    say("  SQL limit, the same \(settings.drainJobs) jobs (pgbench, same statements): \(fmt(sqlLimit)) jobs/s; worker / limit = \(fmt(overall / sqlLimit, 2))")
+    say("  table sizes after the SQL limit's run: " + (try volume.tableSizes()).map { "\($0.0) \(fmt($0.1)) MiB" }.joined(separator: ", "))
+    say("== finding runs in a history of \(settings.historyRows) records (1,000 accounts)")
+    for (label, ms) in try volume.findingRuns(rows: settings.historyRows) { say("  \(label): \(fmt(ms, 2)) ms (median of 5)") }
+    exit(0)
+}
+
 let server = try db.query("SELECT current_setting('server_version'), current_setting('fsync'), current_setting('synchronous_commit')")[0]
 print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB; "
       + "PostgreSQL \(try server.decode(String.self, at: 0)) on the same machine (fsync \(try server.decode(String.self, at: 1)), "
