@@ -33,12 +33,8 @@ public final class AccountSync {
         self.pageSize = max(1, min(2500, settings.eventsPageSize))
         // Its own session: a token refresh can happen on the page-fetch thread while this
         // thread holds a page's transaction open, and must not slip into it.
-        tokens = try StoredAccessTokens(accountID: accountID, store: store, db: try db.openSibling(), oauth: clients.oauth,
-                                        shouldAbort: shouldAbort)
-        client = CalendarClient(apiURL: settings.apiURL, http: clients.api, tokens: tokens,
-                                budget: settings.budget(for: accountID), shouldAbort: shouldAbort)
-        client.maxAttempts = max(1, settings.callAttempts)
-        client.maxDelay = settings.longestBackoff
+        (client, tokens) = try settings.calendarClient(for: accountID, clients: clients, store: store, session: try db.openSibling(),
+                                                       shouldAbort: shouldAbort)
     }
 
     /// Lets tests shorten the client's backoff.

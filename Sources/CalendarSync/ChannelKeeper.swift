@@ -2,6 +2,7 @@ public import Accounts
 import Crypto
 public import Foundation
 import Google
+import Redaction
 public import Metrics
 public import Postgres
 
@@ -112,12 +113,8 @@ public final class ChannelKeeper {
 
     private func calendarClient() throws -> CalendarClient {
         if let client { return client }
-        let tokens = try StoredAccessTokens(accountID: accountID, store: store, db: try db.openSibling(), oauth: clients.oauth,
-                                            shouldAbort: shouldAbort)
-        let made = CalendarClient(apiURL: settings.apiURL, http: clients.api, tokens: tokens, budget: settings.budget(for: accountID),
-                                  shouldAbort: shouldAbort)
-        made.maxAttempts = max(1, settings.callAttempts)
-        made.maxDelay = settings.longestBackoff
+        let made = try settings.calendarClient(for: accountID, clients: clients, store: store, session: try db.openSibling(),
+                                               shouldAbort: shouldAbort).client
         client = made
         return made
     }
@@ -127,6 +124,9 @@ public final class ChannelKeeper {
         guard let push = settings.push else { return false }
         let id = "cw" + Digest.hex(try Random.bytes(16))
         let token = Self.base64URL(try Random.bytes(24))
+        // Google echoes the token in its answers (and a faulty server in its errors): known as
+        // a secret from here on, it is masked wherever text leaves this process.
+        KnownSecrets.register(token)
         try channels.insertPending(channelID: id, accountID: accountID, resource: resource,
                                    tokenSHA256: Digest.hex(Digest.sha256(Array(token.utf8))), on: db)
         let request = ChannelRequest(id: id, token: token, address: push.address, expiration: now.addingTimeInterval(push.requestedLifetime))

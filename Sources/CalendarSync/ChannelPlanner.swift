@@ -53,8 +53,8 @@ public struct ChannelPlan: Sendable, Equatable {
             }
         }
         for (resource, channels) in live where !desired.contains(resource) {
+            // A fresh pending one without a resource yet is left to become stale (above).
             plan.stops += channels.filter { $0.resourceID != nil }
-            plan.abandoned += channels.filter { $0.resourceID == nil && $0.state == .active }
         }
         for resource in desired.sorted() {
             let channels = (live[resource] ?? []).sorted { ($0.expiresAt ?? .distantFuture) > ($1.expiresAt ?? .distantFuture) }

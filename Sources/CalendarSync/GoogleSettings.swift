@@ -1,6 +1,8 @@
 public import Google
 import HTTPClient
+import Accounts
 import Metrics
+import Postgres
 
 /// Where the Google APIs are and how hard calworker may use them.
 public struct GoogleSettings: Sendable {
@@ -56,4 +58,18 @@ extension GoogleSettings {
 struct GoogleClients: Sendable {
     let api: HTTPClient
     let oauth: OAuthClient
+}
+
+extension GoogleSettings {
+    /// The Calendar API client writing as `accountID`: its tokens kept on `session`, within its
+    /// budget, with this configuration's attempts and longest backoff. The sync, the mirror
+    /// lanes and the channel upkeep all make theirs here.
+    func calendarClient(for accountID: Int64, clients: GoogleClients, store: AccountStore, session: PostgresConnection,
+                        shouldAbort: @escaping @Sendable () -> Bool) throws -> (client: CalendarClient, tokens: StoredAccessTokens) {
+        let tokens = try StoredAccessTokens(accountID: accountID, store: store, db: session, oauth: clients.oauth, shouldAbort: shouldAbort)
+        let client = CalendarClient(apiURL: apiURL, http: clients.api, tokens: tokens, budget: budget(for: accountID), shouldAbort: shouldAbort)
+        client.maxAttempts = max(1, callAttempts)
+        client.maxDelay = longestBackoff
+        return (client, tokens)
+    }
 }

@@ -169,12 +169,7 @@ public final class GroupMirroring {
 
     /// The client writing as account `id`, within that account's budget, its tokens kept on `session`.
     private func client(for id: Int64, on session: PostgresConnection) throws -> CalendarClient {
-        let tokens = try StoredAccessTokens(accountID: id, store: store, db: session, oauth: clients.oauth, shouldAbort: shouldAbort)
-        let client = CalendarClient(apiURL: settings.apiURL, http: clients.api, tokens: tokens, budget: settings.budget(for: id),
-                                    shouldAbort: shouldAbort)
-        client.maxAttempts = max(1, settings.callAttempts)
-        client.maxDelay = settings.longestBackoff
-        return client
+        try settings.calendarClient(for: id, clients: clients, store: store, session: session, shouldAbort: shouldAbort).client
     }
 }
 

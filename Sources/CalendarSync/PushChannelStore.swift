@@ -1,5 +1,6 @@
 public import Foundation
 public import Postgres
+import Redaction
 
 /// The SQL of push channels (`calworker.push_channels`): what the keeper creates and stops,
 /// what the receiver checks notifications against, and what operators list.
@@ -65,7 +66,7 @@ public struct PushChannelStore: Sendable {
         try db.execute("""
             UPDATE calworker.push_channels SET state = $2, ended_at = now(), last_error = coalesce($3, last_error)
              WHERE channel_id = $1 AND state IN ('pending', 'active', 'stopping')
-            """, [channelID, state.rawValue, error.map { String($0.prefix(2000)) }])
+            """, [channelID, state.rawValue, error.map { Redactor.clean($0, limit: 2000) }])
     }
 
     /// Accounts whose channels need work within `renewBefore`: a live channel expiring, one

@@ -117,6 +117,39 @@ import Worker
         #expect(try PushChannelStore().accountsOnPolling(on: fixture.db) == [fixture.accountID], "the account stays on polling")
     }
 
+    /// A server that answers the watch with an error quoting the request (its channel token):
+    /// the token never reaches a stored error or the report that is logged.
+    @Test func aWatchErrorEchoingTheChannelTokenLeavesNoTokenBehind() throws {
+        let fixture = try SyncFixture(calendars: [SyncFixture.email])
+        guard case .success = try fixture.sync() else { Issue.record("sync failed"); return }
+        let bodies = SharedList<String>()
+        let echo = try HTTPServer(address: "127.0.0.1:0") { request in
+            let body = String(decoding: request.body, as: UTF8.self)
+            bodies.append(body)
+            let quoted = body.replacingOccurrences(of: "\"", with: "'")
+            return HTTPServerResponse(status: 400, contentType: "application/json",
+                                      body: #"{"error": {"code": 400, "message": "invalid channel \#(quoted)", "errors": []}}"#)
+        }
+        echo.start()
+        defer { echo.stop() }
+        var settings = fixture.environment.google
+        settings.apiURL = "http://127.0.0.1:\(echo.port)/calendar/v3"
+        settings.push = PushSettings(address: "https://calendar.example.com/push/google")
+        let report = try ChannelKeeper(accountID: fixture.accountID, settings: settings, store: AccountStore(cipher: fixture.environment.tokenCipher),
+                                       db: fixture.db, metrics: fixture.metrics, shouldAbort: { false }).run()
+        #expect(report.failed == 2 && report.created == 0)
+        let tokens = bodies.values.compactMap { body in
+            (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["token"] as? String
+        }
+        #expect(tokens.count == 2, "the server saw both watch requests: \(bodies.values)")
+        let stored = try PushChannelStore().channels(accountID: fixture.accountID, on: fixture.db).compactMap(\.lastError)
+        #expect(stored.count == 2 && stored.allSatisfy { $0.contains("invalid channel") }, "\(stored)")
+        for token in tokens {
+            #expect(!stored.joined().contains(token), "a stored error holds the channel token")
+            #expect(!(report.errors + report.retryableErrors).joined().contains(token), "the report that is logged holds it")
+        }
+    }
+
     @Test func withoutAPushURLNothingIsWatchedAndOldChannelsAreStopped() throws {
         let fixture = try SyncFixture(calendars: [SyncFixture.email])
         let receiver = try fixture.startReceiver()

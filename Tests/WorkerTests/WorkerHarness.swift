@@ -61,3 +61,11 @@ extension PostgresConnection {
         try query(sql, parameters)[0].decode(Int.self, at: 0)
     }
 }
+
+/// Waits until a worker's listener session's last statement is its LISTEN: from then on a
+/// NOTIFY reaches it. False after 20 s.
+func listening(_ db: PostgresConnection) -> Bool {
+    eventually(timeout: 20) {
+        (try? db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'")) == 1
+    }
+}

@@ -14,9 +14,7 @@ import Worker
         let worker = BackgroundWorker(url: database.url) { $0.pollInterval = .seconds(3600) }
         #expect(eventually(timeout: 20) { (try? db.count("SELECT count(*) FROM calworker.workers")) == 1 })
         // Its listener session's last statement is the LISTEN: from then on a NOTIFY reaches it.
-        #expect(eventually(timeout: 20) {
-            (try? db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'")) == 1
-        })
+        #expect(listening(db), "the worker's listener session is LISTENing")
         let id = try JobQueue().enqueue(NewJob(kind: "noop"), on: db).id
         #expect(eventually(timeout: 20) { (try? JobQueue().job(id: id, on: db)?.state) == .completed })
         worker.stop()
@@ -30,9 +28,7 @@ import Worker
         defer { database.drop() }
         let db = try database.connect()
         let worker = BackgroundWorker(url: database.url) { $0.pollInterval = .seconds(3600) }
-        #expect(eventually(timeout: 20) {
-            (try? db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'")) == 1
-        })
+        #expect(listening(db), "the worker's listener session is LISTENing")
         let soon = try JobQueue().enqueue(NewJob(kind: "noop", runAt: Date().addingTimeInterval(0.5)), on: db).id
         let later = try JobQueue().enqueue(NewJob(kind: "noop", runAt: Date().addingTimeInterval(600)), on: db).id
         #expect(eventually(timeout: 20) { (try? JobQueue().job(id: soon, on: db)?.state) == .completed })
@@ -48,9 +44,7 @@ import Worker
         defer { database.drop() }
         let db = try database.connect()
         let worker = BackgroundWorker(url: database.url) { $0.pollInterval = .seconds(3600) }
-        #expect(eventually(timeout: 20) {
-            (try? db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'")) == 1
-        })
+        #expect(listening(db), "the worker's listener session is LISTENing")
         for payload in ["default@99999999999999999999", "default@-1e308", "default@nan", "default@inf", "default@", "@1", "default@@",
                         "other@1", String(repeating: "@", count: 7000), "default@1e999"] {
             try db.execute("SELECT pg_notify('calworker_jobs', $1)", [payload])
@@ -68,9 +62,7 @@ import Worker
         defer { database.drop() }
         let db = try database.connect()
         let worker = BackgroundWorker(url: database.url) { $0.queues = ["default", "mail"]; $0.pollInterval = .seconds(3600) }
-        #expect(eventually(timeout: 20) {
-            (try? db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'")) == 1
-        })
+        #expect(listening(db), "the worker's listener session is LISTENing")
         #expect(try JobQueue().pause(queue: "mail", reason: "SMTP relay down", by: "ops@test", on: db))
         #expect(try !JobQueue().pause(queue: "mail", reason: "again", by: "ops@test", on: db), "paused once")
         let mail = try JobQueue().enqueue(NewJob(kind: "noop", queue: "mail"), on: db).id
