@@ -87,6 +87,7 @@ final class CommandContext: Sendable {
         environment.notify = notify
         environment.mediaMaxBytes = configuration.mediaMaxBytes
         environment.thumbnailMaxPixels = configuration.thumbnailMaxPixels
+        environment.historyRetention = configuration.historyRetention
         self.registryEnvironment = environment
         self.registry = JobKinds.registry(environment)
     }

@@ -137,8 +137,7 @@ enum RunsCommand {
     static func show(id: Int64, context: CommandContext) throws -> ExitCode {
         let db = try context.connectCurrent()
         let runs = Array(try context.queue.runs(RunFilter(jobID: id, limit: 1000), on: db).reversed())
-        let live = try context.queue.job(id: id, on: db)
-        guard let job = live ?? JobRecord(id: id, history: runs) else {
+        guard let job = try context.queue.job(id: id, on: db) else {
             throw CLIError(.notFound, "no job with id \(id), and no run records of it", hint: "run records are kept for the history's retention; `calworker runs` lists them")
         }
         context.emit(JobDetail(job: job, runs: runs)) {
@@ -153,7 +152,9 @@ enum RunsCommand {
             ]
             if let key = job.uniqueKey { lines.append("  unique key    \(key)") }
             if let subject = runs.last?.subject { lines.append("  subject       \(subject)") }
-            if live == nil { lines.append("  (the job's row was pruned; this is what its run records kept)") }
+            if [.completed, .discarded, .cancelled].contains(job.state) {
+                lines.append("  (finished: the job left the queue; this is what its run records keep)")
+            }
             if let worker = job.workerID { lines.append("  last worker   \(worker)") }
             if let error = job.lastError { lines.append("  last error    \(error)") }
             lines.append("")

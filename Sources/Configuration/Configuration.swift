@@ -60,6 +60,9 @@ public struct Configuration: Sendable {
     public var mediaMaxBytes = 50 << 20
     /// The most pixels a photo may claim before it is refused unread. Default 200 million.
     public var thumbnailMaxPixels = 200_000_000
+    /// How long run history is kept: the cleanup job drops whole days older than this.
+    /// Default 30 days.
+    public var historyRetention: Duration = .seconds(30 * 86_400)
     /// Base64 of 32 random bytes; seals backups. Kept away from the backups themselves.
     public var backupKey = ""
     /// Earlier backup keys, comma-separated, for verifying and restoring older backups.
@@ -164,6 +167,8 @@ public struct Configuration: Sendable {
         if !config.mediaRoot.isEmpty && !config.mediaRoot.hasPrefix("/") {
             throw ConfigurationError(name: "CALWORKER_MEDIA_ROOT", message: "'\(config.mediaRoot)' is not an absolute path")
         }
+        config.historyRetention = try reader.duration("CALWORKER_HISTORY_RETENTION", default: config.historyRetention,
+                                                      in: .seconds(86_400) ... .seconds(100 * 365 * 86_400))
         config.mediaMaxBytes = try reader.integer("CALWORKER_MEDIA_MAX_BYTES", default: config.mediaMaxBytes, in: 1024...(1 << 34))
         config.thumbnailMaxPixels = try reader.integer("CALWORKER_THUMBNAIL_MAX_PIXELS", default: config.thumbnailMaxPixels,
                                                        in: 1_000...10_000_000_000)

@@ -51,9 +51,11 @@ extension JobQueue {
         created_at, attempted_at, finished_at, lease_until, worker_id, cancel_requested_at, last_error
         """
 
+    /// The job: live in the claim table, or finished, as its newest run record tells.
     public func job(id: Int64, on db: PostgresConnection) throws -> JobRecord? {
         let rows = try db.query("SELECT \(Self.jobColumns) FROM calworker.jobs WHERE id = $1", [id])
-        return try rows.first.map(Self.decodeJob)
+        if let row = rows.first { return try Self.decodeJob(row) }
+        return JobRecord(id: id, history: try runs(RunFilter(jobID: id, limit: 1), on: db))
     }
 
     static func decodeJob(_ row: PostgresRow) throws -> JobRecord {
@@ -74,7 +76,7 @@ extension JobQueue {
     public func runs(_ filter: RunFilter, on db: PostgresConnection) throws -> [RunRecord] {
         let rows = try db.query("""
             SELECT job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, error, duration_ms, figures::text,
-                   priority, args::text, unique_key, max_attempts, subject,
+                   priority, args::text, unique_key, max_attempts, subject, job_state, timeout_ms, created_at,
                    ((extract(epoch FROM finished_at) * 1000000)::bigint)::text || '-' || job_id || '-' || attempt
               FROM calworker.job_runs
              WHERE ($1::text IS NULL OR kind = $1)
@@ -102,7 +104,8 @@ extension JobQueue {
                              durationMs: try row.decode(at: 9), figures: try row.decode(at: 10), priority: try row.decodeOptional(at: 11),
                              args: try row.decodeOptional(at: 12), uniqueKey: try row.decodeOptional(at: 13),
                              maxAttempts: try row.decodeOptional(at: 14), subject: try row.decodeOptional(at: 15),
-                             cursor: try row.decode(at: 16))
+                             jobState: JobState(rawValue: try row.decode(String.self, at: 16)), timeoutMs: try row.decodeOptional(at: 17),
+                             createdAt: try row.decodeOptional(at: 18), cursor: try row.decode(at: 19))
         }
     }
 

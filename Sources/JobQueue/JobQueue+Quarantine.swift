@@ -6,10 +6,16 @@ extension JobQueue {
     /// because of its own values, with the reason, so that the statement works again for every
     /// other job: a row another program wrote badly must cost that row, not the queue.
     ///
-    /// Touches only columns that cannot fail (the kind and queue are shortened to what the
-    /// table's checks allow); returns whether the row was discarded.
+    /// The job leaves the claim table with a record in its history saying why (no value of
+    /// the row can make that fail: the kind and queue are shortened to what the tables allow).
+    /// Should even that fail, the row is discarded where it is, touching only columns that
+    /// cannot fail, and the cleanup job's sweep moves it later. Returns whether it was discarded.
     @discardableResult
     public func quarantine(id: Int64, reason: String, on db: PostgresConnection) -> Bool {
+        let message = "quarantined: \(reason)"
+        if let rows = try? db.query("SELECT calworker.end_jobs(ARRAY[$1::bigint], ARRAY['available', 'running'], 'discarded', $2)", [id, message]) {
+            return !rows.isEmpty
+        }
         let rows = try? db.query("""
             UPDATE calworker.jobs
                SET state = 'discarded', finished_at = now(), lease_until = NULL, worker_id = NULL,
@@ -17,7 +23,7 @@ extension JobQueue {
                    last_error = $2
              WHERE id = $1 AND state IN ('available', 'running')
             RETURNING id
-            """, [id, "quarantined: \(reason)"])
+            """, [id, message])
         return rows.map { !$0.isEmpty } ?? false
     }
 

@@ -44,6 +44,12 @@ public struct RunRecord: Sendable, Equatable, Codable {
     public var uniqueKey: String?
     public var maxAttempts: Int?
     public var subject: String?
+    /// What became of the job after this record: `available` while it waits to run again,
+    /// else how it ended (nil on records read from an older schema).
+    public var jobState: JobState?
+    public var timeoutMs: Int?
+    /// When the job was enqueued.
+    public var createdAt: Date?
     /// Where the next page starts: pass it to `RunFilter.before` (`runs --before`).
     public var cursor: String?
 }
@@ -59,18 +65,23 @@ public struct QueueCount: Sendable, Equatable, Codable {
 }
 
 extension JobRecord {
-    /// A job whose row was pruned, as its run records remember it (oldest first): what
-    /// `runs show` prints for the whole retention of the history. Nil without records.
+    /// A finished job, as its run records remember it (oldest first; the newest says how it
+    /// ended): what `runs show` prints for the whole retention of the history. Nil without
+    /// records.
     public init?(id: Int64, history runs: [RunRecord]) {
         guard let last = runs.last else { return nil }
-        let state: JobState = switch last.outcome {
-        case .completed: .completed
-        case .cancelled: .cancelled
-        default: .discarded
+        let state: JobState = switch last.jobState {
+        case .some(let ended) where ended != .available && ended != .running: ended
+        default:
+            switch last.outcome {
+            case .completed: .completed
+            case .cancelled: .cancelled
+            default: .discarded
+            }
         }
         self.init(id: id, kind: last.kind, queue: last.queue, args: last.args ?? "{}", state: state, priority: last.priority ?? 0,
                   attempt: last.attempt, maxAttempts: last.maxAttempts ?? last.attempt, runAt: last.startedAt, uniqueKey: last.uniqueKey,
-                  timeoutMs: nil, createdAt: runs.first?.startedAt ?? last.startedAt, attemptedAt: last.startedAt,
+                  timeoutMs: last.timeoutMs, createdAt: last.createdAt ?? runs.first?.startedAt ?? last.startedAt, attemptedAt: last.startedAt,
                   finishedAt: last.finishedAt, leaseUntil: nil, workerID: last.workerID, cancelRequestedAt: nil, lastError: last.error)
     }
 }

@@ -168,5 +168,6 @@ public enum QueueSchema {
         CREATE INDEX job_runs_subject_idx ON calworker.job_runs (subject, finished_at DESC) WHERE subject IS NOT NULL;
         CREATE INDEX job_runs_args_idx ON calworker.job_runs USING gin (args jsonb_path_ops);
         """),
+        HistorySchema.migration,
     ]
 }

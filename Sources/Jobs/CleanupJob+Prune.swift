@@ -22,7 +22,7 @@ extension CleanupJob {
             var figures = JobFigures()
             let progress = context.progress()
             /// Calls one store's prune until a batch comes back short.
-            func prune(_ figure: String, _ batch: (Int) throws -> Int) throws {
+            func prune(_ figure: String, removes: Bool = true, _ batch: (Int) throws -> Int) throws {
                 var removed = 0
                 while true {
                     try context.checkStop()
@@ -32,11 +32,21 @@ extension CleanupJob {
                     if count < retention.batch { break }
                 }
                 figures.set(figure, Double(removed))
-                figures.add("rows_removed", Double(removed))
+                if removes { figures.add("rows_removed", Double(removed)) }
             }
             let queue = JobQueue()
-            try prune("jobs_completed") { try queue.pruneFinished([.completed], olderThan: retention.completed, batch: $0, on: db) }
-            try prune("jobs_discarded") { try queue.pruneFinished([.discarded, .cancelled], olderThan: retention.discarded, batch: $0, on: db) }
+            let history = try queue.maintainHistory(retention: retention.runs, on: db)
+            figures.set("history_partitions_created", Double(history.created.count))
+            figures.set("history_partitions_dropped", Double(history.dropped.count))
+            figures.set("history_bytes_dropped", Double(history.bytesDropped))
+            context.logger.info("run history kept", ["created": history.created.joined(separator: ","),
+                                                     "dropped": history.dropped.joined(separator: ","),
+                                                     "bytes_dropped": String(history.bytesDropped)])
+            if !history.deferred.isEmpty {
+                context.logger.warning("history partitions left for the next cleanup: their lock did not come in time",
+                                       ["partitions": history.deferred.joined(separator: ",")])
+            }
+            try prune("jobs_moved_to_history", removes: false) { try queue.moveFinished(batch: $0, on: db) }
             try prune("job_runs") { try queue.pruneRuns(olderThan: retention.runs, batch: $0, on: db) }
             try prune("tombstones") { try EventStore().pruneTombstones(olderThan: retention.tombstones, batch: $0, on: db) }
             try prune("workers") { try WorkerRegistry.pruneStale(olderThan: retention.workers, batch: $0, on: db) }

@@ -10,14 +10,16 @@ public import Worker
 
 /// `cleanup`: retention for what calworker accumulates, and account resets.
 ///
-/// `{}` (cron, hourly) prunes, in batches of `batch` rows (default 1,000) each in its own short
-/// transaction so it never holds long locks: completed jobs after `completed_after` (default 7d),
-/// discarded and cancelled ones after `discarded_after` (30d), run records after `runs_after`
-/// (30d), cancelled events (tombstones) after `tombstones_after` (30d, past any sync token's
-/// lifetime), workers silent for `workers_after` (1d), sent notifications and carried alerts
-/// after `notifications_after` (30d), schedule fires after 30d (the newest per definition
-/// stays), and with `thumbnails: PREFIX` thumbnails whose photo is gone. Live jobs (queued,
-/// retrying, running) are never touched, however old.
+/// `{}` (cron, hourly) keeps the run history: creates its partitions for the days ahead and
+/// drops whole days older than `runs_after` (default `CALWORKER_HISTORY_RETENTION`, 30d). It
+/// prunes, in batches of `batch` rows (default 1,000) each in its own short transaction so it
+/// never holds long locks, cancelled events (tombstones) after `tombstones_after` (30d, past any
+/// sync token's lifetime), workers silent for `workers_after` (1d), sent notifications and
+/// carried alerts after `notifications_after` (30d), schedule fires after 30d (the newest per
+/// definition stays), and with `thumbnails: PREFIX` thumbnails whose photo is gone; and moves
+/// into the history any finished job an older worker left in the claim table. Live jobs
+/// (queued, retrying, running) are never touched, however old. `completed_after` and
+/// `discarded_after` are accepted and unused: finished jobs leave the claim table at once.
 ///
 /// `{"account_id": N, "reset": true}` resets an account instead (SYNC.md "Reset").
 public struct CleanupJob: JobHandler {
@@ -98,7 +100,7 @@ public struct CleanupJob: JobHandler {
             }
             return .reset(accountID: id)
         }
-        return .retention(try Retention(args))
+        return .retention(try Retention(args, history: environment.historyRetention))
     }
 
     public func subject(for work: Work) -> String? {
@@ -146,6 +148,8 @@ public struct CleanupJob: JobHandler {
 extension CleanupJob {
     /// The retention periods, checked.
     public struct Retention: Sendable {
+        /// No longer used: finished jobs leave the claim table when they finish. Still read,
+        /// so definitions and queued jobs that give them keep working.
         var completed: Duration
         var discarded: Duration
         var runs: Duration
@@ -155,7 +159,7 @@ extension CleanupJob {
         var thumbnails: MediaLocation?
         var batch: Int
 
-        init(_ args: Args) throws(JobArgsError) {
+        init(_ args: Args, history: Duration) throws(JobArgsError) {
             func period(_ text: String?, _ name: String, _ fallback: Duration) throws(JobArgsError) -> Duration {
                 guard let text else { return fallback }
                 do {
@@ -166,7 +170,7 @@ extension CleanupJob {
             }
             completed = try period(args.completedAfter, "completed_after", .seconds(7 * 86_400))
             discarded = try period(args.discardedAfter, "discarded_after", .seconds(30 * 86_400))
-            runs = try period(args.runsAfter, "runs_after", .seconds(30 * 86_400))
+            runs = try period(args.runsAfter, "runs_after", history)
             tombstones = try period(args.tombstonesAfter, "tombstones_after", .seconds(30 * 86_400))
             workers = try period(args.workersAfter, "workers_after", .seconds(86_400))
             notifications = try period(args.notificationsAfter, "notifications_after", .seconds(30 * 86_400))

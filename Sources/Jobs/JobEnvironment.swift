@@ -17,6 +17,9 @@ public struct JobEnvironment: Sendable {
     public var mediaMaxBytes = 50 << 20
     /// The most pixels a photo may claim before it is refused unread.
     public var thumbnailMaxPixels = 200_000_000
+    /// How long run history is kept (`CALWORKER_HISTORY_RETENTION`); a cleanup job's
+    /// `runs_after` overrides it for that job.
+    public var historyRetention: Duration = .seconds(30 * 86_400)
     /// Backup keys, default target, spool and PostgreSQL's tools (the media settings above are
     /// the ones backups use too).
     public var backup = BackupSettings()

@@ -15,7 +15,7 @@ import TestSupport
                            "CALWORKER_LEASE": "1s", "CALWORKER_RETRY_BASE": "10ms", "CALWORKER_LOG_FORMAT": "text"]
         _ = try JobQueue().enqueue(NewJob(kind: "backup", args: "{}", maxAttempts: 50), on: fixture.db)
         var generator = SystemRandomNumberGenerator()
-        func state() throws -> String { try fixture.db.query("SELECT state FROM calworker.jobs WHERE kind = 'backup'")[0].decode(at: 0) }
+        func state() throws -> String { try fixture.db.query("SELECT state FROM \(EveryJob.sql) AS j WHERE kind = 'backup'")[0].decode(at: 0) }
         for round in 0..<6 {
             let worker = try CalworkerProcess(["work", "--once"], databaseURL: fixture.database.url, environment: environment)
             // Killed at a random point after the backup started: dumping, sealing, uploading,
@@ -40,7 +40,7 @@ import TestSupport
         let entries = try fixture.catalog.entries()
         #expect(!entries.isEmpty && entries.allSatisfy { $0.manifest?.isVerified == true },
                 "after a finished run every backup left is complete and verified: \(entries.map { "\($0.id) \($0.manifest == nil ? "unfinished" : "ok")" })")
-        let outcome = try fixture.db.query("SELECT state FROM calworker.jobs WHERE kind = 'backup'")
+        let outcome = try fixture.db.query("SELECT state FROM \(EveryJob.sql) AS j WHERE kind = 'backup'")
         #expect(try outcome[0].decode(String.self, at: 0) == "completed")
         let attempts = try fixture.db.query("SELECT outcome, count(*) FROM calworker.job_runs WHERE kind = 'backup' GROUP BY 1 ORDER BY 1")
             .map { "\(try $0.decode(String.self, at: 0))=\(try $0.decode(Int.self, at: 1))" }

@@ -20,7 +20,7 @@ import TestSupport
 
         let dry = try CalworkerProcess.run(["retry", "--account", "12", "--dry-run"], databaseURL: database.url)
         #expect(dry.status == 0 && dry.stdout.contains("would act on 2 job(s)"), "\(dry.stdout)\(dry.stderr)")
-        #expect(try db.query("SELECT count(*) FROM calworker.jobs WHERE state = 'discarded'")[0].decode(Int.self, at: 0) == 3)
+        #expect(try db.query("SELECT count(*) FROM \(EveryJob.sql) AS j WHERE state = 'discarded'")[0].decode(Int.self, at: 0) == 3)
         let retry = try CalworkerProcess.run(["retry", "--account", "12", "--json"], databaseURL: database.url, environment: ["USER": "ada"])
         let report = try #require(try JSONSerialization.jsonObject(with: Data(retry.stdout.utf8)) as? [String: Any], "\(retry.stderr)")
         #expect(report["count"] as? Int == 2)

@@ -73,7 +73,7 @@ import TestSupport
         #expect(run.status == 0, "seed \(Self.seed): \(run.stderr.suffix(3000))")
         #expect(!run.stderr.contains("Fatal error") && !run.stderr.contains("Crash"), "seed \(Self.seed)")
 
-        let states = try db.query("SELECT id, state, coalesce(last_error, ''), (SELECT count(*) FROM calworker.job_runs r WHERE r.job_id = j.id) FROM calworker.jobs j")
+        let states = try db.query("SELECT id, state, coalesce(last_error, ''), (SELECT count(*) FROM calworker.job_runs r WHERE r.job_id = j.id) FROM \(EveryJob.sql) AS j")
         var byState: [String: Int] = [:]
         var problems: [String] = []
         for row in states {

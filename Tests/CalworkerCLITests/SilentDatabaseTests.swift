@@ -50,7 +50,7 @@ import TestSupport
         try JobQueue().enqueueMany((0..<5).map { _ in NewJob(kind: "noop") }, on: db)
         let process = try Self.start(["work", "--poll-interval", "100ms"], url: url, environment: ["CALWORKER_DATABASE_STATEMENT_TIMEOUT": "300s"])
         #expect(eventually(timeout: 30) {
-            (try? db.query("SELECT count(*) FROM calworker.jobs WHERE state = 'completed'")[0].decode(Int.self, at: 0)) == 5
+            (try? db.query("SELECT count(*) FROM \(EveryJob.sql) AS j WHERE state = 'completed'")[0].decode(Int.self, at: 0)) == 5
         }, "the worker ran its jobs first")
         proxy.freeze()
         Thread.sleep(forTimeInterval: 0.5)

@@ -24,7 +24,7 @@ import TestSupport
             claimed += summary?["claimed"] as? Int ?? 0
         }
         #expect(claimed == 8000)
-        #expect(try db.query("SELECT count(*) FROM calworker.jobs WHERE state = 'completed'")[0].decode(Int.self, at: 0) == 8000)
+        #expect(try db.query("SELECT count(*) FROM \(EveryJob.sql) AS j WHERE state = 'completed'")[0].decode(Int.self, at: 0) == 8000)
         let runs = try db.query("SELECT count(*), count(DISTINCT job_id), count(*) FILTER (WHERE outcome <> 'completed') FROM calworker.job_runs")[0]
         #expect(try runs.decode(Int.self, at: 0) == 8000, "one run record per job")
         #expect(try runs.decode(Int.self, at: 1) == 8000)
@@ -86,7 +86,7 @@ import TestSupport
         // Jobs enqueued after the restart are picked up too.
         try JobQueue().enqueueMany((0..<100).map { _ in NewJob(kind: "noop") }, on: db)
         let allDone = eventually(timeout: 120) {
-            ((try? db.query("SELECT count(*) FROM calworker.jobs WHERE state = 'completed'")[0].decode(Int.self, at: 0)) ?? 0) == 500
+            ((try? db.query("SELECT count(*) FROM \(EveryJob.sql) AS j WHERE state = 'completed'")[0].decode(Int.self, at: 0)) ?? 0) == 500
         }
         #expect(allDone, "worker log: \(worker.standardError.suffix(3000))")
         #expect(worker.isRunning, "the worker survived the restart")

@@ -7,19 +7,22 @@ import TestSupport
 /// Bulk retry and cancel: a filter, a dry run that changes nothing, and only jobs that still
 /// match when the statement runs.
 @Suite struct BulkActionTests {
-    /// `count` jobs of `kind`, all finished as `state`.
+    /// `count` jobs of `kind`, all finished as `state`: moved into the history, as finishing
+    /// does.
     func finished(_ count: Int, kind: String = "noop", state: String, args: String = "{}", uniqueKey: String? = nil,
                   on db: PostgresConnection) throws -> [Int64] {
-        try (0..<count).map { _ in
+        let ids = try (0..<count).map { _ in
             try db.query("""
                 INSERT INTO calworker.jobs (kind, args, state, attempt, max_attempts, finished_at, unique_key)
                 VALUES ($1, $2::jsonb, $3, 3, 3, now(), $4) RETURNING id
                 """, [kind, args, state, uniqueKey])[0].decode(Int64.self, at: 0)
         }
+        _ = try JobQueue().moveFinished(batch: 1000, on: db)
+        return ids
     }
 
     func states(_ ids: [Int64], on db: PostgresConnection) throws -> [String] {
-        try db.query("SELECT state FROM calworker.jobs WHERE id = ANY($1::bigint[]) ORDER BY id", [ids]).map { try $0.decode(String.self, at: 0) }
+        try ids.map { try JobQueue().job(id: $0, on: db)?.state.rawValue ?? "missing" }
     }
 
     @Test func aDryRunCountsWhatTheRealRunDoesAndChangesNothing() throws {
@@ -46,13 +49,13 @@ import TestSupport
         defer { database.drop() }
         let db = try database.connect()
         let ids = try finished(20, state: "discarded", on: db)
-        // Another session takes five of them meanwhile (as a retry by id and a claim would)
-        // and holds their rows until the bulk retry is waiting on them.
+        // Another session brings five of them back meanwhile and runs them (as a retry by id
+        // and a claim would), and holds them uncommitted until the bulk retry waits on them.
         let other = try database.connect()
         try other.execute("BEGIN")
         try other.execute("""
-            UPDATE calworker.jobs SET state = 'running', lease_until = now() + interval '1 minute', worker_id = 'w'
-             WHERE id = ANY($1::bigint[])
+            INSERT INTO calworker.jobs (id, kind, state, attempt, lease_until, worker_id) OVERRIDING SYSTEM VALUE
+            SELECT id, 'noop', 'running', 4, now() + interval '1 minute', 'w' FROM unnest($1::bigint[]) AS id
             """, [Array(ids.prefix(5))])
         var discarded = JobFilter()
         discarded.state = .discarded

@@ -21,8 +21,11 @@ import TestSupport
         #expect(try CalworkerSchema.migrator.status(on: db) == .current(version: CalworkerSchema.migrator.latestVersion))
         let second = try CalworkerSchema.migrator.migrate(on: db)
         #expect(second.isEmpty)
-        let tables = try db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'calworker' ORDER BY 1").map { try $0.decode(String.self, at: 0) }
-        #expect(tables == ["accounts", "alerts", "audit", "calendars", "events", "job_runs", "jobs", "notification_settings", "notifications",
+        // The history's partitions by day are checked in HistoryRetentionTests.
+        let tables = try db.query("""
+            SELECT tablename FROM pg_tables WHERE schemaname = 'calworker' AND tablename !~ '^job_runs_[0-9]{8}$' ORDER BY 1
+            """).map { try $0.decode(String.self, at: 0) }
+        #expect(tables == ["accounts", "alerts", "audit", "calendars", "events", "job_runs", "job_runs_default", "jobs", "notification_settings", "notifications",
                           "notify_state", "owner_settings", "project_request_budgets", "push_channels", "push_syncs", "queue_pauses",
                           "request_budgets", "schedule_fires", "schema_migrations", "workers"])
     }
@@ -53,7 +56,7 @@ import TestSupport
 
     /// Every table is created by the module that owns it, and only there.
     @Test(arguments: [
-        ("queue", QueueSchema.migrations, ["jobs", "job_runs", "workers", "queue_pauses", "audit"]),
+        ("queue", QueueSchema.migrations, ["jobs", "job_runs", "workers", "queue_pauses", "audit", "job_runs", "job_runs_default"]),
         ("accounts", AccountsSchema.migrations, ["accounts"]),
         ("sync", SyncSchema.migrations, ["calendars", "events", "owner_settings", "request_budgets", "project_request_budgets"]),
         ("push", PushSchema.migrations, ["push_channels", "push_syncs"]),
@@ -97,7 +100,7 @@ import TestSupport
             INSERT INTO calworker.jobs (kind, run_at) VALUES ('noop', now() + interval '30 seconds') RETURNING id
             """)[0].decode(at: 0)
         let applied = try CalworkerSchema.migrator.migrate(on: db)
-        #expect(applied.map(\.version) == [9, 10, 11])
+        #expect(applied.map(\.version) == [9, 10, 11, 12])
         #expect(try db.query("SELECT last_full_sync_at = last_synced_at FROM calworker.accounts").first?.decode(Bool.self, at: 0) == true)
         #expect(try JobQueue().job(id: job, on: db)?.state == .available)
         let granted = try db.query("SELECT granted FROM calworker.take_request_budgets(1, 10, 1, 5, 'p', 100, 10)").first?.decode(Int.self, at: 0)
@@ -128,5 +131,71 @@ import TestSupport
         #expect(run.subject == "account:7" && run.priority == 3 && run.args?.contains("\"account_id\": 7") == true)
         #expect(try JobQueue().job(id: kept, on: db) != nil)
         #expect(try JobQueue().runs(RunFilter(jobID: 999_999), on: db).allSatisfy { $0.args == nil }, "a pruned job's old records stay, as they were")
+    }
+
+    /// Version 12 (live jobs only in the claim table, history by day) on an installation with
+    /// finished jobs and history: every record stays, each finished job leaves the claim table
+    /// and reads as it ended, and a discarded one can still be retried.
+    @Test func anUpgradeMovesFinishedJobsIntoTheHistoryKeepingEveryRecord() throws {
+        let database = try TestDatabase.makeEmpty()
+        defer { database.drop() }
+        let db = try database.connect()
+        try CalworkerSchema.migrator.migrate(on: db, upTo: 11)
+        func job(_ state: String, attempt: Int, lastError: String? = nil) throws -> Int64 {
+            try db.query("""
+                INSERT INTO calworker.jobs (kind, args, state, attempt, max_attempts, finished_at, last_error, subject, unique_key)
+                VALUES ('sync_account', '{"account_id": 7}', $1, $2, 3,
+                        CASE WHEN $1 IN ('completed', 'discarded', 'cancelled') THEN now() - interval '2 days' END, $3, 'account:7',
+                        'k' || $2::integer::text || $1::text)
+                RETURNING id
+                """, [state, attempt, lastError])[0].decode(at: 0)
+        }
+        func record(_ id: Int64, _ attempt: Int, _ outcome: String, daysAgo: Int) throws {
+            try db.execute("""
+                INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, duration_ms, args, subject)
+                VALUES ($1, $2, 'sync_account', 'default', 'w', now() - make_interval(days => $3), now() - make_interval(days => $3),
+                        $4, 5, '{"account_id": 7}', 'account:7')
+                """, [id, attempt, daysAgo, outcome])
+        }
+        let waiting = try job("available", attempt: 1)
+        try record(waiting, 1, "failed", daysAgo: 0)
+        let completed = try job("completed", attempt: 2)
+        try record(completed, 1, "failed", daysAgo: 3)
+        try record(completed, 2, "completed", daysAgo: 2)
+        let discarded = try job("discarded", attempt: 3, lastError: "boom")
+        for attempt in 1...3 { try record(discarded, attempt, attempt == 3 ? "discarded" : "failed", daysAgo: 2) }
+        let cancelledWaiting = try job("cancelled", attempt: 0)
+        let pruned: Int64 = 999_999
+        try record(pruned, 1, "lost", daysAgo: 20)
+        try record(pruned, 2, "completed", daysAgo: 20)
+        try record(555_555, 1, "completed", daysAgo: 900)  // older than any partition: the default one keeps it
+        #expect(try db.query("SELECT count(*) FROM calworker.job_runs").first?.decode(Int.self, at: 0) == 9)
+
+        #expect(try CalworkerSchema.migrator.migrate(on: db).map(\.version) == [12])
+        #expect(try db.query("SELECT count(*) FROM calworker.job_runs").first?.decode(Int.self, at: 0) == 10,
+                "every record, and one for the job cancelled before it ran")
+        #expect(try db.query("SELECT array_agg(id) FROM calworker.jobs").first?.decode([Int64].self, at: 0) == [waiting],
+                "only the live job is left in the claim table")
+        let queue = JobQueue()
+        #expect(try queue.job(id: waiting, on: db)?.state == .available)
+        #expect(try queue.job(id: completed, on: db)?.state == .completed)
+        #expect(try queue.job(id: discarded, on: db)?.state == .discarded)
+        #expect(try queue.job(id: discarded, on: db)?.lastError == "boom", "the job's last error joins its last record")
+        #expect(try queue.job(id: cancelledWaiting, on: db)?.state == .cancelled)
+        #expect(try queue.job(id: pruned, on: db)?.state == .completed)
+        #expect(try queue.job(id: 555_555, on: db)?.state == .completed)
+        #expect(try queue.runs(RunFilter(jobID: discarded), on: db).count == 3)
+        let states = try db.query("SELECT job_state FROM calworker.job_runs WHERE job_id = $1 ORDER BY attempt", [discarded])
+            .map { try $0.decode(String.self, at: 0) }
+        #expect(states == ["available", "available", "discarded"])
+        let days = try db.query("""
+            SELECT count(*) FROM pg_inherits WHERE inhparent = 'calworker.job_runs'::regclass
+            """)[0].decode(Int.self, at: 0)
+        #expect(days >= 6, "partitions for the days the history had, today and the days ahead, and the default one")
+        #expect(try db.query("SELECT count(*) FROM calworker.job_runs_default").first?.decode(Int.self, at: 0) == 1)
+
+        let retried = try queue.retry(id: discarded, on: db)
+        #expect(retried.state == .available && retried.attempt == 3 && retried.maxAttempts == 4 && retried.args.contains("account_id"))
+        #expect(retried.uniqueKey == "k3discarded")
     }
 }

@@ -13,7 +13,7 @@ import Worker
         try JobQueue().enqueueMany((0..<300).map { _ in NewJob(kind: "noop") }, on: db)
         let summary = try drain(database.url) { $0.concurrency = 8; $0.claimBatch = 16 }
         #expect(summary.claimed == 300 && summary.completed == 300)
-        #expect(try db.count("SELECT count(*) FROM calworker.jobs WHERE state = 'completed'") == 300)
+        #expect(try db.count("SELECT count(*) FROM \(EveryJob.sql) AS j WHERE state = 'completed'") == 300)
         #expect(try db.count("SELECT count(DISTINCT job_id) FROM calworker.job_runs WHERE outcome = 'completed'") == 300)
         #expect(try db.count("SELECT count(*) FROM calworker.job_runs") == 300)
         #expect(try db.count("SELECT count(*) FROM calworker.workers") == 0, "the worker signs off")
