@@ -61,7 +61,9 @@ struct QueueBench {
             for (index, name) in names.enumerated().reversed() { text = text.replacingOccurrences(of: "$\(index + 1)", with: ":\(name)") }
             return text
         }
-        let claim = variables(JobQueue.Statements.claimCTE, ["queue", "limit", "lease", "worker"])
+        // The worker's claim from the last position taken (a pgbench client's variables last
+        // from one transaction to the next), from the top again when a claim came back empty.
+        let claim = variables(JobQueue.Statements.claimAfterCTE, ["queue", "limit", "lease", "worker", "after_priority", "after_due", "after_id"])
         let finish = variables(JobQueue.Statements.finish,
                                ["ids", "attempts", "outcomes", "errors", "retry_ats", "finished_ats", "durations", "figures", "worker"])
         let script = claim + """
@@ -71,7 +73,10 @@ struct QueueBench {
                    array_fill(NULL::timestamptz, ARRAY[count(*)::int])::text AS retry_ats,
                    array_fill(now(), ARRAY[count(*)::int])::text AS finished_ats,
                    array_fill(0.01::double precision, ARRAY[count(*)::int])::text AS durations,
-                   array_fill('{}'::jsonb, ARRAY[count(*)::int])::text AS figures
+                   array_fill('{}'::jsonb, ARRAY[count(*)::int])::text AS figures,
+                   coalesce((array_agg(priority ORDER BY priority DESC, run_at_us DESC, id DESC))[1], -32768) AS after_priority,
+                   coalesce((array_agg(run_at_us ORDER BY priority DESC, run_at_us DESC, id DESC))[1], 0) AS after_due,
+                   coalesce((array_agg(id ORDER BY priority DESC, run_at_us DESC, id DESC))[1], 0) AS after_id
               FROM claimed
             \\gset
             """ + "\n" + finish + ";\n"
@@ -84,6 +89,7 @@ struct QueueBench {
         pgbench.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         pgbench.arguments = [settings.pgbench, "-n", "-M", "prepared", "-c", String(clients), "-j", String(clients),
                              "-D", "queue=default", "-D", "limit=\(settings.batch)", "-D", "lease=30 seconds", "-D", "worker=pgbench",
+                             "-D", "after_priority=-32768", "-D", "after_due=0", "-D", "after_id=0",
                              "-t", String(transactions), "-f", scriptURL.path, url]
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("cw-bench-\(getpid()).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -101,9 +107,11 @@ struct QueueBench {
 
     func verifyAllCompleted(worker: String?) throws {
         let runs = try db.query("SELECT count(*) FROM calworker.job_runs")[0].decode(Int.self, at: 0)
-        let completed = try db.query("SELECT count(*) FROM calworker.jobs WHERE state = 'completed'")[0].decode(Int.self, at: 0)
-        guard runs == settings.jobs, completed == settings.jobs else {
-            fail("\(worker ?? "worker"): expected \(settings.jobs) completed jobs and run records, found \(completed) and \(runs)")
+        let completed = try db.query("SELECT count(*) FROM calworker.job_runs WHERE job_state = 'completed'")[0].decode(Int.self, at: 0)
+        let left = try db.query("SELECT count(*) FROM calworker.jobs")[0].decode(Int.self, at: 0)
+        guard runs == settings.jobs, completed == settings.jobs, left == 0 else {
+            fail("\(worker ?? "worker"): expected \(settings.jobs) completed jobs and run records and no job left, "
+                 + "found \(completed), \(runs) and \(left)")
         }
     }
 
@@ -129,7 +137,7 @@ struct QueueBench {
         }
         worker.requestStop()
         done.wait()
-        return try db.query("SELECT extract(epoch FROM attempted_at - created_at) * 1000 FROM calworker.jobs WHERE attempted_at IS NOT NULL")
+        return try db.query("SELECT extract(epoch FROM started_at - created_at) * 1000 FROM calworker.job_runs")
             .map { try $0.decode(Double.self, at: 0) }.sorted()
     }
 }

@@ -17,6 +17,8 @@ public struct ClaimedJob: Sendable, Equatable {
     public var startedAt: Date
     /// When the job was due (run_at): pickup latency is `startedAt - dueAt`.
     public var dueAt: Date
+    /// Its place in the claim order (see `JobQueue.claim(after:)`); nil when not read.
+    public var position: ClaimPosition?
 
     public var isLastAttempt: Bool { attempt >= maxAttempts }
 

@@ -80,13 +80,20 @@ enum HistorySchema {
         $$;
 
         -- Detaches and drops the partition of one UTC day; returns the bytes it held (NULL when
-        -- there is none). Detaching locks the history briefly: callers set a lock_timeout.
+        -- there is none). Detaching locks the whole history briefly, under the caller's
+        -- lock_timeout. First the day alone is locked against vacuum, waiting up to 5 s (an
+        -- autovacuum on it gives way after deadlock_timeout), so that wait never holds the
+        -- history's lock with every finishing job queued behind it.
         CREATE FUNCTION calworker.drop_history_partition(day date) RETURNS bigint LANGUAGE plpgsql AS $$
         DECLARE
             name text := 'job_runs_' || to_char(day, 'YYYYMMDD');
             size bigint;
+            timeout text := current_setting('lock_timeout');
         BEGIN
             IF to_regclass('calworker.' || name) IS NULL THEN RETURN NULL; END IF;
+            PERFORM set_config('lock_timeout', '5s', true);
+            EXECUTE format('LOCK TABLE calworker.%I IN SHARE UPDATE EXCLUSIVE MODE', name);
+            PERFORM set_config('lock_timeout', timeout, true);
             size := pg_total_relation_size(to_regclass('calworker.' || name));
             EXECUTE format('ALTER TABLE calworker.job_runs DETACH PARTITION calworker.%I', name);
             EXECUTE format('DROP TABLE calworker.%I', name);

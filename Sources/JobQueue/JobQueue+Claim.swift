@@ -12,11 +12,22 @@ extension JobQueue {
     /// its range, a row no longer fitting the table's checks) would otherwise fail every claim
     /// of its queue, forever: then the due jobs are claimed one by one and that job alone is
     /// quarantined (discarded with the reason). The batch statement stays the fast path.
-    public func claim(queue: String, limit: Int, workerID: String, on db: PostgresConnection) throws(PostgresError) -> [ClaimedJob] {
+    ///
+    /// With `after`, the claim takes only jobs after that position in the claim order, which
+    /// spares it the index entries of jobs claimed before (see `ClaimPosition`); a job that sits
+    /// before it (enqueued more urgent, or put back) waits for a claim without one, which
+    /// callers make at least every second (`ClaimFloors` in the worker).
+    public func claim(queue: String, limit: Int, workerID: String, after: ClaimPosition? = nil,
+                      on db: PostgresConnection) throws(PostgresError) -> [ClaimedJob] {
         guard limit > 0 else { return [] }
         let rows: PostgresRows
         do {
-            rows = try db.query(Statements.claim, [queue, limit, lease, workerID], prepared: true)
+            if let after {
+                rows = try db.query(Statements.claimAfter, [queue, limit, lease, workerID, after.priority, after.dueMicros, after.id],
+                                    prepared: true)
+            } else {
+                rows = try db.query(Statements.claim, [queue, limit, lease, workerID], prepared: true)
+            }
         } catch where Self.isRowProblem(error) {
             return try claimOneByOne(queue: queue, limit: limit, workerID: workerID, on: db)
         }
@@ -43,7 +54,8 @@ extension JobQueue {
                        SET state = 'running', attempt = attempt + 1, attempted_at = now(),
                            lease_until = now() + $2::interval, worker_id = $3
                      WHERE id = $1 AND state = 'available' AND run_at <= now()
-                    RETURNING id, kind, queue, args::text, attempt, max_attempts, priority, timeout_ms, attempted_at, run_at
+                    RETURNING id, kind, queue, args::text, attempt, max_attempts, priority, timeout_ms, attempted_at, run_at,
+                              (extract(epoch FROM greatest(run_at, timestamptz 'epoch')) * 1000000)::bigint
                     """, [id, lease, workerID])
                 jobs += decodeClaimed(rows, on: db)
             } catch where Self.isRowProblem(error) {
@@ -61,11 +73,13 @@ extension JobQueue {
         for row in rows {
             do {
                 let timeoutMs = try row.decodeOptional(Int.self, at: 7)
-                jobs.append(ClaimedJob(
+                var job = ClaimedJob(
                     id: try row.decode(at: 0), kind: try row.decode(at: 1), queue: try row.decode(at: 2),
                     args: try row.decode(at: 3), attempt: try row.decode(at: 4), maxAttempts: try row.decode(at: 5),
                     priority: try row.decode(at: 6), timeout: timeoutMs.map { .milliseconds($0) },
-                    startedAt: try row.decode(at: 8), dueAt: try row.decode(at: 9)))
+                    startedAt: try row.decode(at: 8), dueAt: try row.decode(at: 9))
+                job.position = ClaimPosition(priority: job.priority, dueMicros: try row.decode(at: 10), id: job.id)
+                jobs.append(job)
             } catch {
                 if let id = try? row.decode(Int64.self, at: 0) {
                     quarantine(id: id, reason: "claimed but unreadable: \(error.message)", on: db)

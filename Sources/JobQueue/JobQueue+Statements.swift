@@ -9,10 +9,20 @@ extension JobQueue {
         /// SKIP LOCKED ... LIMIT subquery can pick other rows), and the UPDATE joins it on the
         /// primary key only: a filter on state there let the planner drive the update from the
         /// claim index when statistics were stale. The rows are locked, so they cannot change.
-        public static let claimCTE = """
+        public static let claimCTE = claimCTE(after: false)
+
+        /// The claim CTE; `after` adds a start position to the index scan: $5 priority, $6 due
+        /// time in microseconds since the epoch, $7 id (see `ClaimPosition`). A due time before
+        /// the epoch (a row another program wrote, even `-infinity`) reads as the epoch: its
+        /// position is then later than it is, and a claim without a start takes what it skips.
+        static func claimCTE(after: Bool) -> String {
+            """
             WITH picked AS MATERIALIZED (
                 SELECT id FROM calworker.jobs
-                 WHERE state = 'available' AND queue = $1 AND run_at <= now()
+                 WHERE state = 'available' AND queue = $1 AND run_at <= now()\(after ? """
+
+                   AND (priority, run_at, id) > ($5::smallint, timestamptz 'epoch' + $6::bigint * interval '1 microsecond', $7::bigint)
+                """ : "")
                  ORDER BY priority, run_at, id
                  LIMIT $2
                  FOR UPDATE SKIP LOCKED
@@ -23,13 +33,21 @@ extension JobQueue {
                   FROM picked
                  WHERE j.id = picked.id
                 RETURNING j.id, j.kind, j.queue, j.args::text AS args, j.attempt, j.max_attempts, j.priority,
-                          j.timeout_ms, j.attempted_at, j.run_at
+                          j.timeout_ms, j.attempted_at, j.run_at,
+                          (extract(epoch FROM greatest(j.run_at, timestamptz 'epoch')) * 1000000)::bigint AS run_at_us
             )
             """
+        }
 
-        public static let claim = claimCTE + """
-            SELECT id, kind, queue, args, attempt, max_attempts, priority, timeout_ms, attempted_at, run_at FROM claimed
+        static let claimColumns = """
+            SELECT id, kind, queue, args, attempt, max_attempts, priority, timeout_ms, attempted_at, run_at, run_at_us FROM claimed
             """
+
+        public static let claim = claimCTE + claimColumns
+
+        /// The claim from a position on (parameters $5 to $7 as in `claimCTE(after:)`).
+        public static let claimAfterCTE = claimCTE(after: true)
+        public static let claimAfter = claimAfterCTE + claimColumns
 
         /// Puts back running jobs whose lease expired (see `rescueExpired`), or ends them when
         /// they had used their attempts or were asked to stop. Parameters: $1 limit, $2

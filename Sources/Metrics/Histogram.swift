@@ -38,6 +38,9 @@ public final class Histogram: Sendable {
     }
 
     var current: State { state.withLock { $0 } }
+
+    /// The sum and count of every observation so far: a benchmark's mean per window.
+    public var totals: (sum: Double, count: UInt64) { state.withLock { ($0.sum, $0.count) } }
 }
 
 /// Histograms sharing a name, label names and buckets.

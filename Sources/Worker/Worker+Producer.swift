@@ -16,6 +16,7 @@ extension Worker {
         // prefetched jobs keep the slots busy, wait until half a batch of room has opened.
         let threshold = max(1, min(options.claimBatch, capacity) / 2)
         var paused = PausedQueues()
+        var floors = ClaimFloors()
         while true {
             // `held` counts results the completer has not written yet: a worker must not run
             // ahead of its own bookkeeping (each unwritten job is a lease to renew).
@@ -48,13 +49,14 @@ extension Worker {
                 let name = options.queues[(rotation + offset) % options.queues.count]
                 if paused.names.contains(name) { continue }
                 let want = min(room - claimed, options.claimBatch)
+                let start = floors.start(for: name, now: .now)
                 let jobs: [ClaimedJob]
                 do {
                     jobs = try Reconnect.run(db, what: "claim", logger: logger, giveUp: { self.isStopping },
                                              onReconnect: { self.wake() }) {
                         let started = ContinuousClock.now
                         defer { metrics.claimDuration.labels(name).observe(ContinuousClock.now - started) }
-                        return try queue.claim(queue: name, limit: want, workerID: options.workerID, on: db)
+                        return try queue.claim(queue: name, limit: want, workerID: options.workerID, after: start, on: db)
                     }
                 } catch {
                     // Not the connection (that is retried above): the statement itself fails, and
@@ -65,6 +67,7 @@ extension Worker {
                     coordinator.wait(timeout: options.pollInterval) { $0.stopping }
                     break
                 }
+                floors.record(queue: name, start: start, claimed: jobs, wanted: want, now: .now)
                 if jobs.count == want { sawFullBatch = true }
                 claimed += jobs.count
                 hand(jobs)

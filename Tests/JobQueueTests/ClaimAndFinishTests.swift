@@ -120,3 +120,23 @@ import TestSupport
         #expect(NewJob.subject("") == nil && NewJob.subject(nil) == nil && NewJob.subject("\u{0}") == nil)
     }
 }
+
+extension ClaimAndFinishTests {
+    /// A claim from a position takes only the jobs after it in claim order; one from the top
+    /// takes what it skipped (an urgent job enqueued meanwhile).
+    @Test func aClaimFromAPositionTakesOnlyWhatComesAfterIt() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        let ids = try queue.enqueueMany((0..<6).map { _ in NewJob(kind: "noop", runAt: Date().addingTimeInterval(-60)) }, on: db)
+        let first = try queue.claim(queue: "default", limit: 2, workerID: "w", on: db)
+        #expect(first.map(\.id) == Array(ids.prefix(2)))
+        let position = try #require(first.compactMap(\.position).max())
+        #expect(position.id == ids[1] && position.priority == 0)
+        let urgent = try queue.enqueue(NewJob(kind: "noop", priority: -5), on: db).id
+        let next = try queue.claim(queue: "default", limit: 2, workerID: "w", after: position, on: db)
+        #expect(next.map(\.id) == [ids[2], ids[3]], "the urgent job sits before the position")
+        let fromTop = try queue.claim(queue: "default", limit: 10, workerID: "w", on: db)
+        #expect(fromTop.map(\.id) == [urgent, ids[4], ids[5]])
+    }
+}

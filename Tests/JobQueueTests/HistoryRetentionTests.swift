@@ -111,4 +111,25 @@ import TestSupport
         #expect(try db.query("SELECT (SELECT relname FROM pg_class WHERE oid = r.tableoid)::text FROM calworker.job_runs AS r")[0].decode(String.self, at: 0)
                 == HistoryPartitions.name(of: HistoryPartitions.startOfDay(later)))
     }
+
+    /// A long query reading the history holds its lock: the drop waits at most the timeout,
+    /// is left for the next pass without an error, and that pass drops it.
+    @Test func aDayALongReaderHoldsIsLeftForTheNextPass() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        let old = HistoryPartitions.startOfDay(Date().addingTimeInterval(-40 * Self.day))
+        try db.execute("SELECT calworker.ensure_history_partition(($1::timestamptz AT TIME ZONE 'UTC')::date)", [old.addingTimeInterval(1)])
+        let reader = try database.connect()
+        try reader.execute("BEGIN")
+        _ = try reader.query("SELECT count(*) FROM calworker.job_runs")
+        let started = ContinuousClock.now
+        let first = try JobQueue().maintainHistory(retention: .seconds(30 * 86_400), lockTimeout: .milliseconds(200), on: db)
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(first.deferred.contains(HistoryPartitions.name(of: old)) && first.dropped.isEmpty, "\(first)")
+        #expect(try db.query("SELECT to_regclass($1) IS NOT NULL", ["calworker." + HistoryPartitions.name(of: old)])[0].decode(Bool.self, at: 0))
+        try reader.execute("COMMIT")
+        let second = try JobQueue().maintainHistory(retention: .seconds(30 * 86_400), lockTimeout: .milliseconds(200), on: db)
+        #expect(second.dropped == [HistoryPartitions.name(of: old)] && second.deferred.isEmpty)
+    }
 }
