@@ -13,8 +13,9 @@ enum QueueCommand {
                calworker queue resume QUEUE
         """,
         details: """
-        States: due (ready now), scheduled (waiting for run_at, including retries), running,
-        completed, discarded, cancelled. Paused queues are listed below the counts.
+        States: due (ready now), scheduled (waiting for run_at, including retries), running.
+        A job that ended leaves the queue: `calworker status` counts the last hour's outcomes,
+        `calworker runs` lists them. Paused queues are listed below the counts.
         pause: no worker claims from the queue from within a second; jobs already running
         finish; enqueueing goes on. resume: workers serving it claim again at once. Both are
         recorded in `calworker audit`.
