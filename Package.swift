@@ -72,6 +72,10 @@ let package = Package(
         .target(name: "Jobs", dependencies: ["Basics", "Worker", "JobQueue", "Postgres", "Scheduling", "Accounts", "CalendarSync", "Crypto", "Google", "Media", "Thumbnails", "Backup", "Notify", "Configuration", "Metrics"],
                 swiftSettings: defaultSwiftSettings),
 
+        // The operator console: markup safe by construction, sessions, CSRF, login throttling.
+        .target(name: "Console", dependencies: ["Basics", "Configuration", "Crypto", "HTTPServer", "JobQueue", "Postgres"],
+                swiftSettings: defaultSwiftSettings),
+
         .target(name: "PushReceiver", dependencies: ["Basics", "CalendarSync", "HTTPServer", "JobQueue", "Jobs", "Logging", "Metrics", "Postgres", "Worker"],
                 swiftSettings: defaultSwiftSettings),
 
@@ -79,7 +83,8 @@ let package = Package(
         .target(
             name: "CalworkerCLI",
             dependencies: ["Basics", "Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer", "Redaction",
-                           "Accounts", "CalendarSync", "Crypto", "MirrorPlanner", "Media", "Backup", "Notify", "PushReceiver", "Reminders", "Scheduling"],
+                           "Accounts", "CalendarSync", "Console", "Crypto", "MirrorPlanner", "Media", "Backup", "Notify", "PushReceiver", "Reminders",
+                           "Scheduling"],
             swiftSettings: defaultSwiftSettings
         ),
         .executableTarget(name: "calworker", dependencies: ["CalworkerCLI"], swiftSettings: defaultSwiftSettings),
@@ -179,6 +184,8 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "LoggingTests", dependencies: ["Logging", "Redaction"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "HTTPServer", "JobQueue", "Postgres", "TestSupport"],
+                    swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "GoogleEmulatorTests", dependencies: ["GoogleEmulator", "HTTPServer", "HTTPClient", "Metrics", "TestSupport"], exclude: ["Fixtures"],

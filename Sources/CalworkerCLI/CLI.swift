@@ -12,7 +12,7 @@ public enum CLI {
     static let commands: [Command] = [
         MigrateCommand.command, EnqueueCommand.command, WorkCommand.command, RunsCommand.command,
         QueueCommand.command, RetryCommand.command, CancelCommand.command, AuditCommand.command, WorkersCommand.command,
-        StatusCommand.command, MetricsCommand.command, ReceiveCommand.command, ChannelsCommand.command, HealthcheckCommand.command, AccountsCommand.command, CalendarsCommand.command, SyncCommand.command,
+        StatusCommand.command, MetricsCommand.command, ReceiveCommand.command, ConsoleCommand.command, ChannelsCommand.command, HealthcheckCommand.command, AccountsCommand.command, CalendarsCommand.command, SyncCommand.command,
         BackupCommand.command, NotifyCommand.command, JobsCommand.command, ScheduleCommand.command,
         ConfigCommand.command,
     ]

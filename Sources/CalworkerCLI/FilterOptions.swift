@@ -31,23 +31,10 @@ enum FilterOptions {
     /// `KEY=VALUE` as `{"KEY": VALUE}`: a whole number or true/false typed, anything else text.
     static func argsContaining(_ arguments: ParsedArguments) throws(CLIError) -> String? {
         guard let text = arguments.value("arg") else { return nil }
-        guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+        guard let json = ArgsMatch.json(fromKeyValue: text) else {
             throw CLIError(.usage, "--arg must be KEY=VALUE, e.g. --arg account_id=12, got '\(text)'")
         }
-        let key = String(text[..<equals])
-        let raw = String(text[text.index(after: equals)...])
-        let value: Any
-        if let number = Int64(raw) {
-            value = number
-        } else if raw == "true" || raw == "false" {
-            value = raw == "true"
-        } else {
-            value = raw
-        }
-        guard let data = try? JSONSerialization.data(withJSONObject: [key: value], options: [.sortedKeys]) else {
-            throw CLIError(.usage, "--arg \(text): not expressible as JSON")
-        }
-        return String(decoding: data, as: UTF8.self)
+        return json
     }
 
     /// The jobs a bulk `retry` or `cancel` acts on; at least one filter, so nobody acts on

@@ -1,6 +1,7 @@
 import CalendarSync
 import Configuration
 import Jobs
+import Postgres
 import PushReceiver
 
 extension CommandContext {

@@ -60,6 +60,12 @@ public struct Configuration: Sendable {
     public var mediaMaxBytes = 50 << 20
     /// The most pixels a photo may claim before it is refused unread. Default 200 million.
     public var thumbnailMaxPixels = 200_000_000
+    /// The console's operator token: logs in and may act. Empty: no console.
+    public var consoleToken = ""
+    /// The console's read-only token: sees everything, changes nothing.
+    public var consoleReadOnlyToken = ""
+    /// `on` when the console is served behind HTTPS: its session cookie is then `Secure`.
+    public var consoleSecureCookies = false
     /// How long run history is kept: the cleanup job drops whole days older than this.
     /// Default 30 days.
     public var historyRetention: Duration = .seconds(30 * 86_400)
@@ -120,7 +126,8 @@ public struct Configuration: Sendable {
 
     static let secretNames: Set<String> = ["CALWORKER_GOOGLE_CLIENT_SECRET", "CALWORKER_TOKEN_KEY", "CALWORKER_TOKEN_KEY_PREVIOUS",
                                            "CALWORKER_S3_SECRET_ACCESS_KEY", "CALWORKER_BACKUP_KEY", "CALWORKER_BACKUP_KEY_PREVIOUS",
-                                           "CALWORKER_SMTP_PASSWORD", "CALWORKER_WEBHOOK_SECRET"]
+                                           "CALWORKER_SMTP_PASSWORD", "CALWORKER_WEBHOOK_SECRET",
+                                           "CALWORKER_CONSOLE_TOKEN", "CALWORKER_CONSOLE_READONLY_TOKEN"]
 
     /// Reads the environment; throws with the variable's name when a value is unusable.
     public static func load(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> Configuration {
@@ -167,6 +174,9 @@ public struct Configuration: Sendable {
         if !config.mediaRoot.isEmpty && !config.mediaRoot.hasPrefix("/") {
             throw ConfigurationError(name: "CALWORKER_MEDIA_ROOT", message: "'\(config.mediaRoot)' is not an absolute path")
         }
+        config.consoleToken = try reader.string("CALWORKER_CONSOLE_TOKEN", default: "")
+        config.consoleReadOnlyToken = try reader.string("CALWORKER_CONSOLE_READONLY_TOKEN", default: "")
+        config.consoleSecureCookies = try reader.choice("CALWORKER_CONSOLE_SECURE_COOKIES", default: "off", among: ["on", "off"]) == "on"
         config.historyRetention = try reader.duration("CALWORKER_HISTORY_RETENTION", default: config.historyRetention,
                                                       in: .seconds(86_400) ... .seconds(100 * 365 * 86_400))
         config.mediaMaxBytes = try reader.integer("CALWORKER_MEDIA_MAX_BYTES", default: config.mediaMaxBytes, in: 1024...(1 << 34))

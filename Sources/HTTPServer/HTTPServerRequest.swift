@@ -11,6 +11,9 @@ public struct HTTPServerRequest: Sendable, Equatable {
     public var headers: [(name: String, value: String)]
     /// The body, when the client sent a `Content-Length`.
     public var body: [UInt8] = []
+    /// The client's address without its port (what login throttling counts by); empty for a
+    /// request made in-process.
+    public var peer = ""
 
     public init(method: String, path: String, query: String? = nil, version: String = "HTTP/1.1",
                 headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
@@ -74,6 +77,7 @@ public struct HTTPServerResponse: Sendable {
         case 408: "Request Timeout"
         case 201: "Created"
         case 204: "No Content"
+        case 303: "See Other"
         case 304: "Not Modified"
         case 401: "Unauthorized"
         case 403: "Forbidden"

@@ -164,6 +164,7 @@ struct ReadLoop {
         if var request = item.request {
             guard item.buffer.count - item.bodyStart >= item.bodyLength else { return nil }
             request.body = Array(item.buffer[item.bodyStart..<item.bodyStart + item.bodyLength])
+            request.peer = item.peer
             return .request(request)
         }
         guard let (end, bodyStart) = ServerConnection.headEnd(item.buffer) else {
@@ -173,9 +174,10 @@ struct ReadLoop {
         guard end <= limits.maxHeadBytes else {
             return .refused(HTTPServerResponse(status: 431, body: "request head larger than \(limits.maxHeadBytes) bytes\n"))
         }
-        let request: HTTPServerRequest
+        var request: HTTPServerRequest
         do throws(RequestHeadParser.Failure) {
             request = try RequestHeadParser.parse(Array(item.buffer[..<end]))
+            request.peer = item.peer
         } catch {
             switch error {
             case .unsupportedVersion: return .refused(HTTPServerResponse(status: 505, body: "only HTTP/1.0 and HTTP/1.1 are served\n"))

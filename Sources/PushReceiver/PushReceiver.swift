@@ -5,7 +5,7 @@ import JobQueue
 import Jobs
 public import Logging
 public import Metrics
-import Postgres
+public import Postgres
 public import Worker
 
 /// Google's push notifications in (`POST` on the path of CALWORKER_PUSH_URL, served by a

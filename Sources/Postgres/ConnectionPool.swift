@@ -1,11 +1,10 @@
 import Basics
 import Dispatch
-public import Postgres
 import Synchronization
 
-/// A few database sessions shared by the receiver's handler threads: a notification borrows
-/// one for its transaction (about a millisecond) and gives it back. Sessions open on first
-/// use and reopen after the server went away.
+/// A few database sessions shared by a server's handler threads (the push receiver, the
+/// console): a request borrows one for its statements and gives it back. Sessions open on
+/// first use and reopen after the server went away.
 public final class ConnectionPool: Sendable {
     private let url: String
     private let preparedStatements: Bool
@@ -14,7 +13,12 @@ public final class ConnectionPool: Sendable {
     private let slots: DispatchSemaphore
     public let size: Int
 
-    public init(url: String, size: Int = 4, preparedStatements: Bool = true, timeouts: PostgresTimeouts = PostgresTimeouts()) {
+    /// What the sessions serve, for the message when none is free.
+    private let purpose: String
+
+    public init(url: String, size: Int = 4, preparedStatements: Bool = true, timeouts: PostgresTimeouts = PostgresTimeouts(),
+                purpose: String = "the push receiver") {
+        self.purpose = purpose
         self.url = url
         self.preparedStatements = preparedStatements
         self.size = max(1, size)
@@ -26,7 +30,7 @@ public final class ConnectionPool: Sendable {
     /// connection problem when none was (or none could be opened).
     public func with<T>(wait: Duration = .seconds(10), _ body: (PostgresConnection) throws -> T) throws -> T {
         guard slots.wait(timeout: .now() + .milliseconds(Int(clamping: wait.wholeMilliseconds))) == .success else {
-            throw PostgresError(.timedOut, "every database session of the push receiver stayed busy for \(wait)")
+            throw PostgresError(.timedOut, "every database session of \(purpose) stayed busy for \(wait)")
         }
         defer { slots.signal() }
         let session: PostgresConnection

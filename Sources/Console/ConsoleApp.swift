@@ -1,0 +1,157 @@
+import Foundation
+public import HTTPServer
+public import JobQueue
+public import Postgres
+
+/// The console's requests: login, the pages, and the actions. Every page needs a session;
+/// every state change is a POST carrying the session's CSRF token and needs the operator role;
+/// every response carries `SecurityHeaders`.
+public final class ConsoleApp: Sendable {
+    let tokens: ConsoleTokens
+    let sessions: ConsoleSessions
+    let throttle: LoginThrottle
+    let pool: ConnectionPool
+    let queue: JobQueue
+    /// Cookies marked `Secure` (the console is served behind HTTPS).
+    let secureCookies: Bool
+
+    public init(tokens: ConsoleTokens, pool: ConnectionPool, queue: JobQueue = JobQueue(), secureCookies: Bool = false,
+                throttle: LoginThrottle = LoginThrottle()) throws(ConsoleError) {
+        self.tokens = tokens
+        do {
+            sessions = try ConsoleSessions()
+        } catch {
+            throw ConsoleError("could not draw the session key: \(error)")
+        }
+        self.pool = pool
+        self.queue = queue
+        self.secureCookies = secureCookies
+        self.throttle = throttle
+    }
+
+    public func respond(to request: HTTPServerRequest) -> HTTPServerResponse {
+        let session = ConsoleForm.cookie(ConsoleSessions.cookieName, in: request.header("Cookie")).flatMap { sessions.verify($0) }
+        switch (request.method, request.path) {
+        case ("GET", "/static/console.css"), ("HEAD", "/static/console.css"):
+            return HTTPServerResponse(status: 200, contentType: "text/css; charset=utf-8", body: ConsolePage.stylesheet,
+                                      headers: SecurityHeaders.all.map { (name: $0.0, value: $0.1) })
+        case ("GET", "/login"):
+            return ConsolePage.response(title: "Log in", session: nil, body: LoginPage.body())
+        case ("POST", "/login"):
+            return login(request)
+        default:
+            break
+        }
+        guard let session else {
+            if request.method == "GET" || request.method == "HEAD" { return ConsolePage.redirect(to: ConsoleLink(["login"])) }
+            return ConsolePage.message(status: 403, title: "Not logged in", "Log in first: /login", session: nil)
+        }
+        if request.method == "POST" {
+            let form = ConsoleForm(String(decoding: request.body, as: UTF8.self))
+            guard let token = form["csrf"], sessions.checkCSRF(token, for: session) else {
+                return ConsolePage.message(status: 403, title: "Refused",
+                                           "This form was not sent from the console's own page; reload the page and try again.", session: signed(session))
+            }
+            if request.path == "/logout" {
+                return ConsolePage.redirect(to: ConsoleLink(["login"]), headers: [(name: "Set-Cookie", value: sessions.expiredCookie(secure: secureCookies))])
+            }
+            guard session.role.mayAct else {
+                return ConsolePage.message(status: 403, title: "Read-only",
+                                           "This session logged in with the read-only token: it can see everything and change nothing.",
+                                           session: signed(session))
+            }
+            return act(request.path, session: session, peer: request.peer)
+        }
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return HTTPServerResponse(status: 405, body: "GET, HEAD or POST\n",
+                                      headers: SecurityHeaders.all.map { (name: $0.0, value: $0.1) } + [(name: "Allow", value: "GET, HEAD, POST")])
+        }
+        return page(request, session: session)
+    }
+
+    private func login(_ request: HTTPServerRequest) -> HTTPServerResponse {
+        let client = request.peer
+        let wait = throttle.wait(for: client)
+        if wait > 0 {
+            return ConsolePage.response(status: 429, title: "Log in", session: nil,
+                                        body: LoginPage.body(problem: "Too many failed logins from here; try again in \(Int(wait.rounded(.up))) s."),
+                                        headers: [(name: "Retry-After", value: String(Int(wait.rounded(.up))))])
+        }
+        let form = ConsoleForm(String(decoding: request.body, as: UTF8.self))
+        guard let role = form["token"].flatMap(tokens.role(for:)), let issued = try? sessions.issue(role) else {
+            throttle.recordFailure(for: client)
+            return ConsolePage.response(status: 401, title: "Log in", session: nil, body: LoginPage.body(problem: "That token does not log in."))
+        }
+        throttle.recordSuccess(for: client)
+        return ConsolePage.redirect(to: ConsoleLink([]), headers: [(name: "Set-Cookie", value: sessions.cookie(issued.value, secure: secureCookies))])
+    }
+
+    private func page(_ request: HTTPServerRequest, session: ConsoleSessions.Session) -> HTTPServerResponse {
+        let query = ConsoleForm(request.query ?? "")
+        let segments = request.path.split(separator: "/").map(String.init)
+        do {
+            switch segments.count {
+            case 0:
+                let statistics = try pool.with { db in try queue.statistics(on: db) }
+                return ConsolePage.response(title: "Overview", session: signed(session), body: OverviewPage.body(statistics))
+            case 1 where segments[0] == "runs":
+                switch RunsPage.filter(query) {
+                case .failure(let problem):
+                    return ConsolePage.response(status: 400, title: "Runs", session: signed(session),
+                                                body: RunsPage.body(query: query, runs: [], problem: problem.message))
+                case .success(let filter):
+                    let runs = try pool.with { db in try queue.runs(filter, on: db) }
+                    return ConsolePage.response(title: "Runs", session: signed(session), body: RunsPage.body(query: query, runs: runs, problem: nil))
+                }
+            case 2 where segments[0] == "jobs":
+                guard let id = Int64(segments[1]), id > 0 else { break }
+                let found = try pool.with { db -> (JobRecord, [RunRecord])? in
+                    guard let job = try queue.job(id: id, on: db) else { return nil }
+                    return (job, Array(try queue.runs(RunFilter(jobID: id, limit: 1000), on: db).reversed()))
+                }
+                guard let (job, runs) = found else {
+                    return ConsolePage.message(status: 404, title: "Job \(id)", "No job \(id), and no run records of it (kept for the history's retention).",
+                                               session: signed(session))
+                }
+                return ConsolePage.response(title: "Job \(id)", session: signed(session),
+                                            body: JobPage.body(job: job, runs: runs, csrf: sessions.csrfToken(for: session), role: session.role))
+            default:
+                break
+            }
+        } catch {
+            return unavailable(error, session: session)
+        }
+        return ConsolePage.message(status: 404, title: "Not found", "No such page; start from the overview.", session: signed(session))
+    }
+
+    private func act(_ path: String, session: ConsoleSessions.Session, peer: String) -> HTTPServerResponse {
+        let segments = path.split(separator: "/").map(String.init)
+        guard segments.count == 3, segments[0] == "jobs", let id = Int64(segments[1]), id > 0, ["retry", "cancel"].contains(segments[2]) else {
+            return ConsolePage.message(status: 404, title: "Not found", "No such action.", session: signed(session))
+        }
+        let actor = "console-\(session.role.rawValue)@\(peer.isEmpty ? "local" : peer)"
+        do {
+            try pool.with { db in
+                try db.transaction { db in
+                    if segments[2] == "retry" { _ = try queue.retry(id: id, on: db) } else { _ = try queue.cancel(id: id, on: db) }
+                    try AuditLog().record(actor: actor, origin: "console", action: segments[2], target: ["job": String(id)], count: 1, on: db)
+                }
+            }
+        } catch let error as JobQueueError {
+            return ConsolePage.message(status: 409, title: "Job \(id)", error.message, session: signed(session))
+        } catch {
+            return unavailable(error, session: session)
+        }
+        return ConsolePage.redirect(to: ConsoleLink(["jobs", String(id)]))
+    }
+
+    /// A session with its CSRF token, for the page shell's logout form.
+    private func signed(_ session: ConsoleSessions.Session) -> (ConsoleSessions.Session, csrf: String) {
+        (session, sessions.csrfToken(for: session))
+    }
+
+    private func unavailable(_ error: any Error, session: ConsoleSessions.Session) -> HTTPServerResponse {
+        ConsolePage.message(status: 503, title: "Database unavailable",
+                            "The database did not answer (\(String(describing: error).prefix(300))); try again in a moment.", session: signed(session))
+    }
+}

@@ -1,0 +1,92 @@
+import Configuration
+import Foundation
+import JobQueue
+
+/// Run records with every filter of `calworker runs`, newest first, in keyset pages; the URL of
+/// a filtered page is the filter, so it can be shared.
+enum RunsPage {
+    static let fields = ["kind", "state", "subject", "account", "arg", "job", "error", "since", "until"]
+
+    /// The filter a query asks for, or why it cannot be used.
+    static func filter(_ query: ConsoleForm, now: Date = Date()) -> Result<RunFilter, ConsoleError> {
+        var filter = RunFilter()
+        filter.limit = 50
+        filter.kind = query["kind"]
+        if let state = query["state"] {
+            guard let outcome = RunOutcome(rawValue: state) else {
+                return .failure(ConsoleError("state is one of \(RunOutcome.allCases.map(\.rawValue).joined(separator: ", "))"))
+            }
+            filter.outcome = outcome
+        }
+        if let subject = query["subject"], let account = query["account"], !subject.isEmpty, !account.isEmpty {
+            return .failure(ConsoleError("give a subject or an account, not both"))
+        }
+        if let subject = query["subject"] {
+            guard subject.utf8.count <= 512 else { return .failure(ConsoleError("a subject is at most 512 bytes")) }
+            filter.subject = subject
+        }
+        if let account = query["account"] {
+            guard let id = Int64(account), id > 0 else { return .failure(ConsoleError("account is an account's id (a number)")) }
+            filter.subject = "account:\(id)"
+        }
+        if let arg = query["arg"] {
+            guard let json = ArgsMatch.json(fromKeyValue: arg) else { return .failure(ConsoleError("arg is KEY=VALUE, e.g. account_id=12")) }
+            filter.argsContaining = json
+        }
+        if let job = query["job"] {
+            guard let id = Int64(job), id > 0 else { return .failure(ConsoleError("job is a job's id (a number)")) }
+            filter.jobID = id
+        }
+        if let error = query["error"] {
+            guard error.utf8.count <= 1000 else { return .failure(ConsoleError("error text is at most 1000 bytes")) }
+            filter.errorContaining = error
+        }
+        if let since = query["since"] {
+            guard let window = try? DurationText.parse(since, in: .seconds(1)...DurationText.maximum) else {
+                return .failure(ConsoleError("since is a duration such as 1h or 7d"))
+            }
+            filter.since = now.addingTimeInterval(-Double(window.components.seconds))
+        }
+        if let until = query["until"] {
+            guard let date = ISO8601DateFormatter().date(from: until) else {
+                return .failure(ConsoleError("until is a time such as 2026-12-03T12:00:00Z"))
+            }
+            filter.until = date
+        }
+        if let before = query["before"] {
+            guard let cursor = RunCursor(before) else { return .failure(ConsoleError("before is the cursor a previous page ended with")) }
+            filter.before = cursor
+        }
+        return .success(filter)
+    }
+
+    static func body(query: ConsoleForm, runs: [RunRecord], problem: String?) -> HTML {
+        let inputs = fields.map { name -> HTML in
+            "<label>\(name) <input name=\"\(name)\" value=\"\(query[name])\" size=\"12\"></label>"
+        }
+        let rows = runs.map { run -> HTML in
+            """
+            <tr><td>\(ConsoleFormat.time(run.finishedAt))</td>
+            <td><a href="\(ConsoleLink(["jobs", String(run.jobID)]))">\(run.jobID)</a></td><td>\(run.attempt)</td>
+            <td>\(run.kind)</td><td>\(run.subject)</td><td class="outcome-\(run.outcome.rawValue)">\(run.outcome.rawValue)</td>
+            <td>\(ConsoleFormat.seconds(run.durationMs / 1000))</td><td class="error">\(ConsoleFormat.clip(run.error))</td></tr>
+            """
+        }
+        // The next page: the same filter, from the last record's cursor.
+        let next: HTML
+        if runs.count >= 50, let cursor = runs.last?.cursor {
+            let items = fields.map { ($0, query[$0]) } + [("before", Optional(cursor))]
+            next = "<p><a rel=\"next\" href=\"\(ConsoleLink(["runs"], query: items))\">Older runs</a></p>"
+        } else {
+            next = ""
+        }
+        let warning: HTML = problem.map { "<p class=\"message\">\($0)</p>" } ?? ""
+        return """
+            \(warning)
+            <form method="get" action="/runs" class="filters">\(inputs)<button>Filter</button></form>
+            <table><thead><tr><th>Finished</th><th>Job</th><th>Attempt</th><th>Kind</th><th>Subject</th><th>Outcome</th>
+            <th>Duration</th><th>Error</th></tr></thead><tbody>\(rows)</tbody></table>
+            \(next)
+            """
+    }
+}

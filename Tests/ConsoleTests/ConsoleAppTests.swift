@@ -1,0 +1,177 @@
+import Console
+import Foundation
+import HTTPServer
+import JobQueue
+import Postgres
+import Testing
+import TestSupport
+
+/// The console's pages and actions at the HTTP level: who may see and do what, CSRF, escaping
+/// of hostile values, and the headers every answer carries.
+@Suite struct ConsoleAppTests {
+    static let operatorToken = "operator-token-0123456789abcdef"
+    static let readerToken = "reader-token-0123456789abcdef"
+
+    struct Fixture {
+        let database: TestDatabase
+        let db: PostgresConnection
+        let app: ConsoleApp
+
+        init() throws {
+            database = try TestDatabase.make()
+            db = try database.connect()
+            app = try ConsoleApp(tokens: try ConsoleTokens(operatorToken: ConsoleAppTests.operatorToken, readOnlyToken: ConsoleAppTests.readerToken),
+                                 pool: ConnectionPool(url: database.url, size: 2, purpose: "the console"))
+        }
+
+        func request(_ method: String, _ target: String, cookie: String? = nil, form: String? = nil, peer: String = "10.0.0.9") -> HTTPServerResponse {
+            let parts = target.split(separator: "?", maxSplits: 1).map(String.init)
+            var headers: [(name: String, value: String)] = []
+            if let cookie { headers.append((name: "Cookie", value: "other=1; cw_session=\(cookie)")) }
+            var request = HTTPServerRequest(method: method, path: parts[0], query: parts.count > 1 ? parts[1] : nil, headers: headers,
+                                            body: Array((form ?? "").utf8))
+            request.peer = peer
+            return app.respond(to: request)
+        }
+
+        /// Logs in with `token`; returns the session cookie's value.
+        func login(_ token: String) throws -> String {
+            let response = request("POST", "/login", form: "token=\(token)")
+            #expect(response.status == 303)
+            let cookie = try #require(response.headers.first { $0.name == "Set-Cookie" }?.value)
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+            return String(cookie.dropFirst("cw_session=".count).prefix { $0 != ";" })
+        }
+
+        /// The CSRF token a page's forms carry.
+        func csrf(on page: HTTPServerResponse) throws -> String {
+            let html = String(decoding: page.body, as: UTF8.self)
+            let match = try #require(html.firstMatch(of: /name="csrf" value="([0-9a-f]{64})"/))
+            return String(match.1)
+        }
+
+        func discardedJob(args: String, error: String) throws -> Int64 {
+            let id: Int64 = try db.query("""
+                INSERT INTO calworker.jobs (kind, args, state, attempt, max_attempts, finished_at, last_error, subject)
+                VALUES ('sync_account', $1::jsonb, 'discarded', 3, 3, now(), $2, 'account:12') RETURNING id
+                """, [args, error])[0].decode(at: 0)
+            _ = try JobQueue().moveFinished(batch: 10, on: db)
+            return id
+        }
+    }
+
+    func text(_ response: HTTPServerResponse) -> String { String(decoding: response.body, as: UTF8.self) }
+
+    @Test func everyPageNeedsALoginAndEveryAnswerCarriesTheSecurityHeaders() throws {
+        let fixture = try Fixture()
+        defer { fixture.database.drop() }
+        let anonymous = fixture.request("GET", "/runs?account=12")
+        #expect(anonymous.status == 303 && anonymous.headers.contains { $0.name == "Location" && $0.value == "/login" })
+        #expect(fixture.request("POST", "/jobs/1/retry", form: "csrf=x").status == 403)
+        for response in [anonymous, fixture.request("GET", "/login"), fixture.request("GET", "/static/console.css")] {
+            let names = Set(response.headers.map(\.name))
+            #expect(names.isSuperset(of: ["Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Cache-Control"]))
+        }
+        #expect(!text(fixture.request("GET", "/login")).contains("<script"), "no script on any page")
+    }
+
+    @Test func aWrongTokenIsRefusedAndRepeatedFailuresAreSlowedDown() throws {
+        let fixture = try Fixture()
+        defer { fixture.database.drop() }
+        for _ in 0..<3 { #expect(fixture.request("POST", "/login", form: "token=guess-0123456789abcdef").status == 401) }
+        let slowed = fixture.request("POST", "/login", form: "token=\(Self.operatorToken)")
+        #expect(slowed.status == 429 && slowed.headers.contains { $0.name == "Retry-After" }, "even the right token waits its turn")
+        #expect(fixture.request("POST", "/login", form: "token=\(Self.operatorToken)", peer: "10.0.0.10").status == 303, "another client is not slowed")
+    }
+
+    @Test func hostileValuesAreShownAsTextAndNeverAsMarkup() throws {
+        let fixture = try Fixture()
+        defer { fixture.database.drop() }
+        let id = try fixture.discardedJob(args: #"{"account_id": 12, "note": "<script>alert(1)</script>", "url": "javascript:alert(2)"}"#,
+                                          error: #"boom "quoted" <img src=x onerror=alert(3)> 'single'"#)
+        let cookie = try fixture.login(Self.readerToken)
+        for target in ["/jobs/\(id)", "/runs?account=12", "/runs?error=%3Cimg", "/runs?kind=%3Cscript%3Ealert(4)%3C%2Fscript%3E"] {
+            let page = fixture.request("GET", target, cookie: cookie)
+            let html = text(page)
+            #expect(page.status == 200, "\(target)")
+            #expect(!html.contains("<script") && !html.contains("<img"), "\(target): \(html)")
+            #expect(!html.contains("href=\"javascript:"), "\(target)")
+        }
+        let job = text(fixture.request("GET", "/jobs/\(id)", cookie: cookie))
+        #expect(job.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && job.contains("&quot;quoted&quot;") && job.contains("&#39;single&#39;"))
+    }
+
+    @Test func anOperatorRetriesAJobWithTheFormsTokenAndTheAuditRecordsIt() throws {
+        let fixture = try Fixture()
+        defer { fixture.database.drop() }
+        let id = try fixture.discardedJob(args: #"{"account_id": 12}"#, error: "gave up")
+        let cookie = try fixture.login(Self.operatorToken)
+        let page = fixture.request("GET", "/jobs/\(id)", cookie: cookie)
+        #expect(text(page).contains("Retry now"))
+        #expect(fixture.request("POST", "/jobs/\(id)/retry", cookie: cookie, form: "").status == 403, "no CSRF token")
+        #expect(fixture.request("POST", "/jobs/\(id)/retry", cookie: cookie, form: "csrf=\(String(repeating: "0", count: 64))").status == 403)
+        #expect(try JobQueue().job(id: id, on: fixture.db)?.state == .discarded, "refused requests changed nothing")
+        let retried = fixture.request("POST", "/jobs/\(id)/retry", cookie: cookie, form: "csrf=\(try fixture.csrf(on: page))")
+        #expect(retried.status == 303)
+        #expect(try JobQueue().job(id: id, on: fixture.db)?.state == .available)
+        let audit = try AuditLog().list(since: Date().addingTimeInterval(-60), limit: 10, on: fixture.db)
+        #expect(audit.count == 1 && audit.first?.origin == "console" && audit.first?.action == "retry"
+                && audit.first?.actor == "console-operator@10.0.0.9")
+        let again = fixture.request("POST", "/jobs/\(id)/cancel", cookie: cookie, form: "csrf=\(try fixture.csrf(on: page))")
+        #expect(again.status == 303)
+        #expect(try JobQueue().job(id: id, on: fixture.db)?.state == .cancelled)
+    }
+
+    @Test func theReadOnlyTokenSeesEverythingAndChangesNothing() throws {
+        let fixture = try Fixture()
+        defer { fixture.database.drop() }
+        let id = try fixture.discardedJob(args: #"{"account_id": 12}"#, error: "gave up")
+        let cookie = try fixture.login(Self.readerToken)
+        let page = fixture.request("GET", "/jobs/\(id)", cookie: cookie)
+        #expect(page.status == 200 && !text(page).contains("Retry now"), "no action is offered")
+        let logout = try fixture.csrf(on: page)
+        for action in ["retry", "cancel"] {
+            #expect(fixture.request("POST", "/jobs/\(id)/\(action)", cookie: cookie, form: "csrf=\(logout)").status == 403)
+        }
+        #expect(try JobQueue().job(id: id, on: fixture.db)?.state == .discarded)
+        #expect(try AuditLog().list(since: Date().addingTimeInterval(-60), limit: 10, on: fixture.db).isEmpty)
+        #expect(fixture.request("GET", "/", cookie: cookie).status == 200)
+    }
+
+    @Test func runsAreFilteredAndPagedByTheURLAndABadFilterSaysWhy() throws {
+        let fixture = try Fixture()
+        defer { fixture.database.drop() }
+        for account in [12, 13] {
+            for _ in 0..<(account == 12 ? 60 : 5) { _ = try fixture.discardedJob(args: "{\"account_id\": \(account)}", error: "e\(account)") }
+        }
+        try fixture.db.execute("UPDATE calworker.job_runs SET subject = 'account:' || (args->>'account_id')")
+        let cookie = try fixture.login(Self.readerToken)
+        let first = text(fixture.request("GET", "/runs?account=12", cookie: cookie))
+        #expect(first.components(separatedBy: "<tr><td>").count - 1 == 50 && !first.contains("account:13"))
+        let next = try #require(first.firstMatch(of: /rel="next" href="([^"]+)"/)).1.replacingOccurrences(of: "&amp;", with: "&")
+        let second = text(fixture.request("GET", String(next), cookie: cookie))
+        #expect(second.components(separatedBy: "<tr><td>").count - 1 == 10 && !second.contains("rel=\"next\""))
+        #expect(text(fixture.request("GET", "/runs?arg=account_id%3D13", cookie: cookie)).components(separatedBy: "<tr><td>").count - 1 == 5)
+        let bad = fixture.request("GET", "/runs?account=twelve", cookie: cookie)
+        #expect(bad.status == 400 && text(bad).contains("account is an account"))
+        #expect(fixture.request("GET", "/jobs/999999", cookie: cookie).status == 404)
+    }
+
+    @Test func theServerOverLoopbackLogsInAndServesTheOverview() throws {
+        let fixture = try Fixture()
+        defer { fixture.database.drop() }
+        let server = try HTTPServer(address: "127.0.0.1:0") { fixture.app.respond(to: $0) }
+        server.start()
+        defer { server.stop() }
+        let client = try RawTCPClient(port: server.port)
+        let body = "token=\(Self.operatorToken)"
+        client.send("POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+        let answer = client.readAll()
+        #expect(RawTCPClient.status(of: answer) == 303)
+        let cookie = try #require(answer.firstMatch(of: /cw_session=([^;\r\n]+)/)).1
+        let overview = try RawTCPClient(port: server.port)
+        overview.send("GET / HTTP/1.1\r\nHost: x\r\nCookie: cw_session=\(cookie)\r\nConnection: close\r\n\r\n")
+        let page = overview.readAll()
+        #expect(RawTCPClient.status(of: page) == 200 && page.contains("<h1>Overview</h1>") && page.contains("Workers:"))
+    }
+}
