@@ -53,6 +53,7 @@ public final class ConsoleApp: Sendable {
                                            "This form was not sent from the console's own page; reload the page and try again.", session: signed(session))
             }
             if request.path == "/logout" {
+                sessions.revoke(session)
                 return ConsolePage.redirect(to: ConsoleLink(["login"]), headers: [(name: "Set-Cookie", value: sessions.expiredCookie(secure: secureCookies))])
             }
             guard session.role.mayAct else {
@@ -60,7 +61,7 @@ public final class ConsoleApp: Sendable {
                                            "This session logged in with the read-only token: it can see everything and change nothing.",
                                            session: signed(session))
             }
-            return act(request.path, session: session, peer: request.peer)
+            return act(request.path, form: form, session: session, peer: request.peer)
         }
         guard request.method == "GET" || request.method == "HEAD" else {
             return HTTPServerResponse(status: 405, body: "GET, HEAD or POST\n",
@@ -93,7 +94,28 @@ public final class ConsoleApp: Sendable {
             switch segments.count {
             case 0:
                 let statistics = try pool.with { db in try queue.statistics(on: db) }
-                return ConsolePage.response(title: "Overview", session: signed(session), body: OverviewPage.body(statistics))
+                return ConsolePage.response(title: "Overview", session: signed(session),
+                                            body: OverviewPage.body(statistics, csrf: sessions.csrfToken(for: session), role: session.role))
+            case 1 where segments[0] == "audit":
+                let entries = try pool.with { db in try AuditLog().list(since: Date().addingTimeInterval(-30 * 86_400), limit: 500, on: db) }
+                return ConsolePage.response(title: "Audit", session: signed(session), body: AuditPage.body(entries))
+            case 1 where segments[0] == "bulk":
+                let csrf = sessions.csrfToken(for: session)
+                guard query["action"] != nil else {
+                    return ConsolePage.response(title: "Bulk actions", session: signed(session),
+                                                body: BulkPage.body(form: query, preview: nil, csrf: csrf, role: session.role, problem: nil))
+                }
+                switch BulkPage.request(query) {
+                case .failure(let problem):
+                    return ConsolePage.response(status: 400, title: "Bulk actions", session: signed(session),
+                                                body: BulkPage.body(form: query, preview: nil, csrf: csrf, role: session.role, problem: problem.message))
+                case .success(let (action, filter)):
+                    let preview = try pool.with { db in
+                        try queue.preview(action == .retry ? .retry : .cancel, filter, sample: 10, on: db)
+                    }
+                    return ConsolePage.response(title: "Bulk actions", session: signed(session),
+                                                body: BulkPage.body(form: query, preview: preview, csrf: csrf, role: session.role, problem: nil))
+                }
             case 1 where segments[0] == "runs":
                 switch RunsPage.filter(query) {
                 case .failure(let problem):
@@ -124,12 +146,16 @@ public final class ConsoleApp: Sendable {
         return ConsolePage.message(status: 404, title: "Not found", "No such page; start from the overview.", session: signed(session))
     }
 
-    private func act(_ path: String, session: ConsoleSessions.Session, peer: String) -> HTTPServerResponse {
+    private func act(_ path: String, form: ConsoleForm, session: ConsoleSessions.Session, peer: String) -> HTTPServerResponse {
         let segments = path.split(separator: "/").map(String.init)
+        let actor = "console-\(session.role.rawValue)@\(peer.isEmpty ? "local" : peer)"
+        if segments == ["bulk"] { return bulk(form, actor: actor, session: session) }
+        if segments.count == 3, segments[0] == "queues", ["pause", "resume"].contains(segments[2]) {
+            return pauseOrResume(ConsoleForm.decode(segments[1]), segments[2], reason: form["reason"], actor: actor, session: session)
+        }
         guard segments.count == 3, segments[0] == "jobs", let id = Int64(segments[1]), id > 0, ["retry", "cancel"].contains(segments[2]) else {
             return ConsolePage.message(status: 404, title: "Not found", "No such action.", session: signed(session))
         }
-        let actor = "console-\(session.role.rawValue)@\(peer.isEmpty ? "local" : peer)"
         do {
             try pool.with { db in
                 try db.transaction { db in
@@ -143,6 +169,50 @@ public final class ConsoleApp: Sendable {
             return unavailable(error, session: session)
         }
         return ConsolePage.redirect(to: ConsoleLink(["jobs", String(id)]))
+    }
+
+    private func pauseOrResume(_ name: String, _ action: String, reason: String?, actor: String,
+                               session: ConsoleSessions.Session) -> HTTPServerResponse {
+        do {
+            try pool.with { db in
+                try db.transaction { db in
+                    let changed = action == "pause" ? try queue.pause(queue: name, reason: reason, by: actor, on: db)
+                                                    : try queue.resume(queue: name, on: db)
+                    if changed { try AuditLog().record(actor: actor, origin: "console", action: "queue.\(action)", target: ["queue": name], count: nil, on: db) }
+                }
+            }
+        } catch let error as JobQueueError {
+            return ConsolePage.message(status: 400, title: "Queue \(name)", error.message, session: signed(session))
+        } catch {
+            return unavailable(error, session: session)
+        }
+        return ConsolePage.redirect(to: ConsoleLink([]))
+    }
+
+    private func bulk(_ form: ConsoleForm, actor: String, session: ConsoleSessions.Session) -> HTTPServerResponse {
+        guard case .success(let (action, filter)) = BulkPage.request(form) else {
+            return ConsolePage.message(status: 400, title: "Bulk actions", "The filter is not usable; count it again first.", session: signed(session))
+        }
+        let count: Int
+        do {
+            count = try pool.with { db in
+                try db.transaction { db in
+                    let touched: Int
+                    switch action {
+                    case .retry: touched = try queue.retryAll(filter, on: db).count
+                    case .cancel:
+                        let result = try queue.cancelAll(filter, on: db)
+                        touched = result.cancelled.count + result.stopRequested.count
+                    }
+                    try AuditLog().record(actor: actor, origin: "console", action: action.rawValue, target: filter.described, count: touched, on: db)
+                    return touched
+                }
+            }
+        } catch {
+            return unavailable(error, session: session)
+        }
+        return ConsolePage.message(status: 200, title: "Bulk actions",
+                                   "\(action.rawValue) acted on \(count) job(s): those still matching when it committed.", session: signed(session))
     }
 
     /// A session with its CSRF token, for the page shell's logout form.

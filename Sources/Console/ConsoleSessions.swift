@@ -1,5 +1,6 @@
 public import Crypto
 public import Foundation
+import Synchronization
 
 /// Logged-in sessions as signed cookies: `ROLE.EXPIRY.ID.MAC`, the MAC an HMAC-SHA256 under a
 /// key drawn at start, so the server keeps no session table and a restart logs everyone out.
@@ -16,6 +17,8 @@ public struct ConsoleSessions: Sendable {
     }
 
     private let key: [UInt8]
+    /// Sessions logged out before they expired: their cookie no longer logs in, even replayed.
+    private let revoked = Revoked()
     /// How long a login lasts.
     public let lifetime: TimeInterval
 
@@ -41,8 +44,26 @@ public struct ConsoleSessions: Sendable {
         let body = parts[0...2].joined(separator: ".")
         guard Digest.constantTimeEquals(Array(mac(body).utf8), Array(parts[3].utf8)) else { return nil }
         let expiry = Date(timeIntervalSince1970: TimeInterval(expires))
-        guard expiry > now else { return nil }
+        guard expiry > now, !revoked.contains(parts[2], now: now) else { return nil }
         return Session(role: role, id: parts[2], expires: expiry)
+    }
+
+    /// Logs a session out for good (until its expiry, after which its cookie fails anyway).
+    public func revoke(_ session: Session) { revoked.insert(session.id, until: session.expires) }
+
+    /// Logged-out session ids until their expiry; expired ones are dropped as others come.
+    final class Revoked: Sendable {
+        private let ids = Mutex<[String: Date]>([:])
+
+        func insert(_ id: String, until expiry: Date) {
+            ids.withLock { ids in
+                let now = Date()
+                ids = ids.filter { $0.value > now }
+                ids[id] = expiry
+            }
+        }
+
+        func contains(_ id: String, now: Date) -> Bool { ids.withLock { ($0[id].map { $0 > now }) ?? false } }
     }
 
     /// The token every form of `session` carries.

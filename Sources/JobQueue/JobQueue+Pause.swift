@@ -20,15 +20,15 @@ extension JobQueue {
             """, [queue, reason.map { String($0.prefix(2000)) }, actor]) == 1
     }
 
-    /// Resumes a queue and wakes the workers serving it. Returns false when it was not paused.
+    /// Resumes a queue and wakes the workers serving it (on commit, when called in the
+    /// caller's transaction, as the CLI and the console do with their audit record). Returns
+    /// false when it was not paused.
     @discardableResult
     public func resume(queue: String, on db: PostgresConnection) throws -> Bool {
         try Self.checkQueueName(queue)
-        return try db.transaction { db in
-            let removed = try db.execute("DELETE FROM calworker.queue_pauses WHERE queue = $1", [queue])
-            try db.execute("SELECT pg_notify($1, $2)", [Self.notifyChannel, queue])
-            return removed == 1
-        }
+        let removed = try db.execute("DELETE FROM calworker.queue_pauses WHERE queue = $1", [queue])
+        try db.execute("SELECT pg_notify($1, $2)", [Self.notifyChannel, queue])
+        return removed == 1
     }
 
     /// The paused queues, by name.

@@ -174,4 +174,54 @@ import TestSupport
         let page = overview.readAll()
         #expect(RawTCPClient.status(of: page) == 200 && page.contains("<h1>Overview</h1>") && page.contains("Workers:"))
     }
+
+    @Test func aBulkActionShowsItsExactCountFirstAndOnlyTheConfirmationActs() throws {
+        let fixture = try Fixture()
+        defer { fixture.database.drop() }
+        let twelve = try (0..<3).map { _ in try fixture.discardedJob(args: #"{"account_id": 12}"#, error: "e") }
+        let thirteen = try fixture.discardedJob(args: #"{"account_id": 13}"#, error: "e")
+        let cookie = try fixture.login(Self.operatorToken)
+        let dry = fixture.request("GET", "/bulk?action=retry&arg=account_id%3D12", cookie: cookie)
+        #expect(dry.status == 200 && text(dry).contains("retry would act on 3 job(s) now"), "\(text(dry))")
+        #expect(try twelve.allSatisfy { try JobQueue().job(id: $0, on: fixture.db)?.state == .discarded }, "a dry run changes nothing")
+        #expect(fixture.request("GET", "/bulk?action=retry", cookie: cookie).status == 400, "no filter: refused")
+        let done = fixture.request("POST", "/bulk", cookie: cookie, form: "action=retry&arg=account_id%3D12&csrf=\(try fixture.csrf(on: dry))")
+        #expect(done.status == 200 && text(done).contains("acted on 3 job(s)"))
+        #expect(try twelve.allSatisfy { try JobQueue().job(id: $0, on: fixture.db)?.state == .available })
+        #expect(try JobQueue().job(id: thirteen, on: fixture.db)?.state == .discarded)
+        let audit = try AuditLog().list(since: Date().addingTimeInterval(-60), limit: 10, on: fixture.db)
+        #expect(audit.first?.action == "retry" && audit.first?.count == 3 && audit.first?.target.contains("account_id") == true)
+        #expect(text(fixture.request("GET", "/audit", cookie: cookie)).contains("console-operator@10.0.0.9"))
+    }
+
+    @Test func anOperatorPausesAndResumesAQueueAndAReaderCannot() throws {
+        let fixture = try Fixture()
+        defer { fixture.database.drop() }
+        _ = try JobQueue().enqueue(NewJob(kind: "noop", queue: "mail"), on: fixture.db)
+        let reader = try fixture.login(Self.readerToken)
+        let readerPage = fixture.request("GET", "/", cookie: reader)
+        #expect(!text(readerPage).contains(">Pause<"), "no control offered")
+        #expect(fixture.request("POST", "/queues/mail/pause", cookie: reader, form: "csrf=\(try fixture.csrf(on: readerPage))").status == 403)
+        let cookie = try fixture.login(Self.operatorToken)
+        let page = fixture.request("GET", "/", cookie: cookie)
+        let paused = fixture.request("POST", "/queues/mail/pause", cookie: cookie, form: "reason=%3Cb%3Emaintenance&csrf=\(try fixture.csrf(on: page))")
+        #expect(paused.status == 303)
+        #expect(try JobQueue().pausedQueues(on: fixture.db).map(\.queue) == ["mail"])
+        let after = text(fixture.request("GET", "/", cookie: cookie))
+        #expect(after.contains("<span class=\"paused\">paused</span>") && after.contains(">Resume<"))
+        #expect(fixture.request("POST", "/queues/mail/resume", cookie: cookie, form: "csrf=\(try fixture.csrf(on: page))").status == 303)
+        #expect(try JobQueue().pausedQueues(on: fixture.db).isEmpty)
+        let actions = try AuditLog().list(since: Date().addingTimeInterval(-60), limit: 10, on: fixture.db).map(\.action)
+        #expect(Set(actions) == ["queue.pause", "queue.resume"])
+    }
+
+    @Test func loggingOutEndsTheSessionForGood() throws {
+        let fixture = try Fixture()
+        defer { fixture.database.drop() }
+        let cookie = try fixture.login(Self.readerToken)
+        let page = fixture.request("GET", "/", cookie: cookie)
+        let out = fixture.request("POST", "/logout", cookie: cookie, form: "csrf=\(try fixture.csrf(on: page))")
+        #expect(out.status == 303 && out.headers.contains { $0.name == "Set-Cookie" && $0.value.contains("Max-Age=0") })
+        #expect(fixture.request("GET", "/", cookie: cookie).status == 303, "the old cookie, replayed, no longer logs in")
+    }
 }

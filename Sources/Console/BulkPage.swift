@@ -1,0 +1,92 @@
+import Configuration
+import Foundation
+import JobQueue
+
+/// Retry or cancel every job a filter matches: a dry run shows the exact count and the first
+/// matches, and only the confirmation acts, on the jobs that still match when it commits.
+enum BulkPage {
+    static let fields = ["kind", "queue", "state", "subject", "account", "arg", "since"]
+
+    enum Action: String { case retry, cancel }
+
+    /// The action and filter a query or form asks for, or why it cannot be used.
+    static func request(_ form: ConsoleForm, now: Date = Date()) -> Result<(Action, JobFilter), ConsoleError> {
+        guard let action = form["action"].flatMap(Action.init(rawValue:)) else {
+            return .failure(ConsoleError("choose retry or cancel"))
+        }
+        var filter = JobFilter()
+        filter.kind = form["kind"]
+        filter.queue = form["queue"]
+        if let state = form["state"] {
+            guard let parsed = JobState(rawValue: state) else {
+                return .failure(ConsoleError("state is one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))"))
+            }
+            filter.state = parsed
+        }
+        if form["subject"] != nil && form["account"] != nil { return .failure(ConsoleError("give a subject or an account, not both")) }
+        if let subject = form["subject"] {
+            guard subject.utf8.count <= 512 else { return .failure(ConsoleError("a subject is at most 512 bytes")) }
+            filter.subject = subject
+        }
+        if let account = form["account"] {
+            guard let id = Int64(account), id > 0 else { return .failure(ConsoleError("account is an account's id (a number)")) }
+            filter.subject = "account:\(id)"
+        }
+        if let arg = form["arg"] {
+            guard let json = ArgsMatch.json(fromKeyValue: arg) else { return .failure(ConsoleError("arg is KEY=VALUE, e.g. account_id=12")) }
+            filter.argsContaining = json
+        }
+        if let since = form["since"] {
+            guard let window = try? DurationText.parse(since, in: .seconds(1)...DurationText.maximum) else {
+                return .failure(ConsoleError("since is a duration such as 1h or 7d"))
+            }
+            filter.since = now.addingTimeInterval(-Double(window.components.seconds))
+        }
+        guard !filter.isEmpty else { return .failure(ConsoleError("give at least one filter, so that nobody acts on every job by accident")) }
+        return .success((action, filter))
+    }
+
+    /// The filter form, and with a preview its count, first matches and the confirmation.
+    static func body(form: ConsoleForm, preview: (count: Int, sample: [JobRecord])?, csrf: String, role: ConsoleRole, problem: String?) -> HTML {
+        let inputs = fields.map { name -> HTML in
+            "<label>\(name) <input name=\"\(name)\" value=\"\(form[name])\" size=\"12\"></label>"
+        }
+        let chosen = form["action"] ?? "retry"
+        let options = ["retry", "cancel"].map { name -> HTML in
+            name == chosen ? "<option selected>\(name)</option>" : "<option>\(name)</option>"
+        }
+        let warning: HTML = problem.map { "<p class=\"message\">\($0)</p>" } ?? ""
+        var result: HTML = ""
+        if let preview {
+            let rows = preview.sample.map { job -> HTML in
+                """
+                <tr><td><a href="\(ConsoleLink(["jobs", String(job.id)]))">\(job.id)</a></td><td>\(job.kind)</td><td>\(job.queue)</td>
+                <td>\(job.state.rawValue)</td><td class="args">\(ConsoleFormat.clip(job.args, 80))</td></tr>
+                """
+            }
+            let hidden = (fields + ["action"]).compactMap { name -> HTML? in
+                form[name].map { "<input type=\"hidden\" name=\"\(name)\" value=\"\($0)\">" }
+            }
+            let confirm: HTML = role.mayAct && preview.count > 0
+                ? """
+                  <form method="post" action="/bulk">\(hidden)<input type="hidden" name="csrf" value="\(csrf)">
+                  <button>\(chosen) \(preview.count) job(s) now</button></form>
+                  """
+                : ""
+            result = """
+                <p class="message">\(chosen) would act on \(preview.count) job(s) now (dry run: nothing changed).</p>
+                <table><thead><tr><th>Job</th><th>Kind</th><th>Queue</th><th>State</th><th>Args</th></tr></thead>
+                <tbody>\(rows)</tbody></table>
+                \(confirm)
+                """
+        }
+        return """
+            \(warning)
+            <form method="get" action="/bulk" class="filters"><label>action <select name="action">\(options)</select></label>
+            \(inputs)<button>Count (dry run)</button></form>
+            \(result)
+            <p>Retry takes discarded and cancelled jobs unless a state is given; cancel takes waiting and running ones (a
+            running job's worker is asked to stop it). Only jobs still matching when the action commits are touched.</p>
+            """
+    }
+}
