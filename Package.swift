@@ -73,7 +73,7 @@ let package = Package(
                 swiftSettings: defaultSwiftSettings),
 
         // The operator console: markup safe by construction, sessions, CSRF, login throttling.
-        .target(name: "Console", dependencies: ["Basics", "Configuration", "Crypto", "HTTPServer", "JobQueue", "Postgres"],
+        .target(name: "Console", dependencies: ["Accounts", "Basics", "Configuration", "Crypto", "HTTPServer", "JobQueue", "Postgres"],
                 swiftSettings: defaultSwiftSettings),
 
         .target(name: "PushReceiver", dependencies: ["Basics", "CalendarSync", "HTTPServer", "JobQueue", "Jobs", "Logging", "Metrics", "Postgres", "Worker"],
@@ -184,7 +184,7 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "LoggingTests", dependencies: ["Logging", "Redaction"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "HTTPServer", "JobQueue", "Postgres", "TestSupport"],
+        .testTarget(name: "ConsoleTests", dependencies: ["Accounts", "Console", "HTTPServer", "JobQueue", "Postgres", "TestSupport"],
                     swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),

@@ -1,9 +1,13 @@
+import CalendarSync
 import Configuration
 import Console
+import JobQueue
+import Jobs
 import Dispatch
 import HTTPServer
 import Logging
 import Postgres
+import Worker
 
 enum ConsoleCommand {
     static let command = Command(
@@ -34,7 +38,8 @@ enum ConsoleCommand {
                                   timeouts: context.databaseTimeouts, purpose: "the console")
         let app: ConsoleApp
         do throws(ConsoleError) {
-            app = try ConsoleApp(tokens: tokens, pool: pool, queue: context.queue, secureCookies: configuration.consoleSecureCookies)
+            app = try ConsoleApp(tokens: tokens, pool: pool, queue: context.queue, secureCookies: configuration.consoleSecureCookies,
+                                 accountActions: accountActions(context))
         } catch {
             throw CLIError(.unavailable, error.message)
         }
@@ -54,5 +59,21 @@ enum ConsoleCommand {
         context.logger.notice("signal received; stopping")
         server.stop()
         return .ok
+    }
+
+    /// Sync now queues the account's sync as `calworker enqueue` would (its unique key keeps a
+    /// queued one); a state change queues the channel upkeep as `accounts disable` does.
+    static func accountActions(_ context: CommandContext) -> ConsoleAccountActions {
+        let registry = context.registry
+        let pushConfigured = context.registryEnvironment.google.push != nil
+        return ConsoleAccountActions(
+            syncNow: { accountID, db in
+                try registry.enqueue(SyncAccountJob.self, SyncAccountJob.Args(.account(accountID)), queue: JobQueue(), on: db).id
+            },
+            stateChanged: { accountID, db in
+                let live = try PushChannelStore().channels(accountID: accountID, includeEnded: false, on: db)
+                guard pushConfigured || !live.isEmpty else { return }
+                _ = try registry.enqueue(WatchChannelsJob.self, .init(.account(accountID)), queue: JobQueue(), on: db)
+            })
     }
 }

@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 public import HTTPServer
 public import JobQueue
@@ -14,9 +15,13 @@ public final class ConsoleApp: Sendable {
     let queue: JobQueue
     /// Cookies marked `Secure` (the console is served behind HTTPS).
     let secureCookies: Bool
+    /// Sync now, and the channel upkeep after a state change; nil: the accounts page offers
+    /// disable and enable only.
+    let accountActions: ConsoleAccountActions?
 
     public init(tokens: ConsoleTokens, pool: ConnectionPool, queue: JobQueue = JobQueue(), secureCookies: Bool = false,
-                throttle: LoginThrottle = LoginThrottle()) throws(ConsoleError) {
+                accountActions: ConsoleAccountActions? = nil, throttle: LoginThrottle = LoginThrottle()) throws(ConsoleError) {
+        self.accountActions = accountActions
         self.tokens = tokens
         do {
             sessions = try ConsoleSessions()
@@ -96,6 +101,22 @@ public final class ConsoleApp: Sendable {
                 let statistics = try pool.with { db in try queue.statistics(on: db) }
                 return ConsolePage.response(title: "Overview", session: signed(session),
                                             body: OverviewPage.body(statistics, csrf: sessions.csrfToken(for: session), role: session.role))
+            case 1 where segments[0] == "accounts":
+                let rows = try pool.with { db -> [AccountsPage.Row] in
+                    let accounts = try AccountStore(cipher: nil).list(on: db)
+                    func counts(_ sql: String) throws -> [Int64: Int] {
+                        var counts: [Int64: Int] = [:]
+                        for row in try db.query(sql) { counts[try row.decode(Int64.self, at: 0)] = try row.decode(Int.self, at: 1) }
+                        return counts
+                    }
+                    let calendars = try counts("SELECT account_id, count(*) FROM calworker.calendars GROUP BY account_id")
+                    let channels = try counts("""
+                        SELECT account_id, count(*) FROM calworker.push_channels WHERE state IN ('pending', 'active') GROUP BY account_id
+                        """)
+                    return accounts.map { AccountsPage.Row(account: $0, calendars: calendars[$0.id] ?? 0, channels: channels[$0.id] ?? 0) }
+                }
+                return ConsolePage.response(title: "Accounts", session: signed(session),
+                                            body: AccountsPage.body(rows, csrf: sessions.csrfToken(for: session), role: session.role))
             case 1 where segments[0] == "audit":
                 let entries = try pool.with { db in try AuditLog().list(since: Date().addingTimeInterval(-30 * 86_400), limit: 500, on: db) }
                 return ConsolePage.response(title: "Audit", session: signed(session), body: AuditPage.body(entries))
@@ -150,6 +171,9 @@ public final class ConsoleApp: Sendable {
         let segments = path.split(separator: "/").map(String.init)
         let actor = "console-\(session.role.rawValue)@\(peer.isEmpty ? "local" : peer)"
         if segments == ["bulk"] { return bulk(form, actor: actor, session: session) }
+        if segments.count == 3, segments[0] == "accounts", let id = Int64(segments[1]), id > 0, ["sync", "disable", "enable"].contains(segments[2]) {
+            return account(id, segments[2], actor: actor, session: session)
+        }
         if segments.count == 3, segments[0] == "queues", ["pause", "resume"].contains(segments[2]) {
             return pauseOrResume(ConsoleForm.decode(segments[1]), segments[2], reason: form["reason"], actor: actor, session: session)
         }
@@ -187,6 +211,34 @@ public final class ConsoleApp: Sendable {
             return unavailable(error, session: session)
         }
         return ConsolePage.redirect(to: ConsoleLink([]))
+    }
+
+    private func account(_ id: Int64, _ action: String, actor: String, session: ConsoleSessions.Session) -> HTTPServerResponse {
+        do {
+            try pool.with { db in
+                try db.transaction { db in
+                    let store = AccountStore(cipher: nil)
+                    _ = try store.account(id: id, on: db)
+                    var target = ["account": String(id)]
+                    switch action {
+                    case "sync":
+                        guard let actions = accountActions else { throw ConsoleError("this console cannot queue syncs") }
+                        target["job"] = String(try actions.syncNow(id, db))
+                    default:
+                        try store.setState(id: id, action == "disable" ? .disabled : .active, on: db)
+                        try accountActions?.stateChanged(id, db)
+                    }
+                    try AuditLog().record(actor: actor, origin: "console", action: "account.\(action)", target: target, count: nil, on: db)
+                }
+            }
+        } catch let error as AccountError {
+            return ConsolePage.message(status: error.code == .notFound ? 404 : 409, title: "Account \(id)", error.message, session: signed(session))
+        } catch let error as ConsoleError {
+            return ConsolePage.message(status: 409, title: "Account \(id)", error.message, session: signed(session))
+        } catch {
+            return unavailable(error, session: session)
+        }
+        return ConsolePage.redirect(to: ConsoleLink(["accounts"]))
     }
 
     private func bulk(_ form: ConsoleForm, actor: String, session: ConsoleSessions.Session) -> HTTPServerResponse {

@@ -9,7 +9,7 @@ enum ConsolePage {
                          headers: [(name: String, value: String)] = []) -> HTTPServerResponse {
         let navigation: HTML = session.map { session, csrf in
             """
-            <nav><a href="/">Overview</a> <a href="/runs">Runs</a> <a href="/bulk">Bulk</a> <a href="/audit">Audit</a>
+            <nav><a href="/">Overview</a> <a href="/runs">Runs</a> <a href="/accounts">Accounts</a> <a href="/bulk">Bulk</a> <a href="/audit">Audit</a>
             <span class="role">\(session.role.rawValue)</span>
             <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="\(csrf)"><button>Log out</button></form></nav>
             """

@@ -1,3 +1,4 @@
+import Accounts
 import Console
 import Foundation
 import HTTPServer
@@ -17,11 +18,11 @@ import TestSupport
         let db: PostgresConnection
         let app: ConsoleApp
 
-        init() throws {
+        init(accountActions: ConsoleAccountActions? = nil) throws {
             database = try TestDatabase.make()
             db = try database.connect()
             app = try ConsoleApp(tokens: try ConsoleTokens(operatorToken: ConsoleAppTests.operatorToken, readOnlyToken: ConsoleAppTests.readerToken),
-                                 pool: ConnectionPool(url: database.url, size: 2, purpose: "the console"))
+                                 pool: ConnectionPool(url: database.url, size: 2, purpose: "the console"), accountActions: accountActions)
         }
 
         func request(_ method: String, _ target: String, cookie: String? = nil, form: String? = nil, peer: String = "10.0.0.9") -> HTTPServerResponse {
@@ -223,5 +224,36 @@ import TestSupport
         let out = fixture.request("POST", "/logout", cookie: cookie, form: "csrf=\(try fixture.csrf(on: page))")
         #expect(out.status == 303 && out.headers.contains { $0.name == "Set-Cookie" && $0.value.contains("Max-Age=0") })
         #expect(fixture.request("GET", "/", cookie: cookie).status == 303, "the old cookie, replayed, no longer logs in")
+    }
+
+    @Test func accountsShowTheirStateAndHostileEmailsAsTextAndAnOperatorActsOnThem() throws {
+        // Sync now queues a noop job here: the real sync job lives above this module.
+        let fixture = try Fixture(accountActions: ConsoleAccountActions(
+            syncNow: { id, db in try JobQueue().enqueue(NewJob(kind: "noop", args: "{\"account_id\": \(id)}"), on: db).id },
+            stateChanged: { _, _ in }))
+        defer { fixture.database.drop() }
+        let ids = try ["<script>alert(1)</script>@example.com", "gone@example.com"].map { email in
+            try fixture.db.query("""
+                INSERT INTO calworker.accounts (email, owner, key_id, refresh_token) VALUES ($1, 'o"wner', 'k', '\\x00') RETURNING id
+                """, [email])[0].decode(Int64.self, at: 0)
+        }
+        try AccountStore(cipher: nil).setState(id: ids[1], .needsReauth, error: "invalid_grant", on: fixture.db)
+        let reader = try fixture.login(Self.readerToken)
+        let readerPage = fixture.request("GET", "/accounts", cookie: reader)
+        let html = text(readerPage)
+        #expect(readerPage.status == 200 && !html.contains("<script") && html.contains("&lt;script&gt;") && html.contains("o&quot;wner"))
+        #expect(html.contains("accounts reconnect \(ids[1])"), "what to do about needs_reauth")
+        #expect(!html.contains(">Disable<"))
+        #expect(fixture.request("POST", "/accounts/\(ids[0])/disable", cookie: reader, form: "csrf=\(try fixture.csrf(on: readerPage))").status == 403)
+        let cookie = try fixture.login(Self.operatorToken)
+        let page = fixture.request("GET", "/accounts", cookie: cookie)
+        let csrf = try fixture.csrf(on: page)
+        #expect(fixture.request("POST", "/accounts/\(ids[0])/sync", cookie: cookie, form: "csrf=\(csrf)").status == 303)
+        #expect(try fixture.db.query("SELECT count(*) FROM calworker.jobs WHERE args->>'account_id' = $1", [String(ids[0])])[0].decode(Int.self, at: 0) == 1)
+        #expect(fixture.request("POST", "/accounts/\(ids[0])/disable", cookie: cookie, form: "csrf=\(csrf)").status == 303)
+        #expect(try AccountStore(cipher: nil).account(id: ids[0], on: fixture.db).state == .disabled)
+        #expect(fixture.request("POST", "/accounts/999999/enable", cookie: cookie, form: "csrf=\(csrf)").status == 404)
+        let actions = try AuditLog().list(since: Date().addingTimeInterval(-60), limit: 10, on: fixture.db).map(\.action)
+        #expect(Set(actions) == ["account.sync", "account.disable"])
     }
 }

@@ -1,0 +1,46 @@
+import Accounts
+import Foundation
+
+/// Connected accounts: state, the last successful sync and its age, the last error, calendars
+/// and live push channels, what to do about `needs_reauth`; disable, enable and sync now.
+enum AccountsPage {
+    struct Row {
+        var account: Account
+        var calendars: Int
+        var channels: Int
+    }
+
+    static func body(_ rows: [Row], csrf: String, role: ConsoleRole, now: Date = Date()) -> HTML {
+        let lines = rows.map { row -> HTML in
+            let account = row.account
+            let age = account.lastSyncedAt.map { ConsoleFormat.seconds(now.timeIntervalSince($0)) + " ago" } ?? "never"
+            let advice: HTML = account.state == .needsReauth
+                ? "<br>Google refused its token: the user must connect the calendar again; then <code>calworker accounts reconnect \(account.id) --refresh-token-file F</code>"
+                : ""
+            var actions: [HTML] = []
+            if role.mayAct {
+                if account.state == .active { actions.append(form(account.id, "sync", "Sync now", csrf: csrf)) }
+                actions.append(account.state == .disabled ? form(account.id, "enable", "Enable", csrf: csrf)
+                                                          : form(account.id, "disable", "Disable", csrf: csrf))
+            }
+            return """
+                <tr><td>\(account.id)</td><td>\(account.email)</td><td>\(account.owner)</td>
+                <td class="state-\(account.state.rawValue)">\(account.state.rawValue)\(advice)</td>
+                <td>\(ConsoleFormat.time(account.lastSyncedAt))<br>\(age)</td><td>\(row.calendars)</td><td>\(row.channels)</td>
+                <td class="error">\(ConsoleFormat.clip(account.lastError))</td>
+                <td><a href="\(ConsoleLink(["runs"], query: [("account", String(account.id))]))">runs</a> \(actions)</td></tr>
+                """
+        }
+        return """
+            <table><thead><tr><th>Id</th><th>E-mail</th><th>Owner</th><th>State</th><th>Last sync</th><th>Calendars</th>
+            <th>Push channels</th><th>Last error</th><th></th></tr></thead><tbody>\(lines)</tbody></table>
+            """
+    }
+
+    static func form(_ id: Int64, _ action: String, _ label: String, csrf: String) -> HTML {
+        """
+        <form method="post" action="\(ConsoleLink(["accounts", String(id), action]))" class="inline">
+        <input type="hidden" name="csrf" value="\(csrf)"><button>\(label)</button></form>
+        """
+    }
+}
