@@ -185,7 +185,7 @@ let package = Package(
         .testTarget(name: "LoggingTests", dependencies: ["Logging", "Redaction"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "ConsoleTests", dependencies: ["Accounts", "Console", "HTTPServer", "JobQueue", "Postgres", "TestSupport"],
-                    swiftSettings: defaultSwiftSettings),
+                    exclude: ["Browser"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "GoogleEmulatorTests", dependencies: ["GoogleEmulator", "HTTPServer", "HTTPClient", "Metrics", "TestSupport"], exclude: ["Fixtures"],
