@@ -11,7 +11,7 @@ import sys
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 base, operator_token, reader_token, shots, job_id, account_id = sys.argv[1:7]
@@ -27,10 +27,13 @@ browser.set_page_load_timeout(120)
 
 
 def click_and_wait(element):
-    """Clicks what submits a form, and waits for the next page to replace this one."""
-    page = browser.find_element(By.TAG_NAME, "html")
+    """Clicks what submits a form, and waits until the next page has replaced this one: a mark
+    left on this page's window is gone, and the new document has loaded. Questions asked while
+    the browser is between pages may fail; they are asked again."""
+    browser.execute_script("window.__cw_old_page = true")
     element.click()
-    WebDriverWait(browser, 60).until(expected_conditions.staleness_of(page))
+    WebDriverWait(browser, 120, ignored_exceptions=(WebDriverException,)).until(
+        lambda driver: driver.execute_script("return window.__cw_old_page !== true && document.readyState === 'complete'"))
 
 
 def log_in(token):
