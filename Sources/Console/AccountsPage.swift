@@ -38,9 +38,6 @@ enum AccountsPage {
     }
 
     static func form(_ id: Int64, _ action: String, _ label: String, csrf: String) -> HTML {
-        """
-        <form method="post" action="\(ConsoleLink(["accounts", String(id), action]))" class="inline">
-        <input type="hidden" name="csrf" value="\(csrf)"><button>\(label)</button></form>
-        """
+        ConsolePage.actionForm(ConsoleLink(["accounts", String(id), action]), label, csrf: csrf)
     }
 }

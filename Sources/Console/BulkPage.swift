@@ -1,4 +1,3 @@
-import Configuration
 import Foundation
 import JobQueue
 
@@ -23,24 +22,13 @@ enum BulkPage {
             }
             filter.state = parsed
         }
-        if form["subject"] != nil && form["account"] != nil { return .failure(ConsoleError("give a subject or an account, not both")) }
-        if let subject = form["subject"] {
-            guard subject.utf8.count <= 512 else { return .failure(ConsoleError("a subject is at most 512 bytes")) }
-            filter.subject = subject
-        }
-        if let account = form["account"] {
-            guard let id = Int64(account), id > 0 else { return .failure(ConsoleError("account is an account's id (a number)")) }
-            filter.subject = "account:\(id)"
-        }
-        if let arg = form["arg"] {
-            guard let json = ArgsMatch.json(fromKeyValue: arg) else { return .failure(ConsoleError("arg is KEY=VALUE, e.g. account_id=12")) }
-            filter.argsContaining = json
-        }
-        if let since = form["since"] {
-            guard let window = try? DurationText.parse(since, in: .seconds(1)...DurationText.maximum) else {
-                return .failure(ConsoleError("since is a duration such as 1h or 7d"))
-            }
-            filter.since = now.addingTimeInterval(-Double(window.components.seconds))
+        do throws(ConsoleError) {
+            let shared = try FilterFields(form, now: now)
+            filter.subject = shared.subject
+            filter.argsContaining = shared.argsContaining
+            filter.since = shared.since
+        } catch {
+            return .failure(error)
         }
         guard !filter.isEmpty else { return .failure(ConsoleError("give at least one filter, so that nobody acts on every job by accident")) }
         return .success((action, filter))

@@ -39,7 +39,7 @@ public final class ConsoleApp: Sendable {
         switch (request.method, request.path) {
         case ("GET", "/static/console.css"), ("HEAD", "/static/console.css"):
             return HTTPServerResponse(status: 200, contentType: "text/css; charset=utf-8", body: ConsolePage.stylesheet,
-                                      headers: SecurityHeaders.all.map { (name: $0.0, value: $0.1) })
+                                      headers: SecurityHeaders.fields)
         case ("GET", "/login"):
             return ConsolePage.response(title: "Log in", session: nil, body: LoginPage.body())
         case ("POST", "/login"):
@@ -70,7 +70,7 @@ public final class ConsoleApp: Sendable {
         }
         guard request.method == "GET" || request.method == "HEAD" else {
             return HTTPServerResponse(status: 405, body: "GET, HEAD or POST\n",
-                                      headers: SecurityHeaders.all.map { (name: $0.0, value: $0.1) } + [(name: "Allow", value: "GET, HEAD, POST")])
+                                      headers: SecurityHeaders.fields + [(name: "Allow", value: "GET, HEAD, POST")])
         }
         return page(request, session: session)
     }

@@ -24,13 +24,21 @@ enum ConsolePage {
             \(body)</main></body></html>
             """
         return HTTPServerResponse(status: status, contentType: "text/html; charset=utf-8", body: page.markup,
-                                  headers: SecurityHeaders.all.map { (name: $0.0, value: $0.1) } + headers)
+                                  headers: SecurityHeaders.fields + headers)
     }
 
     /// A redirect after a form (303: the browser GETs the target).
     static func redirect(to link: ConsoleLink, headers: [(name: String, value: String)] = []) -> HTTPServerResponse {
-        HTTPServerResponse(status: 303, body: "", headers: SecurityHeaders.all.map { (name: $0.0, value: $0.1) }
+        HTTPServerResponse(status: 303, body: "", headers: SecurityHeaders.fields
                            + [(name: "Location", value: link.href)] + headers)
+    }
+
+    /// A button that POSTs to `link` with the session's CSRF token: every action's form.
+    static func actionForm(_ link: ConsoleLink, _ label: String, csrf: String) -> HTML {
+        """
+        <form method="post" action="\(link)" class="inline">
+        <input type="hidden" name="csrf" value="\(csrf)"><button>\(label)</button></form>
+        """
     }
 
     /// A message page: why something was refused, and what to do.

@@ -39,9 +39,6 @@ enum JobPage {
     }
 
     static func form(_ id: Int64, _ action: String, _ label: String, csrf: String) -> HTML {
-        """
-        <form method="post" action="\(ConsoleLink(["jobs", String(id), action]))" class="inline">
-        <input type="hidden" name="csrf" value="\(csrf)"><button>\(label)</button></form>
-        """
+        ConsolePage.actionForm(ConsoleLink(["jobs", String(id), action]), label, csrf: csrf)
     }
 }

@@ -1,4 +1,3 @@
-import Configuration
 import Foundation
 import JobQueue
 
@@ -18,21 +17,15 @@ enum RunsPage {
             }
             filter.outcome = outcome
         }
-        if let subject = query["subject"], let account = query["account"], !subject.isEmpty, !account.isEmpty {
-            return .failure(ConsoleError("give a subject or an account, not both"))
+        let shared: FilterFields
+        do throws(ConsoleError) {
+            shared = try FilterFields(query, now: now)
+        } catch {
+            return .failure(error)
         }
-        if let subject = query["subject"] {
-            guard subject.utf8.count <= 512 else { return .failure(ConsoleError("a subject is at most 512 bytes")) }
-            filter.subject = subject
-        }
-        if let account = query["account"] {
-            guard let id = Int64(account), id > 0 else { return .failure(ConsoleError("account is an account's id (a number)")) }
-            filter.subject = "account:\(id)"
-        }
-        if let arg = query["arg"] {
-            guard let json = ArgsMatch.json(fromKeyValue: arg) else { return .failure(ConsoleError("arg is KEY=VALUE, e.g. account_id=12")) }
-            filter.argsContaining = json
-        }
+        filter.subject = shared.subject
+        filter.argsContaining = shared.argsContaining
+        filter.since = shared.since
         if let job = query["job"] {
             guard let id = Int64(job), id > 0 else { return .failure(ConsoleError("job is a job's id (a number)")) }
             filter.jobID = id
@@ -40,12 +33,6 @@ enum RunsPage {
         if let error = query["error"] {
             guard error.utf8.count <= 1000 else { return .failure(ConsoleError("error text is at most 1000 bytes")) }
             filter.errorContaining = error
-        }
-        if let since = query["since"] {
-            guard let window = try? DurationText.parse(since, in: .seconds(1)...DurationText.maximum) else {
-                return .failure(ConsoleError("since is a duration such as 1h or 7d"))
-            }
-            filter.since = now.addingTimeInterval(-Double(window.components.seconds))
         }
         if let until = query["until"] {
             guard let date = ISO8601DateFormatter().date(from: until) else {

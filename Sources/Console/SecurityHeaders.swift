@@ -14,4 +14,7 @@ public enum SecurityHeaders {
         ("Cross-Origin-Opener-Policy", "same-origin"),
         ("Cache-Control", "no-store"),
     ]
+
+    /// `all` as response header fields.
+    public static var fields: [(name: String, value: String)] { all.map { (name: $0.0, value: $0.1) } }
 }

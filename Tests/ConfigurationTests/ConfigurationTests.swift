@@ -29,7 +29,9 @@ import Testing
                       ("CALWORKER_PUSH_URL", "http://calendar.example.com/push"), ("CALWORKER_PUSH_URL", "ftp://127.0.0.1/push"),
                       ("CALWORKER_PUSH_URL", "not a url"), ("CALWORKER_PUSH_SAFETY_POLL", "10s"), ("CALWORKER_PUSH_SAFETY_POLL", "99999999999d"),
                       ("CALWORKER_GOOGLE_PROJECT_REQUESTS_PER_MINUTE", "-1"),
-                      ("CALWORKER_GOOGLE_PROJECT_REQUESTS_PER_MINUTE", "99999999999999999999")])
+                      ("CALWORKER_GOOGLE_PROJECT_REQUESTS_PER_MINUTE", "99999999999999999999"),
+                      ("CALWORKER_HISTORY_RETENTION", "1h"), ("CALWORKER_HISTORY_RETENTION", "99999999999d"),
+                      ("CALWORKER_CONSOLE_SECURE_COOKIES", "yes")])
     func anUnusableValueIsRefusedNamingTheVariable(name: String, value: String) {
         let error = #expect(throws: ConfigurationError.self) { try Configuration.load([name: value]) }
         #expect(error?.name == name)
