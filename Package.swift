@@ -31,6 +31,7 @@ let package = Package(
         .executable(name: "calworker-bench-backup", targets: ["calworker-bench-backup"]),
         .executable(name: "calworker-bench-notify", targets: ["calworker-bench-notify"]),
         .executable(name: "calworker-bench-budgets", targets: ["calworker-bench-budgets"]),
+        .executable(name: "calworker-bench-console", targets: ["calworker-bench-console"]),
     ],
     targets: [
         // C libraries, wrapped once each.
@@ -73,7 +74,7 @@ let package = Package(
                 swiftSettings: defaultSwiftSettings),
 
         // The operator console: markup safe by construction, sessions, CSRF, login throttling.
-        .target(name: "Console", dependencies: ["Accounts", "Basics", "Configuration", "Crypto", "HTTPServer", "JobQueue", "Postgres"],
+        .target(name: "Console", dependencies: ["Accounts", "Basics", "Configuration", "Crypto", "HTTPServer", "JobQueue", "Postgres", "Scheduling"],
                 swiftSettings: defaultSwiftSettings),
 
         .target(name: "PushReceiver", dependencies: ["Basics", "CalendarSync", "HTTPServer", "JobQueue", "Jobs", "Logging", "Metrics", "Postgres", "Worker"],
@@ -161,6 +162,14 @@ let package = Package(
             swiftSettings: defaultSwiftSettings
         ),
 
+        .executableTarget(
+            name: "calworker-bench-console",
+            dependencies: ["Accounts", "BenchSupport", "Console", "HTTPClient", "HTTPServer", "JobQueue", "Jobs", "Logging", "Metrics",
+                           "Postgres", "Worker"],
+            path: "Benchmarks/ConsoleBench",
+            swiftSettings: defaultSwiftSettings
+        ),
+
         // Tests mirror Sources; shared helpers live in TestSupport.
         .target(name: "TestSupport", dependencies: ["Basics", "Postgres", "JobQueue", "Jobs", "HTTPClient", "Metrics"], path: "Tests/TestSupport", swiftSettings: defaultSwiftSettings),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Crypto", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
@@ -184,7 +193,7 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "LoggingTests", dependencies: ["Logging", "Redaction"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "ConsoleTests", dependencies: ["Accounts", "Console", "HTTPServer", "JobQueue", "Postgres", "TestSupport"],
+        .testTarget(name: "ConsoleTests", dependencies: ["Accounts", "Console", "HTTPServer", "JobQueue", "Jobs", "Logging", "Postgres", "Scheduling", "TestSupport", "Worker"],
                     exclude: ["Browser"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),

@@ -22,6 +22,8 @@ public struct Account: Sendable, Equatable, Codable {
     public var lastSyncedAt: Date?
     public var lastError: String?
     public var createdAt: Date
+    /// Syncs that failed since the last one that succeeded.
+    public var consecutiveFailures: Int = 0
 }
 
 /// An account's decrypted tokens, for the OAuth client only. Its description hides them, so

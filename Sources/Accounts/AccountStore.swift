@@ -15,7 +15,7 @@ public struct AccountStore: Sendable {
 
     static let columns = """
         id, email, owner, state, key_id, access_token IS NOT NULL, access_token_expires_at, paused_until,
-        last_synced_at, last_error, created_at
+        last_synced_at, last_error, created_at, consecutive_failures
         """
 
     static func decode(_ row: PostgresRow) throws -> Account {
@@ -26,7 +26,7 @@ public struct AccountStore: Sendable {
                        keyID: try row.decode(at: 4), hasAccessToken: try row.decode(at: 5),
                        accessTokenExpiresAt: try row.decodeOptional(at: 6), pausedUntil: try row.decodeOptional(at: 7),
                        lastSyncedAt: try row.decodeOptional(at: 8), lastError: try row.decodeOptional(at: 9),
-                       createdAt: try row.decode(at: 10))
+                       createdAt: try row.decode(at: 10), consecutiveFailures: try row.decode(at: 11))
     }
 
     func requireCipher() throws(AccountError) -> TokenCipher {
@@ -80,6 +80,20 @@ public struct AccountStore: Sendable {
         try db.query("SELECT \(Self.columns) FROM calworker.accounts ORDER BY id").map(Self.decode)
     }
 
+    /// Accounts an operator should look at, worst first: those needing re-authorization, those
+    /// whose last `failures` syncs or more failed, and active ones not synced for `stale` (or
+    /// never); at most `limit`, with how many there are in all.
+    public func needingAttention(failures: Int, stale: Duration, limit: Int, on db: PostgresConnection) throws -> (accounts: [Account], total: Int) {
+        let rows = try db.query("""
+            SELECT \(Self.columns), count(*) OVER () FROM calworker.accounts
+             WHERE state = 'needs_reauth' OR consecutive_failures >= $1
+                OR (state = 'active' AND (last_synced_at IS NULL OR last_synced_at < now() - $2::interval))
+             ORDER BY state = 'needs_reauth' DESC, consecutive_failures DESC, last_synced_at NULLS FIRST, id
+             LIMIT $3
+            """, [failures, stale, limit])
+        return (try rows.map(Self.decode), try rows.first?.decode(Int.self, at: 12) ?? 0)
+    }
+
     public func account(id: Int64, on db: PostgresConnection) throws -> Account {
         guard let row = try db.query("SELECT \(Self.columns) FROM calworker.accounts WHERE id = $1", [id]).first else {
             throw AccountError(.notFound, "no account with id \(id) (see: calworker accounts list)")
@@ -128,11 +142,13 @@ public struct AccountStore: Sendable {
     }
 
     /// Records how a sync ended: its time when it succeeded (and as the last full sync when
-    /// it covered the whole account, not one notified calendar), and its error or none.
+    /// it covered the whole account, not one notified calendar), and its error or none; a
+    /// failure adds one to the failures in a row, a success sets them back to none.
     public func recordSync(id: Int64, error: String?, full: Bool = true, on db: PostgresConnection) throws {
         try db.execute("""
             UPDATE calworker.accounts SET last_synced_at = CASE WHEN $2::text IS NULL THEN now() ELSE last_synced_at END,
                    last_full_sync_at = CASE WHEN $2::text IS NULL AND $3 THEN now() ELSE last_full_sync_at END,
+                   consecutive_failures = CASE WHEN $2::text IS NULL THEN 0 ELSE least(consecutive_failures, 1000000) + 1 END,
                    last_error = $2, updated_at = now() WHERE id = $1
             """, [id, error.map(Self.storable), full])
     }

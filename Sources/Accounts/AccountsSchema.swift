@@ -33,5 +33,10 @@ public enum AccountsSchema {
         ALTER TABLE calworker.accounts ADD COLUMN last_full_sync_at timestamptz;
         UPDATE calworker.accounts SET last_full_sync_at = last_synced_at;
         """),
+        Migration(version: 13, name: "an account's failed syncs in a row", sql: """
+        -- Syncs that failed since the last one that succeeded: what the console and the alerts
+        -- read to find a broken account in minutes, without walking its run history.
+        ALTER TABLE calworker.accounts ADD COLUMN consecutive_failures integer NOT NULL DEFAULT 0 CHECK (consecutive_failures >= 0);
+        """),
     ]
 }

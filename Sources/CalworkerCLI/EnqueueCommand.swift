@@ -2,6 +2,7 @@ import Basics
 import Configuration
 import Foundation
 import JobQueue
+import Postgres
 import Scheduling
 import Worker
 
@@ -41,11 +42,13 @@ enum EnqueueCommand {
         ]
     ) { arguments, context in
         var job: NewJob
+        var definition: JobDefinition?
         if let path = arguments.value("file") {
             guard arguments.positionals.isEmpty else {
                 throw CLIError(.usage, "give either KIND or --file, not both")
             }
-            job = try JobDefinition.loadForCLI(path: path).newJob
+            definition = try JobDefinition.loadForCLI(path: path)
+            job = definition!.newJob
         } else {
             guard arguments.positionals.count == 1, let kind = arguments.positionals.first else {
                 throw CLIError(.usage, arguments.positionals.isEmpty ? "missing KIND (one of: \(context.registry.kinds.joined(separator: ", ")))"
@@ -63,7 +66,15 @@ enum EnqueueCommand {
         if job.uniqueKey == nil { job.uniqueKey = context.registry.defaultUniqueKey(kind: job.kind, args: job.args) }
         job.subject = NewJob.subject(context.registry.subject(kind: job.kind, args: job.args))
         let db = try context.connectCurrent()
-        let result = try context.queue.enqueue(job, on: db)
+        let result = try db.transaction { db in
+            let result = try context.queue.enqueue(job, on: db)
+            // cron's fire of a scheduled definition, for the console's schedules page and the
+            // schedule's freshness (a scheduler pass records its own).
+            if let definition, let zone = TimeZone(identifier: context.configuration.scheduleTimeZone) {
+                try ScheduleFires.recordEnqueued(definition, jobID: result.id, timeZone: zone, on: db)
+            }
+            return result
+        }
         let report = Report(id: result.id, kind: job.kind, queue: job.queue, duplicate: result.duplicate, runAt: job.runAt)
         context.emit(report) {
             result.duplicate

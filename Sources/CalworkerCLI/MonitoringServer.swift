@@ -1,3 +1,4 @@
+import Console
 import HTTPServer
 import Metrics
 import PushReceiver
@@ -6,10 +7,11 @@ import Worker
 /// The endpoints of a long-running worker (`work --http-addr`):
 /// `/metrics` (Prometheus), `/healthz` (the process answers: liveness) and `/readyz`
 /// (database reachable, schema current, not shutting down: readiness), and Google's push
-/// notifications (`POST` on the receiver's path) when a receiver is given.
+/// notifications (`POST` on the receiver's path) when a receiver is given, and the operator
+/// console on every other path when one is given (`work --console`).
 enum MonitoringServer {
     static func start(address: String, metrics: MetricsRegistry, probe: DatabaseProbe, receiver: PushReceiver? = nil,
-                      isStopping: @escaping @Sendable () -> Bool) throws(CLIError) -> HTTPServer {
+                      console: ConsoleApp? = nil, isStopping: @escaping @Sendable () -> Bool) throws(CLIError) -> HTTPServer {
         let server: HTTPServer
         do {
             var limits = HTTPServer.Limits()
@@ -17,8 +19,10 @@ enum MonitoringServer {
             // database, a slow scrape): a probe that times out restarts a healthy worker.
             limits.inlinePaths = ["/healthz"]
             if receiver != nil { limits.receivePushNotifications() }
+            if console != nil { limits.maxBodyBytes = max(limits.maxBodyBytes, ConsoleCommand.maxFormBytes) }
             server = try HTTPServer(address: address, limits: limits) { request in
                 if let receiver, request.path == receiver.path { return receiver.respond(to: request) }
+                if let console, !["/metrics", "/healthz", "/readyz"].contains(request.path) { return console.respond(to: request) }
                 return respond(to: request, metrics: metrics, probe: probe, isStopping: isStopping)
             }
         } catch {

@@ -15,7 +15,7 @@ enum WorkCommand {
     static let command = Command(
         name: "work",
         summary: "Run jobs until stopped (SIGTERM/SIGINT), or drain what is due with --once",
-        usage: "work [--queues a,b] [--concurrency N] [--once] [--max-jobs N] [--grace-period D] [--poll-interval D] [--prefetch N] [--no-listen] [--http-addr HOST:PORT] [--metrics-file PATH.prom] [--pushgateway URL]",
+        usage: "work [--queues a,b] [--concurrency N] [--once] [--max-jobs N] [--grace-period D] [--poll-interval D] [--prefetch N] [--no-listen] [--http-addr HOST:PORT [--console]] [--metrics-file PATH.prom] [--pushgateway URL]",
         details: """
         SIGTERM or SIGINT: stop claiming, let running jobs finish within the grace period, then
         hand the rest back to the queue. A second signal hands them back at once.
@@ -34,6 +34,9 @@ enum WorkCommand {
 
         Push: --http-addr also receives Google's push notifications at the path of
         CALWORKER_PUSH_URL (see `calworker receive`).
+
+        Console: --console serves the operator console (see `calworker console --help`) on
+        --http-addr's every other path, with the same tokens; off unless given.
         """,
         options: [
             .value("queues", "a,b", "queues to serve (default: default)"),
@@ -46,6 +49,7 @@ enum WorkCommand {
             .value("prefetch", "N", "jobs claimed ahead of free slots, for short jobs under load (default 0)"),
             .flag("no-listen", "do not LISTEN (behind a transaction-mode pooler); poll only"),
             .value("http-addr", "HOST:PORT", "serve /metrics, /healthz, /readyz and the push receiver here (e.g. 127.0.0.1:9464)"),
+            .flag("console", "with --http-addr: serve the operator console there too"),
             .value("metrics-file", "PATH.prom", "at exit, write the metrics atomically for node_exporter's textfile collector"),
             .value("pushgateway", "URL", "at exit, push the metrics to this Prometheus Pushgateway"),
         ]
@@ -94,9 +98,13 @@ enum WorkCommand {
                               labels: ["version"]).labels(CLI.version).set(1)
         let worker = Worker(databaseURL: context.configuration.databaseURL, registry: context.registry,
                             queue: context.queue, options: options, logger: context.logger, metrics: context.metrics)
+        if arguments.has("console") && arguments.value("http-addr") == nil {
+            throw CLIError(.usage, "--console needs --http-addr to serve it on", hint: "e.g. calworker work --http-addr 127.0.0.1:9464 --console")
+        }
+        let console = arguments.has("console") ? try ConsoleCommand.makeApp(context) : nil
         let server = try arguments.value("http-addr").map { address throws(CLIError) in
             try MonitoringServer.start(address: address, metrics: context.metrics, probe: probe, receiver: context.pushReceiver(),
-                                       isStopping: { worker.isStopping })
+                                       console: console, isStopping: { worker.isStopping })
         }
         defer { server?.stop() }
         if let server {

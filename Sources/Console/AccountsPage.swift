@@ -11,6 +11,10 @@ enum AccountsPage {
     }
 
     static func body(_ rows: [Row], csrf: String, role: ConsoleRole, now: Date = Date()) -> HTML {
+        rows.isEmpty ? "<p>No accounts yet: add one with <code>calworker accounts add</code>.</p>" : table(rows, csrf: csrf, role: role, now: now)
+    }
+
+    static func table(_ rows: [Row], csrf: String, role: ConsoleRole, now: Date = Date()) -> HTML {
         let lines = rows.map { row -> HTML in
             let account = row.account
             let age = account.lastSyncedAt.map { ConsoleFormat.seconds(now.timeIntervalSince($0)) + " ago" } ?? "never"
@@ -24,20 +28,21 @@ enum AccountsPage {
                                                           : form(account.id, "disable", "Disable", csrf: csrf))
             }
             return """
-                <tr><td>\(account.id)</td><td>\(account.email)</td><td>\(account.owner)</td>
+                <tr><td><a href="\(ConsoleLink(["accounts", String(account.id)]))">\(account.id)</a></td><td>\(account.email)</td><td>\(account.owner)</td>
                 <td class="state-\(account.state.rawValue)">\(account.state.rawValue)\(advice)</td>
-                <td>\(ConsoleFormat.time(account.lastSyncedAt))<br>\(age)</td><td>\(row.calendars)</td><td>\(row.channels)</td>
+                <td>\(ConsoleFormat.time(account.lastSyncedAt))<br>\(age)</td><td>\(account.consecutiveFailures)</td><td>\(row.calendars)</td><td>\(row.channels)</td>
                 <td class="error">\(ConsoleFormat.clip(account.lastError))</td>
                 <td><a href="\(ConsoleLink(["runs"], query: [("account", String(account.id))]))">runs</a> \(actions)</td></tr>
                 """
         }
         return """
-            <table><thead><tr><th>Id</th><th>E-mail</th><th>Owner</th><th>State</th><th>Last sync</th><th>Calendars</th>
+            <table><thead><tr><th>Id</th><th>E-mail</th><th>Owner</th><th>State</th><th>Last sync</th><th>Failures in a row</th><th>Calendars</th>
             <th>Push channels</th><th>Last error</th><th></th></tr></thead><tbody>\(lines)</tbody></table>
             """
     }
 
     static func form(_ id: Int64, _ action: String, _ label: String, csrf: String) -> HTML {
-        ConsolePage.actionForm(ConsoleLink(["accounts", String(id), action]), label, csrf: csrf)
+        ConsolePage.actionForm(ConsoleLink(["accounts", String(id), action]), label, csrf: csrf,
+                               confirm: action == "disable" ? "Disable account \(id)? Its syncs stop until it is enabled." : nil)
     }
 }

@@ -1,5 +1,6 @@
 import Accounts
 import Foundation
+import Scheduling
 public import HTTPServer
 public import JobQueue
 public import Postgres
@@ -18,10 +19,17 @@ public final class ConsoleApp: Sendable {
     /// Sync now, and the channel upkeep after a state change; nil: the accounts page offers
     /// disable and enable only.
     let accountActions: ConsoleAccountActions?
+    /// The definitions in `jobs/` for the schedules page; nil: the page says none were given.
+    let schedules: ConsoleSchedules?
+    /// The backups' listing; nil: the page says how to configure a target.
+    let backups: ConsoleBackups?
 
     public init(tokens: ConsoleTokens, pool: ConnectionPool, queue: JobQueue = JobQueue(), secureCookies: Bool = false,
-                accountActions: ConsoleAccountActions? = nil, throttle: LoginThrottle = LoginThrottle()) throws(ConsoleError) {
+                accountActions: ConsoleAccountActions? = nil, schedules: ConsoleSchedules? = nil, backups: ConsoleBackups? = nil,
+                throttle: LoginThrottle = LoginThrottle()) throws(ConsoleError) {
         self.accountActions = accountActions
+        self.schedules = schedules
+        self.backups = backups
         self.tokens = tokens
         do {
             sessions = try ConsoleSessions()
@@ -39,6 +47,9 @@ public final class ConsoleApp: Sendable {
         switch (request.method, request.path) {
         case ("GET", "/static/console.css"), ("HEAD", "/static/console.css"):
             return HTTPServerResponse(status: 200, contentType: "text/css; charset=utf-8", body: ConsolePage.stylesheet,
+                                      headers: SecurityHeaders.fields)
+        case ("GET", "/static/console.js"), ("HEAD", "/static/console.js"):
+            return HTTPServerResponse(status: 200, contentType: "text/javascript; charset=utf-8", body: ConsoleScript.source,
                                       headers: SecurityHeaders.fields)
         case ("GET", "/login"):
             return ConsolePage.response(title: "Log in", session: nil, body: LoginPage.body())
@@ -98,9 +109,14 @@ public final class ConsoleApp: Sendable {
         do {
             switch segments.count {
             case 0:
-                let statistics = try pool.with { db in try queue.statistics(on: db) }
-                return ConsolePage.response(title: "Overview", session: signed(session),
-                                            body: OverviewPage.body(statistics, csrf: sessions.csrfToken(for: session), role: session.role))
+                let (statistics, attention) = try pool.with { db in
+                    (try queue.statistics(on: db),
+                     try AccountStore(cipher: nil).needingAttention(failures: OverviewPage.attentionFailures, stale: OverviewPage.attentionStale,
+                                                                    limit: 20, on: db))
+                }
+                return ConsolePage.response(title: "Overview", session: signed(session), refresh: true,
+                                            body: OverviewPage.body(statistics, attention: attention, csrf: sessions.csrfToken(for: session),
+                                                                    role: session.role))
             case 1 where segments[0] == "accounts":
                 let rows = try pool.with { db -> [AccountsPage.Row] in
                     let accounts = try AccountStore(cipher: nil).list(on: db)
@@ -117,6 +133,43 @@ public final class ConsoleApp: Sendable {
                 }
                 return ConsolePage.response(title: "Accounts", session: signed(session),
                                             body: AccountsPage.body(rows, csrf: sessions.csrfToken(for: session), role: session.role))
+            case 2 where segments[0] == "accounts":
+                guard let id = Int64(segments[1]), id > 0 else { break }
+                let found = try pool.with { db -> (AccountsPage.Row, [AccountPage.Calendar])? in
+                    let account: Account
+                    do {
+                        account = try AccountStore(cipher: nil).account(id: id, on: db)
+                    } catch let error as AccountError where error.code == .notFound {
+                        return nil
+                    }
+                    let calendars = try AccountPage.calendars(of: id, on: db)
+                    let channels: Int = try db.query("""
+                        SELECT count(*) FROM calworker.push_channels WHERE account_id = $1 AND state IN ('pending', 'active')
+                        """, [id])[0].decode(at: 0)
+                    return (AccountsPage.Row(account: account, calendars: calendars.count, channels: channels), calendars)
+                }
+                guard let (row, calendars) = found else {
+                    return ConsolePage.message(status: 404, title: "Account \(id)", "No account \(id); see the accounts page.", session: signed(session))
+                }
+                return ConsolePage.response(title: "Account \(row.account.email)", session: signed(session),
+                                            body: AccountPage.body(row, calendars: calendars, csrf: sessions.csrfToken(for: session), role: session.role))
+            case 1 where segments[0] == "schedules":
+                let now = Date()
+                let rows = try pool.with { db -> [SchedulesPage.Row] in
+                    guard let schedules else { return [] }
+                    let fires = try ScheduleFires.newest(names: schedules.definitions.map(\.name), now: now, on: db)
+                    return try schedules.definitions.map { definition in
+                        let fire = fires[definition.name]
+                        return SchedulesPage.Row(definition: definition, lastFire: fire,
+                                                 lastJob: try fire?.jobID.flatMap { try queue.job(id: $0, on: db) },
+                                                 nextFire: schedules.nextFire(definition, now: now))
+                    }
+                }
+                return ConsolePage.response(title: "Schedules", session: signed(session), refresh: true,
+                                            body: SchedulesPage.body(rows, timeZone: schedules?.timeZone ?? .gmt, now: now))
+            case 1 where segments[0] == "backups":
+                let listed = Result { () throws(any Error) -> [ConsoleBackups.Entry] in try backups?.list() ?? [] }
+                return ConsolePage.response(title: "Backups", session: signed(session), body: BackupsPage.body(target: backups?.target, entries: listed))
             case 1 where segments[0] == "audit":
                 let entries = try pool.with { db in try AuditLog().list(since: Date().addingTimeInterval(-30 * 86_400), limit: 500, on: db) }
                 return ConsolePage.response(title: "Audit", session: signed(session), body: AuditPage.body(entries))
@@ -144,7 +197,7 @@ public final class ConsoleApp: Sendable {
                                                 body: RunsPage.body(query: query, runs: [], problem: problem.message))
                 case .success(let filter):
                     let runs = try pool.with { db in try queue.runs(filter, on: db) }
-                    return ConsolePage.response(title: "Runs", session: signed(session), body: RunsPage.body(query: query, runs: runs, problem: nil))
+                    return ConsolePage.response(title: "Runs", session: signed(session), refresh: filter.before == nil, body: RunsPage.body(query: query, runs: runs, problem: nil))
                 }
             case 2 where segments[0] == "jobs":
                 guard let id = Int64(segments[1]), id > 0 else { break }
@@ -156,7 +209,7 @@ public final class ConsoleApp: Sendable {
                     return ConsolePage.message(status: 404, title: "Job \(id)", "No job \(id), and no run records of it (kept for the history's retention).",
                                                session: signed(session))
                 }
-                return ConsolePage.response(title: "Job \(id)", session: signed(session),
+                return ConsolePage.response(title: "Job \(id)", session: signed(session), refresh: job.state.isLive,
                                             body: JobPage.body(job: job, runs: runs, csrf: sessions.csrfToken(for: session), role: session.role))
             default:
                 break

@@ -27,3 +27,16 @@ enum ConsoleFormat {
         return text.count <= limit ? text : String(text.prefix(limit)) + "…"
     }
 }
+
+extension ConsoleFormat {
+    /// `512 B`, `3.2 MB`, `1.4 GB` (powers of 1,000, as `du --si`).
+    static func bytes(_ count: Int64) -> String {
+        let value = Double(count)
+        switch value {
+        case ..<1000: return "\(count) B"
+        case ..<1e6: return String(format: "%.1f kB", value / 1e3)
+        case ..<1e9: return String(format: "%.1f MB", value / 1e6)
+        default: return String(format: "%.1f GB", value / 1e9)
+        }
+    }
+}

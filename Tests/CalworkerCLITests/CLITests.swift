@@ -131,6 +131,22 @@ func calworker(_ arguments: [String], url: String, environment: [String: String]
         let job = try #require(try JobQueue().job(id: 1, on: try database.connect()))
         #expect(job.queue == "ops" && job.priority == -2 && job.uniqueKey == "smoke" && job.maxAttempts == 3 && job.timeoutMs == 30_000)
         #expect(job.args == #"{"sleep_ms": 1}"#)
+        let db = try database.connect()
+        func fires(_ name: String) throws -> [Int64?] {
+            try db.query("SELECT job_id FROM calworker.schedule_fires WHERE name = $1", [name]).map { try $0.decodeOptional(Int64.self, at: 0) }
+        }
+        // cron running a definition at its scheduled minute is that schedule's fire; a manual
+        // enqueue of a definition without a schedule is none.
+        let every = folder.appendingPathComponent("every-minute.json")
+        try #"{"kind": "noop", "schedule": "* * * * *"}"#.write(to: every, atomically: true, encoding: .utf8)
+        let fired = calworker(["enqueue", "--file", every.path, "--json"], url: database.url)
+        #expect(fired.code == .ok, "\(fired.err)")
+        let firedJob = try #require(try JSONSerialization.jsonObject(with: Data(fired.out.utf8)) as? [String: Any])["id"] as? Int
+        #expect(try fires("every-minute") == [Int64(firedJob ?? 0)])
+        let unscheduled = folder.appendingPathComponent("by-hand.json")
+        try #"{"kind": "noop"}"#.write(to: unscheduled, atomically: true, encoding: .utf8)
+        #expect(calworker(["enqueue", "--file", unscheduled.path], url: database.url).code == .ok)
+        #expect(try fires("by-hand").isEmpty)
 
         let bad = folder.appendingPathComponent("bad.json")
         try #"{"args": {}}"#.write(to: bad, atomically: true, encoding: .utf8)

@@ -106,6 +106,41 @@ import TestSupport
         #expect(worker.wait(timeout: 30) == 0)
     }
 
+    @Test func aWorkerServesTheConsoleBesideItsEndpointsOnlyWhenAsked() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        #expect(try CalworkerProcess.run(["migrate"], databaseURL: database.url).status == 0)
+        let token = ["CALWORKER_CONSOLE_TOKEN": "worker-console-token-0123456789"]
+        let refused = try CalworkerProcess.run(["work", "--console"], databaseURL: database.url, environment: token)
+        #expect(refused.status == 2 && refused.stderr.contains("--console needs --http-addr"))
+        let tokenless = try CalworkerProcess.run(["work", "--http-addr", "127.0.0.1:0", "--console"], databaseURL: database.url)
+        #expect(tokenless.status == 2 && tokenless.stderr.contains("CALWORKER_CONSOLE_TOKEN"), "\(tokenless.stderr)")
+
+        let worker = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:0", "--console"], databaseURL: database.url,
+                                          environment: token.merging(["CALWORKER_LOG_LEVEL": "info"]) { $1 })
+        let port = try #require(worker.servedPort(), "worker log: \(worker.standardError.suffix(2000))")
+        defer { worker.signal(SIGKILL) }
+        func get(_ path: String) -> String { (try? RawTCPClient.get(port: port, path: path, timeout: .seconds(10))) ?? "" }
+        #expect(eventually(timeout: 30) { RawTCPClient.status(of: get("/readyz")) == 200 })
+        let root = get("/")
+        #expect(RawTCPClient.status(of: root) == 303 && root.contains("Location: /login"), "the console's overview wants a login")
+        #expect(RawTCPClient.body(of: get("/login")).contains("<h1>Log in</h1>"))
+        #expect(get("/login").contains("Content-Security-Policy: default-src 'self'"))
+        #expect(RawTCPClient.body(of: get("/metrics")).contains("calworker_build_info"), "the worker's own endpoints stay its own")
+        #expect(RawTCPClient.status(of: get("/healthz")) == 200)
+        worker.signal(SIGTERM)
+        #expect(worker.wait(timeout: 30) == 0)
+
+        let plain = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:0"], databaseURL: database.url,
+                                         environment: token.merging(["CALWORKER_LOG_LEVEL": "info"]) { $1 })
+        let plainPort = try #require(plain.servedPort())
+        defer { plain.signal(SIGKILL) }
+        let login = (try? RawTCPClient.get(port: plainPort, path: "/login", timeout: .seconds(10))) ?? ""
+        #expect(RawTCPClient.status(of: login) == 404, "without --console there is no console, token or not")
+        plain.signal(SIGTERM)
+        #expect(plain.wait(timeout: 30) == 0)
+    }
+
     @Test func aTakenPortStopsTheWorkerAtStartWithAHint() throws {
         let database = try TestDatabase.make()
         defer { database.drop() }

@@ -3,7 +3,11 @@
 prints one JSON object: each check's name and what it saw. The Swift test decides.
 
     console_browser.py BASE_URL OPERATOR_TOKEN READER_TOKEN SCREENSHOT_DIR JOB_ID ACCOUNT_ID
+
+A worker serving the queue "lane" runs meanwhile; the lane's five finished jobs wait in the
+history for the bulk retry that brings them back while the lane is paused.
 """
+import time
 import json
 import os
 import sys
@@ -43,6 +47,24 @@ def log_in(token):
     click_and_wait(browser.find_element(By.CSS_SELECTOR, "form[action='/login'] button"))
 
 
+def lane():
+    """The lane's row on the overview: queue, due, scheduled, running. Asked again if the live
+    refresh swapped the page out while it was being read."""
+    for _ in range(50):
+        try:
+            return [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "tr[data-queue='lane'] td")[:4]]
+        except WebDriverException:
+            time.sleep(0.1)
+    return []
+
+
+def next_refresh(after):
+    """Waits until the live refresh has replaced the page's content once more; returns its mark."""
+    WebDriverWait(browser, 90, ignored_exceptions=(WebDriverException,)).until(
+        lambda driver: driver.execute_script("return document.body.getAttribute('data-refreshed')") not in (None, after))
+    return browser.execute_script("return document.body.getAttribute('data-refreshed')")
+
+
 def shot(name):
     browser.save_screenshot(os.path.join(shots, name + ".png"))
 
@@ -55,6 +77,8 @@ def pwned():
 try:
     log_in(operator_token)
     seen["logged_in_heading"] = browser.find_element(By.TAG_NAME, "h1").text
+    # Live refresh off while pages are read element by element; the lane's part turns it on.
+    browser.execute_script("window.localStorage.setItem('calworker.console.live', 'off')")
     shot("overview")
 
     browser.get(base + "/runs")
@@ -79,9 +103,36 @@ try:
     click_and_wait(browser.find_element(By.CSS_SELECTOR, "form[action='/bulk'][method='post'] button"))
     seen["bulk_done"] = browser.find_element(By.CSS_SELECTOR, "p.message").text
 
+    # Pause the lane from the overview, bring its jobs back, and watch the worker leave them.
+    browser.get(base + "/")
+    pause = browser.find_element(By.CSS_SELECTOR, "form[action='/queues/lane/pause']")
+    pause.find_element(By.NAME, "reason").send_keys("browser test")
+    click_and_wait(pause.find_element(By.TAG_NAME, "button"))
+    seen["lane_paused"] = lane()
+    browser.get(base + "/bulk?action=retry&queue=lane")
+    click_and_wait(browser.find_element(By.CSS_SELECTOR, "form[action='/bulk'][method='post'] button"))
+    seen["lane_retried"] = browser.find_element(By.CSS_SELECTOR, "p.message").text
+    browser.get(base + "/")
+    toggle = browser.find_element(By.CSS_SELECTOR, "button.live")
+    seen["live_toggle_before"] = toggle.text
+    toggle.click()
+    seen["live_toggle_after"] = browser.find_element(By.CSS_SELECTOR, "button.live").text
+    browser.execute_script("window.__cw_same_page = true")
+    mark = next_refresh(None)
+    first = lane()
+    next_refresh(mark)
+    seen["lane_while_paused"] = [first, lane()]
+    shot("overview-paused")
+    click_and_wait(browser.find_element(By.CSS_SELECTOR, "form[action='/queues/lane/resume'] button"))
+    browser.execute_script("window.__cw_same_page = true")
+    WebDriverWait(browser, 90, poll_frequency=0.5, ignored_exceptions=(WebDriverException,)).until(
+        lambda driver: lane()[1:4] == ["0", "0", "0"] and driver.execute_script("return document.body.hasAttribute('data-refreshed')"))
+    seen["lane_after_resume"] = lane()
+    seen["drained_without_reload"] = browser.execute_script("return window.__cw_same_page === true && document.body.hasAttribute('data-refreshed')")
+
     log_in(reader_token)
     browser.get(base + "/jobs/" + job_id)
-    seen["reader_buttons"] = [button.text for button in browser.find_elements(By.TAG_NAME, "button")]
+    seen["reader_buttons"] = [button.text for button in browser.find_elements(By.CSS_SELECTOR, "button:not(.live)")]
     # A read-only session posting an action anyway, with its own valid CSRF token.
     seen["reader_post_status"] = browser.execute_script("""
         const token = document.querySelector("input[name=csrf]").value;
