@@ -2,15 +2,18 @@
 // in the same run.
 //
 //   scripts/bench-console [--history-rows N] [--live-jobs N] [--requests N] [--clients N] [--seconds N] [--worker-jobs N]
+//                         [--fresh-overviews N] [--flat-out 0|1]
 //
 // With a history of 10,000,000 run records (29 days, one partition each, a thousand accounts)
 // and 100,000 live jobs waiting:
 // 1. p50 and p99 of the overview, a runs page filtered by account and kind, and a job page with
 //    five attempts, one client at a time over loopback (libcurl → the console's HTTP server), against
-//    the same page's statements run directly on one connection (the SQL floor).
+//    the same page's statements run directly on one connection (the SQL floor); and the overview
+//    computed afresh (its figures are shared by every viewer for a second).
 // 2. Requests per second with 50 clients at once (the three pages in turn), with p50 and p99
 //    under that load, against the stylesheet served by the same server (no database).
-// 3. A worker draining noop jobs alone, and while the 50 clients load the console: the ratio.
+// 3. A worker draining noop jobs alone, beside 50 clients each refreshing a page every second,
+//    and beside 50 clients requesting flat out: the ratios. The clients run on the same cores.
 import Accounts
 import BenchSupport
 import Console
@@ -25,7 +28,7 @@ import Postgres
 import Synchronization
 import Worker
 
-let adminURL = argument("--url") ?? fail("--url is required (scripts/bench-console passes it)")
+guard let adminURL = argument("--url") else { fail("--url is required (scripts/bench-console passes it)") }
 let historyRows = option("--history-rows", 10_000_000)
 let liveJobs = option("--live-jobs", 100_000)
 let requests = option("--requests", 300)
@@ -33,10 +36,7 @@ let clients = option("--clients", 50)
 let loadSeconds = Double(option("--seconds", 15))
 let workerJobs = option("--worker-jobs", 200_000)
 
-func say(_ text: String) {
-    print(text)
-    fflush(stdout)
-}
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
 func percentile(_ values: [Double], _ share: Double) -> Double {
     let sorted = values.sorted()
@@ -108,21 +108,39 @@ do {
     try db.execute("VACUUM ANALYZE")
     try db.execute("INSERT INTO calworker.workers (id, hostname, pid, queues, concurrency, version) VALUES ('bench', 'bench', 1, '{default,media}', 10, 'bench')")
 }
-say("  seeded in \(fmt(seconds(since: seedingStart))) s; history \(try db.query("SELECT pg_size_pretty(pg_total_relation_size('calworker.job_runs'))")[0].decode(String.self, at: 0))"
+say("  seeded in \(fmt(seconds(since: seedingStart))) s; history \(try db.query("""
+    SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid))) FROM pg_inherits WHERE inhparent = 'calworker.job_runs'::regclass
+    """)[0].decode(String.self, at: 0))"
     + " (partitions: \(try db.query("SELECT count(*) FROM pg_inherits WHERE inhparent = 'calworker.job_runs'::regclass")[0].decode(Int.self, at: 0)))")
 
 // The console, as `calworker console` serves it.
 let token = "bench-operator-token-0123456789"
-let app = try ConsoleApp(tokens: try ConsoleTokens(operatorToken: token, readOnlyToken: nil),
+let app = try ConsoleApp(tokens: try ConsoleTokens(operatorToken: token),
                          pool: ConnectionPool(url: url, size: 4, purpose: "the console"))
-let server = try HTTPServer(address: "127.0.0.1:0") { app.respond(to: $0) }
+let server = try HTTPServer(address: "127.0.0.1:0", limits: ConsoleApp.serverLimits) { app.respond(to: $0) }
 server.start()
 let base = "http://127.0.0.1:\(server.port)"
 let login = try HTTPClient(service: "bench", metrics: MetricsRegistry())
     .send(HTTPRequest(method: "POST", url: base + "/login", headers: [HTTPHeader("Content-Type", "application/x-www-form-urlencoded")],
                       body: Data("token=\(token)".utf8)))
 guard let setCookie = login.header("Set-Cookie") else { fail("login failed: \(login.status)") }
-let cookie = String(setCookie.prefix { $0 != ";" })
+
+/// A logged-in browser's requests, from any thread.
+struct Session: Sendable {
+    let base: String
+    let cookie: String
+
+    /// GETs `path`; its time in seconds (a non-200 answer stops the benchmark).
+    func get(_ client: HTTPClient, _ path: String) throws -> Double {
+        let start = ContinuousClock.now
+        let response = try client.send(HTTPRequest(url: base + path, headers: [HTTPHeader("Cookie", cookie)]))
+        guard response.status == 200 else {
+            fail("\(path) answered \(response.status): \(String(decoding: response.body, as: UTF8.self).suffix(600))")
+        }
+        return seconds(since: start)
+    }
+}
+let session = Session(base: base, cookie: String(setCookie.prefix { $0 != ";" }))
 
 let pages: [(name: String, path: String)] = [
     ("overview", "/"),
@@ -146,21 +164,15 @@ func floor(_ index: Int, on db: PostgresConnection) throws {
     }
 }
 
-func get(_ client: HTTPClient, _ path: String) throws -> Double {
-    let start = ContinuousClock.now
-    let response = try client.send(HTTPRequest(url: base + path, headers: [HTTPHeader("Cookie", cookie)]))
-    guard response.status == 200 else { fail("\(path) answered \(response.status)") }
-    return seconds(since: start)
-}
 
 say("== one client at a time, \(requests) requests per page (ms)")
 let client = HTTPClient(service: "bench", metrics: MetricsRegistry())
 for (index, page) in pages.enumerated() {
-    for _ in 0..<20 { _ = try get(client, page.path) }
+    for _ in 0..<20 { _ = try session.get(client, page.path) }
     var times: [Double] = []
     var floors: [Double] = []
     for _ in 0..<requests {
-        times.append(try get(client, page.path))
+        times.append(try session.get(client, page.path))
         floors.append(try seconds { try floor(index, on: db) })
     }
     say("  \(page.name): p50 \(fmt(percentile(times, 0.5) * 1000, 2)), p99 \(fmt(percentile(times, 0.99) * 1000, 2)); "
@@ -168,8 +180,18 @@ for (index, page) in pages.enumerated() {
         + "page / statements at p50 \(fmt(percentile(times, 0.5) / percentile(floors, 0.5), 2))")
 }
 
+// The overview's figures are shared by its viewers for a second: one viewer a second and a bit
+// apart always has them computed afresh.
+var computed: [Double] = []
+for _ in 0..<option("--fresh-overviews", 30) {
+    Thread.sleep(forTimeInterval: 1.1)
+    computed.append(try session.get(client, "/"))
+}
+say("  overview computed afresh (requests 1.1 s apart, past the shared second): p50 \(fmt(percentile(computed, 0.5) * 1000, 2)), "
+    + "p99 \(fmt(percentile(computed, 0.99) * 1000, 2)) (\(computed.count) requests)")
+
 /// `clients` threads requesting `paths` in turn for `duration` seconds; the latencies.
-func load(_ paths: [String], duration: Double) -> [Double] {
+func load(_ paths: [String], duration: Double, clients: Int, session: Session) -> [Double] {
     let latencies = Mutex<[Double]>([])
     let group = DispatchGroup()
     for worker in 0..<clients {
@@ -180,7 +202,7 @@ func load(_ paths: [String], duration: Double) -> [Double] {
             let end = ContinuousClock.now + .seconds(duration)
             var turn = worker
             while ContinuousClock.now < end {
-                if let time = try? get(client, paths[turn % paths.count]) { mine.append(time) }
+                if let time = try? session.get(client, paths[turn % paths.count]) { mine.append(time) }
                 turn += 1
             }
             latencies.withLock { $0 += mine }
@@ -192,8 +214,8 @@ func load(_ paths: [String], duration: Double) -> [Double] {
 }
 
 say("== \(clients) clients at once for \(Int(loadSeconds)) s")
-let mixed = load(pages.map(\.path), duration: loadSeconds)
-let stylesheet = load(["/static/console.css"], duration: min(loadSeconds, 5))
+let mixed = load(pages.map(\.path), duration: loadSeconds, clients: clients, session: session)
+let stylesheet = load(["/static/console.css"], duration: min(loadSeconds, 5), clients: clients, session: session)
 say("  the three pages in turn: \(fmt(Double(mixed.count) / loadSeconds)) requests/s, p50 \(fmt(percentile(mixed, 0.5) * 1000, 1)) ms, "
     + "p99 \(fmt(percentile(mixed, 0.99) * 1000, 1)) ms; the stylesheet (no database) \(fmt(Double(stylesheet.count) / min(loadSeconds, 5))) requests/s; "
     + "ratio \(fmt(Double(mixed.count) / loadSeconds / (Double(stylesheet.count) / min(loadSeconds, 5)), 3))")
@@ -213,37 +235,51 @@ func drain() throws -> Double {
     return Double(workerJobs) / elapsed
 }
 
-say("== a worker draining \(workerJobs) noop jobs (concurrency 10, prefetch 1000), alone and while \(clients) clients load the console")
-var alone: [Double] = []
-var loaded: [Double] = []
-var loadedRates: [Double] = []
-for round in 1...2 {
-    alone.append(try drain())
+/// The worker's rate while `clients` threads request the three pages in turn, each waiting
+/// `pace` seconds between requests (nil: none, flat out); with the console's requests per second.
+func drainBesideLoad(pace: Double?) throws -> (jobs: Double, requests: Double) {
     let stop = Atomic(false)
     let loadDone = DispatchSemaphore(value: 0)
     let served = Mutex(0)
     let started = ContinuousClock.now
+    let paths = pages.map(\.path)
     for worker in 0..<clients {
-        Thread {
+        Thread { [session] in
             let client = HTTPClient(service: "bench", metrics: MetricsRegistry())
             var turn = worker, count = 0
+            // Paced clients start spread over the first interval, as operators' pages would be.
+            if let pace { Thread.sleep(forTimeInterval: pace * Double(worker) / Double(clients)) }
             while !stop.load(ordering: .relaxed) {
-                if (try? get(client, pages[turn % pages.count].path)) != nil { count += 1 }
+                let began = ContinuousClock.now
+                if (try? session.get(client, paths[turn % paths.count])) != nil { count += 1 }
                 turn += 1
+                if let pace { Thread.sleep(forTimeInterval: max(0, pace - seconds(since: began))) }
             }
             served.withLock { $0 += count }
             loadDone.signal()
         }.start()
     }
     Thread.sleep(forTimeInterval: 1)
-    loaded.append(try drain())
+    let jobs = try drain()
     stop.store(true, ordering: .relaxed)
     for _ in 0..<clients { loadDone.wait() }
-    loadedRates.append(Double(served.withLock { $0 }) / seconds(since: started))
-    say("  round \(round): alone \(fmt(alone.last!)) jobs/s; with the console loaded \(fmt(loaded.last!)) jobs/s "
-        + "(console meanwhile \(fmt(loadedRates.last!)) requests/s)")
+    return (jobs, Double(served.withLock { $0 }) / seconds(since: started))
 }
-let aloneMean = alone.reduce(0, +) / Double(alone.count), loadedMean = loaded.reduce(0, +) / Double(loaded.count)
-say("  worker with the console loaded / alone: \(fmt(loadedMean / aloneMean, 2)) (means of the rounds: \(fmt(loadedMean)) and \(fmt(aloneMean)) jobs/s)")
+
+say("== a worker draining \(workerJobs) noop jobs (concurrency 10, prefetch 1000): alone, beside \(clients) clients each refreshing "
+    + "a page every second (5 times the console's own refresh), and beside \(clients) clients requesting flat out")
+var alone: [Double] = [], paced: [Double] = [], flat: [Double] = []
+for round in 1...3 {
+    alone.append(try drain())
+    let pacedRun = try drainBesideLoad(pace: 1)
+    paced.append(pacedRun.jobs)
+    let flatRun = option("--flat-out", 1) == 1 ? try drainBesideLoad(pace: nil) : (jobs: 0, requests: 0)
+    flat.append(flatRun.jobs)
+    say("  round \(round): alone \(fmt(alone.last!)) jobs/s; beside refreshing clients \(fmt(pacedRun.jobs)) jobs/s "
+        + "(console \(fmt(pacedRun.requests)) requests/s); beside flat-out clients \(fmt(flatRun.jobs)) jobs/s (console \(fmt(flatRun.requests)) requests/s)")
+}
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+say("  medians: alone \(fmt(median(alone))), refreshing \(fmt(median(paced))) (ratio \(fmt(median(paced) / median(alone), 2))), "
+    + "flat out \(fmt(median(flat))) (ratio \(fmt(median(flat) / median(alone), 2))) jobs/s")
 server.stop()
 try admin.execute("DROP DATABASE IF EXISTS cw_console_bench WITH (FORCE)")

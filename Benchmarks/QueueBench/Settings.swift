@@ -15,6 +15,9 @@ struct Settings {
     /// `--volume`: the sustained drain of this many jobs and the history search instead of the
     /// usual rounds.
     var volume = false
+    /// `--compare-run-counts`: each round also runs with the history's counting trigger off,
+    /// for what the per-minute counts cost (schema version 14).
+    var compareRunCounts = false
     var drainJobs = 1_000_000
     var historyRows = 10_000_000
 
@@ -25,6 +28,10 @@ struct Settings {
             let name = arguments.removeFirst()
             if name == "--volume" {
                 settings.volume = true
+                continue
+            }
+            if name == "--compare-run-counts" {
+                settings.compareRunCounts = true
                 continue
             }
             guard let value = arguments.first else { fail("\(name) needs a value") }

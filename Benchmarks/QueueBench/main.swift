@@ -1,6 +1,6 @@
 // The queue benchmark: not a test. Prints figures and ratios measured in one run.
 //
-//   scripts/bench-queue [--fast] [--jobs N] [--concurrency N] [--prefetch N] [--batch N] [--rounds N]
+//   scripts/bench-queue [--fast] [--jobs N] [--concurrency N] [--prefetch N] [--batch N] [--rounds N] [--compare-run-counts]
 //
 // Enqueue throughput; then, in interleaved rounds on identically prepared tables, the real
 // worker and the SQL limit (pgbench running the worker's own statements); then pickup
@@ -60,6 +60,27 @@ let bulk = try bench.prepare()
 print("enqueue, 1000 jobs per statement: \(fmt(Double(settings.jobs) / bulk)) jobs/s")
 let singles = 2000
 print("enqueue, one statement per job: \(fmt(Double(singles) / (try bench.enqueueOneByOne(singles)))) jobs/s")
+
+if settings.compareRunCounts {
+    var rates: [Bool: (work: [Double], sql: [Double])] = [true: ([], []), false: ([], [])]
+    for round in 1...settings.rounds {
+        for counting in [true, false] {
+            try db.execute("ALTER TABLE calworker.job_runs \(counting ? "ENABLE" : "DISABLE") TRIGGER job_runs_count")
+            try bench.prepare()
+            rates[counting]!.work.append(try bench.work())
+            try bench.prepare()
+            rates[counting]!.sql.append(try bench.sqlLimit())
+            print("round \(round), counting \(counting ? "on" : "off"): worker \(fmt(rates[counting]!.work.last!)) jobs/s, "
+                  + "SQL limit \(fmt(rates[counting]!.sql.last!)) jobs/s")
+        }
+    }
+    try db.execute("ALTER TABLE calworker.job_runs ENABLE TRIGGER job_runs_count")
+    let on = rates[true]!, off = rates[false]!
+    print("medians, counting on / off: worker \(fmt(median(on.work))) / \(fmt(median(off.work))) jobs/s "
+          + "(\(fmt(median(on.work) / median(off.work), 2))), SQL limit \(fmt(median(on.sql))) / \(fmt(median(off.sql))) jobs/s "
+          + "(\(fmt(median(on.sql) / median(off.sql), 2)))")
+    exit(0)
+}
 
 var workRates: [Double] = []
 var sqlRates: [Double] = []

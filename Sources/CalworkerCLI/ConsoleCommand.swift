@@ -38,9 +38,7 @@ enum ConsoleCommand {
         let app = try makeApp(context)
         let server: HTTPServer
         do throws(HTTPServerError) {
-            var limits = HTTPServer.Limits()
-            limits.maxBodyBytes = maxFormBytes
-            server = try HTTPServer(address: address, limits: limits) { request in app.respond(to: request) }
+            server = try HTTPServer(address: address, limits: ConsoleApp.serverLimits) { request in app.respond(to: request) }
         } catch {
             throw CLIError(.usage, "--http-addr: \(error.message)", hint: "pick a free port, e.g. --http-addr 127.0.0.1:8080")
         }
@@ -53,9 +51,6 @@ enum ConsoleCommand {
         server.stop()
         return .ok
     }
-
-    /// The largest form the console accepts (a bulk filter's fields, with room to spare).
-    static let maxFormBytes = 64 << 10
 
     /// The console as this configuration describes it: its tokens (a usage error without an
     /// operator token), a small pool of its own, the account actions, the definitions in

@@ -19,7 +19,7 @@ enum MonitoringServer {
             // database, a slow scrape): a probe that times out restarts a healthy worker.
             limits.inlinePaths = ["/healthz"]
             if receiver != nil { limits.receivePushNotifications() }
-            if console != nil { limits.maxBodyBytes = max(limits.maxBodyBytes, ConsoleCommand.maxFormBytes) }
+            if console != nil { limits.maxQueued = max(limits.maxQueued, ConsoleApp.maxQueuedRequests) }
             server = try HTTPServer(address: address, limits: limits) { request in
                 if let receiver, request.path == receiver.path { return receiver.respond(to: request) }
                 if let console, !["/metrics", "/healthz", "/readyz"].contains(request.path) { return console.respond(to: request) }

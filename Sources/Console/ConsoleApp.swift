@@ -23,6 +23,15 @@ public final class ConsoleApp: Sendable {
     let schedules: ConsoleSchedules?
     /// The backups' listing; nil: the page says how to configure a target.
     let backups: ConsoleBackups?
+    /// The overview's statistics and accounts needing attention, shared by every viewer for a
+    /// second: its last-hour figures read a range of the history, which fifty refreshing
+    /// pages should not read fifty times.
+    let overview = SharedSnapshot<Overview>(lifetime: .seconds(1))
+
+    struct Overview: Sendable {
+        var statistics: QueueStatistics
+        var attention: (accounts: [Account], total: Int)
+    }
 
     public init(tokens: ConsoleTokens, pool: ConnectionPool, queue: JobQueue = JobQueue(), secureCookies: Bool = false,
                 accountActions: ConsoleAccountActions? = nil, schedules: ConsoleSchedules? = nil, backups: ConsoleBackups? = nil,
@@ -40,6 +49,19 @@ public final class ConsoleApp: Sendable {
         self.queue = queue
         self.secureCookies = secureCookies
         self.throttle = throttle
+    }
+
+    /// Requests that wait for a handler thread when all are busy: a burst (fifty operators'
+    /// pages refreshing at once) waits its turn instead of being answered "too many requests".
+    public static let maxQueuedRequests = 256
+
+    /// How `calworker console` serves: forms up to 64 KiB (a bulk filter's fields, with room to
+    /// spare), and bursts queued.
+    public static var serverLimits: HTTPServer.Limits {
+        var limits = HTTPServer.Limits()
+        limits.maxBodyBytes = 64 << 10
+        limits.maxQueued = maxQueuedRequests
+        return limits
     }
 
     public func respond(to request: HTTPServerRequest) -> HTTPServerResponse {
@@ -77,6 +99,7 @@ public final class ConsoleApp: Sendable {
                                            "This session logged in with the read-only token: it can see everything and change nothing.",
                                            session: signed(session))
             }
+            defer { overview.clear() }
             return act(request.path, form: form, session: session, peer: request.peer)
         }
         guard request.method == "GET" || request.method == "HEAD" else {
@@ -109,14 +132,16 @@ public final class ConsoleApp: Sendable {
         do {
             switch segments.count {
             case 0:
-                let (statistics, attention) = try pool.with { db in
-                    (try queue.statistics(on: db),
-                     try AccountStore(cipher: nil).needingAttention(failures: OverviewPage.attentionFailures, stale: OverviewPage.attentionStale,
-                                                                    limit: 20, on: db))
+                let current = try overview.value {
+                    try pool.with { db in
+                        Overview(statistics: try queue.statistics(on: db),
+                                 attention: try AccountStore(cipher: nil).needingAttention(
+                                    failures: OverviewPage.attentionFailures, stale: OverviewPage.attentionStale, limit: 20, on: db))
+                    }
                 }
                 return ConsolePage.response(title: "Overview", session: signed(session), refresh: true,
-                                            body: OverviewPage.body(statistics, attention: attention, csrf: sessions.csrfToken(for: session),
-                                                                    role: session.role))
+                                            body: OverviewPage.body(current.statistics, attention: current.attention,
+                                                                    csrf: sessions.csrfToken(for: session), role: session.role))
             case 1 where segments[0] == "accounts":
                 let rows = try pool.with { db -> [AccountsPage.Row] in
                     let accounts = try AccountStore(cipher: nil).list(on: db)

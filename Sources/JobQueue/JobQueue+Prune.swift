@@ -75,6 +75,15 @@ extension JobQueue {
             """, [age, batch])
     }
 
+    /// Deletes up to `batch` per-minute attempt counts older than `olderThan` (the overview and
+    /// `/metrics` read the last hour of them); returns how many.
+    public func pruneRunCounts(olderThan age: Duration, batch: Int, on db: PostgresConnection) throws(PostgresError) -> Int {
+        try db.execute("""
+            DELETE FROM calworker.run_counts WHERE ctid = ANY(ARRAY(
+                SELECT ctid FROM calworker.run_counts WHERE minute < now() - $1::interval LIMIT $2))
+            """, [age, batch])
+    }
+
     /// Moves up to `batch` finished jobs left in the claim table (by an older worker, another
     /// program, or a quarantine that could not write its record) into the history; returns
     /// how many. Should a batch fail on one row's values, the rows go one by one and a row

@@ -78,12 +78,14 @@ extension JobQueue {
         for pause in try pausedQueues(on: db) {
             depths[pause.queue, default: QueueStatistics.Depth(queue: pause.queue)].paused = true
         }
+        // From the per-minute counts (`RunCountsSchema`), not the history: a few hundred rows
+        // whatever the throughput. Whole minutes that began within the window.
         let runRows = try db.query("""
-            SELECT DISTINCT ON (kind, outcome) kind, outcome,
-                   count(*) OVER (PARTITION BY kind, outcome), error, finished_at
-              FROM calworker.job_runs
-             WHERE finished_at > now() - $1::interval
-             ORDER BY kind, outcome, finished_at DESC
+            SELECT kind, outcome, sum(attempts)::bigint,
+                   (array_agg(last_error ORDER BY last_at DESC) FILTER (WHERE last_error IS NOT NULL))[1], max(last_at)
+              FROM calworker.run_counts
+             WHERE minute >= now() - $1::interval
+             GROUP BY kind, outcome ORDER BY kind, outcome
             """, [recent])
         let recentRuns = try runRows.map { row in
             QueueStatistics.RecentRuns(kind: try row.decode(at: 0), outcome: try row.decode(at: 1), count: try row.decode(at: 2),

@@ -169,5 +169,6 @@ public enum QueueSchema {
         CREATE INDEX job_runs_args_idx ON calworker.job_runs USING gin (args jsonb_path_ops);
         """),
         HistorySchema.migration,
+        RunCountsSchema.migration,
     ]
 }

@@ -48,6 +48,8 @@ extension CleanupJob {
             }
             try prune("jobs_moved_to_history", removes: false) { try queue.moveFinished(batch: $0, on: db) }
             try prune("job_runs") { try queue.pruneRuns(olderThan: retention.runs, batch: $0, on: db) }
+            // Two days of per-minute counts: the last hour is what anything reads.
+            try prune("run_counts") { try queue.pruneRunCounts(olderThan: .seconds(2 * 86_400), batch: $0, on: db) }
             try prune("tombstones") { try EventStore().pruneTombstones(olderThan: retention.tombstones, batch: $0, on: db) }
             try prune("workers") { try WorkerRegistry.pruneStale(olderThan: retention.workers, batch: $0, on: db) }
             try prune("alerts") { try NotificationLedger.pruneAlerts(olderThan: retention.notifications, batch: $0, on: db) }
