@@ -14,7 +14,7 @@ enum AccountsCommand {
         summary: "Connect, list, show, disable Google accounts; rotate the token key",
         usage: """
         accounts list
-               calworker accounts add --email E [--owner O] --refresh-token-file F
+               calworker accounts add --email E [--owner O] --refresh-token-file F [--no-sync]
                calworker accounts show ID
                calworker accounts disable ID | enable ID
                calworker accounts reconnect ID --refresh-token-file F
@@ -27,6 +27,8 @@ enum AccountsCommand {
         AES-256-GCM under CALWORKER_TOKEN_KEY; no command ever prints one.
         rotate-key: set the new key as CALWORKER_TOKEN_KEY and the old one in
         CALWORKER_TOKEN_KEY_PREVIOUS, run this, then drop the old key.
+        add queues the account's first sync at once (a worker runs it); --no-sync leaves that to
+        the next fan-out or to you.
         reconnect: a new refresh token for an account marked needs_reauth; it becomes active.
         reset: enqueue a cleanup job that deletes every busy block calworker wrote for the
         account (in its calendars, and of its events elsewhere) and clears its local copy.
@@ -36,6 +38,7 @@ enum AccountsCommand {
             .value("email", "E", "the Google account's e-mail address (add)"),
             .value("owner", "O", "the platform user it belongs to; accounts of one owner block each other's time (default: the e-mail)"),
             .value("refresh-token-file", "F", "a file holding the refresh token (add, reconnect)"),
+            .flag("no-sync", "add: do not queue the account's first sync"),
         ]
     ) { arguments, context in
         let action = arguments.positionals.first ?? "list"
@@ -57,7 +60,13 @@ enum AccountsCommand {
                 let token = try readToken(arguments)
                 let db = try context.connectCurrent()
                 let account = try store.add(email: email, owner: arguments.value("owner"), refreshToken: token, on: db)
-                context.emit(account) { "added account \(account.id) (\(account.email), owner \(account.owner)); sync it with: calworker enqueue sync_account --args '{\"account_id\": \(account.id)}'" }
+                let sync = arguments.has("no-sync") ? nil
+                    : try context.registry.enqueue(SyncAccountJob.self, SyncAccountJob.Args(.account(account.id)), queue: context.queue, on: db).id
+                context.emit(Added(account: account, syncJob: sync)) {
+                    "added account \(account.id) (\(account.email), owner \(account.owner)); "
+                        + (sync.map { "its first sync is job \($0): calworker runs show \($0)" }
+                           ?? "sync it with: calworker enqueue sync_account --args '{\"account_id\": \(account.id)}'")
+                }
             case "show":
                 let db = try context.connectCurrent()
                 let account = try store.account(id: try id(), on: db)
@@ -142,5 +151,19 @@ enum AccountsCommand {
                        Formatting.truncate(account.lastError, 50)])
         }
         return table.render()
+    }
+
+    /// What `accounts add --json` prints: the account's fields, and its first sync's job.
+    struct Added: Encodable {
+        var account: Account
+        var syncJob: Int64?
+
+        enum CodingKeys: String, CodingKey { case syncJob = "sync_job" }
+
+        func encode(to encoder: any Encoder) throws {
+            try account.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(syncJob, forKey: .syncJob)
+        }
     }
 }

@@ -81,6 +81,8 @@ final class CommandContext: Sendable {
         notify.webhookSecret = configuration.webhookSecret.isEmpty ? nil : configuration.webhookSecret
         notify.alertInterval = configuration.alertInterval
         notify.backupMaxAge = configuration.alertBackupMaxAge
+        notify.syncFailures = configuration.alertSyncFailures
+        notify.syncStale = configuration.alertSyncStale
         notify.backupsConfigured = !configuration.backupTarget.isEmpty
         notify.claimLease = configuration.notifyClaimTimeout
         notify.templates = Templates(overrideDirectory: configuration.templateDirectory.isEmpty ? nil : configuration.templateDirectory)

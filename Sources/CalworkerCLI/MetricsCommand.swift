@@ -22,8 +22,9 @@ enum MetricsCommand {
     ) { arguments, context in
         let probe = DatabaseProbe(url: context.configuration.databaseURL, schema: context.registry.schema,
                                   preparedStatements: context.configuration.usesPreparedStatements)
-        let families = QueueMetrics.collect(queue: context.queue, probe: probe)
+        var families = QueueMetrics.collect(queue: context.queue, probe: probe)
         let up = families.first { $0.name == "calworker_queue_metrics_up" }?.samples.first?.value == 1
+        if up { families += AccountMetrics.collect(probe: probe) }
         if let path = arguments.value("textfile") {
             do {
                 try MetricsTextfile.write(PrometheusText.render(families), to: path)

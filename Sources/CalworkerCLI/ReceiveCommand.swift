@@ -35,6 +35,7 @@ enum ReceiveCommand {
                                   preparedStatements: context.configuration.usesPreparedStatements)
         let receiver = context.pushReceiver()
         context.metrics.addCollector { QueueMetrics.collect(queue: context.queue, probe: probe) }
+        context.metrics.addCollector { AccountMetrics.collect(probe: probe) }
         let pushConfigured = context.registryEnvironment.google.push != nil
         context.metrics.addCollector { PushMetrics.collect(probe: probe, pushConfigured: pushConfigured) }
         let server = try MonitoringServer.start(address: address, metrics: context.metrics, probe: probe, receiver: receiver,

@@ -92,6 +92,7 @@ enum WorkCommand {
         let probe = DatabaseProbe(url: context.configuration.databaseURL, schema: context.registry.schema,
                                   preparedStatements: options.preparedStatements)
         context.metrics.addCollector { QueueMetrics.collect(queue: context.queue, probe: probe) }
+        context.metrics.addCollector { AccountMetrics.collect(probe: probe) }
         let pushConfigured = context.registryEnvironment.google.push != nil
         context.metrics.addCollector { PushMetrics.collect(probe: probe, pushConfigured: pushConfigured) }
         context.metrics.gauge("calworker_build_info", help: "Always 1; the version label says which calworker runs.",

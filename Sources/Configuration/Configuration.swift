@@ -96,6 +96,11 @@ public struct Configuration: Sendable {
     public var alertInterval: Duration = .seconds(15 * 60)
     /// Alert when the newest verified backup is older. Default 36 h.
     public var alertBackupMaxAge: Duration = .seconds(36 * 3600)
+    /// Alert when an active account's syncs failed this many times in a row. Default 3.
+    public var alertSyncFailures = 3
+    /// Alert when an active account has not synced successfully for this long. Default 30 min:
+    /// push or the five-minute poll keeps a healthy account far fresher.
+    public var alertSyncStale: Duration = .seconds(30 * 60)
     /// How long a claimed notification is held before another worker may send it. Default 5 min.
     public var notifyClaimTimeout: Duration = .seconds(300)
     /// Operators' own message templates, file by file; empty: the built-in ones.
@@ -198,6 +203,9 @@ public struct Configuration: Sendable {
         config.alertInterval = try reader.duration("CALWORKER_ALERT_INTERVAL", default: config.alertInterval, in: .seconds(1) ... .seconds(7 * 86_400))
         config.alertBackupMaxAge = try reader.duration("CALWORKER_ALERT_BACKUP_MAX_AGE", default: config.alertBackupMaxAge,
                                                   in: .seconds(60) ... .seconds(366 * 86_400))
+        config.alertSyncFailures = try reader.integer("CALWORKER_ALERT_SYNC_FAILURES", default: config.alertSyncFailures, in: 1...1000)
+        config.alertSyncStale = try reader.duration("CALWORKER_ALERT_SYNC_STALE", default: config.alertSyncStale,
+                                                  in: .seconds(60) ... .seconds(30 * 86_400))
         config.templateDirectory = try reader.string("CALWORKER_TEMPLATE_DIR", default: "", secret: false)
         config.notifyClaimTimeout = try reader.duration("CALWORKER_NOTIFY_CLAIM_TIMEOUT", default: config.notifyClaimTimeout,
                                                     in: .seconds(1) ... .seconds(86_400))

@@ -101,6 +101,13 @@ public struct SyncAccountJob: JobHandler {
         return nil
     }
 
+    /// Attempts of each account's sync a fan-out queues. The next fan-out comes in five
+    /// minutes, so a broken account's job ends after three tries about a minute apart (the
+    /// queue's backoff from 15 s) and its failures reach the alerts in minutes, not after the
+    /// default 20 attempts' two and a half days, during which its unique key kept cron's
+    /// next fan-out from queueing it again.
+    public static let fannedOutAttempts = 3
+
     public func defaultUniqueKey(for args: Args) -> String? {
         if args.viaPush { return nil }
         if let calendarID = args.calendarID, case .account(let id) = args.target { return "sync_account:\(id):\(calendarID)" }
@@ -118,7 +125,8 @@ public struct SyncAccountJob: JobHandler {
             // the poll visits them once per safety interval, for notifications that got lost.
             let covered = try environment.google.push.map { try PushChannelStore().accountsCoveredByPush(safetyPoll: $0.safetyPoll, on: db) } ?? []
             ids.removeAll { covered.contains($0) }
-            let added = try JobQueue().enqueueMany(self, ids.map { Args(.account($0)) }, JobOptions(queue: context.job.queue), on: db)
+            let added = try JobQueue().enqueueMany(self, ids.map { Args(.account($0)) },
+                                                   JobOptions(queue: context.job.queue, maxAttempts: Self.fannedOutAttempts), on: db)
             context.logger.info("fanned out account syncs", ["accounts": String(ids.count), "enqueued": String(added.count),
                                                              "left_to_push": String(covered.count)])
             var figures = JobFigures(["accounts": Double(ids.count), "enqueued": Double(added.count)])

@@ -125,6 +125,7 @@ public struct AlertRun {
                               detail: try row.decode(String.self, at: 2) + "\nSee: runbooks/reauth.md; calworker accounts reconnect \(id) --refresh-token-file F",
                               on: db) { raised += 1 }
         }
+        raised += try syncConditions()
         if settings.backupsConfigured {
             let newest: Date? = try db.query("""
                 SELECT max(finished_at) FROM calworker.job_runs
@@ -138,6 +139,60 @@ public struct AlertRun {
                 if try Self.raise(key: "backup_stale:\(day)", subject: "backups are stale: \(age)",
                                   detail: "See: calworker backup list; calworker runs --kind backup", on: db) { raised += 1 }
             }
+        }
+        return raised
+    }
+
+    /// Active accounts whose syncs failed `syncFailures` times in a row, or that have had no
+    /// successful sync for `syncStale`: one alert each while it lasts, and a "resolved" one
+    /// when it ends (if the first went out; an alert that ends before its digest is dropped).
+    func syncConditions() throws -> Int {
+        var current: [String: (subject: String, detail: String)] = [:]
+        for row in try db.query("""
+            SELECT id, email, consecutive_failures, coalesce(last_error, ''), last_synced_at
+              FROM calworker.accounts
+             WHERE state = 'active'
+               AND (consecutive_failures >= $1 OR coalesce(last_synced_at, created_at) < $2::timestamptz - $3::interval)
+             ORDER BY id LIMIT 1000
+            """, [settings.syncFailures, now, settings.syncStale]) {
+            let id: Int64 = try row.decode(at: 0), email: String = try row.decode(at: 1)
+            let failures: Int = try row.decode(at: 2), error: String = try row.decode(at: 3)
+            let last: Date? = try row.decodeOptional(at: 4)
+            let see = "See: calworker runs --account \(id); calworker accounts show \(id)"
+            if failures >= settings.syncFailures {
+                current["condition:sync_failing:\(id)"] = ("account \(id) (\(email)): its last \(failures) syncs failed",
+                                                           (error.isEmpty ? "" : error + "\n") + see)
+            } else {
+                let since = last.map { "since \(ISO8601DateFormatter().string(from: $0))" } ?? "ever"
+                current["condition:sync_stale:\(id)"] = ("account \(id) (\(email)) has not synced successfully \(since)",
+                                                         "Is a worker running the sync_account jobs? calworker queue; calworker runs --kind sync_account\n" + see)
+            }
+        }
+        return try reconcile(current, prefix: "condition:sync_")
+    }
+
+    /// Raises each current condition once (by its key) and ends the open ones under `prefix`
+    /// that no longer hold: an ended alert's key gets its id appended, freeing the key for the
+    /// next time, and a "resolved" alert follows the one that was sent.
+    func reconcile(_ current: [String: (subject: String, detail: String)], prefix: String) throws -> Int {
+        var raised = 0
+        let open = try db.query("""
+            SELECT id, key, subject, digest_id IS NOT NULL FROM calworker.alerts
+             WHERE starts_with(key, $1) AND position('@' IN key) = 0
+            """, [prefix])
+        for row in open {
+            let id: Int64 = try row.decode(at: 0), key: String = try row.decode(at: 1)
+            guard current[key] == nil else { continue }
+            if try row.decode(Bool.self, at: 3) {
+                try db.execute("UPDATE calworker.alerts SET key = key || '@' || id WHERE id = $1", [id])
+                if try Self.raise(key: "resolved:\(key)@\(id)", subject: "resolved: " + (try row.decode(String.self, at: 2)),
+                                  detail: "", on: db) { raised += 1 }
+            } else {
+                try db.execute("DELETE FROM calworker.alerts WHERE id = $1", [id])
+            }
+        }
+        for (key, alert) in current.sorted(by: { $0.key < $1.key }) {
+            if try Self.raise(key: key, subject: alert.subject, detail: alert.detail, on: db) { raised += 1 }
         }
         return raised
     }

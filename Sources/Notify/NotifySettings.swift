@@ -19,6 +19,10 @@ public struct NotifySettings: Sendable {
     /// A newest verified backup older than this alerts (when backups are configured).
     public var backupMaxAge: Duration = .seconds(36 * 3600)
     public var backupsConfigured = false
+    /// An active account whose syncs failed this many times in a row alerts.
+    public var syncFailures = 3
+    /// An active account without a successful sync for this long alerts.
+    public var syncStale: Duration = .seconds(30 * 60)
     /// How long a claimed message is held before another worker may send it again (a worker
     /// that died mid-send): longer than an SMTP or webhook attempt may take. Default 5 min.
     public var claimLease: Duration = .seconds(300)

@@ -195,6 +195,8 @@ import Worker
         #expect(figures["enqueued"] == 2)
         let keys = try fixture.db.query("SELECT unique_key FROM calworker.jobs ORDER BY unique_key").map { try $0.decode(String.self, at: 0) }
         #expect(keys == ["sync_account:\(fixture.accountID)", "sync_account:\(second)"])
+        let attempts = try fixture.db.query("SELECT DISTINCT max_attempts FROM calworker.jobs").map { try $0.decode(Int.self, at: 0) }
+        #expect(attempts == [SyncAccountJob.fannedOutAttempts], "a broken account ends its job in minutes, for the next fan-out")
         // Cron again while they wait: nothing piles up.
         guard case .success(let again) = try fixture.sync(args: #"{"account_id": "all"}"#) else { return }
         #expect(again["enqueued"] == 0)

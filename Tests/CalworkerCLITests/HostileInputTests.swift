@@ -30,7 +30,7 @@ import TestSupport
     }
 
     @Test(arguments: ["CALWORKER_LEASE", "CALWORKER_RETRY_BASE", "CALWORKER_RETRY_CAP", "CALWORKER_ALERT_INTERVAL",
-                      "CALWORKER_DATABASE_STATEMENT_TIMEOUT", "CALWORKER_NOTIFY_CLAIM_TIMEOUT"])
+                      "CALWORKER_DATABASE_STATEMENT_TIMEOUT", "CALWORKER_NOTIFY_CLAIM_TIMEOUT", "CALWORKER_ALERT_SYNC_STALE"])
     func hugeDurationsInTheEnvironmentExitThreeNamingTheVariable(variable: String) throws {
         for value in Self.huge {
             let run = try CalworkerProcess.run(["queue"], databaseURL: "host=/nonexistent", environment: [variable: value])

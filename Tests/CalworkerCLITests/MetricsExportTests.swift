@@ -52,6 +52,13 @@ import TestSupport
         // 20 jobs slept 5 ms each: the declared figure metric adds them up in seconds.
         #expect(abs((metrics.value("calworker_noop_sleep_seconds_total") ?? 0) - 0.1) < 1e-9)
         #expect(metrics.value("calworker_queue_metrics_up") == 1)
+        for (age, count) in [("lt_10m", 1.0), ("lt_1h", 0), ("lt_24h", 1), ("older", 1), ("never", 1)] {
+            #expect(metrics.value("calworker_accounts_by_sync_age", ["age": age]) == count, "\(age)")
+        }
+        for (failures, count) in [("0", 1.0), ("1", 1), ("2", 0), ("3-9", 1), ("10+", 1)] {
+            #expect(metrics.value("calworker_accounts_by_consecutive_failures", ["failures": failures]) == count, "\(failures)")
+        }
+        #expect((metrics.value("calworker_account_oldest_sync_age_seconds") ?? 0) >= 3 * 86_400)
         #expect((metrics.value("calworker_work_last_success_timestamp_seconds") ?? 0) > Date().timeIntervalSince1970 - 600)
         let live = try db.query("SELECT count(*) FROM calworker.jobs WHERE state = 'available'")[0].decode(Int.self, at: 0)
         #expect(metrics.value("calworker_queue_jobs", ["queue": "default"]) == Double(live))
@@ -102,6 +109,17 @@ import TestSupport
         try queue.finish([FinishedAttempt(jobID: claimed[0].id, attempt: 1, outcome: .discarded, error: "bad input",
                                           finishedAt: Date(), durationMs: 3)], workerID: "w1", on: db)
 
+        // Accounts of every freshness: synced a minute ago, 2 h ago (failing 4 times since),
+        // 3 days ago, never; and a disabled one, which no bucket counts.
+        try db.execute("""
+            INSERT INTO calworker.accounts (email, owner, key_id, refresh_token, state, last_synced_at, consecutive_failures) VALUES
+              ('a@example.com', 'o', 'k', '\\x00', 'active', now() - interval '1 minute', 0),
+              ('b@example.com', 'o', 'k', '\\x00', 'active', now() - interval '2 hours', 4),
+              ('c@example.com', 'o', 'k', '\\x00', 'active', now() - interval '3 days', 1),
+              ('d@example.com', 'o', 'k', '\\x00', 'active', NULL, 12),
+              ('e@example.com', 'o', 'k', '\\x00', 'disabled', NULL, 0)
+            """)
+
         let run = try CalworkerProcess.run(["metrics"], databaseURL: database.url)
         #expect(run.status == 0, "\(run.stderr)")
         let check = try Promtool.checkMetrics(run.stdout)
@@ -113,6 +131,13 @@ import TestSupport
         #expect((metrics.value("calworker_queue_oldest_due_job_age_seconds", ["queue": "mail"]) ?? 0) >= 29)
         #expect(metrics.value("calworker_job_runs_recent", ["kind": "noop", "outcome": "discarded"]) == 1)
         #expect(metrics.value("calworker_queue_metrics_up") == 1)
+        for (age, count) in [("lt_10m", 1.0), ("lt_1h", 0), ("lt_24h", 1), ("older", 1), ("never", 1)] {
+            #expect(metrics.value("calworker_accounts_by_sync_age", ["age": age]) == count, "\(age)")
+        }
+        for (failures, count) in [("0", 1.0), ("1", 1), ("2", 0), ("3-9", 1), ("10+", 1)] {
+            #expect(metrics.value("calworker_accounts_by_consecutive_failures", ["failures": failures]) == count, "\(failures)")
+        }
+        #expect((metrics.value("calworker_account_oldest_sync_age_seconds") ?? 0) >= 3 * 86_400)
 
         let json = try CalworkerProcess.run(["metrics", "--json"], databaseURL: database.url)
         let families = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]

@@ -52,7 +52,7 @@ import TestSupport
             printed += result.stdout + result.stderr
             return result
         }
-        #expect(try run(["accounts", "add", "--email", "ada@example.com", "--refresh-token-file", tokenFile.path]).status == 0)
+        #expect(try run(["accounts", "add", "--email", "ada@example.com", "--refresh-token-file", tokenFile.path, "--no-sync"]).status == 0)
         let enqueued = try run(["enqueue", "sync_account", "--args", #"{"account_id": 1}"#, "--max-attempts", "2", "--json"])
         let jobID = try #require(try JSONSerialization.jsonObject(with: Data(enqueued.stdout.utf8)) as? [String: Any])["id"] as? Int
         #expect(try run(["work", "--once"]).status == 0)
