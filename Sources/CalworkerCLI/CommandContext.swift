@@ -73,7 +73,8 @@ final class CommandContext: Sendable {
         var notify = NotifySettings()
         if !configuration.smtpURL.isEmpty {
             notify.smtp = SMTPSettings(url: configuration.smtpURL, username: configuration.smtpUsername.isEmpty ? nil : configuration.smtpUsername,
-                                       password: configuration.smtpPassword, caFile: configuration.smtpCAFile.isEmpty ? nil : configuration.smtpCAFile)
+                                       password: configuration.smtpPassword, caFile: configuration.smtpCAFile.isEmpty ? nil : configuration.smtpCAFile,
+                                       plainTextToLoopback: configuration.smtpTLS == "none")
         }
         notify.from = MailAddress(configuration.smtpFrom)
         notify.alertEmails = configuration.alertEmail.split(separator: ",").compactMap { MailAddress(String($0)) }

@@ -87,6 +87,9 @@ public struct Configuration: Sendable {
     public var smtpFrom = ""
     /// An extra CA bundle for the SMTP server's certificate (verification stays on).
     public var smtpCAFile = ""
+    /// `required` (the default: STARTTLS or smtps://) or `none`, for an smtp:// relay on
+    /// loopback only.
+    public var smtpTLS = "required"
     /// Operators' addresses for alert digests, comma-separated.
     public var alertEmail = ""
     public var alertWebhookURL = ""
@@ -197,6 +200,14 @@ public struct Configuration: Sendable {
         config.smtpPassword = try reader.string("CALWORKER_SMTP_PASSWORD", default: "")
         config.smtpFrom = try reader.string("CALWORKER_SMTP_FROM", default: "", secret: false)
         config.smtpCAFile = try reader.string("CALWORKER_SMTP_CA_FILE", default: "", secret: false)
+        config.smtpTLS = try reader.string("CALWORKER_SMTP_TLS", default: "required", secret: false)
+        guard ["required", "none"].contains(config.smtpTLS) else {
+            throw ConfigurationError(name: "CALWORKER_SMTP_TLS", message: "must be required or none, got '\(config.smtpTLS)'")
+        }
+        if config.smtpTLS == "none" && !config.smtpURL.isEmpty && !Loopback.isSMTPRelay(config.smtpURL) {
+            throw ConfigurationError(name: "CALWORKER_SMTP_TLS",
+                                     message: "none is allowed only with an smtp:// relay on loopback (127.0.0.1, ::1, localhost); mail to any other host goes over TLS")
+        }
         config.alertEmail = try reader.string("CALWORKER_ALERT_EMAIL", default: "", secret: false)
         config.alertWebhookURL = try reader.string("CALWORKER_ALERT_WEBHOOK_URL", default: "", secret: false)
         config.webhookSecret = try reader.string("CALWORKER_WEBHOOK_SECRET", default: "")

@@ -13,12 +13,16 @@ public struct SMTPSettings: Sendable {
     /// of the server's certificate and name stays on either way.
     public var caFile: String?
     public var timeout: Duration = .seconds(60)
+    /// Plain text to a relay on this machine (`CALWORKER_SMTP_TLS=none`): a local MTA on
+    /// loopback, whose own onward delivery does the TLS. Refused for any other host.
+    public var plainTextToLoopback = false
 
-    public init(url: String, username: String? = nil, password: String? = nil, caFile: String? = nil) {
+    public init(url: String, username: String? = nil, password: String? = nil, caFile: String? = nil, plainTextToLoopback: Bool = false) {
         self.url = url
         self.username = username
         self.password = password
         self.caFile = caFile
+        self.plainTextToLoopback = plainTextToLoopback
     }
 }
 
@@ -53,6 +57,10 @@ public struct SMTPClient: Sendable {
         guard scheme == "smtp" || scheme == "smtps" else {
             throw SMTPError(kind: .configuration, message: "CALWORKER_SMTP_URL must be smtp://host:587 or smtps://host:465, not \(HTTPClient.redact(settings.url))")
         }
+        if settings.plainTextToLoopback && !Loopback.isSMTPRelay(settings.url) {
+            throw SMTPError(kind: .configuration, message: "CALWORKER_SMTP_TLS=none is for an smtp:// relay on loopback only, not "
+                            + "\(HTTPClient.redact(settings.url)); mail to any other host goes over TLS")
+        }
         guard !recipients.isEmpty else { throw SMTPError(kind: .permanent, message: "no recipient") }
         for address in [sender] + recipients where address.contains(where: { $0 == "<" || $0 == ">" || $0 == "\r" || $0 == "\n" }) {
             throw SMTPError(kind: .permanent, message: "'\(address)' is not a plain e-mail address")
@@ -64,7 +72,7 @@ public struct SMTPClient: Sendable {
             state.source = source
             try easy.set(CURLOPT_URL, settings.url)
             try easy.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
-            try easy.set(CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue))
+            try easy.set(CURLOPT_USE_SSL, Int((settings.plainTextToLoopback ? CURLUSESSL_NONE : CURLUSESSL_ALL).rawValue))
             try easy.set(CURLOPT_TIMEOUT_MS, Int(settings.timeout.wholeMilliseconds))
             try easy.set(CURLOPT_CONNECTTIMEOUT_MS, 15_000)
             if let caFile = settings.caFile { try easy.set(CURLOPT_CAINFO, caFile) }

@@ -81,6 +81,12 @@ public struct BackupJob: JobHandler {
             } catch {
                 throw JobArgsError("target: \(error.message)")
             }
+            do throws(MediaError) {
+                // As the worker's store will: a file:// target must lie under the media root.
+                if let target { try MediaStores.check(target, mediaRoot: environment.media.mediaRoot) }
+            } catch {
+                throw JobArgsError("target: \(error.message)")
+            }
         }
         return Plan(target: target, policy: RetentionPolicy(daily: args.keepDaily ?? 7, weekly: args.keepWeekly ?? 4, monthly: args.keepMonthly ?? 6))
     }

@@ -28,6 +28,17 @@ public struct MediaStores: Sendable {
         }
     }
 
+    /// Refuses a location the stores would refuse when used: a `file://` one without a media
+    /// root, or outside it (after `..` and links). Checked when a job is enqueued, so a bad
+    /// target is a usage error then, not a job failing in a worker again and again.
+    public static func check(_ location: MediaLocation, mediaRoot: String?) throws(MediaError) {
+        guard case .file = location else { return }
+        guard let mediaRoot else {
+            throw MediaError(.invalid, "\(location): file:// locations need CALWORKER_MEDIA_ROOT, the folder they must lie under")
+        }
+        _ = try FileStore(root: mediaRoot).resolve(location, allowRoot: true)
+    }
+
     public func get(_ location: MediaLocation, maxBytes: Int) throws(MediaError) -> Data {
         try store(for: location).get(location, maxBytes: maxBytes)
     }

@@ -155,6 +155,26 @@ func calworker(_ arguments: [String], url: String, environment: [String: String]
         #expect(calworker(["enqueue", "--file", "/no/such/file.json"], url: database.url).code == .usage)
     }
 
+    @Test func aBackupTargetTheWorkerWouldRefuseIsRefusedAtEnqueue() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cw-media-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let environment = ["CALWORKER_MEDIA_ROOT": root.path]
+        let outside = calworker(["enqueue", "backup", "--args", #"{"target": "file:///etc/calworker-backups/"}"#], url: database.url, environment: environment)
+        #expect(outside.code == .usage && outside.err.contains("outside the media root"), "\(outside.err)")
+        let escaping = calworker(["enqueue", "backup", "--args", #"{"target": "file://\#(root.path)/../elsewhere/"}"#], url: database.url,
+                                 environment: environment)
+        #expect(escaping.code == .usage, "`..` out of the root: \(escaping.err)")
+        let noRoot = calworker(["enqueue", "backup", "--args", #"{"target": "file://\#(root.path)/backups/"}"#], url: database.url)
+        #expect(noRoot.code == .usage && noRoot.err.contains("CALWORKER_MEDIA_ROOT"))
+        let inside = calworker(["enqueue", "backup", "--args", #"{"target": "file://\#(root.path)/backups/"}"#], url: database.url,
+                               environment: environment)
+        #expect(inside.code == .ok, "\(inside.err)")
+        #expect(try database.connect().query("SELECT count(*) FROM calworker.jobs")[0].decode(Int.self, at: 0) == 1, "only the good one")
+    }
+
     @Test func configMasksSecretsWhereverTheyComeFrom() throws {
         let secretFile = FileManager.default.temporaryDirectory.appendingPathComponent("cw-secret-\(UUID().uuidString)")
         try "file-secret-value\n".write(to: secretFile, atomically: true, encoding: .utf8)

@@ -10,6 +10,17 @@ import Testing
         #expect(configuration.googleRequestsPerMinute == 500 && configuration.logFormat == "json")
     }
 
+    @Test func mailWithoutTLSIsAllowedToALoopbackRelayOnly() throws {
+        let local = try Configuration.load(["CALWORKER_SMTP_URL": "smtp://127.0.0.1:25", "CALWORKER_SMTP_TLS": "none"])
+        #expect(local.smtpTLS == "none")
+        #expect(try Configuration.load([:]).smtpTLS == "required")
+        for (url, tls) in [("smtp://mail.example.com:25", "none"), ("smtps://127.0.0.1:465", "none"), ("smtp://127.0.0.1:25", "off")] {
+            #expect(throws: ConfigurationError.self, "\(url) \(tls)") {
+                try Configuration.load(["CALWORKER_SMTP_URL": url, "CALWORKER_SMTP_TLS": tls])
+            }
+        }
+    }
+
     @Test func aSecretComesFromItsFileAndIsMaskedWhereverItComesFrom() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("cw-config-\(UUID().uuidString)")
         try "from-a-file-secret\n".write(to: file, atomically: true, encoding: .utf8)

@@ -54,6 +54,23 @@ import TestSupport
         #expect(plain.received().isEmpty, "never a silent downgrade")
     }
 
+    @Test func plainTextGoesOnlyToALoopbackRelayAndOnlyWhenAllowed() throws {
+        let relay = try SMTPTestServer(plain: true)
+        let local = SMTPClient(settings: SMTPSettings(url: relay.url, plainTextToLoopback: true))
+        try local.send(from: "calendar@example.com", to: ["ada@example.com"], message: Self.message("via the local relay").rendered())
+        let received = try #require(relay.received().first)
+        #expect(!received.tls && received.to == ["ada@example.com"] && received.text.contains("via the local relay"))
+
+        let remote = SMTPClient(settings: SMTPSettings(url: "smtp://127.0.0.1.example.com:\(relay.port)", plainTextToLoopback: true))
+        do {
+            try remote.send(from: "calendar@example.com", to: ["ada@example.com"], message: Self.message("x").rendered())
+            Issue.record("plain text to a host that is not loopback")
+        } catch {
+            #expect(error.kind == .configuration && error.message.contains("loopback only"), "\(error)")
+        }
+        #expect(relay.received().count == 1)
+    }
+
     @Test func anUnverifiableCertificateIsRefused() throws {
         let server = try SMTPTestServer()
         do {
