@@ -18,7 +18,8 @@ enum WorkCommand {
         usage: "work [--queues a,b] [--concurrency N] [--once] [--max-jobs N] [--grace-period D] [--poll-interval D] [--prefetch N] [--no-listen] [--http-addr HOST:PORT [--console]] [--metrics-file PATH.prom] [--pushgateway URL]",
         details: """
         SIGTERM or SIGINT: stop claiming, let running jobs finish within the grace period, then
-        hand the rest back to the queue. A second signal hands them back at once.
+        hand the rest back to the queue. A second signal hands them back at once. SIGHUP is
+        logged and changes nothing (no configuration is reloaded: restart to apply it).
         Behind a transaction-mode pooler (PgBouncer pool_mode=transaction) set
         CALWORKER_DATABASE_POOLER=transaction: the worker then polls and uses no named prepared
         statements.
@@ -117,7 +118,15 @@ enum WorkCommand {
             worker.requestStop()
             watchdog.signalled(signal, holding: worker.jobsInHand)
         }
-        defer { _ = traps }
+        // A hangup (a closed terminal, a stray `kill -HUP`, an old unit's ExecReload) used to end
+        // the worker at once with no grace, and systemd counted that as a clean exit. Nothing
+        // a running worker holds can be swapped safely (its registry, pools and templates are
+        // built at start), so SIGHUP changes nothing, and says so.
+        let hangup = SignalTrap.install([SIGHUP]) { _ in
+            context.logger.notice("SIGHUP received: nothing is reloaded; the worker keeps running",
+                                  ["hint": "restart it to apply new configuration (SIGTERM drains it first)"])
+        }
+        defer { _ = traps; _ = hangup }
         warnIfTokenKeyMissing(context)
         let started = ContinuousClock.now
         let summary: WorkerSummary

@@ -70,6 +70,32 @@ import TestSupport
         #expect(worker.standardError.contains("stopping: waiting for running jobs"))
     }
 
+    @Test func sighupUnderLoadChangesNothingAndLosesNothing() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        try JobQueue().enqueueMany((0..<60).map { _ in NewJob(kind: "noop", args: #"{"sleep_ms": 150}"#) }, on: db)
+        let worker = try CalworkerProcess(["work", "--concurrency", "4", "--poll-interval", "100ms", "--json"],
+                                          databaseURL: database.url, environment: fastRetries)
+        defer { worker.signal(SIGKILL) }
+        func completed() -> Int {
+            (try? db.query("SELECT count(*) FROM calworker.job_runs WHERE outcome = 'completed'")[0].decode(Int.self, at: 0)) ?? -1
+        }
+        #expect(eventually(timeout: 30) { completed() >= 4 })
+        for _ in 0..<3 {
+            worker.signal(SIGHUP)
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(worker.isRunning, "a hangup does not end the worker: \(worker.standardError.suffix(1500))")
+        #expect(eventually(timeout: 60) { completed() == 60 }, "every job ran: \(worker.standardError.suffix(1500))")
+        #expect(worker.standardError.contains("SIGHUP received: nothing is reloaded"))
+        worker.signal(SIGTERM)
+        #expect(worker.wait(timeout: 60) == 0)
+        let runs = try db.query("SELECT count(*), count(DISTINCT job_id), count(*) FILTER (WHERE outcome <> 'completed') FROM calworker.job_runs")[0]
+        #expect(try runs.decode(Int.self, at: 0) == 60 && runs.decode(Int.self, at: 1) == 60 && runs.decode(Int.self, at: 2) == 0,
+                "each job once, none handed back or lost")
+    }
+
     @Test func aRestartedServerIsReconnectedToAndNothingIsLost() throws {
         let cluster = try ThrowawayCluster()
         defer { cluster.destroy() }
