@@ -84,6 +84,8 @@ final class CommandContext: Sendable {
         notify.backupMaxAge = configuration.alertBackupMaxAge
         notify.syncFailures = configuration.alertSyncFailures
         notify.syncStale = configuration.alertSyncStale
+        let jobsDirectory = configuration.jobsDirectory, zone = TimeZone(identifier: configuration.scheduleTimeZone) ?? .gmt
+        notify.schedulePeriods = { ScheduleExpectations.periods(directory: jobsDirectory, timeZone: zone) }
         notify.backupsConfigured = !configuration.backupTarget.isEmpty
         notify.claimLease = configuration.notifyClaimTimeout
         notify.templates = Templates(overrideDirectory: configuration.templateDirectory.isEmpty ? nil : configuration.templateDirectory)

@@ -126,6 +126,7 @@ public struct AlertRun {
                               on: db) { raised += 1 }
         }
         raised += try syncConditions()
+        raised += try scheduleConditions()
         if settings.backupsConfigured {
             let newest: Date? = try db.query("""
                 SELECT max(finished_at) FROM calworker.job_runs
@@ -169,6 +170,34 @@ public struct AlertRun {
             }
         }
         return try reconcile(current, prefix: "condition:sync_")
+    }
+
+    /// Scheduled definitions whose newest fire (by a scheduler or cron's `enqueue --file`) is
+    /// older than twice their longest normal gap: the scheduler is dead or the timer is off.
+    /// Nothing while no fire was ever recorded (scheduling not set up yet); a definition that
+    /// never fired counts from the oldest fire of any.
+    func scheduleConditions() throws -> Int {
+        let periods = settings.schedulePeriods()
+        guard !periods.isEmpty,
+              let started: Date = try db.query("SELECT min(fire_at) FROM calworker.schedule_fires")[0].decodeOptional(at: 0) else { return 0 }
+        var newest: [String: Date] = [:]
+        for row in try db.query("""
+            SELECT n.name, f.fire_at FROM unnest($1::text[]) AS n(name)
+              JOIN LATERAL (SELECT fire_at FROM calworker.schedule_fires s WHERE s.name = n.name AND s.fire_at <= $2
+                             ORDER BY s.fire_at DESC LIMIT 1) f ON true
+            """, [Array(periods.keys), now]) {
+            newest[try row.decode(String.self, at: 0)] = try row.decode(Date.self, at: 1)
+        }
+        var current: [String: (subject: String, detail: String)] = [:]
+        for (name, period) in periods {
+            let last = newest[name] ?? started
+            guard now.timeIntervalSince(last) > 2 * period else { continue }
+            let when = newest[name].map { "since \(ISO8601DateFormatter().string(from: $0))" } ?? "at all"
+            current["condition:schedule_late:\(name)"] = ("schedule \(name) has not fired \(when)",
+                                                          "It fires at least every \(Int(period / 60)) min. Is `calworker schedule run --loop` "
+                                                          + "running, or the cron file or systemd timer installed? See: calworker jobs validate")
+        }
+        return try reconcile(current, prefix: "condition:schedule_late:")
     }
 
     /// Raises each current condition once (by its key) and ends the open ones under `prefix`

@@ -23,6 +23,10 @@ public struct NotifySettings: Sendable {
     public var syncFailures = 3
     /// An active account without a successful sync for this long alerts.
     public var syncStale: Duration = .seconds(30 * 60)
+    /// Each scheduled definition's longest normal gap between fires, in seconds, by name
+    /// (`jobs/`): a definition without a fire for twice that alerts. Called by the alert run
+    /// only, since reading the definitions and their schedules takes a moment.
+    public var schedulePeriods: @Sendable () -> [String: Double] = { [:] }
     /// How long a claimed message is held before another worker may send it again (a worker
     /// that died mid-send): longer than an SMTP or webhook attempt may take. Default 5 min.
     public var claimLease: Duration = .seconds(300)

@@ -80,3 +80,14 @@ public struct CronSchedule: Sendable {
         return missing
     }
 }
+
+extension CronSchedule {
+    /// The longest time between two consecutive fires over the `days` after `start` (a week
+    /// and a day by default, so weekday schedules count their weekend): how long a healthy
+    /// installation may go without a fire of this schedule. Nil when it fires less than twice.
+    public func longestGap(after start: Date, days: Int = 8) -> TimeInterval? {
+        let times = fires(after: start, through: start.addingTimeInterval(Double(days) * 86_400)).map(\.at)
+        guard times.count >= 2 else { return nil }
+        return zip(times, times.dropFirst()).map { $1.timeIntervalSince($0) }.max()
+    }
+}

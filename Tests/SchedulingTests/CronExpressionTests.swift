@@ -68,3 +68,14 @@ import Testing
                 "cron ORs the day fields; systemd ANDs them, so two lines")
     }
 }
+
+@Suite struct CronGapTests {
+    @Test func theLongestGapIsWhatAHealthyScheduleMayGoWithoutAFire() throws {
+        let start = ISO8601DateFormatter().date(from: "2026-12-02T10:00:30Z")!
+        let utc = TimeZone(identifier: "UTC")!
+        #expect(CronSchedule(try CronExpression("*/5 * * * *"), timeZone: utc).longestGap(after: start) == 300)
+        #expect(CronSchedule(try CronExpression("30 2 * * *"), timeZone: utc).longestGap(after: start) == 86_400)
+        #expect(CronSchedule(try CronExpression("0 9 * * 1-5"), timeZone: utc).longestGap(after: start) == 3 * 86_400, "Friday to Monday")
+        #expect(CronSchedule(try CronExpression("0 0 1 1 *"), timeZone: utc).longestGap(after: start) == nil, "yearly: no two fires in 8 days")
+    }
+}
