@@ -24,7 +24,10 @@ enum MetricsCommand {
                                   preparedStatements: context.configuration.usesPreparedStatements)
         var families = QueueMetrics.collect(queue: context.queue, probe: probe)
         let up = families.first { $0.name == "calworker_queue_metrics_up" }?.samples.first?.value == 1
-        if up { families += AccountMetrics.collect(probe: probe) }
+        if up {
+            families += AccountMetrics.collect(probe: probe)
+            families += ScheduleMetrics.collect(probe: probe, directory: context.configuration.jobsDirectory)
+        }
         if let path = arguments.value("textfile") {
             do {
                 try MetricsTextfile.write(PrometheusText.render(families), to: path)

@@ -113,8 +113,29 @@ import TestSupport
               ('e@example.com', 'o', 'k', '\\x00', 'disabled', NULL, 0)
             """)
 
-        let run = try CalworkerProcess.run(["metrics"], databaseURL: database.url)
+        // The cleanup definition fired twice: its older fire's job completed, its newer one's
+        // was discarded; the backup fired once and its job is still waiting.
+        try db.execute("""
+            INSERT INTO calworker.schedule_fires (name, wall_time, fire_at, job_id) VALUES
+              ('cleanup', 'a', now() - interval '2 hours', 7001), ('cleanup', 'b', now() - interval '1 hour', 7002),
+              ('backup', 'c', now() - interval '30 minutes', 7003)
+            """)
+        try db.execute("""
+            INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, duration_ms, job_state)
+            VALUES (7001, 1, 'cleanup', 'default', 'w', now() - interval '2 hours', now() - interval '119 minutes', 'completed', 1, 'completed'),
+                   (7002, 1, 'cleanup', 'default', 'w', now() - interval '1 hour', now() - interval '59 minutes', 'discarded', 1, 'discarded')
+            """)
+
+        let jobs = TestEnvironment.packageRoot.appendingPathComponent("jobs").path
+        let run = try CalworkerProcess.run(["metrics"], databaseURL: database.url, environment: ["CALWORKER_JOBS_DIR": jobs])
         #expect(run.status == 0, "\(run.stderr)")
+        let now = Date().timeIntervalSince1970
+        let cleanupFire = ExpositionSamples(run.stdout).value("calworker_schedule_last_fire_timestamp_seconds", ["definition": "cleanup"]) ?? 0
+        let cleanupSuccess = ExpositionSamples(run.stdout).value("calworker_schedule_last_success_timestamp_seconds", ["definition": "cleanup"]) ?? 0
+        #expect(abs(cleanupFire - (now - 3600)) < 120 && abs(cleanupSuccess - (now - 119 * 60)) < 120, "\(cleanupFire) \(cleanupSuccess)")
+        #expect(ExpositionSamples(run.stdout).value("calworker_schedule_last_fire_timestamp_seconds", ["definition": "backup"]) != nil)
+        #expect(ExpositionSamples(run.stdout).value("calworker_schedule_last_success_timestamp_seconds", ["definition": "backup"]) == nil,
+                "no success yet")
         let check = try Promtool.checkMetrics(run.stdout)
         #expect(check.ok, "promtool: \(check.output)")
         let metrics = ExpositionSamples(run.stdout)
