@@ -84,6 +84,7 @@ final class CommandContext: Sendable {
         notify.backupMaxAge = configuration.alertBackupMaxAge
         notify.syncFailures = configuration.alertSyncFailures
         notify.syncStale = configuration.alertSyncStale
+        notify.reauthURLTemplate = configuration.reauthURL.isEmpty ? nil : configuration.reauthURL
         let jobsDirectory = configuration.jobsDirectory, zone = TimeZone(identifier: configuration.scheduleTimeZone) ?? .gmt
         notify.schedulePeriods = { ScheduleExpectations.periods(directory: jobsDirectory, timeZone: zone) }
         notify.backupsConfigured = !configuration.backupTarget.isEmpty

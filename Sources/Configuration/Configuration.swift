@@ -99,6 +99,9 @@ public struct Configuration: Sendable {
     public var alertInterval: Duration = .seconds(15 * 60)
     /// Alert when the newest verified backup is older. Default 36 h.
     public var alertBackupMaxAge: Duration = .seconds(36 * 3600)
+    /// The link in the "reconnect your calendar" notice to an account's owner, with
+    /// `{account_id}` and `{email}` filled in; empty: no notice.
+    public var reauthURL = ""
     /// Alert when an active account's syncs failed this many times in a row. Default 3.
     public var alertSyncFailures = 3
     /// Alert when an active account has not synced successfully for this long. Default 30 min:
@@ -214,6 +217,10 @@ public struct Configuration: Sendable {
         config.alertInterval = try reader.duration("CALWORKER_ALERT_INTERVAL", default: config.alertInterval, in: .seconds(1) ... .seconds(7 * 86_400))
         config.alertBackupMaxAge = try reader.duration("CALWORKER_ALERT_BACKUP_MAX_AGE", default: config.alertBackupMaxAge,
                                                   in: .seconds(60) ... .seconds(366 * 86_400))
+        config.reauthURL = try reader.string("CALWORKER_REAUTH_URL", default: "", secret: false)
+        if !config.reauthURL.isEmpty && !(config.reauthURL.hasPrefix("https://") || config.reauthURL.hasPrefix("http://")) {
+            throw ConfigurationError(name: "CALWORKER_REAUTH_URL", message: "must be an http(s) URL like https://app.example.com/reconnect?account={account_id}")
+        }
         config.alertSyncFailures = try reader.integer("CALWORKER_ALERT_SYNC_FAILURES", default: config.alertSyncFailures, in: 1...1000)
         config.alertSyncStale = try reader.duration("CALWORKER_ALERT_SYNC_STALE", default: config.alertSyncStale,
                                                   in: .seconds(60) ... .seconds(30 * 86_400))

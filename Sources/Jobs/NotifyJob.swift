@@ -97,7 +97,8 @@ public struct NotifyJob: JobHandler {
             let report = try AlertRun(settings: environment.notify, db: db, metrics: context.metrics).run()
             for error in report.errors { context.logger.warning("alert digest problem", ["error": error]) }
             let figures = JobFigures(["alerts_raised": Double(report.raised), "alerts_pending": Double(report.pending),
-                                      "sent": Double(report.digestsSent), "failed": Double(report.failed)])
+                                      "sent": Double(report.digestsSent), "failed": Double(report.failed),
+                                      "reauth_notices_sent": Double(report.reauthNoticesSent)])
             if report.failed > 0 && report.digestsSent == 0 { throw AlertFailure(message: report.errors.joined(separator: "; ")) }
             if let next = report.nextDigestAt {
                 return .retry(after: .seconds(max(1, next.timeIntervalSinceNow)), reason: "alerts wait for the digest interval", figures: figures)

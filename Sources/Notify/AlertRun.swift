@@ -29,6 +29,8 @@ public struct AlertRun {
         /// When the next digest may go, if alerts are waiting for the interval to pass.
         public var nextDigestAt: Date?
         public var errors: [String] = []
+        /// "Reconnect your calendar" notices sent to owners.
+        public var reauthNoticesSent = 0
     }
 
     /// Records an alert; a second one with the same key is the same alert.
@@ -41,6 +43,9 @@ public struct AlertRun {
     public func run() throws -> Report {
         var report = Report()
         report.raised = try collect()
+        let notices = try ReauthNotices(settings: settings, db: db, http: http, now: now).run()
+        report.reauthNoticesSent = notices.sent
+        report.errors += notices.errors
         let pending = try db.query("SELECT id, subject, detail FROM calworker.alerts WHERE digest_id IS NULL ORDER BY id LIMIT 500")
             .map { (id: try $0.decode(Int64.self, at: 0), subject: try $0.decode(String.self, at: 1), detail: try $0.decode(String.self, at: 2)) }
         report.pending = pending.count

@@ -59,5 +59,12 @@ public enum NotifySchema {
             value timestamptz NOT NULL
         );
         """),
+        Migration(version: 15, name: "notices to owners whose account needs reconnecting", sql: """
+        -- 'reauth': the one message an account's owner gets when Google refused its token,
+        -- sent once through the same ledger as reminders.
+        ALTER TABLE calworker.notifications DROP CONSTRAINT notifications_kind_check;
+        ALTER TABLE calworker.notifications ADD CONSTRAINT notifications_kind_check
+            CHECK (kind IN ('reminder', 'alert_digest', 'reauth'));
+        """),
     ]
 }

@@ -19,6 +19,9 @@ public struct NotifySettings: Sendable {
     /// A newest verified backup older than this alerts (when backups are configured).
     public var backupMaxAge: Duration = .seconds(36 * 3600)
     public var backupsConfigured = false
+    /// The link in the "reconnect your calendar" notice to an account's owner, with
+    /// `{account_id}` and `{email}` filled in (`CALWORKER_REAUTH_URL`); nil: no notice is sent.
+    public var reauthURLTemplate: String?
     /// An active account whose syncs failed this many times in a row alerts.
     public var syncFailures = 3
     /// An active account without a successful sync for this long alerts.

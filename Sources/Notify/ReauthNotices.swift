@@ -1,0 +1,61 @@
+import Foundation
+import HTTPClient
+import Postgres
+
+/// "Reconnect your calendar": one notice to the owner of each account Google refused, per
+/// time it happened, by e-mail and/or webhook as the owner's notification settings say (the
+/// account's own address by default; none when the owner turned notifications off). It goes
+/// through the ledger, so two alert runs, or a run after a crash, send it once.
+struct ReauthNotices {
+    let settings: NotifySettings
+    let db: PostgresConnection
+    let http: HTTPClient
+    let now: Date
+
+    struct Outcome {
+        var sent = 0
+        var failed = 0
+        var errors: [String] = []
+    }
+
+    func run() throws -> Outcome {
+        var outcome = Outcome()
+        guard let template = settings.reauthURLTemplate else { return outcome }
+        let ledger = NotificationLedger(db: db, lease: settings.claimLease)
+        for row in try db.query("""
+            SELECT a.id, a.email, extract(epoch FROM a.updated_at)::bigint, coalesce(s.email, a.email), s.webhook_url, coalesce(s.channel, 'email')
+              FROM calworker.accounts a LEFT JOIN calworker.notification_settings s ON s.owner = a.owner
+             WHERE a.state = 'needs_reauth' ORDER BY a.id LIMIT 500
+            """) {
+            let id: Int64 = try row.decode(at: 0), email: String = try row.decode(at: 1), since: Int64 = try row.decode(at: 2)
+            let channel: String = try row.decode(at: 5)
+            let link = template.replacingOccurrences(of: "{account_id}", with: String(id))
+                .replacingOccurrences(of: "{email}", with: email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            let rendered = try settings.templates.render("reauth", ["email": email, "link": link])
+            var targets: [(channel: String, recipient: String)] = []
+            if channel == "email" || channel == "both" { targets.append(("email", try row.decode(String.self, at: 3))) }
+            if channel == "webhook" || channel == "both", let url: String = try row.decodeOptional(at: 4) { targets.append(("webhook", url)) }
+            let key = "reauth:\(id):\(since)"
+            for target in targets {
+                guard let claim = try ledger.claim(kind: "reauth", key: key, recipient: target.recipient, channel: target.channel,
+                                                   subject: rendered.subject) else { continue }
+                do {
+                    if target.channel == "email" {
+                        try settings.sendMail(rendered, to: target.recipient, notificationID: claim.id, date: now)
+                    } else {
+                        let body = try JSONSerialization.data(withJSONObject: ["type": "reauth", "account_id": id, "email": email, "link": link] as [String: Any],
+                                                              options: [.sortedKeys])
+                        try settings.webhookSender(http).send(to: target.recipient, body: body, deliveryID: "calworker.n\(claim.id)", now: now)
+                    }
+                    try ledger.markSent(claim.id)
+                    outcome.sent += 1
+                } catch {
+                    try ledger.markFailed(claim.id, error: "\(error)", permanent: false)
+                    outcome.failed += 1
+                    outcome.errors.append("\(error)")
+                }
+            }
+        }
+        return outcome
+    }
+}
