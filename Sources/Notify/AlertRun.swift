@@ -70,25 +70,19 @@ public struct AlertRun {
         if let url = settings.alertWebhookURL { targets.append(("webhook", url)) }
         if targets.isEmpty { report.errors.append("alerts are waiting but no recipient is configured: set CALWORKER_ALERT_EMAIL or CALWORKER_ALERT_WEBHOOK_URL") }
         for target in targets {
-            // Nil: this digest already went to this target (a rerun after a crash).
-            guard let claim = try ledger.claim(kind: "alert_digest", key: key, recipient: target.recipient, channel: target.channel,
-                                               subject: rendered.subject) else { continue }
-            do {
-                if target.channel == "email" {
-                    try settings.sendMail(rendered, to: target.recipient, notificationID: claim.id, date: now)
-                } else {
-                    let body = try JSONSerialization.data(withJSONObject: [
-                        "type": "alerts", "host": host,
-                        "alerts": pending.map { ["subject": $0.subject, "detail": $0.detail] },
-                    ] as [String: Any], options: [.sortedKeys])
-                    try settings.webhookSender(http).send(to: target.recipient, body: body, deliveryID: "calworker.n\(claim.id)", now: now)
-                }
-                try ledger.markSent(claim.id)
-                report.digestsSent += 1
-            } catch {
-                try ledger.markFailed(claim.id, error: "\(error)", permanent: false)
+            let delivery = try ledger.deliver(kind: "alert_digest", key: key, channel: target.channel, recipient: target.recipient,
+                                              rendered: rendered, settings: settings, http: http, now: now) {
+                try JSONSerialization.data(withJSONObject: [
+                    "type": "alerts", "host": host,
+                    "alerts": pending.map { ["subject": $0.subject, "detail": $0.detail] },
+                ] as [String: Any], options: [.sortedKeys])
+            }
+            switch delivery {
+            case .sent: report.digestsSent += 1
+            case .alreadyHandled: break
+            case .failed(let error):
                 report.failed += 1
-                report.errors.append("\(error)")
+                report.errors.append(error)
             }
         }
         // The alerts are carried once the digest reached at least one target.

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 public import Postgres
 import Redaction
 
@@ -70,5 +71,36 @@ extension NotificationLedger {
                    AND NOT EXISTS (SELECT 1 FROM calworker.alerts a WHERE a.digest_id = n.id)
                  LIMIT $2)
             """, [age, batch])
+    }
+}
+
+extension NotificationLedger {
+    /// What became of one message to one target.
+    enum Delivery: Equatable {
+        case sent
+        /// Sent already, or another worker is sending it now (a rerun after a crash).
+        case alreadyHandled
+        case failed(String)
+    }
+
+    /// Claims, sends (e-mail, or a signed webhook with `webhookBody`) and marks one message to
+    /// one target: the one way every notification goes out exactly once.
+    func deliver(kind: String, key: String, channel: String, recipient: String, rendered: Templates.Rendered, settings: NotifySettings,
+                 http: HTTPClient, now: Date, webhookBody: () throws -> Data) throws -> Delivery {
+        guard let claim = try claim(kind: kind, key: key, recipient: recipient, channel: channel, subject: rendered.subject) else {
+            return .alreadyHandled
+        }
+        do {
+            if channel == "email" {
+                try settings.sendMail(rendered, to: recipient, notificationID: claim.id, date: now)
+            } else {
+                try settings.webhookSender(http).send(to: recipient, body: try webhookBody(), deliveryID: "calworker.n\(claim.id)", now: now)
+            }
+            try markSent(claim.id)
+            return .sent
+        } catch {
+            try markFailed(claim.id, error: "\(error)", permanent: false)
+            return .failed("\(error)")
+        }
     }
 }

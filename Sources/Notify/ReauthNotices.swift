@@ -37,22 +37,17 @@ struct ReauthNotices {
             if channel == "webhook" || channel == "both", let url: String = try row.decodeOptional(at: 4) { targets.append(("webhook", url)) }
             let key = "reauth:\(id):\(since)"
             for target in targets {
-                guard let claim = try ledger.claim(kind: "reauth", key: key, recipient: target.recipient, channel: target.channel,
-                                                   subject: rendered.subject) else { continue }
-                do {
-                    if target.channel == "email" {
-                        try settings.sendMail(rendered, to: target.recipient, notificationID: claim.id, date: now)
-                    } else {
-                        let body = try JSONSerialization.data(withJSONObject: ["type": "reauth", "account_id": id, "email": email, "link": link] as [String: Any],
-                                                              options: [.sortedKeys])
-                        try settings.webhookSender(http).send(to: target.recipient, body: body, deliveryID: "calworker.n\(claim.id)", now: now)
-                    }
-                    try ledger.markSent(claim.id)
-                    outcome.sent += 1
-                } catch {
-                    try ledger.markFailed(claim.id, error: "\(error)", permanent: false)
+                let delivery = try ledger.deliver(kind: "reauth", key: key, channel: target.channel, recipient: target.recipient,
+                                                  rendered: rendered, settings: settings, http: http, now: now) {
+                    try JSONSerialization.data(withJSONObject: ["type": "reauth", "account_id": id, "email": email, "link": link] as [String: Any],
+                                               options: [.sortedKeys])
+                }
+                switch delivery {
+                case .sent: outcome.sent += 1
+                case .alreadyHandled: break
+                case .failed(let error):
                     outcome.failed += 1
-                    outcome.errors.append("\(error)")
+                    outcome.errors.append(error)
                 }
             }
         }

@@ -10,6 +10,18 @@ import Testing
         #expect(configuration.googleRequestsPerMinute == 500 && configuration.logFormat == "json")
     }
 
+    @Test(arguments: [("CALWORKER_REAUTH_URL", "javascript:alert(1)"), ("CALWORKER_REAUTH_URL", "ftp://x/{account_id}"),
+                      ("CALWORKER_ALERT_SYNC_FAILURES", "0"), ("CALWORKER_ALERT_SYNC_FAILURES", "99999999999999999999"),
+                      ("CALWORKER_ALERT_SYNC_FAILURES", "-3"), ("CALWORKER_ALERT_SYNC_STALE", "0s"), ("CALWORKER_ALERT_SYNC_STALE", "31d")])
+    func alertAndNoticeSettingsOutOfRangeAreRefusedByName(variable: String, value: String) {
+        do {
+            _ = try Configuration.load([variable: value])
+            Issue.record("\(variable)=\(value) was accepted")
+        } catch {
+            #expect(error.description.hasPrefix(variable), "\(error)")
+        }
+    }
+
     @Test func mailWithoutTLSIsAllowedToALoopbackRelayOnly() throws {
         let local = try Configuration.load(["CALWORKER_SMTP_URL": "smtp://127.0.0.1:25", "CALWORKER_SMTP_TLS": "none"])
         #expect(local.smtpTLS == "none")
