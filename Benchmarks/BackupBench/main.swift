@@ -124,7 +124,6 @@ for round in 1...rounds {
 }
 for name in ["cw_bench_restore_plain", "cw_bench_restore_ours", "cw_bench_backup"] { try admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
 
-func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 print(String(format: "backup (verification excluded): %.2f s against pg_dump -Fc %.2f s: ratio %.3f (target <= 1.15), median of %d",
              median(ours), median(plainDump), median(ours) / median(plainDump), rounds))
 print(String(format: "verification (open, pg_restore into a scratch database, count every table): %.2f s", median(verify)))

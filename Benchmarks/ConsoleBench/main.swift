@@ -278,7 +278,6 @@ for round in 1...3 {
     say("  round \(round): alone \(fmt(alone.last!)) jobs/s; beside refreshing clients \(fmt(pacedRun.jobs)) jobs/s "
         + "(console \(fmt(pacedRun.requests)) requests/s); beside flat-out clients \(fmt(flatRun.jobs)) jobs/s (console \(fmt(flatRun.requests)) requests/s)")
 }
-func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 say("  medians: alone \(fmt(median(alone))), refreshing \(fmt(median(paced))) (ratio \(fmt(median(paced) / median(alone), 2))), "
     + "flat out \(fmt(median(flat))) (ratio \(fmt(median(flat) / median(alone), 2))) jobs/s")
 server.stop()

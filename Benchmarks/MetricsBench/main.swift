@@ -15,7 +15,6 @@ import HTTPServer
 import Metrics
 import Synchronization
 
-func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 func benchInstrumentation(jobs: Int) -> (perJob: Double, floor: Double) {
     let registry = MetricsRegistry()

@@ -75,7 +75,6 @@ func measure(_ arguments: [String]) -> (seconds: Double, maxRSSKiB: Int) {
     return (seconds(since: start), usage.ru_maxrss)
 }
 
-func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 func compare(_ directory: String, rounds: Int) throws {
     let names = photos(in: directory)

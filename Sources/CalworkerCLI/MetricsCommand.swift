@@ -26,7 +26,7 @@ enum MetricsCommand {
         let up = families.first { $0.name == "calworker_queue_metrics_up" }?.samples.first?.value == 1
         if up {
             families += AccountMetrics.collect(probe: probe)
-            families += ScheduleMetrics.collect(probe: probe, directory: context.configuration.jobsDirectory)
+            families += ScheduleMetrics.collect(probe: probe, names: ScheduleMetrics.scheduledNames(directory: context.configuration.jobsDirectory))
         }
         if let path = arguments.value("textfile") {
             do {

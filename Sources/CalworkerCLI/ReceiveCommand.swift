@@ -36,8 +36,8 @@ enum ReceiveCommand {
         let receiver = context.pushReceiver()
         context.metrics.addCollector { QueueMetrics.collect(queue: context.queue, probe: probe) }
         context.metrics.addCollector { AccountMetrics.collect(probe: probe) }
-        let jobsDirectory = context.configuration.jobsDirectory
-        context.metrics.addCollector { ScheduleMetrics.collect(probe: probe, directory: jobsDirectory) }
+        let scheduled = ScheduleMetrics.scheduledNames(directory: context.configuration.jobsDirectory)
+        context.metrics.addCollector { ScheduleMetrics.collect(probe: probe, names: scheduled) }
         let pushConfigured = context.registryEnvironment.google.push != nil
         context.metrics.addCollector { PushMetrics.collect(probe: probe, pushConfigured: pushConfigured) }
         let server = try MonitoringServer.start(address: address, metrics: context.metrics, probe: probe, receiver: receiver,

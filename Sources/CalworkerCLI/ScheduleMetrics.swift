@@ -7,9 +7,13 @@ import Worker
 /// definition's name (a fixed, small set): an alert on `time() - ...` finds a schedule that
 /// stopped firing or keeps failing.
 enum ScheduleMetrics {
-    static func collect(probe: DatabaseProbe, directory: String) -> [MetricFamilySnapshot] {
-        guard let definitions = try? JobDefinition.loadAll(directory: directory) else { return [] }
-        let names = definitions.filter { $0.schedule != nil }.map(\.name)
+    /// The scheduled definitions' names, read once when a process starts (as everything
+    /// else it runs by), not on every scrape; none when the folder does not load.
+    static func scheduledNames(directory: String) -> [String] {
+        ((try? JobDefinition.loadAll(directory: directory)) ?? []).filter { $0.schedule != nil }.map(\.name)
+    }
+
+    static func collect(probe: DatabaseProbe, names: [String]) -> [MetricFamilySnapshot] {
         guard !names.isEmpty, let freshness = try? probe.run({ try ScheduleFreshness.read(names: names, on: $0) }) else { return [] }
         func samples(_ time: (ScheduleFreshness) -> Date?) -> [([MetricLabel], Double)] {
             names.compactMap { name in freshness[name].flatMap(time).map { ([MetricLabel("definition", name)], $0.timeIntervalSince1970) } }

@@ -94,8 +94,8 @@ enum WorkCommand {
                                   preparedStatements: options.preparedStatements)
         context.metrics.addCollector { QueueMetrics.collect(queue: context.queue, probe: probe) }
         context.metrics.addCollector { AccountMetrics.collect(probe: probe) }
-        let jobsDirectory = context.configuration.jobsDirectory
-        context.metrics.addCollector { ScheduleMetrics.collect(probe: probe, directory: jobsDirectory) }
+        let scheduled = ScheduleMetrics.scheduledNames(directory: context.configuration.jobsDirectory)
+        context.metrics.addCollector { ScheduleMetrics.collect(probe: probe, names: scheduled) }
         let pushConfigured = context.registryEnvironment.google.push != nil
         context.metrics.addCollector { PushMetrics.collect(probe: probe, pushConfigured: pushConfigured) }
         context.metrics.gauge("calworker_build_info", help: "Always 1; the version label says which calworker runs.",
