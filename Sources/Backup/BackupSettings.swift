@@ -18,6 +18,10 @@ public struct BackupSettings: Sendable {
     /// pg_restore's parallel jobs for verification and restores.
     public var restoreJobs = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
     public var media = MediaSettings()
+    /// The connection backups are made and verified with (`CALWORKER_BACKUP_DATABASE_URL`):
+    /// a role that reads every table and may create databases, when workers run as one that
+    /// may not. Nil: the caller's connection.
+    public var databaseURL: String?
     /// The statement limit of a backup's own sessions: counting every row of a large database
     /// takes longer than a worker's usual minute. Six hours.
     public static let statementLimit: Duration = .seconds(6 * 3600)

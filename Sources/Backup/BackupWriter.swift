@@ -56,7 +56,10 @@ struct BackupWriter {
             }
         }
         let status = dump.wait()
-        guard status == 0 else { throw BackupError(.failed, "pg_dump exited with status \(status): \(dump.errorOutput)") }
+        guard status == 0 else {
+            let hint = dump.errorOutput.contains("permission denied") ? " (\(BackupSettings.permissionHint))" : ""
+            throw BackupError(.failed, "pg_dump exited with status \(status): \(dump.errorOutput)\(hint)")
+        }
         try writer.finish()
         try session.execute("COMMIT")
         let dumped = ContinuousClock.now

@@ -63,8 +63,9 @@ enum BackupCommand {
             case "verify":
                 let entry = try catalog.entry(try id())
                 var manifest = entry.manifest!
-                let db = try context.connect()
-                let verification = try BackupVerifier.make(settings: settings, stores: stores).verify(manifest, in: entry.folder, db: db)
+                let verification = try settings.withSession(fallback: try context.connect()) { db in
+                    try BackupVerifier.make(settings: settings, stores: stores).verify(manifest, in: entry.folder, db: db)
+                }
                 manifest.verification = verification
                 try catalog.save(manifest)
                 var updated = entry

@@ -69,6 +69,7 @@ final class CommandContext: Sendable {
         backup.previousKeys = configuration.backupKeyPrevious.split(separator: ",").compactMap { try? SecretKey(base64: String($0)) }
         if !configuration.backupSpool.isEmpty { backup.spoolDirectory = configuration.backupSpool }
         if !configuration.pgBin.isEmpty { backup.toolsDirectory = configuration.pgBin }
+        if !configuration.backupDatabaseURL.isEmpty { backup.databaseURL = configuration.backupDatabaseURL }
         environment.backup = backup
         var notify = NotifySettings()
         if !configuration.smtpURL.isEmpty {
@@ -106,6 +107,7 @@ final class CommandContext: Sendable {
                        configuration.webhookSecret, configuration.tokenKey, configuration.backupKey]
         secrets += (configuration.tokenKeyPrevious + "," + configuration.backupKeyPrevious).split(separator: ",").map(String.init)
         secrets += PostgresConninfo.passwords(inRawText: configuration.databaseURL)
+        secrets += PostgresConninfo.passwords(inRawText: configuration.backupDatabaseURL)
         if !configuration.smtpPassword.isEmpty {
             // SMTP AUTH sends the password in base64 (PLAIN: NUL user NUL password; LOGIN: alone).
             secrets.append(Data("\0\(configuration.smtpUsername)\0\(configuration.smtpPassword)".utf8).base64EncodedString())

@@ -75,6 +75,10 @@ public struct Configuration: Sendable {
     public var backupKeyPrevious = ""
     /// Where backups go when a job or command names no target (`s3://…/` or `file:///…/`).
     public var backupTarget = ""
+    /// The connection backups are made and verified with, when workers connect as a role that
+    /// cannot read every table or create the scratch database a verification restores into
+    /// (runbooks/database-roles.md). Empty: the worker's own connection.
+    public var backupDatabaseURL = ""
     /// The folder a backup's sealed dump (and a restore's plain one) waits in. Default: the temporary folder.
     public var backupSpool = ""
     /// The folder with pg_dump and pg_restore; empty finds the newest installed PostgreSQL.
@@ -196,6 +200,7 @@ public struct Configuration: Sendable {
         config.backupKey = try reader.string("CALWORKER_BACKUP_KEY", default: "")
         config.backupKeyPrevious = try reader.string("CALWORKER_BACKUP_KEY_PREVIOUS", default: "")
         config.backupTarget = try reader.string("CALWORKER_BACKUP_TARGET", default: "", secret: false)
+        config.backupDatabaseURL = try reader.string("CALWORKER_BACKUP_DATABASE_URL", default: "", secret: false)
         config.backupSpool = try reader.string("CALWORKER_BACKUP_SPOOL", default: "", secret: false)
         config.pgBin = try reader.string("CALWORKER_PG_BIN", default: "", secret: false)
         config.smtpURL = try reader.string("CALWORKER_SMTP_URL", default: "", secret: false)
@@ -295,10 +300,13 @@ public struct Configuration: Sendable {
         entries.map { entry in
             var shown = entry
             if entry.secret && !entry.value.isEmpty { shown.value = "****" }
-            if entry.name == "CALWORKER_DATABASE_URL" { shown.value = Self.maskPassword(in: entry.value) }
+            if Self.conninfoNames.contains(entry.name) { shown.value = Self.maskPassword(in: entry.value) }
             return shown
         }
     }
+
+    /// Settings holding a libpq connection string, shown with the password masked.
+    static let conninfoNames: Set<String> = ["CALWORKER_DATABASE_URL", "CALWORKER_BACKUP_DATABASE_URL"]
 
     /// Hides the password in a URI (`user:secret@host`) or key/value (`password=secret`) string.
     public static func maskPassword(in conninfo: String) -> String {

@@ -81,9 +81,11 @@ public struct Migrator: Sendable {
 
     /// Applies what is missing, all in one transaction under an advisory lock, and returns the
     /// steps applied now (empty when already current). Refuses a schema newer than known.
-    /// `upTo` stops at a version (tests of upgrades from an older installation).
+    /// `upTo` stops at a version (tests of upgrades from an older installation). `workerRole`
+    /// is granted what workers need (`SchemaGrants`) in the same transaction, every time, so
+    /// the tables of the steps applied now are covered too.
     @discardableResult
-    public func migrate(on db: PostgresConnection, upTo limit: Int? = nil) throws -> [Step] {
+    public func migrate(on db: PostgresConnection, upTo limit: Int? = nil, grantingTo workerRole: String? = nil) throws -> [Step] {
         try db.transaction { db in
             try db.execute("SELECT pg_advisory_xact_lock($1)", [Self.lockKey])
             try db.executeScript("""
@@ -103,6 +105,7 @@ public struct Migrator: Sendable {
                 for part in step.parts { try db.executeScript(part.sql) }
                 try db.execute("INSERT INTO calworker.schema_migrations (version, name) VALUES ($1, $2)", [step.version, step.name])
             }
+            if let workerRole { try SchemaGrants.grant(to: workerRole, on: db) }
             return pending
         }
     }

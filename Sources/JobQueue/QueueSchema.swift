@@ -170,5 +170,6 @@ public enum QueueSchema {
         """),
         HistorySchema.migration,
         RunCountsSchema.migration,
+        OwnerRightsSchema.migration,
     ]
 }

@@ -111,7 +111,7 @@ public struct BackupJob: JobHandler {
                                progress: { progress.report($0) })
         let outcome: BackupRun.Outcome
         do {
-            outcome = try runner.run(on: try context.database(), policy: policy)
+            outcome = try settings.withSession(fallback: try context.database()) { db in try runner.run(on: db, policy: policy) }
         } catch let error as BackupError where error.kind == .failed && context.isStopped {
             try context.checkStop()
             throw error

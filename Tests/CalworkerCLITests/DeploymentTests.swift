@@ -170,6 +170,52 @@ import TestSupport
         #expect(ignore.contains(".build") && ignore.contains("docker/secrets"))
     }
 
+    /// Compose's database roles: `migrate` alone holds the owner's URL and grants the role that
+    /// initdb.sh creates; workers and the scheduler hold the worker's; only workers the backup's.
+    /// (BackupSessionTests and SchemaGrantsTests run the same SQL file against PostgreSQL.)
+    @Test func composeConnectsEachServiceAsItsLeastPrivilegedRole() throws {
+        let compose = try Self.run("/usr/bin/env", ["python3", "-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+                                                    Self.root + "/docker/compose.yaml"])
+        let parsed = try JSONSerialization.jsonObject(with: Data(compose.output.utf8)) as? [String: Any] ?? [:]
+        let services = parsed["services"] as? [String: [String: Any]] ?? [:]
+        func environment(_ name: String) -> [String: String] { services[name]?["environment"] as? [String: String] ?? [:] }
+        func secrets(_ name: String) -> Set<String> { Set(services[name]?["secrets"] as? [String] ?? []) }
+        let initdb = try String(contentsOfFile: Self.root + "/docker/postgres/initdb.sh", encoding: .utf8)
+        let workerRole = try #require(initdb.firstMatch(of: /-v worker=([a-z_]+)/)?.1)
+        #expect(services["migrate"]?["command"] as? [String] == ["migrate", "--worker-role", String(workerRole)])
+        #expect(environment("migrate")["CALWORKER_DATABASE_URL_FILE"] == "/run/secrets/owner_database_url" && secrets("migrate") == ["owner_database_url"])
+        for name in ["worker", "scheduler"] {
+            #expect(environment(name)["CALWORKER_DATABASE_URL_FILE"] == "/run/secrets/database_url", "\(name) connects as the worker's role")
+            #expect(!secrets(name).contains("owner_database_url") && !secrets(name).contains("postgres_password"), "\(name) holds no owner's secret")
+        }
+        #expect(environment("worker")["CALWORKER_BACKUP_DATABASE_URL_FILE"] == "/run/secrets/backup_database_url")
+        #expect(!secrets("scheduler").contains("backup_database_url"), "the scheduler makes no backups")
+        let postgres = services["postgres"] ?? [:]
+        let mounts = postgres["volumes"] as? [String] ?? []
+        #expect(mounts.contains { $0.hasPrefix("./postgres/initdb.sh:/docker-entrypoint-initdb.d/") }
+                && mounts.contains("./postgres/calworker-roles.sql:/etc/calworker/calworker-roles.sql:ro"))
+        for secret in ["db_owner_password", "db_worker_password", "db_backup_password"] {
+            #expect(initdb.contains(secret) && secrets("postgres").contains(secret), "\(secret) reaches the init script")
+        }
+        #expect((environment("postgres")["POSTGRES_USER"]) != "calworker_owner", "the superuser is not the schema's owner")
+        // The README's recipe, run: it makes every secret compose declares, and each URL holds its role's password.
+        let readme = try String(contentsOfFile: Self.root + "/docker/secrets/README.md", encoding: .utf8)
+        let recipe = try #require(readme.components(separatedBy: "```sh\n").dropFirst().first?.components(separatedBy: "```").first)
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let made = try Self.run("/bin/sh", ["-euc", recipe.replacingOccurrences(of: "cd docker/secrets", with: "cd '\(folder)'")])
+        #expect(made.status == 0, "\(made.output)")
+        for secret in (parsed["secrets"] as? [String: Any] ?? [:]).keys {
+            let text = (try? String(contentsOfFile: folder + "/" + secret, encoding: .utf8)) ?? ""
+            #expect(!text.isEmpty, "docker/secrets/README.md makes \(secret)")
+        }
+        for (url, role) in [("owner_database_url", "owner"), ("database_url", "worker"), ("backup_database_url", "backup")] {
+            let password = (try? String(contentsOfFile: folder + "/db_\(role)_password", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+            let text = (try? String(contentsOfFile: folder + "/" + url, encoding: .utf8)) ?? ""
+            #expect(text == "postgresql://calworker_\(role):\(password)@postgres:5432/calworker" && initdb.contains("\(role)=calworker_\(role)"), "\(url): \(text)")
+        }
+    }
+
     @Test func theRuntimeImageInstallsEveryLibraryTheBinaryLinks() throws {
         let dockerfile = try String(contentsOfFile: Self.root + "/docker/Dockerfile", encoding: .utf8)
         let runtime = dockerfile.components(separatedBy: "AS runtime")[1].components(separatedBy: "COPY --from")[0]

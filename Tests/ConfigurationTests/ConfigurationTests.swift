@@ -38,12 +38,14 @@ import Testing
         try "from-a-file-secret\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let configuration = try Configuration.load(["CALWORKER_GOOGLE_CLIENT_SECRET_FILE": file.path,
-                                                    "CALWORKER_DATABASE_URL": "postgresql://u:db-secret@host/db"])
+                                                    "CALWORKER_DATABASE_URL": "postgresql://u:db-secret@host/db",
+                                                    "CALWORKER_BACKUP_DATABASE_URL": "host=db user=calworker_backup password='b a/ck'"])
         #expect(configuration.googleClientSecret == "from-a-file-secret")
         let shown = configuration.maskedEntries
         #expect(shown.first { $0.name == "CALWORKER_GOOGLE_CLIENT_SECRET" }?.value == "****")
         #expect(shown.first { $0.name == "CALWORKER_GOOGLE_CLIENT_SECRET" }?.source == "file:\(file.path)")
         #expect(shown.first { $0.name == "CALWORKER_DATABASE_URL" }?.value == "postgresql://u:****@host/db")
+        #expect(shown.first { $0.name == "CALWORKER_BACKUP_DATABASE_URL" }?.value == "host=db user=calworker_backup password=****")
     }
 
     @Test(arguments: [("CALWORKER_LEASE", "2d"), ("CALWORKER_LEASE", "0s"), ("CALWORKER_RETRY_CAP", "31d"),
