@@ -11,7 +11,8 @@ import Worker
 /// console on every other path when one is given (`work --console`).
 enum MonitoringServer {
     static func start(address: String, metrics: MetricsRegistry, probe: DatabaseProbe, receiver: PushReceiver? = nil,
-                      console: ConsoleApp? = nil, isStopping: @escaping @Sendable () -> Bool) throws(CLIError) -> HTTPServer {
+                      console: ConsoleApp? = nil, isStarted: @escaping @Sendable () -> Bool = { true },
+                      isStopping: @escaping @Sendable () -> Bool) throws(CLIError) -> HTTPServer {
         let server: HTTPServer
         do {
             var limits = HTTPServer.Limits()
@@ -23,7 +24,7 @@ enum MonitoringServer {
             server = try HTTPServer(address: address, limits: limits) { request in
                 if let receiver, request.path == receiver.path { return receiver.respond(to: request) }
                 if let console, !["/metrics", "/healthz", "/readyz"].contains(request.path) { return console.respond(to: request) }
-                return respond(to: request, metrics: metrics, probe: probe, isStopping: isStopping)
+                return respond(to: request, metrics: metrics, probe: probe, isStarted: isStarted, isStopping: isStopping)
             }
         } catch {
             throw CLIError(.usage, "--http-addr: \(error.message)", hint: "pick a free port, e.g. --http-addr 127.0.0.1:9464")
@@ -33,7 +34,7 @@ enum MonitoringServer {
     }
 
     static func respond(to request: HTTPServerRequest, metrics: MetricsRegistry, probe: DatabaseProbe,
-                        isStopping: @Sendable () -> Bool) -> HTTPServerResponse {
+                        isStarted: @Sendable () -> Bool = { true }, isStopping: @Sendable () -> Bool) -> HTTPServerResponse {
         guard request.method == "GET" || request.method == "HEAD" else {
             return HTTPServerResponse(status: 405, body: "only GET and HEAD\n", headers: [("Allow", "GET, HEAD")])
         }
@@ -44,6 +45,7 @@ enum MonitoringServer {
             return HTTPServerResponse(status: 200, body: "ok\n")
         case "/readyz":
             if isStopping() { return HTTPServerResponse(status: 503, body: "not ready: shutting down\n") }
+            if !isStarted() { return HTTPServerResponse(status: 503, body: "not ready: starting\n") }
             let (ready, reason) = probe.readiness()
             return HTTPServerResponse(status: ready ? 200 : 503, body: (ready ? "ready: " : "not ready: ") + reason + "\n")
         case "/":

@@ -108,7 +108,7 @@ enum WorkCommand {
         let console = arguments.has("console") ? try ConsoleCommand.makeApp(context) : nil
         let server = try arguments.value("http-addr").map { address throws(CLIError) in
             try MonitoringServer.start(address: address, metrics: context.metrics, probe: probe, receiver: context.pushReceiver(),
-                                       console: console, isStopping: { worker.isStopping })
+                                       console: console, isStarted: { worker.hasStarted }, isStopping: { worker.isStopping })
         }
         defer { server?.stop() }
         if let server {

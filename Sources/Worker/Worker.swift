@@ -84,6 +84,7 @@ public final class Worker: Sendable {
         let heartbeatDB = try open("heartbeat")
         let listenerDB = options.listen ? try open("listener") : nil
 
+        coordinator.withLock { $0.started = true }
         logger.info("worker started", ["queues": options.queues.joined(separator: ","),
                                        "concurrency": String(options.concurrency), "once": String(options.once)])
         let background = DispatchGroup()
@@ -150,6 +151,10 @@ public final class Worker: Sendable {
 
     /// True once a stop was requested (readiness turns false then).
     public var isStopping: Bool { coordinator.withLock { $0.stopping } }
+
+    /// True once the worker registered and opened its sessions: until then it takes no job,
+    /// so it is not ready, however reachable the database is.
+    public var hasStarted: Bool { coordinator.withLock { $0.started } }
 }
 
 extension WorkerStartError: CalworkerError {

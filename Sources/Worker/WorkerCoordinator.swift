@@ -21,6 +21,8 @@ final class WorkerCoordinator: @unchecked Sendable {
     private let condition = NSCondition()
 
     var stopping = false
+    /// Registered, its sessions open, its loops started: readiness waits for this.
+    var started = false
     /// Skip the rest of the grace period (a second SIGTERM/SIGINT).
     var hurry = false
     /// A NOTIFY (or a reconnect, or a rescue) arrived since the producer last looked.

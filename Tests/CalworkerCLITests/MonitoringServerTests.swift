@@ -36,6 +36,22 @@ import TestSupport
         #expect(worker.wait(timeout: 30) == 0)
     }
 
+    /// Ready means the worker started (registered, its sessions open), not only that the
+    /// database answers a probe: a worker still starting takes no job, and one that cannot
+    /// open its sessions exits. Here its first session waits on a database that never answers.
+    @Test func readyzSaysStartingUntilTheWorkerHasStarted() throws {
+        let silent = try SilentServer()
+        defer { silent.stop() }
+        let worker = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:0"], databaseURL: silent.conninfo,
+                                          environment: ["CALWORKER_LOG_LEVEL": "info", "CALWORKER_DATABASE_CONNECT_TIMEOUT": "300s"])
+        defer { worker.signal(SIGKILL) }
+        let port = try #require(worker.servedPort(), "worker log: \(worker.standardError.suffix(2000))")
+        #expect(eventually(timeout: 30) { silent.connectionsAccepted > 0 })
+        let response = (try? RawTCPClient.get(port: port, path: "/readyz", timeout: .seconds(10))) ?? ""
+        #expect(RawTCPClient.status(of: response) == 503 && RawTCPClient.body(of: response) == "not ready: starting\n", "\(response)")
+        #expect(RawTCPClient.status(of: (try? RawTCPClient.get(port: port, path: "/healthz", timeout: .seconds(10))) ?? "") == 200)
+    }
+
     @Test func metricsPassPromtoolAndGarbageClientsDoNotStopJobs() throws {
         let database = try TestDatabase.make()
         defer { database.drop() }
