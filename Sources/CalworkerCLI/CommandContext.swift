@@ -85,6 +85,9 @@ final class CommandContext: Sendable {
         notify.backupMaxAge = configuration.alertBackupMaxAge
         notify.syncFailures = configuration.alertSyncFailures
         notify.syncStale = configuration.alertSyncStale
+        notify.discardRate = Double(configuration.alertDiscardPercent) / 100
+        notify.discardWindow = configuration.alertDiscardWindow
+        notify.workersGone = configuration.alertWorkersGone
         notify.reauthURLTemplate = configuration.reauthURL.isEmpty ? nil : configuration.reauthURL
         let jobsDirectory = configuration.jobsDirectory, zone = TimeZone(identifier: configuration.scheduleTimeZone) ?? .gmt
         notify.schedulePeriods = { ScheduleExpectations.periods(directory: jobsDirectory, timeZone: zone) }

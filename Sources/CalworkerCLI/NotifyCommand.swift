@@ -15,6 +15,7 @@ enum NotifyCommand {
                                          [--time-zone ZONE] [--quiet HH:MM-HH:MM|none] [--all-day-at HH:MM]
                calworker notify preview --event ID [--account N]
                calworker notify alert --subject S [--detail D]
+               calworker notify check
         """,
         details: """
         settings without --owner lists every owner's reminder settings (owners without a row get
@@ -24,6 +25,11 @@ enum NotifyCommand {
         sent, without sending anything.
         alert records an operator alert for the next digest (one digest at most every
         CALWORKER_ALERT_INTERVAL) and queues the digest job.
+        check looks for what the alerts job cannot see from inside a worker: whether any worker
+        is alive (none for CALWORKER_ALERT_WORKERS_GONE alerts, once; resolved when one is back),
+        then sends waiting alerts as a digest, here and now. cron and systemd installations run it
+        every five minutes (the generated crontab and timers do); the scheduler's loop does the
+        same every minute. Exit 1 when a digest could not be sent.
         """,
         options: [
             .value("owner", "O", "the platform user whose settings to change"),
@@ -71,8 +77,25 @@ enum NotifyCommand {
             let alert = NotifyJob.Args.Alert(subject: subject, detail: arguments.value("detail") ?? "")
             let result = try context.registry.enqueue(NotifyJob.self, NotifyJob.Args(alert: alert), queue: context.queue, on: db)
             context.emit(["job": result.id]) { "alert queued as job \(result.id); it goes out in the next digest" }
+        case "check":
+            let report = try AlertRun(settings: context.registryEnvironment.notify, db: db, metrics: context.metrics).runWithoutWorkers()
+            struct Checked: Encodable {
+                var raised: Int
+                var pending: Int
+                var digestsSent: Int
+                var errors: [String]
+                enum CodingKeys: String, CodingKey {
+                    case raised, pending, errors
+                    case digestsSent = "digests_sent"
+                }
+            }
+            context.emit(Checked(raised: report.raised, pending: report.pending, digestsSent: report.digestsSent, errors: report.errors)) {
+                (["\(report.raised) new alerts, \(report.pending) waiting, \(report.digestsSent) digests sent"] + report.errors.map { "error: \($0)" })
+                    .joined(separator: "\n")
+            }
+            return report.failed > 0 && report.digestsSent == 0 ? .failure : .ok
         default:
-            throw CLIError(.usage, "unknown action '\(action)'; one of settings, preview, alert")
+            throw CLIError(.usage, "unknown action '\(action)'; one of settings, preview, alert, check")
         }
         return .ok
     }

@@ -1,6 +1,8 @@
 import Configuration
 import Foundation
+import Jobs
 import Logging
+import Notify
 import Postgres
 import Scheduling
 import Synchronization
@@ -99,7 +101,11 @@ enum ScheduleCommand {
                 watchdog.signalled(signal, holding: 0)
             }
             context.logger.notice("scheduler started", ["definitions": String(definitions.count), "time_zone": zone.identifier])
+            var passes = 0
             while !stop.isSet {
+                // Every third pass (a minute): whether any worker is alive, from where workers are not.
+                if passes % 3 == 0 { checkWorkers(context, db) }
+                passes += 1
                 do {
                     for item in try scheduler.tick(on: db) {
                         context.logger.info("scheduled job enqueued", ["definition": item.name, "wall_time": item.wallTime,
@@ -115,6 +121,18 @@ enum ScheduleCommand {
             return .ok
         default:
             throw CLIError(.usage, "usage: calworker schedule run|export (see calworker schedule --help)")
+        }
+    }
+
+    /// `AlertRun.runWithoutWorkers`: the alerts job runs in a worker, so with every worker gone
+    /// only a process like this one can raise that alert and send the digest.
+    static func checkWorkers(_ context: CommandContext, _ db: PostgresConnection) {
+        do {
+            let report = try AlertRun(settings: context.registryEnvironment.notify, db: db, metrics: context.metrics).runWithoutWorkers()
+            if report.raised > 0 { context.logger.notice("alert raised by the scheduler", ["raised": String(report.raised)]) }
+            if report.failed > 0 { context.logger.warning("alert digest not sent", ["error": report.errors.joined(separator: "; ")]) }
+        } catch {
+            context.logger.warning("worker check failed; retrying in a minute", ["error": "\(error)"])
         }
     }
 

@@ -13,6 +13,11 @@ enum ScheduleExport {
 
     static let header = "Generated from jobs/ by `calworker schedule export`; do not edit: change jobs/ and regenerate."
 
+    /// Not a job: with every worker gone no job runs, so this checks from cron or a timer
+    /// (`calworker notify check`) whether workers are alive, and sends the digest itself.
+    static let workersWatch = (name: "workers-watch", cron: "*/5 * * * *", onCalendar: "*-*-* *:00/5:00",
+                               description: "alert when no worker is alive (the alerts job needs one to run)")
+
     /// An /etc/cron.d file: environment first, then one line per scheduled definition.
     static func crontab(_ definitions: [JobDefinition], _ options: Options) -> String {
         var lines = ["# " + header,
@@ -24,6 +29,8 @@ enum ScheduleExport {
             lines.append("# \(definition.name): \(definition.description ?? definition.kind)")
             lines.append("\(schedule.text) \(options.user) \(options.binary) enqueue --file \(options.jobsPath)/\(definition.name).json")
         }
+        lines.append("# \(workersWatch.name): \(workersWatch.description)")
+        lines.append("\(workersWatch.cron) \(options.user) \(options.binary) notify check")
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -114,6 +121,33 @@ enum ScheduleExport {
 
                 """
         }
+        units["calworker-\(workersWatch.name).service"] = """
+            # \(header)
+            [Unit]
+            Description=calworker: \(workersWatch.description)
+            After=network-online.target
+            Wants=network-online.target
+
+            [Service]
+            Type=oneshot
+            ExecStart=\(options.binary) notify check
+            \(sandbox)
+
+            """
+        units["calworker-\(workersWatch.name).timer"] = """
+            # \(header)
+            # cron: \(workersWatch.cron)
+            [Unit]
+            Description=calworker: \(workersWatch.name) every five minutes
+
+            [Timer]
+            OnCalendar=\(workersWatch.onCalendar)
+            AccuracySec=1s
+
+            [Install]
+            WantedBy=timers.target
+
+            """
         return units
     }
 }

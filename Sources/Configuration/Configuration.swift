@@ -111,6 +111,15 @@ public struct Configuration: Sendable {
     /// Alert when an active account has not synced successfully for this long. Default 30 min:
     /// push or the five-minute poll keeps a healthy account far fresher.
     public var alertSyncStale: Duration = .seconds(30 * 60)
+    /// Alert when more than this percentage of the attempts in `alertDiscardWindow` (at least
+    /// 20 of them) ended with their job discarded. Default 10.
+    public var alertDiscardPercent = 10
+    /// The window the discard rate is taken over. Default 1 h, as the Prometheus rule's.
+    public var alertDiscardWindow: Duration = .seconds(3600)
+    /// Alert when no worker has been alive for this long (no heartbeat; or none registered
+    /// while jobs have waited as long). Checked where workers are not: the scheduler's loop
+    /// and `calworker notify check`. Default 5 min.
+    public var alertWorkersGone: Duration = .seconds(300)
     /// How long a claimed notification is held before another worker may send it. Default 5 min.
     public var notifyClaimTimeout: Duration = .seconds(300)
     /// Operators' own message templates, file by file; empty: the built-in ones.
@@ -229,6 +238,11 @@ public struct Configuration: Sendable {
         config.alertSyncFailures = try reader.integer("CALWORKER_ALERT_SYNC_FAILURES", default: config.alertSyncFailures, in: 1...1000)
         config.alertSyncStale = try reader.duration("CALWORKER_ALERT_SYNC_STALE", default: config.alertSyncStale,
                                                   in: .seconds(60) ... .seconds(30 * 86_400))
+        config.alertDiscardPercent = try reader.integer("CALWORKER_ALERT_DISCARD_PERCENT", default: config.alertDiscardPercent, in: 1...100)
+        config.alertDiscardWindow = try reader.duration("CALWORKER_ALERT_DISCARD_WINDOW", default: config.alertDiscardWindow,
+                                                        in: .seconds(300) ... .seconds(86_400))
+        config.alertWorkersGone = try reader.duration("CALWORKER_ALERT_WORKERS_GONE", default: config.alertWorkersGone,
+                                                      in: .seconds(60) ... .seconds(86_400))
         config.templateDirectory = try reader.string("CALWORKER_TEMPLATE_DIR", default: "", secret: false)
         config.notifyClaimTimeout = try reader.duration("CALWORKER_NOTIFY_CLAIM_TIMEOUT", default: config.notifyClaimTimeout,
                                                     in: .seconds(1) ... .seconds(86_400))

@@ -5,7 +5,8 @@ public import Metrics
 public import Postgres
 
 /// Operator alerts: conditions found in the database (jobs discarded, accounts needing
-/// re-authorization, a backup that failed verification or is too old) and alerts raised
+/// re-authorization, a backup that failed verification or is too old, the conditions of
+/// `AlertRun+Conditions`) and alerts raised
 /// explicitly, each recorded once by its key, then sent as one digest at most every
 /// `alertInterval`, so a burst of a hundred failures is one message, not a hundred.
 public struct AlertRun {
@@ -40,21 +41,38 @@ public struct AlertRun {
                        [key, subject, detail]) == 1
     }
 
+    /// Every check, the owners' reconnect notices, then the digest: the `alerts` job's run.
     public func run() throws -> Report {
         var report = Report()
         report.raised = try collect()
         let notices = try ReauthNotices(settings: settings, db: db, http: http, now: now).run()
         report.reauthNoticesSent = notices.sent
         report.errors += notices.errors
+        try sendDigest(&report)
+        return report
+    }
+
+    /// Whether any worker is alive, then the digest: run where workers are not (the
+    /// scheduler's loop, `calworker notify check` from cron), since the `alerts` job needs a
+    /// worker to run and so can never report that none is left.
+    public func runWithoutWorkers() throws -> Report {
+        var report = Report()
+        report.raised = try workerConditions()
+        try sendDigest(&report)
+        return report
+    }
+
+    /// Sends the alerts not yet carried as one digest, unless one went out within `alertInterval`.
+    func sendDigest(_ report: inout Report) throws {
         let pending = try db.query("SELECT id, subject, detail FROM calworker.alerts WHERE digest_id IS NULL ORDER BY id LIMIT 500")
             .map { (id: try $0.decode(Int64.self, at: 0), subject: try $0.decode(String.self, at: 1), detail: try $0.decode(String.self, at: 2)) }
         report.pending = pending.count
-        guard let first = pending.first, let last = pending.last else { return report }
+        guard let first = pending.first, let last = pending.last else { return }
         let lastDigest: Date? = try db.query("SELECT max(sent_at) FROM calworker.notifications WHERE kind = 'alert_digest' AND state = 'sent'")[0]
             .decodeOptional(at: 0)
         if let lastDigest, now.timeIntervalSince(lastDigest) < settings.alertInterval.seconds {
             report.nextDigestAt = lastDigest.addingTimeInterval(settings.alertInterval.seconds)
-            return report
+            return
         }
         let host = ProcessInfo.processInfo.hostName
         let shown = pending.prefix(50)
@@ -92,7 +110,6 @@ public struct AlertRun {
              WHERE id = ANY($1::bigint[])
                AND EXISTS (SELECT 1 FROM calworker.notifications WHERE kind = 'alert_digest' AND key = $2 AND state = 'sent')
             """, [pending.map(\.id), key])
-        return report
     }
 
     /// Turns conditions into alerts (each once, by key); returns how many are new.
@@ -126,6 +143,8 @@ public struct AlertRun {
         }
         raised += try syncConditions()
         raised += try scheduleConditions()
+        raised += try discardRateConditions()
+        raised += try workerConditions()
         if settings.backupsConfigured {
             let newest: Date? = try db.query("""
                 SELECT max(finished_at) FROM calworker.job_runs
@@ -139,88 +158,6 @@ public struct AlertRun {
                 if try Self.raise(key: "backup_stale:\(day)", subject: "backups are stale: \(age)",
                                   detail: "See: calworker backup list; calworker runs --kind backup", on: db) { raised += 1 }
             }
-        }
-        return raised
-    }
-
-    /// Active accounts whose syncs failed `syncFailures` times in a row, or that have had no
-    /// successful sync for `syncStale`: one alert each while it lasts, and a "resolved" one
-    /// when it ends (if the first went out; an alert that ends before its digest is dropped).
-    func syncConditions() throws -> Int {
-        var current: [String: (subject: String, detail: String)] = [:]
-        for row in try db.query("""
-            SELECT id, email, consecutive_failures, coalesce(last_error, ''), last_synced_at
-              FROM calworker.accounts
-             WHERE state = 'active'
-               AND (consecutive_failures >= $1 OR coalesce(last_synced_at, created_at) < $2::timestamptz - $3::interval)
-             ORDER BY id LIMIT 1000
-            """, [settings.syncFailures, now, settings.syncStale]) {
-            let id: Int64 = try row.decode(at: 0), email: String = try row.decode(at: 1)
-            let failures: Int = try row.decode(at: 2), error: String = try row.decode(at: 3)
-            let last: Date? = try row.decodeOptional(at: 4)
-            let see = "See: calworker runs --account \(id); calworker accounts show \(id)"
-            if failures >= settings.syncFailures {
-                current["condition:sync_failing:\(id)"] = ("account \(id) (\(email)): its last \(failures) syncs failed",
-                                                           (error.isEmpty ? "" : error + "\n") + see)
-            } else {
-                let since = last.map { "since \(ISO8601DateFormatter().string(from: $0))" } ?? "ever"
-                current["condition:sync_stale:\(id)"] = ("account \(id) (\(email)) has not synced successfully \(since)",
-                                                         "Is a worker running the sync_account jobs? calworker queue; calworker runs --kind sync_account\n" + see)
-            }
-        }
-        return try reconcile(current, prefix: "condition:sync_")
-    }
-
-    /// Scheduled definitions whose newest fire (by a scheduler or cron's `enqueue --file`) is
-    /// older than twice their longest normal gap: the scheduler is dead or the timer is off.
-    /// Nothing while no fire was ever recorded (scheduling not set up yet); a definition that
-    /// never fired counts from the oldest fire of any.
-    func scheduleConditions() throws -> Int {
-        let periods = settings.schedulePeriods()
-        guard !periods.isEmpty,
-              let started: Date = try db.query("SELECT min(fire_at) FROM calworker.schedule_fires")[0].decodeOptional(at: 0) else { return 0 }
-        var newest: [String: Date] = [:]
-        for row in try db.query("""
-            SELECT n.name, f.fire_at FROM unnest($1::text[]) AS n(name)
-              JOIN LATERAL (SELECT fire_at FROM calworker.schedule_fires s WHERE s.name = n.name AND s.fire_at <= $2
-                             ORDER BY s.fire_at DESC LIMIT 1) f ON true
-            """, [Array(periods.keys), now]) {
-            newest[try row.decode(String.self, at: 0)] = try row.decode(Date.self, at: 1)
-        }
-        var current: [String: (subject: String, detail: String)] = [:]
-        for (name, period) in periods {
-            let last = newest[name] ?? started
-            guard now.timeIntervalSince(last) > 2 * period else { continue }
-            let when = newest[name].map { "since \(ISO8601DateFormatter().string(from: $0))" } ?? "at all"
-            current["condition:schedule_late:\(name)"] = ("schedule \(name) has not fired \(when)",
-                                                          "It fires at least every \(Int(period / 60)) min. Is `calworker schedule run --loop` "
-                                                          + "running, or the cron file or systemd timer installed? See: calworker jobs validate")
-        }
-        return try reconcile(current, prefix: "condition:schedule_late:")
-    }
-
-    /// Raises each current condition once (by its key) and ends the open ones under `prefix`
-    /// that no longer hold: an ended alert's key gets its id appended, freeing the key for the
-    /// next time, and a "resolved" alert follows the one that was sent.
-    func reconcile(_ current: [String: (subject: String, detail: String)], prefix: String) throws -> Int {
-        var raised = 0
-        let open = try db.query("""
-            SELECT id, key, subject, digest_id IS NOT NULL FROM calworker.alerts
-             WHERE starts_with(key, $1) AND position('@' IN key) = 0
-            """, [prefix])
-        for row in open {
-            let id: Int64 = try row.decode(at: 0), key: String = try row.decode(at: 1)
-            guard current[key] == nil else { continue }
-            if try row.decode(Bool.self, at: 3) {
-                try db.execute("UPDATE calworker.alerts SET key = key || '@' || id WHERE id = $1", [id])
-                if try Self.raise(key: "resolved:\(key)@\(id)", subject: "resolved: " + (try row.decode(String.self, at: 2)),
-                                  detail: "", on: db) { raised += 1 }
-            } else {
-                try db.execute("DELETE FROM calworker.alerts WHERE id = $1", [id])
-            }
-        }
-        for (key, alert) in current.sorted(by: { $0.key < $1.key }) {
-            if try Self.raise(key: key, subject: alert.subject, detail: alert.detail, on: db) { raised += 1 }
         }
         return raised
     }

@@ -26,6 +26,14 @@ public struct NotifySettings: Sendable {
     public var syncFailures = 3
     /// An active account without a successful sync for this long alerts.
     public var syncStale: Duration = .seconds(30 * 60)
+    /// More than this share of the attempts in `discardWindow` ending with their job
+    /// discarded alerts, once there are at least `discardMinimumAttempts` of them.
+    public var discardRate = 0.10
+    public var discardWindow: Duration = .seconds(3600)
+    /// Fewer attempts say too little: two discards of three are not a trend.
+    public static let discardMinimumAttempts = 20
+    /// No worker alive for this long alerts (checked outside the workers).
+    public var workersGone: Duration = .seconds(300)
     /// Each scheduled definition's longest normal gap between fires, in seconds, by name
     /// (`jobs/`): a definition without a fire for twice that alerts. Called by the alert run
     /// only, since reading the definitions and their schedules takes a moment.

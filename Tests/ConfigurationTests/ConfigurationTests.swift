@@ -56,7 +56,10 @@ import Testing
                       ("CALWORKER_GOOGLE_PROJECT_REQUESTS_PER_MINUTE", "-1"),
                       ("CALWORKER_GOOGLE_PROJECT_REQUESTS_PER_MINUTE", "99999999999999999999"),
                       ("CALWORKER_HISTORY_RETENTION", "1h"), ("CALWORKER_HISTORY_RETENTION", "99999999999d"),
-                      ("CALWORKER_CONSOLE_SECURE_COOKIES", "yes")])
+                      ("CALWORKER_CONSOLE_SECURE_COOKIES", "yes"), ("CALWORKER_ALERT_DISCARD_PERCENT", "0"),
+                      ("CALWORKER_ALERT_DISCARD_PERCENT", "101"), ("CALWORKER_ALERT_DISCARD_PERCENT", "99999999999999999999"),
+                      ("CALWORKER_ALERT_DISCARD_WINDOW", "1m"), ("CALWORKER_ALERT_DISCARD_WINDOW", "2d"),
+                      ("CALWORKER_ALERT_WORKERS_GONE", "10s"), ("CALWORKER_ALERT_WORKERS_GONE", "99999999999d")])
     func anUnusableValueIsRefusedNamingTheVariable(name: String, value: String) {
         let error = #expect(throws: ConfigurationError.self) { try Configuration.load([name: value]) }
         #expect(error?.name == name)

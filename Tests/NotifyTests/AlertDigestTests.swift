@@ -25,10 +25,12 @@ import Worker
                       figures: #"{"verification_failed": 1}"#)
         try fixture.db.execute("UPDATE calworker.accounts SET state = 'needs_reauth', last_error = 'invalid_grant' WHERE id = $1", [fixture.accountID])
         guard case .success(let first) = try fixture.notify(#"{"alerts": true}"#) else { Issue.record("the digest run failed"); return }
-        #expect(first["alerts_raised"] == 42 && first["sent"] == 1, "\(first.json)")
+        // 41 discards, the account, and the discard rate (41 of 41 attempts in the hour).
+        #expect(first["alerts_raised"] == 43 && first["sent"] == 1, "\(first.json)")
         try #require(digests(fixture).count == 1)
         let text = QuotedPrintableTestDecoder.textPart(of: digests(fixture)[0].text) ?? ""
-        #expect(text.contains("42 new alert(s)") && text.contains("backup failed verification (job 99)")
+        #expect(text.contains("43 new alert(s)") && text.contains("backup failed verification (job 99)")
+                && text.contains("100% of the last 60 min's attempts discarded their job (41 of 41)")
                 && text.contains("account \(fixture.accountID) (ada@example.com) needs to be connected again") && text.contains("and 0 more") == false)
         #expect(text.contains("thumbnail job 7 was discarded") && text.contains("calworker runs show 7"))
 
