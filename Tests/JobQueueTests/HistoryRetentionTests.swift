@@ -75,7 +75,11 @@ import TestSupport
             VALUES (500, 1, 'noop', 'default', 'w', now() - interval '45 days', now() - interval '45 days', 'completed', 1)
             """)
         let live = try JobQueue().enqueue(NewJob(kind: "noop", runAt: now.addingTimeInterval(-60 * Self.day)), on: db).id
-        try db.execute("DROP TABLE calworker.\(HistoryPartitions.name(of: HistoryPartitions.startOfDay(now.addingTimeInterval(2 * Self.day))))")
+        // The day after tomorrow's partition goes missing. Made first: the template database
+        // made its days ahead when it was created, which may have been before midnight UTC.
+        let dayAfterTomorrow = HistoryPartitions.startOfDay(now.addingTimeInterval(2 * Self.day))
+        try db.execute("SELECT calworker.ensure_history_partition(($1::timestamptz AT TIME ZONE 'UTC')::date)", [dayAfterTomorrow])
+        try db.execute("DROP TABLE calworker.\(HistoryPartitions.name(of: dayAfterTomorrow))")
 
         let report = try JobQueue().maintainHistory(retention: .seconds(30 * 86_400), now: now, on: db)
         let cutoff = now.addingTimeInterval(-30 * Self.day)
