@@ -32,6 +32,7 @@ let package = Package(
         .executable(name: "calworker-bench-notify", targets: ["calworker-bench-notify"]),
         .executable(name: "calworker-bench-budgets", targets: ["calworker-bench-budgets"]),
         .executable(name: "calworker-bench-console", targets: ["calworker-bench-console"]),
+        .executable(name: "calworker-bench-ical", targets: ["calworker-bench-ical"]),
     ],
     targets: [
         // C libraries, wrapped once each.
@@ -160,6 +161,13 @@ let package = Package(
             dependencies: ["Basics", "BenchSupport", "Jobs", "Accounts", "CalendarSync", "Crypto", "HTTPClient", "HTTPServer", "JobQueue", "Logging",
                            "Metrics", "Postgres", "PushReceiver", "Worker"],
             path: "Benchmarks/PushBench",
+            swiftSettings: defaultSwiftSettings
+        ),
+
+        .executableTarget(
+            name: "calworker-bench-ical",
+            dependencies: ["BenchSupport", "ICalendar"],
+            path: "Benchmarks/ICalBench",
             swiftSettings: defaultSwiftSettings
         ),
 
