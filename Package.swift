@@ -68,11 +68,12 @@ let package = Package(
         .target(name: "MirrorPlanner", dependencies: ["Basics", "Crypto"], swiftSettings: defaultSwiftSettings),
         .target(name: "Reminders", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
         .target(name: "ICalendar", swiftSettings: defaultSwiftSettings),
+        .target(name: "Feeds", dependencies: ["ICalendar", "Crypto", "Media", "Postgres"], swiftSettings: defaultSwiftSettings),
         .target(name: "Scheduling", dependencies: ["Basics", "Configuration", "JobQueue", "Postgres"], swiftSettings: defaultSwiftSettings),
         .target(name: "CalendarSync", dependencies: ["Basics", "Accounts", "Crypto", "Google", "HTTPClient", "Metrics", "MirrorPlanner", "Postgres",
                                                      "Redaction"],
                 swiftSettings: defaultSwiftSettings),
-        .target(name: "Jobs", dependencies: ["Basics", "Worker", "JobQueue", "Postgres", "Scheduling", "Accounts", "CalendarSync", "Crypto", "Google", "Media", "Thumbnails", "Backup", "Notify", "Configuration", "Metrics"],
+        .target(name: "Jobs", dependencies: ["Basics", "Feeds", "Worker", "JobQueue", "Postgres", "Scheduling", "Accounts", "CalendarSync", "Crypto", "Google", "Media", "Thumbnails", "Backup", "Notify", "Configuration", "Metrics"],
                 swiftSettings: defaultSwiftSettings),
 
         // The operator console: markup safe by construction, sessions, CSRF, login throttling.
@@ -85,7 +86,7 @@ let package = Package(
         // The command-line tool: a thin entry point over a library the tests call too.
         .target(
             name: "CalworkerCLI",
-            dependencies: ["Basics", "Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer", "Redaction",
+            dependencies: ["Basics", "Feeds", "Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer", "Redaction",
                            "Accounts", "CalendarSync", "Console", "Crypto", "MirrorPlanner", "Media", "Backup", "Notify", "PushReceiver", "Reminders",
                            "Scheduling"],
             swiftSettings: defaultSwiftSettings
@@ -188,6 +189,7 @@ let package = Package(
                     swiftSettings: defaultSwiftSettings),
         .testTarget(name: "GoogleTests", dependencies: ["Google", "HTTPClient", "GoogleEmulator", "Metrics"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "ICalendarTests", dependencies: ["ICalendar", "Reminders", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "FeedsTests", dependencies: ["Feeds", "ICalendar", "Accounts", "Media", "Metrics", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "NotifyTests", dependencies: ["Notify", "HTTPClient", "HTTPServer", "Accounts", "Crypto", "Jobs", "JobQueue", "Worker",
                                                     "Metrics", "Postgres", "Reminders", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),

@@ -13,7 +13,7 @@ public enum CLI {
         MigrateCommand.command, EnqueueCommand.command, WorkCommand.command, RunsCommand.command,
         QueueCommand.command, RetryCommand.command, CancelCommand.command, AuditCommand.command, WorkersCommand.command,
         StatusCommand.command, MetricsCommand.command, ReceiveCommand.command, ConsoleCommand.command, ChannelsCommand.command, HealthcheckCommand.command, AccountsCommand.command, CalendarsCommand.command, SyncCommand.command,
-        BackupCommand.command, NotifyCommand.command, JobsCommand.command, ScheduleCommand.command,
+        BackupCommand.command, NotifyCommand.command, FeedsCommand.command, JobsCommand.command, ScheduleCommand.command,
         ConfigCommand.command,
     ]
 

@@ -2,6 +2,7 @@ import Accounts
 import Backup
 import CalendarSync
 import Configuration
+import Feeds
 import Crypto
 import Foundation
 import HTTPClient
@@ -71,6 +72,7 @@ final class CommandContext: Sendable {
         if !configuration.pgBin.isEmpty { backup.toolsDirectory = configuration.pgBin }
         if !configuration.backupDatabaseURL.isEmpty { backup.databaseURL = configuration.backupDatabaseURL }
         environment.backup = backup
+        if !configuration.feedsTarget.isEmpty { environment.feedsTarget = try? FeedPublisher.target(configuration.feedsTarget) }
         var notify = NotifySettings()
         if !configuration.smtpURL.isEmpty {
             notify.smtp = SMTPSettings(url: configuration.smtpURL, username: configuration.smtpUsername.isEmpty ? nil : configuration.smtpUsername,

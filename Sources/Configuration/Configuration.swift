@@ -79,6 +79,12 @@ public struct Configuration: Sendable {
     /// cannot read every table or create the scratch database a verification restores into
     /// (runbooks/database-roles.md). Empty: the worker's own connection.
     public var backupDatabaseURL = ""
+    /// Where iCalendar feeds are published: `s3://bucket/feeds/` or a `file://` folder under
+    /// `CALWORKER_MEDIA_ROOT`. Empty: no feeds.
+    public var feedsTarget = ""
+    /// The public address the feeds target is served under (a CDN, the bucket's website), for
+    /// the addresses `calworker feeds` prints. Empty: the target's own location.
+    public var feedsURL = ""
     /// The folder a backup's sealed dump (and a restore's plain one) waits in. Default: the temporary folder.
     public var backupSpool = ""
     /// The folder with pg_dump and pg_restore; empty finds the newest installed PostgreSQL.
@@ -210,6 +216,14 @@ public struct Configuration: Sendable {
         config.backupKeyPrevious = try reader.string("CALWORKER_BACKUP_KEY_PREVIOUS", default: "")
         config.backupTarget = try reader.string("CALWORKER_BACKUP_TARGET", default: "", secret: false)
         config.backupDatabaseURL = try reader.string("CALWORKER_BACKUP_DATABASE_URL", default: "", secret: false)
+        config.feedsTarget = try reader.string("CALWORKER_FEEDS_TARGET", default: "", secret: false)
+        if !config.feedsTarget.isEmpty && !(config.feedsTarget.hasPrefix("s3://") || config.feedsTarget.hasPrefix("file:///")) {
+            throw ConfigurationError(name: "CALWORKER_FEEDS_TARGET", message: "must be s3://bucket/prefix/ or file:///absolute/folder/")
+        }
+        config.feedsURL = try reader.string("CALWORKER_FEEDS_URL", default: "", secret: false)
+        if !config.feedsURL.isEmpty && !(config.feedsURL.hasPrefix("https://") || config.feedsURL.hasPrefix("http://")) {
+            throw ConfigurationError(name: "CALWORKER_FEEDS_URL", message: "must be an http(s) URL like https://calendar.example.com/feeds/")
+        }
         config.backupSpool = try reader.string("CALWORKER_BACKUP_SPOOL", default: "", secret: false)
         config.pgBin = try reader.string("CALWORKER_PG_BIN", default: "", secret: false)
         config.smtpURL = try reader.string("CALWORKER_SMTP_URL", default: "", secret: false)

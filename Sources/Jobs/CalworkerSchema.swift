@@ -1,5 +1,6 @@
 import Accounts
 import CalendarSync
+import Feeds
 public import JobQueue
 import Notify
 import Scheduling
@@ -9,6 +10,6 @@ import Scheduling
 public enum CalworkerSchema {
     public static let migrator = Migrator(groups: [
         QueueSchema.migrations, AccountsSchema.migrations, SyncSchema.migrations, PushSchema.migrations, NotifySchema.migrations,
-        SchedulingSchema.migrations,
+        SchedulingSchema.migrations, FeedsSchema.migrations,
     ])
 }

@@ -25,6 +25,8 @@ public struct JobEnvironment: Sendable {
     public var backup = BackupSettings()
     /// E-mail, webhooks, alert recipients and templates.
     public var notify = NotifySettings()
+    /// Where iCalendar feeds are published (`CALWORKER_FEEDS_TARGET`); nil: no feeds.
+    public var feedsTarget: MediaLocation?
     /// The clock the mirror window is measured from (tests pin it to a date).
     public var now: @Sendable () -> Date = { Date() }
 

@@ -11,6 +11,7 @@ public enum JobKinds {
         registry.register(BackupJob(environment: environment))
         registry.register(NotifyJob(environment: environment))
         registry.register(WatchChannelsJob(environment: environment))
+        registry.register(IcsExportJob(environment: environment))
         return registry
     }
 }

@@ -151,6 +151,14 @@ public struct SyncAccountJob: JobHandler {
                                            "pages": String(report.pages), "full_syncs": String(report.fullSyncs),
                                            "mirror_writes": String(mirrors.inserted + mirrors.patched + mirrors.restored + mirrors.deleted)])
             if let postponed = mirrors.postponed { logger.notice("mirrors postponed", ["reason": postponed]) }
+            if report.eventsFetched > 0 {
+                do {
+                    try IcsExportJob.afterSync(accountID: accountID, queue: context.job.queue, environment: environment, on: db)
+                } catch {
+                    // The scheduled export catches up; the sync itself succeeded.
+                    logger.warning("feed export not queued", ["error": "\(error)"])
+                }
+            }
             var figures = Self.figures(report)
             for (key, value) in Self.figures(mirrors).values { figures.set(key, value) }
             if args.viaPush, let notified = try? PushInbox().notifiedAt(jobID: context.job.id, on: db) {

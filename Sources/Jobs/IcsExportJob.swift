@@ -1,0 +1,126 @@
+import Backup
+import Feeds
+public import Foundation
+import JobQueue
+import Logging
+import Media
+import Postgres
+public import Worker
+
+/// `ics_export`: brings published iCalendar feeds up to date (see `FeedPublisher`).
+///
+/// `{"feed_id": 3}` one feed, `{"owner": "user-1"}` that owner's feeds (what a sync that
+/// changed events queues, half a minute later so a burst becomes one), `{}` every feed and
+/// then the objects no feed holds any more (cron). `"force": true` renders even unchanged feeds.
+/// A feed whose events and settings did not change is not rendered; one rendered to the
+/// bytes already published is not written.
+public struct IcsExportJob: JobHandler {
+    public struct Args: Codable, Sendable, Equatable {
+        public var feedID: Int64?
+        public var owner: String?
+        public var force: Bool?
+
+        public init(feedID: Int64? = nil, owner: String? = nil, force: Bool? = nil) {
+            self.feedID = feedID
+            self.owner = owner
+            self.force = force
+        }
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case feedID = "feed_id", owner, force
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let names = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+            if let unknown = names.first(where: { CodingKeys(rawValue: $0) == nil }) {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription:
+                    "unknown argument '\(unknown)'; ics_export takes {\"feed_id\": N}, {\"owner\": \"O\"} or {}, and \"force\": true"))
+            }
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            feedID = try container.decodeIfPresent(Int64.self, forKey: .feedID)
+            owner = try container.decodeIfPresent(String.self, forKey: .owner)
+            force = try container.decodeIfPresent(Bool.self, forKey: .force)
+        }
+    }
+
+    public static let kind = "ics_export"
+    /// How long after a sync that changed events its owner's feeds are exported.
+    public static let delayAfterSync: TimeInterval = 30
+    let environment: JobEnvironment
+    public let timeout: Duration = .seconds(1800)
+
+    public init(environment: JobEnvironment) { self.environment = environment }
+
+    public static let figureMetrics: [FigureMetric] = [
+        FigureMetric(figure: "feeds_written", metric: "calworker_feeds_written_total", help: "iCalendar feeds published with new content."),
+        FigureMetric(figure: "feeds_unchanged", metric: "calworker_feeds_unchanged_total",
+                     help: "iCalendar feeds rendered to the content already published (not written)."),
+        FigureMetric(figure: "feeds_skipped", metric: "calworker_feeds_skipped_total",
+                     help: "iCalendar feeds not rendered: nothing they show changed."),
+    ]
+
+    public func validate(_ args: Args) throws(JobArgsError) -> Args {
+        if let id = args.feedID, id <= 0 { throw JobArgsError("feed_id must be positive, got \(id)") }
+        if let owner = args.owner, owner.isEmpty || owner.utf8.count > 512 { throw JobArgsError("owner must be 1 to 512 bytes") }
+        if args.feedID != nil && args.owner != nil { throw JobArgsError("give feed_id or owner, not both") }
+        return args
+    }
+
+    public func defaultUniqueKey(for args: Args) -> String? {
+        if let id = args.feedID { return "ics_export:feed:\(id)" }
+        if let owner = args.owner { return "ics_export:owner:\(owner)" }
+        return "ics_export:all"
+    }
+
+    public func subject(for args: Args) -> String? { args.feedID.map { "feed:\($0)" } }
+
+    public func run(_ args: Args, context: JobContext) throws -> JobResult {
+        let db = try context.database()
+        let store = FeedStore()
+        let feeds: [Feed]
+        if let id = args.feedID {
+            guard let feed = try store.feed(id: id, on: db) else { return .discard(reason: "no feed \(id) (deleted?)") }
+            feeds = [feed]
+        } else {
+            feeds = try store.list(owner: args.owner, on: db)
+        }
+        // The schedule runs everywhere; without feeds there is nothing to do, target or not.
+        if feeds.isEmpty && environment.feedsTarget == nil { return .success(JobFigures(["feeds": 0])) }
+        guard let target = environment.feedsTarget else {
+            return .discard(reason: "\(feeds.count) feeds but no feeds target: set CALWORKER_FEEDS_TARGET "
+                            + "(s3://bucket/feeds/ or file:///path/under/the/media/root/)")
+        }
+        let publisher = FeedPublisher(stores: MediaStores(settings: environment.media, metrics: context.metrics, shouldAbort: { context.isStopped }),
+                                      target: target, spoolDirectory: environment.backup.spoolDirectory)
+        var counts: [FeedPublisher.Outcome: Int] = [:]
+        var failures: [String] = []
+        for feed in feeds {
+            try context.checkStop()
+            do {
+                let outcome = try publisher.publish(feed, force: args.force == true, now: environment.now(), on: db)
+                counts[outcome, default: 0] += 1
+                if outcome == .written { context.logger.info("feed published", ["feed_id": String(feed.id), "owner": feed.owner]) }
+            } catch {
+                context.logger.warning("feed not published", ["feed_id": String(feed.id), "error": "\(error)"])
+                failures.append("feed \(feed.id): \(error)")
+            }
+        }
+        var figures = JobFigures(["feeds": Double(feeds.count), "feeds_written": Double(counts[.written] ?? 0),
+                                  "feeds_unchanged": Double(counts[.unchanged] ?? 0), "feeds_skipped": Double(counts[.skipped] ?? 0)])
+        if args.feedID == nil && args.owner == nil && failures.isEmpty {
+            figures.set("orphans_removed", Double(try publisher.removeOrphans(now: environment.now(), on: db)))
+        }
+        guard failures.isEmpty else { throw FeedError(failures.prefix(5).joined(separator: "; ")) }
+        return .success(figures)
+    }
+
+    /// After a sync that fetched changed events: the owner's feeds, in half a minute, once.
+    static func afterSync(accountID: Int64, queue: String, environment: JobEnvironment, on db: PostgresConnection) throws {
+        guard environment.feedsTarget != nil,
+              let owner = try db.query("""
+                  SELECT a.owner FROM calworker.accounts a WHERE a.id = $1 AND EXISTS (SELECT 1 FROM calworker.feeds f WHERE f.owner = a.owner)
+                  """, [accountID]).first?.decode(String.self, at: 0) else { return }
+        _ = try JobQueue().enqueue(IcsExportJob(environment: environment), Args(owner: owner),
+                                   JobOptions(queue: queue, maxAttempts: 5, runAt: environment.now().addingTimeInterval(delayAfterSync)), on: db)
+    }
+}
