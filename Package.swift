@@ -188,7 +188,7 @@ let package = Package(
                                    "Postgres", "PushReceiver", "Metrics", "Logging", "TestSupport"],
                     swiftSettings: defaultSwiftSettings),
         .testTarget(name: "GoogleTests", dependencies: ["Google", "HTTPClient", "GoogleEmulator", "Metrics"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "ICalendarTests", dependencies: ["ICalendar", "Reminders", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "ICalendarTests", dependencies: ["ICalendar", "HTTPClient", "Metrics", "Reminders", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds", "ICalendar", "Accounts", "Media", "Metrics", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "NotifyTests", dependencies: ["Notify", "HTTPClient", "HTTPServer", "Accounts", "Crypto", "Jobs", "JobQueue", "Worker",
                                                     "Metrics", "Postgres", "Reminders", "TestSupport"], swiftSettings: defaultSwiftSettings),

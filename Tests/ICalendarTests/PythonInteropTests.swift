@@ -8,35 +8,6 @@ import TestSupport
 /// `recurring-ical-events` expands their series to the occurrences calworker's own expander
 /// (the one reminders use) gives, across changes of summer time.
 @Suite struct PythonInteropTests {
-    struct PythonFailed: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    /// Runs `script` with python3 on the feed; returns its standard output.
-    static func python(_ script: String, feed: [UInt8]) throws -> String {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("cw-ics-\(UUID().uuidString)").path
-        defer { for suffix in [".ics", ".py", ".out", ".err"] { try? FileManager.default.removeItem(atPath: base + suffix) } }
-        try Data(feed).write(to: URL(fileURLWithPath: base + ".ics"))
-        try script.write(toFile: base + ".py", atomically: true, encoding: .utf8)
-        let child = try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", base + ".py", base + ".ics"],
-                                     environment: ProcessInfo.processInfo.environment, stdout: base + ".out", stderr: base + ".err")
-        let status = child.wait(timeout: 120)
-        let output = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
-        guard status == 0 else {
-            throw PythonFailed(description: "python3 failed (\(String(describing: status))): \((try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")")
-        }
-        return output
-    }
-
-    static func feed(_ events: [FeedEvent], detail: FeedDetail = .full(attendees: false), range: ClosedRange<Date>) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        let writer = FeedWriter(name: "test", detail: detail, range: range) { bytes += $0 }
-        try writer.begin()
-        try writer.write(events: events)
-        try writer.finish()
-        return bytes
-    }
-
     static let year = CivilTime.instant(fromRFC3339: "2026-01-01T00:00:00Z")!...CivilTime.instant(fromRFC3339: "2027-01-01T00:00:00Z")!
 
     @Test func hostileTitlesRoundTripThroughPythonsParser() throws {
@@ -46,14 +17,14 @@ import TestSupport
             FeedEvent(id: "e\(index)", summary: title, description: "desc of \(index): " + title, location: "loc; \(index), \"x\"",
                       start: .dateTime(CivilTime.instant(fromRFC3339: "2026-12-0\(index % 9 + 1)T09:00:00Z")!, zone: "Europe/Berlin"))
         }
-        let output = try Self.python("""
+        let output = try FeedTestSupport.python("""
             import icalendar, json, sys
             calendar = icalendar.Calendar.from_ical(open(sys.argv[1], "rb").read())
             events = [{"uid": str(e["UID"]), "summary": str(e.get("SUMMARY", "")), "description": str(e.get("DESCRIPTION", "")),
                        "location": str(e.get("LOCATION", ""))} for e in calendar.walk("VEVENT")]
             assert calendar.to_ical()  # and it writes it back
             print(json.dumps(events))
-            """, feed: try Self.feed(events, range: Self.year))
+            """, feed: try FeedTestSupport.feed(events, range: Self.year))
         let parsed = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: String]] ?? []
         #expect(parsed.count == titles.count)
         func expected(_ text: String) -> String {
@@ -90,8 +61,8 @@ import TestSupport
                                 recurrence: ["RRULE:FREQ=WEEKLY;UNTIL=20260412T035959Z"])
         let allDay = FeedEvent(id: "payday", uid: "payday@test", summary: "Payday", start: .date("20260115"), end: .date("20260116"),
                                recurrence: ["RRULE:FREQ=MONTHLY;BYMONTHDAY=15;COUNT=6"])
-        let feed = try Self.feed([berlin, moved, cancelled, newYork, allDay], range: Self.year)
-        let output = try Self.python("""
+        let feed = try FeedTestSupport.feed([berlin, moved, cancelled, newYork, allDay], range: Self.year)
+        let output = try FeedTestSupport.python("""
             import datetime, icalendar, json, recurring_ical_events, sys
             calendar = icalendar.Calendar.from_ical(open(sys.argv[1], "rb").read())
             found = []
