@@ -73,10 +73,12 @@ public final class GroupMirroring {
         self.progress = progress
     }
 
-    /// The writes the next sync would make, without making them (`calworker sync plan`).
-    public func plan() throws -> [MirrorWrite] {
+    /// The writes the next sync would make, without making them (`calworker sync plan`); with
+    /// `policy`, the writes it would make under that policy instead of the stored one (what a
+    /// change of policy would do, before it is saved).
+    public func plan(policy: MirrorPolicy? = nil) throws -> [MirrorWrite] {
         guard let group = try MirrorRepository.load(accountID: accountID, on: db), group.incomplete.isEmpty else { return [] }
-        return try planner(for: group.owner).plan(calendars: group.participating, retired: group.retired, events: group.events)
+        return try planner(for: group.owner, policy: policy).plan(calendars: group.participating, retired: group.retired, events: group.events)
     }
 
     public func run() throws -> MirrorReport {
@@ -162,9 +164,10 @@ public final class GroupMirroring {
         return report
     }
 
-    func planner(for owner: String) throws -> MirrorPlanner {
+    func planner(for owner: String, policy: MirrorPolicy? = nil) throws -> MirrorPlanner {
         let settings = try MirrorSettings.load(owner: owner, on: db)
-        return MirrorPlanner(group: owner, rules: SourceRules(now: now, mirrorDays: settings.mirrorDays), busyTitle: settings.busyTitle)
+        return MirrorPlanner(group: owner, rules: SourceRules(now: now, mirrorDays: settings.mirrorDays), busyTitle: settings.busyTitle,
+                             policy: try policy ?? MirrorPolicyStore.policy(owner: owner, on: db))
     }
 
     /// The client writing as account `id`, within that account's budget, its tokens kept on `session`.

@@ -115,7 +115,7 @@ final class MirrorExecutor {
         var body: [String: Any] = [
             "status": mirror.status, "summary": mirror.summary, "start": time(mirror.start), "end": time(mirror.end),
             "transparency": DesiredMirror.transparency, "visibility": DesiredMirror.visibility,
-            "reminders": ["useDefault": false], "description": NSNull(), "location": NSNull(), "attendees": [Any](),
+            "reminders": ["useDefault": false], "description": NSNull(), "location": mirror.location.map { $0 as Any } ?? NSNull(), "attendees": [Any](),
             "extendedProperties": ["private": ["calworkerMirror": "1", "calworkerSource": mirror.source]],
         ]
         if let recurrence = mirror.recurrence { body["recurrence"] = recurrence }

@@ -55,11 +55,17 @@ struct MirrorRepository {
                    e.recurrence, e.recurring_event_id,
                    e.original_start->>'date', (e.original_start->>'dateTime')::timestamptz, e.original_start->>'timeZone',
                    e.transparency, e.raw->>'visibility', e.event_type, e.is_mirror,
-                   EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(e.raw->'attendees', '[]')) a
-                            WHERE (a->>'self')::boolean AND a->>'responseStatus' = 'declined'),
+                   coalesce(me.response = 'declined', false),
                    (e.raw->'reminders'->>'useDefault')::boolean,
-                   e.raw->'extendedProperties'->'private'->>'calworkerSource'
+                   e.raw->'extendedProperties'->'private'->>'calworkerSource',
+                   e.raw->>'location', me.response
               FROM calworker.events e
+              -- The calendar's own user among the attendees (attendees that are not a list, or a
+              -- "self" that is not true, written by another program, count as none).
+              LEFT JOIN LATERAL (
+                  SELECT a->>'responseStatus' AS response
+                    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(e.raw->'attendees') = 'array' THEN e.raw->'attendees' ELSE '[]' END) a
+                   WHERE a->'self' = 'true'::jsonb LIMIT 1) me ON true
               JOIN calworker.calendars c ON c.account_id = e.account_id AND c.calendar_id = e.calendar_id
              WHERE e.account_id = ANY($1::bigint[]) AND c.access_role = 'owner' AND NOT c.deleted
             """, [ids]).map(decodeEvent)
@@ -82,6 +88,7 @@ struct MirrorRepository {
                             transparency: try row.decodeOptional(at: 17), visibility: try row.decodeOptional(at: 18),
                             eventType: try row.decodeOptional(at: 19) ?? "default", isMirror: try row.decode(at: 20),
                             selfDeclined: try row.decode(at: 21), remindersUseDefault: try row.decodeOptional(at: 22),
-                            mirrorSource: try row.decodeOptional(at: 23))
+                            mirrorSource: try row.decodeOptional(at: 23), location: try row.decodeOptional(at: 24),
+                            selfResponse: try row.decodeOptional(at: 25))
     }
 }

@@ -12,6 +12,8 @@ enum CalendarsCommand {
                calworker calendars exclude --account ID CALENDAR_ID
                calworker calendars include --account ID CALENDAR_ID
                calworker calendars settings --owner O [--busy-title T] [--mirror-days N]
+               calworker calendars policy --owner O [--from CAL --to CAL [--direction both|one-way|none] [--detail busy|title|title-location]
+                        [--skip-all-day yes|no] [--skip-tentative yes|no] [--working-hours HH:MM-HH:MM|none] [--skip-title REGEX|none] [--dry-run]]
         """,
         details: """
         A calendar takes part in mirroring when the account owns it (accessRole owner), it is in
@@ -19,12 +21,29 @@ enum CalendarsCommand {
         directions at the owner's next sync; nothing the user wrote is ever touched.
         settings: the title of the owner's busy blocks (default Busy) and how many days ahead
         they reach (default 90); without --busy-title/--mirror-days it shows them.
+        policy: which of the owner's calendars block time in which, and how. --direction sets the
+        pair both ways (both, one-way from --from to --to, none); --detail and the filters set the
+        link from --from to --to: busy only (default), the title, or the title and location (always
+        private, never attendees, description or reminders); leave out all-day events, tentative or
+        unanswered invitations, events starting outside working hours (Monday to Friday, the
+        owner's time zone from notify settings), titles matching a pattern. --dry-run prints the
+        busy blocks the change would write and delete, and saves nothing; otherwise it is saved and
+        a sync of the group queued, which converges it. Only events calworker wrote are touched.
         """,
         options: [
             .value("account", "ID", "the account (see calworker accounts list)"),
             .value("owner", "O", "the owner (sync group) for settings"),
             .value("busy-title", "T", "the title of mirrored busy blocks"),
             .value("mirror-days", "N", "days ahead that busy blocks reach (1-730)"),
+            .value("from", "CAL", "policy: the source calendar of the link"),
+            .value("to", "CAL", "policy: the target calendar of the link"),
+            .value("direction", "D", "policy: both, one-way (from --from to --to only) or none"),
+            .value("detail", "D", "policy: busy, title or title-location"),
+            .value("skip-all-day", "yes|no", "policy: leave out all-day events"),
+            .value("skip-tentative", "yes|no", "policy: leave out invitations answered tentative or not at all"),
+            .value("working-hours", "HH:MM-HH:MM", "policy: only events starting then, Monday to Friday (or none)"),
+            .value("skip-title", "REGEX", "policy: leave out events whose title matches (case-insensitive; or none)"),
+            .flag("dry-run", "policy: print the writes the change would make; save nothing"),
         ]
     ) { arguments, context in
         let action = arguments.positionals.first ?? "list"
@@ -67,8 +86,10 @@ enum CalendarsCommand {
                 : try MirrorSettings.load(owner: owner, on: db)
             let shown = ["owner": owner, "busy_title": settings.busyTitle, "mirror_days": String(settings.mirrorDays)]
             context.emit(shown) { "owner \(owner): busy title '\(shown["busy_title"]!)', \(shown["mirror_days"]!) days ahead" }
+        case "policy":
+            try CalendarsPolicy.run(arguments, context, db)
         default:
-            throw CLIError(.usage, "unknown action '\(action)'; one of list, exclude, include, settings")
+            throw CLIError(.usage, "unknown action '\(action)'; one of list, exclude, include, settings, policy")
         }
         return .ok
     }

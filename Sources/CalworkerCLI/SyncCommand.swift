@@ -31,15 +31,17 @@ enum SyncCommand {
         }
         let writes = try GroupMirroring(accountID: account, settings: settings, store: AccountStore(cipher: nil), db: db,
                                         metrics: context.metrics, shouldAbort: { false }, now: now).plan()
-        struct Row: Encodable { var action: String, accountId: Int64, calendarId: String, eventId: String, source: String? }
-        let rows = writes.map { Row(action: $0.action.rawValue, accountId: $0.target.accountID, calendarId: $0.target.calendarID,
-                                    eventId: $0.eventID, source: $0.mirror?.source) }
-        context.emit(rows) {
-            if rows.isEmpty { return "nothing to write: the group's calendars are converged (as of the last sync)" }
-            var table = Table(headers: ["ACTION", "ACCOUNT", "CALENDAR", "MIRROR", "SOURCE"])
-            for row in rows { table.add([row.action, String(row.accountId), row.calendarId, row.eventId, row.source ?? "-"]) }
-            return table.render() + "\n\(rows.count) write(s)"
-        }
+        context.emit(writes.map(CalendarsPolicy.Planned.init)) { render(writes) }
         return .ok
+    }
+
+    /// The writes as a table, or the words for none.
+    static func render(_ writes: [MirrorWrite]) -> String {
+        if writes.isEmpty { return "nothing to write: the group's calendars are converged (as of the last sync)" }
+        var table = Table(headers: ["ACTION", "ACCOUNT", "CALENDAR", "MIRROR", "SOURCE"])
+        for write in writes {
+            table.add([write.action.rawValue, String(write.target.accountID), write.target.calendarID, write.eventID, write.mirror?.source ?? "-"])
+        }
+        return table.render() + "\n\(writes.count) write(s)"
     }
 }

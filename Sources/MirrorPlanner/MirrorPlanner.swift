@@ -1,20 +1,23 @@
 import Foundation
 
 /// Computes, without any I/O, the writes that bring every participating calendar of one sync
-/// group to SYNC.md's state: exactly one live mirror of each source in every other calendar,
-/// mirrors equal to their source's times with the busy title, exceptions and cancelled
-/// occurrences reflected, and no mirror without a source. Running it on its own output's
-/// result plans nothing: a converged group costs no write.
+/// group to SYNC.md's state: exactly one live mirror of each source in every other calendar
+/// its link admits (`MirrorPolicy`; by default every pair, busy only), mirrors equal to their
+/// source's times with the link's detail, exceptions and cancelled occurrences reflected, and
+/// no mirror without a source. Running it on its own output's result plans nothing: a
+/// converged group costs no write.
 public struct MirrorPlanner: Sendable {
     /// The sync group (the owner): part of every mirror id, so groups never share mirrors.
     public var group: String
     public var rules: SourceRules
     public var busyTitle: String
+    public var policy: MirrorPolicy
 
-    public init(group: String, rules: SourceRules, busyTitle: String = "Busy") {
+    public init(group: String, rules: SourceRules, busyTitle: String = "Busy", policy: MirrorPolicy = MirrorPolicy()) {
         self.group = group
         self.rules = rules
         self.busyTitle = busyTitle
+        self.policy = policy
     }
 
     /// - Parameters:
@@ -33,15 +36,19 @@ public struct MirrorPlanner: Sendable {
         var instanceWrites: [MirrorWrite] = []
         var desired: [String: Set<String>] = [:]
         var seriesDuration: [String: TimeInterval] = [:]
+        var seriesShown: [String: (summary: String, location: String?)] = [:]
 
         for source in participating {
             let sourceEvents = byCalendar[source.calendarID] ?? [:]
             let instancesBySeries = Dictionary(grouping: sourceEvents.values.filter(\.isInstance)) { $0.recurringEventID! }
             for event in sourceEvents.values.sorted(by: { $0.id < $1.id }) where !event.isInstance && rules.qualifies(event) {
                 for target in participating where target.calendarID != source.calendarID {
+                    let link = policy.link(from: source.calendarID, to: target.calendarID)
+                    guard link.admits(event) else { continue }
                     let mirrorID = MirrorID.make(group: group, sourceCalendar: source.calendarID, sourceEvent: event.id,
                                                  targetCalendar: target.calendarID)
-                    let mirror = desiredMirror(of: event, id: mirrorID, sourceCalendar: source.calendarID)
+                    let mirror = desiredMirror(of: event, id: mirrorID, sourceCalendar: source.calendarID, link: link)
+                    seriesShown[mirrorID] = (mirror.summary, mirror.location)
                     desired[target.calendarID, default: []].insert(mirrorID)
                     if let start = event.start?.point, let end = event.end?.point { seriesDuration[mirrorID] = end.timeIntervalSince(start) }
                     if let write = converge(mirror, existing: byCalendar[target.calendarID]?[mirrorID], target: target) {
@@ -52,14 +59,14 @@ public struct MirrorPlanner: Sendable {
                         let instanceID = mirrorID + "_" + suffix
                         desired[target.calendarID, default: []].insert(instanceID)
                         let existing = byCalendar[target.calendarID]?[instanceID]
-                        if instance.isCancelled || !rules.isSourceKind(instance) {
+                        if instance.isCancelled || !rules.isSourceKind(instance) || !link.admits(instance) {
                             // The occurrence is gone (or stopped qualifying): cancel it in the mirror series.
                             if existing?.isCancelled != true {
                                 instanceWrites.append(MirrorWrite(action: .delete, target: target, eventID: instanceID, ifMatch: existing?.etag))
                             }
                             continue
                         }
-                        var occurrence = desiredMirror(of: instance, id: instanceID, sourceCalendar: source.calendarID)
+                        var occurrence = desiredMirror(of: instance, id: instanceID, sourceCalendar: source.calendarID, link: link)
                         occurrence.recurrence = nil
                         occurrence.recurringEventID = mirrorID
                         occurrence.originalStart = instance.originalStart
@@ -78,7 +85,9 @@ public struct MirrorPlanner: Sendable {
             where event.isMirror && !event.isCancelled && !(desired[target.calendarID]?.contains(event.id) ?? false) {
                 if let series = event.recurringEventID, desired[target.calendarID]?.contains(series) == true {
                     // An occurrence of a wanted mirror series edited by hand: back to the series' times.
-                    if let write = revert(event, series: series, duration: seriesDuration[series], target: target) { cleanup.append(write) }
+                    if let write = revert(event, series: series, duration: seriesDuration[series], shown: seriesShown[series], target: target) {
+                        cleanup.append(write)
+                    }
                 } else {
                     cleanup.append(MirrorWrite(action: .delete, target: target, eventID: event.id, ifMatch: event.etag))
                 }
@@ -94,7 +103,7 @@ public struct MirrorPlanner: Sendable {
         return writes + instanceWrites + cleanup
     }
 
-    func desiredMirror(of source: PlannedEvent, id: String, sourceCalendar: String) -> DesiredMirror {
+    func desiredMirror(of source: PlannedEvent, id: String, sourceCalendar: String, link: MirrorLink) -> DesiredMirror {
         let recurring = !(source.recurrence ?? []).isEmpty
         var start = source.start
         var end = source.end
@@ -103,8 +112,23 @@ public struct MirrorPlanner: Sendable {
             start?.timeZone = nil
             end?.timeZone = nil
         }
-        return DesiredMirror(id: id, status: "confirmed", summary: busyTitle, start: start, end: end,
+        var summary = busyTitle
+        var location: String?
+        switch link.detail {
+        case .busy: break
+        case .title: summary = Self.shown(source.summary) ?? busyTitle
+        case .titleLocation:
+            summary = Self.shown(source.summary) ?? busyTitle
+            location = Self.shown(source.location)
+        }
+        return DesiredMirror(id: id, status: "confirmed", summary: summary, location: location, start: start, end: end,
                              recurrence: recurring ? source.recurrence : nil, source: "\(sourceCalendar)/\(source.id)")
+    }
+
+    /// A source's title or location as a mirror carries it: nil when empty, at most 1,024 characters.
+    static func shown(_ text: String?) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        return String(text.prefix(1024))
     }
 
     /// The write that makes `existing` equal `mirror`, or nil when it already is.
@@ -120,7 +144,7 @@ public struct MirrorPlanner: Sendable {
     }
 
     func matches(_ existing: PlannedEvent, _ mirror: DesiredMirror) -> Bool {
-        guard existing.summary == mirror.summary, (existing.transparency ?? "opaque") == DesiredMirror.transparency,
+        guard existing.summary == mirror.summary, existing.location == mirror.location, (existing.transparency ?? "opaque") == DesiredMirror.transparency,
               existing.visibility == DesiredMirror.visibility, existing.remindersUseDefault == false, existing.isMirror,
               (existing.recurrence ?? []) == (mirror.recurrence ?? []) else { return false }
         guard let start = existing.start, let end = existing.end, let wantedStart = mirror.start, let wantedEnd = mirror.end else { return false }
@@ -128,11 +152,13 @@ public struct MirrorPlanner: Sendable {
     }
 
     /// A hand-edited occurrence of a mirror series, put back to the series' own times.
-    func revert(_ event: PlannedEvent, series: String, duration: TimeInterval?, target: PlannedCalendar) -> MirrorWrite? {
+    func revert(_ event: PlannedEvent, series: String, duration: TimeInterval?, shown: (summary: String, location: String?)?,
+                target: PlannedCalendar) -> MirrorWrite? {
         guard let original = event.originalStart else { return nil }
         var end = original
         if let instant = original.instant, let duration { end.instant = instant.addingTimeInterval(duration) }
-        let mirror = DesiredMirror(id: event.id, status: "confirmed", summary: busyTitle, start: original, end: end,
+        let mirror = DesiredMirror(id: event.id, status: "confirmed", summary: shown?.summary ?? busyTitle, location: shown?.location,
+                                   start: original, end: end,
                                    recurrence: nil, recurringEventID: series, originalStart: original,
                                    source: event.mirrorSource ?? "")
         return matches(event, mirror) ? nil : MirrorWrite(action: .patch, target: target, eventID: event.id, mirror: mirror, ifMatch: event.etag)

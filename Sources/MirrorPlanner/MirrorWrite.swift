@@ -34,6 +34,8 @@ public struct DesiredMirror: Sendable, Equatable {
     /// Cancelled for a mirror instance whose source occurrence was cancelled (rule 3).
     public var status: String
     public var summary: String
+    /// The source's location, when the link shows it; nil: none.
+    public var location: String? = nil
     public var start: EventTime?
     public var end: EventTime?
     public var recurrence: [String]?

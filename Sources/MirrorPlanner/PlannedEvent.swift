@@ -61,12 +61,16 @@ public struct PlannedEvent: Sendable, Equatable {
     public var remindersUseDefault: Bool?
     /// The mirror's `calworkerSource` property, when it is one.
     public var mirrorSource: String?
+    public var location: String?
+    /// The calendar's own user's answer to an invitation (`needsAction`, `tentative`,
+    /// `accepted`, `declined`); nil when the event is not an invitation to them.
+    public var selfResponse: String?
 
     public init(accountID: Int64, calendarID: String, id: String, etag: String? = nil, status: String = "confirmed",
                 summary: String? = nil, start: EventTime? = nil, end: EventTime? = nil, recurrence: [String]? = nil,
                 recurringEventID: String? = nil, originalStart: EventTime? = nil, transparency: String? = nil,
                 visibility: String? = nil, eventType: String = "default", isMirror: Bool = false, selfDeclined: Bool = false,
-                remindersUseDefault: Bool? = nil, mirrorSource: String? = nil) {
+                remindersUseDefault: Bool? = nil, mirrorSource: String? = nil, location: String? = nil, selfResponse: String? = nil) {
         self.accountID = accountID
         self.calendarID = calendarID
         self.id = id
@@ -85,6 +89,8 @@ public struct PlannedEvent: Sendable, Equatable {
         self.selfDeclined = selfDeclined
         self.remindersUseDefault = remindersUseDefault
         self.mirrorSource = mirrorSource
+        self.location = location
+        self.selfResponse = selfResponse
     }
 
     public var isCancelled: Bool { status == "cancelled" }

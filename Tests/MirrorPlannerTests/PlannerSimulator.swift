@@ -28,6 +28,7 @@ struct PlannerSimulator {
                 event.etag = etag
                 event.status = "confirmed"
                 event.summary = mirror.summary
+                event.location = mirror.location
                 event.start = mirror.start
                 event.end = mirror.end
                 event.recurrence = mirror.recurrence
