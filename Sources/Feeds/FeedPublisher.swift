@@ -86,9 +86,12 @@ public struct FeedPublisher {
             }
             return same ? .unchanged : .written
         } catch {
+            // The token is the feed's password: an error naming its object must not show it in
+            // run records and logs that read-only operators see.
+            let masked = FeedError(String(describing: error).replacingOccurrences(of: feed.token, with: "<token>"))
             _ = try? db.execute("UPDATE calworker.feeds SET last_error = left($3, 2000) WHERE id = $1 AND token = $2",
-                                [feed.id, feed.token, "\(error)"])
-            throw error
+                                [feed.id, feed.token, masked.description])
+            throw masked
         }
     }
 

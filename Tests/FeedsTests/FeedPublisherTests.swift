@@ -108,4 +108,17 @@ import TestSupport
         try fixture.db.execute("DELETE FROM calworker.accounts WHERE id = $1", [fixture.accountID])
         #expect(try store.feed(id: feed.id, on: fixture.db) == nil)
     }
+
+    @Test func aStoreThatFailsNamesTheFeedButNeverItsToken() throws {
+        let fixture = try FeedsFixture()
+        try fixture.event("dentist", summary: "Dentist")
+        let feed = try FeedStore().create(owner: "user-1", calendar: nil, detail: "busy", attendees: false, name: nil, on: fixture.db)
+        // The target folder is a file: every write into it fails, naming the object's path.
+        try FileManager.default.removeItem(atPath: fixture.root + "/feeds")
+        _ = FileManager.default.createFile(atPath: fixture.root + "/feeds", contents: Data("not a folder".utf8))
+        let error = #expect(throws: FeedError.self) { try fixture.publisher.publish(feed, on: fixture.db) }
+        #expect(error.map { !$0.description.contains(feed.token) } == true, "\(String(describing: error))")
+        let recorded = try #require(try FeedStore().feed(id: feed.id, on: fixture.db)?.lastError)
+        #expect(!recorded.contains(feed.token) && recorded.contains("<token>.ics"), "the object named, its token masked: \(recorded)")
+    }
 }
