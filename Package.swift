@@ -167,7 +167,7 @@ let package = Package(
 
         .executableTarget(
             name: "calworker-bench-ical",
-            dependencies: ["BenchSupport", "ICalendar"],
+            dependencies: ["BenchSupport", "Feeds", "ICalendar", "JobQueue", "Jobs", "Media", "Metrics", "Postgres"],
             path: "Benchmarks/ICalBench",
             swiftSettings: defaultSwiftSettings
         ),

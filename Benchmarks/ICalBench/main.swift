@@ -1,13 +1,19 @@
 import BenchSupport
+import Feeds
 import Foundation
 import ICalendar
+import JobQueue
+import Jobs
+import Media
+import Metrics
+import Postgres
 
 // The iCalendar feed benchmark (not a test): N events (timed in three zones, all-day, weekly
 // series with a cancelled and a moved occurrence) as Google's JSON, one per line, in a file; calworker's
 // writer and the Python `icalendar` package each read that file and write the feed, in a
 // process of their own under GNU time, so both figures include starting up and reading the
 // JSON. Prints the median time and the peak memory of each over the rounds, and their ratios.
-//   calworker-bench-ical [--events N] [--rounds N]
+//   calworker-bench-ical [--events N] [--rounds N] [--url ADMIN_CONNINFO [--database-events N]]
 //   calworker-bench-ical --render EVENTS.jsonl OUT.ics   (one rendering, what the driver times)
 
 if let input = argument("--render") {
@@ -38,8 +44,43 @@ if let input = argument("--render") {
     exit(0)
 }
 
+// Child modes of the database part: publish one feed, or read its rows and nothing more.
+if let url = argument("--publish") {
+    guard let root = argument("--root") else { fail("--publish needs --root") }
+    do {
+        let db = try PostgresConnection.connect(url)
+        guard let feed = try FeedStore().feed(id: Int64(option("--feed", 1)), on: db) else { fail("no feed") }
+        let publisher = FeedPublisher(stores: MediaStores(settings: MediaSettings(mediaRoot: root), metrics: MetricsRegistry()),
+                                      target: try FeedPublisher.target("file://\(root)/feeds/"), spoolDirectory: root)
+        _ = try publisher.publish(feed, force: true, on: db)
+        exit(0)
+    } catch {
+        fail("publish: \(error)")
+    }
+}
+if let url = argument("--read") {
+    do {
+        let db = try PostgresConnection.connect(url)
+        guard let feed = try FeedStore().feed(id: Int64(option("--feed", 1)), on: db) else { fail("no feed") }
+        try db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        try db.execute("DECLARE feed_rows NO SCROLL CURSOR FOR " + FeedRenderer.rows, FeedRenderer.parameters(feed))
+        var bytes = 0
+        while true {
+            let rows = try db.query("FETCH \(FeedRenderer.batch) FROM feed_rows")
+            if rows.isEmpty { break }
+            for row in rows { bytes += row.text(3)?.utf8.count ?? 0 }
+        }
+        try db.execute("COMMIT")
+        print(bytes)
+        exit(0)
+    } catch {
+        fail("read: \(error)")
+    }
+}
+
 let count = option("--events", 10_000)
 let rounds = max(1, option("--rounds", 5))
+let databaseEvents = option("--database-events", 100_000)
 let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cw-bench-ical-\(UUID().uuidString)").path
 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -155,6 +196,53 @@ do {
     print("  calworker FeedWriter: \(fmt(time.0, 3)) s, peak \(fmt(memory.0, 1)) MiB, \(ourBytes) bytes")
     print("  python icalendar:     \(fmt(time.1, 3)) s, peak \(fmt(memory.1, 1)) MiB, \(theirBytes) bytes")
     print("  ratio (calworker / python): time \(fmt(time.0 / time.1, 3)), peak memory \(fmt(memory.0 / memory.1, 3))")
+
+    // The job's path: a feed of N events published from PostgreSQL (cursor, render, hash, file
+    // store), against reading the same rows through the same cursor and nothing more.
+    if let admin = argument("--url") {
+        let name = "calworker_bench_ical"
+        let server = try PostgresConnection.connect(admin)
+        try server.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        try server.execute("CREATE DATABASE \(name)")
+        let url = admin + " dbname=\(name)"
+        let db = try PostgresConnection.connect(url)
+        try CalworkerSchema.migrator.migrate(on: db)
+        try db.execute("INSERT INTO calworker.accounts (email, owner, key_id, refresh_token) VALUES ('ada@example.com', 'bench', 'k', '\\x00')")
+        try db.execute("INSERT INTO calworker.calendars (account_id, calendar_id, access_role, sync_token) VALUES (1, 'ada@example.com', 'owner', 's')")
+        let seeded = try seconds {
+            _ = try db.execute("""
+                INSERT INTO calworker.events (account_id, calendar_id, event_id, status, summary, start_time, end_time, raw)
+                SELECT 1, 'ada@example.com', 'e' || g, 'confirmed', 'Event ' || g, t, t + interval '1 hour',
+                       jsonb_build_object('id', 'e' || g, 'iCalUID', 'e' || g || '@bench', 'summary', 'Event ' || g || ': planning, review; notes',
+                                          'description', repeat('Agenda line. ', 12), 'location', 'Room ' || g % 40, 'updated', '2026-01-01T10:00:00.000Z',
+                                          'start', jsonb_build_object('dateTime', to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'timeZone', 'Europe/Berlin'),
+                                          'end', jsonb_build_object('dateTime', to_char((t + interval '1 hour') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                                                                    'timeZone', 'Europe/Berlin'))
+                  FROM generate_series(1, $1) AS g, LATERAL (SELECT timestamptz '2026-01-05 13:00Z' + (g % 700) * interval '1 day' AS t) AS x
+                """, [databaseEvents])
+            _ = try db.execute("ANALYZE")
+        }
+        let feed = try FeedStore().create(owner: "bench", calendar: nil, detail: "full", attendees: false, name: nil, on: db)
+        let root = folder + "/media"
+        try FileManager.default.createDirectory(atPath: root + "/feeds", withIntermediateDirectories: true)
+        var published: [(seconds: Double, peakMiB: Double)] = [], read: [(seconds: Double, peakMiB: Double)] = []
+        for round in 1...rounds {
+            published.append(try measured([CommandLine.arguments[0], "--publish", url, "--feed", String(feed.id), "--root", root]))
+            read.append(try measured([CommandLine.arguments[0], "--read", url, "--feed", String(feed.id)]))
+            print("round \(round): publish \(fmt(published.last!.seconds, 2)) s, \(fmt(published.last!.peakMiB, 1)) MiB; "
+                  + "rows only \(fmt(read.last!.seconds, 2)) s, \(fmt(read.last!.peakMiB, 1)) MiB")
+        }
+        let object = (try FileManager.default.contentsOfDirectory(atPath: root + "/feeds")).first ?? "?"
+        let size = (try FileManager.default.attributesOfItem(atPath: root + "/feeds/" + object)[.size] as? Int) ?? 0
+        let p = (median(published.map(\.seconds)), median(published.map(\.peakMiB)))
+        let r = (median(read.map(\.seconds)), median(read.map(\.peakMiB)))
+        print("a feed of \(databaseEvents) events from PostgreSQL (seeded in \(fmt(seeded, 1)) s; \(rounds) rounds, medians; own process each):")
+        print("  ics_export's publish (cursor, render, SHA-256, file store): \(fmt(p.0, 3)) s, peak \(fmt(p.1, 1)) MiB, \(size) bytes")
+        print("  reading the same rows through the same cursor, nothing more: \(fmt(r.0, 3)) s, peak \(fmt(r.1, 1)) MiB")
+        print("  ratio (publish / rows only): time \(fmt(p.0 / r.0, 3)), peak memory \(fmt(p.1 / r.1, 3))")
+        db.close()
+        try server.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+    }
 } catch {
     fail("\(error)")
 }

@@ -13,7 +13,7 @@ public struct FeedRenderer {
         public var bytes: Int
     }
 
-    static let batch = 500
+    public static let batch = 500
 
     /// The events in the feed's scope (`$1` owner, `$2` account, `$3` calendar).
     static let scope = """
@@ -25,7 +25,16 @@ public struct FeedRenderer {
                    ELSE e.account_id = $2 AND e.calendar_id = $3 END
         """
 
-    static func parameters(_ feed: Feed) -> [any PostgresEncodable] { [feed.owner, feed.accountID, feed.calendarID] }
+    public static func parameters(_ feed: Feed) -> [any PostgresEncodable] { [feed.owner, feed.accountID, feed.calendarID] }
+
+    /// The statement a rendering reads its rows through (`$1` to `$3`: `parameters`), series
+    /// together, a series' first event first. Public for the benchmark's floor: reading these
+    /// rows and nothing more.
+    public static let rows = """
+        SELECT coalesce(e.raw->>'iCalUID', coalesce(e.recurring_event_id, e.event_id)) AS series, e.account_id, e.calendar_id, e.raw::text
+        \(scope)
+        ORDER BY 1, 2, 3, e.recurring_event_id IS NOT NULL, e.event_id
+        """
 
     /// What the feed's content depends on, cheaply: its events' count and newest writes, its
     /// settings' last change and the owner's busy title. Equal fingerprints, equal feeds.
@@ -70,12 +79,7 @@ public struct FeedRenderer {
             let writer = FeedWriter(name: feed.name, detail: feed.feedDetail(busyTitle: busyTitle), range: try range(feed, now: now, on: db),
                                     sink: sink)
             try writer.begin()
-            try db.execute("""
-                DECLARE feed_rows NO SCROLL CURSOR FOR
-                SELECT coalesce(e.raw->>'iCalUID', coalesce(e.recurring_event_id, e.event_id)) AS series, e.account_id, e.calendar_id, e.raw::text
-                \(scope)
-                ORDER BY 1, 2, 3, e.recurring_event_id IS NOT NULL, e.event_id
-                """, parameters(feed))
+            try db.execute("DECLARE feed_rows NO SCROLL CURSOR FOR " + rows, parameters(feed))
             var group: [FeedEvent] = []
             var groupKey: String?
             var groupSource: (Int64, String)?
