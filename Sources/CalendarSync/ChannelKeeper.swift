@@ -123,7 +123,7 @@ public final class ChannelKeeper {
     private func create(_ resource: PushChannel.Resource, now: Date, report: inout ChannelReport) throws -> Bool {
         guard let push = settings.push else { return false }
         let id = "cw" + Digest.hex(try Random.bytes(16))
-        let token = Self.base64URL(try Random.bytes(24))
+        let token = try Random.urlSafeToken(bytes: 24)
         // Google echoes the token in its answers (and a faulty server in its errors): known as
         // a secret from here on, it is masked wherever text leaves this process.
         KnownSecrets.register(token)
@@ -190,8 +190,4 @@ public final class ChannelKeeper {
         }
     }
 
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
 }

@@ -86,6 +86,21 @@ public enum Random {
         guard count == 0 || RAND_bytes(&bytes, Int32(count)) == 1 else { throw CryptoError.openSSL("RAND_bytes") }
         return bytes
     }
+
+    /// `count` random bytes as base64url without padding (RFC 4648 §5): a secret that goes in
+    /// a URL or a header as it is (push channel tokens, feed addresses).
+    public static func urlSafeToken(bytes count: Int) throws(CryptoError) -> String {
+        var text = ""
+        for character in Data(try bytes(count)).base64EncodedString() {
+            switch character {
+            case "+": text.append("-")
+            case "/": text.append("_")
+            case "=": continue
+            default: text.append(character)
+            }
+        }
+        return text
+    }
 }
 
 /// SHA-256 and HMAC-SHA256.

@@ -24,10 +24,7 @@ public struct FeedStore: Sendable {
     }
 
     /// 32 random bytes, base64url: 43 characters no one guesses.
-    public static func newToken() throws -> String {
-        Data(try Random.bytes(32)).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    public static func newToken() throws -> String { try Random.urlSafeToken(bytes: 32) }
 
     /// A feed of `owner`'s calendars merged, or of one of them (`calendar`: account and calendar
     /// id, which must be one of the owner's calendars). Refuses a detail other than busy or full.

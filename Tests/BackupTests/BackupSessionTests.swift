@@ -61,4 +61,22 @@ import TestSupport
         let verified = try calworker(["backup", "verify", id, "--target", second], as: roles.worker, backupRole)
         #expect(verified.status == 0 && verified.stdout.contains("verified"), "\(verified)")
     }
+
+    /// A backup role's URL that does not work: the job says which setting, and never its password.
+    @Test func anUnusableBackupURLIsNamedAndItsPasswordNeverShown() throws {
+        let fixture = try BackupFixture()
+        let environment = ["CALWORKER_BACKUP_KEY": BackupFixture.keyBase64, "CALWORKER_MEDIA_ROOT": fixture.root,
+                           "CALWORKER_BACKUP_TARGET": fixture.target, "CALWORKER_BACKUP_SPOOL": fixture.root + "/spool",
+                           "CALWORKER_BACKUP_DATABASE_URL": "host=/nonexistent-socket-dir user=calworker_backup password=Backup-S3cret-77 dbname=nope",
+                           "CALWORKER_DATABASE_CONNECT_TIMEOUT": "2s"]
+        func calworker(_ arguments: String...) throws -> (status: Int32, stdout: String, stderr: String) {
+            try CalworkerProcess.run(arguments, databaseURL: fixture.database.url, environment: environment)
+        }
+        #expect(try calworker("backup", "run").status == 0)
+        let worked = try calworker("work", "--once")
+        let runs = try calworker("runs", "--kind", "backup", "--json")
+        let error = ((try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]])?.first?["error"] as? String) ?? ""
+        #expect(error.contains("CALWORKER_BACKUP_DATABASE_URL"), "\(runs.stdout)")
+        #expect(!(worked.stderr + runs.stdout + (try calworker("config").stdout)).contains("Backup-S3cret-77"), "the password is never shown")
+    }
 }

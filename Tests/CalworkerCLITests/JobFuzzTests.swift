@@ -27,6 +27,7 @@ import TestSupport
         "notify": ["reminders": .boolean, "alerts": .boolean, "alert": .alert],
         "sync_account": ["account_id": .id, "calendar_id": .text, "via_push": .boolean],
         "watch_channels": ["account_id": .id],
+        "ics_export": ["feed_id": .id, "owner": .text, "force": .boolean],
         "no_such_kind": ["x": .text],
     ]
 

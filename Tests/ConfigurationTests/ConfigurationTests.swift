@@ -59,7 +59,10 @@ import Testing
                       ("CALWORKER_CONSOLE_SECURE_COOKIES", "yes"), ("CALWORKER_ALERT_DISCARD_PERCENT", "0"),
                       ("CALWORKER_ALERT_DISCARD_PERCENT", "101"), ("CALWORKER_ALERT_DISCARD_PERCENT", "99999999999999999999"),
                       ("CALWORKER_ALERT_DISCARD_WINDOW", "1m"), ("CALWORKER_ALERT_DISCARD_WINDOW", "2d"),
-                      ("CALWORKER_ALERT_WORKERS_GONE", "10s"), ("CALWORKER_ALERT_WORKERS_GONE", "99999999999d")])
+                      ("CALWORKER_ALERT_WORKERS_GONE", "10s"), ("CALWORKER_ALERT_WORKERS_GONE", "99999999999d"),
+                      ("CALWORKER_FEEDS_TARGET", "https://cdn.example.com/feeds/"), ("CALWORKER_FEEDS_TARGET", "relative/feeds"),
+                      ("CALWORKER_FEEDS_TARGET", "file://host/feeds/"), ("CALWORKER_FEEDS_URL", "ftp://example.com/feeds/"),
+                      ("CALWORKER_FEEDS_URL", "javascript:alert(1)")])
     func anUnusableValueIsRefusedNamingTheVariable(name: String, value: String) {
         let error = #expect(throws: ConfigurationError.self) { try Configuration.load([name: value]) }
         #expect(error?.name == name)

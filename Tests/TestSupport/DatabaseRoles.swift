@@ -41,7 +41,7 @@ public final class DatabaseRoles: Sendable {
         let arguments = ["--no-psqlrc", "--set", "ON_ERROR_STOP=1", "--dbname", url]
             + variables.sorted { $0.key < $1.key }.flatMap { ["-v", "\($0.key)=\($0.value)"] }
             + ["-f", TestEnvironment.packageRoot.appendingPathComponent(file).path]
-        let child = try ChildProcess(executable: try tool("psql"), arguments: arguments, environment: ProcessInfo.processInfo.environment,
+        let child = try ChildProcess(executable: try PgDump.tool("psql"), arguments: arguments, environment: ProcessInfo.processInfo.environment,
                                      stdout: base + ".out", stderr: base + ".err")
         guard child.wait(timeout: 60) == 0 else {
             throw ConnectError(message: "psql \(file) failed: \((try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")")
@@ -69,12 +69,5 @@ public final class DatabaseRoles: Sendable {
             }
         }
         for role in [worker, backup, owner] { _ = try? admin.execute("DROP ROLE IF EXISTS \(role)") }
-    }
-
-    static func tool(_ name: String) throws -> String {
-        let found = try FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql").sorted()
-            .map { "/usr/lib/postgresql/\($0)/bin/\(name)" }.last { FileManager.default.isExecutableFile(atPath: $0) }
-        guard let found else { throw ConnectError(message: "\(name) not found under /usr/lib/postgresql") }
-        return found
     }
 }
