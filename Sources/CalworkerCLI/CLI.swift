@@ -59,8 +59,10 @@ public enum CLI {
                 throw CLIError(.unavailable, "configuration: \(error)", hint: "fix the variable named above; `calworker config --help` lists them")
             }
             let handler: any LogHandler = configuration.logFormat == "text" ? TextLogHandler() : JSONLinesLogHandler()
-            let logger = Logger(level: LogLevel(name: configuration.logLevel) ?? .info, handler: handler)
-            let context = CommandContext(configuration: configuration, output: output, logger: logger, json: parsed.has("json"))
+            let level = LogLevel(name: configuration.logLevel) ?? .info
+            let logger = Logger(level: level, handler: handler, threshold: LogThreshold(level))
+            let context = CommandContext(configuration: configuration, output: output, logger: logger, json: parsed.has("json"),
+                                         logLevelFixed: parsed.value("log-level") != nil)
             return try command.run(parsed, context)
         } catch let error as CLIError {
             output.err("error: \(error.message)")

@@ -22,6 +22,8 @@ final class CommandContext: Sendable {
     let output: Output
     let logger: Logger
     let json: Bool
+    /// `--log-level` was given: the command line's level holds, whatever a reload reads.
+    let logLevelFixed: Bool
     let registry: HandlerRegistry
     /// What the job kinds were configured with (media, backups), for commands doing the same work.
     let registryEnvironment: JobEnvironment
@@ -34,7 +36,8 @@ final class CommandContext: Sendable {
     /// the others (config, queue, runs) still work so the operator can look around.
     let tokenKeyProblem: CLIError?
 
-    init(configuration: Configuration, output: Output, logger: Logger, json: Bool) {
+    init(configuration: Configuration, output: Output, logger: Logger, json: Bool, logLevelFixed: Bool = false) {
+        self.logLevelFixed = logLevelFixed
         Self.registerSecrets(of: configuration)
         self.configuration = configuration
         self.output = output

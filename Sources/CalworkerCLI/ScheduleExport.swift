@@ -72,6 +72,8 @@ enum ScheduleExport {
             [Service]
             Type=simple
             ExecStart=\(options.binary) work --http-addr 127.0.0.1:9464 --grace-period 30s
+            # Reload: the log level is read again (CALWORKER_LOG_LEVEL_FILE); jobs keep running.
+            ExecReload=/bin/kill -HUP $MAINPID
             # SIGTERM: stop claiming, let running jobs finish within the grace period (30 s), hand the
             # rest back. systemd waits longer than that before it kills.
             KillSignal=SIGTERM

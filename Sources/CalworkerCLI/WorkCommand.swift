@@ -18,8 +18,10 @@ enum WorkCommand {
         usage: "work [--queues a,b] [--concurrency N] [--once] [--max-jobs N] [--grace-period D] [--poll-interval D] [--prefetch N] [--no-listen] [--http-addr HOST:PORT [--console]] [--metrics-file PATH.prom] [--pushgateway URL]",
         details: """
         SIGTERM or SIGINT: stop claiming, let running jobs finish within the grace period, then
-        hand the rest back to the queue. A second signal hands them back at once. SIGHUP is
-        logged and changes nothing (no configuration is reloaded: restart to apply it).
+        hand the rest back to the queue. A second signal hands them back at once. SIGHUP reloads
+        the log level (CALWORKER_LOG_LEVEL, or the file CALWORKER_LOG_LEVEL_FILE names, read again;
+        not when --log-level was given); templates in CALWORKER_TEMPLATE_DIR are read at each use;
+        other settings need a restart.
         Behind a transaction-mode pooler (PgBouncer pool_mode=transaction) set
         CALWORKER_DATABASE_POOLER=transaction: the worker then polls and uses no named prepared
         statements.
@@ -120,14 +122,11 @@ enum WorkCommand {
             worker.requestStop()
             watchdog.signalled(signal, holding: worker.jobsInHand)
         }
-        // A hangup (a closed terminal, a stray `kill -HUP`, an old unit's ExecReload) used to end
-        // the worker at once with no grace, and systemd counted that as a clean exit. Nothing
-        // a running worker holds can be swapped safely (its registry, pools and templates are
-        // built at start), so SIGHUP changes nothing, and says so.
-        let hangup = SignalTrap.install([SIGHUP]) { _ in
-            context.logger.notice("SIGHUP received: nothing is reloaded; the worker keeps running",
-                                  ["hint": "restart it to apply new configuration (SIGTERM drains it first)"])
-        }
+        // A hangup (a closed terminal, `kill -HUP`, the unit's ExecReload) used to end the worker
+        // at once with no grace, and systemd counted that as a clean exit. Now it reloads what
+        // can change safely under running jobs: the log level (templates in
+        // CALWORKER_TEMPLATE_DIR are read at each use already); everything else needs a restart.
+        let hangup = SignalTrap.install([SIGHUP]) { _ in Self.reload(context) }
         defer { _ = traps; _ = hangup }
         warnIfTokenKeyMissing(context)
         let started = ContinuousClock.now
@@ -187,6 +186,28 @@ enum WorkCommand {
     /// Without `CALWORKER_TOKEN_KEY` this worker discards every sync it claims (other kinds,
     /// reminders included, need no key): said once at start, with the count of accounts that
     /// would be affected, so a missing secret is found before the run history fills with it.
+    /// SIGHUP: reads the configuration again (the environment and every `_FILE`) and applies
+    /// the log level to every logger of the process; a value that does not read keeps the old.
+    static func reload(_ context: CommandContext) {
+        guard let threshold = context.logger.threshold else { return }
+        let before = threshold.level
+        if context.logLevelFixed {
+            context.logger.notice("SIGHUP received: the log level stays as --log-level set it", ["log_level": before.description])
+            return
+        }
+        do {
+            let configuration = try Configuration.load()
+            guard let level = LogLevel(name: configuration.logLevel) else { return }
+            threshold.level = level
+            context.logger.notice("SIGHUP received: configuration reloaded", [
+                "log_level": level.description, "previous_log_level": before.description,
+                "hint": "templates are read at each use; other settings take a restart (SIGTERM drains the worker first)",
+            ])
+        } catch {
+            context.logger.warning("SIGHUP received: the configuration does not read; nothing changed", ["error": "\(error)"])
+        }
+    }
+
     static func warnIfTokenKeyMissing(_ context: CommandContext) {
         guard context.tokenCipher == nil, let db = try? context.connect() else { return }
         defer { db.close() }

@@ -80,7 +80,7 @@ extension Worker {
         attempt.error = attempt.error.map { Redactor.clean($0, limit: Self.longestError) }
         metrics.finished(job, outcome: attempt.outcome, elapsed: elapsed, figures: result?.figures ?? JobFigures())
         if attempt.outcome == .completed {
-            if logger.level <= .debug {
+            if logger.effectiveLevel <= .debug {
                 context.logger.debug("job finished", ["outcome": attempt.outcome.rawValue, "duration_ms": String(format: "%.1f", durationMs)])
             }
         } else {

@@ -70,25 +70,39 @@ import TestSupport
         #expect(worker.standardError.contains("stopping: waiting for running jobs"))
     }
 
-    @Test func sighupUnderLoadChangesNothingAndLosesNothing() throws {
+    /// SIGHUP under load: the log level read again from its file, no job lost, running jobs finish.
+    @Test func sighupUnderLoadReloadsTheLogLevelAndLosesNothing() throws {
         let database = try TestDatabase.make()
         defer { database.drop() }
         let db = try database.connect()
+        let levelFile = FileManager.default.temporaryDirectory.appendingPathComponent("cw-level-\(UUID().uuidString)").path
+        try "warning\n".write(toFile: levelFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: levelFile) }
         try JobQueue().enqueueMany((0..<60).map { _ in NewJob(kind: "noop", args: #"{"sleep_ms": 150}"#) }, on: db)
+        var environment = fastRetries
+        environment["CALWORKER_LOG_LEVEL_FILE"] = levelFile
+        environment["CALWORKER_LOG_FORMAT"] = "json"
         let worker = try CalworkerProcess(["work", "--concurrency", "4", "--poll-interval", "100ms", "--json"],
-                                          databaseURL: database.url, environment: fastRetries)
+                                          databaseURL: database.url, environment: environment)
         defer { worker.signal(SIGKILL) }
         func completed() -> Int {
             (try? db.query("SELECT count(*) FROM calworker.job_runs WHERE outcome = 'completed'")[0].decode(Int.self, at: 0)) ?? -1
         }
         #expect(eventually(timeout: 30) { completed() >= 4 })
-        for _ in 0..<3 {
+        #expect(!worker.standardError.contains(#""level":"info""#), "at warning, no info lines yet")
+        try "info\n".write(toFile: levelFile, atomically: true, encoding: .utf8)
+        worker.signal(SIGHUP)
+        #expect(eventually(timeout: 30) { worker.standardError.contains("SIGHUP received: configuration reloaded") })
+        #expect(eventually(timeout: 30) { worker.standardError.contains(#""level":"info""#) }, "info lines after the reload")
+        try "loud\n".write(toFile: levelFile, atomically: true, encoding: .utf8)
+        for _ in 0..<2 {
             worker.signal(SIGHUP)
             Thread.sleep(forTimeInterval: 0.2)
         }
+        #expect(eventually(timeout: 30) { worker.standardError.contains("the configuration does not read; nothing changed") },
+                "a bad value keeps the old level: \(worker.standardError.suffix(1500))")
         #expect(worker.isRunning, "a hangup does not end the worker: \(worker.standardError.suffix(1500))")
         #expect(eventually(timeout: 60) { completed() == 60 }, "every job ran: \(worker.standardError.suffix(1500))")
-        #expect(worker.standardError.contains("SIGHUP received: nothing is reloaded"))
         worker.signal(SIGTERM)
         #expect(worker.wait(timeout: 60) == 0)
         let runs = try db.query("SELECT count(*), count(DISTINCT job_id), count(*) FILTER (WHERE outcome <> 'completed') FROM calworker.job_runs")[0]
