@@ -104,7 +104,8 @@ import TestSupport
         let port = try #require(worker.servedPort(), "worker log: \(worker.standardError.suffix(2000))")
         defer { worker.signal(SIGKILL) }
         func status(_ path: String) -> Int { (try? RawTCPClient.get(port: port, path: path, timeout: .seconds(3))).map(RawTCPClient.status) ?? 0 }
-        #expect(eventually(timeout: 30) { status("/healthz") == 200 })
+        // Ready once the worker started (its sessions open), not only once the server answers.
+        #expect(eventually(timeout: 30) { status("/healthz") == 200 && status("/readyz") == 200 })
         // A slowloris: 40 connections trickling a header line a second, never finishing.
         let slow = try (0..<40).map { _ in try RawTCPClient(port: port) }
         for client in slow { client.send("GET /metrics HTTP/1.1\r\n") }
