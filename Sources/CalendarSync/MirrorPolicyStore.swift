@@ -73,7 +73,7 @@ public enum MirrorPolicyStore {
 
     /// Checks a link as an operator gave it: calendars of the owner, a known detail, working
     /// hours as HH:MM-HH:MM, a title pattern that compiles.
-    public static func validate(_ link: StoredLink, owner: String, on db: PostgresConnection) throws -> MirrorLink {
+    public static func validate(_ link: StoredLink, owner: String, on db: PostgresConnection) throws {
         guard link.sourceCalendar != link.targetCalendar else { throw Refusal(description: "a calendar does not mirror into itself") }
         let owned = Set(try db.query("""
             SELECT c.calendar_id FROM calworker.calendars c JOIN calworker.accounts a ON a.id = c.account_id
@@ -88,12 +88,12 @@ public enum MirrorPolicyStore {
         if let pattern = link.skipTitle, MirrorLink.pattern(pattern) == nil {
             throw Refusal(description: "'\(pattern)' is not a regular expression of 1 to \(MirrorLink.maximumPatternLength) bytes")
         }
-        return try Self.link(link, zone: TimeZone(identifier: "UTC")!)
+        _ = try Self.link(link, zone: TimeZone(identifier: "UTC")!)
     }
 
     /// Stores the link (replacing the pair's), after `validate`.
     public static func save(_ link: StoredLink, owner: String, on db: PostgresConnection) throws {
-        _ = try validate(link, owner: owner, on: db)
+        try validate(link, owner: owner, on: db)
         let hours = link.workingHours.flatMap(MirrorLink.WorkingHours.minutes)
         try db.execute("""
             INSERT INTO calworker.mirror_links (owner, source_calendar, target_calendar, enabled, detail, skip_all_day, skip_tentative,

@@ -40,7 +40,7 @@ enum CalendarsPolicy {
         if let pattern = arguments.value("skip-title") { link.skipTitle = pattern == "none" ? nil : pattern }
         let changed = [link, reverse]
         do {
-            for candidate in changed { _ = try MirrorPolicyStore.validate(candidate, owner: owner, on: db) }
+            for candidate in changed { try MirrorPolicyStore.validate(candidate, owner: owner, on: db) }
         } catch let refusal as MirrorPolicyStore.Refusal {
             throw CLIError(.usage, refusal.description)
         }

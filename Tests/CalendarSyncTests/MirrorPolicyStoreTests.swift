@@ -12,12 +12,7 @@ import TestSupport
         let database = try TestDatabase.make()
         defer { database.drop() }
         let db = try database.connect()
-        let account = try db.query("""
-            INSERT INTO calworker.accounts (email, owner, key_id, refresh_token) VALUES ('ada@example.com', 'o', 'k', '\\x00') RETURNING id
-            """)[0].decode(Int64.self, at: 0)
-        for calendar in ["a@example.com", "b@example.com"] {
-            try db.execute("INSERT INTO calworker.calendars (account_id, calendar_id, access_role) VALUES ($1, $2, 'owner')", [account, calendar])
-        }
+        _ = try SeededOwner.add(owner: "o", calendars: ["a@example.com", "b@example.com"], on: db)
         typealias Link = MirrorPolicyStore.StoredLink
         for bad in [Link(sourceCalendar: "a@example.com", targetCalendar: "a@example.com"),
                     Link(sourceCalendar: "a@example.com", targetCalendar: "elsewhere@example.com"),

@@ -10,14 +10,7 @@ import TestSupport
         let database = try TestDatabase.make()
         defer { database.drop() }
         let db = try database.connect()
-        let account = try db.query("""
-            INSERT INTO calworker.accounts (email, owner, key_id, refresh_token) VALUES ('ada@example.com', 'owner-1', 'k', '\\x00') RETURNING id
-            """)[0].decode(Int64.self, at: 0)
-        for calendar in ["ada@example.com", "work@example.com"] {
-            try db.execute("""
-                INSERT INTO calworker.calendars (account_id, calendar_id, access_role, sync_token) VALUES ($1, $2, 'owner', 'synced')
-                """, [account, calendar])
-        }
+        let account = try SeededOwner.add(owner: "owner-1", calendars: ["ada@example.com", "work@example.com"], synced: true, on: db)
         let soon = ISO8601DateFormatter().string(from: Date().addingTimeInterval(2 * 86_400))
         try db.execute("""
             INSERT INTO calworker.events (account_id, calendar_id, event_id, status, summary, start_time, end_time, raw)

@@ -10,12 +10,7 @@ import TestSupport
         let database = try TestDatabase.make()
         defer { database.drop() }
         let db = try database.connect()
-        let account = try db.query("""
-            INSERT INTO calworker.accounts (email, owner, key_id, refresh_token) VALUES ('ada@example.com', 'user-1', 'k', '\\x00') RETURNING id
-            """)[0].decode(Int64.self, at: 0)
-        try db.execute("""
-            INSERT INTO calworker.calendars (account_id, calendar_id, access_role, is_primary) VALUES ($1, 'ada@example.com', 'owner', true)
-            """, [account])
+        let account = try SeededOwner.add(owner: "user-1", calendars: ["ada@example.com"], on: db)
         try db.execute("""
             INSERT INTO calworker.events (account_id, calendar_id, event_id, status, raw) VALUES ($1, 'ada@example.com', 'e1', 'confirmed',
               '{"id": "e1", "iCalUID": "e1@google.com", "summary": "Dentist; then lunch", "start": {"dateTime": "2026-12-07T09:00:00+01:00"},

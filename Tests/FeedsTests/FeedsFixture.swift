@@ -20,15 +20,7 @@ final class FeedsFixture {
         db = try database.connect()
         root = FileManager.default.temporaryDirectory.appendingPathComponent("cw-feeds-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root + "/feeds", withIntermediateDirectories: true)
-        accountID = try db.query("""
-            INSERT INTO calworker.accounts (email, owner, key_id, refresh_token) VALUES ('ada@example.com', 'user-1', 'k', '\\x00') RETURNING id
-            """)[0].decode(Int64.self, at: 0)
-        for (calendar, primary) in [("ada@example.com", true), ("team@group.calendar.google.com", false)] {
-            try db.execute("""
-                INSERT INTO calworker.calendars (account_id, calendar_id, summary, time_zone, access_role, is_primary)
-                VALUES ($1, $2, $2, 'Europe/Berlin', 'owner', $3)
-                """, [accountID, calendar, primary])
-        }
+        accountID = try SeededOwner.add(owner: "user-1", calendars: ["ada@example.com", "team@group.calendar.google.com"], on: db)
         publisher = FeedPublisher(stores: MediaStores(settings: MediaSettings(mediaRoot: root), metrics: MetricsRegistry()),
                                   target: try FeedPublisher.target("file://\(root)/feeds/"), spoolDirectory: root)
     }
