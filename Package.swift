@@ -57,12 +57,15 @@ let package = Package(
         .target(name: "Media", dependencies: ["Basics", "HTTPClient", "Crypto", "Metrics"], swiftSettings: defaultSwiftSettings),
         .target(name: "Thumbnails", dependencies: ["Basics", "CVips"], swiftSettings: defaultSwiftSettings),
         .target(name: "Backup", dependencies: ["Basics", "Crypto", "Media", "Postgres"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Notify", dependencies: ["Basics", "Crypto", "HTTPClient", "Metrics", "Postgres", "Redaction", "Reminders"], resources: [.copy("Templates")],
-                swiftSettings: defaultSwiftSettings),
+        .target(
+            name: "Notify", dependencies: ["Basics", "Crypto", "HTTPClient", "Metrics", "Postgres", "Redaction", "Reminders"],
+            resources: [.copy("Templates")],
+            swiftSettings: defaultSwiftSettings),
 
         // Domain.
         .target(name: "JobQueue", dependencies: ["Basics", "Postgres"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Worker", dependencies: ["Basics", "JobQueue", "Postgres", "Logging", "Metrics", "Redaction"], swiftSettings: defaultSwiftSettings),
+        .target(
+            name: "Worker", dependencies: ["Basics", "JobQueue", "Postgres", "Logging", "Metrics", "Redaction"], swiftSettings: defaultSwiftSettings),
         .target(name: "Accounts", dependencies: ["Basics", "Postgres", "Crypto", "Redaction"], swiftSettings: defaultSwiftSettings),
         .target(name: "Google", dependencies: ["Basics", "HTTPClient", "Redaction"], swiftSettings: defaultSwiftSettings),
         .target(name: "MirrorPlanner", dependencies: ["Basics", "Crypto"], swiftSettings: defaultSwiftSettings),
@@ -70,25 +73,40 @@ let package = Package(
         .target(name: "ICalendar", swiftSettings: defaultSwiftSettings),
         .target(name: "Feeds", dependencies: ["ICalendar", "Crypto", "Media", "Postgres"], swiftSettings: defaultSwiftSettings),
         .target(name: "Scheduling", dependencies: ["Basics", "Configuration", "JobQueue", "Postgres"], swiftSettings: defaultSwiftSettings),
-        .target(name: "CalendarSync", dependencies: ["Basics", "Accounts", "Crypto", "Google", "HTTPClient", "Metrics", "MirrorPlanner", "Postgres",
-                                                     "Redaction"],
-                swiftSettings: defaultSwiftSettings),
-        .target(name: "Jobs", dependencies: ["Basics", "Feeds", "Worker", "JobQueue", "Postgres", "Scheduling", "Accounts", "CalendarSync", "Crypto", "Google", "Media", "Thumbnails", "Backup", "Notify", "Configuration", "Metrics"],
-                swiftSettings: defaultSwiftSettings),
+        .target(
+            name: "CalendarSync",
+            dependencies: [
+                "Basics", "Accounts", "Crypto", "Google", "HTTPClient", "Metrics", "MirrorPlanner", "Postgres",
+                "Redaction",
+            ],
+            swiftSettings: defaultSwiftSettings),
+        .target(
+            name: "Jobs",
+            dependencies: [
+                "Basics", "Feeds", "Worker", "JobQueue", "Postgres", "Scheduling", "Accounts", "CalendarSync", "Crypto", "Google", "Media",
+                "Thumbnails", "Backup", "Notify", "Configuration", "Metrics",
+            ],
+            swiftSettings: defaultSwiftSettings),
 
         // The operator console: markup safe by construction, sessions, CSRF, login throttling.
-        .target(name: "Console", dependencies: ["Accounts", "Basics", "Configuration", "Crypto", "HTTPServer", "JobQueue", "Postgres", "Scheduling"],
-                swiftSettings: defaultSwiftSettings),
+        .target(
+            name: "Console", dependencies: ["Accounts", "Basics", "Configuration", "Crypto", "HTTPServer", "JobQueue", "Postgres", "Scheduling"],
+            swiftSettings: defaultSwiftSettings),
 
-        .target(name: "PushReceiver", dependencies: ["Basics", "CalendarSync", "HTTPServer", "JobQueue", "Jobs", "Logging", "Metrics", "Postgres", "Worker"],
-                swiftSettings: defaultSwiftSettings),
+        .target(
+            name: "PushReceiver",
+            dependencies: ["Basics", "CalendarSync", "HTTPServer", "JobQueue", "Jobs", "Logging", "Metrics", "Postgres", "Worker"],
+            swiftSettings: defaultSwiftSettings),
 
         // The command-line tool: a thin entry point over a library the tests call too.
         .target(
             name: "CalworkerCLI",
-            dependencies: ["Basics", "Feeds", "Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer", "Redaction",
-                           "Accounts", "CalendarSync", "Console", "Crypto", "MirrorPlanner", "Media", "Backup", "Notify", "PushReceiver", "Reminders",
-                           "Scheduling"],
+            dependencies: [
+                "Basics", "Feeds", "Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer",
+                "Redaction",
+                "Accounts", "CalendarSync", "Console", "Crypto", "MirrorPlanner", "Media", "Backup", "Notify", "PushReceiver", "Reminders",
+                "Scheduling",
+            ],
             swiftSettings: defaultSwiftSettings
         ),
         .executableTarget(name: "calworker", dependencies: ["CalworkerCLI"], swiftSettings: defaultSwiftSettings),
@@ -100,7 +118,9 @@ let package = Package(
         .executableTarget(name: "google-emulator", dependencies: ["GoogleEmulator"], swiftSettings: defaultSwiftSettings),
 
         // Benchmarks: not tests; run by hand (`scripts/bench-queue`).
-        .target(name: "BenchSupport", dependencies: ["Basics", "HTTPClient", "Metrics"], path: "Benchmarks/BenchSupport", swiftSettings: defaultSwiftSettings),
+        .target(
+            name: "BenchSupport", dependencies: ["Basics", "HTTPClient", "Metrics"], path: "Benchmarks/BenchSupport",
+            swiftSettings: defaultSwiftSettings),
         .executableTarget(
             name: "calworker-bench",
             dependencies: ["Basics", "BenchSupport", "Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Metrics"],
@@ -159,8 +179,10 @@ let package = Package(
 
         .executableTarget(
             name: "calworker-bench-push",
-            dependencies: ["Basics", "BenchSupport", "Jobs", "Accounts", "CalendarSync", "Crypto", "HTTPClient", "HTTPServer", "JobQueue", "Logging",
-                           "Metrics", "Postgres", "PushReceiver", "Worker"],
+            dependencies: [
+                "Basics", "BenchSupport", "Jobs", "Accounts", "CalendarSync", "Crypto", "HTTPClient", "HTTPServer", "JobQueue", "Logging",
+                "Metrics", "Postgres", "PushReceiver", "Worker",
+            ],
             path: "Benchmarks/PushBench",
             swiftSettings: defaultSwiftSettings
         ),
@@ -174,30 +196,49 @@ let package = Package(
 
         .executableTarget(
             name: "calworker-bench-console",
-            dependencies: ["Accounts", "BenchSupport", "Console", "HTTPClient", "HTTPServer", "JobQueue", "Jobs", "Logging", "Metrics",
-                           "Postgres", "Worker"],
+            dependencies: [
+                "Accounts", "BenchSupport", "Console", "HTTPClient", "HTTPServer", "JobQueue", "Jobs", "Logging", "Metrics",
+                "Postgres", "Worker",
+            ],
             path: "Benchmarks/ConsoleBench",
             swiftSettings: defaultSwiftSettings
         ),
 
         // Tests mirror Sources; shared helpers live in TestSupport.
-        .target(name: "TestSupport", dependencies: ["Basics", "Postgres", "JobQueue", "Jobs", "HTTPClient", "Metrics"], path: "Tests/TestSupport", swiftSettings: defaultSwiftSettings),
+        .target(
+            name: "TestSupport", dependencies: ["Basics", "Postgres", "JobQueue", "Jobs", "HTTPClient", "Metrics"], path: "Tests/TestSupport",
+            swiftSettings: defaultSwiftSettings),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Crypto", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "CalendarSyncTests",
-                    dependencies: ["CalendarSync", "Accounts", "Crypto", "Google", "GoogleEmulator", "HTTPServer", "Jobs", "Worker", "JobQueue",
-                                   "Postgres", "PushReceiver", "Metrics", "Logging", "TestSupport"],
-                    swiftSettings: defaultSwiftSettings),
+        .testTarget(
+            name: "CalendarSyncTests",
+            dependencies: [
+                "CalendarSync", "Accounts", "Crypto", "Google", "GoogleEmulator", "HTTPServer", "Jobs", "Worker", "JobQueue",
+                "Postgres", "PushReceiver", "Metrics", "Logging", "TestSupport",
+            ],
+            swiftSettings: defaultSwiftSettings),
         .testTarget(name: "GoogleTests", dependencies: ["Google", "HTTPClient", "GoogleEmulator", "Metrics"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "ICalendarTests", dependencies: ["ICalendar", "HTTPClient", "Metrics", "Reminders", "TestSupport"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "FeedsTests", dependencies: ["Feeds", "ICalendar", "Accounts", "Media", "Metrics", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "NotifyTests", dependencies: ["Notify", "HTTPClient", "HTTPServer", "Accounts", "Crypto", "Jobs", "JobQueue", "Worker",
-                                                    "Metrics", "Postgres", "Reminders", "TestSupport"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(
+            name: "ICalendarTests", dependencies: ["ICalendar", "HTTPClient", "Metrics", "Reminders", "TestSupport"],
+            swiftSettings: defaultSwiftSettings),
+        .testTarget(
+            name: "FeedsTests", dependencies: ["Feeds", "ICalendar", "Accounts", "Media", "Metrics", "Postgres", "TestSupport"],
+            swiftSettings: defaultSwiftSettings),
+        .testTarget(
+            name: "NotifyTests",
+            dependencies: [
+                "Notify", "HTTPClient", "HTTPServer", "Accounts", "Crypto", "Jobs", "JobQueue", "Worker",
+                "Metrics", "Postgres", "Reminders", "TestSupport",
+            ], swiftSettings: defaultSwiftSettings),
+        .testTarget(
+            name: "SchedulingTests", dependencies: ["Scheduling", "JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "RemindersTests", dependencies: ["Reminders"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MirrorPlannerTests", dependencies: ["MirrorPlanner"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "MediaTests", dependencies: ["Crypto", "Media", "HTTPClient", "HTTPServer", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "BackupTests", dependencies: ["Backup", "Crypto", "JobQueue", "Media", "Metrics", "Postgres", "TestSupport"],
-                    swiftSettings: defaultSwiftSettings),
+        .testTarget(
+            name: "MediaTests", dependencies: ["Crypto", "Media", "HTTPClient", "HTTPServer", "Metrics", "TestSupport"],
+            swiftSettings: defaultSwiftSettings),
+        .testTarget(
+            name: "BackupTests", dependencies: ["Backup", "Crypto", "JobQueue", "Media", "Metrics", "Postgres", "TestSupport"],
+            swiftSettings: defaultSwiftSettings),
         .testTarget(name: "ThumbnailsTests", dependencies: ["Thumbnails"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "RedactionTests", dependencies: ["Redaction"], swiftSettings: defaultSwiftSettings),
@@ -205,21 +246,37 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "LoggingTests", dependencies: ["Logging", "Redaction"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "ConsoleTests", dependencies: ["Accounts", "Console", "HTTPServer", "JobQueue", "Jobs", "Logging", "Postgres", "Scheduling", "TestSupport", "Worker"],
-                    exclude: ["Browser"], swiftSettings: defaultSwiftSettings),
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: ["Accounts", "Console", "HTTPServer", "JobQueue", "Jobs", "Logging", "Postgres", "Scheduling", "TestSupport", "Worker"],
+            exclude: ["Browser"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "GoogleEmulatorTests", dependencies: ["GoogleEmulator", "HTTPServer", "HTTPClient", "Metrics", "TestSupport"], exclude: ["Fixtures"],
-                    swiftSettings: defaultSwiftSettings),
+        .testTarget(
+            name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(
+            name: "GoogleEmulatorTests", dependencies: ["GoogleEmulator", "HTTPServer", "HTTPClient", "Metrics", "TestSupport"],
+            exclude: ["Fixtures"],
+            swiftSettings: defaultSwiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "JobQueueTests", dependencies: ["Accounts", "CalendarSync", "JobQueue", "Jobs", "Notify", "Postgres", "Scheduling", "TestSupport"],
-                    exclude: ["Fixtures"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Jobs", "JobQueue", "Postgres", "Logging", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "JobsTests", dependencies: ["HTTPServer", "Jobs", "Worker", "JobQueue", "Logging", "Media", "Metrics", "Postgres", "Thumbnails", "TestSupport"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "PushReceiverTests",
-                    dependencies: ["PushReceiver", "Accounts", "CalendarSync", "Crypto", "HTTPServer", "JobQueue", "Jobs", "Logging", "Metrics",
-                                   "Postgres", "TestSupport"],
-                    swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "CalworkerCLITests", dependencies: ["CalworkerCLI", "Configuration", "HTTPServer", "JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(
+            name: "JobQueueTests", dependencies: ["Accounts", "CalendarSync", "JobQueue", "Jobs", "Notify", "Postgres", "Scheduling", "TestSupport"],
+            exclude: ["Fixtures"], swiftSettings: defaultSwiftSettings),
+        .testTarget(
+            name: "WorkerTests", dependencies: ["Worker", "Jobs", "JobQueue", "Postgres", "Logging", "Metrics", "TestSupport"],
+            swiftSettings: defaultSwiftSettings),
+        .testTarget(
+            name: "JobsTests",
+            dependencies: ["HTTPServer", "Jobs", "Worker", "JobQueue", "Logging", "Media", "Metrics", "Postgres", "Thumbnails", "TestSupport"],
+            swiftSettings: defaultSwiftSettings),
+        .testTarget(
+            name: "PushReceiverTests",
+            dependencies: [
+                "PushReceiver", "Accounts", "CalendarSync", "Crypto", "HTTPServer", "JobQueue", "Jobs", "Logging", "Metrics",
+                "Postgres", "TestSupport",
+            ],
+            swiftSettings: defaultSwiftSettings),
+        .testTarget(
+            name: "CalworkerCLITests", dependencies: ["CalworkerCLI", "Configuration", "HTTPServer", "JobQueue", "Postgres", "TestSupport"],
+            swiftSettings: defaultSwiftSettings),
     ]
 )

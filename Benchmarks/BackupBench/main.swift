@@ -1,9 +1,9 @@
+import Backup
 // The backup benchmark: not a test. Prints what calworker's backup, verification and restore
 // cost against plain pg_dump -Fc and pg_restore on the same database, in the same run.
 //
 //   scripts/bench-backup [--mb N] [--rounds N]
 import BenchSupport
-import Backup
 import Crypto
 import Foundation
 import Media
@@ -42,14 +42,16 @@ let db = try PostgresConnection.connect(dbURL)
 
 // A calendar platform's kind of data: events with titles, times, attendees as JSON, and an index.
 print("== building a database of about \(megabytes) MB")
-try db.execute("""
+try db.execute(
+    """
     CREATE TABLE events (id bigserial PRIMARY KEY, calendar_id int NOT NULL, title text NOT NULL, starts timestamptz NOT NULL,
                          ends timestamptz NOT NULL, attendees jsonb, notes text)
     """)
 let rowsPerBatch = 200_000
 var batches = 0
 while true {
-    try db.execute("""
+    try db.execute(
+        """
         INSERT INTO events (calendar_id, title, starts, ends, attendees, notes)
         SELECT g % 5000, 'Meeting ' || g || ' about ' || md5(g::text), now() + g * interval '1 minute', now() + g * interval '1 minute' + interval '30 minutes',
                jsonb_build_array(jsonb_build_object('email', 'user' || (g % 977) || '@example.com', 'responseStatus', 'accepted')),
@@ -67,14 +69,17 @@ let size: Int64 = try db.query("SELECT pg_database_size(current_database())")[0]
 let rows: Int64 = try db.query("SELECT count(*) FROM events")[0].decode(at: 0)
 print("database: \(size >> 20) MiB, \(rows) rows; machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; target: file:// (local disk)")
 
-var settings = BackupSettings(key: try SecretKey(base64: Data(repeating: 7, count: 32).base64EncodedString()), target: "file://\(work)/backups/",
-                              media: MediaSettings(mediaRoot: work))
+var settings = BackupSettings(
+    key: try SecretKey(base64: Data(repeating: 7, count: 32).base64EncodedString()), target: "file://\(work)/backups/",
+    media: MediaSettings(mediaRoot: work))
 settings.spoolDirectory = work
 settings.toolsDirectory = bin
 let stores = MediaStores(settings: settings.media, metrics: MetricsRegistry())
 let catalog = try BackupCatalog(stores: stores, target: settings.target!)
 
-var plainDump: [Double] = [], ours: [Double] = [], verify: [Double] = []
+var plainDump: [Double] = []
+var ours: [Double] = []
+var verify: [Double] = []
 var lastManifest: BackupManifest?
 for round in 1...rounds {
     let plainFile = "\(work)/plain.dump"
@@ -89,8 +94,10 @@ for round in 1...rounds {
     verify.append((outcome.figures["verify_ms"] ?? 0) / 1000)
     lastManifest = outcome.manifest
     let plainSize = (try FileManager.default.attributesOfItem(atPath: plainFile)[.size] as? Int) ?? 0
-    print(String(format: "round %d: pg_dump -Fc %.2f s (%d MiB); calworker backup %.2f s (%d MiB sealed), ratio %.3f; verification %.2f s",
-                 round, plain, plainSize >> 20, backup, Int(outcome.manifest.ciphertextBytes >> 20), backup / plain, verify.last!))
+    print(
+        String(
+            format: "round %d: pg_dump -Fc %.2f s (%d MiB); calworker backup %.2f s (%d MiB sealed), ratio %.3f; verification %.2f s",
+            round, plain, plainSize >> 20, backup, Int(outcome.manifest.ciphertextBytes >> 20), backup / plain, verify.last!))
 }
 
 // Restores into fresh databases, plain pg_restore of the plain dump against calworker's restore,
@@ -103,29 +110,40 @@ func freshDatabase(_ name: String) throws -> String {
     try admin.execute("CHECKPOINT")
     return adminURL + " dbname=\(name)"
 }
-var plainRestores: [Double] = [], ourRestores: [Double] = []
+var plainRestores: [Double] = []
+var ourRestores: [Double] = []
 for round in 1...rounds {
     for ourTurn in (round % 2 == 1 ? [false, true] : [true, false]) {
         let target = try freshDatabase(ourTurn ? "cw_bench_restore_ours" : "cw_bench_restore_plain")
         if ourTurn {
             var report: BackupRestorer.Report?
-            ourRestores.append(try timed {
-                report = try BackupRestorer(settings: settings, stores: stores).restore(manifest, in: entry.folder, into: target, force: false)
-            })
+            ourRestores.append(
+                try timed {
+                    report = try BackupRestorer(settings: settings, stores: stores).restore(manifest, in: entry.folder, into: target, force: false)
+                })
             guard report?.differences.isEmpty == true else { fail("the restore's counts differ: \(report?.differences ?? [])") }
         } else {
-            plainRestores.append(timed {
-                run(["\(bin)/pg_restore", "--no-password", "--no-owner", "--no-privileges", "--exit-on-error", "--jobs=\(settings.restoreJobs)",
-                     "--dbname=\(target)", "\(work)/plain.dump"])
-            })
+            plainRestores.append(
+                timed {
+                    run([
+                        "\(bin)/pg_restore", "--no-password", "--no-owner", "--no-privileges", "--exit-on-error", "--jobs=\(settings.restoreJobs)",
+                        "--dbname=\(target)", "\(work)/plain.dump",
+                    ])
+                })
         }
     }
     print(String(format: "restore round %d: pg_restore %.2f s; calworker backup restore %.2f s", round, plainRestores.last!, ourRestores.last!))
 }
-for name in ["cw_bench_restore_plain", "cw_bench_restore_ours", "cw_bench_backup"] { try admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+for name in ["cw_bench_restore_plain", "cw_bench_restore_ours", "cw_bench_backup"] {
+    try admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+}
 
-print(String(format: "backup (verification excluded): %.2f s against pg_dump -Fc %.2f s: ratio %.3f (target <= 1.15), median of %d",
-             median(ours), median(plainDump), median(ours) / median(plainDump), rounds))
+print(
+    String(
+        format: "backup (verification excluded): %.2f s against pg_dump -Fc %.2f s: ratio %.3f (target <= 1.15), median of %d",
+        median(ours), median(plainDump), median(ours) / median(plainDump), rounds))
 print(String(format: "verification (open, pg_restore into a scratch database, count every table): %.2f s", median(verify)))
-print(String(format: "restore: %.2f s against plain pg_restore %.2f s: ratio %.3f (%d parallel jobs each, medians of %d)",
-             median(ourRestores), median(plainRestores), median(ourRestores) / median(plainRestores), settings.restoreJobs, rounds))
+print(
+    String(
+        format: "restore: %.2f s against plain pg_restore %.2f s: ratio %.3f (%d parallel jobs each, medians of %d)",
+        median(ourRestores), median(plainRestores), median(ourRestores) / median(plainRestores), settings.restoreJobs, rounds))

@@ -14,8 +14,10 @@ public struct EmulatorAdmin: Sendable {
     @discardableResult
     public func callAsFunction(_ method: String, _ path: String, _ body: [String: Any]? = nil) throws -> Data {
         let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
-        let response = try http.send(HTTPRequest(method: method, url: url + "/admin" + path,
-                                                 headers: [HTTPHeader("Content-Type", "application/json")], body: data))
+        let response = try http.send(
+            HTTPRequest(
+                method: method, url: url + "/admin" + path,
+                headers: [HTTPHeader("Content-Type", "application/json")], body: data))
         guard response.isSuccess else { throw BenchError(description: "admin \(path): HTTP \(response.status) \(response.bodyExcerpt())") }
         return response.body
     }

@@ -1,3 +1,9 @@
+import BenchSupport
+import CalendarSync
+import Foundation
+import Google
+import HTTPClient
+import JobQueue
 // The shared request budget benchmark: not a test. Prints figures and their ratio to a
 // reference measured in the same run.
 //
@@ -12,12 +18,6 @@
 //    budget, then with a bucket per worker (as before). Reported: requests made, their rate
 //    against the budget, and the 403 userRateLimitExceeded answers received.
 import Jobs
-import BenchSupport
-import CalendarSync
-import Foundation
-import Google
-import HTTPClient
-import JobQueue
 import Metrics
 import Postgres
 import Synchronization
@@ -46,8 +46,9 @@ func statuses() throws -> [Int: Int] {
 
 /// A token fetched once through the emulator's token endpoint, refreshed when refused.
 final class BenchTokens: AccessTokenSource {
-    let oauth = OAuthClient(tokenURL: emulatorURL + "/token", clientID: "calworker-test-client", clientSecret: "calworker-test-secret",
-                            http: HTTPClient(service: "bench_oauth", metrics: MetricsRegistry()))
+    let oauth = OAuthClient(
+        tokenURL: emulatorURL + "/token", clientID: "calworker-test-client", clientSecret: "calworker-test-secret",
+        http: HTTPClient(service: "bench_oauth", metrics: MetricsRegistry()))
     var current: String?
     func accessToken() throws -> String {
         if let current { return current }
@@ -65,7 +66,8 @@ try root.execute("CREATE DATABASE cw_bench_budgets")
 let url = adminURL + " dbname=cw_bench_budgets"
 let db = try PostgresConnection.connect(url)
 try CalworkerSchema.migrator.migrate(on: db)
-let account: Int64 = try db.query("""
+let account: Int64 = try db.query(
+    """
     INSERT INTO calworker.accounts (email, owner, key_id, refresh_token)
     VALUES ('ada@example.com', 'owner-1', 'bench', '\\x00') RETURNING id
     """)[0].decode(at: 0)
@@ -79,13 +81,22 @@ _ = try shared.take(1, account: account, capacity: 1e12, perSecond: 1e12)
 let rawSeconds = try seconds { for _ in 0..<rounds { _ = try raw.query("SELECT 1", prepared: true) } }
 let takeSeconds = try seconds { for _ in 0..<rounds { _ = try shared.take(1, account: account, capacity: 1e12, perSecond: 1e12) } }
 print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores")
-print("take from the shared bucket: \(fmt(takeSeconds / Double(rounds) * 1e6, 1)) µs; SELECT 1 round trip: "
-      + "\(fmt(rawSeconds / Double(rounds) * 1e6, 1)) µs; ratio \(fmt(takeSeconds / rawSeconds, 2))")
+print(
+    "take from the shared bucket: \(fmt(takeSeconds / Double(rounds) * 1e6, 1)) µs; SELECT 1 round trip: "
+        + "\(fmt(rawSeconds / Double(rounds) * 1e6, 1)) µs; ratio \(fmt(takeSeconds / rawSeconds, 2))")
 print("  per API call at the default batch of 5: \(fmt(takeSeconds / Double(rounds) * 1e6 / 5, 1)) µs")
 
 // 2. Two workers as one account against Google's limit.
-try admin("POST", "/seed", ["accounts": [["email": "ada@example.com", "refresh_token": "rt-ada@example.com",
-                                           "calendars": [["id": "ada@example.com", "primary": true, "events": []]]]]])
+try admin(
+    "POST", "/seed",
+    [
+        "accounts": [
+            [
+                "email": "ada@example.com", "refresh_token": "rt-ada@example.com",
+                "calendars": [["id": "ada@example.com", "primary": true, "events": []]],
+            ]
+        ]
+    ])
 try admin("POST", "/options", ["userRequestsPerMinute": 600])
 
 func twoWorkers(sharing: Bool) throws -> (requests: Int, refused: Int, seconds: Double) {
@@ -97,9 +108,10 @@ func twoWorkers(sharing: Bool) throws -> (requests: Int, refused: Int, seconds: 
     let elapsed = seconds {
         DispatchQueue.concurrentPerform(iterations: 2) { _ in
             let budgets = sharing ? PostgresRequestBudgets(conninfo: url) : nil
-            let client = CalendarClient(apiURL: emulatorURL + "/calendar/v3", http: HTTPClient(service: "google", metrics: MetricsRegistry()),
-                                        tokens: BenchTokens(), budget: RequestBudget(perMinute: 500, shared: budgets, account: account),
-                                        shouldAbort: { ContinuousClock.now >= deadline })
+            let client = CalendarClient(
+                apiURL: emulatorURL + "/calendar/v3", http: HTTPClient(service: "google", metrics: MetricsRegistry()),
+                tokens: BenchTokens(), budget: RequestBudget(perMinute: 500, shared: budgets, account: account),
+                shouldAbort: { ContinuousClock.now >= deadline })
             while ContinuousClock.now < deadline {
                 do {
                     _ = try client.events(calendarID: "ada@example.com", pageToken: nil, syncToken: nil, maxResults: 1)
@@ -121,10 +133,12 @@ print("two workers calling as one account for \(fmt(duration)) s; emulator limit
 // The budget allows a burst of a tenth of a minute's, then the rate: the most it may grant.
 let allowed = 50 + 500 * duration / 60
 let sharedRun = try twoWorkers(sharing: true)
-print("  shared budget:      \(sharedRun.requests) calls (\(fmt(Double(sharedRun.requests) / sharedRun.seconds * 60)) /min), "
-      + "ratio \(fmt(Double(sharedRun.requests) / allowed, 2)) to the \(fmt(allowed)) the budget allows; 403/429 received: \(sharedRun.refused)")
+print(
+    "  shared budget:      \(sharedRun.requests) calls (\(fmt(Double(sharedRun.requests) / sharedRun.seconds * 60)) /min), "
+        + "ratio \(fmt(Double(sharedRun.requests) / allowed, 2)) to the \(fmt(allowed)) the budget allows; 403/429 received: \(sharedRun.refused)")
 // Google's sliding minute still holds the first run's calls; wait it out.
 Thread.sleep(forTimeInterval: 61)
 let separateRun = try twoWorkers(sharing: false)
-print("  a bucket per worker: \(separateRun.requests) calls (\(fmt(Double(separateRun.requests) / separateRun.seconds * 60)) /min), "
-      + "ratio \(fmt(Double(separateRun.requests) / allowed, 2)); 403/429 received: \(separateRun.refused)")
+print(
+    "  a bucket per worker: \(separateRun.requests) calls (\(fmt(Double(separateRun.requests) / separateRun.seconds * 60)) /min), "
+        + "ratio \(fmt(Double(separateRun.requests) / allowed, 2)); 403/429 received: \(separateRun.refused)")

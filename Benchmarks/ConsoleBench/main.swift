@@ -54,7 +54,8 @@ try CalworkerSchema.migrator.migrate(on: db)
 say("== seeding \(historyRows) run records and \(liveJobs) live jobs")
 let seedingStart = ContinuousClock.now
 do {
-    try db.execute("""
+    try db.execute(
+        """
         SELECT calworker.ensure_history_partition(d::date)
           FROM generate_series((now() - $1::bigint * interval '250 milliseconds') AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC',
                                interval '1 day') AS d
@@ -62,7 +63,8 @@ do {
     var written = 0
     while written < historyRows {
         let count = min(1_000_000, historyRows - written)
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, error, duration_ms,
                                             args, subject, priority, max_attempts, job_state)
             SELECT g, 1, CASE WHEN g % 7 = 0 THEN 'thumbnail' ELSE 'sync_account' END, 'default', 'bench', t - interval '1 second', t,
@@ -79,13 +81,15 @@ do {
     try db.execute("SELECT setval(pg_get_serial_sequence('calworker.jobs', 'id'), $1)", [Int64(historyRows + 10)])
 }
 // A job with five attempts, the last one running now.
-let benchJobID: Int64 = try db.query("""
-        INSERT INTO calworker.jobs (kind, args, state, attempt, max_attempts, attempted_at, lease_until, worker_id, subject)
-        VALUES ('sync_account', '{"account_id": 17}', 'running', 5, 20, now(), now() + interval '1 hour', 'bench', 'account:17')
-        RETURNING id
-        """)[0].decode(at: 0)
+let benchJobID: Int64 = try db.query(
+    """
+    INSERT INTO calworker.jobs (kind, args, state, attempt, max_attempts, attempted_at, lease_until, worker_id, subject)
+    VALUES ('sync_account', '{"account_id": 17}', 'running', 5, 20, now(), now() + interval '1 hour', 'bench', 'account:17')
+    RETURNING id
+    """)[0].decode(at: 0)
 do {
-    try db.execute("""
+    try db.execute(
+        """
         INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, error, duration_ms,
                                         args, subject, max_attempts)
         SELECT $1, a, 'sync_account', 'default', 'bench', now() - a * interval '1 minute', now() - a * interval '1 minute' + interval '2 seconds',
@@ -95,34 +99,43 @@ do {
     var left = liveJobs
     while left > 0 {
         let count = min(left, 10_000)
-        _ = try JobQueue().enqueueMany((0..<count).map { index in
-            NewJob(kind: "sync_account", args: "{\"account_id\": \(index % 1000)}", queue: index % 2 == 0 ? "default" : "media")
-        }, on: db)
+        _ = try JobQueue().enqueueMany(
+            (0..<count).map { index in
+                NewJob(kind: "sync_account", args: "{\"account_id\": \(index % 1000)}", queue: index % 2 == 0 ? "default" : "media")
+            }, on: db)
         left -= count
     }
-    try db.execute("""
+    try db.execute(
+        """
         INSERT INTO calworker.accounts (email, owner, key_id, refresh_token, last_synced_at, consecutive_failures)
         SELECT 'user' || g || '@example.com', 'owner' || (g % 300), 'k', '\\x00', now() - (g % 90) * interval '1 minute', g % 5
           FROM generate_series(1, 1000) AS g
         """)
     try db.execute("VACUUM ANALYZE")
-    try db.execute("INSERT INTO calworker.workers (id, hostname, pid, queues, concurrency, version) VALUES ('bench', 'bench', 1, '{default,media}', 10, 'bench')")
+    try db.execute(
+        "INSERT INTO calworker.workers (id, hostname, pid, queues, concurrency, version) VALUES ('bench', 'bench', 1, '{default,media}', 10, 'bench')"
+    )
 }
-say("  seeded in \(fmt(seconds(since: seedingStart))) s; history \(try db.query("""
+say(
+    "  seeded in \(fmt(seconds(since: seedingStart))) s; history \(try db.query("""
     SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid))) FROM pg_inherits WHERE inhparent = 'calworker.job_runs'::regclass
     """)[0].decode(String.self, at: 0))"
-    + " (partitions: \(try db.query("SELECT count(*) FROM pg_inherits WHERE inhparent = 'calworker.job_runs'::regclass")[0].decode(Int.self, at: 0)))")
+        + " (partitions: \(try db.query("SELECT count(*) FROM pg_inherits WHERE inhparent = 'calworker.job_runs'::regclass")[0].decode(Int.self, at: 0)))"
+)
 
 // The console, as `calworker console` serves it.
 let token = "bench-operator-token-0123456789"
-let app = try ConsoleApp(tokens: try ConsoleTokens(operatorToken: token),
-                         pool: ConnectionPool(url: url, size: 4, purpose: "the console"))
+let app = try ConsoleApp(
+    tokens: try ConsoleTokens(operatorToken: token),
+    pool: ConnectionPool(url: url, size: 4, purpose: "the console"))
 let server = try HTTPServer(address: "127.0.0.1:0", limits: ConsoleApp.serverLimits) { app.respond(to: $0) }
 server.start()
 let base = "http://127.0.0.1:\(server.port)"
 let login = try HTTPClient(service: "bench", metrics: MetricsRegistry())
-    .send(HTTPRequest(method: "POST", url: base + "/login", headers: [HTTPHeader("Content-Type", "application/x-www-form-urlencoded")],
-                      body: Data("token=\(token)".utf8)))
+    .send(
+        HTTPRequest(
+            method: "POST", url: base + "/login", headers: [HTTPHeader("Content-Type", "application/x-www-form-urlencoded")],
+            body: Data("token=\(token)".utf8)))
 guard let setCookie = login.header("Set-Cookie") else { fail("login failed: \(login.status)") }
 
 /// A logged-in browser's requests, from any thread.
@@ -164,7 +177,6 @@ func floor(_ index: Int, on db: PostgresConnection) throws {
     }
 }
 
-
 say("== one client at a time, \(requests) requests per page (ms)")
 let client = HTTPClient(service: "bench", metrics: MetricsRegistry())
 for (index, page) in pages.enumerated() {
@@ -175,9 +187,10 @@ for (index, page) in pages.enumerated() {
         times.append(try session.get(client, page.path))
         floors.append(try seconds { try floor(index, on: db) })
     }
-    say("  \(page.name): p50 \(fmt(percentile(times, 0.5) * 1000, 2)), p99 \(fmt(percentile(times, 0.99) * 1000, 2)); "
-        + "its statements alone p50 \(fmt(percentile(floors, 0.5) * 1000, 2)), p99 \(fmt(percentile(floors, 0.99) * 1000, 2)); "
-        + "page / statements at p50 \(fmt(percentile(times, 0.5) / percentile(floors, 0.5), 2))")
+    say(
+        "  \(page.name): p50 \(fmt(percentile(times, 0.5) * 1000, 2)), p99 \(fmt(percentile(times, 0.99) * 1000, 2)); "
+            + "its statements alone p50 \(fmt(percentile(floors, 0.5) * 1000, 2)), p99 \(fmt(percentile(floors, 0.99) * 1000, 2)); "
+            + "page / statements at p50 \(fmt(percentile(times, 0.5) / percentile(floors, 0.5), 2))")
 }
 
 // The overview's figures are shared by its viewers for a second: one viewer a second and a bit
@@ -187,8 +200,9 @@ for _ in 0..<option("--fresh-overviews", 30) {
     Thread.sleep(forTimeInterval: 1.1)
     computed.append(try session.get(client, "/"))
 }
-say("  overview computed afresh (requests 1.1 s apart, past the shared second): p50 \(fmt(percentile(computed, 0.5) * 1000, 2)), "
-    + "p99 \(fmt(percentile(computed, 0.99) * 1000, 2)) (\(computed.count) requests)")
+say(
+    "  overview computed afresh (requests 1.1 s apart, past the shared second): p50 \(fmt(percentile(computed, 0.5) * 1000, 2)), "
+        + "p99 \(fmt(percentile(computed, 0.99) * 1000, 2)) (\(computed.count) requests)")
 
 /// `clients` threads requesting `paths` in turn for `duration` seconds; the latencies.
 func load(_ paths: [String], duration: Double, clients: Int, session: Session) -> [Double] {
@@ -216,9 +230,10 @@ func load(_ paths: [String], duration: Double, clients: Int, session: Session) -
 say("== \(clients) clients at once for \(Int(loadSeconds)) s")
 let mixed = load(pages.map(\.path), duration: loadSeconds, clients: clients, session: session)
 let stylesheet = load(["/static/console.css"], duration: min(loadSeconds, 5), clients: clients, session: session)
-say("  the three pages in turn: \(fmt(Double(mixed.count) / loadSeconds)) requests/s, p50 \(fmt(percentile(mixed, 0.5) * 1000, 1)) ms, "
-    + "p99 \(fmt(percentile(mixed, 0.99) * 1000, 1)) ms; the stylesheet (no database) \(fmt(Double(stylesheet.count) / min(loadSeconds, 5))) requests/s; "
-    + "ratio \(fmt(Double(mixed.count) / loadSeconds / (Double(stylesheet.count) / min(loadSeconds, 5)), 3))")
+say(
+    "  the three pages in turn: \(fmt(Double(mixed.count) / loadSeconds)) requests/s, p50 \(fmt(percentile(mixed, 0.5) * 1000, 1)) ms, "
+        + "p99 \(fmt(percentile(mixed, 0.99) * 1000, 1)) ms; the stylesheet (no database) \(fmt(Double(stylesheet.count) / min(loadSeconds, 5))) requests/s; "
+        + "ratio \(fmt(Double(mixed.count) / loadSeconds / (Double(stylesheet.count) / min(loadSeconds, 5)), 3))")
 
 // The worker, alone and beside the load.
 func drain() throws -> Double {
@@ -246,7 +261,8 @@ func drainBesideLoad(pace: Double?) throws -> (jobs: Double, requests: Double) {
     for worker in 0..<clients {
         Thread { [session] in
             let client = HTTPClient(service: "bench", metrics: MetricsRegistry())
-            var turn = worker, count = 0
+            var turn = worker
+            var count = 0
             // Paced clients start spread over the first interval, as operators' pages would be.
             if let pace { Thread.sleep(forTimeInterval: pace * Double(worker) / Double(clients)) }
             while !stop.load(ordering: .relaxed) {
@@ -266,19 +282,25 @@ func drainBesideLoad(pace: Double?) throws -> (jobs: Double, requests: Double) {
     return (jobs, Double(served.withLock { $0 }) / seconds(since: started))
 }
 
-say("== a worker draining \(workerJobs) noop jobs (concurrency 10, prefetch 1000): alone, beside \(clients) clients each refreshing "
-    + "a page every second (5 times the console's own refresh), and beside \(clients) clients requesting flat out")
-var alone: [Double] = [], paced: [Double] = [], flat: [Double] = []
+say(
+    "== a worker draining \(workerJobs) noop jobs (concurrency 10, prefetch 1000): alone, beside \(clients) clients each refreshing "
+        + "a page every second (5 times the console's own refresh), and beside \(clients) clients requesting flat out")
+var alone: [Double] = []
+var paced: [Double] = []
+var flat: [Double] = []
 for round in 1...3 {
     alone.append(try drain())
     let pacedRun = try drainBesideLoad(pace: 1)
     paced.append(pacedRun.jobs)
     let flatRun = option("--flat-out", 1) == 1 ? try drainBesideLoad(pace: nil) : (jobs: 0, requests: 0)
     flat.append(flatRun.jobs)
-    say("  round \(round): alone \(fmt(alone.last!)) jobs/s; beside refreshing clients \(fmt(pacedRun.jobs)) jobs/s "
-        + "(console \(fmt(pacedRun.requests)) requests/s); beside flat-out clients \(fmt(flatRun.jobs)) jobs/s (console \(fmt(flatRun.requests)) requests/s)")
+    say(
+        "  round \(round): alone \(fmt(alone.last!)) jobs/s; beside refreshing clients \(fmt(pacedRun.jobs)) jobs/s "
+            + "(console \(fmt(pacedRun.requests)) requests/s); beside flat-out clients \(fmt(flatRun.jobs)) jobs/s (console \(fmt(flatRun.requests)) requests/s)"
+    )
 }
-say("  medians: alone \(fmt(median(alone))), refreshing \(fmt(median(paced))) (ratio \(fmt(median(paced) / median(alone), 2))), "
-    + "flat out \(fmt(median(flat))) (ratio \(fmt(median(flat) / median(alone), 2))) jobs/s")
+say(
+    "  medians: alone \(fmt(median(alone))), refreshing \(fmt(median(paced))) (ratio \(fmt(median(paced) / median(alone), 2))), "
+        + "flat out \(fmt(median(flat))) (ratio \(fmt(median(flat) / median(alone), 2))) jobs/s")
 server.stop()
 try admin.execute("DROP DATABASE IF EXISTS cw_console_bench WITH (FORCE)")

@@ -50,8 +50,9 @@ if let url = argument("--publish") {
     do {
         let db = try PostgresConnection.connect(url)
         guard let feed = try FeedStore().feed(id: Int64(option("--feed", 1)), on: db) else { fail("no feed") }
-        let publisher = FeedPublisher(stores: MediaStores(settings: MediaSettings(mediaRoot: root), metrics: MetricsRegistry()),
-                                      target: try FeedPublisher.target("file://\(root)/feeds/"), spoolDirectory: root)
+        let publisher = FeedPublisher(
+            stores: MediaStores(settings: MediaSettings(mediaRoot: root), metrics: MetricsRegistry()),
+            target: try FeedPublisher.target("file://\(root)/feeds/"), spoolDirectory: root)
         _ = try publisher.publish(feed, force: true, on: db)
         exit(0)
     } catch {
@@ -96,28 +97,44 @@ func events(_ count: Int) -> [[String: Any]] {
         let date = String(format: "%04d-%02d-%02d", day.year, day.month, day.day)
         let zone = zones[index % zones.count]
         let title = "Event \(index): planning, review; notes \\ follow-up 🗓️"
-        let common: [String: Any] = ["iCalUID": "e\(index)@bench", "summary": title, "description": String(repeating: "Agenda line. ", count: 12),
-                                     "location": "Room \(index % 40), Building B", "updated": "2026-01-01T10:00:00.000Z",
-                                     "created": "2025-12-01T10:00:00.000Z", "sequence": index % 3, "status": "confirmed"]
+        let common: [String: Any] = [
+            "iCalUID": "e\(index)@bench", "summary": title, "description": String(repeating: "Agenda line. ", count: 12),
+            "location": "Room \(index % 40), Building B", "updated": "2026-01-01T10:00:00.000Z",
+            "created": "2025-12-01T10:00:00.000Z", "sequence": index % 3, "status": "confirmed",
+        ]
         if index % 7 == 6 {
             list.append(common.merging(["id": "e\(index)", "start": ["date": date], "end": ["date": date]]) { $1 })
         } else if index % 5 == 4 {
-            let start = "\(date)T09:30:00", end = "\(date)T10:00:00"
-            list.append(common.merging(["id": "e\(index)", "start": ["dateTime": start + "Z", "timeZone": zone],
-                                        "end": ["dateTime": end + "Z", "timeZone": zone], "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=20"]]) { $1 })
+            let start = "\(date)T09:30:00"
+            let end = "\(date)T10:00:00"
+            list.append(
+                common.merging([
+                    "id": "e\(index)", "start": ["dateTime": start + "Z", "timeZone": zone],
+                    "end": ["dateTime": end + "Z", "timeZone": zone], "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=20"],
+                ]) { $1 })
             let later = CivilTime.date(days: base + index % 700 + 14)
             let laterDate = String(format: "%04d-%02d-%02d", later.year, later.month, later.day)
-            list.append(common.merging(["id": "e\(index)_moved", "recurringEventId": "e\(index)",
-                                        "originalStartTime": ["dateTime": "\(laterDate)T09:30:00Z", "timeZone": zone],
-                                        "start": ["dateTime": "\(laterDate)T15:00:00Z", "timeZone": zone],
-                                        "end": ["dateTime": "\(laterDate)T15:30:00Z", "timeZone": zone]]) { $1 })
+            list.append(
+                common.merging([
+                    "id": "e\(index)_moved", "recurringEventId": "e\(index)",
+                    "originalStartTime": ["dateTime": "\(laterDate)T09:30:00Z", "timeZone": zone],
+                    "start": ["dateTime": "\(laterDate)T15:00:00Z", "timeZone": zone],
+                    "end": ["dateTime": "\(laterDate)T15:30:00Z", "timeZone": zone],
+                ]) { $1 })
             let cancelled = CivilTime.date(days: base + index % 700 + 21)
-            list.append(["id": "e\(index)_cancelled", "iCalUID": "e\(index)@bench", "status": "cancelled", "recurringEventId": "e\(index)",
-                         "originalStartTime": ["dateTime": String(format: "%04d-%02d-%02dT09:30:00Z", cancelled.year, cancelled.month, cancelled.day),
-                                               "timeZone": zone]])
+            list.append([
+                "id": "e\(index)_cancelled", "iCalUID": "e\(index)@bench", "status": "cancelled", "recurringEventId": "e\(index)",
+                "originalStartTime": [
+                    "dateTime": String(format: "%04d-%02d-%02dT09:30:00Z", cancelled.year, cancelled.month, cancelled.day),
+                    "timeZone": zone,
+                ],
+            ])
         } else {
-            list.append(common.merging(["id": "e\(index)", "start": ["dateTime": "\(date)T13:00:00Z", "timeZone": zone],
-                                        "end": ["dateTime": "\(date)T14:00:00Z", "timeZone": zone]]) { $1 })
+            list.append(
+                common.merging([
+                    "id": "e\(index)", "start": ["dateTime": "\(date)T13:00:00Z", "timeZone": zone],
+                    "end": ["dateTime": "\(date)T14:00:00Z", "timeZone": zone],
+                ]) { $1 })
         }
         index += 1
     }
@@ -125,42 +142,43 @@ func events(_ count: Int) -> [[String: Any]] {
 }
 
 let python = """
-import datetime, icalendar, json, sys, zoneinfo
-def time(value):
-    if "date" in value:
-        return datetime.date.fromisoformat(value["date"])
-    instant = datetime.datetime.fromisoformat(value["dateTime"].replace("Z", "+00:00"))
-    return instant.astimezone(zoneinfo.ZoneInfo(value["timeZone"])) if "timeZone" in value else instant
-calendar = icalendar.Calendar()
-calendar.add("prodid", "-//bench//python icalendar//EN")
-calendar.add("version", "2.0")
-series = {}
-for item in map(json.loads, open(sys.argv[1])):
-    if item.get("status") == "cancelled":
-        series[item["recurringEventId"]].add("exdate", time(item["originalStartTime"]))
-        continue
-    event = icalendar.Event()
-    event.add("uid", item["iCalUID"])
-    event.add("dtstamp", datetime.datetime.fromisoformat(item["updated"].replace("Z", "+00:00")))
-    if "originalStartTime" in item:
-        event.add("recurrence-id", time(item["originalStartTime"]))
-    event.add("dtstart", time(item["start"]))
-    event.add("dtend", time(item["end"]))
-    event.add("sequence", item["sequence"])
-    event.add("summary", item["summary"])
-    event.add("location", item["location"])
-    event.add("description", item["description"])
-    for line in item.get("recurrence", []):
-        event.add("rrule", icalendar.vRecur.from_ical(line.split(":", 1)[1]))
-    if "recurrence" in item:
-        series[item["id"]] = event
-    calendar.add_component(event)
-calendar.add_missing_timezones()
-open(sys.argv[2], "wb").write(calendar.to_ical())
-"""
+    import datetime, icalendar, json, sys, zoneinfo
+    def time(value):
+        if "date" in value:
+            return datetime.date.fromisoformat(value["date"])
+        instant = datetime.datetime.fromisoformat(value["dateTime"].replace("Z", "+00:00"))
+        return instant.astimezone(zoneinfo.ZoneInfo(value["timeZone"])) if "timeZone" in value else instant
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//bench//python icalendar//EN")
+    calendar.add("version", "2.0")
+    series = {}
+    for item in map(json.loads, open(sys.argv[1])):
+        if item.get("status") == "cancelled":
+            series[item["recurringEventId"]].add("exdate", time(item["originalStartTime"]))
+            continue
+        event = icalendar.Event()
+        event.add("uid", item["iCalUID"])
+        event.add("dtstamp", datetime.datetime.fromisoformat(item["updated"].replace("Z", "+00:00")))
+        if "originalStartTime" in item:
+            event.add("recurrence-id", time(item["originalStartTime"]))
+        event.add("dtstart", time(item["start"]))
+        event.add("dtend", time(item["end"]))
+        event.add("sequence", item["sequence"])
+        event.add("summary", item["summary"])
+        event.add("location", item["location"])
+        event.add("description", item["description"])
+        for line in item.get("recurrence", []):
+            event.add("rrule", icalendar.vRecur.from_ical(line.split(":", 1)[1]))
+        if "recurrence" in item:
+            series[item["id"]] = event
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    open(sys.argv[2], "wb").write(calendar.to_ical())
+    """
 
 do {
-    let eventsPath = folder + "/events.jsonl", scriptPath = folder + "/render.py"
+    let eventsPath = folder + "/events.jsonl"
+    let scriptPath = folder + "/render.py"
     var lines = Data()
     for event in events(count) { lines += try JSONSerialization.data(withJSONObject: event) + Data([10]) }
     try lines.write(to: URL(fileURLWithPath: eventsPath))
@@ -174,19 +192,24 @@ do {
         process.arguments = ["-f", "%e %M", "-o", report] + command
         try process.run()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchError(description: "\(command.joined(separator: " ")) exited with \(process.terminationStatus)") }
+        guard process.terminationStatus == 0 else {
+            throw BenchError(description: "\(command.joined(separator: " ")) exited with \(process.terminationStatus)")
+        }
         let fields = try String(contentsOfFile: report, encoding: .utf8).split(whereSeparator: \.isWhitespace).suffix(2).compactMap { Double($0) }
         guard fields.count == 2 else { throw BenchError(description: "cannot read GNU time's report") }
         return (fields[0], fields[1] / 1024)
     }
-    let ours = folder + "/calworker.ics", theirs = folder + "/python.ics"
+    let ours = folder + "/calworker.ics"
+    let theirs = folder + "/python.ics"
     _ = FileManager.default.createFile(atPath: ours, contents: nil)
-    var swift: [(seconds: Double, peakMiB: Double)] = [], reference: [(seconds: Double, peakMiB: Double)] = []
+    var swift: [(seconds: Double, peakMiB: Double)] = []
+    var reference: [(seconds: Double, peakMiB: Double)] = []
     for round in 1...rounds {
         swift.append(try measured([CommandLine.arguments[0], "--render", eventsPath, ours]))
         reference.append(try measured(["/usr/bin/env", "python3", scriptPath, eventsPath, theirs]))
-        print("round \(round): calworker \(fmt(swift.last!.seconds, 2)) s, \(fmt(swift.last!.peakMiB, 1)) MiB; "
-              + "python icalendar \(fmt(reference.last!.seconds, 2)) s, \(fmt(reference.last!.peakMiB, 1)) MiB")
+        print(
+            "round \(round): calworker \(fmt(swift.last!.seconds, 2)) s, \(fmt(swift.last!.peakMiB, 1)) MiB; "
+                + "python icalendar \(fmt(reference.last!.seconds, 2)) s, \(fmt(reference.last!.peakMiB, 1)) MiB")
     }
     let ourBytes = (try FileManager.default.attributesOfItem(atPath: ours)[.size] as? Int) ?? 0
     let theirBytes = (try FileManager.default.attributesOfItem(atPath: theirs)[.size] as? Int) ?? 0
@@ -208,9 +231,11 @@ do {
         let db = try PostgresConnection.connect(url)
         try CalworkerSchema.migrator.migrate(on: db)
         try db.execute("INSERT INTO calworker.accounts (email, owner, key_id, refresh_token) VALUES ('ada@example.com', 'bench', 'k', '\\x00')")
-        try db.execute("INSERT INTO calworker.calendars (account_id, calendar_id, access_role, sync_token) VALUES (1, 'ada@example.com', 'owner', 's')")
+        try db.execute(
+            "INSERT INTO calworker.calendars (account_id, calendar_id, access_role, sync_token) VALUES (1, 'ada@example.com', 'owner', 's')")
         let seeded = try seconds {
-            _ = try db.execute("""
+            _ = try db.execute(
+                """
                 INSERT INTO calworker.events (account_id, calendar_id, event_id, status, summary, start_time, end_time, raw)
                 SELECT 1, 'ada@example.com', 'e' || g, 'confirmed', 'Event ' || g, t, t + interval '1 hour',
                        jsonb_build_object('id', 'e' || g, 'iCalUID', 'e' || g || '@bench', 'summary', 'Event ' || g || ': planning, review; notes',
@@ -225,12 +250,14 @@ do {
         let feed = try FeedStore().create(owner: "bench", calendar: nil, detail: "full", attendees: false, name: nil, on: db)
         let root = folder + "/media"
         try FileManager.default.createDirectory(atPath: root + "/feeds", withIntermediateDirectories: true)
-        var published: [(seconds: Double, peakMiB: Double)] = [], read: [(seconds: Double, peakMiB: Double)] = []
+        var published: [(seconds: Double, peakMiB: Double)] = []
+        var read: [(seconds: Double, peakMiB: Double)] = []
         for round in 1...rounds {
             published.append(try measured([CommandLine.arguments[0], "--publish", url, "--feed", String(feed.id), "--root", root]))
             read.append(try measured([CommandLine.arguments[0], "--read", url, "--feed", String(feed.id)]))
-            print("round \(round): publish \(fmt(published.last!.seconds, 2)) s, \(fmt(published.last!.peakMiB, 1)) MiB; "
-                  + "rows only \(fmt(read.last!.seconds, 2)) s, \(fmt(read.last!.peakMiB, 1)) MiB")
+            print(
+                "round \(round): publish \(fmt(published.last!.seconds, 2)) s, \(fmt(published.last!.peakMiB, 1)) MiB; "
+                    + "rows only \(fmt(read.last!.seconds, 2)) s, \(fmt(read.last!.peakMiB, 1)) MiB")
         }
         let object = (try FileManager.default.contentsOfDirectory(atPath: root + "/feeds")).first ?? "?"
         let size = (try FileManager.default.attributesOfItem(atPath: root + "/feeds/" + object)[.size] as? Int) ?? 0

@@ -15,7 +15,6 @@ import HTTPServer
 import Metrics
 import Synchronization
 
-
 func benchInstrumentation(jobs: Int) -> (perJob: Double, floor: Double) {
     let registry = MetricsRegistry()
     let started = registry.counter("calworker_jobs_started_total", help: "h", labels: ["kind", "attempt"]).labels("noop", "first")
@@ -23,22 +22,26 @@ func benchInstrumentation(jobs: Int) -> (perJob: Double, floor: Double) {
     let duration = registry.histogram("calworker_job_duration_seconds", help: "h", labels: ["kind"], buckets: Buckets.jobSeconds).labels("noop")
     var instrumented: [Double] = []
     var raw: [Double] = []
-    let first = Mutex(0), second = Mutex(0), third = Mutex(0)
+    let first = Mutex(0)
+    let second = Mutex(0)
+    let third = Mutex(0)
     for _ in 0..<5 {
-        instrumented.append(seconds {
-            for index in 0..<jobs {
-                started.increment()
-                duration.observe(Double(index & 1023) * 1e-5)
-                finished.increment()
-            }
-        } / Double(jobs))
-        raw.append(seconds {
-            for _ in 0..<jobs {
-                first.withLock { $0 += 1 }
-                second.withLock { $0 += 1 }
-                third.withLock { $0 += 1 }
-            }
-        } / Double(jobs))
+        instrumented.append(
+            seconds {
+                for index in 0..<jobs {
+                    started.increment()
+                    duration.observe(Double(index & 1023) * 1e-5)
+                    finished.increment()
+                }
+            } / Double(jobs))
+        raw.append(
+            seconds {
+                for _ in 0..<jobs {
+                    first.withLock { $0 += 1 }
+                    second.withLock { $0 += 1 }
+                    third.withLock { $0 += 1 }
+                }
+            } / Double(jobs))
     }
     return (median(instrumented), median(raw))
 }
@@ -51,8 +54,9 @@ func workerSizedRegistry() -> MetricsRegistry {
     let finished = registry.counter("calworker_jobs_finished_total", help: "h", labels: ["kind", "outcome"])
     let duration = registry.histogram("calworker_job_duration_seconds", help: "h", labels: ["kind"], buckets: Buckets.jobSeconds)
     let requests = registry.counter("calworker_http_requests_total", help: "h", labels: ["service", "method", "status_class"])
-    let latency = registry.histogram("calworker_http_request_duration_seconds", help: "h", labels: ["service", "method"],
-                                     buckets: Buckets.requestSeconds)
+    let latency = registry.histogram(
+        "calworker_http_request_duration_seconds", help: "h", labels: ["service", "method"],
+        buckets: Buckets.requestSeconds)
     for kind in kinds {
         started.labels(kind, "first").increment(by: 1000)
         started.labels(kind, "retry").increment(by: 10)
@@ -102,9 +106,11 @@ let jobs = option("--jobs", 2_000_000)
 let scrapes = option("--scrapes", 2000)
 print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; medians of 3-5 rounds")
 let cost = benchInstrumentation(jobs: jobs)
-print("instrumentation per job (2 counters, 1 histogram): \(fmt(cost.perJob * 1e9, 1)) ns; "
-      + "floor (3 uncontended mutex increments): \(fmt(cost.floor * 1e9, 1)) ns; ratio \(fmt(cost.perJob / cost.floor, 2))")
+print(
+    "instrumentation per job (2 counters, 1 histogram): \(fmt(cost.perJob * 1e9, 1)) ns; "
+        + "floor (3 uncontended mutex increments): \(fmt(cost.floor * 1e9, 1)) ns; ratio \(fmt(cost.perJob / cost.floor, 2))")
 print("share of a job at 20,000 jobs/s (50 µs each): \(fmt(cost.perJob / 50e-6 * 100, 2)) %")
 let scrape = try benchScrapes(count: scrapes)
-print("scrapes over loopback (libcurl → our HTTP server): /metrics \(fmt(scrape.metrics)) /s (\(scrape.bytes) bytes), "
-      + "/healthz \(fmt(scrape.health)) /s; ratio \(fmt(scrape.metrics / scrape.health, 2))")
+print(
+    "scrapes over loopback (libcurl → our HTTP server): /metrics \(fmt(scrape.metrics)) /s (\(scrape.bytes) bytes), "
+        + "/healthz \(fmt(scrape.health)) /s; ratio \(fmt(scrape.metrics / scrape.health, 2))")

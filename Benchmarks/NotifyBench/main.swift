@@ -1,3 +1,9 @@
+import Accounts
+import BenchSupport
+import Crypto
+import Foundation
+import HTTPClient
+import JobQueue
 // The reminder benchmark: not a test. Prints how fast the notify job delivers due reminders
 // (planning, ledger claims and marks, rendering, SMTP with STARTTLS and AUTH) against libcurl's
 // own `curl` command sending the same number of messages to the same server, one connection
@@ -5,17 +11,10 @@
 //
 //   scripts/bench-notify [--reminders N]
 import Jobs
-import BenchSupport
-import Accounts
-import Crypto
-import Foundation
-import HTTPClient
-import JobQueue
 import Metrics
 import Notify
 import Postgres
 import TestSupport
-
 
 guard let adminURL = argument("--url") else { fail("use scripts/bench-notify (it starts PostgreSQL)") }
 let count = Int(argument("--reminders") ?? "") ?? 200
@@ -26,9 +25,11 @@ let db = try PostgresConnection.connect(adminURL + " dbname=cw_bench_notify")
 try CalworkerSchema.migrator.migrate(on: db)
 let account = try AccountStore(cipher: TokenCipher(current: try TokenCipher.Key(base64: Data(repeating: 1, count: 32).base64EncodedString())))
     .add(email: "ada@example.com", owner: "user-1", refreshToken: "rt", on: db).id
-try db.execute("INSERT INTO calworker.calendars (account_id, calendar_id, access_role, sync_token) VALUES ($1, 'ada@example.com', 'owner', 't')", [account])
+try db.execute(
+    "INSERT INTO calworker.calendars (account_id, calendar_id, access_role, sync_token) VALUES ($1, 'ada@example.com', 'owner', 't')", [account])
 let now = Date()
-try db.execute("""
+try db.execute(
+    """
     INSERT INTO calworker.events (account_id, calendar_id, event_id, status, summary, start_time, raw)
     SELECT $1, 'ada@example.com', 'bench' || g, 'confirmed', 'Schicht ' || g || ' — Station ' || (g % 7), $2::timestamptz + g * interval '1 second',
            jsonb_build_object('id', 'bench' || g)
@@ -53,9 +54,11 @@ try sample.write(to: URL(fileURLWithPath: file))
 let curlStarted = ContinuousClock.now
 for _ in 0..<count {
     var pid: pid_t = 0
-    let arguments = ["curl", "--silent", "--show-error", "--ssl-reqd", "--cacert", server.certificate, "--user",
-                     "\(SMTPTestServer.username):\(SMTPTestServer.password)", "--mail-from", "calendar@example.com",
-                     "--mail-rcpt", "ada@example.com", "--upload-file", file, server.url]
+    let arguments = [
+        "curl", "--silent", "--show-error", "--ssl-reqd", "--cacert", server.certificate, "--user",
+        "\(SMTPTestServer.username):\(SMTPTestServer.password)", "--mail-from", "calendar@example.com",
+        "--mail-rcpt", "ada@example.com", "--upload-file", file, server.url,
+    ]
     let argv = arguments.map { strdup($0) } + [nil]
     defer { for pointer in argv { free(pointer) } }
     guard posix_spawnp(&pid, "curl", nil, nil, argv, environ) == 0 else { fail("cannot start curl") }
@@ -65,7 +68,9 @@ for _ in 0..<count {
 }
 let reference = seconds(since: curlStarted)
 guard server.received().count == 2 * count else { fail("curl delivered \(server.received().count - count) of \(count)") }
-print(String(format: "notify job: %d reminders in %.2f s (%.1f/s), each planned, claimed, rendered, sent and marked", count, ours, Double(count) / ours))
+print(
+    String(format: "notify job: %d reminders in %.2f s (%.1f/s), each planned, claimed, rendered, sent and marked", count, ours, Double(count) / ours)
+)
 print(String(format: "curl:       %d messages in %.2f s (%.1f/s), one process and connection each", count, reference, Double(count) / reference))
 print(String(format: "ratio (job / curl throughput): %.2f", reference / ours))
 try admin.execute("DROP DATABASE IF EXISTS cw_bench_notify WITH (FORCE)")

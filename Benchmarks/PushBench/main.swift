@@ -66,8 +66,9 @@ func makeDatabase(_ name: String) throws -> String {
 }
 
 func settings(push: PushSettings?, database: String) -> GoogleSettings {
-    var google = GoogleSettings(apiURL: emulatorURL + "/calendar/v3", tokenURL: emulatorURL + "/token", clientID: "calworker-test-client",
-                                clientSecret: "calworker-test-secret", requestsPerMinute: 6000)
+    var google = GoogleSettings(
+        apiURL: emulatorURL + "/calendar/v3", tokenURL: emulatorURL + "/token", clientID: "calworker-test-client",
+        clientSecret: "calworker-test-secret", requestsPerMinute: 6000)
     google.sharedBudgets = PostgresRequestBudgets(conninfo: database)
     // Counted here, not enforced: the figures say what each mode would ask of the project.
     google.projectRequestsPerMinute = 0
@@ -87,8 +88,9 @@ final class Service: Sendable {
         let logger = Logger(level: .error, handler: NullLogHandler())
         // The receiver's address must be known before the registry that creates channels.
         let placeholder = JobKinds.registry(environment(""))
-        let receiver = PushReceiver(path: "/push/google", pool: ConnectionPool(url: database, size: 4),
-                                    coalesceDelay: PushSettings(address: "").coalesceDelay, registry: placeholder, metrics: metrics, logger: logger)
+        let receiver = PushReceiver(
+            path: "/push/google", pool: ConnectionPool(url: database, size: 4),
+            coalesceDelay: PushSettings(address: "").coalesceDelay, registry: placeholder, metrics: metrics, logger: logger)
         var limits = HTTPServer.Limits()
         limits.receivePushNotifications()
         server = try HTTPServer(address: "127.0.0.1:0", limits: limits) { receiver.respond(to: $0) }
@@ -96,8 +98,9 @@ final class Service: Sendable {
         address = "http://127.0.0.1:\(server.port)/push/google"
         var options = WorkerOptions()
         options.concurrency = 8
-        worker = Worker(databaseURL: database, registry: JobKinds.registry(environment(address)), queue: JobQueue(), options: options,
-                        logger: logger, metrics: metrics)
+        worker = Worker(
+            databaseURL: database, registry: JobKinds.registry(environment(address)), queue: JobQueue(), options: options,
+            logger: logger, metrics: metrics)
         let worker = worker
         let done = done
         Thread {
@@ -118,8 +121,10 @@ func drain(_ database: String, _ environment: JobEnvironment) throws {
     var options = WorkerOptions()
     options.once = true
     options.concurrency = 8
-    _ = try Worker(databaseURL: database, registry: JobKinds.registry(environment), queue: JobQueue(), options: options,
-                   logger: Logger(level: .error, handler: NullLogHandler()), metrics: MetricsRegistry()).run()
+    _ = try Worker(
+        databaseURL: database, registry: JobKinds.registry(environment), queue: JobQueue(), options: options,
+        logger: Logger(level: .error, handler: NullLogHandler()), metrics: MetricsRegistry()
+    ).run()
 }
 
 func waitUntil(timeout: Double = 600, _ condition: () throws -> Bool) throws {
@@ -136,9 +141,12 @@ func count(_ db: PostgresConnection, _ sql: String) throws -> Int { try db.query
 func seedAccounts(_ emails: [String], calendars: Int) throws {
     for chunk in stride(from: 0, to: emails.count, by: 100) {
         let accounts = emails[chunk..<min(emails.count, chunk + 100)].map { email -> [String: Any] in
-            ["email": email, "refresh_token": "rt-\(email)",
-             "calendars": (0..<calendars).map { index -> [String: Any] in
-                 index == 0 ? ["id": email, "primary": true] : ["id": "\(index).\(email)"] }]
+            [
+                "email": email, "refresh_token": "rt-\(email)",
+                "calendars": (0..<calendars).map { index -> [String: Any] in
+                    index == 0 ? ["id": email, "primary": true] : ["id": "\(index).\(email)"]
+                },
+            ]
         }
         try admin("POST", "/seed", ["accounts": accounts])
     }
@@ -226,8 +234,10 @@ var floors: [Double] = []
 for index in 0..<20 {
     try admin("POST", "/calendars/\(owner)/events", event("Direct \(index)", at: base.addingTimeInterval(Double(editCount + index) * 3600)))
     let started = ContinuousClock.now
-    let outcome = try AccountSyncRun(accountID: ownerID, calendarID: owner, settings: pushEnvironment.google, cipher: cipher, db: db,
-                                     metrics: MetricsRegistry(), now: Date(), shouldAbort: { false }).run()
+    let outcome = try AccountSyncRun(
+        accountID: ownerID, calendarID: owner, settings: pushEnvironment.google, cipher: cipher, db: db,
+        metrics: MetricsRegistry(), now: Date(), shouldAbort: { false }
+    ).run()
     guard case .synced = outcome else { fail("the direct sync did not succeed: \(outcome)") }
     floors.append(seconds(since: started))
 }
@@ -237,10 +247,13 @@ _ = try JobKinds.registry(JobEnvironment(google: settings(push: nil, database: l
 try drain(latencyDB, JobEnvironment(google: settings(push: nil, database: latencyDB), tokenCipher: cipher))
 let sortedLatencies = latencies.sorted()
 let floor = floors.sorted()[floors.count / 2]
-say("  edit -> busy block: p50 \(fmt(percentile(sortedLatencies, 0.5) * 1000)) ms, p90 \(fmt(percentile(sortedLatencies, 0.9) * 1000)) ms, "
-      + "p99 \(fmt(percentile(sortedLatencies, 0.99) * 1000)) ms, max \(fmt(sortedLatencies.last! * 1000)) ms")
-say("  reference: the same sync and mirror step run directly (median of 20): \(fmt(floor * 1000)) ms; "
-      + "p50 ratio \(fmt(percentile(sortedLatencies, 0.5) / floor, 1))x (the rest is the \(fmt(PushSettings(address: "").coalesceDelay.seconds * 1000)) ms coalescing delay and delivery)")
+say(
+    "  edit -> busy block: p50 \(fmt(percentile(sortedLatencies, 0.5) * 1000)) ms, p90 \(fmt(percentile(sortedLatencies, 0.9) * 1000)) ms, "
+        + "p99 \(fmt(percentile(sortedLatencies, 0.99) * 1000)) ms, max \(fmt(sortedLatencies.last! * 1000)) ms")
+say(
+    "  reference: the same sync and mirror step run directly (median of 20): \(fmt(floor * 1000)) ms; "
+        + "p50 ratio \(fmt(percentile(sortedLatencies, 0.5) / floor, 1))x (the rest is the \(fmt(PushSettings(address: "").coalesceDelay.seconds * 1000)) ms coalescing delay and delivery)"
+)
 say("  polling every five minutes waits 150 s on average for the next fire: p50 is \(fmt(150 / percentile(sortedLatencies, 0.5)))x shorter")
 
 // MARK: 2. Idle calls per hour
@@ -254,9 +267,11 @@ func idleHour(push: Bool) throws -> (calls: Int, renewal: Int) {
     let db = try PostgresConnection.connect(url)
     let id = try AccountStore(cipher: cipher).add(email: email, owner: nil, refreshToken: "rt-\(email)", on: db).id
     var renewal = 0
-    let service = push ? try Service(database: url) { address in
-        JobEnvironment(google: settings(push: address.isEmpty ? nil : PushSettings(address: address), database: url), tokenCipher: cipher)
-    } : nil
+    let service =
+        push
+        ? try Service(database: url) { address in
+            JobEnvironment(google: settings(push: address.isEmpty ? nil : PushSettings(address: address), database: url), tokenCipher: cipher)
+        } : nil
     defer { service?.stop() }
     let environment = JobEnvironment(google: settings(push: service.map { PushSettings(address: $0.address) }, database: url), tokenCipher: cipher)
     let registry = JobKinds.registry(environment)
@@ -278,8 +293,10 @@ func idleHour(push: Bool) throws -> (calls: Int, renewal: Int) {
         var renewing = environment.google
         renewing.push?.renewBefore = 8 * 86_400
         let start = try apiCalls()
-        let report = try ChannelKeeper(accountID: id, settings: renewing, store: AccountStore(cipher: cipher), db: db, metrics: MetricsRegistry(),
-                                       shouldAbort: { false }).run()
+        let report = try ChannelKeeper(
+            accountID: id, settings: renewing, store: AccountStore(cipher: cipher), db: db, metrics: MetricsRegistry(),
+            shouldAbort: { false }
+        ).run()
         guard report.created == 3 && report.stopped == 3 else { fail("the renewal did not renew every channel: \(report)") }
         renewal = try apiCalls() - start
     }
@@ -291,8 +308,9 @@ let push = try idleHour(push: true)
 let renewalPerHour = Double(push.renewal) / (6 * 24)
 let pushPerHour = Double(push.calls) + renewalPerHour
 say("  poll mode: \(poll.calls) calls an hour (12 fires, each syncing the calendar list and both calendars)")
-say("  push mode: \(push.calls) calls an hour from the safety poll + \(fmt(renewalPerHour, 2)) for renewals "
-      + "(\(push.renewal) calls per renewal of its 3 channels, every 6 days) = \(fmt(pushPerHour, 2))")
+say(
+    "  push mode: \(push.calls) calls an hour from the safety poll + \(fmt(renewalPerHour, 2)) for renewals "
+        + "(\(push.renewal) calls per renewal of its 3 channels, every 6 days) = \(fmt(pushPerHour, 2))")
 say("  ratio: \(fmt(Double(poll.calls) / pushPerHour, 1))x fewer calls with push")
 
 // MARK: 3. Many accounts
@@ -307,9 +325,11 @@ func fiveMinutes(push: Bool) throws -> (calls: Int, changes: Int) {
     let db = try PostgresConnection.connect(url)
     let store = AccountStore(cipher: cipher)
     for email in emails { _ = try store.add(email: email, owner: nil, refreshToken: "rt-\(email)", on: db) }
-    let service = push ? try Service(database: url) { address in
-        JobEnvironment(google: settings(push: address.isEmpty ? nil : PushSettings(address: address), database: url), tokenCipher: cipher)
-    } : nil
+    let service =
+        push
+        ? try Service(database: url) { address in
+            JobEnvironment(google: settings(push: address.isEmpty ? nil : PushSettings(address: address), database: url), tokenCipher: cipher)
+        } : nil
     defer { service?.stop() }
     let environment = JobEnvironment(google: settings(push: service.map { PushSettings(address: $0.address) }, database: url), tokenCipher: cipher)
     let registry = JobKinds.registry(environment)
@@ -317,7 +337,9 @@ func fiveMinutes(push: Bool) throws -> (calls: Int, changes: Int) {
     _ = try registry.enqueue(SyncAccountJob.self, .init(.all), queue: JobQueue(), on: db)
     try drain(url, environment)
     if push {
-        try waitUntil { try count(db, "SELECT count(*) FROM calworker.push_channels WHERE confirmed_at IS NOT NULL AND state = 'active'") == accountCount * 4 }
+        try waitUntil {
+            try count(db, "SELECT count(*) FROM calworker.push_channels WHERE confirmed_at IS NOT NULL AND state = 'active'") == accountCount * 4
+        }
     }
     say("  \(prefix) mode: \(accountCount) accounts synced\(push ? " and watched" : "") in \(fmt(seconds(since: setup))) s")
     let before = try apiCalls()
@@ -333,12 +355,15 @@ func fiveMinutes(push: Bool) throws -> (calls: Int, changes: Int) {
         let address = service!.address
         try waitUntil {
             let listing = try JSONSerialization.jsonObject(with: try admin("GET", "/channels")) as? [String: Any]
-            let ours = (listing?["channels"] as? [[String: Any]] ?? []).filter { $0["address"] as? String == address && $0["state"] as? String == "live" }
+            let ours = (listing?["channels"] as? [[String: Any]] ?? []).filter {
+                $0["address"] as? String == address && $0["state"] as? String == "live"
+            }
             let queued = ours.reduce(0) { $0 + ($1["messagesQueued"] as? Int ?? 0) }
             let quiet = try count(db, "SELECT count(*) FROM calworker.jobs WHERE state IN ('available', 'running')") == 0
             return queued == 0 && quiet
         }
-        try db.execute("""
+        try db.execute(
+            """
             UPDATE calworker.accounts SET last_full_sync_at = now() - interval '2 hours'
              WHERE id IN (SELECT id FROM calworker.accounts ORDER BY id LIMIT \(accountCount / 12))
             """)
@@ -359,9 +384,12 @@ let renewalsPerMinute = Double(accountCount * 4) * channelRenewalCalls / (6 * 24
 let pollPerMinute = Double(manyPoll.calls) / 5
 let pushPerMinute = Double(manyPush.calls) / 5 + renewalsPerMinute
 say("  poll mode: \(manyPoll.calls) calls for \(manyPoll.changes) changes and one fan-out over every account = \(fmt(pollPerMinute)) calls a minute")
-say("  push mode: \(manyPush.calls) calls for \(manyPush.changes) notified changes and the safety poll of a twelfth of the accounts, "
-      + "+ \(fmt(renewalsPerMinute, 1)) a minute for renewals = \(fmt(pushPerMinute)) calls a minute")
-say("  against Google's 10,000 a minute per project: poll mode uses \(fmt(pollPerMinute / 100, 1))%, push mode \(fmt(pushPerMinute / 100, 1))%; "
-      + "ratio \(fmt(pollPerMinute / pushPerMinute, 1))x")
-say("  accounts each mode could serve within 10,000 a minute: poll \(fmt(Double(accountCount) * 10_000 / pollPerMinute)), "
-      + "push \(fmt(Double(accountCount) * 10_000 / pushPerMinute))")
+say(
+    "  push mode: \(manyPush.calls) calls for \(manyPush.changes) notified changes and the safety poll of a twelfth of the accounts, "
+        + "+ \(fmt(renewalsPerMinute, 1)) a minute for renewals = \(fmt(pushPerMinute)) calls a minute")
+say(
+    "  against Google's 10,000 a minute per project: poll mode uses \(fmt(pollPerMinute / 100, 1))%, push mode \(fmt(pushPerMinute / 100, 1))%; "
+        + "ratio \(fmt(pollPerMinute / pushPerMinute, 1))x")
+say(
+    "  accounts each mode could serve within 10,000 a minute: poll \(fmt(Double(accountCount) * 10_000 / pollPerMinute)), "
+        + "push \(fmt(Double(accountCount) * 10_000 / pushPerMinute))")

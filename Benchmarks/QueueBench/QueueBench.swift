@@ -45,8 +45,9 @@ struct QueueBench {
         options.claimBatch = settings.batch
         options.prefetch = settings.prefetch
         options.once = true
-        let worker = Worker(databaseURL: url, registry: JobKinds.registry(), queue: queue, options: options,
-                            logger: Logger(level: .warning, handler: TextLogHandler()))
+        let worker = Worker(
+            databaseURL: url, registry: JobKinds.registry(), queue: queue, options: options,
+            logger: Logger(level: .warning, handler: TextLogHandler()))
         let time = try seconds { _ = try worker.run() }
         try verifyAllCompleted(worker: nil)
         return Double(settings.jobs) / time
@@ -64,22 +65,24 @@ struct QueueBench {
         // The worker's claim from the last position taken (a pgbench client's variables last
         // from one transaction to the next), from the top again when a claim came back empty.
         let claim = variables(JobQueue.Statements.claimAfterCTE, ["queue", "limit", "lease", "worker", "after_priority", "after_due", "after_id"])
-        let finish = variables(JobQueue.Statements.finish,
-                               ["ids", "attempts", "outcomes", "errors", "retry_ats", "finished_ats", "durations", "figures", "worker"])
-        let script = claim + """
-            SELECT coalesce(array_agg(id), '{}')::text AS ids, coalesce(array_agg(attempt), '{}')::text AS attempts,
-                   array_fill('completed'::text, ARRAY[count(*)::int])::text AS outcomes,
-                   array_fill(NULL::text, ARRAY[count(*)::int])::text AS errors,
-                   array_fill(NULL::timestamptz, ARRAY[count(*)::int])::text AS retry_ats,
-                   array_fill(now(), ARRAY[count(*)::int])::text AS finished_ats,
-                   array_fill(0.01::double precision, ARRAY[count(*)::int])::text AS durations,
-                   array_fill('{}'::jsonb, ARRAY[count(*)::int])::text AS figures,
-                   coalesce((array_agg(priority ORDER BY priority DESC, run_at_us DESC, id DESC))[1], -32768) AS after_priority,
-                   coalesce((array_agg(run_at_us ORDER BY priority DESC, run_at_us DESC, id DESC))[1], 0) AS after_due,
-                   coalesce((array_agg(id ORDER BY priority DESC, run_at_us DESC, id DESC))[1], 0) AS after_id
-              FROM claimed
-            \\gset
-            """ + "\n" + finish + ";\n"
+        let finish = variables(
+            JobQueue.Statements.finish,
+            ["ids", "attempts", "outcomes", "errors", "retry_ats", "finished_ats", "durations", "figures", "worker"])
+        let script =
+            claim + """
+                SELECT coalesce(array_agg(id), '{}')::text AS ids, coalesce(array_agg(attempt), '{}')::text AS attempts,
+                       array_fill('completed'::text, ARRAY[count(*)::int])::text AS outcomes,
+                       array_fill(NULL::text, ARRAY[count(*)::int])::text AS errors,
+                       array_fill(NULL::timestamptz, ARRAY[count(*)::int])::text AS retry_ats,
+                       array_fill(now(), ARRAY[count(*)::int])::text AS finished_ats,
+                       array_fill(0.01::double precision, ARRAY[count(*)::int])::text AS durations,
+                       array_fill('{}'::jsonb, ARRAY[count(*)::int])::text AS figures,
+                       coalesce((array_agg(priority ORDER BY priority DESC, run_at_us DESC, id DESC))[1], -32768) AS after_priority,
+                       coalesce((array_agg(run_at_us ORDER BY priority DESC, run_at_us DESC, id DESC))[1], 0) AS after_due,
+                       coalesce((array_agg(id ORDER BY priority DESC, run_at_us DESC, id DESC))[1], 0) AS after_id
+                  FROM claimed
+                \\gset
+                """ + "\n" + finish + ";\n"
         let scriptURL = FileManager.default.temporaryDirectory.appendingPathComponent("cw-bench-\(getpid()).sql")
         try script.write(to: scriptURL, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: scriptURL) }
@@ -87,10 +90,12 @@ struct QueueBench {
         let transactions = (settings.jobs + settings.batch * clients - 1) / (settings.batch * clients)
         let pgbench = Process()
         pgbench.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        pgbench.arguments = [settings.pgbench, "-n", "-M", "prepared", "-c", String(clients), "-j", String(clients),
-                             "-D", "queue=default", "-D", "limit=\(settings.batch)", "-D", "lease=30 seconds", "-D", "worker=pgbench",
-                             "-D", "after_priority=-32768", "-D", "after_due=0", "-D", "after_id=0",
-                             "-t", String(transactions), "-f", scriptURL.path, url]
+        pgbench.arguments = [
+            settings.pgbench, "-n", "-M", "prepared", "-c", String(clients), "-j", String(clients),
+            "-D", "queue=default", "-D", "limit=\(settings.batch)", "-D", "lease=30 seconds", "-D", "worker=pgbench",
+            "-D", "after_priority=-32768", "-D", "after_due=0", "-D", "after_id=0",
+            "-t", String(transactions), "-f", scriptURL.path, url,
+        ]
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("cw-bench-\(getpid()).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: log) }
@@ -110,8 +115,9 @@ struct QueueBench {
         let completed = try db.query("SELECT count(*) FROM calworker.job_runs WHERE job_state = 'completed'")[0].decode(Int.self, at: 0)
         let left = try db.query("SELECT count(*) FROM calworker.jobs")[0].decode(Int.self, at: 0)
         guard runs == settings.jobs, completed == settings.jobs, left == 0 else {
-            fail("\(worker ?? "worker"): expected \(settings.jobs) completed jobs and run records and no job left, "
-                 + "found \(completed), \(runs) and \(left)")
+            fail(
+                "\(worker ?? "worker"): expected \(settings.jobs) completed jobs and run records and no job left, "
+                    + "found \(completed), \(runs) and \(left)")
         }
     }
 
@@ -124,7 +130,10 @@ struct QueueBench {
         options.pollInterval = .seconds(60)
         let worker = Worker(databaseURL: url, registry: JobKinds.registry(), queue: queue, options: options, logger: .disabled)
         let done = DispatchSemaphore(value: 0)
-        Thread { _ = try? worker.run(); done.signal() }.start()
+        Thread {
+            _ = try? worker.run()
+            done.signal()
+        }.start()
         Thread.sleep(forTimeInterval: 0.5)
         for _ in 0..<settings.latencySamples {
             _ = try queue.enqueue(NewJob(kind: "noop"), on: db)
@@ -132,7 +141,8 @@ struct QueueBench {
         }
         let deadline = Date().addingTimeInterval(30)
         while try db.query("SELECT count(*) FROM calworker.job_runs")[0].decode(Int.self, at: 0) < settings.latencySamples,
-              Date() < deadline {
+            Date() < deadline
+        {
             Thread.sleep(forTimeInterval: 0.05)
         }
         worker.requestStop()

@@ -30,8 +30,9 @@ struct VolumeBench {
         options.claimBatch = bench.settings.batch
         options.prefetch = bench.settings.prefetch
         let metrics = MetricsRegistry()
-        let worker = Worker(databaseURL: bench.url, registry: JobKinds.registry(), queue: bench.queue, options: options,
-                            logger: Logger(level: .warning, handler: TextLogHandler()), metrics: metrics)
+        let worker = Worker(
+            databaseURL: bench.url, registry: JobKinds.registry(), queue: bench.queue, options: options,
+            logger: Logger(level: .warning, handler: TextLogHandler()), metrics: metrics)
         let finished = metrics.counter("calworker_jobs_finished_total", help: "", labels: ["kind", "outcome"]).labels("noop", "completed")
         let claims = metrics.histogram("calworker_claim_duration_seconds", help: "", labels: ["queue"], buckets: Buckets.requestSeconds)
             .labels("default")
@@ -46,7 +47,10 @@ struct VolumeBench {
         var lastClaims = (sum: 0.0, count: UInt64(0))
         let done = DispatchSemaphore(value: 0)
         let start = ContinuousClock.now
-        Thread { _ = try? worker.run(); done.signal() }.start()
+        Thread {
+            _ = try? worker.run()
+            done.signal()
+        }.start()
         var windows: [Double] = []
         var last = start
         while Int(finished.current) < count {
@@ -74,11 +78,15 @@ struct VolumeBench {
     /// Sizes of the queue's tables with their indexes (the history: all its partitions), in MiB.
     func tableSizes() throws -> [(String, Double)] {
         try ["jobs", "job_runs"].map { table in
-            (table, try bench.db.query("""
-                SELECT coalesce(sum(pg_total_relation_size(relid)), pg_total_relation_size($1::regclass))::float8
-                  FROM pg_partition_tree($1::regclass)
-                """,
-                                       ["calworker.\(table)"])[0].decode(Double.self, at: 0) / 1_048_576)
+            (
+                table,
+                try bench.db.query(
+                    """
+                    SELECT coalesce(sum(pg_total_relation_size(relid)), pg_total_relation_size($1::regclass))::float8
+                      FROM pg_partition_tree($1::regclass)
+                    """,
+                    ["calworker.\(table)"])[0].decode(Double.self, at: 0) / 1_048_576
+            )
         }
     }
 
@@ -88,7 +96,8 @@ struct VolumeBench {
     func findingRuns(rows: Int) throws -> [(String, Double)] {
         try bench.db.execute("TRUNCATE calworker.jobs, calworker.job_runs")
         // The days the records span get their partitions first, as the cleanup job keeps them.
-        try bench.db.execute("""
+        try bench.db.execute(
+            """
             SELECT calworker.ensure_history_partition(d::date)
               FROM generate_series((now() - $1::bigint * interval '250 milliseconds') AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC',
                                    interval '1 day') AS d
@@ -97,7 +106,8 @@ struct VolumeBench {
         var written = 0
         while written < rows {
             let count = min(chunk, rows - written)
-            try bench.db.execute("""
+            try bench.db.execute(
+                """
                 INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, duration_ms,
                                                 args, subject, priority, max_attempts)
                 SELECT g, 1, 'sync_account', 'default', 'bench', t - interval '1 second', t, 'completed', 12.5,
@@ -126,8 +136,10 @@ struct VolumeBench {
             guard let cursor = try bench.queue.runs(late, on: bench.db).last?.cursor.flatMap(RunCursor.init) else { break }
             late.before = cursor
         }
-        return [("runs --account 421", try timed(byAccount)), ("runs --arg account_id=421", try timed(byArg)),
-                ("page 1 (50 runs)", try timed(firstPage)), ("page 1,000 (50 runs, --before)", try timed(late))]
+        return [
+            ("runs --account 421", try timed(byAccount)), ("runs --arg account_id=421", try timed(byArg)),
+            ("page 1 (50 runs)", try timed(firstPage)), ("page 1,000 (50 runs, --before)", try timed(late)),
+        ]
     }
 }
 
@@ -139,9 +151,11 @@ extension VolumeBench {
     func retention(rows: Int) throws -> (drop: Double, size: Double, delete: Double, sizeAfterDelete: Double) {
         try bench.db.execute("TRUNCATE calworker.jobs, calworker.job_runs")
         func fill(daysAgo: Int) throws -> String {
-            try bench.db.execute("SELECT calworker.ensure_history_partition(((now() - make_interval(days => $1)) AT TIME ZONE 'UTC')::date)",
-                                 [daysAgo])
-            try bench.db.execute("""
+            try bench.db.execute(
+                "SELECT calworker.ensure_history_partition(((now() - make_interval(days => $1)) AT TIME ZONE 'UTC')::date)",
+                [daysAgo])
+            try bench.db.execute(
+                """
                 INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, duration_ms,
                                                 args, subject, priority, max_attempts, job_state)
                 SELECT g, 1, 'sync_account', 'default', 'bench', t, t, 'completed', 12.5,
@@ -160,10 +174,12 @@ extension VolumeBench {
         // The reference: the same rows, deleted in batches of 1,000 as retention did.
         let old = try fill(daysAgo: 41)
         let deleteTime = try seconds {
-            while try bench.db.execute("""
+            while try bench.db.execute(
+                """
                 DELETE FROM calworker.\(old) WHERE ctid = ANY(ARRAY(
                     SELECT ctid FROM calworker.\(old) WHERE finished_at < now() - interval '30 days' ORDER BY finished_at LIMIT 1000))
-                """) > 0 {}
+                """) > 0
+            {}
         }
         let afterDelete = try size(old)
         let dropped = try fill(daysAgo: 40)

@@ -1,3 +1,11 @@
+import Accounts
+import BenchSupport
+import CalendarSync
+import Crypto
+import Foundation
+import Google
+import HTTPClient
+import JobQueue
 // The sync benchmark: not a test. Prints figures and their ratio to a reference measured in
 // the same run.
 //
@@ -11,14 +19,6 @@
 // same statement (the database's limit for this work), and a run of one page (2,500 events)
 // first, to show whether memory grows with the calendar.
 import Jobs
-import BenchSupport
-import Accounts
-import CalendarSync
-import Crypto
-import Foundation
-import Google
-import HTTPClient
-import JobQueue
 import Metrics
 import Postgres
 
@@ -44,10 +44,12 @@ func apiCalls() throws -> Int {
 func event(_ index: Int, prefix: String) -> [String: Any] {
     let start = Date(timeIntervalSince1970: 1_795_000_000 + Double(index) * 3600)
     let formatter = ISO8601DateFormatter()
-    return ["id": "\(prefix)\(String(format: "%07d", index))", "summary": "Event \(index)", "location": "Room \(index % 40)",
-            "description": String(repeating: "Agenda item. ", count: 8),
-            "start": ["dateTime": formatter.string(from: start), "timeZone": "Europe/Berlin"],
-            "end": ["dateTime": formatter.string(from: start.addingTimeInterval(1800)), "timeZone": "Europe/Berlin"]]
+    return [
+        "id": "\(prefix)\(String(format: "%07d", index))", "summary": "Event \(index)", "location": "Room \(index % 40)",
+        "description": String(repeating: "Agenda item. ", count: 8),
+        "start": ["dateTime": formatter.string(from: start), "timeZone": "Europe/Berlin"],
+        "end": ["dateTime": formatter.string(from: start.addingTimeInterval(1800)), "timeZone": "Europe/Berlin"],
+    ]
 }
 
 struct Run {
@@ -69,14 +71,25 @@ func syncRun(events: Int, account: String, database: String) throws -> Run {
     let calendar = account
     // Seeded in chunks, so building the seed does not raise this process's peak memory.
     for start in stride(from: 0, to: events, by: 500) {
-        try admin("POST", "/seed", ["accounts": [["email": account, "refresh_token": "rt-\(account)",
-            "calendars": [["id": calendar, "primary": true, "events": (start..<min(events, start + 500)).map { event($0, prefix: "ev") }]]]]])
+        try admin(
+            "POST", "/seed",
+            [
+                "accounts": [
+                    [
+                        "email": account, "refresh_token": "rt-\(account)",
+                        "calendars": [
+                            ["id": calendar, "primary": true, "events": (start..<min(events, start + 500)).map { event($0, prefix: "ev") }]
+                        ],
+                    ]
+                ]
+            ])
     }
     let cipher = TokenCipher(current: try TokenCipher.Key(base64: Data(repeating: 7, count: 32).base64EncodedString()))
     let store = AccountStore(cipher: cipher)
     let id = try store.add(email: account, owner: nil, refreshToken: "rt-\(account)", on: db).id
-    let settings = GoogleSettings(apiURL: emulatorURL + "/calendar/v3", tokenURL: emulatorURL + "/token",
-                                  clientID: "calworker-test-client", clientSecret: "calworker-test-secret", requestsPerMinute: 6000)
+    let settings = GoogleSettings(
+        apiURL: emulatorURL + "/calendar/v3", tokenURL: emulatorURL + "/token",
+        clientID: "calworker-test-client", clientSecret: "calworker-test-secret", requestsPerMinute: 6000)
     func sync() throws {
         _ = try AccountSync(accountID: id, settings: settings, store: store, db: db, metrics: MetricsRegistry(), shouldAbort: { false }).run()
     }
@@ -116,9 +129,12 @@ func storeOnly(events: Int, database: String) throws -> Double {
     let accountID = try db.query("SELECT id FROM calworker.accounts LIMIT 1")[0].decode(Int64.self, at: 0)
     let calendarID = try db.query("SELECT calendar_id FROM calworker.calendars LIMIT 1")[0].decode(String.self, at: 0)
     let store = EventStore()
-    return Double(events) / (try seconds {
-        for page in pages { try store.applyPage(accountID: accountID, calendarID: calendarID, page: page, generation: 1, fullSync: false, on: db) }
-    })
+    return Double(events)
+        / (try seconds {
+            for page in pages {
+                try store.applyPage(accountID: accountID, calendarID: calendarID, page: page, generation: 1, fullSync: false, on: db)
+            }
+        })
 }
 
 print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; emulator in its own process; PostgreSQL durable (fsync on)")
@@ -127,8 +143,9 @@ let small = try syncRun(events: 2500, account: "small@example.com", database: "c
 let big = try syncRun(events: eventCount, account: "big@example.com", database: "cw_bench_sync")
 let limit = try storeOnly(events: eventCount, database: "cw_bench_sync")
 let rate = Double(eventCount) / big.initialSeconds
-print("initial sync, \(eventCount) events: \(big.initialCalls) API calls (minimum \(Int((Double(eventCount) / 2500).rounded(.up))) list calls + 1 calendar list), "
-      + "\(fmt(big.initialSeconds, 2)) s, \(fmt(rate)) events/s stored")
+print(
+    "initial sync, \(eventCount) events: \(big.initialCalls) API calls (minimum \(Int((Double(eventCount) / 2500).rounded(.up))) list calls + 1 calendar list), "
+        + "\(fmt(big.initialSeconds, 2)) s, \(fmt(rate)) events/s stored")
 print("store-only limit (same pages, same statement, from memory): \(fmt(limit)) events/s; sync / limit = \(fmt(rate / limit, 2))")
 print("incremental sync after 10 changes: \(big.incrementalCalls) API calls, \(fmt(big.incrementalSeconds * 1000, 1)) ms")
 print("sync with no change: \(big.unchangedCalls) API calls (calendar list + events)")

@@ -30,11 +30,14 @@ func generate(_ directory: String, count: Int) throws {
     for index in 0..<count {
         let (width, height) = sizes[index % sizes.count]
         let (name, w, h, suffix): (String, Int, Int, String) =
-            index % 12 == 11 ? ("photo\(index).heic", 4032, 3024, ".heic[Q=60]")
-            : index % 8 == 7 ? ("photo\(index).png", 4000, 3000, ".png")
-            : ("photo\(index).jpg", width, height, ".jpg[Q=90]")
-        let data = try SyntheticImage.encode(width: w, height: h, pattern: .photo(seed: UInt64(index + 1)), suffix: suffix,
-                                             orientation: index % 5 == 0 ? 6 : 1)
+            index % 12 == 11
+            ? ("photo\(index).heic", 4032, 3024, ".heic[Q=60]")
+            : index % 8 == 7
+                ? ("photo\(index).png", 4000, 3000, ".png")
+                : ("photo\(index).jpg", width, height, ".jpg[Q=90]")
+        let data = try SyntheticImage.encode(
+            width: w, height: h, pattern: .photo(seed: UInt64(index + 1)), suffix: suffix,
+            orientation: index % 5 == 0 ? 6 : 1)
         try data.write(to: URL(fileURLWithPath: directory + "/" + name))
         print("generated \(name): \(w)x\(h), \(data.count / 1024) KiB")
     }
@@ -47,10 +50,12 @@ func runJobs(_ directory: String, output: String) throws {
     let handler = ThumbnailJob(environment: environment)
     for (index, name) in photos(in: directory).enumerated() {
         let args = #"{"source": "file://\#(directory)/\#(name)", "target": "file://\#(output)/\#(name).jpg", "force": true}"#
-        let job = ClaimedJob(id: Int64(index + 1), kind: ThumbnailJob.kind, queue: "default", args: args, attempt: 1, maxAttempts: 1,
-                             priority: 0, timeout: nil, startedAt: Date(), dueAt: Date())
-        let context = JobContext(job: job, logger: .disabled, stopSignal: StopSignal(), deadline: .now + .seconds(300),
-                                 metrics: MetricsRegistry(), connectionProvider: { fail("the benchmark has no database") })
+        let job = ClaimedJob(
+            id: Int64(index + 1), kind: ThumbnailJob.kind, queue: "default", args: args, attempt: 1, maxAttempts: 1,
+            priority: 0, timeout: nil, startedAt: Date(), dueAt: Date())
+        let context = JobContext(
+            job: job, logger: .disabled, stopSignal: StopSignal(), deadline: .now + .seconds(300),
+            metrics: MetricsRegistry(), connectionProvider: { fail("the benchmark has no database") })
         let decoded = try JSONDecoder().decode(ThumbnailJob.Args.self, from: Data(args.utf8))
         let result = try handler.run(try handler.validate(decoded), context: context)
         guard case .success = result else { fail("\(name): the job did not succeed: \(result)") }
@@ -75,35 +80,44 @@ func measure(_ arguments: [String]) -> (seconds: Double, maxRSSKiB: Int) {
     return (seconds(since: start), usage.ru_maxrss)
 }
 
-
 func compare(_ directory: String, rounds: Int) throws {
     let names = photos(in: directory)
     let bytes = names.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: directory + "/" + $1)[.size] as? Int) ?? 0) }
-    print("photos: \(names.count) (\(names.filter { $0.hasSuffix(".jpg") }.count) JPEG, \(names.filter { $0.hasSuffix(".png") }.count) PNG, "
-          + "\(names.filter { $0.hasSuffix(".heic") }.count) HEIC), \(bytes >> 20) MiB; 200x200 centre crop, JPEG Q80, one photo at a time")
+    print(
+        "photos: \(names.count) (\(names.filter { $0.hasSuffix(".jpg") }.count) JPEG, \(names.filter { $0.hasSuffix(".png") }.count) PNG, "
+            + "\(names.filter { $0.hasSuffix(".heic") }.count) HEIC), \(bytes >> 20) MiB; 200x200 centre crop, JPEG Q80, one photo at a time")
     print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; libvips' own threads in both")
-    let ours = directory + "-ours", reference = directory + "-vipsthumbnail"
+    let ours = directory + "-ours"
+    let reference = directory + "-vipsthumbnail"
     for folder in [ours, reference] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
     let me = CommandLine.arguments[0]
-    var jobTimes: [Double] = [], jobMemory: [Double] = [], refTimes: [Double] = [], refMemory: [Double] = []
+    var jobTimes: [Double] = []
+    var jobMemory: [Double] = []
+    var refTimes: [Double] = []
+    var refMemory: [Double] = []
     for round in 1...rounds {
-        let ref = measure(["vipsthumbnail", "--size", "200x200", "--smartcrop", "centre", "-o", reference + "/%s.jpg[Q=80,strip]"]
-                          + names.map { directory + "/" + $0 })
+        let ref = measure(
+            ["vipsthumbnail", "--size", "200x200", "--smartcrop", "centre", "-o", reference + "/%s.jpg[Q=80,strip]"]
+                + names.map { directory + "/" + $0 })
         let job = measure([me, "job", directory, ours])
         refTimes.append(ref.seconds)
         refMemory.append(Double(ref.maxRSSKiB))
         jobTimes.append(job.seconds)
         jobMemory.append(Double(job.maxRSSKiB))
-        print("round \(round): vipsthumbnail \(String(format: "%.2f", ref.seconds)) s, \(ref.maxRSSKiB / 1024) MiB; "
-              + "thumbnail job \(String(format: "%.2f", job.seconds)) s, \(job.maxRSSKiB / 1024) MiB")
+        print(
+            "round \(round): vipsthumbnail \(String(format: "%.2f", ref.seconds)) s, \(ref.maxRSSKiB / 1024) MiB; "
+                + "thumbnail job \(String(format: "%.2f", job.seconds)) s, \(job.maxRSSKiB / 1024) MiB")
     }
     let made = photos(in: ours).count
     guard made == names.count, photos(in: reference).count == names.count else { fail("not every photo got a thumbnail") }
-    let jobRate = Double(names.count) / median(jobTimes), refRate = Double(names.count) / median(refTimes)
+    let jobRate = Double(names.count) / median(jobTimes)
+    let refRate = Double(names.count) / median(refTimes)
     print(String(format: "thumbnail job:  %.1f thumbnails/s, peak memory %.0f MiB (medians of %d rounds)", jobRate, median(jobMemory) / 1024, rounds))
     print(String(format: "vipsthumbnail:  %.1f thumbnails/s, peak memory %.0f MiB", refRate, median(refMemory) / 1024))
-    print(String(format: "ratio: throughput %.2f (target >= 0.9), peak memory %.2f (target <= 1.5)", jobRate / refRate,
-                 median(jobMemory) / median(refMemory)))
+    print(
+        String(
+            format: "ratio: throughput %.2f (target >= 0.9), peak memory %.2f (target <= 1.5)", jobRate / refRate,
+            median(jobMemory) / median(refMemory)))
 }
 
 let arguments = CommandLine.arguments

@@ -18,7 +18,8 @@ public struct AccountFreshness: Sendable, Equatable {
 
     /// One pass over the accounts table.
     public static func read(on db: PostgresConnection) throws -> AccountFreshness {
-        let row = try db.query("""
+        let row = try db.query(
+            """
             SELECT count(*) FILTER (WHERE last_synced_at >= now() - interval '10 minutes'),
                    count(*) FILTER (WHERE last_synced_at < now() - interval '10 minutes' AND last_synced_at >= now() - interval '1 hour'),
                    count(*) FILTER (WHERE last_synced_at < now() - interval '1 hour' AND last_synced_at >= now() - interval '24 hours'),

@@ -22,16 +22,18 @@ public struct AccountStore: Sendable {
         guard let state = Account.State(rawValue: try row.decode(String.self, at: 3)) else {
             throw PostgresError(.decoding, "unknown account state \(row.text(3) ?? "")")
         }
-        return Account(id: try row.decode(at: 0), email: try row.decode(at: 1), owner: try row.decode(at: 2), state: state,
-                       keyID: try row.decode(at: 4), hasAccessToken: try row.decode(at: 5),
-                       accessTokenExpiresAt: try row.decodeOptional(at: 6), pausedUntil: try row.decodeOptional(at: 7),
-                       lastSyncedAt: try row.decodeOptional(at: 8), lastError: try row.decodeOptional(at: 9),
-                       createdAt: try row.decode(at: 10), consecutiveFailures: try row.decode(at: 11))
+        return Account(
+            id: try row.decode(at: 0), email: try row.decode(at: 1), owner: try row.decode(at: 2), state: state,
+            keyID: try row.decode(at: 4), hasAccessToken: try row.decode(at: 5),
+            accessTokenExpiresAt: try row.decodeOptional(at: 6), pausedUntil: try row.decodeOptional(at: 7),
+            lastSyncedAt: try row.decodeOptional(at: 8), lastError: try row.decodeOptional(at: 9),
+            createdAt: try row.decode(at: 10), consecutiveFailures: try row.decode(at: 11))
     }
 
     func requireCipher() throws(AccountError) -> TokenCipher {
         guard let cipher else {
-            throw AccountError(.noKey, "CALWORKER_TOKEN_KEY is not set: tokens cannot be encrypted or read (make a key with: openssl rand -base64 32)")
+            throw AccountError(
+                .noKey, "CALWORKER_TOKEN_KEY is not set: tokens cannot be encrypted or read (make a key with: openssl rand -base64 32)")
         }
         return cipher
     }
@@ -64,7 +66,8 @@ public struct AccountStore: Sendable {
         do {
             return try db.transaction { db in
                 // The id is part of the ciphertext's authenticated context, so insert first.
-                let id = try db.query("""
+                let id = try db.query(
+                    """
                     INSERT INTO calworker.accounts (email, owner, key_id, refresh_token) VALUES ($1, $2, $3, '\\x'::bytea) RETURNING id
                     """, [trimmedEmail, owner ?? trimmedEmail, cipher.current.id])[0].decode(Int64.self, at: 0)
                 let sealed = try cipher.seal(refreshToken, context: Self.context(id, "refresh_token"))
@@ -84,7 +87,8 @@ public struct AccountStore: Sendable {
     /// whose last `failures` syncs or more failed, and active ones not synced for `stale` (or
     /// never); at most `limit`, with how many there are in all.
     public func needingAttention(failures: Int, stale: Duration, limit: Int, on db: PostgresConnection) throws -> (accounts: [Account], total: Int) {
-        let rows = try db.query("""
+        let rows = try db.query(
+            """
             SELECT \(Self.columns), count(*) OVER () FROM calworker.accounts
              WHERE state = 'needs_reauth' OR consecutive_failures >= $1
                 OR (state = 'active' AND (last_synced_at IS NULL OR last_synced_at < now() - $2::interval))
@@ -123,13 +127,16 @@ public struct AccountStore: Sendable {
 
     /// Active accounts not paused: what `sync_account {"account_id": "all"}` fans out over.
     public func syncableIDs(on db: PostgresConnection) throws -> [Int64] {
-        try db.query("""
+        try db.query(
+            """
             SELECT id FROM calworker.accounts WHERE state = 'active' AND (paused_until IS NULL OR paused_until <= now()) ORDER BY id
-            """).map { try $0.decode(Int64.self, at: 0) }
+            """
+        ).map { try $0.decode(Int64.self, at: 0) }
     }
 
     public func setState(id: Int64, _ state: Account.State, error: String? = nil, on db: PostgresConnection) throws {
-        let changed = try db.execute("""
+        let changed = try db.execute(
+            """
             UPDATE calworker.accounts SET state = $2, last_error = coalesce($3, last_error), updated_at = now() WHERE id = $1
             """, [id, state.rawValue, error.map(Self.storable)])
         if changed == 0 { throw AccountError(.notFound, "no account with id \(id)") }
@@ -137,15 +144,17 @@ public struct AccountStore: Sendable {
 
     /// Google said the account's quota is spent: no sync before `until`.
     public func pause(id: Int64, until: Date, reason: String, on db: PostgresConnection) throws {
-        try db.execute("UPDATE calworker.accounts SET paused_until = $2, last_error = $3, updated_at = now() WHERE id = $1",
-                       [id, until, Self.storable(reason)])
+        try db.execute(
+            "UPDATE calworker.accounts SET paused_until = $2, last_error = $3, updated_at = now() WHERE id = $1",
+            [id, until, Self.storable(reason)])
     }
 
     /// Records how a sync ended: its time when it succeeded (and as the last full sync when
     /// it covered the whole account, not one notified calendar), and its error or none; a
     /// failure adds one to the failures in a row, a success sets them back to none.
     public func recordSync(id: Int64, error: String?, full: Bool = true, on db: PostgresConnection) throws {
-        try db.execute("""
+        try db.execute(
+            """
             UPDATE calworker.accounts SET last_synced_at = CASE WHEN $2::text IS NULL THEN now() ELSE last_synced_at END,
                    last_full_sync_at = CASE WHEN $2::text IS NULL AND $3 THEN now() ELSE last_full_sync_at END,
                    consecutive_failures = CASE WHEN $2::text IS NULL THEN 0 ELSE least(consecutive_failures, 1000000) + 1 END,
@@ -160,10 +169,14 @@ public struct AccountStore: Sendable {
     /// The account's tokens, decrypted.
     public func tokens(id: Int64, on db: PostgresConnection) throws -> AccountTokens {
         let cipher = try requireCipher()
-        guard let row = try db.query("""
-            SELECT key_id, encode(refresh_token, 'hex'), encode(access_token, 'hex'), access_token_expires_at
-              FROM calworker.accounts WHERE id = $1
-            """, [id]).first else {
+        guard
+            let row = try db.query(
+                """
+                SELECT key_id, encode(refresh_token, 'hex'), encode(access_token, 'hex'), access_token_expires_at
+                  FROM calworker.accounts WHERE id = $1
+                """, [id]
+            ).first
+        else {
             throw AccountError(.notFound, "no account with id \(id)")
         }
         let keyID: String = try row.decode(at: 0)
@@ -182,7 +195,8 @@ public struct AccountStore: Sendable {
         let cipher = try requireCipher()
         let refresh = try cipher.seal(tokens.refreshToken, context: Self.context(id, "refresh_token"))
         let access = try tokens.accessToken.map { token throws in try cipher.seal(token, context: Self.context(id, "access_token")) }
-        try db.execute("""
+        try db.execute(
+            """
             UPDATE calworker.accounts
                SET key_id = $2, refresh_token = $3::bytea, access_token = $4::bytea, access_token_expires_at = $5, updated_at = now()
              WHERE id = $1

@@ -5,38 +5,44 @@ public enum AccountsSchema {
     /// In the schema's recorded order; a step's version is its place in the order all modules
     /// share, so one step may have parts in several modules (see `Migrator`).
     public static let migrations: [Migration] = [
-        Migration(version: 2, name: "google accounts", sql: """
-        -- One connected Google account. Tokens are AES-256-GCM ciphertexts (nonce, data, tag)
-        -- under the key named by key_id; the key itself is never stored.
-        CREATE TABLE calworker.accounts (
-            id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            email         text        NOT NULL UNIQUE CHECK (email <> ''),
-            owner         text        NOT NULL CHECK (owner <> ''),
-            state         text        NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'disabled', 'needs_reauth')),
-            key_id        text        NOT NULL,
-            refresh_token bytea       NOT NULL,
-            access_token  bytea,
-            access_token_expires_at timestamptz,
-            -- Set by quotaExceeded: no sync before this time.
-            paused_until  timestamptz,
-            calendar_list_sync_token text,
-            last_synced_at timestamptz,
-            last_error    text,
-            created_at    timestamptz NOT NULL DEFAULT now(),
-            updated_at    timestamptz NOT NULL DEFAULT now()
-        );
-        """),
-            Migration(version: 9, name: "the last full sync of an account", sql: """
-        -- When the account was last synced whole (calendar list and every calendar), apart from
-        -- last_synced_at, which a notified sync of one calendar also moves: with push, the
-        -- five-minute poll leaves an account alone until this is older than the safety interval.
-        ALTER TABLE calworker.accounts ADD COLUMN last_full_sync_at timestamptz;
-        UPDATE calworker.accounts SET last_full_sync_at = last_synced_at;
-        """),
-        Migration(version: 13, name: "an account's failed syncs in a row", sql: """
-        -- Syncs that failed since the last one that succeeded: what the console and the alerts
-        -- read to find a broken account in minutes, without walking its run history.
-        ALTER TABLE calworker.accounts ADD COLUMN consecutive_failures integer NOT NULL DEFAULT 0 CHECK (consecutive_failures >= 0);
-        """),
+        Migration(
+            version: 2, name: "google accounts",
+            sql: """
+                -- One connected Google account. Tokens are AES-256-GCM ciphertexts (nonce, data, tag)
+                -- under the key named by key_id; the key itself is never stored.
+                CREATE TABLE calworker.accounts (
+                    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    email         text        NOT NULL UNIQUE CHECK (email <> ''),
+                    owner         text        NOT NULL CHECK (owner <> ''),
+                    state         text        NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'disabled', 'needs_reauth')),
+                    key_id        text        NOT NULL,
+                    refresh_token bytea       NOT NULL,
+                    access_token  bytea,
+                    access_token_expires_at timestamptz,
+                    -- Set by quotaExceeded: no sync before this time.
+                    paused_until  timestamptz,
+                    calendar_list_sync_token text,
+                    last_synced_at timestamptz,
+                    last_error    text,
+                    created_at    timestamptz NOT NULL DEFAULT now(),
+                    updated_at    timestamptz NOT NULL DEFAULT now()
+                );
+                """),
+        Migration(
+            version: 9, name: "the last full sync of an account",
+            sql: """
+                -- When the account was last synced whole (calendar list and every calendar), apart from
+                -- last_synced_at, which a notified sync of one calendar also moves: with push, the
+                -- five-minute poll leaves an account alone until this is older than the safety interval.
+                ALTER TABLE calworker.accounts ADD COLUMN last_full_sync_at timestamptz;
+                UPDATE calworker.accounts SET last_full_sync_at = last_synced_at;
+                """),
+        Migration(
+            version: 13, name: "an account's failed syncs in a row",
+            sql: """
+                -- Syncs that failed since the last one that succeeded: what the console and the alerts
+                -- read to find a broken account in minutes, without walking its run history.
+                ALTER TABLE calworker.accounts ADD COLUMN consecutive_failures integer NOT NULL DEFAULT 0 CHECK (consecutive_failures >= 0);
+                """),
     ]
 }

@@ -51,13 +51,16 @@ public struct BackupCatalog {
             let objects = byID[id]!
             let folder = try BackupWriter.folder(prefix, id)
             let manifest = try objects.contains { $0.location.name == "manifest.json" } ? load(folder: folder, id: id) : nil
-            return Entry(id: id, folder: folder, manifest: manifest, objects: objects,
-                         createdAt: manifest?.createdAt ?? BackupID.date(of: id) ?? .distantPast)
+            return Entry(
+                id: id, folder: folder, manifest: manifest, objects: objects,
+                createdAt: manifest?.createdAt ?? BackupID.date(of: id) ?? .distantPast)
         }
     }
 
     public func entry(_ id: String) throws -> Entry {
-        guard BackupID.isValid(id) else { throw BackupError(.invalid, "'\(id)' is not a backup id (like 20261201T020000Z-3fa9); see calworker backup list") }
+        guard BackupID.isValid(id) else {
+            throw BackupError(.invalid, "'\(id)' is not a backup id (like 20261201T020000Z-3fa9); see calworker backup list")
+        }
         let folder = try BackupWriter.folder(prefix, id)
         guard try stores.head(try BackupWriter.object(folder, "manifest.json")) != nil else {
             throw BackupError(.notFound, "no backup \(id) under \(prefix); see calworker backup list")

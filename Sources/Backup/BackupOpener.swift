@@ -26,8 +26,10 @@ struct BackupOpener {
             throw BackupError(.verificationFailed, "backup \(manifest.id): its dump \(location) is missing")
         }
         guard reader.ciphertextBytes == manifest.ciphertextBytes, reader.ciphertextHash.hex == manifest.ciphertextSHA256 else {
-            throw BackupError(.verificationFailed, "backup \(manifest.id): the stored file (\(reader.ciphertextBytes) bytes) is not the one "
-                              + "the manifest describes (\(manifest.ciphertextBytes) bytes, sha256 \(manifest.ciphertextSHA256.prefix(12))…)")
+            throw BackupError(
+                .verificationFailed,
+                "backup \(manifest.id): the stored file (\(reader.ciphertextBytes) bytes) is not the one "
+                    + "the manifest describes (\(manifest.ciphertextBytes) bytes, sha256 \(manifest.ciphertextSHA256.prefix(12))…)")
         }
         guard reader.plaintextBytes == manifest.plaintextBytes, reader.plaintextHash.hex == manifest.plaintextSHA256 else {
             throw BackupError(.verificationFailed, "backup \(manifest.id): the dump's SHA-256 does not match the manifest")

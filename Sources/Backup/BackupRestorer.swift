@@ -31,14 +31,17 @@ public struct BackupRestorer {
         }
         defer { connection.close() }
         if !force, try !DatabaseFacts.isEmpty(on: connection) {
-            throw BackupError(.targetNotEmpty, "the target database is not empty; restore into a new database "
-                              + "(createdb NAME) or pass --force to replace what the backup also holds")
+            throw BackupError(
+                .targetNotEmpty,
+                "the target database is not empty; restore into a new database "
+                    + "(createdb NAME) or pass --force to replace what the backup also holds")
         }
         let plain = try BackupOpener(settings: settings, stores: stores).open(manifest, in: folder)
         try PostgresTools(settings: settings).restore(plain.path, into: try connection.parameters(), clean: force)
         let counts = try DatabaseFacts.rowCounts(on: connection)
         let relevant = counts.filter { manifest.rowCounts[$0.key] != nil || !force }
-        return Report(tables: manifest.rowCounts.count, rows: manifest.rowCounts.values.reduce(0, +),
-                      differences: DatabaseFacts.differences(expected: manifest.rowCounts, found: relevant))
+        return Report(
+            tables: manifest.rowCounts.count, rows: manifest.rowCounts.values.reduce(0, +),
+            differences: DatabaseFacts.differences(expected: manifest.rowCounts, found: relevant))
     }
 }

@@ -12,8 +12,10 @@ public struct BackupRun {
     let shouldAbort: @Sendable () -> Bool
     let progress: (@Sendable ([String: String]) -> Void)?
 
-    public init(settings: BackupSettings, stores: MediaStores, catalog: BackupCatalog, shouldAbort: @escaping @Sendable () -> Bool,
-                progress: (@Sendable ([String: String]) -> Void)? = nil) {
+    public init(
+        settings: BackupSettings, stores: MediaStores, catalog: BackupCatalog, shouldAbort: @escaping @Sendable () -> Bool,
+        progress: (@Sendable ([String: String]) -> Void)? = nil
+    ) {
         self.settings = settings
         self.stores = stores
         self.catalog = catalog
@@ -41,8 +43,12 @@ public struct BackupRun {
         var deleted = 0
         if manifest.isVerified {
             let entries = try catalog.entries()
-            let expired = policy.expired(entries.map { RetentionPolicy.Backup(id: $0.id, createdAt: $0.createdAt,
-                                                                               verified: $0.manifest?.isVerified ?? false) })
+            let expired = policy.expired(
+                entries.map {
+                    RetentionPolicy.Backup(
+                        id: $0.id, createdAt: $0.createdAt,
+                        verified: $0.manifest?.isVerified ?? false)
+                })
             for entry in entries where expired.contains(entry.id) {
                 try catalog.delete(entry)
                 deleted += 1

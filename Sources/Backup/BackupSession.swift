@@ -29,6 +29,7 @@ extension BackupSettings {
     }
 
     /// What to do about a permission PostgreSQL refused a backup, in words.
-    static let permissionHint = "the backup's role lacks a permission: set CALWORKER_BACKUP_DATABASE_URL to a role that reads "
+    static let permissionHint =
+        "the backup's role lacks a permission: set CALWORKER_BACKUP_DATABASE_URL to a role that reads "
         + "every table (pg_read_all_data) and may create databases (CREATEDB); see runbooks/database-roles.md"
 }

@@ -21,8 +21,9 @@ public struct BackupVerifier {
     public func verify(_ manifest: BackupManifest, in folder: MediaLocation, db: PostgresConnection) throws -> BackupManifest.Verification {
         let started = ContinuousClock.now
         func outcome(_ error: String?) -> BackupManifest.Verification {
-            BackupManifest.Verification(status: error == nil ? .verified : .failed, at: Date().wholeSeconds,
-                                        durationMS: Int((ContinuousClock.now - started).wholeMilliseconds), error: error)
+            BackupManifest.Verification(
+                status: error == nil ? .verified : .failed, at: Date().wholeSeconds,
+                durationMS: Int((ContinuousClock.now - started).wholeMilliseconds), error: error)
         }
         do {
             let plain = try BackupOpener(settings: settings, stores: stores).open(manifest, in: folder)

@@ -23,8 +23,10 @@ struct BackupWriter {
 
     func run(_ db: PostgresConnection, prefix: MediaLocation, now: Date = Date()) throws -> Result {
         guard let key = settings.key else {
-            throw BackupError(.invalid, "no backup key: set CALWORKER_BACKUP_KEY (or _FILE) to base64 of 32 random bytes "
-                              + "(openssl rand -base64 32), and keep a copy away from the backups")
+            throw BackupError(
+                .invalid,
+                "no backup key: set CALWORKER_BACKUP_KEY (or _FILE) to base64 of 32 random bytes "
+                    + "(openssl rand -base64 32), and keep a copy away from the backups")
         }
         let id = BackupID.make(at: now)
         let started = ContinuousClock.now
@@ -64,11 +66,13 @@ struct BackupWriter {
         try session.execute("COMMIT")
         let dumped = ContinuousClock.now
         let folder = try Self.folder(prefix, id)
-        try stores.upload(try Self.object(folder, "dump.cwbk"), file: spool.path, sha256: writer.ciphertextHash.hex,
-                          contentType: "application/octet-stream")
+        try stores.upload(
+            try Self.object(folder, "dump.cwbk"), file: spool.path, sha256: writer.ciphertextHash.hex,
+            contentType: "application/octet-stream")
         let uploaded = ContinuousClock.now
         let manifest = BackupManifest(
-            id: id, createdAt: now.wholeSeconds, finishedAt: Date().wholeSeconds, durationMS: Int((uploaded - started).wholeMilliseconds), database: try facts.decode(at: 1),
+            id: id, createdAt: now.wholeSeconds, finishedAt: Date().wholeSeconds, durationMS: Int((uploaded - started).wholeMilliseconds),
+            database: try facts.decode(at: 1),
             serverVersion: try facts.decode(at: 2), pgDumpVersion: tools.version("pg_dump"), keyID: key.id,
             chunkSize: SealedStream.defaultChunkSize, object: "dump.cwbk", plaintextBytes: writer.plaintextBytes,
             plaintextSHA256: writer.plaintextHash.hex, ciphertextBytes: writer.ciphertextBytes, ciphertextSHA256: writer.ciphertextHash.hex,

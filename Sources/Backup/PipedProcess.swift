@@ -42,8 +42,10 @@ final class PipedProcess {
         if pipeOutput { close(ends[1]) }
         guard result == 0 else {
             if pipeOutput { close(ends[0]) }
-            throw BackupError(.invalid, "cannot start \(arguments[0]): \(String(cString: strerror(result))); install the PostgreSQL client "
-                              + "(apt install postgresql-client) or set CALWORKER_PG_BIN")
+            throw BackupError(
+                .invalid,
+                "cannot start \(arguments[0]): \(String(cString: strerror(result))); install the PostgreSQL client "
+                    + "(apt install postgresql-client) or set CALWORKER_PG_BIN")
         }
         pid = child
         output = ends[0]

@@ -46,11 +46,22 @@ public struct RetentionPolicy: Sendable, Equatable {
                 keep.insert(backup.id)
             }
         }
-        keepNewest(per: { let c = calendar.dateComponents([.year, .month, .day], from: $0); return "\(c.year!)-\(c.month!)-\(c.day!)" },
-                   count: daily)
-        keepNewest(per: { let c = calendar.dateComponents([.yearForWeekOfYear, .weekOfYear], from: $0)
-                         return "\(c.yearForWeekOfYear!)-W\(c.weekOfYear!)" }, count: weekly)
-        keepNewest(per: { let c = calendar.dateComponents([.year, .month], from: $0); return "\(c.year!)-\(c.month!)" }, count: monthly)
+        keepNewest(
+            per: {
+                let c = calendar.dateComponents([.year, .month, .day], from: $0)
+                return "\(c.year!)-\(c.month!)-\(c.day!)"
+            },
+            count: daily)
+        keepNewest(
+            per: {
+                let c = calendar.dateComponents([.yearForWeekOfYear, .weekOfYear], from: $0)
+                return "\(c.yearForWeekOfYear!)-W\(c.weekOfYear!)"
+            }, count: weekly)
+        keepNewest(
+            per: {
+                let c = calendar.dateComponents([.year, .month], from: $0)
+                return "\(c.year!)-\(c.month!)"
+            }, count: monthly)
         return Set(backups.filter { $0.createdAt < newest.createdAt && !keep.contains($0.id) }.map(\.id))
     }
 }

@@ -15,21 +15,26 @@ public final class AccountReset {
     let channels: ChannelKeeper
     let db: PostgresConnection
 
-    public init(accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
-                shouldAbort: @escaping @Sendable () -> Bool) {
+    public init(
+        accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
+        shouldAbort: @escaping @Sendable () -> Bool
+    ) {
         self.accountID = accountID
         self.db = db
-        self.mirroring = GroupMirroring(accountID: accountID, settings: settings, store: store, db: db, metrics: metrics,
-                                        shouldAbort: shouldAbort)
-        self.channels = ChannelKeeper(accountID: accountID, settings: settings, store: store, db: db, metrics: metrics,
-                                      shouldAbort: shouldAbort)
+        self.mirroring = GroupMirroring(
+            accountID: accountID, settings: settings, store: store, db: db, metrics: metrics,
+            shouldAbort: shouldAbort)
+        self.channels = ChannelKeeper(
+            accountID: accountID, settings: settings, store: store, db: db, metrics: metrics,
+            shouldAbort: shouldAbort)
     }
 
     /// The deletes a reset makes (from the local copy), for a dry run and for `run`.
     public func plan() throws -> [MirrorWrite] {
         guard let group = try MirrorRepository.load(accountID: accountID, on: db) else { return [] }
-        let own = Set(group.participating.filter { $0.accountID == accountID }.map(\.calendarID)
-            + group.retired.filter { $0.accountID == accountID }.map(\.calendarID))
+        let own = Set(
+            group.participating.filter { $0.accountID == accountID }.map(\.calendarID)
+                + group.retired.filter { $0.accountID == accountID }.map(\.calendarID))
         let calendars = Dictionary((group.participating + group.retired).map { ($0.calendarID, $0) }, uniquingKeysWith: { first, _ in first })
         var writes: [MirrorWrite] = []
         for event in group.events where event.isMirror && !event.isCancelled && !event.isInstance {

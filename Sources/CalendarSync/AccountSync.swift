@@ -18,14 +18,19 @@ public final class AccountSync {
     let pageSize: Int
     public private(set) var report = SyncReport()
 
-    public convenience init(accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
-                            shouldAbort: @escaping @Sendable () -> Bool, progress: (@Sendable ([String: String]) -> Void)? = nil) throws {
-        try self.init(accountID: accountID, settings: settings, clients: settings.clients(metrics: metrics), store: store, db: db,
-                      shouldAbort: shouldAbort, progress: progress)
+    public convenience init(
+        accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
+        shouldAbort: @escaping @Sendable () -> Bool, progress: (@Sendable ([String: String]) -> Void)? = nil
+    ) throws {
+        try self.init(
+            accountID: accountID, settings: settings, clients: settings.clients(metrics: metrics), store: store, db: db,
+            shouldAbort: shouldAbort, progress: progress)
     }
 
-    init(accountID: Int64, settings: GoogleSettings, clients: GoogleClients, store: AccountStore, db: PostgresConnection,
-         shouldAbort: @escaping @Sendable () -> Bool, progress: (@Sendable ([String: String]) -> Void)?) throws {
+    init(
+        accountID: Int64, settings: GoogleSettings, clients: GoogleClients, store: AccountStore, db: PostgresConnection,
+        shouldAbort: @escaping @Sendable () -> Bool, progress: (@Sendable ([String: String]) -> Void)?
+    ) throws {
         self.accountID = accountID
         self.store = store
         self.db = db
@@ -33,8 +38,9 @@ public final class AccountSync {
         self.pageSize = max(1, min(2500, settings.eventsPageSize))
         // Its own session: a token refresh can happen on the page-fetch thread while this
         // thread holds a page's transaction open, and must not slip into it.
-        (client, tokens) = try settings.calendarClient(for: accountID, clients: clients, store: store, session: try db.openSibling(),
-                                                       shouldAbort: shouldAbort)
+        (client, tokens) = try settings.calendarClient(
+            for: accountID, clients: clients, store: store, session: try db.openSibling(),
+            shouldAbort: shouldAbort)
     }
 
     /// Lets tests shorten the client's backoff.
@@ -114,8 +120,9 @@ public final class AccountSync {
                 pageToken = next
                 continue
             }
-            try events.applyCalendarList(accountID: accountID, entries: entries, syncToken: page.nextSyncToken,
-                                         complete: syncToken == nil, on: db)
+            try events.applyCalendarList(
+                accountID: accountID, entries: entries, syncToken: page.nextSyncToken,
+                complete: syncToken == nil, on: db)
             return
         }
     }
@@ -148,8 +155,9 @@ public final class AccountSync {
             }
             let stored: Int
             do {
-                stored = try events.applyPage(accountID: accountID, calendarID: calendarID, page: page, generation: generation,
-                                              fullSync: fullSync, on: db)
+                stored = try events.applyPage(
+                    accountID: accountID, calendarID: calendarID, page: page, generation: generation,
+                    fullSync: fullSync, on: db)
             } catch let error as PostgresError where !error.isConnectionProblem && !error.isTransient {
                 _ = try? prefetch?.result()
                 // Google's page did not fit its documented shape (no id, bad times, not JSON).

@@ -42,9 +42,11 @@ public struct AccountSyncRun {
     /// How long quotaExceeded pauses an account (SYNC.md).
     public static let quotaPause: TimeInterval = 3 * 3600
 
-    public init(accountID: Int64, calendarID: String? = nil, settings: GoogleSettings, cipher: TokenCipher?, db: PostgresConnection,
-                metrics: MetricsRegistry, now: Date, shouldAbort: @escaping @Sendable () -> Bool,
-                progress: (@Sendable ([String: String]) -> Void)? = nil) {
+    public init(
+        accountID: Int64, calendarID: String? = nil, settings: GoogleSettings, cipher: TokenCipher?, db: PostgresConnection,
+        metrics: MetricsRegistry, now: Date, shouldAbort: @escaping @Sendable () -> Bool,
+        progress: (@Sendable ([String: String]) -> Void)? = nil
+    ) {
         self.accountID = accountID
         self.calendarID = calendarID
         self.settings = settings
@@ -76,15 +78,18 @@ public struct AccountSyncRun {
         let clients = settings.clients(metrics: metrics)
         let sync: AccountSync
         do {
-            sync = try AccountSync(accountID: accountID, settings: settings, clients: clients, store: store, db: db,
-                                   shouldAbort: shouldAbort, progress: progress)
+            sync = try AccountSync(
+                accountID: accountID, settings: settings, clients: clients, store: store, db: db,
+                shouldAbort: shouldAbort, progress: progress)
         } catch let error as AccountError where error.code == .noKey {
             return .notSyncable("this worker has no CALWORKER_TOKEN_KEY: \(error.message)")
         }
         do {
             let report = try withAccountLock { try sync.run(onlyCalendar: calendarID) }
-            let mirrors = try GroupMirroring(accountID: accountID, settings: settings, clients: clients, store: store, db: db,
-                                             metrics: metrics, shouldAbort: shouldAbort, now: now, progress: progress).run()
+            let mirrors = try GroupMirroring(
+                accountID: accountID, settings: settings, clients: clients, store: store, db: db,
+                metrics: metrics, shouldAbort: shouldAbort, now: now, progress: progress
+            ).run()
             try store.recordSync(id: accountID, error: nil, full: calendarID == nil, on: db)
             return .synced(report, mirrors, keepChannelsReporting(clients))
         } catch let failure as SyncFailure {
@@ -110,8 +115,9 @@ public struct AccountSyncRun {
     /// never fails the sync: the hourly `watch_channels` run tries again, and polling covers
     /// an account without channels.
     private func keepChannels(_ clients: GoogleClients) throws -> ChannelReport? {
-        let keeper = ChannelKeeper(accountID: accountID, settings: settings, clients: clients, store: store, db: db, metrics: metrics,
-                                   shouldAbort: shouldAbort)
+        let keeper = ChannelKeeper(
+            accountID: accountID, settings: settings, clients: clients, store: store, db: db, metrics: metrics,
+            shouldAbort: shouldAbort)
         guard try !keeper.plan().isEmpty else { return nil }
         return try keeper.run()
     }

@@ -2,9 +2,9 @@ public import Accounts
 import Crypto
 public import Foundation
 import Google
-import Redaction
 public import Metrics
 public import Postgres
+import Redaction
 
 /// What one channel upkeep did, for the job's figures and the log.
 public struct ChannelReport: Sendable, Equatable {
@@ -40,14 +40,19 @@ public final class ChannelKeeper {
     private let clients: GoogleClients
     private var client: CalendarClient?
 
-    public convenience init(accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
-                            shouldAbort: @escaping @Sendable () -> Bool) {
-        self.init(accountID: accountID, settings: settings, clients: settings.clients(metrics: metrics), store: store, db: db,
-                  metrics: metrics, shouldAbort: shouldAbort)
+    public convenience init(
+        accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
+        shouldAbort: @escaping @Sendable () -> Bool
+    ) {
+        self.init(
+            accountID: accountID, settings: settings, clients: settings.clients(metrics: metrics), store: store, db: db,
+            metrics: metrics, shouldAbort: shouldAbort)
     }
 
-    init(accountID: Int64, settings: GoogleSettings, clients: GoogleClients, store: AccountStore, db: PostgresConnection,
-         metrics: MetricsRegistry, shouldAbort: @escaping @Sendable () -> Bool) {
+    init(
+        accountID: Int64, settings: GoogleSettings, clients: GoogleClients, store: AccountStore, db: PostgresConnection,
+        metrics: MetricsRegistry, shouldAbort: @escaping @Sendable () -> Bool
+    ) {
         self.accountID = accountID
         self.settings = settings
         self.clients = clients
@@ -78,8 +83,9 @@ public final class ChannelKeeper {
         let desired = stoppingAll ? [] : try desiredResources()
         // Refusals matter only for what would be asked for; with push off, one query is all.
         let failed = desired.isEmpty ? [] : try channels.recentlyFailed(accountID: accountID, within: ChannelPlan.retryAfterFailure, on: db)
-        return ChannelPlan.plan(desired: desired, channels: try channels.channels(accountID: accountID, includeEnded: false, on: db), now: now,
-                                renewBefore: settings.push?.renewBefore ?? PushSettings(address: "").renewBefore, failed: failed)
+        return ChannelPlan.plan(
+            desired: desired, channels: try channels.channels(accountID: accountID, includeEnded: false, on: db), now: now,
+            renewBefore: settings.push?.renewBefore ?? PushSettings(address: "").renewBefore, failed: failed)
     }
 
     /// Carries out the plan. Throws only for the database; Google's refusals are in the report.
@@ -100,11 +106,14 @@ public final class ChannelKeeper {
             for channel in predecessors { try stop(channel, report: &report) }
         }
         for channel in plan.stops { try stop(channel, report: &report) }
-        let changes = metrics.counter("calworker_push_channel_changes_total",
-                                      help: "Push channels created (renewed: those that replaced one about to expire), stopped, expired or failed.",
-                                      labels: ["change"])
-        for (change, count) in [("created", report.created), ("renewed", report.renewed), ("stopped", report.stopped),
-                                ("expired", report.expired), ("failed", report.failed)]
+        let changes = metrics.counter(
+            "calworker_push_channel_changes_total",
+            help: "Push channels created (renewed: those that replaced one about to expire), stopped, expired or failed.",
+            labels: ["change"])
+        for (change, count) in [
+            ("created", report.created), ("renewed", report.renewed), ("stopped", report.stopped),
+            ("expired", report.expired), ("failed", report.failed),
+        ]
         where count > 0 {
             changes.labels(change).increment(by: Double(count))
         }
@@ -113,8 +122,10 @@ public final class ChannelKeeper {
 
     private func calendarClient() throws -> CalendarClient {
         if let client { return client }
-        let made = try settings.calendarClient(for: accountID, clients: clients, store: store, session: try db.openSibling(),
-                                               shouldAbort: shouldAbort).client
+        let made = try settings.calendarClient(
+            for: accountID, clients: clients, store: store, session: try db.openSibling(),
+            shouldAbort: shouldAbort
+        ).client
         client = made
         return made
     }
@@ -127,17 +138,20 @@ public final class ChannelKeeper {
         // Google echoes the token in its answers (and a faulty server in its errors): known as
         // a secret from here on, it is masked wherever text leaves this process.
         KnownSecrets.register(token)
-        try channels.insertPending(channelID: id, accountID: accountID, resource: resource,
-                                   tokenSHA256: Digest.hex(Digest.sha256(Array(token.utf8))), on: db)
+        try channels.insertPending(
+            channelID: id, accountID: accountID, resource: resource,
+            tokenSHA256: Digest.hex(Digest.sha256(Array(token.utf8))), on: db)
         let request = ChannelRequest(id: id, token: token, address: push.address, expiration: now.addingTimeInterval(push.requestedLifetime))
         do {
             let client = try calendarClient()
-            let granted = switch resource {
-            case .calendarList: try client.watchCalendarList(request)
-            case .events(let calendarID): try client.watchEvents(calendarID: calendarID, request)
-            }
-            try channels.activate(channelID: id, resourceID: granted.resourceID,
-                                  expiresAt: granted.expiration ?? now.addingTimeInterval(3600), on: db)
+            let granted =
+                switch resource {
+                case .calendarList: try client.watchCalendarList(request)
+                case .events(let calendarID): try client.watchEvents(calendarID: calendarID, request)
+                }
+            try channels.activate(
+                channelID: id, resourceID: granted.resourceID,
+                expiresAt: granted.expiration ?? now.addingTimeInterval(3600), on: db)
             report.created += 1
             return true
         } catch let error as PostgresError {

@@ -34,8 +34,10 @@ public struct ChannelPlan: Sendable, Equatable {
 
     /// - Parameter failed: resources whose last channel was refused within `retryAfterFailure`:
     ///   not asked for again yet.
-    public static func plan(desired: Set<Resource>, channels: [PushChannel], now: Date, renewBefore: TimeInterval,
-                            failed: Set<Resource> = []) -> ChannelPlan {
+    public static func plan(
+        desired: Set<Resource>, channels: [PushChannel], now: Date, renewBefore: TimeInterval,
+        failed: Set<Resource> = []
+    ) -> ChannelPlan {
         var plan = ChannelPlan()
         var live: [Resource: [PushChannel]] = [:]
         for channel in channels where channel.state == .stopping {

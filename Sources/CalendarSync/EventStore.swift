@@ -17,10 +17,12 @@ public struct EventStore: Sendable {
 
     /// Calendars to copy: in the list (not deleted) and not excluded by an operator.
     public func calendarsToSync(accountID: Int64, on db: PostgresConnection) throws -> [CalendarState] {
-        try db.query("""
+        try db.query(
+            """
             SELECT calendar_id, sync_token, full_sync_generation FROM calworker.calendars
              WHERE account_id = $1 AND NOT deleted AND NOT excluded ORDER BY is_primary DESC, calendar_id
-            """, [accountID]).map {
+            """, [accountID]
+        ).map {
             CalendarState(calendarID: try $0.decode(at: 0), syncToken: try $0.decodeOptional(at: 1), generation: try $0.decode(at: 2))
         }
     }
@@ -28,29 +30,35 @@ public struct EventStore: Sendable {
     /// An account's calendars as an operator sees them, with how many live events and busy
     /// blocks each holds in the local copy.
     public func calendarSummaries(accountID: Int64, on db: PostgresConnection) throws -> [CalendarSummary] {
-        try db.query("""
+        try db.query(
+            """
             SELECT calendar_id, coalesce(summary, ''), access_role, is_primary, deleted, excluded, sync_token IS NOT NULL,
                    (SELECT count(*) FROM calworker.events e WHERE e.account_id = c.account_id AND e.calendar_id = c.calendar_id
                       AND e.status <> 'cancelled' AND NOT e.is_mirror),
                    (SELECT count(*) FROM calworker.events e WHERE e.account_id = c.account_id AND e.calendar_id = c.calendar_id
                       AND e.status <> 'cancelled' AND e.is_mirror)
               FROM calworker.calendars c WHERE account_id = $1 ORDER BY is_primary DESC, calendar_id
-            """, [accountID]).map { row in
-            CalendarSummary(calendarID: try row.decode(at: 0), summary: try row.decode(at: 1), accessRole: try row.decode(at: 2),
-                            primary: try row.decode(at: 3), deleted: try row.decode(at: 4), excluded: try row.decode(at: 5),
-                            synced: try row.decode(at: 6), events: try row.decode(at: 7), mirrors: try row.decode(at: 8))
+            """, [accountID]
+        ).map { row in
+            CalendarSummary(
+                calendarID: try row.decode(at: 0), summary: try row.decode(at: 1), accessRole: try row.decode(at: 2),
+                primary: try row.decode(at: 3), deleted: try row.decode(at: 4), excluded: try row.decode(at: 5),
+                synced: try row.decode(at: 6), events: try row.decode(at: 7), mirrors: try row.decode(at: 8))
         }
     }
 
     /// Takes a calendar out of mirroring or puts it back; false when the account has no such calendar.
     public func setExcluded(accountID: Int64, calendarID: String, _ excluded: Bool, on db: PostgresConnection) throws -> Bool {
-        try db.execute("UPDATE calworker.calendars SET excluded = $3 WHERE account_id = $1 AND calendar_id = $2",
-                       [accountID, calendarID, excluded]) == 1
+        try db.execute(
+            "UPDATE calworker.calendars SET excluded = $3 WHERE account_id = $1 AND calendar_id = $2",
+            [accountID, calendarID, excluded]) == 1
     }
 
     /// The sync token of the account's last calendar listing, if it finished one.
     public func calendarListSyncToken(accountID: Int64, on db: PostgresConnection) throws -> String? {
-        try db.query("SELECT calendar_list_sync_token FROM calworker.accounts WHERE id = $1", [accountID]).first.flatMap { try $0.decodeOptional(at: 0) }
+        try db.query("SELECT calendar_list_sync_token FROM calworker.accounts WHERE id = $1", [accountID]).first.flatMap {
+            try $0.decodeOptional(at: 0)
+        }
     }
 
     /// A calendar Google no longer knows (404): deleted until the calendar list says otherwise.
@@ -60,21 +68,28 @@ public struct EventStore: Sendable {
 
     /// Applies calendar list entries (all pages of one listing) and its sync token together.
     /// A full listing (`complete`) marks calendars it did not mention as deleted.
-    public func applyCalendarList(accountID: Int64, entries: [CalendarListPage.Entry], syncToken: String?, complete: Bool,
-                                  on db: PostgresConnection) throws {
+    public func applyCalendarList(
+        accountID: Int64, entries: [CalendarListPage.Entry], syncToken: String?, complete: Bool,
+        on db: PostgresConnection
+    ) throws {
         try db.transaction { db in
             if !entries.isEmpty {
-                try db.execute("""
+                try db.execute(
+                    """
                     INSERT INTO calworker.calendars (account_id, calendar_id, summary, time_zone, access_role, is_primary, deleted)
                     SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::boolean[])
                     ON CONFLICT (account_id, calendar_id) DO UPDATE
                        SET summary = EXCLUDED.summary, time_zone = EXCLUDED.time_zone, access_role = EXCLUDED.access_role,
                            is_primary = EXCLUDED.is_primary, deleted = EXCLUDED.deleted
-                    """, [accountID, entries.map(\.id), entries.map(\.summary), entries.map(\.timeZone), entries.map(\.accessRole),
-                          entries.map(\.primary), entries.map(\.deleted)])
+                    """,
+                    [
+                        accountID, entries.map(\.id), entries.map(\.summary), entries.map(\.timeZone), entries.map(\.accessRole),
+                        entries.map(\.primary), entries.map(\.deleted),
+                    ])
             }
             if complete {
-                try db.execute("""
+                try db.execute(
+                    """
                     UPDATE calworker.calendars SET deleted = true
                      WHERE account_id = $1 AND NOT deleted AND NOT (calendar_id = ANY($2::text[]))
                     """, [accountID, entries.map(\.id)])
@@ -86,7 +101,8 @@ public struct EventStore: Sendable {
     /// Starts a full sync: a new generation, and no sync token until the listing completes.
     /// Nothing is deleted: rows the full listing does not return become tombstones at its end.
     public func beginFullSync(accountID: Int64, calendarID: String, on db: PostgresConnection) throws -> Int64 {
-        try db.query("""
+        try db.query(
+            """
             UPDATE calworker.calendars SET full_sync_generation = full_sync_generation + 1, sync_token = NULL
              WHERE account_id = $1 AND calendar_id = $2 RETURNING full_sync_generation
             """, [accountID, calendarID])[0].decode(Int64.self, at: 0)
@@ -96,20 +112,24 @@ public struct EventStore: Sendable {
     /// set) also the sync token, and after a full listing the tombstones for rows it did not
     /// return. Returns how many events were written.
     @discardableResult
-    public func applyPage(accountID: Int64, calendarID: String, page: EventsPage, generation: Int64, fullSync: Bool,
-                          on db: PostgresConnection) throws -> Int {
+    public func applyPage(
+        accountID: Int64, calendarID: String, page: EventsPage, generation: Int64, fullSync: Bool,
+        on db: PostgresConnection
+    ) throws -> Int {
         let json = String(decoding: page.json, as: UTF8.self)
         return try db.transaction { db in
             let written = try db.execute(Self.upsert, [accountID, calendarID, PostgresJSON(json), generation], prepared: true)
             if let token = page.nextSyncToken {
                 if fullSync {
-                    try db.execute("""
+                    try db.execute(
+                        """
                         UPDATE calworker.events
                            SET status = 'cancelled', raw = raw || '{"status": "cancelled"}', synced_at = now()
                          WHERE account_id = $1 AND calendar_id = $2 AND seen_generation < $3 AND status <> 'cancelled'
                         """, [accountID, calendarID, generation])
                 }
-                try db.execute("""
+                try db.execute(
+                    """
                     UPDATE calworker.calendars SET sync_token = $3, last_synced_at = now() WHERE account_id = $1 AND calendar_id = $2
                     """, [accountID, calendarID, token])
             }
@@ -120,7 +140,8 @@ public struct EventStore: Sendable {
     /// Deletes up to `batch` tombstones (cancelled events) last seen more than `olderThan` ago,
     /// past any sync token's lifetime; returns how many.
     public func pruneTombstones(olderThan age: Duration, batch: Int, on db: PostgresConnection) throws(PostgresError) -> Int {
-        try db.execute("""
+        try db.execute(
+            """
             DELETE FROM calworker.events WHERE ctid = ANY(ARRAY(
                 SELECT ctid FROM calworker.events WHERE status = 'cancelled' AND synced_at < now() - $1::interval ORDER BY synced_at LIMIT $2))
             """, [age, batch])
@@ -129,8 +150,11 @@ public struct EventStore: Sendable {
     /// Stores events outside a listing (the answers to our own writes), with the calendar's
     /// current generation, so a full resync in progress still counts them as seen.
     public func applyEvents(accountID: Int64, calendarID: String, json: Data, on db: PostgresConnection) throws {
-        let generation = try db.query("SELECT full_sync_generation FROM calworker.calendars WHERE account_id = $1 AND calendar_id = $2",
-                                      [accountID, calendarID]).first?.decode(Int64.self, at: 0) ?? 0
+        let generation =
+            try db.query(
+                "SELECT full_sync_generation FROM calworker.calendars WHERE account_id = $1 AND calendar_id = $2",
+                [accountID, calendarID]
+            ).first?.decode(Int64.self, at: 0) ?? 0
         try db.execute(Self.upsert, [accountID, calendarID, PostgresJSON(String(decoding: json, as: UTF8.self)), generation], prepared: true)
     }
 

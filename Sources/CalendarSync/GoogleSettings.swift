@@ -1,6 +1,6 @@
+import Accounts
 public import Google
 import HTTPClient
-import Accounts
 import Metrics
 import Postgres
 
@@ -39,8 +39,9 @@ public struct GoogleSettings: Sendable {
 extension GoogleSettings {
     /// The request budget of a client writing as `account`: the shared one when configured.
     func budget(for account: Int64) -> RequestBudget {
-        RequestBudget(perMinute: requestsPerMinute, shared: sharedBudgets, account: account,
-                      project: projectRequestsPerMinute > 0 ? ProjectBudget(key: clientID, perMinute: projectRequestsPerMinute) : nil)
+        RequestBudget(
+            perMinute: requestsPerMinute, shared: sharedBudgets, account: account,
+            project: projectRequestsPerMinute > 0 ? ProjectBudget(key: clientID, perMinute: projectRequestsPerMinute) : nil)
     }
 }
 
@@ -48,9 +49,11 @@ extension GoogleSettings {
     /// The HTTP and OAuth clients of one run, built once and shared by the account's sync and
     /// every lane of its mirror step.
     func clients(metrics: MetricsRegistry) -> GoogleClients {
-        GoogleClients(api: HTTPClient(service: "google", metrics: metrics),
-                      oauth: OAuthClient(tokenURL: tokenURL, clientID: clientID, clientSecret: clientSecret,
-                                         http: HTTPClient(service: "google_oauth", metrics: metrics)))
+        GoogleClients(
+            api: HTTPClient(service: "google", metrics: metrics),
+            oauth: OAuthClient(
+                tokenURL: tokenURL, clientID: clientID, clientSecret: clientSecret,
+                http: HTTPClient(service: "google_oauth", metrics: metrics)))
     }
 }
 
@@ -64,8 +67,10 @@ extension GoogleSettings {
     /// The Calendar API client writing as `accountID`: its tokens kept on `session`, within its
     /// budget, with this configuration's attempts and longest backoff. The sync, the mirror
     /// lanes and the channel upkeep all make theirs here.
-    func calendarClient(for accountID: Int64, clients: GoogleClients, store: AccountStore, session: PostgresConnection,
-                        shouldAbort: @escaping @Sendable () -> Bool) throws -> (client: CalendarClient, tokens: StoredAccessTokens) {
+    func calendarClient(
+        for accountID: Int64, clients: GoogleClients, store: AccountStore, session: PostgresConnection,
+        shouldAbort: @escaping @Sendable () -> Bool
+    ) throws -> (client: CalendarClient, tokens: StoredAccessTokens) {
         let tokens = try StoredAccessTokens(accountID: accountID, store: store, db: session, oauth: clients.oauth, shouldAbort: shouldAbort)
         let client = CalendarClient(apiURL: apiURL, http: clients.api, tokens: tokens, budget: budget(for: accountID), shouldAbort: shouldAbort)
         client.maxAttempts = max(1, callAttempts)

@@ -53,15 +53,20 @@ public final class GroupMirroring {
     let progress: (@Sendable ([String: String]) -> Void)?
     let clients: GoogleClients
 
-    public convenience init(accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
-                            shouldAbort: @escaping @Sendable () -> Bool, now: Date = Date(),
-                            progress: (@Sendable ([String: String]) -> Void)? = nil) {
-        self.init(accountID: accountID, settings: settings, clients: settings.clients(metrics: metrics), store: store, db: db,
-                  metrics: metrics, shouldAbort: shouldAbort, now: now, progress: progress)
+    public convenience init(
+        accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
+        shouldAbort: @escaping @Sendable () -> Bool, now: Date = Date(),
+        progress: (@Sendable ([String: String]) -> Void)? = nil
+    ) {
+        self.init(
+            accountID: accountID, settings: settings, clients: settings.clients(metrics: metrics), store: store, db: db,
+            metrics: metrics, shouldAbort: shouldAbort, now: now, progress: progress)
     }
 
-    init(accountID: Int64, settings: GoogleSettings, clients: GoogleClients, store: AccountStore, db: PostgresConnection,
-         metrics: MetricsRegistry, shouldAbort: @escaping @Sendable () -> Bool, now: Date, progress: (@Sendable ([String: String]) -> Void)?) {
+    init(
+        accountID: Int64, settings: GoogleSettings, clients: GoogleClients, store: AccountStore, db: PostgresConnection,
+        metrics: MetricsRegistry, shouldAbort: @escaping @Sendable () -> Bool, now: Date, progress: (@Sendable ([String: String]) -> Void)?
+    ) {
         self.accountID = accountID
         self.settings = settings
         self.clients = clients
@@ -89,7 +94,8 @@ public final class GroupMirroring {
     /// Runs `body` holding the owner's advisory lock (a session lock: a killed job's session
     /// ends and releases it).
     func withGroupLock<T>(owner: String, _ body: () throws -> T) throws -> T {
-        let lock = Int64(bitPattern: UInt64(truncatingIfNeeded: owner.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }))
+        let lock = Int64(
+            bitPattern: UInt64(truncatingIfNeeded: owner.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }))
         try db.execute("SELECT pg_advisory_lock($1)", [lock])
         defer { _ = try? db.execute("SELECT pg_advisory_unlock($1)", [lock]) }
         return try body()
@@ -122,17 +128,20 @@ public final class GroupMirroring {
         let states = Dictionary(uniqueKeysWithValues: group.accounts.map { ($0.id, $0.state) })
         let lanes = Dictionary(grouping: writes, by: \.target.accountID).sorted { $0.key < $1.key }
         let done = WriteProgress(planned: writes.count, report: progress)
-        let outcomes = ParallelLanes.run(lanes.map { accountID, laneWrites in
-            { [self] in try runLane(accountID: accountID, state: states[accountID], writes: laneWrites, mirrorSeries: mirrorSeries, done: done) }
-        })
+        let outcomes = ParallelLanes.run(
+            lanes.map { accountID, laneWrites in
+                { [self] in try runLane(accountID: accountID, state: states[accountID], writes: laneWrites, mirrorSeries: mirrorSeries, done: done) }
+            })
         var report = MirrorReport()
         report.planned = writes.count
         for outcome in outcomes { report.add(try outcome.get()) }
         return report
     }
 
-    private func runLane(accountID: Int64, state: String?, writes: [MirrorWrite], mirrorSeries: Set<String>,
-                         done: WriteProgress) throws -> MirrorReport {
+    private func runLane(
+        accountID: Int64, state: String?, writes: [MirrorWrite], mirrorSeries: Set<String>,
+        done: WriteProgress
+    ) throws -> MirrorReport {
         guard state == "active" else {
             var skipped = MirrorReport()
             skipped.skippedNeedsReauth = writes.count
@@ -166,8 +175,9 @@ public final class GroupMirroring {
 
     func planner(for owner: String, policy: MirrorPolicy? = nil) throws -> MirrorPlanner {
         let settings = try MirrorSettings.load(owner: owner, on: db)
-        return MirrorPlanner(group: owner, rules: SourceRules(now: now, mirrorDays: settings.mirrorDays), busyTitle: settings.busyTitle,
-                             policy: try policy ?? MirrorPolicyStore.policy(owner: owner, on: db))
+        return MirrorPlanner(
+            group: owner, rules: SourceRules(now: now, mirrorDays: settings.mirrorDays), busyTitle: settings.busyTitle,
+            policy: try policy ?? MirrorPolicyStore.policy(owner: owner, on: db))
     }
 
     /// The client writing as account `id`, within that account's budget, its tokens kept on `session`.

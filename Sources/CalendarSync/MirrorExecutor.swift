@@ -40,8 +40,10 @@ final class MirrorExecutor {
             }
         case .patch, .restore:
             do {
-                try remember(client.patch(calendarID: calendar, eventID: write.eventID, changes: Self.body(write.mirror!, includeID: false),
-                                          ifMatch: write.ifMatch), in: write.target)
+                try remember(
+                    client.patch(
+                        calendarID: calendar, eventID: write.eventID, changes: Self.body(write.mirror!, includeID: false),
+                        ifMatch: write.ifMatch), in: write.target)
                 if write.action == .restore { figures.restored += 1 } else { figures.patched += 1 }
             } catch CalendarClientError.api(let error) where error.status == 412 || error.status == 404 {
                 figures.conflictsResolved += 1
@@ -84,8 +86,10 @@ final class MirrorExecutor {
             return
         }
         let wasCancelled = current["status"] as? String == "cancelled"
-        try remember(client.patch(calendarID: calendar, eventID: write.eventID, changes: Self.body(write.mirror!, includeID: false),
-                                  ifMatch: current["etag"] as? String), in: write.target)
+        try remember(
+            client.patch(
+                calendarID: calendar, eventID: write.eventID, changes: Self.body(write.mirror!, includeID: false),
+                ifMatch: current["etag"] as? String), in: write.target)
         if wasCancelled { figures.restored += 1 } else { figures.patched += 1 }
     }
 
@@ -115,7 +119,8 @@ final class MirrorExecutor {
         var body: [String: Any] = [
             "status": mirror.status, "summary": mirror.summary, "start": time(mirror.start), "end": time(mirror.end),
             "transparency": DesiredMirror.transparency, "visibility": DesiredMirror.visibility,
-            "reminders": ["useDefault": false], "description": NSNull(), "location": mirror.location.map { $0 as Any } ?? NSNull(), "attendees": [Any](),
+            "reminders": ["useDefault": false], "description": NSNull(), "location": mirror.location.map { $0 as Any } ?? NSNull(),
+            "attendees": [Any](),
             "extendedProperties": ["private": ["calworkerMirror": "1", "calworkerSource": mirror.source]],
         ]
         if let recurrence = mirror.recurrence { body["recurrence"] = recurrence }
@@ -134,13 +139,16 @@ final class MirrorExecutor {
     /// tombstone row, so the next plan does not cancel it again before the target's own
     /// listing brings Google's version.
     private func markCancelled(_ write: MirrorWrite) throws {
-        let updated = try db.execute("""
+        let updated = try db.execute(
+            """
             UPDATE calworker.events SET status = 'cancelled', raw = raw || '{"status": "cancelled"}', synced_at = now()
              WHERE account_id = $1 AND calendar_id = $2 AND event_id = $3
             """, [write.target.accountID, write.target.calendarID, write.eventID])
         guard updated == 0 else { return }
-        var tombstone: [String: Any] = ["id": write.eventID, "status": "cancelled",
-                                        "extendedProperties": ["private": ["calworkerMirror": "1"]]]
+        var tombstone: [String: Any] = [
+            "id": write.eventID, "status": "cancelled",
+            "extendedProperties": ["private": ["calworkerMirror": "1"]],
+        ]
         if let underscore = write.eventID.lastIndex(of: "_") { tombstone["recurringEventId"] = String(write.eventID[..<underscore]) }
         try remember(tombstone, in: write.target)
     }

@@ -17,8 +17,10 @@ public enum MirrorPolicyStore {
         public var workingHours: String?
         public var skipTitle: String?
 
-        public init(sourceCalendar: String, targetCalendar: String, enabled: Bool = true, detail: String = "busy", skipAllDay: Bool = false,
-                    skipTentative: Bool = false, workingHours: String? = nil, skipTitle: String? = nil) {
+        public init(
+            sourceCalendar: String, targetCalendar: String, enabled: Bool = true, detail: String = "busy", skipAllDay: Bool = false,
+            skipTentative: Bool = false, workingHours: String? = nil, skipTitle: String? = nil
+        ) {
             self.sourceCalendar = sourceCalendar
             self.targetCalendar = targetCalendar
             self.enabled = enabled
@@ -36,15 +38,19 @@ public enum MirrorPolicyStore {
     }
 
     public static func links(owner: String, on db: PostgresConnection) throws -> [StoredLink] {
-        try db.query("""
+        try db.query(
+            """
             SELECT source_calendar, target_calendar, enabled, detail, skip_all_day, skip_tentative, work_start, work_end, skip_title
               FROM calworker.mirror_links WHERE owner = $1 ORDER BY source_calendar, target_calendar
-            """, [owner]).map { row throws(PostgresError) in
-            let start: Int? = try row.decodeOptional(at: 6), end: Int? = try row.decodeOptional(at: 7)
-            return StoredLink(sourceCalendar: try row.decode(at: 0), targetCalendar: try row.decode(at: 1), enabled: try row.decode(at: 2),
-                              detail: try row.decode(at: 3), skipAllDay: try row.decode(at: 4), skipTentative: try row.decode(at: 5),
-                              workingHours: start.flatMap { start in end.map { Self.text(start) + "-" + Self.text($0) } },
-                              skipTitle: try row.decodeOptional(at: 8))
+            """, [owner]
+        ).map { row throws(PostgresError) in
+            let start: Int? = try row.decodeOptional(at: 6)
+            let end: Int? = try row.decodeOptional(at: 7)
+            return StoredLink(
+                sourceCalendar: try row.decode(at: 0), targetCalendar: try row.decode(at: 1), enabled: try row.decode(at: 2),
+                detail: try row.decode(at: 3), skipAllDay: try row.decode(at: 4), skipTentative: try row.decode(at: 5),
+                workingHours: start.flatMap { start in end.map { Self.text(start) + "-" + Self.text($0) } },
+                skipTitle: try row.decodeOptional(at: 8))
         }
     }
 
@@ -54,7 +60,8 @@ public enum MirrorPolicyStore {
     /// a change). A stored value the planner cannot use (a pattern another program wrote that
     /// does not compile) leaves that filter off rather than stopping every sync of the group.
     public static func policy(owner: String, replacing changes: [StoredLink] = [], on db: PostgresConnection) throws -> MirrorPolicy {
-        let zone = (try db.query("SELECT time_zone FROM calworker.notification_settings WHERE owner = $1", [owner]).first?
+        let zone =
+            (try db.query("SELECT time_zone FROM calworker.notification_settings WHERE owner = $1", [owner]).first?
             .decodeOptional(String.self, at: 0)).flatMap { $0.flatMap(TimeZone.init(identifier:)) } ?? TimeZone(identifier: "UTC")!
         var policy = MirrorPolicy()
         for stored in try links(owner: owner, on: db) + changes {
@@ -66,19 +73,25 @@ public enum MirrorPolicyStore {
     /// A stored link as the planner's; throws only for what `save` refuses.
     static func link(_ stored: StoredLink, zone: TimeZone) throws(Refusal) -> MirrorLink {
         guard let detail = MirrorLink.Detail(rawValue: stored.detail) else { throw Refusal(description: "detail is busy, title or title_location") }
-        let hours = stored.workingHours.flatMap(MirrorLink.WorkingHours.minutes).map { MirrorLink.WorkingHours(start: $0.start, end: $0.end, zone: zone) }
-        return MirrorLink(enabled: stored.enabled, detail: detail, skipAllDay: stored.skipAllDay, skipTentative: stored.skipTentative,
-                          workingHours: hours, skipTitle: stored.skipTitle.flatMap(MirrorLink.pattern))
+        let hours = stored.workingHours.flatMap(MirrorLink.WorkingHours.minutes).map {
+            MirrorLink.WorkingHours(start: $0.start, end: $0.end, zone: zone)
+        }
+        return MirrorLink(
+            enabled: stored.enabled, detail: detail, skipAllDay: stored.skipAllDay, skipTentative: stored.skipTentative,
+            workingHours: hours, skipTitle: stored.skipTitle.flatMap(MirrorLink.pattern))
     }
 
     /// Checks a link as an operator gave it: calendars of the owner, a known detail, working
     /// hours as HH:MM-HH:MM, a title pattern that compiles.
     public static func validate(_ link: StoredLink, owner: String, on db: PostgresConnection) throws {
         guard link.sourceCalendar != link.targetCalendar else { throw Refusal(description: "a calendar does not mirror into itself") }
-        let owned = Set(try db.query("""
-            SELECT c.calendar_id FROM calworker.calendars c JOIN calworker.accounts a ON a.id = c.account_id
-             WHERE a.owner = $1 AND c.access_role = 'owner' AND NOT c.deleted
-            """, [owner]).map { row throws(PostgresError) in try row.decode(String.self, at: 0) })
+        let owned = Set(
+            try db.query(
+                """
+                SELECT c.calendar_id FROM calworker.calendars c JOIN calworker.accounts a ON a.id = c.account_id
+                 WHERE a.owner = $1 AND c.access_role = 'owner' AND NOT c.deleted
+                """, [owner]
+            ).map { row throws(PostgresError) in try row.decode(String.self, at: 0) })
         for calendar in [link.sourceCalendar, link.targetCalendar] where !owned.contains(calendar) {
             throw Refusal(description: "'\(calendar)' is not a calendar \(owner) owns; see calworker calendars list --account N")
         }
@@ -95,7 +108,8 @@ public enum MirrorPolicyStore {
     public static func save(_ link: StoredLink, owner: String, on db: PostgresConnection) throws {
         try validate(link, owner: owner, on: db)
         let hours = link.workingHours.flatMap(MirrorLink.WorkingHours.minutes)
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.mirror_links (owner, source_calendar, target_calendar, enabled, detail, skip_all_day, skip_tentative,
                                                 work_start, work_end, skip_title)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -103,8 +117,11 @@ public enum MirrorPolicyStore {
                 enabled = EXCLUDED.enabled, detail = EXCLUDED.detail, skip_all_day = EXCLUDED.skip_all_day,
                 skip_tentative = EXCLUDED.skip_tentative, work_start = EXCLUDED.work_start, work_end = EXCLUDED.work_end,
                 skip_title = EXCLUDED.skip_title, updated_at = now()
-            """, [owner, link.sourceCalendar, link.targetCalendar, link.enabled, link.detail, link.skipAllDay, link.skipTentative,
-                  hours?.start, hours?.end, link.skipTitle])
+            """,
+            [
+                owner, link.sourceCalendar, link.targetCalendar, link.enabled, link.detail, link.skipAllDay, link.skipTentative,
+                hours?.start, hours?.end, link.skipTitle,
+            ])
     }
 
     /// The link for a pair as stored, or the default one.

@@ -29,18 +29,22 @@ struct MirrorRepository {
         guard let owner: String = try db.query("SELECT owner FROM calworker.accounts WHERE id = $1", [accountID]).first?.decode(at: 0) else {
             return nil
         }
-        let accounts = try db.query("""
+        let accounts = try db.query(
+            """
             SELECT id, state FROM calworker.accounts WHERE owner = $1 AND state <> 'disabled' ORDER BY id
-            """, [owner]).map { GroupAccount(id: try $0.decode(at: 0), state: try $0.decode(at: 1)) }
+            """, [owner]
+        ).map { GroupAccount(id: try $0.decode(at: 0), state: try $0.decode(at: 1)) }
         let ids = accounts.map(\.id)
         var participating: [PlannedCalendar] = []
         var retired: [PlannedCalendar] = []
         var incomplete: [String] = []
-        for row in try db.query("""
+        for row in try db.query(
+            """
             SELECT account_id, calendar_id, excluded, sync_token IS NOT NULL FROM calworker.calendars
              WHERE account_id = ANY($1::bigint[]) AND access_role = 'owner' AND NOT deleted
              ORDER BY account_id, is_primary DESC, calendar_id
-            """, [ids]) {
+            """, [ids])
+        {
             let calendar = PlannedCalendar(accountID: try row.decode(at: 0), calendarID: try row.decode(at: 1))
             if try row.decode(Bool.self, at: 2) {
                 retired.append(calendar)
@@ -49,7 +53,8 @@ struct MirrorRepository {
                 if !(try row.decode(Bool.self, at: 3)) { incomplete.append(calendar.calendarID) }
             }
         }
-        let events = try db.query("""
+        let events = try db.query(
+            """
             SELECT e.account_id, e.calendar_id, e.event_id, e.etag, e.status, e.summary,
                    e.start_date::text, e.start_time, e.start_time_zone, e.end_date::text, e.end_time, e.end_time_zone,
                    e.recurrence, e.recurring_event_id,
@@ -68,9 +73,11 @@ struct MirrorRepository {
                    WHERE a->'self' = 'true'::jsonb LIMIT 1) me ON true
               JOIN calworker.calendars c ON c.account_id = e.account_id AND c.calendar_id = e.calendar_id
              WHERE e.account_id = ANY($1::bigint[]) AND c.access_role = 'owner' AND NOT c.deleted
-            """, [ids]).map(decodeEvent)
-        return Group(owner: owner, accounts: accounts, participating: participating, retired: retired, events: events,
-                     incomplete: incomplete)
+            """, [ids]
+        ).map(decodeEvent)
+        return Group(
+            owner: owner, accounts: accounts, participating: participating, retired: retired, events: events,
+            incomplete: incomplete)
     }
 
     static func decodeEvent(_ row: PostgresRow) throws -> PlannedEvent {
@@ -81,14 +88,15 @@ struct MirrorRepository {
             return EventTime(date: day, instant: moment, timeZone: try row.decodeOptional(at: zone))
         }
         let recurrence: [String]? = try row.decodeOptional(at: 12)
-        return PlannedEvent(accountID: try row.decode(at: 0), calendarID: try row.decode(at: 1), id: try row.decode(at: 2),
-                            etag: try row.decodeOptional(at: 3), status: try row.decode(at: 4), summary: try row.decodeOptional(at: 5),
-                            start: try time(6, 7, 8), end: try time(9, 10, 11), recurrence: recurrence,
-                            recurringEventID: try row.decodeOptional(at: 13), originalStart: try time(14, 15, 16),
-                            transparency: try row.decodeOptional(at: 17), visibility: try row.decodeOptional(at: 18),
-                            eventType: try row.decodeOptional(at: 19) ?? "default", isMirror: try row.decode(at: 20),
-                            selfDeclined: try row.decode(at: 21), remindersUseDefault: try row.decodeOptional(at: 22),
-                            mirrorSource: try row.decodeOptional(at: 23), location: try row.decodeOptional(at: 24),
-                            selfResponse: try row.decodeOptional(at: 25))
+        return PlannedEvent(
+            accountID: try row.decode(at: 0), calendarID: try row.decode(at: 1), id: try row.decode(at: 2),
+            etag: try row.decodeOptional(at: 3), status: try row.decode(at: 4), summary: try row.decodeOptional(at: 5),
+            start: try time(6, 7, 8), end: try time(9, 10, 11), recurrence: recurrence,
+            recurringEventID: try row.decodeOptional(at: 13), originalStart: try time(14, 15, 16),
+            transparency: try row.decodeOptional(at: 17), visibility: try row.decodeOptional(at: 18),
+            eventType: try row.decodeOptional(at: 19) ?? "default", isMirror: try row.decode(at: 20),
+            selfDeclined: try row.decode(at: 21), remindersUseDefault: try row.decodeOptional(at: 22),
+            mirrorSource: try row.decodeOptional(at: 23), location: try row.decodeOptional(at: 24),
+            selfResponse: try row.decodeOptional(at: 25))
     }
 }

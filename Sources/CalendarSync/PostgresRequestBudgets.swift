@@ -38,8 +38,9 @@ public final class PostgresRequestBudgets: SharedRequestBudgets {
     /// One statement takes from both buckets (the account's row locked first, then the
     /// project's, always in that order), granting what both hold.
     public func take(_ wanted: Int, account: Int64, capacity: Double, perSecond: Double, project: ProjectBudget) throws -> SharedBudgetAnswer {
-        try answer("SELECT granted, wait_seconds FROM calworker.take_request_budgets($1, $2, $3, $4, $5, $6, $7)",
-                   [account, capacity, perSecond, wanted, project.key, project.capacity, project.perSecond])
+        try answer(
+            "SELECT granted, wait_seconds FROM calworker.take_request_budgets($1, $2, $3, $4, $5, $6, $7)",
+            [account, capacity, perSecond, wanted, project.key, project.capacity, project.perSecond])
     }
 
     private func answer(_ sql: String, _ parameters: [any PostgresEncodable]) throws -> SharedBudgetAnswer {

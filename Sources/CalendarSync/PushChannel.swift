@@ -46,9 +46,11 @@ public struct PushChannel: Sendable, Equatable {
     public var endedAt: Date?
     public var lastError: String?
 
-    public init(channelID: String, accountID: Int64, resource: Resource, resourceID: String? = nil, state: State,
-                expiresAt: Date? = nil, confirmedAt: Date? = nil, lastMessageNumber: Int64 = 0, lastMessageAt: Date? = nil,
-                createdAt: Date, endedAt: Date? = nil, lastError: String? = nil) {
+    public init(
+        channelID: String, accountID: Int64, resource: Resource, resourceID: String? = nil, state: State,
+        expiresAt: Date? = nil, confirmedAt: Date? = nil, lastMessageNumber: Int64 = 0, lastMessageAt: Date? = nil,
+        createdAt: Date, endedAt: Date? = nil, lastError: String? = nil
+    ) {
         self.channelID = channelID
         self.accountID = accountID
         self.resource = resource

@@ -16,20 +16,23 @@ public struct PushChannelStore: Sendable {
         guard let state = PushChannel.State(rawValue: try row.decode(String.self, at: 4)) else {
             throw PostgresError(.decoding, "push_channels.state holds an unknown state")
         }
-        return PushChannel(channelID: try row.decode(at: 0), accountID: try row.decode(at: 1),
-                           resource: .init(calendarColumn: try row.decode(at: 2)), resourceID: try row.decodeOptional(at: 3),
-                           state: state, expiresAt: try row.decodeOptional(at: 5), confirmedAt: try row.decodeOptional(at: 6),
-                           lastMessageNumber: try row.decode(at: 7), lastMessageAt: try row.decodeOptional(at: 8),
-                           createdAt: try row.decode(at: 9), endedAt: try row.decodeOptional(at: 10), lastError: try row.decodeOptional(at: 11))
+        return PushChannel(
+            channelID: try row.decode(at: 0), accountID: try row.decode(at: 1),
+            resource: .init(calendarColumn: try row.decode(at: 2)), resourceID: try row.decodeOptional(at: 3),
+            state: state, expiresAt: try row.decodeOptional(at: 5), confirmedAt: try row.decodeOptional(at: 6),
+            lastMessageNumber: try row.decode(at: 7), lastMessageAt: try row.decodeOptional(at: 8),
+            createdAt: try row.decode(at: 9), endedAt: try row.decodeOptional(at: 10), lastError: try row.decodeOptional(at: 11))
     }
 
     /// An account's channels (every account's when nil), newest first; ended ones only when asked.
     public func channels(accountID: Int64?, includeEnded: Bool = true, on db: PostgresConnection) throws -> [PushChannel] {
-        try db.query("""
+        try db.query(
+            """
             SELECT \(Self.columns) FROM calworker.push_channels
              WHERE ($1::bigint IS NULL OR account_id = $1) AND ($2 OR state IN ('pending', 'active', 'stopping'))
              ORDER BY account_id, created_at DESC, channel_id
-            """, [accountID, includeEnded]).map(Self.channel)
+            """, [accountID, includeEnded]
+        ).map(Self.channel)
     }
 
     /// Marks a channel Google refused outright (not a timeout or a 5xx) in `last_error`.
@@ -37,24 +40,31 @@ public struct PushChannelStore: Sendable {
 
     /// Resources of the account whose channel Google refused within `seconds`.
     public func recentlyFailed(accountID: Int64, within seconds: TimeInterval, on db: PostgresConnection) throws -> Set<PushChannel.Resource> {
-        Set(try db.query("""
-            SELECT DISTINCT calendar_id FROM calworker.push_channels
-             WHERE account_id = $1 AND state = 'failed' AND ended_at > now() - make_interval(secs => $2) AND starts_with(last_error, $3)
-            """, [accountID, seconds, Self.refusedPrefix]).map { PushChannel.Resource(calendarColumn: try $0.decode(String.self, at: 0)) })
+        Set(
+            try db.query(
+                """
+                SELECT DISTINCT calendar_id FROM calworker.push_channels
+                 WHERE account_id = $1 AND state = 'failed' AND ended_at > now() - make_interval(secs => $2) AND starts_with(last_error, $3)
+                """, [accountID, seconds, Self.refusedPrefix]
+            ).map { PushChannel.Resource(calendarColumn: try $0.decode(String.self, at: 0)) })
     }
 
     /// Records a channel about to be asked for, before the call: Google's first message can
     /// arrive before its answer, and must find the channel.
-    public func insertPending(channelID: String, accountID: Int64, resource: PushChannel.Resource, tokenSHA256: String,
-                              on db: PostgresConnection) throws {
-        try db.execute("""
+    public func insertPending(
+        channelID: String, accountID: Int64, resource: PushChannel.Resource, tokenSHA256: String,
+        on db: PostgresConnection
+    ) throws {
+        try db.execute(
+            """
             INSERT INTO calworker.push_channels (channel_id, account_id, calendar_id, token_sha256) VALUES ($1, $2, $3, $4)
             """, [channelID, accountID, resource.calendarColumn, tokenSHA256])
     }
 
     /// Google granted the channel: its resource id and expiration.
     public func activate(channelID: String, resourceID: String, expiresAt: Date, on db: PostgresConnection) throws {
-        try db.execute("""
+        try db.execute(
+            """
             UPDATE calworker.push_channels SET state = 'active', resource_id = $2, expires_at = $3
              WHERE channel_id = $1 AND state = 'pending'
             """, [channelID, resourceID, expiresAt])
@@ -63,7 +73,8 @@ public struct PushChannelStore: Sendable {
     /// Ends a channel: stopped, expired or failed, with why.
     public func end(channelID: String, as state: PushChannel.State, error: String? = nil, on db: PostgresConnection) throws {
         precondition(state == .stopped || state == .expired || state == .failed, "a channel ends stopped, expired or failed")
-        try db.execute("""
+        try db.execute(
+            """
             UPDATE calworker.push_channels SET state = $2, ended_at = now(), last_error = coalesce($3, last_error)
              WHERE channel_id = $1 AND state IN ('pending', 'active', 'stopping')
             """, [channelID, state.rawValue, error.map { Redactor.clean($0, limit: 2000) }])
@@ -73,12 +84,14 @@ public struct PushChannelStore: Sendable {
     /// whose account is no longer active, or one to stop again. The hourly `watch_channels` fan-out visits them
     /// (active accounts without channels get theirs from their sync).
     public func accountsNeedingWork(renewBefore: TimeInterval, on db: PostgresConnection) throws -> [Int64] {
-        try db.query("""
+        try db.query(
+            """
             SELECT DISTINCT c.account_id FROM calworker.push_channels c JOIN calworker.accounts a ON a.id = c.account_id
              WHERE c.state = 'stopping' OR (c.state IN ('pending', 'active')
                AND (c.expires_at IS NULL OR c.expires_at < now() + make_interval(secs => $1) OR a.state <> 'active'))
              ORDER BY 1
-            """, [renewBefore]).map { try $0.decode(Int64.self, at: 0) }
+            """, [renewBefore]
+        ).map { try $0.decode(Int64.self, at: 0) }
     }
 
     /// A channel Google confirmed, active and not expired: notifications arrive on it.
@@ -90,23 +103,27 @@ public struct PushChannelStore: Sendable {
     /// they sync, whose last full sync is younger than `safetyPoll`: the five-minute poll
     /// leaves them to push.
     public func accountsCoveredByPush(safetyPoll: Duration, on db: PostgresConnection) throws -> Set<Int64> {
-        Set(try db.query("""
-            SELECT a.id FROM calworker.accounts a
-             WHERE a.state = 'active' AND a.last_full_sync_at > now() - $1::interval
-               AND EXISTS (SELECT 1 FROM calworker.push_channels c WHERE c.account_id = a.id AND c.calendar_id = '' AND \(Self.healthy))
-               AND NOT EXISTS (
-                   SELECT 1 FROM calworker.calendars k
-                    WHERE k.account_id = a.id AND NOT k.deleted AND NOT k.excluded
-                      AND NOT EXISTS (SELECT 1 FROM calworker.push_channels c
-                                       WHERE c.account_id = a.id AND c.calendar_id = k.calendar_id AND \(Self.healthy)))
-            """, [safetyPoll]).map { try $0.decode(Int64.self, at: 0) })
+        Set(
+            try db.query(
+                """
+                SELECT a.id FROM calworker.accounts a
+                 WHERE a.state = 'active' AND a.last_full_sync_at > now() - $1::interval
+                   AND EXISTS (SELECT 1 FROM calworker.push_channels c WHERE c.account_id = a.id AND c.calendar_id = '' AND \(Self.healthy))
+                   AND NOT EXISTS (
+                       SELECT 1 FROM calworker.calendars k
+                        WHERE k.account_id = a.id AND NOT k.deleted AND NOT k.excluded
+                          AND NOT EXISTS (SELECT 1 FROM calworker.push_channels c
+                                           WHERE c.account_id = a.id AND c.calendar_id = k.calendar_id AND \(Self.healthy)))
+                """, [safetyPoll]
+            ).map { try $0.decode(Int64.self, at: 0) })
     }
 
     /// Active accounts that lack a healthy channel for their calendar list or a calendar they
     /// sync: they are on five-minute polling (push off, a channel refused, expired, or not
     /// confirmed by Google's first message).
     public func accountsOnPolling(on db: PostgresConnection) throws -> [Int64] {
-        try db.query("""
+        try db.query(
+            """
             SELECT a.id FROM calworker.accounts a
              WHERE a.state = 'active'
                AND (NOT EXISTS (SELECT 1 FROM calworker.push_channels c WHERE c.account_id = a.id AND c.calendar_id = '' AND \(Self.healthy))
@@ -116,12 +133,14 @@ public struct PushChannelStore: Sendable {
                            AND NOT EXISTS (SELECT 1 FROM calworker.push_channels c
                                             WHERE c.account_id = a.id AND c.calendar_id = k.calendar_id AND \(Self.healthy))))
              ORDER BY a.id
-            """).map { try $0.decode(Int64.self, at: 0) }
+            """
+        ).map { try $0.decode(Int64.self, at: 0) }
     }
 
     /// Deletes ended channels older than `age`, in batches; returns how many.
     public func prune(olderThan age: Duration, batch: Int = 1000, on db: PostgresConnection) throws(PostgresError) -> Int {
-        try db.execute("""
+        try db.execute(
+            """
             DELETE FROM calworker.push_channels WHERE channel_id IN (
                 SELECT channel_id FROM calworker.push_channels WHERE ended_at < now() - $1::interval LIMIT $2)
             """, [age, batch])

@@ -78,16 +78,22 @@ public struct PushInbox: Sendable {
 
     public init() {}
 
-    public func record(_ message: PushMessage, coalesceDelay: Duration, on db: PostgresConnection, enqueue: Enqueue,
-                       queueUpkeep: QueueUpkeep) throws -> PushReceipt {
+    public func record(
+        _ message: PushMessage, coalesceDelay: Duration, on db: PostgresConnection, enqueue: Enqueue,
+        queueUpkeep: QueueUpkeep
+    ) throws -> PushReceipt {
         try db.transaction { db in
-            guard let row = try db.query("""
-                SELECT c.account_id, c.calendar_id, c.resource_id, c.token_sha256,
-                       c.state IN ('pending', 'active') AND (c.expires_at IS NULL OR c.expires_at > now()) AND a.state = 'active',
-                       c.last_message_number, c.state = 'stopped' AND c.resource_id IS NOT NULL AND a.state = 'active'
-                  FROM calworker.push_channels c JOIN calworker.accounts a ON a.id = c.account_id
-                 WHERE c.channel_id = $1 FOR UPDATE OF c
-                """, [message.channelID]).first else { return .unknownChannel }
+            guard
+                let row = try db.query(
+                    """
+                    SELECT c.account_id, c.calendar_id, c.resource_id, c.token_sha256,
+                           c.state IN ('pending', 'active') AND (c.expires_at IS NULL OR c.expires_at > now()) AND a.state = 'active',
+                           c.last_message_number, c.state = 'stopped' AND c.resource_id IS NOT NULL AND a.state = 'active'
+                      FROM calworker.push_channels c JOIN calworker.accounts a ON a.id = c.account_id
+                     WHERE c.channel_id = $1 FOR UPDATE OF c
+                    """, [message.channelID]
+                ).first
+            else { return .unknownChannel }
             let accountID: Int64 = try row.decode(at: 0)
             let calendarColumn: String = try row.decode(at: 1)
             let resourceID: String? = try row.decodeOptional(at: 2)
@@ -103,7 +109,8 @@ public struct PushInbox: Sendable {
                 return .stopAgain
             }
             guard message.messageNumber > (try row.decode(Int64.self, at: 5)) else { return .duplicate }
-            try db.execute("""
+            try db.execute(
+                """
                 UPDATE calworker.push_channels
                    SET last_message_number = $2, last_message_at = now(), resource_id = coalesce(resource_id, $3),
                        confirmed_at = coalesce(confirmed_at, now())
@@ -122,20 +129,26 @@ public struct PushInbox: Sendable {
 
     /// The waiting sync of this resource, or a new one. A sync that has started (or failed
     /// once) may have read past this change, so it does not count as waiting.
-    private func queueSync(accountID: Int64, calendarColumn: String, delay: Duration, on db: PostgresConnection,
-                           enqueue: Enqueue) throws -> PushReceipt {
-        try db.execute("""
+    private func queueSync(
+        accountID: Int64, calendarColumn: String, delay: Duration, on db: PostgresConnection,
+        enqueue: Enqueue
+    ) throws -> PushReceipt {
+        try db.execute(
+            """
             INSERT INTO calworker.push_syncs (account_id, calendar_id) VALUES ($1, $2) ON CONFLICT DO NOTHING
             """, [accountID, calendarColumn])
-        let waiting: Int64? = try db.query("""
+        let waiting: Int64? = try db.query(
+            """
             SELECT j.id FROM calworker.push_syncs s
               LEFT JOIN calworker.jobs j ON j.id = s.job_id AND j.state = 'available' AND j.attempt = 0
              WHERE s.account_id = $1 AND s.calendar_id = $2 FOR UPDATE OF s
-            """, [accountID, calendarColumn]).first?.decodeOptional(at: 0)
+            """, [accountID, calendarColumn]
+        ).first?.decodeOptional(at: 0)
         if let waiting { return .coalesced(waiting) }
         let runAt = Date().addingTimeInterval(delay.seconds)
         let jobID = try enqueue(db, accountID, calendarColumn.isEmpty ? nil : calendarColumn, runAt)
-        try db.execute("""
+        try db.execute(
+            """
             UPDATE calworker.push_syncs SET job_id = $3, notified_at = now() WHERE account_id = $1 AND calendar_id = $2
             """, [accountID, calendarColumn, jobID])
         return .enqueued(jobID)

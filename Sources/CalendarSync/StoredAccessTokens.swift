@@ -16,8 +16,10 @@ final class StoredAccessTokens: AccessTokenSource {
     /// Refreshes made in this run (a figure).
     private(set) var refreshes = 0
 
-    init(accountID: Int64, store: AccountStore, db: PostgresConnection, oauth: OAuthClient,
-         shouldAbort: @escaping @Sendable () -> Bool) throws {
+    init(
+        accountID: Int64, store: AccountStore, db: PostgresConnection, oauth: OAuthClient,
+        shouldAbort: @escaping @Sendable () -> Bool
+    ) throws {
         self.accountID = accountID
         self.store = store
         self.db = db

@@ -5,35 +5,35 @@ import Crypto
 import Foundation
 import JobQueue
 import Jobs
-import Worker
 import Postgres
+import Worker
 
 enum AccountsCommand {
     static let command = Command(
         name: "accounts",
         summary: "Connect, list, show, disable Google accounts; rotate the token key",
         usage: """
-        accounts list
-               calworker accounts add --email E [--owner O] --refresh-token-file F [--no-sync]
-               calworker accounts show ID
-               calworker accounts disable ID | enable ID
-               calworker accounts reconnect ID --refresh-token-file F
-               calworker accounts rotate-key
-               calworker accounts reset ID
-        """,
+            accounts list
+                   calworker accounts add --email E [--owner O] --refresh-token-file F [--no-sync]
+                   calworker accounts show ID
+                   calworker accounts disable ID | enable ID
+                   calworker accounts reconnect ID --refresh-token-file F
+                   calworker accounts rotate-key
+                   calworker accounts reset ID
+            """,
         details: """
-        The platform's OAuth consent flow hands over the refresh token in a file (never on the
-        command line, where `ps` and shell history would keep it). Tokens are encrypted with
-        AES-256-GCM under CALWORKER_TOKEN_KEY; no command ever prints one.
-        rotate-key: set the new key as CALWORKER_TOKEN_KEY and the old one in
-        CALWORKER_TOKEN_KEY_PREVIOUS, run this, then drop the old key.
-        add queues the account's first sync at once (a worker runs it); --no-sync leaves that to
-        the next fan-out or to you.
-        reconnect: a new refresh token for an account marked needs_reauth; it becomes active.
-        reset: enqueue a cleanup job that deletes every busy block calworker wrote for the
-        account (in its calendars, and of its events elsewhere) and clears its local copy.
-        Nothing the user wrote is touched. Disable the account first if it should stay out.
-        """,
+            The platform's OAuth consent flow hands over the refresh token in a file (never on the
+            command line, where `ps` and shell history would keep it). Tokens are encrypted with
+            AES-256-GCM under CALWORKER_TOKEN_KEY; no command ever prints one.
+            rotate-key: set the new key as CALWORKER_TOKEN_KEY and the old one in
+            CALWORKER_TOKEN_KEY_PREVIOUS, run this, then drop the old key.
+            add queues the account's first sync at once (a worker runs it); --no-sync leaves that to
+            the next fan-out or to you.
+            reconnect: a new refresh token for an account marked needs_reauth; it becomes active.
+            reset: enqueue a cleanup job that deletes every busy block calworker wrote for the
+            account (in its calendars, and of its events elsewhere) and clears its local copy.
+            Nothing the user wrote is touched. Disable the account first if it should stay out.
+            """,
         options: [
             .value("email", "E", "the Google account's e-mail address (add)"),
             .value("owner", "O", "the platform user it belongs to; accounts of one owner block each other's time (default: the e-mail)"),
@@ -60,12 +60,14 @@ enum AccountsCommand {
                 let token = try readToken(arguments)
                 let db = try context.connectCurrent()
                 let account = try store.add(email: email, owner: arguments.value("owner"), refreshToken: token, on: db)
-                let sync = arguments.has("no-sync") ? nil
+                let sync =
+                    arguments.has("no-sync")
+                    ? nil
                     : try context.registry.enqueue(SyncAccountJob.self, SyncAccountJob.Args(.account(account.id)), queue: context.queue, on: db).id
                 context.emit(Added(account: account, syncJob: sync)) {
                     "added account \(account.id) (\(account.email), owner \(account.owner)); "
                         + (sync.map { "its first sync is job \($0): calworker runs show \($0)" }
-                           ?? "sync it with: calworker enqueue sync_account --args '{\"account_id\": \(account.id)}'")
+                            ?? "sync it with: calworker enqueue sync_account --args '{\"account_id\": \(account.id)}'")
                 }
             case "show":
                 let db = try context.connectCurrent()
@@ -76,9 +78,11 @@ enum AccountsCommand {
                     var calendars: [[String: String]]
                 }
                 let rows = calendars.map { calendar in
-                    ["calendar_id": calendar.calendarID, "summary": calendar.summary, "access_role": calendar.accessRole,
-                     "deleted": String(calendar.deleted), "excluded": String(calendar.excluded), "synced": String(calendar.synced),
-                     "events": String(calendar.events + calendar.mirrors)]
+                    [
+                        "calendar_id": calendar.calendarID, "summary": calendar.summary, "access_role": calendar.accessRole,
+                        "deleted": String(calendar.deleted), "excluded": String(calendar.excluded), "synced": String(calendar.synced),
+                        "events": String(calendar.events + calendar.mirrors),
+                    ]
                 }
                 context.emit(Detail(account: account, calendars: rows)) {
                     var text = table([account])
@@ -86,8 +90,10 @@ enum AccountsCommand {
                         var calendarTable = Table(headers: ["CALENDAR", "SUMMARY", "ROLE", "EVENTS", "SYNCED", "STATE"])
                         for row in rows {
                             let state = row["deleted"] == "true" ? "deleted" : (row["excluded"] == "true" ? "excluded" : "-")
-                            calendarTable.add([row["calendar_id"]!, row["summary"]!, row["access_role"]!, row["events"]!,
-                                               row["synced"] == "true" ? "yes" : "no", state])
+                            calendarTable.add([
+                                row["calendar_id"]!, row["summary"]!, row["access_role"]!, row["events"]!,
+                                row["synced"] == "true" ? "yes" : "no", state,
+                            ])
                         }
                         text += "\n\n" + calendarTable.render()
                     }
@@ -111,7 +117,8 @@ enum AccountsCommand {
                 _ = try store.account(id: accountID, on: db)
                 let result = try context.registry.enqueue(CleanupJob.self, .reset(accountID: accountID), queue: context.queue, on: db)
                 context.emit(["job": result.id]) {
-                    result.duplicate ? "a reset of account \(accountID) is already queued (job \(result.id))"
+                    result.duplicate
+                        ? "a reset of account \(accountID) is already queued (job \(result.id))"
                         : "enqueued reset of account \(accountID) as job \(result.id); a worker carries it out"
                 }
             case "rotate-key":
@@ -124,7 +131,8 @@ enum AccountsCommand {
         } catch let error as AccountError {
             switch error.code {
             case .notFound: throw CLIError(.notFound, error.message)
-            case .duplicate: throw CLIError(.failure, error.message, hint: "to give it a new token: calworker accounts reconnect ID --refresh-token-file F")
+            case .duplicate:
+                throw CLIError(.failure, error.message, hint: "to give it a new token: calworker accounts reconnect ID --refresh-token-file F")
             case .noKey: throw CLIError(.unavailable, error.message)
             case .invalid: throw CLIError(.usage, error.message)
             }
@@ -146,9 +154,11 @@ enum AccountsCommand {
         if accounts.isEmpty { return "no accounts; connect one with: calworker accounts add --email E --refresh-token-file F" }
         var table = Table(headers: ["ID", "EMAIL", "OWNER", "STATE", "LAST SYNC", "PAUSED UNTIL", "LAST ERROR"])
         for account in accounts {
-            table.add([String(account.id), account.email, account.owner, account.state.rawValue,
-                       Formatting.shortTimestamp(account.lastSyncedAt), Formatting.shortTimestamp(account.pausedUntil),
-                       Formatting.truncate(account.lastError, 50)])
+            table.add([
+                String(account.id), account.email, account.owner, account.state.rawValue,
+                Formatting.shortTimestamp(account.lastSyncedAt), Formatting.shortTimestamp(account.pausedUntil),
+                Formatting.truncate(account.lastError, 50),
+            ])
         }
         return table.render()
     }

@@ -9,10 +9,10 @@ enum AuditCommand {
         summary: "Every operator action on jobs and queues: who, from where, what, on what, how many",
         usage: "audit [--since D] [--limit N]",
         details: """
-        Newest first. Recorded by retry, cancel, queue pause and queue resume (and the console's
-        actions), in the same transaction as the action itself: an action that rolled back is
-        not listed.
-        """,
+            Newest first. Recorded by retry, cancel, queue pause and queue resume (and the console's
+            actions), in the same transaction as the action itself: an action that rolled back is
+            not listed.
+            """,
         options: [
             .value("since", "D", "how far back (default 7d)"),
             .value("limit", "N", "at most this many (default 100)"),
@@ -26,8 +26,10 @@ enum AuditCommand {
             if entries.isEmpty { return "no operator actions in the last \(DurationText.format(seconds: window.seconds))" }
             var table = Table(headers: ["WHEN", "WHO", "FROM", "ACTION", "ON", "JOBS"])
             for entry in entries {
-                table.add([Formatting.shortTimestamp(entry.at), entry.actor, entry.origin, entry.action, entry.target,
-                           entry.count.map(String.init) ?? "-"])
+                table.add([
+                    Formatting.shortTimestamp(entry.at), entry.actor, entry.origin, entry.action, entry.target,
+                    entry.count.map(String.init) ?? "-",
+                ])
             }
             return table.render()
         }

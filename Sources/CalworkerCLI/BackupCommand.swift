@@ -2,33 +2,33 @@ import Backup
 import Foundation
 import JobQueue
 import Jobs
-import Worker
 import Media
+import Worker
 
 enum BackupCommand {
     static let command = Command(
         name: "backup",
         summary: "List, verify and restore encrypted database backups, or start one now",
         usage: """
-               backup list [--target PREFIX]
-               calworker backup latest [--target PREFIX]
-               calworker backup verify ID [--target PREFIX]
-               calworker backup restore ID --into DBURL [--force] [--target PREFIX]
-               calworker backup run [--target PREFIX]
-        """,
+                   backup list [--target PREFIX]
+                   calworker backup latest [--target PREFIX]
+                   calworker backup verify ID [--target PREFIX]
+                   calworker backup restore ID --into DBURL [--force] [--target PREFIX]
+                   calworker backup run [--target PREFIX]
+            """,
         details: """
-        Backups live under a target prefix (default CALWORKER_BACKUP_TARGET), one folder per
-        backup: the sealed dump and its manifest. list reads the manifests from the store itself,
-        so it works on a new machine with nothing but the key and the store's credentials.
-        latest prints the id of the newest verified backup (exit 5 if there is none), for scripts.
-        verify restores a backup into a scratch database, compares every table's row count with
-        the manifest, drops the scratch database and records the result (exit 1 if it fails).
-        restore checks the backup completely (every chunk's authentication, both SHA-256 sums)
-        before pg_restore touches the target; the target must be empty unless --force, which
-        drops the objects the backup also holds. Keys: CALWORKER_BACKUP_KEY, and
-        CALWORKER_BACKUP_KEY_PREVIOUS for backups sealed before a rotation.
-        run enqueues a backup job now (a worker makes, verifies and retains it).
-        """,
+            Backups live under a target prefix (default CALWORKER_BACKUP_TARGET), one folder per
+            backup: the sealed dump and its manifest. list reads the manifests from the store itself,
+            so it works on a new machine with nothing but the key and the store's credentials.
+            latest prints the id of the newest verified backup (exit 5 if there is none), for scripts.
+            verify restores a backup into a scratch database, compares every table's row count with
+            the manifest, drops the scratch database and records the result (exit 1 if it fails).
+            restore checks the backup completely (every chunk's authentication, both SHA-256 sums)
+            before pg_restore touches the target; the target must be empty unless --force, which
+            drops the objects the backup also holds. Keys: CALWORKER_BACKUP_KEY, and
+            CALWORKER_BACKUP_KEY_PREVIOUS for backups sealed before a rotation.
+            run enqueues a backup job now (a worker makes, verifies and retains it).
+            """,
         options: [
             .value("target", "PREFIX", "the backups' prefix, s3://bucket/path/ or file:///path/ (default CALWORKER_BACKUP_TARGET)"),
             .value("into", "DBURL", "restore: the database to restore into (libpq URI or key=value)"),
@@ -73,7 +73,7 @@ enum BackupCommand {
                 context.emit(Listed(entry: updated)) {
                     verification.status == .verified
                         ? "backup \(manifest.id) verified: restored into a scratch database, \(manifest.rowCounts.count) tables "
-                          + "with the recorded row counts (\(verification.durationMS) ms)"
+                            + "with the recorded row counts (\(verification.durationMS) ms)"
                         : "backup \(manifest.id) FAILED verification: \(verification.error ?? "")"
                 }
                 return verification.status == .verified ? .ok : .failure
@@ -98,10 +98,12 @@ enum BackupCommand {
                 return report.differences.isEmpty ? .ok : .failure
             case "run":
                 let db = try context.connectCurrent()
-                let result = try context.registry.enqueue(BackupJob.self, BackupJob.Args(target: catalog.prefix.description),
-                                                          queue: context.queue, on: db)
+                let result = try context.registry.enqueue(
+                    BackupJob.self, BackupJob.Args(target: catalog.prefix.description),
+                    queue: context.queue, on: db)
                 context.emit(["job": result.id]) {
-                    result.duplicate ? "a backup to \(catalog.prefix) is already queued or running (job \(result.id))"
+                    result.duplicate
+                        ? "a backup to \(catalog.prefix) is already queued or running (job \(result.id))"
                         : "enqueued backup to \(catalog.prefix) as job \(result.id); follow it with: calworker runs show \(result.id)"
                 }
                 return .ok
@@ -152,8 +154,10 @@ enum BackupCommand {
         if entries.isEmpty { return "no backups under \(prefix); make one with: calworker backup run" }
         var table = Table(headers: ["ID", "CREATED", "STATUS", "SIZE", "VERIFIED", "KEY", "ERROR"])
         for entry in entries.map(Listed.init) {
-            table.add([entry.id, Formatting.shortTimestamp(entry.createdAt), entry.status, entry.bytes.map(Formatting.bytes) ?? "-",
-                       Formatting.shortTimestamp(entry.verifiedAt), entry.keyID ?? "-", Formatting.truncate(entry.error, 50)])
+            table.add([
+                entry.id, Formatting.shortTimestamp(entry.createdAt), entry.status, entry.bytes.map(Formatting.bytes) ?? "-",
+                Formatting.shortTimestamp(entry.verifiedAt), entry.keyID ?? "-", Formatting.truncate(entry.error, 50),
+            ])
         }
         return table.render()
     }

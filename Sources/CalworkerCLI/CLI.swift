@@ -12,7 +12,8 @@ public enum CLI {
     static let commands: [Command] = [
         MigrateCommand.command, EnqueueCommand.command, WorkCommand.command, RunsCommand.command,
         QueueCommand.command, RetryCommand.command, CancelCommand.command, AuditCommand.command, WorkersCommand.command,
-        StatusCommand.command, MetricsCommand.command, ReceiveCommand.command, ConsoleCommand.command, ChannelsCommand.command, HealthcheckCommand.command, AccountsCommand.command, CalendarsCommand.command, SyncCommand.command,
+        StatusCommand.command, MetricsCommand.command, ReceiveCommand.command, ConsoleCommand.command, ChannelsCommand.command,
+        HealthcheckCommand.command, AccountsCommand.command, CalendarsCommand.command, SyncCommand.command,
         BackupCommand.command, NotifyCommand.command, FeedsCommand.command, JobsCommand.command, ScheduleCommand.command,
         ConfigCommand.command,
     ]
@@ -21,8 +22,9 @@ public enum CLI {
     public static func main() -> Never {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if !SignalExit.commandHandlesSignals(arguments) { SignalExit.install() }
-        let code = run(arguments, environment: ProcessInfo.processInfo.environment,
-                       output: .standard())
+        let code = run(
+            arguments, environment: ProcessInfo.processInfo.environment,
+            output: .standard())
         exit(code.rawValue)
     }
 
@@ -61,8 +63,9 @@ public enum CLI {
             let handler: any LogHandler = configuration.logFormat == "text" ? TextLogHandler() : JSONLinesLogHandler()
             let level = LogLevel(name: configuration.logLevel) ?? .info
             let logger = Logger(level: level, handler: handler, threshold: LogThreshold(level))
-            let context = CommandContext(configuration: configuration, output: output, logger: logger, json: parsed.has("json"),
-                                         logLevelFixed: parsed.value("log-level") != nil)
+            let context = CommandContext(
+                configuration: configuration, output: output, logger: logger, json: parsed.has("json"),
+                logLevelFixed: parsed.value("log-level") != nil)
             return try command.run(parsed, context)
         } catch let error as CLIError {
             output.err("error: \(error.message)")
@@ -88,25 +91,25 @@ public enum CLI {
 
     static func overview() -> String {
         var text = """
-        calworker \(version): runs a calendar platform's background jobs from a PostgreSQL queue.
+            calworker \(version): runs a calendar platform's background jobs from a PostgreSQL queue.
 
-        Usage: calworker COMMAND [OPTIONS]
+            Usage: calworker COMMAND [OPTIONS]
 
-        Commands:
+            Commands:
 
-        """
+            """
         let width = (commands.map(\.name.count).max() ?? 0) + 2
         for command in commands {
             text += "  " + command.name.padding(toLength: width, withPad: " ", startingAt: 0) + command.summary + "\n"
         }
         text += """
 
-        Every command takes --help, and --json for output a script can parse.
-        Configuration comes from CALWORKER_* environment variables (see `calworker config`).
+            Every command takes --help, and --json for output a script can parse.
+            Configuration comes from CALWORKER_* environment variables (see `calworker config`).
 
-        Exit codes:
+            Exit codes:
 
-        """
+            """
         for code in ExitCode.allCases { text += "  \(code.rawValue)  \(code.meaning)\n" }
         text += "  128+N  stopped by signal N (143 SIGTERM, 130 SIGINT)\n"
         return text

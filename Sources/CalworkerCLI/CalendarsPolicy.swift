@@ -12,7 +12,9 @@ enum CalendarsPolicy {
     static func run(_ arguments: ParsedArguments, _ context: CommandContext, _ db: PostgresConnection) throws {
         guard let owner = arguments.value("owner"), !owner.isEmpty else { throw CLIError(.usage, "policy needs --owner O") }
         guard let from = arguments.value("from"), let to = arguments.value("to") else {
-            if arguments.value("from") != nil || arguments.value("to") != nil { throw CLIError(.usage, "--from and --to go together (a pair of calendars)") }
+            if arguments.value("from") != nil || arguments.value("to") != nil {
+                throw CLIError(.usage, "--from and --to go together (a pair of calendars)")
+            }
             let links = try MirrorPolicyStore.links(owner: owner, on: db)
             context.emit(links) {
                 if links.isEmpty { return "owner \(owner): no policies; every pair of calendars is mirrored both ways, busy only" }
@@ -31,7 +33,9 @@ enum CalendarsPolicy {
         }
         if let detail = arguments.value("detail") {
             let value = detail.replacingOccurrences(of: "-", with: "_")
-            guard MirrorLink.Detail(rawValue: value) != nil else { throw CLIError(.usage, "--detail is busy, title or title-location, got '\(detail)'") }
+            guard MirrorLink.Detail(rawValue: value) != nil else {
+                throw CLIError(.usage, "--detail is busy, title or title-location, got '\(detail)'")
+            }
             link.detail = value
         }
         link.skipAllDay = try yesNo(arguments, "skip-all-day") ?? link.skipAllDay
@@ -44,13 +48,19 @@ enum CalendarsPolicy {
         } catch let refusal as MirrorPolicyStore.Refusal {
             throw CLIError(.usage, refusal.description)
         }
-        guard let account = try db.query("""
-            SELECT id FROM calworker.accounts WHERE owner = $1 AND state <> 'disabled' ORDER BY id LIMIT 1
-            """, [owner]).first?.decode(Int64.self, at: 0) else { throw CLIError(.notFound, "owner \(owner) has no active account") }
+        guard
+            let account = try db.query(
+                """
+                SELECT id FROM calworker.accounts WHERE owner = $1 AND state <> 'disabled' ORDER BY id LIMIT 1
+                """, [owner]
+            ).first?.decode(Int64.self, at: 0)
+        else { throw CLIError(.notFound, "owner \(owner) has no active account") }
         if arguments.has("dry-run") {
             let policy = try MirrorPolicyStore.policy(owner: owner, replacing: changed, on: db)
-            let writes = try GroupMirroring(accountID: account, settings: context.registryEnvironment.google, store: AccountStore(cipher: nil), db: db,
-                                            metrics: context.metrics, shouldAbort: { false }).plan(policy: policy)
+            let writes = try GroupMirroring(
+                accountID: account, settings: context.registryEnvironment.google, store: AccountStore(cipher: nil), db: db,
+                metrics: context.metrics, shouldAbort: { false }
+            ).plan(policy: policy)
             context.emit(["links": AnyEncodable(changed), "writes": AnyEncodable(writes.map(Planned.init))]) {
                 table(changed) + "\n\n" + SyncCommand.render(writes) + "\nnothing saved (dry run): run again without --dry-run to apply"
             }
@@ -82,8 +92,10 @@ enum CalendarsPolicy {
             if link.skipTentative { filters.append("no tentative") }
             if let hours = link.workingHours { filters.append("hours \(hours)") }
             if let pattern = link.skipTitle { filters.append("not /\(pattern)/") }
-            table.add([link.sourceCalendar, link.targetCalendar, link.enabled ? "yes" : "no", link.detail.replacingOccurrences(of: "_", with: "-"),
-                       filters.isEmpty ? "-" : filters.joined(separator: ", ")])
+            table.add([
+                link.sourceCalendar, link.targetCalendar, link.enabled ? "yes" : "no", link.detail.replacingOccurrences(of: "_", with: "-"),
+                filters.isEmpty ? "-" : filters.joined(separator: ", "),
+            ])
         }
         return table.render()
     }
@@ -91,8 +103,10 @@ enum CalendarsPolicy {
     struct Planned: Encodable {
         var action: String, accountId: Int64, calendarId: String, eventId: String, source: String?
         init(write: MirrorWrite) {
-            (action, accountId, calendarId, eventId, source) = (write.action.rawValue, write.target.accountID, write.target.calendarID,
-                                                                write.eventID, write.mirror?.source)
+            (action, accountId, calendarId, eventId, source) = (
+                write.action.rawValue, write.target.accountID, write.target.calendarID,
+                write.eventID, write.mirror?.source
+            )
         }
     }
 }

@@ -10,12 +10,12 @@ enum ChannelsCommand {
         summary: "List Google push notification channels: what each watches, its state, expiry and last message",
         usage: "channels list [--account ID] [--all]",
         details: """
-        Live channels (pending or active) by default; --all adds stopped, expired and failed
-        ones (kept 30 days). An active account without live channels for its calendar list and
-        every calendar it syncs has fallen back to five-minute polling; `calworker enqueue
-        watch_channels --args '{"account_id": ID}'` tries again (the hourly jobs/watch-channels.json
-        does it for every account). Tokens are never shown: only their SHA-256 is kept.
-        """,
+            Live channels (pending or active) by default; --all adds stopped, expired and failed
+            ones (kept 30 days). An active account without live channels for its calendar list and
+            every calendar it syncs has fallen back to five-minute polling; `calworker enqueue
+            watch_channels --args '{"account_id": ID}'` tries again (the hourly jobs/watch-channels.json
+            does it for every account). Tokens are never shown: only their SHA-256 is kept.
+            """,
         options: [
             .value("account", "ID", "only this account's channels"),
             .flag("all", "include stopped, expired and failed channels"),
@@ -38,8 +38,10 @@ enum ChannelsCommand {
             var table = Table(headers: ["CHANNEL", "ACCOUNT", "WATCHES", "STATE", "EXPIRES", "CONFIRMED", "LAST MESSAGE"])
             for channel in channels {
                 let last = channel.lastMessageAt.map { "#\(channel.lastMessageNumber) \(Formatting.shortTimestamp($0))" } ?? "none"
-                table.add([channel.channelID, String(channel.accountID), channel.watches, channel.state,
-                           channel.expiresAt.map { Formatting.shortTimestamp($0) } ?? "-", channel.confirmedAt == nil ? "no" : "yes", last])
+                table.add([
+                    channel.channelID, String(channel.accountID), channel.watches, channel.state,
+                    channel.expiresAt.map { Formatting.shortTimestamp($0) } ?? "-", channel.confirmedAt == nil ? "no" : "yes", last,
+                ])
             }
             return table.render()
         }

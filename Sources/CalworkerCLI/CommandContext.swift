@@ -2,16 +2,16 @@ import Accounts
 import Backup
 import CalendarSync
 import Configuration
-import Feeds
 import Crypto
+import Feeds
 import Foundation
 import HTTPClient
 import JobQueue
 import Jobs
 import Logging
 import Media
-import Notify
 import Metrics
+import Notify
 import Postgres
 import Redaction
 import Worker
@@ -51,9 +51,10 @@ final class CommandContext: Sendable {
             problem = error
         }
         self.tokenKeyProblem = problem
-        let google = GoogleSettings(apiURL: configuration.googleAPIURL, tokenURL: configuration.googleTokenURL,
-                                    clientID: configuration.googleClientID, clientSecret: configuration.googleClientSecret,
-                                    requestsPerMinute: configuration.googleRequestsPerMinute)
+        let google = GoogleSettings(
+            apiURL: configuration.googleAPIURL, tokenURL: configuration.googleTokenURL,
+            clientID: configuration.googleClientID, clientSecret: configuration.googleClientSecret,
+            requestsPerMinute: configuration.googleRequestsPerMinute)
         var shared = google
         shared.projectRequestsPerMinute = configuration.googleProjectRequestsPerMinute
         if !configuration.pushURL.isEmpty {
@@ -61,13 +62,15 @@ final class CommandContext: Sendable {
             push.safetyPoll = configuration.pushSafetyPoll
             shared.push = push
         }
-        shared.sharedBudgets = PostgresRequestBudgets(conninfo: configuration.databaseURL,
-                                                      preparedStatements: configuration.usesPreparedStatements)
+        shared.sharedBudgets = PostgresRequestBudgets(
+            conninfo: configuration.databaseURL,
+            preparedStatements: configuration.usesPreparedStatements)
         var environment = JobEnvironment(google: shared, tokenCipher: tokenCipher)
-        environment.media = MediaSettings(s3Endpoint: configuration.s3Endpoint.isEmpty ? nil : configuration.s3Endpoint,
-                                          s3Region: configuration.s3Region, s3AccessKeyID: configuration.s3AccessKeyID,
-                                          s3SecretAccessKey: configuration.s3SecretAccessKey,
-                                          mediaRoot: configuration.mediaRoot.isEmpty ? nil : configuration.mediaRoot)
+        environment.media = MediaSettings(
+            s3Endpoint: configuration.s3Endpoint.isEmpty ? nil : configuration.s3Endpoint,
+            s3Region: configuration.s3Region, s3AccessKeyID: configuration.s3AccessKeyID,
+            s3SecretAccessKey: configuration.s3SecretAccessKey,
+            mediaRoot: configuration.mediaRoot.isEmpty ? nil : configuration.mediaRoot)
         var backup = BackupSettings(target: configuration.backupTarget.isEmpty ? nil : configuration.backupTarget, media: environment.media)
         backup.key = try? SecretKey(base64: configuration.backupKey)
         backup.previousKeys = configuration.backupKeyPrevious.split(separator: ",").compactMap { try? SecretKey(base64: String($0)) }
@@ -78,9 +81,10 @@ final class CommandContext: Sendable {
         if !configuration.feedsTarget.isEmpty { environment.feedsTarget = try? FeedPublisher.target(configuration.feedsTarget) }
         var notify = NotifySettings()
         if !configuration.smtpURL.isEmpty {
-            notify.smtp = SMTPSettings(url: configuration.smtpURL, username: configuration.smtpUsername.isEmpty ? nil : configuration.smtpUsername,
-                                       password: configuration.smtpPassword, caFile: configuration.smtpCAFile.isEmpty ? nil : configuration.smtpCAFile,
-                                       plainTextToLoopback: configuration.smtpTLS == "none")
+            notify.smtp = SMTPSettings(
+                url: configuration.smtpURL, username: configuration.smtpUsername.isEmpty ? nil : configuration.smtpUsername,
+                password: configuration.smtpPassword, caFile: configuration.smtpCAFile.isEmpty ? nil : configuration.smtpCAFile,
+                plainTextToLoopback: configuration.smtpTLS == "none")
         }
         notify.from = MailAddress(configuration.smtpFrom)
         notify.alertEmails = configuration.alertEmail.split(separator: ",").compactMap { MailAddress(String($0)) }
@@ -94,7 +98,8 @@ final class CommandContext: Sendable {
         notify.discardWindow = configuration.alertDiscardWindow
         notify.workersGone = configuration.alertWorkersGone
         notify.reauthURLTemplate = configuration.reauthURL.isEmpty ? nil : configuration.reauthURL
-        let jobsDirectory = configuration.jobsDirectory, zone = TimeZone(identifier: configuration.scheduleTimeZone) ?? .gmt
+        let jobsDirectory = configuration.jobsDirectory
+        let zone = TimeZone(identifier: configuration.scheduleTimeZone) ?? .gmt
         notify.schedulePeriods = { ScheduleExpectations.periods(directory: jobsDirectory, timeZone: zone) }
         notify.backupsConfigured = !configuration.backupTarget.isEmpty
         notify.claimLease = configuration.notifyClaimTimeout
@@ -111,8 +116,10 @@ final class CommandContext: Sendable {
     /// error or output carries it (`KnownSecrets`). OAuth tokens register themselves as they
     /// are decrypted.
     static func registerSecrets(of configuration: Configuration) {
-        var secrets = [configuration.googleClientSecret, configuration.s3SecretAccessKey, configuration.smtpPassword,
-                       configuration.webhookSecret, configuration.tokenKey, configuration.backupKey]
+        var secrets = [
+            configuration.googleClientSecret, configuration.s3SecretAccessKey, configuration.smtpPassword,
+            configuration.webhookSecret, configuration.tokenKey, configuration.backupKey,
+        ]
         secrets += (configuration.tokenKeyPrevious + "," + configuration.backupKeyPrevious).split(separator: ",").map(String.init)
         secrets += PostgresConninfo.passwords(inRawText: configuration.databaseURL)
         secrets += PostgresConninfo.passwords(inRawText: configuration.backupDatabaseURL)
@@ -158,19 +165,22 @@ final class CommandContext: Sendable {
 
     /// The configured database limits (`CALWORKER_DATABASE_*_TIMEOUT`).
     var databaseTimeouts: PostgresTimeouts {
-        PostgresTimeouts(connect: configuration.databaseConnectTimeout, statement: configuration.databaseStatementTimeout,
-                         lock: configuration.databaseLockTimeout, setOnServer: configuration.usesPreparedStatements)
+        PostgresTimeouts(
+            connect: configuration.databaseConnectTimeout, statement: configuration.databaseStatementTimeout,
+            lock: configuration.databaseLockTimeout, setOnServer: configuration.usesPreparedStatements)
     }
 
     /// Connects, translating failure into exit code 3 with what to check.
     func connect(timeouts: PostgresTimeouts? = nil) throws(CLIError) -> PostgresConnection {
         do {
-            return try PostgresConnection.connect(configuration.databaseURL,
-                                                  preparedStatements: configuration.usesPreparedStatements,
-                                                  timeouts: timeouts ?? databaseTimeouts)
+            return try PostgresConnection.connect(
+                configuration.databaseURL,
+                preparedStatements: configuration.usesPreparedStatements,
+                timeouts: timeouts ?? databaseTimeouts)
         } catch {
-            throw CLIError(.unavailable, "cannot reach PostgreSQL: \(error.message)",
-                           hint: "set CALWORKER_DATABASE_URL (now: '\(Configuration.maskPassword(in: configuration.databaseURL))') and check the server is up")
+            throw CLIError(
+                .unavailable, "cannot reach PostgreSQL: \(error.message)",
+                hint: "set CALWORKER_DATABASE_URL (now: '\(Configuration.maskPassword(in: configuration.databaseURL))') and check the server is up")
         }
     }
 

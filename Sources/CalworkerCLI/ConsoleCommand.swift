@@ -1,16 +1,16 @@
 import Backup
 import CalendarSync
 import Configuration
-import Foundation
-import Media
-import Scheduling
 import Console
+import Dispatch
+import Foundation
+import HTTPServer
 import JobQueue
 import Jobs
-import Dispatch
-import HTTPServer
 import Logging
+import Media
 import Postgres
+import Scheduling
 import Worker
 
 enum ConsoleCommand {
@@ -19,19 +19,19 @@ enum ConsoleCommand {
         summary: "Serve the operator console (run history, queues, retry and cancel) in the browser, until stopped",
         usage: "console [--http-addr HOST:PORT]   (or: calworker work --http-addr HOST:PORT --console)",
         details: """
-        Server-rendered pages that read without script: the overview (workers, queues with pause
-        and resume, the last hour's throughput and failures, accounts needing attention), runs
-        with every filter of `calworker runs` in shareable URLs and keyset pages, each job with
-        its attempts, retry and cancel, bulk retry and cancel behind a dry-run count, accounts
-        and their calendars (disable, enable, sync now), the schedules in CALWORKER_JOBS_DIR
-        with their last and next fires, the backups under CALWORKER_BACKUP_TARGET, and the
-        audit log. A small script (/static/console.js) keeps the live pages current every 5 s
-        and asks before a cancel or a disable. Log in with CALWORKER_CONSOLE_TOKEN (or
-        _FILE), which may act, or CALWORKER_CONSOLE_READONLY_TOKEN, which sees everything and
-        changes nothing; failed logins are slowed down. Binds to 127.0.0.1:8080 unless told
-        otherwise; behind HTTPS set CALWORKER_CONSOLE_SECURE_COOKIES=on. Every action is in
-        `calworker audit` (origin console). SIGTERM or SIGINT stops it (exit 0).
-        """,
+            Server-rendered pages that read without script: the overview (workers, queues with pause
+            and resume, the last hour's throughput and failures, accounts needing attention), runs
+            with every filter of `calworker runs` in shareable URLs and keyset pages, each job with
+            its attempts, retry and cancel, bulk retry and cancel behind a dry-run count, accounts
+            and their calendars (disable, enable, sync now), the schedules in CALWORKER_JOBS_DIR
+            with their last and next fires, the backups under CALWORKER_BACKUP_TARGET, and the
+            audit log. A small script (/static/console.js) keeps the live pages current every 5 s
+            and asks before a cancel or a disable. Log in with CALWORKER_CONSOLE_TOKEN (or
+            _FILE), which may act, or CALWORKER_CONSOLE_READONLY_TOKEN, which sees everything and
+            changes nothing; failed logins are slowed down. Binds to 127.0.0.1:8080 unless told
+            otherwise; behind HTTPS set CALWORKER_CONSOLE_SECURE_COOKIES=on. Every action is in
+            `calworker audit` (origin console). SIGTERM or SIGINT stops it (exit 0).
+            """,
         options: [.value("http-addr", "HOST:PORT", "where to listen (default 127.0.0.1:8080)")]
     ) { arguments, context in
         let address = arguments.value("http-addr") ?? "127.0.0.1:8080"
@@ -64,12 +64,14 @@ enum ConsoleCommand {
             throw CLIError(.usage, error.message)
         }
         _ = try context.connectCurrent()
-        let pool = ConnectionPool(url: configuration.databaseURL, size: 4, preparedStatements: configuration.usesPreparedStatements,
-                                  timeouts: context.databaseTimeouts, purpose: "the console")
+        let pool = ConnectionPool(
+            url: configuration.databaseURL, size: 4, preparedStatements: configuration.usesPreparedStatements,
+            timeouts: context.databaseTimeouts, purpose: "the console")
         let backups = try backups(context)
         do throws(ConsoleError) {
-            return try ConsoleApp(tokens: tokens, pool: pool, queue: context.queue, secureCookies: configuration.consoleSecureCookies,
-                                  accountActions: accountActions(context), schedules: schedules(context), backups: backups)
+            return try ConsoleApp(
+                tokens: tokens, pool: pool, queue: context.queue, secureCookies: configuration.consoleSecureCookies,
+                accountActions: accountActions(context), schedules: schedules(context), backups: backups)
         } catch {
             throw CLIError(.unavailable, error.message)
         }
@@ -83,8 +85,9 @@ enum ConsoleCommand {
         do throws(JobDefinition.Problem) {
             return ConsoleSchedules(definitions: try JobDefinition.loadAll(directory: directory), timeZone: zone)
         } catch {
-            context.logger.warning("the schedules page will be empty: the job definitions did not load",
-                                   ["jobs_dir": directory, "error": error.description])
+            context.logger.warning(
+                "the schedules page will be empty: the job definitions did not load",
+                ["jobs_dir": directory, "error": error.description])
             return nil
         }
     }
@@ -97,10 +100,11 @@ enum ConsoleCommand {
         let prefix = try BackupCatalog.prefix(target)
         return ConsoleBackups(target: prefix.description) {
             try BackupCatalog(stores: stores, target: target).entries().map { entry in
-                ConsoleBackups.Entry(id: entry.id, createdAt: entry.createdAt,
-                                     status: entry.manifest.map { $0.verification?.status.rawValue ?? "unverified" } ?? "incomplete",
-                                     bytes: entry.manifest?.ciphertextBytes, verifiedAt: entry.manifest?.verification?.at,
-                                     error: entry.manifest?.verification?.error)
+                ConsoleBackups.Entry(
+                    id: entry.id, createdAt: entry.createdAt,
+                    status: entry.manifest.map { $0.verification?.status.rawValue ?? "unverified" } ?? "incomplete",
+                    bytes: entry.manifest?.ciphertextBytes, verifiedAt: entry.manifest?.verification?.at,
+                    error: entry.manifest?.verification?.error)
             }
         }
     }

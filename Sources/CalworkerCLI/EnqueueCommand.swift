@@ -18,17 +18,18 @@ enum EnqueueCommand {
     static let command = Command(
         name: "enqueue",
         summary: "Add a job to the queue (from flags or a job definition file)",
-        usage: "enqueue KIND [--args JSON] [--queue Q] [--priority P] [--in 10m | --at TIME] [--unique-key K] [--max-attempts N] [--timeout D]\n       calworker enqueue --file jobs/NAME.json",
+        usage:
+            "enqueue KIND [--args JSON] [--queue Q] [--priority P] [--in 10m | --at TIME] [--unique-key K] [--max-attempts N] [--timeout D]\n       calworker enqueue --file jobs/NAME.json",
         details: """
-        Args are checked against the kind before anything is inserted (exit 2 when wrong).
-        With --unique-key, nothing is added while a job with that key is queued or running;
-        the existing job's id is printed and "duplicate" is true.
+            Args are checked against the kind before anything is inserted (exit 2 when wrong).
+            With --unique-key, nothing is added while a job with that key is queued or running;
+            the existing job's id is printed and "duplicate" is true.
 
-        Examples:
-          calworker enqueue noop --args '{"sleep_ms": 100}'
-          calworker enqueue noop --in 10m --unique-key smoke-test
-          calworker enqueue --file jobs/sync-accounts.json
-        """,
+            Examples:
+              calworker enqueue noop --args '{"sleep_ms": 100}'
+              calworker enqueue noop --in 10m --unique-key smoke-test
+              calworker enqueue --file jobs/sync-accounts.json
+            """,
         options: [
             .value("args", "JSON", "the job's arguments, a JSON object (default {})"),
             .value("queue", "Q", "named queue (default: default)"),
@@ -51,8 +52,11 @@ enum EnqueueCommand {
             job = definition!.newJob
         } else {
             guard arguments.positionals.count == 1, let kind = arguments.positionals.first else {
-                throw CLIError(.usage, arguments.positionals.isEmpty ? "missing KIND (one of: \(context.registry.kinds.joined(separator: ", ")))"
-                                                                      : "expected one KIND, got \(arguments.positionals.joined(separator: " "))")
+                throw CLIError(
+                    .usage,
+                    arguments.positionals.isEmpty
+                        ? "missing KIND (one of: \(context.registry.kinds.joined(separator: ", ")))"
+                        : "expected one KIND, got \(arguments.positionals.joined(separator: " "))")
             }
             job = NewJob(kind: kind)
         }

@@ -11,23 +11,23 @@ enum FeedsCommand {
         name: "feeds",
         summary: "Subscribable iCalendar feeds of an owner's calendars: list, create, rotate, delete, publish now",
         usage: """
-               feeds list [--owner O]
-               calworker feeds create --owner O [--account N --calendar ID] [--detail busy|full] [--attendees] [--name NAME]
-               calworker feeds rotate ID
-               calworker feeds delete ID
-               calworker feeds publish ID [--force]
-        """,
+                   feeds list [--owner O]
+                   calworker feeds create --owner O [--account N --calendar ID] [--detail busy|full] [--attendees] [--name NAME]
+                   calworker feeds rotate ID
+                   calworker feeds delete ID
+                   calworker feeds publish ID [--force]
+            """,
         details: """
-        A feed shows one owner's participating calendars merged, or (--account and --calendar) one
-        calendar, as `busy` (times and the owner's busy title only; the default) or `full` (title,
-        location, description; attendees' addresses only with --attendees). It is published to
-        CALWORKER_FEEDS_TARGET as <token>.ics, the token being 43 random characters: whoever has
-        the address reads the feed, so hand it only to its owner. create and rotate publish at once
-        and print the address (under CALWORKER_FEEDS_URL when set). rotate gives a new address and
-        deletes the old object, so the old address stops working; delete removes both. Feeds are
-        brought up to date half a minute after a sync that changed events, and by the scheduled
-        `ics_export` (jobs/ics-export.json); an unchanged feed is neither rendered nor rewritten.
-        """,
+            A feed shows one owner's participating calendars merged, or (--account and --calendar) one
+            calendar, as `busy` (times and the owner's busy title only; the default) or `full` (title,
+            location, description; attendees' addresses only with --attendees). It is published to
+            CALWORKER_FEEDS_TARGET as <token>.ics, the token being 43 random characters: whoever has
+            the address reads the feed, so hand it only to its owner. create and rotate publish at once
+            and print the address (under CALWORKER_FEEDS_URL when set). rotate gives a new address and
+            deletes the old object, so the old address stops working; delete removes both. Feeds are
+            brought up to date half a minute after a sync that changed events, and by the scheduled
+            `ics_export` (jobs/ics-export.json); an unchanged feed is neither rendered nor rewritten.
+            """,
         options: [
             .value("owner", "O", "the platform user whose calendars the feed shows"),
             .value("account", "N", "create: with --calendar, a feed of that one calendar"),
@@ -59,10 +59,12 @@ enum FeedsCommand {
                 var table = Table(headers: ["ID", "OWNER", "SHOWS", "DETAIL", "EVENTS", "PUBLISHED", "ADDRESS"])
                 for row in feeds {
                     let feed = row.feed
-                    table.add([String(feed.id), feed.owner, feed.calendarID.map { "\(feed.accountID!)/\($0)" } ?? "all calendars",
-                               feed.detail + (feed.attendees ? "+attendees" : ""), feed.events.map(String.init) ?? "-",
-                               feed.publishedAt.map { Formatting.shortTimestamp($0) } ?? (feed.lastError.map { "failed: \($0.prefix(40))" } ?? "not yet"),
-                               row.url])
+                    table.add([
+                        String(feed.id), feed.owner, feed.calendarID.map { "\(feed.accountID!)/\($0)" } ?? "all calendars",
+                        feed.detail + (feed.attendees ? "+attendees" : ""), feed.events.map(String.init) ?? "-",
+                        feed.publishedAt.map { Formatting.shortTimestamp($0) } ?? (feed.lastError.map { "failed: \($0.prefix(40))" } ?? "not yet"),
+                        row.url,
+                    ])
                 }
                 return table.render()
             }
@@ -80,8 +82,9 @@ enum FeedsCommand {
             }
             let feed: Feed
             do {
-                feed = try store.create(owner: owner, calendar: calendar, detail: arguments.value("detail") ?? "busy",
-                                        attendees: arguments.has("attendees"), name: arguments.value("name"), on: db)
+                feed = try store.create(
+                    owner: owner, calendar: calendar, detail: arguments.value("detail") ?? "busy",
+                    attendees: arguments.has("attendees"), name: arguments.value("name"), on: db)
             } catch let refusal as FeedStore.Refusal {
                 throw CLIError(.usage, refusal.description)
             }
@@ -133,21 +136,27 @@ enum FeedsCommand {
 
     static func publisher(_ context: CommandContext) throws(CLIError) -> FeedPublisher {
         guard let target = context.registryEnvironment.feedsTarget else {
-            throw CLIError(.usage, "no feeds target", hint: "set CALWORKER_FEEDS_TARGET to s3://bucket/feeds/ or a file:// folder under CALWORKER_MEDIA_ROOT")
+            throw CLIError(
+                .usage, "no feeds target", hint: "set CALWORKER_FEEDS_TARGET to s3://bucket/feeds/ or a file:// folder under CALWORKER_MEDIA_ROOT")
         }
-        return FeedPublisher(stores: MediaStores(settings: context.registryEnvironment.media, metrics: context.metrics), target: target,
-                             spoolDirectory: context.registryEnvironment.backup.spoolDirectory)
+        return FeedPublisher(
+            stores: MediaStores(settings: context.registryEnvironment.media, metrics: context.metrics), target: target,
+            spoolDirectory: context.registryEnvironment.backup.spoolDirectory)
     }
 
     /// Where subscribers fetch the feed: under CALWORKER_FEEDS_URL, else the object's location.
     static func address(of feed: Feed, _ context: CommandContext) -> String {
         let base = context.configuration.feedsURL
         if !base.isEmpty { return (base.hasSuffix("/") ? base : base + "/") + feed.objectName }
-        return context.registryEnvironment.feedsTarget.map { FeedPublisher(stores: MediaStores(settings: .init(), metrics: context.metrics), target: $0)
-            .location(of: feed).description } ?? "(no CALWORKER_FEEDS_TARGET)"
+        return context.registryEnvironment.feedsTarget.map {
+            FeedPublisher(stores: MediaStores(settings: .init(), metrics: context.metrics), target: $0)
+                .location(of: feed).description
+        } ?? "(no CALWORKER_FEEDS_TARGET)"
     }
 
-    static func publishNow(_ feed: Feed, _ publisher: FeedPublisher, _ context: CommandContext, _ db: PostgresConnection, verb: String) throws -> ExitCode {
+    static func publishNow(_ feed: Feed, _ publisher: FeedPublisher, _ context: CommandContext, _ db: PostgresConnection, verb: String) throws
+        -> ExitCode
+    {
         let url = address(of: feed, context)
         do {
             let outcome = try publisher.publish(feed, force: true, on: db)
@@ -157,8 +166,9 @@ enum FeedsCommand {
             }
             return .ok
         } catch {
-            throw CLIError(.unavailable, "feed \(feed.id) \(verb) but not published: \(error)",
-                           hint: "check CALWORKER_FEEDS_TARGET and the store; calworker feeds publish \(feed.id) tries again")
+            throw CLIError(
+                .unavailable, "feed \(feed.id) \(verb) but not published: \(error)",
+                hint: "check CALWORKER_FEEDS_TARGET and the store; calworker feeds publish \(feed.id) tries again")
         }
     }
 }

@@ -55,8 +55,9 @@ enum FilterOptions {
             filter.since = Date().addingTimeInterval(-Double(window.components.seconds))
         }
         guard !filter.isEmpty else {
-            throw CLIError(.usage, "\(action) needs a JOB_ID or at least one filter (--kind, --queue, --state, --subject, --account, --arg, --since)",
-                           hint: "see what would be touched first with --dry-run")
+            throw CLIError(
+                .usage, "\(action) needs a JOB_ID or at least one filter (--kind, --queue, --state, --subject, --account, --arg, --since)",
+                hint: "see what would be touched first with --dry-run")
         }
         return filter
     }

@@ -17,12 +17,12 @@ enum HealthcheckCommand {
         summary: "Exit 0 if the database is reachable and the schema current (and this host's worker is alive)",
         usage: "healthcheck [--worker] [--worker-id ID] [--max-age D]",
         details: """
-        For Docker's HEALTHCHECK and systemd: exit 0 when healthy, 1 when not (Docker reads any
-        other code as reserved), with one line per check saying what failed.
-        --worker also requires a worker registered from this host (its hostname; in a container,
-        the container's) with a heartbeat younger than --max-age (default: the lease,
-        CALWORKER_LEASE, which a live worker renews three times over).
-        """,
+            For Docker's HEALTHCHECK and systemd: exit 0 when healthy, 1 when not (Docker reads any
+            other code as reserved), with one line per check saying what failed.
+            --worker also requires a worker registered from this host (its hostname; in a container,
+            the container's) with a heartbeat younger than --max-age (default: the lease,
+            CALWORKER_LEASE, which a live worker renews three times over).
+            """,
         options: [
             .flag("worker", "also require a live worker on this host"),
             .value("worker-id", "ID", "require this worker (implies --worker)"),
@@ -30,8 +30,9 @@ enum HealthcheckCommand {
         ]
     ) { arguments, context in
         let maxAge = try arguments.duration("max-age", in: .seconds(1) ... .seconds(30 * 86_400)) ?? context.configuration.lease
-        let checks = run(context: context, requireWorker: arguments.has("worker") || arguments.value("worker-id") != nil,
-                         workerID: arguments.value("worker-id"), maxAge: maxAge)
+        let checks = run(
+            context: context, requireWorker: arguments.has("worker") || arguments.value("worker-id") != nil,
+            workerID: arguments.value("worker-id"), maxAge: maxAge)
         let healthy = checks.allSatisfy(\.ok)
         context.emit(checks) {
             checks.map { "\($0.ok ? "ok  " : "FAIL") \($0.name): \($0.detail)" }.joined(separator: "\n")
@@ -42,10 +43,12 @@ enum HealthcheckCommand {
     static func run(context: CommandContext, requireWorker: Bool, workerID: String?, maxAge: Duration) -> [Check] {
         let db: PostgresConnection
         do {
-            db = try PostgresConnection.connect(context.configuration.databaseURL,
-                                                preparedStatements: context.configuration.usesPreparedStatements,
-                                                timeouts: PostgresTimeouts(connect: .seconds(5), statement: .seconds(10), lock: .seconds(5),
-                                                                           setOnServer: context.configuration.usesPreparedStatements))
+            db = try PostgresConnection.connect(
+                context.configuration.databaseURL,
+                preparedStatements: context.configuration.usesPreparedStatements,
+                timeouts: PostgresTimeouts(
+                    connect: .seconds(5), statement: .seconds(10), lock: .seconds(5),
+                    setOnServer: context.configuration.usesPreparedStatements))
         } catch {
             return [Check(name: "database", ok: false, detail: "unreachable: \(error.message); check CALWORKER_DATABASE_URL")]
         }
@@ -65,11 +68,14 @@ enum HealthcheckCommand {
             let fresh = candidates.filter { $0.heartbeatAgeSeconds <= maxAge.seconds && !$0.stopping }
             let who = workerID.map { "worker \($0)" } ?? "a worker on \(host)"
             if let best = fresh.min(by: { $0.heartbeatAgeSeconds < $1.heartbeatAgeSeconds }) {
-                checks.append(Check(name: "worker", ok: true,
-                                    detail: "\(best.id) heartbeat \(DurationText.format(seconds: best.heartbeatAgeSeconds)) ago"))
+                checks.append(
+                    Check(
+                        name: "worker", ok: true,
+                        detail: "\(best.id) heartbeat \(DurationText.format(seconds: best.heartbeatAgeSeconds)) ago"))
             } else if let stale = candidates.min(by: { $0.heartbeatAgeSeconds < $1.heartbeatAgeSeconds }) {
                 let state = stale.stopping ? "is stopping" : "last heartbeat \(DurationText.format(seconds: stale.heartbeatAgeSeconds)) ago"
-                checks.append(Check(name: "worker", ok: false, detail: "\(who): \(stale.id) \(state) (limit \(DurationText.format(seconds: maxAge.seconds)))"))
+                checks.append(
+                    Check(name: "worker", ok: false, detail: "\(who): \(stale.id) \(state) (limit \(DurationText.format(seconds: maxAge.seconds)))"))
             } else {
                 checks.append(Check(name: "worker", ok: false, detail: "no registered worker found for \(who); is `calworker work` running?"))
             }

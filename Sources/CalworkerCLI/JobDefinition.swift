@@ -20,8 +20,9 @@ extension JobDefinition {
             return JobDefinition.Problem(path: path, field: error.field, message: error.message)
         }
         guard registry.knows(kind) else {
-            return JobDefinition.Problem(path: path, field: "kind",
-                                         message: "unknown job kind '\(kind)'; known kinds: \(registry.kinds.joined(separator: ", "))")
+            return JobDefinition.Problem(
+                path: path, field: "kind",
+                message: "unknown job kind '\(kind)'; known kinds: \(registry.kinds.joined(separator: ", "))")
         }
         do {
             try registry.validate(kind: kind, args: args)

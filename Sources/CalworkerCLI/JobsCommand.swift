@@ -8,11 +8,11 @@ enum JobsCommand {
         summary: "Check job definition files: fields, kinds, args and schedules",
         usage: "jobs validate [DIR]",
         details: """
-        Reads every *.json in DIR (default CALWORKER_JOBS_DIR, else jobs/) the way enqueue --file and
-        the scheduler will, and checks each kind exists, its args are ones the kind accepts, and its
-        schedule is a valid cron expression. Prints each definition and its next run; exit 2 with
-        the file and field when any is wrong. Needs no database.
-        """,
+            Reads every *.json in DIR (default CALWORKER_JOBS_DIR, else jobs/) the way enqueue --file and
+            the scheduler will, and checks each kind exists, its args are ones the kind accepts, and its
+            schedule is a valid cron expression. Prints each definition and its next run; exit 2 with
+            the file and field when any is wrong. Needs no database.
+            """,
         options: []
     ) { arguments, context in
         guard arguments.positionals.first == "validate" else { throw CLIError(.usage, "usage: calworker jobs validate [DIR]") }
@@ -39,11 +39,15 @@ enum JobsCommand {
             var next: String
             var problem: String
         }
-        let rows = valid.map { definition -> Row in
-            let next = definition.schedule.flatMap { CronSchedule($0, timeZone: zone).fires(after: Date(), through: Date().addingTimeInterval(31 * 86_400)).first }
-            return Row(file: definition.path, kind: definition.kind, schedule: definition.schedule?.text ?? "-",
-                       next: next.map { "\($0.wallTime) \(context.configuration.scheduleTimeZone)" } ?? "-", problem: "")
-        } + problems.map { Row(file: $0.path, kind: "-", schedule: "-", next: "-", problem: $0.description) }
+        let rows =
+            valid.map { definition -> Row in
+                let next = definition.schedule.flatMap {
+                    CronSchedule($0, timeZone: zone).fires(after: Date(), through: Date().addingTimeInterval(31 * 86_400)).first
+                }
+                return Row(
+                    file: definition.path, kind: definition.kind, schedule: definition.schedule?.text ?? "-",
+                    next: next.map { "\($0.wallTime) \(context.configuration.scheduleTimeZone)" } ?? "-", problem: "")
+            } + problems.map { Row(file: $0.path, kind: "-", schedule: "-", next: "-", problem: $0.description) }
         context.emit(rows) {
             var table = Table(headers: ["FILE", "KIND", "SCHEDULE", "NEXT", "PROBLEM"])
             for row in rows { table.add([row.file, row.kind, row.schedule, row.next, row.problem.isEmpty ? "ok" : row.problem]) }

@@ -8,20 +8,21 @@ enum MetricsCommand {
         summary: "Print the queue's metrics from the database in Prometheus' text format",
         usage: "metrics [--textfile PATH.prom] [--json]",
         details: """
-        Depth by queue and state, the age of the oldest due job, attempts finished in the last
-        hour by kind and outcome, and workers alive: the same figures every worker's /metrics
-        serves, read from PostgreSQL, so any exporter (or cron with --textfile, for
-        node_exporter's textfile collector) can publish them without a worker running.
-        The default output is the exposition format itself, since that is what this command is
-        for; --json gives the same families as JSON.
-        Exit 3 (and calworker_queue_metrics_up 0) when the database cannot be read.
-        """,
+            Depth by queue and state, the age of the oldest due job, attempts finished in the last
+            hour by kind and outcome, and workers alive: the same figures every worker's /metrics
+            serves, read from PostgreSQL, so any exporter (or cron with --textfile, for
+            node_exporter's textfile collector) can publish them without a worker running.
+            The default output is the exposition format itself, since that is what this command is
+            for; --json gives the same families as JSON.
+            Exit 3 (and calworker_queue_metrics_up 0) when the database cannot be read.
+            """,
         options: [
-            .value("textfile", "PATH.prom", "write atomically to this file instead of stdout (node_exporter's textfile collector)"),
+            .value("textfile", "PATH.prom", "write atomically to this file instead of stdout (node_exporter's textfile collector)")
         ]
     ) { arguments, context in
-        let probe = DatabaseProbe(url: context.configuration.databaseURL, schema: context.registry.schema,
-                                  preparedStatements: context.configuration.usesPreparedStatements)
+        let probe = DatabaseProbe(
+            url: context.configuration.databaseURL, schema: context.registry.schema,
+            preparedStatements: context.configuration.usesPreparedStatements)
         var families = QueueMetrics.collect(queue: context.queue, probe: probe)
         let up = families.first { $0.name == "calworker_queue_metrics_up" }?.samples.first?.value == 1
         if up {

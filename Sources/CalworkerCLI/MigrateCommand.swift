@@ -25,8 +25,10 @@ enum MigrateCommand {
             what workers, the scheduler and the console need (rows of every table, the sequences, the functions)
             and nothing more: it cannot create, alter, drop or truncate. See runbooks/database-roles.md.
             """,
-        options: [.flag("status", "report the schema version without changing anything (exit 4 when not current)"),
-                  .value("worker-role", "ROLE", "grant this existing role a worker's rights in the schema (every run; idempotent)")]
+        options: [
+            .flag("status", "report the schema version without changing anything (exit 4 when not current)"),
+            .value("worker-role", "ROLE", "grant this existing role a worker's rights in the schema (every run; idempotent)"),
+        ]
     ) { arguments, context in
         // A migration may rewrite a big table: an hour per statement, and a minute to get its locks.
         var timeouts = context.databaseTimeouts.statement(.seconds(3600))
@@ -52,7 +54,8 @@ enum MigrateCommand {
         }
         let report = Report(applied: applied.map(\.version), version: migrator.latestVersion, workerRole: workerRole)
         context.emit(report) {
-            var lines = applied.isEmpty
+            var lines =
+                applied.isEmpty
                 ? ["schema already at version \(migrator.latestVersion); nothing to do"]
                 : applied.map { "applied \($0.version): \($0.name)" } + ["schema at version \(migrator.latestVersion)"]
             if let workerRole { lines.append("granted \(workerRole) a worker's rights in the calworker schema") }

@@ -10,9 +10,11 @@ import Worker
 /// notifications (`POST` on the receiver's path) when a receiver is given, and the operator
 /// console on every other path when one is given (`work --console`).
 enum MonitoringServer {
-    static func start(address: String, metrics: MetricsRegistry, probe: DatabaseProbe, receiver: PushReceiver? = nil,
-                      console: ConsoleApp? = nil, isStarted: @escaping @Sendable () -> Bool = { true },
-                      isStopping: @escaping @Sendable () -> Bool) throws(CLIError) -> HTTPServer {
+    static func start(
+        address: String, metrics: MetricsRegistry, probe: DatabaseProbe, receiver: PushReceiver? = nil,
+        console: ConsoleApp? = nil, isStarted: @escaping @Sendable () -> Bool = { true },
+        isStopping: @escaping @Sendable () -> Bool
+    ) throws(CLIError) -> HTTPServer {
         let server: HTTPServer
         do {
             var limits = HTTPServer.Limits()
@@ -33,8 +35,10 @@ enum MonitoringServer {
         return server
     }
 
-    static func respond(to request: HTTPServerRequest, metrics: MetricsRegistry, probe: DatabaseProbe,
-                        isStarted: @Sendable () -> Bool = { true }, isStopping: @Sendable () -> Bool) -> HTTPServerResponse {
+    static func respond(
+        to request: HTTPServerRequest, metrics: MetricsRegistry, probe: DatabaseProbe,
+        isStarted: @Sendable () -> Bool = { true }, isStopping: @Sendable () -> Bool
+    ) -> HTTPServerResponse {
         guard request.method == "GET" || request.method == "HEAD" else {
             return HTTPServerResponse(status: 405, body: "only GET and HEAD\n", headers: [("Allow", "GET, HEAD")])
         }

@@ -1,36 +1,36 @@
 import Foundation
 import JobQueue
 import Jobs
-import Worker
 import Notify
 import Postgres
 import Reminders
+import Worker
 
 enum NotifyCommand {
     static let command = Command(
         name: "notify",
         summary: "Reminder settings per owner, a preview of a reminder, and operator alerts",
         usage: """
-               notify settings [--owner O] [--email E] [--webhook URL] [--channel email|webhook|both|off] [--lead MINUTES]
-                                         [--time-zone ZONE] [--quiet HH:MM-HH:MM|none] [--all-day-at HH:MM]
-               calworker notify preview --event ID [--account N]
-               calworker notify alert --subject S [--detail D]
-               calworker notify check
-        """,
+                   notify settings [--owner O] [--email E] [--webhook URL] [--channel email|webhook|both|off] [--lead MINUTES]
+                                             [--time-zone ZONE] [--quiet HH:MM-HH:MM|none] [--all-day-at HH:MM]
+                   calworker notify preview --event ID [--account N]
+                   calworker notify alert --subject S [--detail D]
+                   calworker notify check
+            """,
         details: """
-        settings without --owner lists every owner's reminder settings (owners without a row get
-        the defaults: e-mail to their first account's address, 30 minutes ahead, UTC, no quiet
-        hours, all-day events at 08:00); with --owner it changes the given ones.
-        preview renders the reminder an event would get (its next occurrence), as it would be
-        sent, without sending anything.
-        alert records an operator alert for the next digest (one digest at most every
-        CALWORKER_ALERT_INTERVAL) and queues the digest job.
-        check looks for what the alerts job cannot see from inside a worker: whether any worker
-        is alive (none for CALWORKER_ALERT_WORKERS_GONE alerts, once; resolved when one is back),
-        then sends waiting alerts as a digest, here and now. cron and systemd installations run it
-        every five minutes (the generated crontab and timers do); the scheduler's loop does the
-        same every minute. Exit 1 when a digest could not be sent.
-        """,
+            settings without --owner lists every owner's reminder settings (owners without a row get
+            the defaults: e-mail to their first account's address, 30 minutes ahead, UTC, no quiet
+            hours, all-day events at 08:00); with --owner it changes the given ones.
+            preview renders the reminder an event would get (its next occurrence), as it would be
+            sent, without sending anything.
+            alert records an operator alert for the next digest (one digest at most every
+            CALWORKER_ALERT_INTERVAL) and queues the digest job.
+            check looks for what the alerts job cannot see from inside a worker: whether any worker
+            is alive (none for CALWORKER_ALERT_WORKERS_GONE alerts, once; resolved when one is back),
+            then sends waiting alerts as a digest, here and now. cron and systemd installations run it
+            every five minutes (the generated crontab and timers do); the scheduler's loop does the
+            same every minute. Exit 1 when a digest could not be sent.
+            """,
         options: [
             .value("owner", "O", "the platform user whose settings to change"),
             .value("email", "E", "where reminder e-mails go"),
@@ -52,24 +52,30 @@ enum NotifyCommand {
         case "settings":
             if let owner = arguments.value("owner") { try change(owner, arguments, db) }
             let rows = try OwnerReminders.settings(on: db).map { settings in
-                ["owner": settings.owner, "email": settings.email, "webhook": settings.webhook, "channel": settings.channel,
-                 "lead_minutes": String(settings.leadMinutes), "time_zone": settings.timeZone, "quiet": settings.quiet,
-                 "all_day_at": settings.allDayAt]
+                [
+                    "owner": settings.owner, "email": settings.email, "webhook": settings.webhook, "channel": settings.channel,
+                    "lead_minutes": String(settings.leadMinutes), "time_zone": settings.timeZone, "quiet": settings.quiet,
+                    "all_day_at": settings.allDayAt,
+                ]
             }
             context.emit(rows) {
                 if rows.isEmpty { return "no owners yet: connect an account with calworker accounts add" }
                 var table = Table(headers: ["OWNER", "EMAIL", "WEBHOOK", "CHANNEL", "LEAD", "ZONE", "QUIET", "ALL-DAY AT"])
                 for row in rows {
-                    table.add([row["owner"]!, row["email"]!, row["webhook"]!.isEmpty ? "-" : row["webhook"]!, row["channel"]!,
-                               row["lead_minutes"]! + "m", row["time_zone"]!, row["quiet"]!.isEmpty ? "-" : row["quiet"]!, row["all_day_at"]!])
+                    table.add([
+                        row["owner"]!, row["email"]!, row["webhook"]!.isEmpty ? "-" : row["webhook"]!, row["channel"]!,
+                        row["lead_minutes"]! + "m", row["time_zone"]!, row["quiet"]!.isEmpty ? "-" : row["quiet"]!, row["all_day_at"]!,
+                    ])
                 }
                 return table.render()
             }
         case "preview":
             guard let event = arguments.value("event") else { throw CLIError(.usage, "preview needs --event ID") }
             let preview = try Self.preview(event: event, account: try arguments.int("account", range: 1...Int.max), context: context, db: db)
-            context.emit(["subject": preview.rendered.subject, "to": preview.to, "text": preview.rendered.text,
-                          "html": preview.rendered.html ?? ""]) {
+            context.emit([
+                "subject": preview.rendered.subject, "to": preview.to, "text": preview.rendered.text,
+                "html": preview.rendered.html ?? "",
+            ]) {
                 "To: \(preview.to)\nSubject: \(preview.rendered.subject)\n\n\(preview.rendered.text)"
             }
         case "alert":
@@ -143,13 +149,17 @@ enum NotifyCommand {
     /// The reminder the event's next occurrence gets, planned as of just before it is due.
     static func preview(event: String, account: Int?, context: CommandContext, db: PostgresConnection) throws -> Preview {
         let owners = try OwnerReminders.owners(ofEvent: event, account: account.map(Int64.init), on: db)
-        guard let owner = owners.first else { throw CLIError(.notFound, "no event \(event) in the local copy", hint: "sync the account first; ids are Google's event ids") }
+        guard let owner = owners.first else {
+            throw CLIError(.notFound, "no event \(event) in the local copy", hint: "sync the account first; ids are Google's event ids")
+        }
         if owners.count > 1 && account == nil { throw CLIError(.usage, "event \(event) is in several accounts: add --account N") }
         guard let settings = try OwnerReminders.owners(on: db).first(where: { $0.owner == owner }) else {
             throw CLIError(.notFound, "owner \(owner) has no active account")
         }
-        let events = try OwnerReminders.events(owner: owner, from: Date().addingTimeInterval(-86_400), to: Date().addingTimeInterval(400 * 86_400), on: db)
-            .filter { $0.eventID == event || $0.recurringEventID == event }
+        let events = try OwnerReminders.events(
+            owner: owner, from: Date().addingTimeInterval(-86_400), to: Date().addingTimeInterval(400 * 86_400), on: db
+        )
+        .filter { $0.eventID == event || $0.recurringEventID == event }
         // Walk forward to the first moment a reminder of this event is due (quiet hours aside:
         // they only delay a message).
         var preferences = settings.preferences
@@ -161,7 +171,8 @@ enum NotifyCommand {
             let plan = ReminderPlanner(preferences: preferences, now: probe).plan(events)
             if let due = plan.due.first {
                 let name = due.allDayDate == nil ? "reminder" : "reminder-allday"
-                let rendered = try context.registryEnvironment.notify.templates.render(name, ReminderRun.values(for: due, zone: settings.preferences.timeZone))
+                let rendered = try context.registryEnvironment.notify.templates.render(
+                    name, ReminderRun.values(for: due, zone: settings.preferences.timeZone))
                 return Preview(to: settings.channel == "webhook" ? (settings.webhookURL ?? "-") : (settings.email ?? "-"), rendered: rendered)
             }
             probe = probe.addingTimeInterval(15 * 60)

@@ -110,8 +110,9 @@ enum JSONOutput {
                 var result: [String: Any] = [:]
                 for (key, item) in object {
                     if storedJSONFields.contains(key), let text = item as? String,
-                       let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8)),
-                       parsed is [String: Any] || parsed is [Any] {
+                        let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8)),
+                        parsed is [String: Any] || parsed is [Any]
+                    {
                         result[key] = parsed
                     } else {
                         result[key] = embed(item)
@@ -125,9 +126,11 @@ enum JSONOutput {
             }
         }
         guard let tree = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
-              let output = try? JSONSerialization.data(withJSONObject: embed(tree),
-                                                       options: pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
-                                                           : [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
+            let output = try? JSONSerialization.data(
+                withJSONObject: embed(tree),
+                options: pretty
+                    ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
+                    : [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
         else { return String(decoding: data, as: UTF8.self) }
         return String(decoding: output, as: UTF8.self)
     }

@@ -7,8 +7,11 @@ import Worker
 enum PushMetrics {
     static func collect(probe: DatabaseProbe, pushConfigured: Bool) -> [MetricFamilySnapshot] {
         guard pushConfigured, let onPolling = try? probe.run({ try PushChannelStore().accountsOnPolling(on: $0).count }) else { return [] }
-        return [.gauge("calworker_push_accounts_on_polling",
-                       help: "Active accounts without a healthy push channel for their calendar list and every calendar: polled every five minutes.",
-                       [([], Double(onPolling))])]
+        return [
+            .gauge(
+                "calworker_push_accounts_on_polling",
+                help: "Active accounts without a healthy push channel for their calendar list and every calendar: polled every five minutes.",
+                [([], Double(onPolling))])
+        ]
     }
 }

@@ -10,10 +10,12 @@ extension CommandContext {
     /// database sessions of its own.
     func pushReceiver() -> PushReceiver {
         let push = registryEnvironment.google.push
-        let pool = ConnectionPool(url: configuration.databaseURL, size: 4, preparedStatements: configuration.usesPreparedStatements,
-                                  timeouts: databaseTimeouts)
-        return PushReceiver(path: push?.receiverPath ?? "/push/google", pool: pool,
-                            coalesceDelay: push?.coalesceDelay ?? PushSettings(address: "").coalesceDelay,
-                            registry: registry, metrics: metrics, logger: logger)
+        let pool = ConnectionPool(
+            url: configuration.databaseURL, size: 4, preparedStatements: configuration.usesPreparedStatements,
+            timeouts: databaseTimeouts)
+        return PushReceiver(
+            path: push?.receiverPath ?? "/push/google", pool: pool,
+            coalesceDelay: push?.coalesceDelay ?? PushSettings(address: "").coalesceDelay,
+            registry: registry, metrics: metrics, logger: logger)
     }
 }

@@ -27,15 +27,17 @@ struct Pushgateway {
     }
 
     func push(_ text: String, replace: Bool) throws(CLIError) {
-        var request = HTTPRequest(method: replace ? "PUT" : "POST", url: groupURL,
-                                  headers: [HTTPHeader("Content-Type", PrometheusText.contentType)], body: Data(text.utf8))
+        var request = HTTPRequest(
+            method: replace ? "PUT" : "POST", url: groupURL,
+            headers: [HTTPHeader("Content-Type", PrometheusText.contentType)], body: Data(text.utf8))
         request.timeout = .seconds(15)
         let response: HTTPResponse
         do {
             response = try client.send(request, retry: HTTPRetryPolicy(maxAttempts: 3))
         } catch {
-            throw CLIError(.failure, "cannot push metrics to the Pushgateway: \(error.message)",
-                           hint: "check --pushgateway (\(HTTPClient.redact(baseURL))) and that the Pushgateway is up")
+            throw CLIError(
+                .failure, "cannot push metrics to the Pushgateway: \(error.message)",
+                hint: "check --pushgateway (\(HTTPClient.redact(baseURL))) and that the Pushgateway is up")
         }
         guard response.isSuccess else {
             throw CLIError(.failure, "the Pushgateway refused the metrics: HTTP \(response.status): \(response.bodyExcerpt())")

@@ -8,18 +8,18 @@ enum QueueCommand {
         name: "queue",
         summary: "Count jobs by queue, kind and state; pause and resume a queue",
         usage: """
-        queue
-               calworker queue pause QUEUE [--reason R]
-               calworker queue resume QUEUE
-        """,
+            queue
+                   calworker queue pause QUEUE [--reason R]
+                   calworker queue resume QUEUE
+            """,
         details: """
-        States: due (ready now), scheduled (waiting for run_at, including retries), running.
-        A job that ended leaves the queue: `calworker status` counts the last hour's outcomes,
-        `calworker runs` lists them. Paused queues are listed below the counts.
-        pause: no worker claims from the queue from within a second; jobs already running
-        finish; enqueueing goes on. resume: workers serving it claim again at once. Both are
-        recorded in `calworker audit`.
-        """,
+            States: due (ready now), scheduled (waiting for run_at, including retries), running.
+            A job that ended leaves the queue: `calworker status` counts the last hour's outcomes,
+            `calworker runs` lists them. Paused queues are listed below the counts.
+            pause: no worker claims from the queue from within a second; jobs already running
+            finish; enqueueing goes on. resume: workers serving it claim again at once. Both are
+            recorded in `calworker audit`.
+            """,
         options: [.value("reason", "R", "pause: why, shown to other operators")]
     ) { arguments, context in
         let action = arguments.positionals.first ?? "list"
@@ -30,18 +30,24 @@ enum QueueCommand {
             let counts = try context.queue.counts(on: db)
             let paused = try context.queue.pausedQueues(on: db)
             let rows = counts.map { count in
-                Row(queue: count.queue, kind: count.kind, state: count.state, count: count.count,
+                Row(
+                    queue: count.queue, kind: count.kind, state: count.state, count: count.count,
                     oldestDueAgeSeconds: count.oldestDueAgeSeconds, paused: paused.contains { $0.queue == count.queue })
             }
             context.emit(rows) {
-                var text = counts.isEmpty ? "the queue is empty" : {
-                    var table = Table(headers: ["QUEUE", "KIND", "STATE", "JOBS", "OLDEST DUE"])
-                    for count in counts {
-                        table.add([count.queue + (paused.contains { $0.queue == count.queue } ? " (paused)" : ""), count.kind, count.state,
-                                   String(count.count), count.oldestDueAgeSeconds.map { DurationText.format(seconds: $0) } ?? "-"])
-                    }
-                    return table.render()
-                }()
+                var text =
+                    counts.isEmpty
+                    ? "the queue is empty"
+                    : {
+                        var table = Table(headers: ["QUEUE", "KIND", "STATE", "JOBS", "OLDEST DUE"])
+                        for count in counts {
+                            table.add([
+                                count.queue + (paused.contains { $0.queue == count.queue } ? " (paused)" : ""), count.kind, count.state,
+                                String(count.count), count.oldestDueAgeSeconds.map { DurationText.format(seconds: $0) } ?? "-",
+                            ])
+                        }
+                        return table.render()
+                    }()
                 if !paused.isEmpty {
                     var table = Table(headers: ["PAUSED QUEUE", "SINCE", "BY", "REASON"])
                     for pause in paused {
@@ -57,7 +63,8 @@ enum QueueCommand {
             let changed: Bool
             do {
                 changed = try db.transaction { db in
-                    let changed = action == "pause"
+                    let changed =
+                        action == "pause"
                         ? try context.queue.pause(queue: name, reason: arguments.value("reason"), by: Operator.current, on: db)
                         : try context.queue.resume(queue: name, on: db)
                     if changed { try Operator.audit("queue.\(action)", ["queue": name], count: nil, on: db) }

@@ -20,14 +20,15 @@ enum RetryCommand {
     static let command = Command(
         name: "retry",
         summary: "Run a job again now, or every job a filter matches",
-        usage: "retry JOB_ID\n       calworker retry [--kind K] [--queue Q] [--state S] [--subject S | --account N] [--arg KEY=VALUE] [--since D] [--dry-run]",
+        usage:
+            "retry JOB_ID\n       calworker retry [--kind K] [--queue Q] [--state S] [--subject S | --account N] [--arg KEY=VALUE] [--since D] [--dry-run]",
         details: """
-        A job that used all its attempts gets one more. A running job is left alone (exit 1 for
-        one job). With filters (at least one): every matching discarded or cancelled job (or of
-        --state), newest first of any that share a unique key, and only while no live job holds
-        that key; only jobs still matching when it commits are retried. --dry-run prints the
-        count and the first matches and changes nothing. Recorded in `calworker audit`.
-        """,
+            A job that used all its attempts gets one more. A running job is left alone (exit 1 for
+            one job). With filters (at least one): every matching discarded or cancelled job (or of
+            --state), newest first of any that share a unique key, and only while no live job holds
+            that key; only jobs still matching when it commits are retried. --dry-run prints the
+            count and the first matches and changes nothing. Recorded in `calworker audit`.
+            """,
         options: FilterOptions.options + [
             .value("state", "S", "only jobs in this state (default: discarded and cancelled)"),
             .value("since", "D", "only jobs created within this long"),
@@ -64,16 +65,23 @@ enum RetryCommand {
         return .ok
     }
 
-    static func emitPreview(_ action: String, filter: JobFilter, preview: (count: Int, sample: [JobRecord]),
-                            context: CommandContext) -> ExitCode {
-        context.emit(BulkReport(action: action, dryRun: true, filter: filter.described, count: preview.count, ids: [],
-                                sample: preview.sample)) {
+    static func emitPreview(
+        _ action: String, filter: JobFilter, preview: (count: Int, sample: [JobRecord]),
+        context: CommandContext
+    ) -> ExitCode {
+        context.emit(
+            BulkReport(
+                action: action, dryRun: true, filter: filter.described, count: preview.count, ids: [],
+                sample: preview.sample)
+        ) {
             var text = "\(action) would act on \(preview.count) job(s) now (dry run: nothing changed)"
             if !preview.sample.isEmpty {
                 var table = Table(headers: ["JOB", "KIND", "QUEUE", "STATE", "ATTEMPTS", "ARGS"])
                 for job in preview.sample {
-                    table.add([String(job.id), job.kind, job.queue, job.state.rawValue, "\(job.attempt)/\(job.maxAttempts)",
-                               Formatting.truncate(job.args, 60)])
+                    table.add([
+                        String(job.id), job.kind, job.queue, job.state.rawValue, "\(job.attempt)/\(job.maxAttempts)",
+                        Formatting.truncate(job.args, 60),
+                    ])
                 }
                 text += "\n" + table.render() + (preview.count > preview.sample.count ? "\n(and \(preview.count - preview.sample.count) more)" : "")
             }
@@ -92,14 +100,15 @@ enum CancelCommand {
     static let command = Command(
         name: "cancel",
         summary: "Cancel a job, or every job a filter matches; running ones are asked to stop",
-        usage: "cancel JOB_ID\n       calworker cancel [--kind K] [--queue Q] [--state S] [--subject S | --account N] [--arg KEY=VALUE] [--since D] [--dry-run]",
+        usage:
+            "cancel JOB_ID\n       calworker cancel [--kind K] [--queue Q] [--state S] [--subject S | --account N] [--arg KEY=VALUE] [--since D] [--dry-run]",
         details: """
-        A waiting job is cancelled at once; a running job is told to stop at its worker's next
-        lease renewal and is recorded as cancelled. With filters (at least one): every matching
-        waiting and running job (or of --state), only those still so when it commits.
-        --dry-run prints the count and the first matches and changes nothing. Recorded in
-        `calworker audit`.
-        """,
+            A waiting job is cancelled at once; a running job is told to stop at its worker's next
+            lease renewal and is recorded as cancelled. With filters (at least one): every matching
+            waiting and running job (or of --state), only those still so when it commits.
+            --dry-run prints the count and the first matches and changes nothing. Recorded in
+            `calworker audit`.
+            """,
         options: FilterOptions.options + [
             .value("state", "S", "only jobs in this state, available or running (default: both)"),
             .value("since", "D", "only jobs created within this long"),
@@ -135,8 +144,11 @@ enum CancelCommand {
             return done
         }
         let count = done.cancelled.count + done.stopRequested.count
-        context.emit(BulkReport(action: "cancel", dryRun: false, filter: filter.described, count: count, ids: done.cancelled,
-                                stopRequested: done.stopRequested)) {
+        context.emit(
+            BulkReport(
+                action: "cancel", dryRun: false, filter: filter.described, count: count, ids: done.cancelled,
+                stopRequested: done.stopRequested)
+        ) {
             "cancelled \(done.cancelled.count) waiting job(s); asked the workers of \(done.stopRequested.count) running job(s) to stop"
         }
         return .ok

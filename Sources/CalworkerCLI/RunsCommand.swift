@@ -15,21 +15,21 @@ enum RunsCommand {
         name: "runs",
         summary: "List run records (one per attempt), or show one job with all its attempts",
         usage: """
-        runs [--kind K] [--state OUTCOME] [--since 1h] [--until TIME] [--subject S | --account N] [--arg KEY=VALUE] [--job ID] [--error TEXT] [--limit N] [--before CURSOR]
-               calworker runs show JOB_ID
-               calworker runs export --since D [the same filters]
-        """,
+            runs [--kind K] [--state OUTCOME] [--since 1h] [--until TIME] [--subject S | --account N] [--arg KEY=VALUE] [--job ID] [--error TEXT] [--limit N] [--before CURSOR]
+                   calworker runs show JOB_ID
+                   calworker runs export --since D [the same filters]
+            """,
         details: """
-        OUTCOME is one of: \(RunOutcome.allCases.map(\.rawValue).joined(separator: ", ")).
-        Each record keeps the job's args, priority, unique key, attempts allowed and subject, so
-        history explains itself after the job row is pruned, and `runs show` works for as long as
-        the records are kept. `export` writes every matching record as one line of JSON, oldest
-        page last, for shipping history elsewhere (--since is required). A subject is what a job is about, declared by its kind:
-        `account:12` (sync_account, watch_channels, an account reset), `media:PREFIX/`
-        (thumbnail), `backup:TARGET`. --arg matches a top-level arg (numbers and true/false as
-        such, anything else as text). Newest first; a full page ends with the --before cursor of
-        the next one (in --json, every record has its `cursor`).
-        """,
+            OUTCOME is one of: \(RunOutcome.allCases.map(\.rawValue).joined(separator: ", ")).
+            Each record keeps the job's args, priority, unique key, attempts allowed and subject, so
+            history explains itself after the job row is pruned, and `runs show` works for as long as
+            the records are kept. `export` writes every matching record as one line of JSON, oldest
+            page last, for shipping history elsewhere (--since is required). A subject is what a job is about, declared by its kind:
+            `account:12` (sync_account, watch_channels, an account reset), `media:PREFIX/`
+            (thumbnail), `backup:TARGET`. --arg matches a top-level arg (numbers and true/false as
+            such, anything else as text). Newest first; a full page ends with the --before cursor of
+            the next one (in --json, every record has its `cursor`).
+            """,
         options: [
             .value("kind", "K", "only this job kind"),
             .value("state", "OUTCOME", "only attempts that ended this way"),
@@ -80,9 +80,11 @@ enum RunsCommand {
             if runs.isEmpty { return "no run records match" }
             var table = Table(headers: ["JOB", "ATTEMPT", "KIND", "QUEUE", "OUTCOME", "FINISHED", "DURATION", "WORKER", "ERROR"])
             for run in runs {
-                table.add([String(run.jobID), String(run.attempt), run.kind, run.queue, run.outcome.rawValue,
-                           Formatting.shortTimestamp(run.finishedAt), DurationText.format(seconds: run.durationMs / 1000),
-                           run.workerID, Formatting.truncate(run.error, 60)])
+                table.add([
+                    String(run.jobID), String(run.attempt), run.kind, run.queue, run.outcome.rawValue,
+                    Formatting.shortTimestamp(run.finishedAt), DurationText.format(seconds: run.durationMs / 1000),
+                    run.workerID, Formatting.truncate(run.error, 60),
+                ])
             }
             var text = table.render()
             if runs.count == filter.limit, let cursor = runs.last?.cursor { text += "\n(next page: --before \(cursor))" }
@@ -138,7 +140,9 @@ enum RunsCommand {
         let db = try context.connectCurrent()
         let runs = Array(try context.queue.runs(RunFilter(jobID: id, limit: 1000), on: db).reversed())
         guard let job = try context.queue.job(id: id, on: db) else {
-            throw CLIError(.notFound, "no job with id \(id), and no run records of it", hint: "run records are kept for the history's retention; `calworker runs` lists them")
+            throw CLIError(
+                .notFound, "no job with id \(id), and no run records of it",
+                hint: "run records are kept for the history's retention; `calworker runs` lists them")
         }
         context.emit(JobDetail(job: job, runs: runs)) {
             var lines = [
@@ -163,9 +167,11 @@ enum RunsCommand {
             } else {
                 var table = Table(headers: ["ATTEMPT", "OUTCOME", "STARTED", "DURATION", "WORKER", "FIGURES", "ERROR"])
                 for run in runs {
-                    table.add([String(run.attempt), run.outcome.rawValue, Formatting.shortTimestamp(run.startedAt),
-                               DurationText.format(seconds: run.durationMs / 1000), run.workerID, run.figures,
-                               Formatting.truncate(run.error, 80)])
+                    table.add([
+                        String(run.attempt), run.outcome.rawValue, Formatting.shortTimestamp(run.startedAt),
+                        DurationText.format(seconds: run.durationMs / 1000), run.workerID, run.figures,
+                        Formatting.truncate(run.error, 80),
+                    ])
                 }
                 lines.append(table.render())
             }

@@ -13,21 +13,21 @@ enum ScheduleCommand {
         name: "schedule",
         summary: "Enqueue scheduled jobs when due, or export jobs/ as a crontab or systemd timers",
         usage: """
-               schedule run [--jobs DIR] [--loop] [--as-of TIME]
-               calworker schedule export --format crontab|systemd [--jobs DIR] [--output DIR] [--binary PATH] [--jobs-path PATH]
-        """,
+                   schedule run [--jobs DIR] [--loop] [--as-of TIME]
+                   calworker schedule export --format crontab|systemd [--jobs DIR] [--output DIR] [--binary PATH] [--jobs-path PATH]
+            """,
         details: """
-        run enqueues every definition whose cron schedule fired since it last did (the newest
-        missed fire once, after downtime), recording each fire so that any number of schedulers
-        running at once enqueue it once. --loop keeps doing so every 20 seconds until SIGTERM
-        (a scheduler container); without it, one pass (cron, a timer, a test). Schedules are read
-        in CALWORKER_SCHEDULE_TIME_ZONE (default UTC): a time the clock skips runs right after
-        the gap, a time that happens twice runs once.
-        export writes what cron or systemd needs to do the same without a scheduler process:
-        --format crontab prints an /etc/cron.d file (or writes DIR/calworker); --format systemd
-        writes calworker-worker.service and a .service and .timer per scheduled definition to DIR.
-        The repository's crontab/ folder is this output, checked by a test against jobs/.
-        """,
+            run enqueues every definition whose cron schedule fired since it last did (the newest
+            missed fire once, after downtime), recording each fire so that any number of schedulers
+            running at once enqueue it once. --loop keeps doing so every 20 seconds until SIGTERM
+            (a scheduler container); without it, one pass (cron, a timer, a test). Schedules are read
+            in CALWORKER_SCHEDULE_TIME_ZONE (default UTC): a time the clock skips runs right after
+            the gap, a time that happens twice runs once.
+            export writes what cron or systemd needs to do the same without a scheduler process:
+            --format crontab prints an /etc/cron.d file (or writes DIR/calworker); --format systemd
+            writes calworker-worker.service and a .service and .timer per scheduled definition to DIR.
+            The repository's crontab/ folder is this output, checked by a test against jobs/.
+            """,
         options: [
             .value("jobs", "DIR", "the folder of job definitions (default CALWORKER_JOBS_DIR, else jobs/)"),
             .flag("loop", "run: keep going every 20 seconds until SIGTERM or SIGINT"),
@@ -65,7 +65,9 @@ enum ScheduleCommand {
                     context.output.out(String(text.dropLast()))
                 }
             case "systemd":
-                guard let output = arguments.value("output") else { throw CLIError(.usage, "--format systemd needs --output DIR (one file per unit)") }
+                guard let output = arguments.value("output") else {
+                    throw CLIError(.usage, "--format systemd needs --output DIR (one file per unit)")
+                }
                 let units = ScheduleExport.systemd(definitions, options)
                 try write(units, to: output)
                 context.emit(units.keys.sorted()) { "wrote \(units.count) units to \(output): " + units.keys.sorted().joined(separator: ", ") }
@@ -108,8 +110,12 @@ enum ScheduleCommand {
                 passes += 1
                 do {
                     for item in try scheduler.tick(on: db) {
-                        context.logger.info("scheduled job enqueued", ["definition": item.name, "wall_time": item.wallTime,
-                                                                       "job_id": String(item.jobID), "duplicate": String(item.duplicate)])
+                        context.logger.info(
+                            "scheduled job enqueued",
+                            [
+                                "definition": item.name, "wall_time": item.wallTime,
+                                "job_id": String(item.jobID), "duplicate": String(item.duplicate),
+                            ])
                     }
                 } catch {
                     context.logger.warning("scheduler pass failed; retrying", ["error": "\(error)"])
@@ -144,7 +150,9 @@ enum ScheduleCommand {
     static func write(_ files: [String: String], to directory: String) throws(CLIError) {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            for (name, text) in files { try text.write(toFile: (directory as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8) }
+            for (name, text) in files {
+                try text.write(toFile: (directory as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
+            }
         } catch {
             throw CLIError(.failure, "cannot write to \(directory): \(error.localizedDescription)")
         }

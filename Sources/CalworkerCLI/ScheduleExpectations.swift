@@ -10,7 +10,8 @@ enum ScheduleExpectations {
         var periods: [String: Double] = [:]
         for definition in definitions {
             guard let expression = definition.schedule,
-                  let gap = CronSchedule(expression, timeZone: timeZone).longestGap(after: now) else { continue }
+                let gap = CronSchedule(expression, timeZone: timeZone).longestGap(after: now)
+            else { continue }
             periods[definition.name] = gap
         }
         return periods

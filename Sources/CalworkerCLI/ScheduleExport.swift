@@ -15,15 +15,19 @@ enum ScheduleExport {
 
     /// Not a job: with every worker gone no job runs, so this checks from cron or a timer
     /// (`calworker notify check`) whether workers are alive, and sends the digest itself.
-    static let workersWatch = (name: "workers-watch", cron: "*/5 * * * *", onCalendar: "*-*-* *:00/5:00",
-                               description: "alert when no worker is alive (the alerts job needs one to run)")
+    static let workersWatch = (
+        name: "workers-watch", cron: "*/5 * * * *", onCalendar: "*-*-* *:00/5:00",
+        description: "alert when no worker is alive (the alerts job needs one to run)"
+    )
 
     /// An /etc/cron.d file: environment first, then one line per scheduled definition.
     static func crontab(_ definitions: [JobDefinition], _ options: Options) -> String {
-        var lines = ["# " + header,
-                     "# Install as /etc/cron.d/calworker. Each line enqueues a job; the workers run it. Secrets come from files.",
-                     "CRON_TZ=\(options.timeZone)", "SHELL=/bin/sh", "PATH=/usr/local/bin:/usr/bin:/bin",
-                     "CALWORKER_DATABASE_URL_FILE=/etc/calworker/secrets/database_url", "CALWORKER_LOG_FORMAT=json", ""]
+        var lines = [
+            "# " + header,
+            "# Install as /etc/cron.d/calworker. Each line enqueues a job; the workers run it. Secrets come from files.",
+            "CRON_TZ=\(options.timeZone)", "SHELL=/bin/sh", "PATH=/usr/local/bin:/usr/bin:/bin",
+            "CALWORKER_DATABASE_URL_FILE=/etc/calworker/secrets/database_url", "CALWORKER_LOG_FORMAT=json", "",
+        ]
         for definition in definitions {
             guard let schedule = definition.schedule else { continue }
             lines.append("# \(definition.name): \(definition.description ?? definition.kind)")

@@ -19,12 +19,14 @@ enum ScheduleMetrics {
             names.compactMap { name in freshness[name].flatMap(time).map { ([MetricLabel("definition", name)], $0.timeIntervalSince1970) } }
         }
         return [
-            .gauge("calworker_schedule_last_fire_timestamp_seconds",
-                   help: "When each scheduled jobs/ definition last fired (a scheduler's or cron's enqueue --file), as a Unix time.",
-                   samples(\.lastFire)),
-            .gauge("calworker_schedule_last_success_timestamp_seconds",
-                   help: "When the job of one of each definition's last five fires last completed, as a Unix time.",
-                   samples(\.lastSuccess)),
+            .gauge(
+                "calworker_schedule_last_fire_timestamp_seconds",
+                help: "When each scheduled jobs/ definition last fired (a scheduler's or cron's enqueue --file), as a Unix time.",
+                samples(\.lastFire)),
+            .gauge(
+                "calworker_schedule_last_success_timestamp_seconds",
+                help: "When the job of one of each definition's last five fires last completed, as a Unix time.",
+                samples(\.lastSuccess)),
         ]
     }
 }

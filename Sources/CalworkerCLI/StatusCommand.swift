@@ -24,13 +24,13 @@ enum StatusCommand {
         summary: "One screen for an operator: workers, queue depth, recent failures",
         usage: "status [--since D]",
         details: """
-        Workers alive (heartbeat within the lease), queue depth and the oldest due job by queue,
-        and attempts that failed, were discarded or were lost in the last hour (--since) by
-        kind, with the newest error. Exit 0 whatever it shows; for alerting use `calworker
-        metrics` or the workers' /metrics.
-        """,
+            Workers alive (heartbeat within the lease), queue depth and the oldest due job by queue,
+            and attempts that failed, were discarded or were lost in the last hour (--since) by
+            kind, with the newest error. Exit 0 whatever it shows; for alerting use `calworker
+            metrics` or the workers' /metrics.
+            """,
         options: [
-            .value("since", "D", "window for failures (default 1h)"),
+            .value("since", "D", "window for failures (default 1h)")
         ]
     ) { arguments, context in
         let window = try arguments.duration("since", in: .seconds(1)...DurationText.maximum) ?? .seconds(3600)
@@ -42,8 +42,9 @@ enum StatusCommand {
             account.state == .needsReauth || (account.pausedUntil.map { $0 > Date() } ?? false)
         }
         let onPolling = context.registryEnvironment.google.push == nil ? nil : try PushChannelStore().accountsOnPolling(on: db)
-        let report = Report(workers: workers, queues: statistics.depths, problems: problems, workersStale: statistics.workersStale,
-                            accountsNeedingAttention: attention, accountsOnPolling: onPolling)
+        let report = Report(
+            workers: workers, queues: statistics.depths, problems: problems, workersStale: statistics.workersStale,
+            accountsNeedingAttention: attention, accountsOnPolling: onPolling)
         context.emit(report) { render(report, lease: context.configuration.lease, window: window) }
         return .ok
     }
@@ -51,13 +52,17 @@ enum StatusCommand {
     static func render(_ report: Report, lease: Duration, window: Duration) -> String {
         var sections: [String] = []
         let alive = report.workers.filter { $0.heartbeatAgeSeconds <= lease.seconds }
-        var workers = "WORKERS: \(alive.count) alive" + (report.workersStale > 0 ? ", \(report.workersStale) silent (dead? their jobs are rescued when leases expire)" : "")
+        var workers =
+            "WORKERS: \(alive.count) alive"
+            + (report.workersStale > 0 ? ", \(report.workersStale) silent (dead? their jobs are rescued when leases expire)" : "")
         if !report.workers.isEmpty {
             var table = Table(headers: ["WORKER", "HOST", "QUEUES", "SLOTS", "HEARTBEAT", "STATUS"])
             for worker in report.workers {
                 let status = worker.stopping ? "stopping" : (worker.heartbeatAgeSeconds > lease.seconds ? "silent" : "alive")
-                table.add([worker.id, worker.hostname, worker.queues.joined(separator: ","), String(worker.concurrency),
-                           DurationText.format(seconds: worker.heartbeatAgeSeconds) + " ago", status])
+                table.add([
+                    worker.id, worker.hostname, worker.queues.joined(separator: ","), String(worker.concurrency),
+                    DurationText.format(seconds: worker.heartbeatAgeSeconds) + " ago", status,
+                ])
             }
             workers += "\n" + table.render()
         }
@@ -69,8 +74,10 @@ enum StatusCommand {
         } else {
             var table = Table(headers: ["QUEUE", "DUE", "SCHEDULED", "RUNNING", "OLDEST DUE"])
             for depth in report.queues {
-                table.add([depth.queue + (depth.paused ? " (paused)" : ""), String(depth.due), String(depth.scheduled), String(depth.running),
-                           depth.oldestDueAgeSeconds.map { DurationText.format(seconds: $0) } ?? "-"])
+                table.add([
+                    depth.queue + (depth.paused ? " (paused)" : ""), String(depth.due), String(depth.scheduled), String(depth.running),
+                    depth.oldestDueAgeSeconds.map { DurationText.format(seconds: $0) } ?? "-",
+                ])
             }
             queues += "\n" + table.render()
             if report.queues.contains(where: \.paused) { queues += "\n(paused: nothing is claimed; calworker queue resume QUEUE)" }
@@ -83,8 +90,10 @@ enum StatusCommand {
         } else {
             var table = Table(headers: ["KIND", "OUTCOME", "ATTEMPTS", "LAST", "LAST ERROR"])
             for problem in report.problems {
-                table.add([problem.kind, problem.outcome, String(problem.count), Formatting.shortTimestamp(problem.lastFinishedAt),
-                           Formatting.truncate(problem.lastError, 70)])
+                table.add([
+                    problem.kind, problem.outcome, String(problem.count), Formatting.shortTimestamp(problem.lastFinishedAt),
+                    Formatting.truncate(problem.lastError, 70),
+                ])
             }
             problems += "\n" + table.render() + "\n(details: calworker runs --state OUTCOME --kind KIND)"
         }
@@ -94,7 +103,8 @@ enum StatusCommand {
         if report.accountsNeedingAttention.isEmpty {
             accounts += " none"
         } else {
-            accounts += "\n" + AccountsCommand.table(report.accountsNeedingAttention)
+            accounts +=
+                "\n" + AccountsCommand.table(report.accountsNeedingAttention)
                 + "\n(needs_reauth: the user connects again, then calworker accounts reconnect ID --refresh-token-file F)"
         }
         sections.append(accounts)
@@ -104,7 +114,8 @@ enum StatusCommand {
                 push += "every active account has working channels"
             } else {
                 let shown = polling.prefix(20).map(String.init).joined(separator: ", ")
-                push += "\(polling.count) account(s) fell back to five-minute polling: \(shown)" + (polling.count > 20 ? ", ..." : "")
+                push +=
+                    "\(polling.count) account(s) fell back to five-minute polling: \(shown)" + (polling.count > 20 ? ", ..." : "")
                     + "\n(see calworker channels list --account ID; calworker enqueue watch_channels --args '{\"account_id\": ID}' tries again)"
             }
             sections.append(push)

@@ -10,9 +10,9 @@ enum SyncCommand {
         summary: "Show the mirror writes the next sync of an account's group would make, without making them",
         usage: "sync plan --account ID [--as-of TIME]",
         details: """
-        A dry run over the local copy (as of the last sync): inserts, patches, restores and
-        deletes of busy blocks, by target calendar. Nothing is written, nothing is sent to Google.
-        """,
+            A dry run over the local copy (as of the last sync): inserts, patches, restores and
+            deletes of busy blocks, by target calendar. Nothing is written, nothing is sent to Google.
+            """,
         options: [
             .value("account", "ID", "an account of the sync group"),
             .value("as-of", "TIME", "plan as if it were this time (ISO 8601), e.g. to preview the window moving"),
@@ -22,15 +22,18 @@ enum SyncCommand {
         let account = try CalendarsCommand.accountID(arguments)
         let db = try context.connectCurrent()
         _ = try AccountStore(cipher: nil).account(id: account, on: db)
-        let settings = GoogleSettings(apiURL: context.configuration.googleAPIURL, tokenURL: context.configuration.googleTokenURL,
-                                      clientID: context.configuration.googleClientID, clientSecret: context.configuration.googleClientSecret)
+        let settings = GoogleSettings(
+            apiURL: context.configuration.googleAPIURL, tokenURL: context.configuration.googleTokenURL,
+            clientID: context.configuration.googleClientID, clientSecret: context.configuration.googleClientSecret)
         var now = Date()
         if let text = arguments.value("as-of") {
             guard let date = TimeText.parse(text) else { throw CLIError(.usage, "--as-of must be an ISO 8601 time like 2026-11-22T06:00:00Z") }
             now = date
         }
-        let writes = try GroupMirroring(accountID: account, settings: settings, store: AccountStore(cipher: nil), db: db,
-                                        metrics: context.metrics, shouldAbort: { false }, now: now).plan()
+        let writes = try GroupMirroring(
+            accountID: account, settings: settings, store: AccountStore(cipher: nil), db: db,
+            metrics: context.metrics, shouldAbort: { false }, now: now
+        ).plan()
         context.emit(writes.map(CalendarsPolicy.Planned.init)) { render(writes) }
         return .ok
     }

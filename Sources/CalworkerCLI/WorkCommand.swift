@@ -15,32 +15,33 @@ enum WorkCommand {
     static let command = Command(
         name: "work",
         summary: "Run jobs until stopped (SIGTERM/SIGINT), or drain what is due with --once",
-        usage: "work [--queues a,b] [--concurrency N] [--once] [--max-jobs N] [--grace-period D] [--poll-interval D] [--prefetch N] [--no-listen] [--http-addr HOST:PORT [--console]] [--metrics-file PATH.prom] [--pushgateway URL]",
+        usage:
+            "work [--queues a,b] [--concurrency N] [--once] [--max-jobs N] [--grace-period D] [--poll-interval D] [--prefetch N] [--no-listen] [--http-addr HOST:PORT [--console]] [--metrics-file PATH.prom] [--pushgateway URL]",
         details: """
-        SIGTERM or SIGINT: stop claiming, let running jobs finish within the grace period, then
-        hand the rest back to the queue. A second signal hands them back at once. SIGHUP reloads
-        the log level (CALWORKER_LOG_LEVEL, or the file CALWORKER_LOG_LEVEL_FILE names, read again;
-        not when --log-level was given); templates in CALWORKER_TEMPLATE_DIR are read at each use;
-        other settings need a restart.
-        Behind a transaction-mode pooler (PgBouncer pool_mode=transaction) set
-        CALWORKER_DATABASE_POOLER=transaction: the worker then polls and uses no named prepared
-        statements.
-        --once is the cron / systemd-timer mode: exit when no due job is left (exit 0 even if
-        some jobs failed; their outcomes are in `calworker runs`; exit 1 if the database
-        rejected a claim).
+            SIGTERM or SIGINT: stop claiming, let running jobs finish within the grace period, then
+            hand the rest back to the queue. A second signal hands them back at once. SIGHUP reloads
+            the log level (CALWORKER_LOG_LEVEL, or the file CALWORKER_LOG_LEVEL_FILE names, read again;
+            not when --log-level was given); templates in CALWORKER_TEMPLATE_DIR are read at each use;
+            other settings need a restart.
+            Behind a transaction-mode pooler (PgBouncer pool_mode=transaction) set
+            CALWORKER_DATABASE_POOLER=transaction: the worker then polls and uses no named prepared
+            statements.
+            --once is the cron / systemd-timer mode: exit when no due job is left (exit 0 even if
+            some jobs failed; their outcomes are in `calworker runs`; exit 1 if the database
+            rejected a claim).
 
-        Metrics: a long-running worker serves /metrics, /healthz (alive) and /readyz (database
-        reachable, schema current, not stopping) with --http-addr. A --once run from cron writes
-        node_exporter's textfile format with --metrics-file, or pushes to a Pushgateway with
-        --pushgateway (grouping key job="calworker", instance=<host>); both at exit. A failed
-        push or write makes the exit code 1.
+            Metrics: a long-running worker serves /metrics, /healthz (alive) and /readyz (database
+            reachable, schema current, not stopping) with --http-addr. A --once run from cron writes
+            node_exporter's textfile format with --metrics-file, or pushes to a Pushgateway with
+            --pushgateway (grouping key job="calworker", instance=<host>); both at exit. A failed
+            push or write makes the exit code 1.
 
-        Push: --http-addr also receives Google's push notifications at the path of
-        CALWORKER_PUSH_URL (see `calworker receive`).
+            Push: --http-addr also receives Google's push notifications at the path of
+            CALWORKER_PUSH_URL (see `calworker receive`).
 
-        Console: --console serves the operator console (see `calworker console --help`) on
-        --http-addr's every other path, with the same tokens; off unless given.
-        """,
+            Console: --console serves the operator console (see `calworker console --help`) on
+            --http-addr's every other path, with the same tokens; off unless given.
+            """,
         options: [
             .value("queues", "a,b", "queues to serve (default: default)"),
             .value("concurrency", "N", "jobs run at once, each on its own thread (default 10)"),
@@ -92,25 +93,30 @@ enum WorkCommand {
             return Pushgateway(url: url, metrics: context.metrics)
         }
 
-        let probe = DatabaseProbe(url: context.configuration.databaseURL, schema: context.registry.schema,
-                                  preparedStatements: options.preparedStatements)
+        let probe = DatabaseProbe(
+            url: context.configuration.databaseURL, schema: context.registry.schema,
+            preparedStatements: options.preparedStatements)
         context.metrics.addCollector { QueueMetrics.collect(queue: context.queue, probe: probe) }
         context.metrics.addCollector { AccountMetrics.collect(probe: probe) }
         let scheduled = ScheduleMetrics.scheduledNames(directory: context.configuration.jobsDirectory)
         context.metrics.addCollector { ScheduleMetrics.collect(probe: probe, names: scheduled) }
         let pushConfigured = context.registryEnvironment.google.push != nil
         context.metrics.addCollector { PushMetrics.collect(probe: probe, pushConfigured: pushConfigured) }
-        context.metrics.gauge("calworker_build_info", help: "Always 1; the version label says which calworker runs.",
-                              labels: ["version"]).labels(CLI.version).set(1)
-        let worker = Worker(databaseURL: context.configuration.databaseURL, registry: context.registry,
-                            queue: context.queue, options: options, logger: context.logger, metrics: context.metrics)
+        context.metrics.gauge(
+            "calworker_build_info", help: "Always 1; the version label says which calworker runs.",
+            labels: ["version"]
+        ).labels(CLI.version).set(1)
+        let worker = Worker(
+            databaseURL: context.configuration.databaseURL, registry: context.registry,
+            queue: context.queue, options: options, logger: context.logger, metrics: context.metrics)
         if arguments.has("console") && arguments.value("http-addr") == nil {
             throw CLIError(.usage, "--console needs --http-addr to serve it on", hint: "e.g. calworker work --http-addr 127.0.0.1:9464 --console")
         }
         let console = arguments.has("console") ? try ConsoleCommand.makeApp(context) : nil
         let server = try arguments.value("http-addr").map { address throws(CLIError) in
-            try MonitoringServer.start(address: address, metrics: context.metrics, probe: probe, receiver: context.pushReceiver(),
-                                       console: console, isStarted: { worker.hasStarted }, isStopping: { worker.isStopping })
+            try MonitoringServer.start(
+                address: address, metrics: context.metrics, probe: probe, receiver: context.pushReceiver(),
+                console: console, isStarted: { worker.hasStarted }, isStopping: { worker.isStopping })
         }
         defer { server?.stop() }
         if let server {
@@ -127,7 +133,10 @@ enum WorkCommand {
         // can change safely under running jobs: the log level (templates in
         // CALWORKER_TEMPLATE_DIR are read at each use already); everything else needs a restart.
         let hangup = SignalTrap.install([SIGHUP]) { _ in Self.reload(context) }
-        defer { _ = traps; _ = hangup }
+        defer {
+            _ = traps
+            _ = hangup
+        }
         warnIfTokenKeyMissing(context)
         let started = ContinuousClock.now
         let summary: WorkerSummary
@@ -145,21 +154,26 @@ enum WorkCommand {
         }
         let code: ExitCode = summary.claimErrors > 0 ? .failure : .ok
         guard metricsFile != nil || pushgateway != nil else { return code }
-        return exportBatchMetrics(context: context, succeeded: code == .ok, duration: ContinuousClock.now - started,
-                                  file: metricsFile, pushgateway: pushgateway) ? code : .failure
+        return exportBatchMetrics(
+            context: context, succeeded: code == .ok, duration: ContinuousClock.now - started,
+            file: metricsFile, pushgateway: pushgateway) ? code : .failure
     }
 
     /// Writes and pushes a finished run's metrics, with the two gauges Prometheus suggests for
     /// batch jobs: how long the run took and when it last succeeded. Returns false if either
     /// export failed (said on stderr).
-    static func exportBatchMetrics(context: CommandContext, succeeded: Bool, duration: Duration,
-                                   file: String?, pushgateway: Pushgateway?) -> Bool {
+    static func exportBatchMetrics(
+        context: CommandContext, succeeded: Bool, duration: Duration,
+        file: String?, pushgateway: Pushgateway?
+    ) -> Bool {
         context.metrics.gauge("calworker_work_duration_seconds", help: "How long the last `calworker work` run took.")
             .labels().set(duration.seconds)
         if succeeded {
-            context.metrics.gauge("calworker_work_last_success_timestamp_seconds",
-                                  help: "When a `calworker work` run last ended without error (Unix time).")
-                .labels().set(Date().timeIntervalSince1970)
+            context.metrics.gauge(
+                "calworker_work_last_success_timestamp_seconds",
+                help: "When a `calworker work` run last ended without error (Unix time)."
+            )
+            .labels().set(Date().timeIntervalSince1970)
         }
         let text = context.metrics.render()
         var exported = true
@@ -199,10 +213,12 @@ enum WorkCommand {
             let configuration = try Configuration.load()
             guard let level = LogLevel(name: configuration.logLevel) else { return }
             threshold.level = level
-            context.logger.notice("SIGHUP received: configuration reloaded", [
-                "log_level": level.description, "previous_log_level": before.description,
-                "hint": "templates are read at each use; other settings take a restart (SIGTERM drains the worker first)",
-            ])
+            context.logger.notice(
+                "SIGHUP received: configuration reloaded",
+                [
+                    "log_level": level.description, "previous_log_level": before.description,
+                    "hint": "templates are read at each use; other settings take a restart (SIGTERM drains the worker first)",
+                ])
         } catch {
             context.logger.warning("SIGHUP received: the configuration does not read; nothing changed", ["error": "\(error)"])
         }
@@ -212,7 +228,8 @@ enum WorkCommand {
         guard context.tokenCipher == nil, let db = try? context.connect() else { return }
         defer { db.close() }
         guard let count = try? AccountStore(cipher: nil).activeCount(on: db), count > 0 else { return }
-        context.logger.warning("CALWORKER_TOKEN_KEY is not set: this worker discards the syncs of connected accounts",
-                               ["accounts": String(count), "hint": "set CALWORKER_TOKEN_KEY (or _FILE) to the key their tokens were encrypted with"])
+        context.logger.warning(
+            "CALWORKER_TOKEN_KEY is not set: this worker discards the syncs of connected accounts",
+            ["accounts": String(count), "hint": "set CALWORKER_TOKEN_KEY (or _FILE) to the key their tokens were encrypted with"])
     }
 }

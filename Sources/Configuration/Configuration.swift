@@ -154,24 +154,30 @@ public struct Configuration: Sendable {
 
     public init() {}
 
-    static let secretNames: Set<String> = ["CALWORKER_GOOGLE_CLIENT_SECRET", "CALWORKER_TOKEN_KEY", "CALWORKER_TOKEN_KEY_PREVIOUS",
-                                           "CALWORKER_S3_SECRET_ACCESS_KEY", "CALWORKER_BACKUP_KEY", "CALWORKER_BACKUP_KEY_PREVIOUS",
-                                           "CALWORKER_SMTP_PASSWORD", "CALWORKER_WEBHOOK_SECRET",
-                                           "CALWORKER_CONSOLE_TOKEN", "CALWORKER_CONSOLE_READONLY_TOKEN"]
+    static let secretNames: Set<String> = [
+        "CALWORKER_GOOGLE_CLIENT_SECRET", "CALWORKER_TOKEN_KEY", "CALWORKER_TOKEN_KEY_PREVIOUS",
+        "CALWORKER_S3_SECRET_ACCESS_KEY", "CALWORKER_BACKUP_KEY", "CALWORKER_BACKUP_KEY_PREVIOUS",
+        "CALWORKER_SMTP_PASSWORD", "CALWORKER_WEBHOOK_SECRET",
+        "CALWORKER_CONSOLE_TOKEN", "CALWORKER_CONSOLE_READONLY_TOKEN",
+    ]
 
     /// Reads the environment; throws with the variable's name when a value is unusable.
     public static func load(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> Configuration {
         var config = Configuration()
         var reader = Reader(environment: environment)
         config.databaseURL = try reader.string("CALWORKER_DATABASE_URL", default: config.databaseURL, secret: false)
-        config.databasePooler = try reader.choice("CALWORKER_DATABASE_POOLER", default: config.databasePooler,
-                                                  among: ["session", "transaction"])
-        config.databaseConnectTimeout = try reader.duration("CALWORKER_DATABASE_CONNECT_TIMEOUT", default: config.databaseConnectTimeout,
-                                                            in: .seconds(2) ... .seconds(300))
-        config.databaseStatementTimeout = try reader.duration("CALWORKER_DATABASE_STATEMENT_TIMEOUT", default: config.databaseStatementTimeout,
-                                                              in: .seconds(1) ... .seconds(86_400))
-        config.databaseLockTimeout = try reader.duration("CALWORKER_DATABASE_LOCK_TIMEOUT", default: config.databaseLockTimeout,
-                                                         in: .milliseconds(1) ... .seconds(3600))
+        config.databasePooler = try reader.choice(
+            "CALWORKER_DATABASE_POOLER", default: config.databasePooler,
+            among: ["session", "transaction"])
+        config.databaseConnectTimeout = try reader.duration(
+            "CALWORKER_DATABASE_CONNECT_TIMEOUT", default: config.databaseConnectTimeout,
+            in: .seconds(2) ... .seconds(300))
+        config.databaseStatementTimeout = try reader.duration(
+            "CALWORKER_DATABASE_STATEMENT_TIMEOUT", default: config.databaseStatementTimeout,
+            in: .seconds(1) ... .seconds(86_400))
+        config.databaseLockTimeout = try reader.duration(
+            "CALWORKER_DATABASE_LOCK_TIMEOUT", default: config.databaseLockTimeout,
+            in: .milliseconds(1) ... .seconds(3600))
         config.googleAPIURL = try reader.string("CALWORKER_GOOGLE_API_URL", default: config.googleAPIURL)
         config.googleTokenURL = try reader.string("CALWORKER_GOOGLE_TOKEN_URL", default: config.googleTokenURL)
         config.googleClientID = try reader.string("CALWORKER_GOOGLE_CLIENT_ID", default: "")
@@ -183,15 +189,18 @@ public struct Configuration: Sendable {
             throw ConfigurationError(name: "CALWORKER_GOOGLE_REQUESTS_PER_MINUTE", message: "'\(budget)' is not a whole number from 1 to 6000")
         }
         config.googleRequestsPerMinute = perMinute
-        let projectBudget = try reader.string("CALWORKER_GOOGLE_PROJECT_REQUESTS_PER_MINUTE", default: String(config.googleProjectRequestsPerMinute),
-                                              secret: false)
+        let projectBudget = try reader.string(
+            "CALWORKER_GOOGLE_PROJECT_REQUESTS_PER_MINUTE", default: String(config.googleProjectRequestsPerMinute),
+            secret: false)
         guard let projectPerMinute = Int(projectBudget), (0...1_000_000).contains(projectPerMinute) else {
-            throw ConfigurationError(name: "CALWORKER_GOOGLE_PROJECT_REQUESTS_PER_MINUTE",
-                                     message: "'\(projectBudget)' is not a whole number from 0 (off) to 1000000")
+            throw ConfigurationError(
+                name: "CALWORKER_GOOGLE_PROJECT_REQUESTS_PER_MINUTE",
+                message: "'\(projectBudget)' is not a whole number from 0 (off) to 1000000")
         }
         config.googleProjectRequestsPerMinute = projectPerMinute
-        config.pushSafetyPoll = try reader.duration("CALWORKER_PUSH_SAFETY_POLL", default: config.pushSafetyPoll,
-                                                    in: .seconds(60) ... .seconds(7 * 86_400))
+        config.pushSafetyPoll = try reader.duration(
+            "CALWORKER_PUSH_SAFETY_POLL", default: config.pushSafetyPoll,
+            in: .seconds(60) ... .seconds(7 * 86_400))
         config.pushURL = try reader.string("CALWORKER_PUSH_URL", default: "", secret: false)
         if !config.pushURL.isEmpty, let problem = Self.pushURLProblem(config.pushURL) {
             throw ConfigurationError(name: "CALWORKER_PUSH_URL", message: problem)
@@ -207,11 +216,13 @@ public struct Configuration: Sendable {
         config.consoleToken = try reader.string("CALWORKER_CONSOLE_TOKEN", default: "")
         config.consoleReadOnlyToken = try reader.string("CALWORKER_CONSOLE_READONLY_TOKEN", default: "")
         config.consoleSecureCookies = try reader.choice("CALWORKER_CONSOLE_SECURE_COOKIES", default: "off", among: ["on", "off"]) == "on"
-        config.historyRetention = try reader.duration("CALWORKER_HISTORY_RETENTION", default: config.historyRetention,
-                                                      in: .seconds(86_400) ... .seconds(100 * 365 * 86_400))
+        config.historyRetention = try reader.duration(
+            "CALWORKER_HISTORY_RETENTION", default: config.historyRetention,
+            in: .seconds(86_400) ... .seconds(100 * 365 * 86_400))
         config.mediaMaxBytes = try reader.integer("CALWORKER_MEDIA_MAX_BYTES", default: config.mediaMaxBytes, in: 1024...(1 << 34))
-        config.thumbnailMaxPixels = try reader.integer("CALWORKER_THUMBNAIL_MAX_PIXELS", default: config.thumbnailMaxPixels,
-                                                       in: 1_000...10_000_000_000)
+        config.thumbnailMaxPixels = try reader.integer(
+            "CALWORKER_THUMBNAIL_MAX_PIXELS", default: config.thumbnailMaxPixels,
+            in: 1_000...10_000_000_000)
         config.backupKey = try reader.string("CALWORKER_BACKUP_KEY", default: "")
         config.backupKeyPrevious = try reader.string("CALWORKER_BACKUP_KEY_PREVIOUS", default: "")
         config.backupTarget = try reader.string("CALWORKER_BACKUP_TARGET", default: "", secret: false)
@@ -236,41 +247,51 @@ public struct Configuration: Sendable {
             throw ConfigurationError(name: "CALWORKER_SMTP_TLS", message: "must be required or none, got '\(config.smtpTLS)'")
         }
         if config.smtpTLS == "none" && !config.smtpURL.isEmpty && !Loopback.isSMTPRelay(config.smtpURL) {
-            throw ConfigurationError(name: "CALWORKER_SMTP_TLS",
-                                     message: "none is allowed only with an smtp:// relay on loopback (127.0.0.1, ::1, localhost); mail to any other host goes over TLS")
+            throw ConfigurationError(
+                name: "CALWORKER_SMTP_TLS",
+                message: "none is allowed only with an smtp:// relay on loopback (127.0.0.1, ::1, localhost); mail to any other host goes over TLS")
         }
         config.alertEmail = try reader.string("CALWORKER_ALERT_EMAIL", default: "", secret: false)
         config.alertWebhookURL = try reader.string("CALWORKER_ALERT_WEBHOOK_URL", default: "", secret: false)
         config.webhookSecret = try reader.string("CALWORKER_WEBHOOK_SECRET", default: "")
-        config.alertInterval = try reader.duration("CALWORKER_ALERT_INTERVAL", default: config.alertInterval, in: .seconds(1) ... .seconds(7 * 86_400))
-        config.alertBackupMaxAge = try reader.duration("CALWORKER_ALERT_BACKUP_MAX_AGE", default: config.alertBackupMaxAge,
-                                                  in: .seconds(60) ... .seconds(366 * 86_400))
+        config.alertInterval = try reader.duration(
+            "CALWORKER_ALERT_INTERVAL", default: config.alertInterval, in: .seconds(1) ... .seconds(7 * 86_400))
+        config.alertBackupMaxAge = try reader.duration(
+            "CALWORKER_ALERT_BACKUP_MAX_AGE", default: config.alertBackupMaxAge,
+            in: .seconds(60) ... .seconds(366 * 86_400))
         config.reauthURL = try reader.string("CALWORKER_REAUTH_URL", default: "", secret: false)
         if !config.reauthURL.isEmpty && !(config.reauthURL.hasPrefix("https://") || config.reauthURL.hasPrefix("http://")) {
-            throw ConfigurationError(name: "CALWORKER_REAUTH_URL", message: "must be an http(s) URL like https://app.example.com/reconnect?account={account_id}")
+            throw ConfigurationError(
+                name: "CALWORKER_REAUTH_URL", message: "must be an http(s) URL like https://app.example.com/reconnect?account={account_id}")
         }
         config.alertSyncFailures = try reader.integer("CALWORKER_ALERT_SYNC_FAILURES", default: config.alertSyncFailures, in: 1...1000)
-        config.alertSyncStale = try reader.duration("CALWORKER_ALERT_SYNC_STALE", default: config.alertSyncStale,
-                                                  in: .seconds(60) ... .seconds(30 * 86_400))
+        config.alertSyncStale = try reader.duration(
+            "CALWORKER_ALERT_SYNC_STALE", default: config.alertSyncStale,
+            in: .seconds(60) ... .seconds(30 * 86_400))
         config.alertDiscardPercent = try reader.integer("CALWORKER_ALERT_DISCARD_PERCENT", default: config.alertDiscardPercent, in: 1...100)
-        config.alertDiscardWindow = try reader.duration("CALWORKER_ALERT_DISCARD_WINDOW", default: config.alertDiscardWindow,
-                                                        in: .seconds(300) ... .seconds(86_400))
-        config.alertWorkersGone = try reader.duration("CALWORKER_ALERT_WORKERS_GONE", default: config.alertWorkersGone,
-                                                      in: .seconds(60) ... .seconds(86_400))
+        config.alertDiscardWindow = try reader.duration(
+            "CALWORKER_ALERT_DISCARD_WINDOW", default: config.alertDiscardWindow,
+            in: .seconds(300) ... .seconds(86_400))
+        config.alertWorkersGone = try reader.duration(
+            "CALWORKER_ALERT_WORKERS_GONE", default: config.alertWorkersGone,
+            in: .seconds(60) ... .seconds(86_400))
         config.templateDirectory = try reader.string("CALWORKER_TEMPLATE_DIR", default: "", secret: false)
-        config.notifyClaimTimeout = try reader.duration("CALWORKER_NOTIFY_CLAIM_TIMEOUT", default: config.notifyClaimTimeout,
-                                                    in: .seconds(1) ... .seconds(86_400))
+        config.notifyClaimTimeout = try reader.duration(
+            "CALWORKER_NOTIFY_CLAIM_TIMEOUT", default: config.notifyClaimTimeout,
+            in: .seconds(1) ... .seconds(86_400))
         config.scheduleTimeZone = try reader.string("CALWORKER_SCHEDULE_TIME_ZONE", default: "UTC", secret: false)
         guard TimeZone(identifier: config.scheduleTimeZone) != nil else {
-            throw ConfigurationError(name: "CALWORKER_SCHEDULE_TIME_ZONE", message: "'\(config.scheduleTimeZone)' is not a time zone like UTC or Europe/Berlin")
+            throw ConfigurationError(
+                name: "CALWORKER_SCHEDULE_TIME_ZONE", message: "'\(config.scheduleTimeZone)' is not a time zone like UTC or Europe/Berlin")
         }
         config.jobsDirectory = try reader.string("CALWORKER_JOBS_DIR", default: "jobs", secret: false)
         config.lease = try reader.duration("CALWORKER_LEASE", default: config.lease, in: Self.leaseRange)
         config.retryBase = try reader.duration("CALWORKER_RETRY_BASE", default: config.retryBase, in: .milliseconds(1) ... .seconds(86_400))
         config.retryCap = try reader.duration("CALWORKER_RETRY_CAP", default: config.retryCap, in: .milliseconds(1) ... .seconds(30 * 86_400))
         config.logFormat = try reader.choice("CALWORKER_LOG_FORMAT", default: config.logFormat, among: ["json", "text"])
-        config.logLevel = try reader.choice("CALWORKER_LOG_LEVEL", default: config.logLevel,
-                                            among: ["debug", "info", "notice", "warning", "error"])
+        config.logLevel = try reader.choice(
+            "CALWORKER_LOG_LEVEL", default: config.logLevel,
+            among: ["debug", "info", "notice", "warning", "error"])
         config.entries = reader.entries
         return config
     }

@@ -49,7 +49,11 @@ public enum DurationText {
         var unit = ""
         for character in trimmed {
             if character.isASCII && (character.isNumber || character == ".") {
-                if !unit.isEmpty { parts.append((digits, unit)); digits = ""; unit = "" }
+                if !unit.isEmpty {
+                    parts.append((digits, unit))
+                    digits = ""
+                    unit = ""
+                }
                 digits.append(character)
             } else if character.isASCII && character.isLetter {
                 unit.append(character)

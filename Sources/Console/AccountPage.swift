@@ -22,7 +22,8 @@ enum AccountPage {
     /// The account's calendars with their counts: one pass over the account's own events by
     /// their primary key, never the run history.
     static func calendars(of accountID: Int64, on db: PostgresConnection) throws -> [Calendar] {
-        try db.query("""
+        try db.query(
+            """
             SELECT c.calendar_id, c.summary, c.access_role, c.is_primary, c.excluded, c.deleted, c.last_synced_at,
                    count(e.event_id) FILTER (WHERE e.status <> 'cancelled' AND NOT e.is_mirror),
                    count(e.event_id) FILTER (WHERE e.status <> 'cancelled' AND e.is_mirror)
@@ -31,10 +32,12 @@ enum AccountPage {
              WHERE c.account_id = $1
              GROUP BY c.account_id, c.calendar_id
              ORDER BY c.is_primary DESC, c.calendar_id
-            """, [accountID]).map { row in
-            Calendar(id: try row.decode(at: 0), summary: try row.decodeOptional(at: 1), accessRole: try row.decode(at: 2),
-                     isPrimary: try row.decode(at: 3), excluded: try row.decode(at: 4), deleted: try row.decode(at: 5),
-                     lastSyncedAt: try row.decodeOptional(at: 6), events: try row.decode(at: 7), mirrors: try row.decode(at: 8))
+            """, [accountID]
+        ).map { row in
+            Calendar(
+                id: try row.decode(at: 0), summary: try row.decodeOptional(at: 1), accessRole: try row.decode(at: 2),
+                isPrimary: try row.decode(at: 3), excluded: try row.decode(at: 4), deleted: try row.decode(at: 5),
+                lastSyncedAt: try row.decodeOptional(at: 6), events: try row.decode(at: 7), mirrors: try row.decode(at: 8))
         }
     }
 

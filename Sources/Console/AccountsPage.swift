@@ -18,14 +18,17 @@ enum AccountsPage {
         let lines = rows.map { row -> HTML in
             let account = row.account
             let age = account.lastSyncedAt.map { ConsoleFormat.seconds(now.timeIntervalSince($0)) + " ago" } ?? "never"
-            let advice: HTML = account.state == .needsReauth
+            let advice: HTML =
+                account.state == .needsReauth
                 ? "<br>Google refused its token: the user must connect the calendar again; then <code>calworker accounts reconnect \(account.id) --refresh-token-file F</code>"
                 : ""
             var actions: [HTML] = []
             if role.mayAct {
                 if account.state == .active { actions.append(form(account.id, "sync", "Sync now", csrf: csrf)) }
-                actions.append(account.state == .disabled ? form(account.id, "enable", "Enable", csrf: csrf)
-                                                          : form(account.id, "disable", "Disable", csrf: csrf))
+                actions.append(
+                    account.state == .disabled
+                        ? form(account.id, "enable", "Enable", csrf: csrf)
+                        : form(account.id, "disable", "Disable", csrf: csrf))
             }
             return """
                 <tr><td><a href="\(ConsoleLink(["accounts", String(account.id)]))">\(account.id)</a></td><td>\(account.email)</td><td>\(account.owner)</td>
@@ -42,7 +45,8 @@ enum AccountsPage {
     }
 
     static func form(_ id: Int64, _ action: String, _ label: String, csrf: String) -> HTML {
-        ConsolePage.actionForm(ConsoleLink(["accounts", String(id), action]), label, csrf: csrf,
-                               confirm: action == "disable" ? "Disable account \(id)? Its syncs stop until it is enabled." : nil)
+        ConsolePage.actionForm(
+            ConsoleLink(["accounts", String(id), action]), label, csrf: csrf,
+            confirm: action == "disable" ? "Disable account \(id)? Its syncs stop until it is enabled." : nil)
     }
 }

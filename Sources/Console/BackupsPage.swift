@@ -54,9 +54,10 @@ enum BackupsPage {
         case .success(let entries):
             found = entries
         }
-        let newest: HTML = found.last(where: { $0.status == "verified" }).map { entry in
-            "<p>Newest verified backup: \(entry.id), made \(ConsoleFormat.seconds(now.timeIntervalSince(entry.createdAt))) ago.</p>"
-        } ?? "<p class=\"message\">No backup here has passed its restore test.</p>"
+        let newest: HTML =
+            found.last(where: { $0.status == "verified" }).map { entry in
+                "<p>Newest verified backup: \(entry.id), made \(ConsoleFormat.seconds(now.timeIntervalSince(entry.createdAt))) ago.</p>"
+            } ?? "<p class=\"message\">No backup here has passed its restore test.</p>"
         let rows = found.reversed().map { entry -> HTML in
             """
             <tr><td>\(entry.id)</td><td>\(ConsoleFormat.time(entry.createdAt))</td>

@@ -55,11 +55,12 @@ enum BulkPage {
             let hidden = (fields + ["action"]).compactMap { name -> HTML? in
                 form[name].map { "<input type=\"hidden\" name=\"\(name)\" value=\"\($0)\">" }
             }
-            let confirm: HTML = role.mayAct && preview.count > 0
+            let confirm: HTML =
+                role.mayAct && preview.count > 0
                 ? """
-                  <form method="post" action="/bulk">\(hidden)<input type="hidden" name="csrf" value="\(csrf)">
-                  <button>\(chosen) \(preview.count) job(s) now</button></form>
-                  """
+                <form method="post" action="/bulk">\(hidden)<input type="hidden" name="csrf" value="\(csrf)">
+                <button>\(chosen) \(preview.count) job(s) now</button></form>
+                """
                 : ""
             result = """
                 <p class="message">\(chosen) would act on \(preview.count) job(s) now (dry run: nothing changed).</p>

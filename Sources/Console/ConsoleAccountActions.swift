@@ -9,8 +9,10 @@ public struct ConsoleAccountActions: Sendable {
     /// After the account was disabled or enabled: its push channels' upkeep.
     public var stateChanged: @Sendable (_ accountID: Int64, _ db: PostgresConnection) throws -> Void
 
-    public init(syncNow: @escaping @Sendable (Int64, PostgresConnection) throws -> Int64,
-                stateChanged: @escaping @Sendable (Int64, PostgresConnection) throws -> Void) {
+    public init(
+        syncNow: @escaping @Sendable (Int64, PostgresConnection) throws -> Int64,
+        stateChanged: @escaping @Sendable (Int64, PostgresConnection) throws -> Void
+    ) {
         self.syncNow = syncNow
         self.stateChanged = stateChanged
     }

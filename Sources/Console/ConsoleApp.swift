@@ -1,9 +1,9 @@
 import Accounts
 import Foundation
-import Scheduling
 public import HTTPServer
 public import JobQueue
 public import Postgres
+import Scheduling
 
 /// The console's requests: login, the pages, and the actions. Every page needs a session;
 /// every state change is a POST carrying the session's CSRF token and needs the operator role;
@@ -33,9 +33,11 @@ public final class ConsoleApp: Sendable {
         var attention: (accounts: [Account], total: Int)
     }
 
-    public init(tokens: ConsoleTokens, pool: ConnectionPool, queue: JobQueue = JobQueue(), secureCookies: Bool = false,
-                accountActions: ConsoleAccountActions? = nil, schedules: ConsoleSchedules? = nil, backups: ConsoleBackups? = nil,
-                throttle: LoginThrottle = LoginThrottle()) throws(ConsoleError) {
+    public init(
+        tokens: ConsoleTokens, pool: ConnectionPool, queue: JobQueue = JobQueue(), secureCookies: Bool = false,
+        accountActions: ConsoleAccountActions? = nil, schedules: ConsoleSchedules? = nil, backups: ConsoleBackups? = nil,
+        throttle: LoginThrottle = LoginThrottle()
+    ) throws(ConsoleError) {
         self.accountActions = accountActions
         self.schedules = schedules
         self.backups = backups
@@ -68,11 +70,13 @@ public final class ConsoleApp: Sendable {
         let session = ConsoleForm.cookie(ConsoleSessions.cookieName, in: request.header("Cookie")).flatMap { sessions.verify($0) }
         switch (request.method, request.path) {
         case ("GET", "/static/console.css"), ("HEAD", "/static/console.css"):
-            return HTTPServerResponse(status: 200, contentType: "text/css; charset=utf-8", body: ConsolePage.stylesheet,
-                                      headers: SecurityHeaders.fields)
+            return HTTPServerResponse(
+                status: 200, contentType: "text/css; charset=utf-8", body: ConsolePage.stylesheet,
+                headers: SecurityHeaders.fields)
         case ("GET", "/static/console.js"), ("HEAD", "/static/console.js"):
-            return HTTPServerResponse(status: 200, contentType: "text/javascript; charset=utf-8", body: ConsoleScript.source,
-                                      headers: SecurityHeaders.fields)
+            return HTTPServerResponse(
+                status: 200, contentType: "text/javascript; charset=utf-8", body: ConsoleScript.source,
+                headers: SecurityHeaders.fields)
         case ("GET", "/login"):
             return ConsolePage.response(title: "Log in", session: nil, body: LoginPage.body())
         case ("POST", "/login"):
@@ -87,24 +91,28 @@ public final class ConsoleApp: Sendable {
         if request.method == "POST" {
             let form = ConsoleForm(String(decoding: request.body, as: UTF8.self))
             guard let token = form["csrf"], sessions.checkCSRF(token, for: session) else {
-                return ConsolePage.message(status: 403, title: "Refused",
-                                           "This form was not sent from the console's own page; reload the page and try again.", session: signed(session))
+                return ConsolePage.message(
+                    status: 403, title: "Refused",
+                    "This form was not sent from the console's own page; reload the page and try again.", session: signed(session))
             }
             if request.path == "/logout" {
                 sessions.revoke(session)
-                return ConsolePage.redirect(to: ConsoleLink(["login"]), headers: [(name: "Set-Cookie", value: sessions.expiredCookie(secure: secureCookies))])
+                return ConsolePage.redirect(
+                    to: ConsoleLink(["login"]), headers: [(name: "Set-Cookie", value: sessions.expiredCookie(secure: secureCookies))])
             }
             guard session.role.mayAct else {
-                return ConsolePage.message(status: 403, title: "Read-only",
-                                           "This session logged in with the read-only token: it can see everything and change nothing.",
-                                           session: signed(session))
+                return ConsolePage.message(
+                    status: 403, title: "Read-only",
+                    "This session logged in with the read-only token: it can see everything and change nothing.",
+                    session: signed(session))
             }
             defer { overview.clear() }
             return act(request.path, form: form, session: session, peer: request.peer)
         }
         guard request.method == "GET" || request.method == "HEAD" else {
-            return HTTPServerResponse(status: 405, body: "GET, HEAD or POST\n",
-                                      headers: SecurityHeaders.fields + [(name: "Allow", value: "GET, HEAD, POST")])
+            return HTTPServerResponse(
+                status: 405, body: "GET, HEAD or POST\n",
+                headers: SecurityHeaders.fields + [(name: "Allow", value: "GET, HEAD, POST")])
         }
         return page(request, session: session)
     }
@@ -113,9 +121,10 @@ public final class ConsoleApp: Sendable {
         let client = request.peer
         let wait = throttle.wait(for: client)
         if wait > 0 {
-            return ConsolePage.response(status: 429, title: "Log in", session: nil,
-                                        body: LoginPage.body(problem: "Too many failed logins from here; try again in \(Int(wait.rounded(.up))) s."),
-                                        headers: [(name: "Retry-After", value: String(Int(wait.rounded(.up))))])
+            return ConsolePage.response(
+                status: 429, title: "Log in", session: nil,
+                body: LoginPage.body(problem: "Too many failed logins from here; try again in \(Int(wait.rounded(.up))) s."),
+                headers: [(name: "Retry-After", value: String(Int(wait.rounded(.up))))])
         }
         let form = ConsoleForm(String(decoding: request.body, as: UTF8.self))
         guard let role = form["token"].flatMap(tokens.role(for:)), let issued = try? sessions.issue(role) else {
@@ -134,14 +143,17 @@ public final class ConsoleApp: Sendable {
             case 0:
                 let current = try overview.value {
                     try pool.with { db in
-                        Overview(statistics: try queue.statistics(on: db),
-                                 attention: try AccountStore(cipher: nil).needingAttention(
-                                    failures: OverviewPage.attentionFailures, stale: OverviewPage.attentionStale, limit: 20, on: db))
+                        Overview(
+                            statistics: try queue.statistics(on: db),
+                            attention: try AccountStore(cipher: nil).needingAttention(
+                                failures: OverviewPage.attentionFailures, stale: OverviewPage.attentionStale, limit: 20, on: db))
                     }
                 }
-                return ConsolePage.response(title: "Overview", session: signed(session), refresh: true,
-                                            body: OverviewPage.body(current.statistics, attention: current.attention,
-                                                                    csrf: sessions.csrfToken(for: session), role: session.role))
+                return ConsolePage.response(
+                    title: "Overview", session: signed(session), refresh: true,
+                    body: OverviewPage.body(
+                        current.statistics, attention: current.attention,
+                        csrf: sessions.csrfToken(for: session), role: session.role))
             case 1 where segments[0] == "accounts":
                 let rows = try pool.with { db -> [AccountsPage.Row] in
                     let accounts = try AccountStore(cipher: nil).list(on: db)
@@ -151,13 +163,15 @@ public final class ConsoleApp: Sendable {
                         return counts
                     }
                     let calendars = try counts("SELECT account_id, count(*) FROM calworker.calendars GROUP BY account_id")
-                    let channels = try counts("""
+                    let channels = try counts(
+                        """
                         SELECT account_id, count(*) FROM calworker.push_channels WHERE state IN ('pending', 'active') GROUP BY account_id
                         """)
                     return accounts.map { AccountsPage.Row(account: $0, calendars: calendars[$0.id] ?? 0, channels: channels[$0.id] ?? 0) }
                 }
-                return ConsolePage.response(title: "Accounts", session: signed(session),
-                                            body: AccountsPage.body(rows, csrf: sessions.csrfToken(for: session), role: session.role))
+                return ConsolePage.response(
+                    title: "Accounts", session: signed(session),
+                    body: AccountsPage.body(rows, csrf: sessions.csrfToken(for: session), role: session.role))
             case 2 where segments[0] == "accounts":
                 guard let id = Int64(segments[1]), id > 0 else { break }
                 let found = try pool.with { db -> (AccountsPage.Row, [AccountPage.Calendar])? in
@@ -168,16 +182,19 @@ public final class ConsoleApp: Sendable {
                         return nil
                     }
                     let calendars = try AccountPage.calendars(of: id, on: db)
-                    let channels: Int = try db.query("""
+                    let channels: Int = try db.query(
+                        """
                         SELECT count(*) FROM calworker.push_channels WHERE account_id = $1 AND state IN ('pending', 'active')
                         """, [id])[0].decode(at: 0)
                     return (AccountsPage.Row(account: account, calendars: calendars.count, channels: channels), calendars)
                 }
                 guard let (row, calendars) = found else {
-                    return ConsolePage.message(status: 404, title: "Account \(id)", "No account \(id); see the accounts page.", session: signed(session))
+                    return ConsolePage.message(
+                        status: 404, title: "Account \(id)", "No account \(id); see the accounts page.", session: signed(session))
                 }
-                return ConsolePage.response(title: "Account \(row.account.email)", session: signed(session),
-                                            body: AccountPage.body(row, calendars: calendars, csrf: sessions.csrfToken(for: session), role: session.role))
+                return ConsolePage.response(
+                    title: "Account \(row.account.email)", session: signed(session),
+                    body: AccountPage.body(row, calendars: calendars, csrf: sessions.csrfToken(for: session), role: session.role))
             case 1 where segments[0] == "schedules":
                 let now = Date()
                 let rows = try pool.with { db -> [SchedulesPage.Row] in
@@ -185,44 +202,53 @@ public final class ConsoleApp: Sendable {
                     let fires = try ScheduleFires.newest(names: schedules.definitions.map(\.name), now: now, on: db)
                     return try schedules.definitions.map { definition in
                         let fire = fires[definition.name]
-                        return SchedulesPage.Row(definition: definition, lastFire: fire,
-                                                 lastJob: try fire?.jobID.flatMap { try queue.job(id: $0, on: db) },
-                                                 nextFire: schedules.nextFire(definition, now: now))
+                        return SchedulesPage.Row(
+                            definition: definition, lastFire: fire,
+                            lastJob: try fire?.jobID.flatMap { try queue.job(id: $0, on: db) },
+                            nextFire: schedules.nextFire(definition, now: now))
                     }
                 }
-                return ConsolePage.response(title: "Schedules", session: signed(session), refresh: true,
-                                            body: SchedulesPage.body(rows, timeZone: schedules?.timeZone ?? .gmt, now: now))
+                return ConsolePage.response(
+                    title: "Schedules", session: signed(session), refresh: true,
+                    body: SchedulesPage.body(rows, timeZone: schedules?.timeZone ?? .gmt, now: now))
             case 1 where segments[0] == "backups":
                 let listed = Result { () throws(any Error) -> [ConsoleBackups.Entry] in try backups?.list() ?? [] }
-                return ConsolePage.response(title: "Backups", session: signed(session), body: BackupsPage.body(target: backups?.target, entries: listed))
+                return ConsolePage.response(
+                    title: "Backups", session: signed(session), body: BackupsPage.body(target: backups?.target, entries: listed))
             case 1 where segments[0] == "audit":
                 let entries = try pool.with { db in try AuditLog().list(since: Date().addingTimeInterval(-30 * 86_400), limit: 500, on: db) }
                 return ConsolePage.response(title: "Audit", session: signed(session), body: AuditPage.body(entries))
             case 1 where segments[0] == "bulk":
                 let csrf = sessions.csrfToken(for: session)
                 guard query["action"] != nil else {
-                    return ConsolePage.response(title: "Bulk actions", session: signed(session),
-                                                body: BulkPage.body(form: query, preview: nil, csrf: csrf, role: session.role, problem: nil))
+                    return ConsolePage.response(
+                        title: "Bulk actions", session: signed(session),
+                        body: BulkPage.body(form: query, preview: nil, csrf: csrf, role: session.role, problem: nil))
                 }
                 switch BulkPage.request(query) {
                 case .failure(let problem):
-                    return ConsolePage.response(status: 400, title: "Bulk actions", session: signed(session),
-                                                body: BulkPage.body(form: query, preview: nil, csrf: csrf, role: session.role, problem: problem.message))
+                    return ConsolePage.response(
+                        status: 400, title: "Bulk actions", session: signed(session),
+                        body: BulkPage.body(form: query, preview: nil, csrf: csrf, role: session.role, problem: problem.message))
                 case .success(let (action, filter)):
                     let preview = try pool.with { db in
                         try queue.preview(action == .retry ? .retry : .cancel, filter, sample: 10, on: db)
                     }
-                    return ConsolePage.response(title: "Bulk actions", session: signed(session),
-                                                body: BulkPage.body(form: query, preview: preview, csrf: csrf, role: session.role, problem: nil))
+                    return ConsolePage.response(
+                        title: "Bulk actions", session: signed(session),
+                        body: BulkPage.body(form: query, preview: preview, csrf: csrf, role: session.role, problem: nil))
                 }
             case 1 where segments[0] == "runs":
                 switch RunsPage.filter(query) {
                 case .failure(let problem):
-                    return ConsolePage.response(status: 400, title: "Runs", session: signed(session),
-                                                body: RunsPage.body(query: query, runs: [], problem: problem.message))
+                    return ConsolePage.response(
+                        status: 400, title: "Runs", session: signed(session),
+                        body: RunsPage.body(query: query, runs: [], problem: problem.message))
                 case .success(let filter):
                     let runs = try pool.with { db in try queue.runs(filter, on: db) }
-                    return ConsolePage.response(title: "Runs", session: signed(session), refresh: filter.before == nil, body: RunsPage.body(query: query, runs: runs, problem: nil))
+                    return ConsolePage.response(
+                        title: "Runs", session: signed(session), refresh: filter.before == nil,
+                        body: RunsPage.body(query: query, runs: runs, problem: nil))
                 }
             case 2 where segments[0] == "jobs":
                 guard let id = Int64(segments[1]), id > 0 else { break }
@@ -231,11 +257,13 @@ public final class ConsoleApp: Sendable {
                     return (job, Array(try queue.runs(RunFilter(jobID: id, limit: 1000), on: db).reversed()))
                 }
                 guard let (job, runs) = found else {
-                    return ConsolePage.message(status: 404, title: "Job \(id)", "No job \(id), and no run records of it (kept for the history's retention).",
-                                               session: signed(session))
+                    return ConsolePage.message(
+                        status: 404, title: "Job \(id)", "No job \(id), and no run records of it (kept for the history's retention).",
+                        session: signed(session))
                 }
-                return ConsolePage.response(title: "Job \(id)", session: signed(session), refresh: job.state.isLive,
-                                            body: JobPage.body(job: job, runs: runs, csrf: sessions.csrfToken(for: session), role: session.role))
+                return ConsolePage.response(
+                    title: "Job \(id)", session: signed(session), refresh: job.state.isLive,
+                    body: JobPage.body(job: job, runs: runs, csrf: sessions.csrfToken(for: session), role: session.role))
             default:
                 break
             }
@@ -273,14 +301,20 @@ public final class ConsoleApp: Sendable {
         return ConsolePage.redirect(to: ConsoleLink(["jobs", String(id)]))
     }
 
-    private func pauseOrResume(_ name: String, _ action: String, reason: String?, actor: String,
-                               session: ConsoleSessions.Session) -> HTTPServerResponse {
+    private func pauseOrResume(
+        _ name: String, _ action: String, reason: String?, actor: String,
+        session: ConsoleSessions.Session
+    ) -> HTTPServerResponse {
         do {
             try pool.with { db in
                 try db.transaction { db in
-                    let changed = action == "pause" ? try queue.pause(queue: name, reason: reason, by: actor, on: db)
-                                                    : try queue.resume(queue: name, on: db)
-                    if changed { try AuditLog().record(actor: actor, origin: "console", action: "queue.\(action)", target: ["queue": name], count: nil, on: db) }
+                    let changed =
+                        action == "pause"
+                        ? try queue.pause(queue: name, reason: reason, by: actor, on: db)
+                        : try queue.resume(queue: name, on: db)
+                    if changed {
+                        try AuditLog().record(actor: actor, origin: "console", action: "queue.\(action)", target: ["queue": name], count: nil, on: db)
+                    }
                 }
             }
         } catch let error as JobQueueError {
@@ -321,7 +355,8 @@ public final class ConsoleApp: Sendable {
 
     private func bulk(_ form: ConsoleForm, actor: String, session: ConsoleSessions.Session) -> HTTPServerResponse {
         guard case .success(let (action, filter)) = BulkPage.request(form) else {
-            return ConsolePage.message(status: 400, title: "Bulk actions", "The filter is not usable; count it again first.", session: signed(session))
+            return ConsolePage.message(
+                status: 400, title: "Bulk actions", "The filter is not usable; count it again first.", session: signed(session))
         }
         let count: Int
         do {
@@ -341,8 +376,9 @@ public final class ConsoleApp: Sendable {
         } catch {
             return unavailable(error, session: session)
         }
-        return ConsolePage.message(status: 200, title: "Bulk actions",
-                                   "\(action.rawValue) acted on \(count) job(s): those still matching when it committed.", session: signed(session))
+        return ConsolePage.message(
+            status: 200, title: "Bulk actions",
+            "\(action.rawValue) acted on \(count) job(s): those still matching when it committed.", session: signed(session))
     }
 
     /// A session with its CSRF token, for the page shell's logout form.
@@ -351,7 +387,8 @@ public final class ConsoleApp: Sendable {
     }
 
     private func unavailable(_ error: any Error, session: ConsoleSessions.Session) -> HTTPServerResponse {
-        ConsolePage.message(status: 503, title: "Database unavailable",
-                            "The database did not answer (\(String(describing: error).prefix(300))); try again in a moment.", session: signed(session))
+        ConsolePage.message(
+            status: 503, title: "Database unavailable",
+            "The database did not answer (\(String(describing: error).prefix(300))); try again in a moment.", session: signed(session))
     }
 }

@@ -12,15 +12,18 @@ enum ConsolePage {
     ///     login page.
     ///   - refresh: whether the script keeps the page current (pages of what is happening now,
     ///     not older pages a reader is going through).
-    static func response(status: Int = 200, title: String, session: (ConsoleSessions.Session, csrf: String)?, refresh: Bool = false,
-                         body: HTML, headers: [(name: String, value: String)] = []) -> HTTPServerResponse {
-        let navigation: HTML = session.map { session, csrf in
-            """
-            <nav><a href="/">Overview</a> <a href="/runs">Runs</a> <a href="/accounts">Accounts</a> <a href="/schedules">Schedules</a> <a href="/backups">Backups</a> <a href="/bulk">Bulk</a> <a href="/audit">Audit</a>
-            <span class="role">\(session.role.rawValue)</span>
-            <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="\(csrf)"><button>Log out</button></form></nav>
-            """
-        } ?? ""
+    static func response(
+        status: Int = 200, title: String, session: (ConsoleSessions.Session, csrf: String)?, refresh: Bool = false,
+        body: HTML, headers: [(name: String, value: String)] = []
+    ) -> HTTPServerResponse {
+        let navigation: HTML =
+            session.map { session, csrf in
+                """
+                <nav><a href="/">Overview</a> <a href="/runs">Runs</a> <a href="/accounts">Accounts</a> <a href="/schedules">Schedules</a> <a href="/backups">Backups</a> <a href="/bulk">Bulk</a> <a href="/audit">Audit</a>
+                <span class="role">\(session.role.rawValue)</span>
+                <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="\(csrf)"><button>Log out</button></form></nav>
+                """
+            } ?? ""
         let refreshAttribute: HTML = refresh ? " data-refresh=\"\(refreshSeconds)\"" : ""
         let page: HTML = """
             <!doctype html>
@@ -31,14 +34,17 @@ enum ConsolePage {
             <body\(refreshAttribute)>\(navigation)<main><h1>\(title)</h1>
             \(body)</main></body></html>
             """
-        return HTTPServerResponse(status: status, contentType: "text/html; charset=utf-8", body: page.markup,
-                                  headers: SecurityHeaders.fields + headers)
+        return HTTPServerResponse(
+            status: status, contentType: "text/html; charset=utf-8", body: page.markup,
+            headers: SecurityHeaders.fields + headers)
     }
 
     /// A redirect after a form (303: the browser GETs the target).
     static func redirect(to link: ConsoleLink, headers: [(name: String, value: String)] = []) -> HTTPServerResponse {
-        HTTPServerResponse(status: 303, body: "", headers: SecurityHeaders.fields
-                           + [(name: "Location", value: link.href)] + headers)
+        HTTPServerResponse(
+            status: 303, body: "",
+            headers: SecurityHeaders.fields
+                + [(name: "Location", value: link.href)] + headers)
     }
 
     /// A button that POSTs to `link` with the session's CSRF token: every action's form.
@@ -46,9 +52,9 @@ enum ConsolePage {
     static func actionForm(_ link: ConsoleLink, _ label: String, csrf: String, confirm: String? = nil) -> HTML {
         let question: HTML = confirm.map { " data-confirm=\"\($0)\"" } ?? ""
         return """
-        <form method="post" action="\(link)" class="inline"\(question)>
-        <input type="hidden" name="csrf" value="\(csrf)"><button>\(label)</button></form>
-        """
+            <form method="post" action="\(link)" class="inline"\(question)>
+            <input type="hidden" name="csrf" value="\(csrf)"><button>\(label)</button></form>
+            """
     }
 
     /// A message page: why something was refused, and what to do.

@@ -40,7 +40,8 @@ public struct ConsoleSessions: Sendable {
         guard value.utf8.count <= 256 else { return nil }
         let parts = value.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 4, let role = ConsoleRole(rawValue: parts[0]), let expires = Int64(parts[1]),
-              parts[2].utf8.count == 32, parts[2].allSatisfy(\.isHexDigit) else { return nil }
+            parts[2].utf8.count == 32, parts[2].allSatisfy(\.isHexDigit)
+        else { return nil }
         let body = parts[0...2].joined(separator: ".")
         guard Digest.constantTimeEquals(Array(mac(body).utf8), Array(parts[3].utf8)) else { return nil }
         let expiry = Date(timeIntervalSince1970: TimeInterval(expires))

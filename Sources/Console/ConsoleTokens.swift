@@ -28,7 +28,7 @@ public struct ConsoleTokens: Sendable {
         let digest = Digest.sha256(Array(presented.utf8))
         let isOperator = operatorDigest.map { Digest.constantTimeEquals($0, digest) } ?? false
         let isReadOnly = readOnlyDigest.map { Digest.constantTimeEquals($0, digest) } ?? false
-        return isOperator ? .operator_ : isReadOnly ? .readOnly : nil
+        return isOperator ? .operator : isReadOnly ? .readOnly : nil
     }
 }
 

@@ -39,7 +39,8 @@ enum JobPage {
     }
 
     static func form(_ id: Int64, _ action: String, _ label: String, csrf: String) -> HTML {
-        ConsolePage.actionForm(ConsoleLink(["jobs", String(id), action]), label, csrf: csrf,
-                               confirm: action == "cancel" ? "Cancel job \(id)?" : nil)
+        ConsolePage.actionForm(
+            ConsoleLink(["jobs", String(id), action]), label, csrf: csrf,
+            confirm: action == "cancel" ? "Cancel job \(id)?" : nil)
     }
 }

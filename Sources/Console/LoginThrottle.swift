@@ -38,7 +38,8 @@ public final class LoginThrottle: Sendable {
     public func recordFailure(for client: String, now: Date = Date()) {
         records.withLock { records in
             if records[client] == nil, records.count >= capacity,
-               let oldest = records.min(by: { $0.value.last < $1.value.last })?.key {
+                let oldest = records.min(by: { $0.value.last < $1.value.last })?.key
+            {
                 records[oldest] = nil
             }
             records[client, default: Record(failures: 0, last: now)].failures += 1

@@ -12,17 +12,20 @@ enum OverviewPage {
     /// five-minute polls.
     static let attentionStale: Duration = .seconds(30 * 60)
 
-    static func body(_ statistics: QueueStatistics, attention: (accounts: [Account], total: Int), csrf: String, role: ConsoleRole,
-                     now: Date = Date()) -> HTML {
+    static func body(
+        _ statistics: QueueStatistics, attention: (accounts: [Account], total: Int), csrf: String, role: ConsoleRole,
+        now: Date = Date()
+    ) -> HTML {
         let queues = statistics.depths.map { depth -> HTML in
             let paused: HTML = depth.paused ? " <span class=\"paused\">paused</span>" : ""
             let action = depth.paused ? "resume" : "pause"
             let reason: HTML = depth.paused ? "" : "<input name=\"reason\" placeholder=\"reason\" size=\"10\">"
-            let control: HTML = role.mayAct
+            let control: HTML =
+                role.mayAct
                 ? """
-                  <form method="post" action="\(ConsoleLink(["queues", depth.queue, action]))" class="inline">
-                  <input type="hidden" name="csrf" value="\(csrf)">\(reason)<button>\(action == "pause" ? "Pause" : "Resume")</button></form>
-                  """
+                <form method="post" action="\(ConsoleLink(["queues", depth.queue, action]))" class="inline">
+                <input type="hidden" name="csrf" value="\(csrf)">\(reason)<button>\(action == "pause" ? "Pause" : "Resume")</button></form>
+                """
                 : ""
             return """
                 <tr data-queue="\(depth.queue)"><td>\(depth.queue)\(paused)</td>
@@ -41,21 +44,26 @@ enum OverviewPage {
         let failed = statistics.recentRuns.filter { ["failed", "discarded", "lost"].contains($0.outcome) }.reduce(0) { $0 + $1.count }
         let share = attempts == 0 ? "" : String(format: " (%.1f%%)", 100 * Double(failed) / Double(attempts))
         let accounts = attention.accounts.map { account -> HTML in
-            let why = account.state == .needsReauth ? "needs re-authorization"
-                : account.consecutiveFailures >= Self.attentionFailures ? "\(account.consecutiveFailures) failed syncs in a row"
-                : account.lastSyncedAt.map { "no successful sync for \(ConsoleFormat.seconds(now.timeIntervalSince($0)))" } ?? "never synced"
+            let why =
+                account.state == .needsReauth
+                ? "needs re-authorization"
+                : account.consecutiveFailures >= Self.attentionFailures
+                    ? "\(account.consecutiveFailures) failed syncs in a row"
+                    : account.lastSyncedAt.map { "no successful sync for \(ConsoleFormat.seconds(now.timeIntervalSince($0)))" } ?? "never synced"
             return """
                 <tr><td><a href="\(ConsoleLink(["accounts", String(account.id)]))">\(account.email)</a></td><td>\(account.state.rawValue)</td>
                 <td>\(why)</td><td class="error">\(ConsoleFormat.clip(account.lastError))</td></tr>
                 """
         }
-        let attentionSection: HTML = attention.total == 0
+        let attentionSection: HTML =
+            attention.total == 0
             ? "<p>None: every active account synced in the last 30 min, none failing.</p>"
             : """
-              <p>\(attention.total) account(s)\(attention.total > attention.accounts.count ? ", the worst \(attention.accounts.count) shown" : ""):</p>
-              <table><thead><tr><th>Account</th><th>State</th><th>Why</th><th>Last error</th></tr></thead><tbody>\(accounts)</tbody></table>
-              """
-        let backup: HTML = statistics.lastVerifiedBackupAt.map { "<p>Newest verified backup: \(ConsoleFormat.time($0))</p>" }
+            <p>\(attention.total) account(s)\(attention.total > attention.accounts.count ? ", the worst \(attention.accounts.count) shown" : ""):</p>
+            <table><thead><tr><th>Account</th><th>State</th><th>Why</th><th>Last error</th></tr></thead><tbody>\(accounts)</tbody></table>
+            """
+        let backup: HTML =
+            statistics.lastVerifiedBackupAt.map { "<p>Newest verified backup: \(ConsoleFormat.time($0))</p>" }
             ?? "<p>No backup has been verified yet.</p>"
         return """
             <p>Workers: \(statistics.workersAlive) alive (\(statistics.workersStopping) stopping), \(statistics.workersStale) stale.</p>

@@ -23,7 +23,8 @@ public final class ConsoleSchedules: Sendable {
     public func nextFire(_ definition: JobDefinition, now: Date) -> Date? {
         guard let expression = definition.schedule else { return nil }
         if let known = nextFires.withLock({ $0[definition.name] }), known.searchedAt <= now,
-           known.next.map({ $0 > now }) ?? (now < known.searchedAt.addingTimeInterval(3600)) {
+            known.next.map({ $0 > now }) ?? (now < known.searchedAt.addingTimeInterval(3600))
+        {
             return known.next
         }
         let next = CronSchedule(expression, timeZone: timeZone).fires(after: now, through: now.addingTimeInterval(Self.horizon)).first?.at
@@ -46,13 +47,17 @@ enum SchedulesPage {
     static func body(_ rows: [Row], timeZone: TimeZone, now: Date = Date()) -> HTML {
         let lines = rows.map { row -> HTML in
             let definition = row.definition
-            let last: HTML = row.lastFire.map { fire in
-                let job: HTML = fire.jobID.map { id in
-                    "<br><a href=\"\(ConsoleLink(["jobs", String(id)]))\">job \(id)</a> <span class=\"outcome-\(row.lastJob?.state.rawValue ?? "")\">\(row.lastJob?.state.rawValue ?? "")</span>"
-                } ?? ""
-                return "\(ConsoleFormat.time(fire.at))<br>\(ConsoleFormat.seconds(now.timeIntervalSince(fire.at))) ago\(job)"
-            } ?? "none recorded"
-            let next: HTML = definition.schedule == nil ? "not scheduled"
+            let last: HTML =
+                row.lastFire.map { fire in
+                    let job: HTML =
+                        fire.jobID.map { id in
+                            "<br><a href=\"\(ConsoleLink(["jobs", String(id)]))\">job \(id)</a> <span class=\"outcome-\(row.lastJob?.state.rawValue ?? "")\">\(row.lastJob?.state.rawValue ?? "")</span>"
+                        } ?? ""
+                    return "\(ConsoleFormat.time(fire.at))<br>\(ConsoleFormat.seconds(now.timeIntervalSince(fire.at))) ago\(job)"
+                } ?? "none recorded"
+            let next: HTML =
+                definition.schedule == nil
+                ? "not scheduled"
                 : row.nextFire.map { "\(ConsoleFormat.time($0))<br>in \(ConsoleFormat.seconds($0.timeIntervalSince(now)))" } ?? "not within a month"
             return """
                 <tr><td>\(definition.name)</td><td><a href="\(ConsoleLink(["runs"], query: [("kind", definition.kind)]))">\(definition.kind)</a></td>

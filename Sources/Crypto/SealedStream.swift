@@ -36,28 +36,35 @@ final class GCMContext {
         guard let context = EVP_CIPHER_CTX_new() else { throw CryptoError.openSSL("EVP_CIPHER_CTX_new") }
         self.context = context
         self.encrypting = encrypting
-        let ok = encrypting ? EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, key, nil) : EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, key, nil)
+        let ok =
+            encrypting ? EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, key, nil) : EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, key, nil)
         guard ok == 1 else { throw CryptoError.openSSL("AES-GCM init") }
     }
 
     deinit { EVP_CIPHER_CTX_free(context) }
 
     /// Seals or opens `input` into `output` (same length); for opening, `tag` is checked.
-    func run(nonce: [UInt8], aad: [UInt8], input: UnsafeRawBufferPointer, output: UnsafeMutableRawPointer,
-             tag: UnsafeMutableRawPointer) throws(CryptoError) {
+    func run(
+        nonce: [UInt8], aad: [UInt8], input: UnsafeRawBufferPointer, output: UnsafeMutableRawPointer,
+        tag: UnsafeMutableRawPointer
+    ) throws(CryptoError) {
         let started = encrypting ? EVP_EncryptInit_ex(context, nil, nil, nil, nonce) : EVP_DecryptInit_ex(context, nil, nil, nil, nonce)
         guard started == 1 else { throw CryptoError.openSSL("AES-GCM nonce") }
         var length: Int32 = 0
         let update = encrypting ? EVP_EncryptUpdate : EVP_DecryptUpdate
         guard update(context, nil, &length, aad, Int32(aad.count)) == 1 else { throw CryptoError.openSSL("AES-GCM aad") }
         if let base = input.baseAddress, !input.isEmpty {
-            guard update(context, output.assumingMemoryBound(to: UInt8.self), &length, base.assumingMemoryBound(to: UInt8.self),
-                         Int32(input.count)) == 1 else { throw CryptoError.openSSL("AES-GCM update") }
+            guard
+                update(
+                    context, output.assumingMemoryBound(to: UInt8.self), &length, base.assumingMemoryBound(to: UInt8.self),
+                    Int32(input.count)) == 1
+            else { throw CryptoError.openSSL("AES-GCM update") }
         }
         var final: Int32 = 0
         if encrypting {
             guard EVP_EncryptFinal_ex(context, output.assumingMemoryBound(to: UInt8.self) + input.count, &final) == 1,
-                  EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_GET_TAG, Int32(AESGCM.tagLength), tag) == 1 else {
+                EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_GET_TAG, Int32(AESGCM.tagLength), tag) == 1
+            else {
                 throw CryptoError.openSSL("AES-GCM seal")
             }
         } else {

@@ -54,7 +54,9 @@ public final class SealedStreamReader {
         while pending.count - offset >= 5 {
             if sawLast { throw CryptoError("data follows the final chunk: the file was appended to") }
             let length = pending[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
-            guard length <= chunkSize else { throw CryptoError("chunk \(index) claims \(length) bytes, more than the \(chunkSize) allowed: the file is damaged") }
+            guard length <= chunkSize else {
+                throw CryptoError("chunk \(index) claims \(length) bytes, more than the \(chunkSize) allowed: the file is damaged")
+            }
             let total = length + SealedStream.frameOverhead
             guard pending.count - offset >= total else { return }
             try openFrame(at: offset, length: length)
@@ -88,8 +90,9 @@ public final class SealedStreamReader {
             try pending.withUnsafeBytes { all in
                 try plain.withUnsafeMutableBytes { out in
                     try tag.withUnsafeMutableBytes { tagBytes in
-                        try gcm!.run(nonce: nonce, aad: aad, input: UnsafeRawBufferPointer(rebasing: all[bodyStart..<(bodyStart + length)]),
-                                     output: out.baseAddress!, tag: tagBytes.baseAddress!)
+                        try gcm!.run(
+                            nonce: nonce, aad: aad, input: UnsafeRawBufferPointer(rebasing: all[bodyStart..<(bodyStart + length)]),
+                            output: out.baseAddress!, tag: tagBytes.baseAddress!)
                     }
                 }
             }

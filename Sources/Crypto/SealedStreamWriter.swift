@@ -18,13 +18,16 @@ public final class SealedStreamWriter {
     public private(set) var plaintextBytes: Int64 = 0
     public private(set) var ciphertextBytes: Int64 = 0
 
-    public init(key: SecretKey, chunkSize: Int = SealedStream.defaultChunkSize,
-                sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
+    public init(
+        key: SecretKey, chunkSize: Int = SealedStream.defaultChunkSize,
+        sink: @escaping (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         precondition(chunkSize > 0 && chunkSize <= 64 << 20, "chunk size out of range")
         gcm = try GCMContext(key: key.bytes, encrypting: true)
         self.chunkSize = chunkSize
         self.sink = sink
-        header = SealedStream.magic + [1, 0, 0, 0] + SealedStream.bigEndian(UInt64(chunkSize)).suffix(4) + Array(key.id.utf8)
+        header =
+            SealedStream.magic + [1, 0, 0, 0] + SealedStream.bigEndian(UInt64(chunkSize)).suffix(4) + Array(key.id.utf8)
             + (try Random.bytes(16))
         plain = .allocate(byteCount: chunkSize, alignment: 16)
         frame = .allocate(byteCount: chunkSize + SealedStream.frameOverhead, alignment: 16)
@@ -69,8 +72,9 @@ public final class SealedStreamWriter {
         base.storeBytes(of: flags, toByteOffset: 4, as: UInt8.self)
         (base + 5).copyMemory(from: nonce, byteCount: AESGCM.nonceLength)
         let body = base + 5 + AESGCM.nonceLength
-        try gcm.run(nonce: nonce, aad: SealedStream.associatedData(header: header, index: index, flags: flags, length: length),
-                    input: UnsafeRawBufferPointer(start: plain.baseAddress, count: filled), output: body, tag: body + filled)
+        try gcm.run(
+            nonce: nonce, aad: SealedStream.associatedData(header: header, index: index, flags: flags, length: length),
+            input: UnsafeRawBufferPointer(start: plain.baseAddress, count: filled), output: body, tag: body + filled)
         try emit(UnsafeRawBufferPointer(start: base, count: filled + SealedStream.frameOverhead))
         index += 1
         filled = 0

@@ -32,7 +32,8 @@ public struct TokenCipher: Sendable {
 
     public func open(_ ciphertext: [UInt8], keyID: String, context: String) throws(CryptoError) -> String {
         guard let key = ([current] + previous).first(where: { $0.id == keyID }) else {
-            throw CryptoError("no key with id \(keyID) is configured: set CALWORKER_TOKEN_KEY (or CALWORKER_TOKEN_KEY_PREVIOUS) to the key that encrypted it")
+            throw CryptoError(
+                "no key with id \(keyID) is configured: set CALWORKER_TOKEN_KEY (or CALWORKER_TOKEN_KEY_PREVIOUS) to the key that encrypted it")
         }
         let plaintext = try AESGCM.open(ciphertext, key: key.bytes, aad: Array(context.utf8))
         guard let text = String(bytes: plaintext, encoding: .utf8) else { throw CryptoError("decrypted token is not UTF-8") }

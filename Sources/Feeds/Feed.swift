@@ -30,7 +30,11 @@ public struct Feed: Sendable, Equatable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, owner, detail, attendees, name, events
-        case accountID = "account_id", calendarID = "calendar_id", createdAt = "created_at", publishedAt = "published_at"
-        case contentBytes = "content_bytes", lastError = "last_error"
+        case accountID = "account_id"
+        case calendarID = "calendar_id"
+        case createdAt = "created_at"
+        case publishedAt = "published_at"
+        case contentBytes = "content_bytes"
+        case lastError = "last_error"
     }
 }

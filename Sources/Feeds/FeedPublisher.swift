@@ -51,16 +51,21 @@ public struct FeedPublisher {
     public func publish(_ feed: Feed, force: Bool = false, now: Date = Date(), on db: PostgresConnection) throws -> Outcome {
         let stored = try db.query("SELECT fingerprint, content_sha256 FROM calworker.feeds WHERE id = $1 AND token = $2", [feed.id, feed.token])
         guard let state = stored.first else { return .superseded }
-        let lastFingerprint: String? = try state.decodeOptional(at: 0), lastHash: String? = try state.decodeOptional(at: 1)
+        let lastFingerprint: String? = try state.decodeOptional(at: 0)
+        let lastHash: String? = try state.decodeOptional(at: 1)
         if !force, lastHash != nil, let lastFingerprint,
-           try db.transaction({ db in try FeedRenderer.fingerprint(feed, on: db) }) == lastFingerprint {
+            try db.transaction({ db in try FeedRenderer.fingerprint(feed, on: db) }) == lastFingerprint
+        {
             return .skipped
         }
         let path = spoolDirectory + "/calworker-feed-\(feed.id)-\(UUID().uuidString).ics"
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
             throw FeedError("cannot write the spool file \(path); check CALWORKER_BACKUP_SPOOL and free space")
         }
-        defer { try? handle.close(); try? FileManager.default.removeItem(atPath: path) }
+        defer {
+            try? handle.close()
+            try? FileManager.default.removeItem(atPath: path)
+        }
         let hasher = SHA256Hasher()
         let rendered = try FeedRenderer.render(feed, now: now, on: db) { bytes in
             bytes.withUnsafeBytes { hasher.update($0) }
@@ -74,7 +79,8 @@ public struct FeedPublisher {
             if !same {
                 try stores.upload(location(of: feed), file: path, sha256: hash, contentType: "text/calendar; charset=utf-8")
             }
-            let recorded = try db.execute("""
+            let recorded = try db.execute(
+                """
                 UPDATE calworker.feeds SET fingerprint = $3, content_sha256 = $4, content_bytes = $5, events = $6,
                        published_at = CASE WHEN $7 THEN now() ELSE coalesce(published_at, now()) END, last_error = NULL
                  WHERE id = $1 AND token = $2
@@ -89,8 +95,9 @@ public struct FeedPublisher {
             // The token is the feed's password: an error naming its object must not show it in
             // run records and logs that read-only operators see.
             let masked = FeedError(String(describing: error).replacingOccurrences(of: feed.token, with: "<token>"))
-            _ = try? db.execute("UPDATE calworker.feeds SET last_error = left($3, 2000) WHERE id = $1 AND token = $2",
-                                [feed.id, feed.token, masked.description])
+            _ = try? db.execute(
+                "UPDATE calworker.feeds SET last_error = left($3, 2000) WHERE id = $1 AND token = $2",
+                [feed.id, feed.token, masked.description])
             throw masked
         }
     }
@@ -107,7 +114,8 @@ public struct FeedPublisher {
         for object in try stores.list(prefix: target) {
             let name = object.location.name
             guard name.hasSuffix(".ics"), !tokens.contains(String(name.dropLast(4))),
-                  (object.lastModified ?? .distantPast) < now.addingTimeInterval(-grace) else { continue }
+                (object.lastModified ?? .distantPast) < now.addingTimeInterval(-grace)
+            else { continue }
             try stores.delete(object.location)
             removed += 1
         }

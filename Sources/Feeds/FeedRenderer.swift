@@ -40,7 +40,8 @@ public struct FeedRenderer {
     /// settings' last change and the owner's busy title. Equal fingerprints, equal feeds.
     /// Call inside the transaction the rendering reads in.
     public static func fingerprint(_ feed: Feed, on db: PostgresConnection) throws -> String {
-        let row = try db.query("""
+        let row = try db.query(
+            """
             SELECT count(*), coalesce(max(e.synced_at)::text, '-'), coalesce(max(e.updated)::text, '-'),
                    (SELECT changed_at::text FROM calworker.feeds WHERE id = $4),
                    coalesce((SELECT busy_title FROM calworker.owner_settings WHERE owner = $1), 'Busy')
@@ -54,7 +55,8 @@ public struct FeedRenderer {
     /// later (a series without an end goes on). Whole years, so the bytes of an unchanged feed
     /// do not change with the clock.
     static func range(_ feed: Feed, now: Date, on db: PostgresConnection) throws -> ClosedRange<Date> {
-        let row = try db.query("""
+        let row = try db.query(
+            """
             SELECT least(min(e.start_time), min(e.start_date)::timestamptz), greatest(max(e.end_time), max(e.end_date)::timestamptz)
             \(scope)
             """, parameters(feed))[0]
@@ -63,21 +65,26 @@ public struct FeedRenderer {
         let latest = ((try? row.decodeOptional(Date.self, at: 1)) ?? nil) ?? now
         func year(of date: Date) -> Int { CivilTime.date(days: Int((date.timeIntervalSince1970 / 86_400).rounded(.down))).year }
         func january(_ year: Int) -> Date { Date(timeIntervalSince1970: Double(CivilTime.days(year: year, month: 1, day: 1)) * 86_400) }
-        let first = max(1, min(year(of: earliest), year(of: now))), last = min(9999, max(year(of: latest), year(of: now) + 2))
+        let first = max(1, min(year(of: earliest), year(of: now)))
+        let last = min(9999, max(year(of: latest), year(of: now) + 2))
         return january(first)...january(last + 1)
     }
 
     /// Writes the feed to `sink`. Runs its own read-only transaction, in which `fingerprint`
     /// is read first, so what is recorded is what was rendered.
-    public static func render(_ feed: Feed, now: Date = Date(), on db: PostgresConnection,
-                              sink: @escaping ([UInt8]) throws -> Void) throws -> (result: Result, fingerprint: String) {
+    public static func render(
+        _ feed: Feed, now: Date = Date(), on db: PostgresConnection,
+        sink: @escaping ([UInt8]) throws -> Void
+    ) throws -> (result: Result, fingerprint: String) {
         try db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
             let fingerprint = try fingerprint(feed, on: db)
-            let busyTitle = try db.query("SELECT busy_title FROM calworker.owner_settings WHERE owner = $1", [feed.owner]).first?
+            let busyTitle =
+                try db.query("SELECT busy_title FROM calworker.owner_settings WHERE owner = $1", [feed.owner]).first?
                 .decode(String.self, at: 0) ?? "Busy"
-            let writer = FeedWriter(name: feed.name, detail: feed.feedDetail(busyTitle: busyTitle), range: try range(feed, now: now, on: db),
-                                    sink: sink)
+            let writer = FeedWriter(
+                name: feed.name, detail: feed.feedDetail(busyTitle: busyTitle), range: try range(feed, now: now, on: db),
+                sink: sink)
             try writer.begin()
             try db.execute("DECLARE feed_rows NO SCROLL CURSOR FOR " + rows, parameters(feed))
             var group: [FeedEvent] = []

@@ -16,11 +16,12 @@ public struct FeedStore: Sendable {
         """
 
     static func feed(_ row: PostgresRow) throws(PostgresError) -> Feed {
-        Feed(id: try row.decode(at: 0), owner: try row.decode(at: 1), accountID: try row.decodeOptional(at: 2),
-             calendarID: try row.decodeOptional(at: 3), detail: try row.decode(at: 4), attendees: try row.decode(at: 5),
-             name: try row.decode(at: 6), token: try row.decode(at: 7), createdAt: try row.decode(at: 8),
-             publishedAt: try row.decodeOptional(at: 9), contentBytes: try row.decodeOptional(at: 10), events: try row.decodeOptional(at: 11),
-             lastError: try row.decodeOptional(at: 12))
+        Feed(
+            id: try row.decode(at: 0), owner: try row.decode(at: 1), accountID: try row.decodeOptional(at: 2),
+            calendarID: try row.decodeOptional(at: 3), detail: try row.decode(at: 4), attendees: try row.decode(at: 5),
+            name: try row.decode(at: 6), token: try row.decode(at: 7), createdAt: try row.decode(at: 8),
+            publishedAt: try row.decodeOptional(at: 9), contentBytes: try row.decodeOptional(at: 10), events: try row.decodeOptional(at: 11),
+            lastError: try row.decodeOptional(at: 12))
     }
 
     /// 32 random bytes, base64url: 43 characters no one guesses.
@@ -28,30 +29,38 @@ public struct FeedStore: Sendable {
 
     /// A feed of `owner`'s calendars merged, or of one of them (`calendar`: account and calendar
     /// id, which must be one of the owner's calendars). Refuses a detail other than busy or full.
-    public func create(owner: String, calendar: (account: Int64, id: String)?, detail: String, attendees: Bool, name: String?,
-                       on db: PostgresConnection) throws -> Feed {
+    public func create(
+        owner: String, calendar: (account: Int64, id: String)?, detail: String, attendees: Bool, name: String?,
+        on db: PostgresConnection
+    ) throws -> Feed {
         guard ["busy", "full"].contains(detail) else { throw Refusal(description: "detail is busy or full, got '\(detail)'") }
         guard !owner.isEmpty, owner.utf8.count <= 512 else { throw Refusal(description: "owner must be 1 to 512 bytes") }
         if attendees && detail != "full" { throw Refusal(description: "attendees are shown only in a full feed") }
         let label = name ?? (calendar.map { "\(owner): \($0.id)" } ?? "\(owner): all calendars")
         guard !label.isEmpty, label.utf8.count <= 200 else { throw Refusal(description: "name must be 1 to 200 bytes") }
         if let calendar {
-            let owned = try db.query("""
+            let owned = try db.query(
+                """
                 SELECT 1 FROM calworker.calendars c JOIN calworker.accounts a ON a.id = c.account_id
                  WHERE c.account_id = $1 AND c.calendar_id = $2 AND a.owner = $3
                 """, [calendar.account, calendar.id, owner])
             guard !owned.isEmpty else {
-                throw Refusal(description: "account \(calendar.account) of \(owner) has no calendar '\(calendar.id)'; see calworker calendars list --account \(calendar.account)")
+                throw Refusal(
+                    description:
+                        "account \(calendar.account) of \(owner) has no calendar '\(calendar.id)'; see calworker calendars list --account \(calendar.account)"
+                )
             }
         } else {
             guard !(try db.query("SELECT 1 FROM calworker.accounts WHERE owner = $1 LIMIT 1", [owner])).isEmpty else {
                 throw Refusal(description: "no account belongs to owner '\(owner)'; see calworker accounts list")
             }
         }
-        return try Self.feed(try db.query("""
-            INSERT INTO calworker.feeds (owner, account_id, calendar_id, detail, attendees, name, token)
-            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING \(Self.columns)
-            """, [owner, calendar?.account, calendar?.id, detail, attendees, label, try Self.newToken()])[0])
+        return try Self.feed(
+            try db.query(
+                """
+                INSERT INTO calworker.feeds (owner, account_id, calendar_id, detail, attendees, name, token)
+                VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING \(Self.columns)
+                """, [owner, calendar?.account, calendar?.id, detail, attendees, label, try Self.newToken()])[0])
     }
 
     public func list(owner: String? = nil, on db: PostgresConnection) throws -> [Feed] {
@@ -65,10 +74,12 @@ public struct FeedStore: Sendable {
 
     /// Gives the feed a new token; the caller deletes the old object (its address must stop working).
     public func rotate(id: Int64, on db: PostgresConnection) throws -> Feed? {
-        try db.query("""
+        try db.query(
+            """
             UPDATE calworker.feeds SET token = $2, changed_at = now(), fingerprint = NULL, content_sha256 = NULL, published_at = NULL
              WHERE id = $1 RETURNING \(Self.columns)
-            """, [id, try Self.newToken()]).first.map { row throws(PostgresError) in try Self.feed(row) }
+            """, [id, try Self.newToken()]
+        ).first.map { row throws(PostgresError) in try Self.feed(row) }
     }
 
     @discardableResult

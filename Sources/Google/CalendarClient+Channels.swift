@@ -68,7 +68,8 @@ extension WatchedChannel {
     static func parse(_ object: [String: Any], requested id: String, method: String) throws(CalendarClientError) -> WatchedChannel {
         guard object["id"] as? String == id else { throw .badResponse("\(method) answered for another channel id") }
         guard let resourceID = object["resourceId"] as? String, (1...256).contains(resourceID.utf8.count),
-              !resourceID.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value > 0x7E }) else {
+            !resourceID.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value > 0x7E })
+        else {
             throw .badResponse("\(method) answered without a usable resourceId")
         }
         var expiration: Date?

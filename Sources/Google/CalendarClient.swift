@@ -22,8 +22,10 @@ public final class CalendarClient {
     public private(set) var backoffs = 0
     public private(set) var bytesReceived = 0
 
-    public init(apiURL: String, http: HTTPClient, tokens: any AccessTokenSource, budget: RequestBudget,
-                shouldAbort: @escaping @Sendable () -> Bool = { false }) {
+    public init(
+        apiURL: String, http: HTTPClient, tokens: any AccessTokenSource, budget: RequestBudget,
+        shouldAbort: @escaping @Sendable () -> Bool = { false }
+    ) {
         self.apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
         self.http = http
         self.tokens = tokens
@@ -57,14 +59,18 @@ public final class CalendarClient {
     }
 
     /// PATCH with `If-Match`, so a concurrent edit by the user is not overwritten (412 instead).
-    public func patch(calendarID: String, eventID: String, changes: [String: Any], ifMatch etag: String?) throws(CalendarClientError) -> [String: Any] {
-        try object(call("events.patch", "PATCH", "/calendars/\(Self.pathSegment(calendarID))/events/\(Self.pathSegment(eventID))",
-                        json: changes, ifMatch: etag), "events.patch")
+    public func patch(calendarID: String, eventID: String, changes: [String: Any], ifMatch etag: String?) throws(CalendarClientError) -> [String: Any]
+    {
+        try object(
+            call(
+                "events.patch", "PATCH", "/calendars/\(Self.pathSegment(calendarID))/events/\(Self.pathSegment(eventID))",
+                json: changes, ifMatch: etag), "events.patch")
     }
 
     public func delete(calendarID: String, eventID: String, ifMatch etag: String?) throws(CalendarClientError) {
-        _ = try call("events.delete", "DELETE", "/calendars/\(Self.pathSegment(calendarID))/events/\(Self.pathSegment(eventID))",
-                     ifMatch: etag)
+        _ = try call(
+            "events.delete", "DELETE", "/calendars/\(Self.pathSegment(calendarID))/events/\(Self.pathSegment(eventID))",
+            ifMatch: etag)
     }
 
     func object(_ response: HTTPResponse, _ method: String) throws(CalendarClientError) -> [String: Any] {
@@ -75,8 +81,10 @@ public final class CalendarClient {
     }
 
     /// Sends one call with the budget, the retries and the 401 refresh; returns a 2xx response.
-    func call(_ method: String, _ verb: String, _ path: String, query: [(String, String)] = [],
-              json: [String: Any]? = nil, ifMatch: String? = nil) throws(CalendarClientError) -> HTTPResponse {
+    func call(
+        _ method: String, _ verb: String, _ path: String, query: [(String, String)] = [],
+        json: [String: Any]? = nil, ifMatch: String? = nil
+    ) throws(CalendarClientError) -> HTTPResponse {
         var url = apiURL + path
         if !query.isEmpty { url += "?" + query.map { "\($0.0)=\(Self.queryValue($0.1))" }.joined(separator: "&") }
         var body: Data?
@@ -108,7 +116,9 @@ public final class CalendarClient {
                 let error = GoogleAPIError.decode(response, method: method)
                 if response.status == 401 && !refreshed {
                     refreshed = true
-                    do { _ = try tokens.refresh() } catch let error as CalendarClientError { throw error } catch { throw CalendarClientError.accessToken(error) }
+                    do { _ = try tokens.refresh() } catch let error as CalendarClientError { throw error } catch {
+                        throw CalendarClientError.accessToken(error)
+                    }
                     continue
                 }
                 guard error.isRetryable else { throw CalendarClientError.api(error) }
@@ -126,7 +136,9 @@ public final class CalendarClient {
             }
             guard attempt < maxAttempts else { throw failure }
             backoffs += 1
-            let delay = wait ?? HTTPRetryPolicy(maxAttempts: maxAttempts, baseDelay: baseDelay, maxDelay: maxDelay)
+            let delay =
+                wait
+                ?? HTTPRetryPolicy(maxAttempts: maxAttempts, baseDelay: baseDelay, maxDelay: maxDelay)
                 .delay(afterAttempt: attempt, retryAfter: nil).seconds
             try sleep(min(delay, maxDelay.seconds))
             attempt += 1

@@ -45,23 +45,29 @@ public struct CalendarListPage: Sendable {
             }
             let role = try optional("accessRole", String.self) ?? "none"
             guard accessRoles.contains(role) else { throw bad("item \(index): unknown accessRole '\(role.prefix(40))'") }
-            entries.append(Entry(id: id, summary: try optional("summary", String.self), timeZone: try optional("timeZone", String.self),
-                                 accessRole: role, primary: try booleanValue(item["primary"], "primary", index, bad),
-                                 deleted: try booleanValue(item["deleted"], "deleted", index, bad)))
+            entries.append(
+                Entry(
+                    id: id, summary: try optional("summary", String.self), timeZone: try optional("timeZone", String.self),
+                    accessRole: role, primary: try booleanValue(item["primary"], "primary", index, bad),
+                    deleted: try booleanValue(item["deleted"], "deleted", index, bad)))
         }
         return CalendarListPage(entries: entries, nextPageToken: nextPageToken, nextSyncToken: nextSyncToken)
     }
 
-    private static func token(_ object: [String: Any], _ key: String,
-                              _ bad: (String) -> CalendarClientError) throws(CalendarClientError) -> String? {
+    private static func token(
+        _ object: [String: Any], _ key: String,
+        _ bad: (String) -> CalendarClientError
+    ) throws(CalendarClientError) -> String? {
         guard let value = object[key], !(value is NSNull) else { return nil }
         guard let text = value as? String, !text.isEmpty, text.utf8.count <= 8192 else { throw bad("'\(key)' is not a token") }
         return text
     }
 
     /// JSON booleans only: Foundation would read the number 1 as `true`.
-    private static func booleanValue(_ value: Any?, _ key: String, _ index: Int,
-                                     _ bad: (String) -> CalendarClientError) throws(CalendarClientError) -> Bool {
+    private static func booleanValue(
+        _ value: Any?, _ key: String, _ index: Int,
+        _ bad: (String) -> CalendarClientError
+    ) throws(CalendarClientError) -> Bool {
         guard let value, !(value is NSNull) else { return false }
         // JSONSerialization gives `true` and `false` as NSNumbers of Objective-C type "c".
         guard let number = value as? NSNumber, String(cString: number.objCType) == "c" else {

@@ -29,17 +29,20 @@ public struct GoogleAPIError: Error, CustomStringConvertible, Sendable, Equatabl
     public static func decode(_ response: HTTPResponse, method: String) -> GoogleAPIError {
         let retryAfter = response.header("Retry-After").flatMap { HTTPRetryPolicy.parseRetryAfter($0) }
         guard let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
-              let error = object["error"] as? [String: Any] else {
-            return GoogleAPIError(status: response.status, reason: nil, message: "HTTP \(response.status): \(response.bodyExcerpt(limit: 200))",
-                                  retryAfter: retryAfter, method: method)
+            let error = object["error"] as? [String: Any]
+        else {
+            return GoogleAPIError(
+                status: response.status, reason: nil, message: "HTTP \(response.status): \(response.bodyExcerpt(limit: 200))",
+                retryAfter: retryAfter, method: method)
         }
         let first = (error["errors"] as? [[String: Any]])?.first
         // Google's words, cleaned and cut: a server that echoes the Authorization header must
         // not put the access token into a stored error.
         let message = (error["message"] as? String) ?? (first?["message"] as? String) ?? "HTTP \(response.status)"
-        return GoogleAPIError(status: response.status, reason: (first?["reason"] as? String).map { Redactor.clean($0, limit: 64) },
-                              domain: (first?["domain"] as? String).map { Redactor.clean($0, limit: 64) },
-                              message: Redactor.clean(message, limit: 300), retryAfter: retryAfter, method: method)
+        return GoogleAPIError(
+            status: response.status, reason: (first?["reason"] as? String).map { Redactor.clean($0, limit: 64) },
+            domain: (first?["domain"] as? String).map { Redactor.clean($0, limit: 64) },
+            message: Redactor.clean(message, limit: 300), retryAfter: retryAfter, method: method)
     }
 
     public var description: String {

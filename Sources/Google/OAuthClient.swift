@@ -28,8 +28,9 @@ public struct OAuthClient: Sendable {
     public func refresh(_ refreshToken: String, shouldAbort: (@Sendable () -> Bool)? = nil) throws -> Grant {
         let form = [("grant_type", "refresh_token"), ("refresh_token", refreshToken), ("client_id", clientID), ("client_secret", clientSecret)]
             .map { "\($0.0)=\(Self.formEncode($0.1))" }.joined(separator: "&")
-        var request = HTTPRequest(method: "POST", url: tokenURL,
-                                  headers: [HTTPHeader("Content-Type", "application/x-www-form-urlencoded")], body: Data(form.utf8))
+        var request = HTTPRequest(
+            method: "POST", url: tokenURL,
+            headers: [HTTPHeader("Content-Type", "application/x-www-form-urlencoded")], body: Data(form.utf8))
         request.timeout = .seconds(30)
         // A token answer is a few hundred bytes.
         request.maxResponseBytes = 1 << 20
@@ -45,19 +46,21 @@ public struct OAuthClient: Sendable {
         guard let access = object?["access_token"] as? String, !access.isEmpty else {
             throw OAuthError(code: nil, message: "token endpoint answered without an access_token")
         }
-        return Grant(accessToken: access, expiresAt: Date().addingTimeInterval(Self.lifetime(object?["expires_in"])),
-                     refreshToken: (object?["refresh_token"] as? String).flatMap { $0.isEmpty ? nil : $0 })
+        return Grant(
+            accessToken: access, expiresAt: Date().addingTimeInterval(Self.lifetime(object?["expires_in"])),
+            refreshToken: (object?["refresh_token"] as? String).flatMap { $0.isEmpty ? nil : $0 })
     }
 
     /// How long a granted token is used, in seconds: the answer's `expires_in` (a number, or
     /// digits in a string) held to a minute..a day; an hour when it is missing or not a number.
     /// `1e15` once became a date past year 30 million, which crashed the worker.
     static func lifetime(_ value: Any?) -> TimeInterval {
-        let seconds: Double? = switch value {
-        case let number as NSNumber: number.doubleValue
-        case let text as String: Double(text)
-        default: nil
-        }
+        let seconds: Double? =
+            switch value {
+            case let number as NSNumber: number.doubleValue
+            case let text as String: Double(text)
+            default: nil
+            }
         guard let seconds, seconds.isFinite else { return 3600 }
         return min(86_400, max(60, seconds))
     }

@@ -35,7 +35,13 @@ enum PageTokens {
                 var escaped = false
                 while end < count {
                     let current = bytes[end]
-                    if escaped { escaped = false } else if current == UInt8(ascii: "\\") { escaped = true } else if current == UInt8(ascii: "\"") { break }
+                    if escaped {
+                        escaped = false
+                    } else if current == UInt8(ascii: "\\") {
+                        escaped = true
+                    } else if current == UInt8(ascii: "\"") {
+                        break
+                    }
                     end += 1
                 }
                 guard end < count else { return found }

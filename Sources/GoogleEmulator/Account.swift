@@ -39,8 +39,10 @@ struct CalendarListEntry: Sendable {
     var canWrite: Bool { accessRole == "writer" || accessRole == "owner" }
 
     func rendered(calendar: StoredCalendar?) -> JSONValue {
-        var object: [String: JSONValue] = ["kind": .string("calendar#calendarListEntry"), "etag": .string("\"\(seq)\""),
-                                           "id": .string(calendarID)]
+        var object: [String: JSONValue] = [
+            "kind": .string("calendar#calendarListEntry"), "etag": .string("\"\(seq)\""),
+            "id": .string(calendarID),
+        ]
         if deleted {
             object["deleted"] = .bool(true)
             return .object(object)

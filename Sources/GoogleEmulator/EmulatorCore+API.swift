@@ -18,7 +18,9 @@ extension EmulatorCore {
                     let email = try Self.authenticate(request, state: &state)
                     try Self.enforceProjectRateLimit(state: &state)
                     try Self.enforceUserRateLimit(email, state: &state)
-                    if route.isPush { return try Self.respondPush(route, parameters: parameters, request: request, email: email, apiRoot: apiRoot, state: &state) }
+                    if route.isPush {
+                        return try Self.respondPush(route, parameters: parameters, request: request, email: email, apiRoot: apiRoot, state: &state)
+                    }
                     return try Self.respond(route, parameters: parameters, request: request, query: query, email: email, state: &state)
                 } catch {
                     return Reply(error)
@@ -49,8 +51,9 @@ extension EmulatorCore {
         recent.append(now)
         state.recentRequests[email] = recent
         if recent.count > limit {
-            throw GoogleAPIError(code: 403, domain: "usageLimits", reason: "userRateLimitExceeded", message: "User Rate Limit Exceeded",
-                                 status: "PERMISSION_DENIED")
+            throw GoogleAPIError(
+                code: 403, domain: "usageLimits", reason: "userRateLimitExceeded", message: "User Rate Limit Exceeded",
+                status: "PERMISSION_DENIED")
         }
     }
 
@@ -61,13 +64,16 @@ extension EmulatorCore {
         guard limit > 0 else { return }
         let second = Int64(state.now().timeIntervalSince1970.rounded(.down))
         if state.projectRequests.add(second: second) > limit {
-            throw GoogleAPIError(code: 403, domain: "usageLimits", reason: "rateLimitExceeded", message: "Rate Limit Exceeded",
-                                 status: "PERMISSION_DENIED")
+            throw GoogleAPIError(
+                code: 403, domain: "usageLimits", reason: "rateLimitExceeded", message: "Rate Limit Exceeded",
+                status: "PERMISSION_DENIED")
         }
     }
 
-    static func respond(_ route: APIRoute, parameters: [String: String], request: HTTPServerRequest, query: QueryParameters,
-                        email: String, state: inout EmulatorState) throws(GoogleAPIError) -> Reply {
+    static func respond(
+        _ route: APIRoute, parameters: [String: String], request: HTTPServerRequest, query: QueryParameters,
+        email: String, state: inout EmulatorState
+    ) throws(GoogleAPIError) -> Reply {
         if route == .calendarListList {
             let page = try state.listCalendarList(email: email, query: query)
             return Reply(body: envelope(["kind": .string("calendar#calendarList"), "etag": .string("\"\(state.seq)\"")], page))

@@ -35,8 +35,10 @@ extension EmulatorCore {
         return Reply(.notFound)
     }
 
-    private static func admin(_ template: String, method: String, _ parameters: [String: String], body: JSONValue,
-                              state: inout EmulatorState) throws(GoogleAPIError) -> Reply {
+    private static func admin(
+        _ template: String, method: String, _ parameters: [String: String], body: JSONValue,
+        state: inout EmulatorState
+    ) throws(GoogleAPIError) -> Reply {
         let calendarID = parameters["calendarId"] ?? ""
         let email = parameters["email"] ?? ""
         let object = body.object ?? [:]
@@ -129,8 +131,9 @@ extension FaultState {
                 guard let kind = name.string.flatMap(FaultKind.init(rawValue:)) else { throw .invalid("unknown fault kind \(name)") }
                 kinds.append(kind)
             }
-            configure(rate: value, kinds: kinds, seed: UInt64(bitPattern: object["seed"]?.int ?? 0),
-                      includeTokenEndpoint: object["includeTokenEndpoint"]?.bool ?? false)
+            configure(
+                rate: value, kinds: kinds, seed: UInt64(bitPattern: object["seed"]?.int ?? 0),
+                includeTokenEndpoint: object["includeTokenEndpoint"]?.bool ?? false)
         } else if let include = object["includeTokenEndpoint"]?.bool {
             includeTokenEndpoint = include
         }

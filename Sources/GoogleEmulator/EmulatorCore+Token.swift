@@ -25,9 +25,13 @@ extension EmulatorCore {
         guard request.method == "POST" else { return Self.oauthError(405, "invalid_request", "Use POST.") }
         var client = (id: form.first("client_id"), secret: form.first("client_secret"))
         if let header = request.header("Authorization"), header.lowercased().hasPrefix("basic "),
-           let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
-           let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":") {
-            client = (QueryParameters.decode(text[..<colon], plusIsSpace: false), QueryParameters.decode(text[text.index(after: colon)...], plusIsSpace: false))
+            let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+            let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":")
+        {
+            client = (
+                QueryParameters.decode(text[..<colon], plusIsSpace: false),
+                QueryParameters.decode(text[text.index(after: colon)...], plusIsSpace: false)
+            )
         }
         guard client.id == clientID else { return Self.oauthError(401, "invalid_client", "The OAuth client was not found.") }
         guard client.secret == clientSecret else { return Self.oauthError(401, "invalid_client", "Unauthorized") }

@@ -4,8 +4,10 @@ import Synchronization
 /// Push notifications: `events.watch`, `calendarList.watch` and `channels.stop`, as Google's
 /// push guide describes them. The messages themselves go out from `PushDeliverer`.
 extension EmulatorCore {
-    static func respondPush(_ route: APIRoute, parameters: [String: String], request: HTTPServerRequest, email: String, apiRoot: String,
-                            state: inout EmulatorState) throws(GoogleAPIError) -> Reply {
+    static func respondPush(
+        _ route: APIRoute, parameters: [String: String], request: HTTPServerRequest, email: String, apiRoot: String,
+        state: inout EmulatorState
+    ) throws(GoogleAPIError) -> Reply {
         let object = try body(request)
         switch route {
         case .eventsWatch:

@@ -46,7 +46,9 @@ final class EmulatorCore: Sendable {
 
         var response: HTTPServerResponse {
             if drop { return .dropConnection }
-            guard let body else { return HTTPServerResponse(status: status, contentType: "application/json; charset=UTF-8", bytes: [], headers: headers) }
+            guard let body else {
+                return HTTPServerResponse(status: status, contentType: "application/json; charset=UTF-8", bytes: [], headers: headers)
+            }
             return HTTPServerResponse(status: status, contentType: "application/json; charset=UTF-8", bytes: body.serialized(), headers: headers)
         }
     }

@@ -38,8 +38,10 @@ public struct EmulatorOptions: Sendable, Equatable {
     /// Delivery attempts per message, the first included, before it is given up.
     public var pushMaxAttempts = 8
 
-    public init(rotateRefreshTokens: Bool = false, shortPages: Bool = false, shortPagesSeed: UInt64 = 1,
-                accessTokenLifetime: Int = 3599) {
+    public init(
+        rotateRefreshTokens: Bool = false, shortPages: Bool = false, shortPagesSeed: UInt64 = 1,
+        accessTokenLifetime: Int = 3599
+    ) {
         self.rotateRefreshTokens = rotateRefreshTokens
         self.shortPages = shortPages
         self.shortPagesSeed = shortPagesSeed
@@ -47,12 +49,14 @@ public struct EmulatorOptions: Sendable, Equatable {
     }
 
     var json: JSONValue {
-        .object(["rotateRefreshTokens": .bool(rotateRefreshTokens), "shortPages": .bool(shortPages),
-                 "shortPagesSeed": .int(Int64(bitPattern: shortPagesSeed)), "accessTokenLifetime": .int(Int64(accessTokenLifetime)),
-                 "userRequestsPerMinute": .int(Int64(userRequestsPerMinute)), "projectRequestsPerMinute": .int(Int64(projectRequestsPerMinute)),
-                 "channelLifetimeSeconds": .int(Int64(channelLifetimeSeconds)), "pushDropRate": .double(pushDropRate),
-                 "pushSeed": .int(Int64(bitPattern: pushSeed)), "pushDelayMillis": .int(Int64(pushDelayMillis)),
-                 "pushRetryBaseMillis": .int(Int64(pushRetryBaseMillis)), "pushMaxAttempts": .int(Int64(pushMaxAttempts))])
+        .object([
+            "rotateRefreshTokens": .bool(rotateRefreshTokens), "shortPages": .bool(shortPages),
+            "shortPagesSeed": .int(Int64(bitPattern: shortPagesSeed)), "accessTokenLifetime": .int(Int64(accessTokenLifetime)),
+            "userRequestsPerMinute": .int(Int64(userRequestsPerMinute)), "projectRequestsPerMinute": .int(Int64(projectRequestsPerMinute)),
+            "channelLifetimeSeconds": .int(Int64(channelLifetimeSeconds)), "pushDropRate": .double(pushDropRate),
+            "pushSeed": .int(Int64(bitPattern: pushSeed)), "pushDelayMillis": .int(Int64(pushDelayMillis)),
+            "pushRetryBaseMillis": .int(Int64(pushRetryBaseMillis)), "pushMaxAttempts": .int(Int64(pushMaxAttempts)),
+        ])
     }
 
     /// Applies the keys present in an admin request body; the others keep their value.

@@ -26,7 +26,9 @@ extension EmulatorState {
         let showHidden = query.first("showHidden") == "true"
         var minRank = 0
         if let role = query.first("minAccessRole") {
-            guard let rank = CalendarListEntry.rank(role) else { throw .invalid("Invalid value '\(role)' for minAccessRole.", parameter: "minAccessRole") }
+            guard let rank = CalendarListEntry.rank(role) else {
+                throw .invalid("Invalid value '\(role)' for minAccessRole.", parameter: "minAccessRole")
+            }
             minRank = rank
         }
         let scope = "list:\(email)"
@@ -34,12 +36,14 @@ extension EmulatorState {
         var page: ListTokens.Page
         if let token = query.first("pageToken").flatMap({ $0.isEmpty ? nil : $0 }) {
             guard let parsed = ListTokens.parsePageToken(token, nonce: nonce, scope: scope), parsed.fingerprint == fingerprint,
-                  parsed.snapshot <= seq, parsed.cursor >= 0 else { throw .invalid("Invalid page token value.", parameter: "pageToken") }
+                parsed.snapshot <= seq, parsed.cursor >= 0
+            else { throw .invalid("Invalid page token value.", parameter: "pageToken") }
             page = parsed
             if page.since >= 0 && page.since < account.syncFloor { throw .fullSyncRequired }
         } else if let syncToken {
             guard let since = ListTokens.parseSyncToken(syncToken, nonce: nonce, scope: scope), since <= seq,
-                  since >= account.syncFloor else { throw .fullSyncRequired }
+                since >= account.syncFloor
+            else { throw .fullSyncRequired }
             page = ListTokens.Page(mode: .full, snapshot: seq, cursor: 0, since: since, fingerprint: fingerprint)
         } else {
             page = ListTokens.Page(mode: .full, snapshot: seq, cursor: 0, since: -1, fingerprint: fingerprint)
@@ -56,7 +60,8 @@ extension EmulatorState {
             } else if page.since >= 0 {
                 wanted = entry.seq > page.since
             } else {
-                wanted = (showDeleted || !entry.deleted) && (showHidden || !entry.hidden)
+                wanted =
+                    (showDeleted || !entry.deleted) && (showHidden || !entry.hidden)
                     && (CalendarListEntry.rank(entry.accessRole) ?? 0) >= minRank
             }
             if wanted {

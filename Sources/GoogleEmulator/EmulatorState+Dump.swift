@@ -9,12 +9,13 @@ extension EmulatorState {
             return .object([
                 "email": .string(account.email),
                 "refreshTokens": .array(tokens),
-                "calendarList": .array(account.entries.map { entry in
-                    var object = entry.rendered(calendar: calendars[entry.calendarID]).object ?? [:]
-                    object["accessRole"] = .string(entry.accessRole)
-                    object["deleted"] = .bool(entry.deleted)
-                    return .object(object)
-                }),
+                "calendarList": .array(
+                    account.entries.map { entry in
+                        var object = entry.rendered(calendar: calendars[entry.calendarID]).object ?? [:]
+                        object["accessRole"] = .string(entry.accessRole)
+                        object["deleted"] = .bool(entry.deleted)
+                        return .object(object)
+                    }),
             ])
         }
         let calendarList: [JSONValue] = calendarOrder.compactMap { calendars[$0] }.map { calendar in

@@ -43,8 +43,9 @@ extension EmulatorState {
         try Self.validate(fields, calendarZone: zone)
         let seq = nextSeq()
         let now = now()
-        let event = StoredEvent(id: id, fields: fields, createdSeq: seq, seq: seq, created: now, updated: now,
-                                sequence: body["sequence"]?.int ?? 0)
+        let event = StoredEvent(
+            id: id, fields: fields, createdSeq: seq, seq: seq, created: now, updated: now,
+            sequence: body["sequence"]?.int ?? 0)
         calendars[calendarID]!.store(event)
         eventsChanged(calendarID: calendarID)
         return event
@@ -53,7 +54,8 @@ extension EmulatorState {
     /// Patch semantics: top-level fields given replace those stored (`null` clears one);
     /// `extendedProperties.private`/`.shared` are merged key by key. A cancelled event patched
     /// with `status: "confirmed"` is restored.
-    mutating func patchEvent(calendarID: String, eventID: String, patch: [String: JSONValue], ifMatch: String?) throws(GoogleAPIError) -> StoredEvent {
+    mutating func patchEvent(calendarID: String, eventID: String, patch: [String: JSONValue], ifMatch: String?) throws(GoogleAPIError) -> StoredEvent
+    {
         guard let current = event(calendarID: calendarID, eventID: eventID) else { throw .notFound }
         try Self.check(ifMatch: ifMatch, current)
         var fields = current.fields
@@ -71,7 +73,8 @@ extension EmulatorState {
 
     /// Update semantics: the body replaces every writable field; what it leaves out is gone
     /// (status falls back to `confirmed`, reminders to the calendar's defaults).
-    mutating func replaceEvent(calendarID: String, eventID: String, body: [String: JSONValue], ifMatch: String?) throws(GoogleAPIError) -> StoredEvent {
+    mutating func replaceEvent(calendarID: String, eventID: String, body: [String: JSONValue], ifMatch: String?) throws(GoogleAPIError) -> StoredEvent
+    {
         guard let current = event(calendarID: calendarID, eventID: eventID) else { throw .notFound }
         try Self.check(ifMatch: ifMatch, current)
         var fields = body.filter {
@@ -157,11 +160,15 @@ extension EmulatorState {
     /// RRULEs are not expanded further, so any such start is taken as an instance.
     private func virtualInstance(in calendar: StoredCalendar, eventID: String) -> StoredEvent? {
         guard let (seriesID, suffix) = EventID.instanceParts(eventID), let series = calendar.events[seriesID], series.isSeries,
-              let range = try? EventTime.validatedRange(series.fields, calendarZone: calendar.zone),
-              let original = RFC3339.parseBasic(suffix, zone: calendar.zone), original.allDay == range.start.allDay,
-              original.date >= range.start.instant else { return nil }
+            let range = try? EventTime.validatedRange(series.fields, calendarZone: calendar.zone),
+            let original = RFC3339.parseBasic(suffix, zone: calendar.zone), original.allDay == range.start.allDay,
+            original.date >= range.start.instant
+        else { return nil }
         if let until = EventTime.recurrenceUntil(series.fields["recurrence"]?.array ?? [], calendarZone: calendar.zone),
-           original.date > until { return nil }
+            original.date > until
+        {
+            return nil
+        }
         let zoneName = series.fields["start"]?["timeZone"]?.string
         let duration = range.end.instant.timeIntervalSince(range.start.instant)
         var fields = series.fields
@@ -179,9 +186,11 @@ extension EmulatorState {
             days.timeZone = calendar.zone
             end = days.date(byAdding: .day, value: Int((duration / 86_400).rounded()), to: original.date) ?? end
         }
-        fields["end"] = EventTime.json(end, allDay: original.allDay,
-                                       zoneName: series.fields["end"]?["timeZone"]?.string ?? zoneName, calendarZone: calendar.zone)
-        return StoredEvent(id: eventID, fields: fields, createdSeq: 0, seq: series.seq, created: series.created,
-                           updated: series.updated, sequence: series.sequence)
+        fields["end"] = EventTime.json(
+            end, allDay: original.allDay,
+            zoneName: series.fields["end"]?["timeZone"]?.string ?? zoneName, calendarZone: calendar.zone)
+        return StoredEvent(
+            id: eventID, fields: fields, createdSeq: 0, seq: series.seq, created: series.created,
+            updated: series.updated, sequence: series.sequence)
     }
 }

@@ -20,16 +20,19 @@ extension EmulatorState {
         var page: ListTokens.Page
         if let token = query.pageToken {
             guard let parsed = ListTokens.parsePageToken(token, nonce: nonce, scope: calendarID), parsed.fingerprint == query.fingerprint,
-                  parsed.snapshot <= seq else { throw .invalid("Invalid page token value.", parameter: "pageToken") }
+                parsed.snapshot <= seq
+            else { throw .invalid("Invalid page token value.", parameter: "pageToken") }
             page = parsed
             if page.since >= 0 && page.since < calendar.syncFloor { throw .fullSyncRequired }
         } else if let token = query.syncToken {
             guard let since = ListTokens.parseSyncToken(token, nonce: nonce, scope: calendarID), since <= seq,
-                  since >= calendar.syncFloor else { throw .fullSyncRequired }
+                since >= calendar.syncFloor
+            else { throw .fullSyncRequired }
             page = ListTokens.Page(mode: .changes, snapshot: seq, cursor: since, since: since, fingerprint: query.fingerprint)
         } else {
-            page = ListTokens.Page(mode: query.orderByUpdated ? .changes : .full, snapshot: seq, cursor: 0, since: -1,
-                                   fingerprint: query.fingerprint)
+            page = ListTokens.Page(
+                mode: query.orderByUpdated ? .changes : .full, snapshot: seq, cursor: 0, since: -1,
+                fingerprint: query.fingerprint)
         }
         let incremental = page.since >= 0
         let size = pageSize(query.maxResults)

@@ -34,9 +34,10 @@ extension EmulatorState {
         guard push.liveKey(id: request.id, now: now) == nil else {
             throw GoogleAPIError(code: 400, reason: "channelIdNotUnique", message: "Channel id not unique", status: "INVALID_ARGUMENT")
         }
-        let channel = PushChannel(key: EventID.random(), id: request.id, account: account, resource: resource,
-                                  resourceID: resource.resourceID(nonce: nonce), resourceURI: resource.resourceURI(apiRoot: apiRoot),
-                                  address: request.address, token: request.token, expirationMillis: expiration)
+        let channel = PushChannel(
+            key: EventID.random(), id: request.id, account: account, resource: resource,
+            resourceID: resource.resourceID(nonce: nonce), resourceURI: resource.resourceURI(apiRoot: apiRoot),
+            address: request.address, token: request.token, expirationMillis: expiration)
         push.add(channel, now: now, options: options)
         return push.channels[channel.key]!
     }
@@ -45,7 +46,8 @@ extension EmulatorState {
     /// id and resource id; anything else is 404, as for a channel that never existed.
     mutating func stopChannel(id: String, resourceID: String, account: String) throws(GoogleAPIError) {
         guard let key = push.liveKey(id: id, now: now()), let channel = push.channels[key], channel.resourceID == resourceID,
-              channel.account == account else {
+            channel.account == account
+        else {
             throw GoogleAPIError(code: 404, reason: "notFound", message: "Channel '\(id)' not found", status: "NOT_FOUND")
         }
         push.end(key, as: .stopped)

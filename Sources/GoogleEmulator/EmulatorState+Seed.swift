@@ -35,9 +35,10 @@ extension EmulatorState {
         guard let id = object["id"]?.string ?? (primary ? email : nil), !id.isEmpty else {
             throw .invalid("seed: a calendar of \(email) has no id")
         }
-        try addCalendar(account: email, id: id, summary: object["summary"]?.string, description: object["description"]?.string,
-                        timeZone: object["timeZone"]?.string, accessRole: object["accessRole"]?.string ?? "owner", primary: primary,
-                        hidden: object["hidden"]?.bool ?? false, backgroundColor: object["backgroundColor"]?.string)
+        try addCalendar(
+            account: email, id: id, summary: object["summary"]?.string, description: object["description"]?.string,
+            timeZone: object["timeZone"]?.string, accessRole: object["accessRole"]?.string ?? "owner", primary: primary,
+            hidden: object["hidden"]?.bool ?? false, backgroundColor: object["backgroundColor"]?.string)
         for (index, event) in (object["events"]?.array ?? []).enumerated() {
             do throws(GoogleAPIError) {
                 guard let fields = event.object else { throw .invalid("an event must be a JSON object") }

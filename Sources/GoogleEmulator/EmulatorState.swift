@@ -90,8 +90,10 @@ struct EmulatorState: Sendable {
 
     /// Creates the calendar if new (or updates its summary/time zone) and puts it in the
     /// account's calendar list, restoring an entry that was removed.
-    mutating func addCalendar(account email: String, id: String, summary: String?, description: String? = nil, timeZone: String?,
-                              accessRole: String, primary: Bool, hidden: Bool = false, backgroundColor: String? = nil) throws(GoogleAPIError) {
+    mutating func addCalendar(
+        account email: String, id: String, summary: String?, description: String? = nil, timeZone: String?,
+        accessRole: String, primary: Bool, hidden: Bool = false, backgroundColor: String? = nil
+    ) throws(GoogleAPIError) {
         guard CalendarListEntry.rank(accessRole) != nil else { throw .invalid("accessRole must be freeBusyReader, reader, writer or owner") }
         if let zone = timeZone, TimeZone(identifier: zone) == nil { throw .invalid("unknown time zone \(zone)") }
         ensureAccount(email)
@@ -108,8 +110,9 @@ struct EmulatorState: Sendable {
                 calendarShownChanged(id, seq: seq, except: email)
             }
         } else {
-            calendars[id] = StoredCalendar(id: id, summary: summary ?? id, description: description, timeZone: timeZone ?? "UTC",
-                                           seq: seq, updated: now)
+            calendars[id] = StoredCalendar(
+                id: id, summary: summary ?? id, description: description, timeZone: timeZone ?? "UTC",
+                seq: seq, updated: now)
             calendarOrder.append(id)
         }
         var account = accounts[email]!

@@ -21,7 +21,8 @@ struct EventTime: Sendable, Equatable {
         let zone = object["timeZone"]?.string.flatMap(TimeZone.init(identifier:)) ?? calendarZone
         if let dateTime = object["dateTime"]?.string {
             guard object["date"] == nil || object["date"] == .null,
-                  let instant = RFC3339.parse(dateTime, defaultZone: object["timeZone"]?.string == nil ? nil : zone) else { return nil }
+                let instant = RFC3339.parse(dateTime, defaultZone: object["timeZone"]?.string == nil ? nil : zone)
+            else { return nil }
             self.init(instant: instant, allDay: false)
         } else if let date = object["date"]?.string {
             guard let instant = RFC3339.parseDay(date, in: zone) else { return nil }

@@ -27,15 +27,18 @@ public enum FaultKind: String, Sendable, CaseIterable {
         case .rateLimit403:
             GoogleAPIError(code: 403, domain: "usageLimits", reason: "rateLimitExceeded", message: "Rate Limit Exceeded", status: "PERMISSION_DENIED")
         case .userRateLimit403:
-            GoogleAPIError(code: 403, domain: "usageLimits", reason: "userRateLimitExceeded", message: "User Rate Limit Exceeded", status: "PERMISSION_DENIED")
+            GoogleAPIError(
+                code: 403, domain: "usageLimits", reason: "userRateLimitExceeded", message: "User Rate Limit Exceeded", status: "PERMISSION_DENIED")
         case .rateLimit429:
             {
-                var error = GoogleAPIError(code: 429, domain: "usageLimits", reason: "rateLimitExceeded", message: "Rate Limit Exceeded", status: "RESOURCE_EXHAUSTED")
+                var error = GoogleAPIError(
+                    code: 429, domain: "usageLimits", reason: "rateLimitExceeded", message: "Rate Limit Exceeded", status: "RESOURCE_EXHAUSTED")
                 error.headers = [("Retry-After", "1")]
                 return error
             }()
         case .quotaExceeded:
-            GoogleAPIError(code: 403, domain: "usageLimits", reason: "quotaExceeded", message: "Calendar usage limits exceeded.", status: "PERMISSION_DENIED")
+            GoogleAPIError(
+                code: 403, domain: "usageLimits", reason: "quotaExceeded", message: "Calendar usage limits exceeded.", status: "PERMISSION_DENIED")
         case .serverError:
             GoogleAPIError(code: 500, reason: "backendError", message: "Backend Error", status: "INTERNAL")
         case .serviceUnavailable:

@@ -22,8 +22,10 @@ public struct GoogleAPIError: Error, Sendable, CustomStringConvertible {
     /// The message inside `errors[0]` when it differs from the top-level one.
     var itemMessage: String?
 
-    public init(code: Int, domain: String = "global", reason: String, message: String, status: String? = nil,
-                location: String? = nil, locationType: String? = nil) {
+    public init(
+        code: Int, domain: String = "global", reason: String, message: String, status: String? = nil,
+        location: String? = nil, locationType: String? = nil
+    ) {
         self.code = code
         self.domain = domain
         self.reason = reason
@@ -52,23 +54,30 @@ public struct GoogleAPIError: Error, Sendable, CustomStringConvertible {
 extension GoogleAPIError {
     static let authError = GoogleAPIError(
         code: 401, reason: "authError",
-        message: "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
-        status: "UNAUTHENTICATED", location: "Authorization", locationType: "header")
-        .withItemMessage("Invalid Credentials")
+        message:
+            "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
+        status: "UNAUTHENTICATED", location: "Authorization", locationType: "header"
+    )
+    .withItemMessage("Invalid Credentials")
 
     static let notFound = GoogleAPIError(code: 404, reason: "notFound", message: "Not Found", status: "NOT_FOUND")
-    static let duplicate = GoogleAPIError(code: 409, reason: "duplicate", message: "The requested identifier already exists.", status: "ALREADY_EXISTS")
+    static let duplicate = GoogleAPIError(
+        code: 409, reason: "duplicate", message: "The requested identifier already exists.", status: "ALREADY_EXISTS")
     static let deleted = GoogleAPIError(code: 410, reason: "deleted", message: "Resource has been deleted")
-    static let fullSyncRequired = GoogleAPIError(code: 410, reason: "fullSyncRequired", message: "Sync token is no longer valid, a full sync is required.")
-    static let conditionNotMet = GoogleAPIError(code: 412, reason: "conditionNotMet", message: "Precondition Failed",
-                                                status: "FAILED_PRECONDITION", location: "If-Match", locationType: "header")
+    static let fullSyncRequired = GoogleAPIError(
+        code: 410, reason: "fullSyncRequired", message: "Sync token is no longer valid, a full sync is required.")
+    static let conditionNotMet = GoogleAPIError(
+        code: 412, reason: "conditionNotMet", message: "Precondition Failed",
+        status: "FAILED_PRECONDITION", location: "If-Match", locationType: "header")
     static let parseError = GoogleAPIError(code: 400, reason: "parseError", message: "Parse Error", status: "INVALID_ARGUMENT")
-    static let writerAccessRequired = GoogleAPIError(code: 403, domain: "calendar", reason: "requiredAccessLevel",
-                                                     message: "You need to have writer access to this calendar.", status: "PERMISSION_DENIED")
+    static let writerAccessRequired = GoogleAPIError(
+        code: 403, domain: "calendar", reason: "requiredAccessLevel",
+        message: "You need to have writer access to this calendar.", status: "PERMISSION_DENIED")
 
     static func invalid(_ message: String, parameter: String? = nil) -> GoogleAPIError {
-        GoogleAPIError(code: 400, reason: "invalid", message: message, status: "INVALID_ARGUMENT",
-                       location: parameter, locationType: parameter == nil ? nil : "parameter")
+        GoogleAPIError(
+            code: 400, reason: "invalid", message: message, status: "INVALID_ARGUMENT",
+            location: parameter, locationType: parameter == nil ? nil : "parameter")
     }
 
     static func required(_ message: String) -> GoogleAPIError {
@@ -76,8 +85,9 @@ extension GoogleAPIError {
     }
 
     static func timeRangeEmpty(location: String) -> GoogleAPIError {
-        GoogleAPIError(code: 400, domain: "calendar", reason: "timeRangeEmpty", message: "The specified time range is empty.",
-                       status: "INVALID_ARGUMENT", location: location, locationType: "parameter")
+        GoogleAPIError(
+            code: 400, domain: "calendar", reason: "timeRangeEmpty", message: "The specified time range is empty.",
+            status: "INVALID_ARGUMENT", location: location, locationType: "parameter")
     }
 
     /// Google's 401 body says "Invalid Credentials" in the item but a longer sentence on top.

@@ -34,11 +34,14 @@ extension GoogleEmulator {
 
     /// Adds a calendar to an account's list (creating the account and calendar if new); a
     /// calendar id shared by two accounts is one calendar both see.
-    public func addCalendar(account: String, id: String, summary: String? = nil, timeZone: String = "UTC",
-                            accessRole: String = "owner", primary: Bool = false, hidden: Bool = false) throws {
+    public func addCalendar(
+        account: String, id: String, summary: String? = nil, timeZone: String = "UTC",
+        accessRole: String = "owner", primary: Bool = false, hidden: Bool = false
+    ) throws {
         try core.state.withLock { state throws(GoogleAPIError) in
-            try state.addCalendar(account: account, id: id, summary: summary, timeZone: timeZone, accessRole: accessRole,
-                                  primary: primary, hidden: hidden)
+            try state.addCalendar(
+                account: account, id: id, summary: summary, timeZone: timeZone, accessRole: accessRole,
+                primary: primary, hidden: hidden)
         }
     }
 

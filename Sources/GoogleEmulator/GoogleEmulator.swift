@@ -44,8 +44,10 @@ public final class GoogleEmulator: Sendable {
     private let started = Atomic<Bool>(false)
 
     /// Binds now (port 0: the kernel picks one); serves after `start()`.
-    public init(address: String = "127.0.0.1:0", clientID: String = "calworker-test-client",
-                clientSecret: String = "calworker-test-secret") throws {
+    public init(
+        address: String = "127.0.0.1:0", clientID: String = "calworker-test-client",
+        clientSecret: String = "calworker-test-secret"
+    ) throws {
         let core = EmulatorCore(clientID: clientID, clientSecret: clientSecret)
         var limits = HTTPServer.Limits()
         // Seeds and batches of writes are larger, and benchmarks busier, than a metrics scrape.

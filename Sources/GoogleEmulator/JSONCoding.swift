@@ -83,7 +83,10 @@ enum JSONCoding {
                 index += 1
                 var fields: [String: JSONValue] = [:]
                 skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(fields) }
+                if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                    index += 1
+                    return .object(fields)
+                }
                 while true {
                     skipSpace()
                     guard let key = string() else { return nil }
@@ -102,7 +105,10 @@ enum JSONCoding {
                 index += 1
                 var items: [JSONValue] = []
                 skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                    index += 1
+                    return .array(items)
+                }
                 while true {
                     guard let item = value(depth: depth + 1) else { return nil }
                     items.append(item)
@@ -137,7 +143,8 @@ enum JSONCoding {
                 if (48...57).contains(byte) {
                     index += 1
                 } else if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
-                            || ((byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")) && !isInteger) {
+                    || ((byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")) && !isInteger)
+                {
                     isInteger = false
                     index += 1
                 } else {
@@ -176,7 +183,9 @@ enum JSONCoding {
                         guard var scalar = hex4() else { return nil }
                         if (0xD800..<0xDC00).contains(scalar) {
                             // A surrogate pair: the low half must follow as another \u escape.
-                            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else { return nil }
+                            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                                return nil
+                            }
                             index += 2
                             guard let low = hex4(), (0xDC00..<0xE000).contains(low) else { return nil }
                             scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)

@@ -32,19 +32,23 @@ enum ListTokens {
     /// The sequence of a sync token, or nil for garbage, another run's or another scope's token.
     static func parseSyncToken(_ token: String, nonce: String, scope: String) -> Int64? {
         guard let parts = decode(token), parts.count == 4, parts[0] == "s", parts[1] == nonce,
-              decode(parts[2]) == [scope], let seq = Int64(parts[3]), seq >= 0 else { return nil }
+            decode(parts[2]) == [scope], let seq = Int64(parts[3]), seq >= 0
+        else { return nil }
         return seq
     }
 
     static func pageToken(nonce: String, scope: String, page: Page) -> String {
-        encode(["p", nonce, encode([scope]), page.mode.rawValue, String(page.snapshot), String(page.cursor), String(page.since),
-                String(page.fingerprint)])
+        encode([
+            "p", nonce, encode([scope]), page.mode.rawValue, String(page.snapshot), String(page.cursor), String(page.since),
+            String(page.fingerprint),
+        ])
     }
 
     static func parsePageToken(_ token: String, nonce: String, scope: String) -> Page? {
         guard let parts = decode(token), parts.count == 8, parts[0] == "p", parts[1] == nonce, decode(parts[2]) == [scope],
-              let mode = Page.Mode(rawValue: parts[3]), let snapshot = Int64(parts[4]), let cursor = Int64(parts[5]),
-              let since = Int64(parts[6]), let fingerprint = UInt64(parts[7]) else { return nil }
+            let mode = Page.Mode(rawValue: parts[3]), let snapshot = Int64(parts[4]), let cursor = Int64(parts[5]),
+            let since = Int64(parts[6]), let fingerprint = UInt64(parts[7])
+        else { return nil }
         return Page(mode: mode, snapshot: snapshot, cursor: cursor, since: since, fingerprint: fingerprint)
     }
 

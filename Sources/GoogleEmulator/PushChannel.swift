@@ -46,10 +46,11 @@ struct PushChannel: Sendable {
         case .events(let calendarID): kind = .events(calendarID: calendarID)
         case .calendarList: kind = .calendarList
         }
-        return PushChannelInfo(id: id, account: account, resource: kind, resourceID: resourceID, resourceURI: resourceURI, address: address,
-                               token: token, expiration: expiration, state: state, messagesQueued: queue.count,
-                               messagesDelivered: delivered, failedAttempts: failedAttempts, messagesFailed: failed,
-                               messagesDropped: dropped, lastMessageNumber: lastMessageNumber)
+        return PushChannelInfo(
+            id: id, account: account, resource: kind, resourceID: resourceID, resourceURI: resourceURI, address: address,
+            token: token, expiration: expiration, state: state, messagesQueued: queue.count,
+            messagesDelivered: delivered, failedAttempts: failedAttempts, messagesFailed: failed,
+            messagesDropped: dropped, lastMessageNumber: lastMessageNumber)
     }
 
     /// The `api#channel` answer of a watch request.

@@ -30,8 +30,9 @@ final class PushDeliverer: Sendable {
         self.core = core
         self.wake = core.pushWake
         // Google's notifications identify themselves so; receivers may log or filter on it.
-        client = HTTPClient(service: "google-emulator-push", metrics: MetricsRegistry(),
-                            userAgent: "APIs-Google; (+https://developers.google.com/webmasters/APIs-Google.html)")
+        client = HTTPClient(
+            service: "google-emulator-push", metrics: MetricsRegistry(),
+            userAgent: "APIs-Google; (+https://developers.google.com/webmasters/APIs-Google.html)")
     }
 
     func start() {
@@ -70,8 +71,9 @@ final class PushDeliverer: Sendable {
     }
 
     private func send(_ delivery: PushDelivery) -> PushDelivery.Outcome {
-        var request = HTTPRequest(method: "POST", url: delivery.address, headers: delivery.headers.map { HTTPHeader($0.name, $0.value) },
-                                  body: Data())
+        var request = HTTPRequest(
+            method: "POST", url: delivery.address, headers: delivery.headers.map { HTTPHeader($0.name, $0.value) },
+            body: Data())
         request.timeout = Self.timeout
         request.connectTimeout = Self.connectTimeout
         request.maxResponseBytes = 1 << 20

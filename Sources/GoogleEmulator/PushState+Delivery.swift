@@ -79,7 +79,8 @@ extension PushState {
     /// expired or forgotten (reset) meanwhile has dropped the message already.
     mutating func settle(_ delivery: PushDelivery, _ outcome: PushDelivery.Outcome, now: Date, options: EmulatorOptions) {
         guard var channel = channels[delivery.key], channel.state == .live, channel.inFlight,
-              channel.queue.first?.number == delivery.number else { return }
+            channel.queue.first?.number == delivery.number
+        else { return }
         channel.inFlight = false
         var done = true
         switch outcome {

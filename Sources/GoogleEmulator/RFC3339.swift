@@ -28,7 +28,8 @@ enum RFC3339 {
         let whole = Date(timeIntervalSince1970: (date.timeIntervalSince1970).rounded(.down))
         let offset = zone.secondsFromGMT(for: whole)
         let parts = utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: whole.addingTimeInterval(Double(offset)))
-        let base = "\(pad(parts.year!, 4))-\(pad(parts.month!, 2))-\(pad(parts.day!, 2))T\(pad(parts.hour!, 2)):\(pad(parts.minute!, 2)):\(pad(parts.second!, 2))"
+        let base =
+            "\(pad(parts.year!, 4))-\(pad(parts.month!, 2))-\(pad(parts.day!, 2))T\(pad(parts.hour!, 2)):\(pad(parts.minute!, 2)):\(pad(parts.second!, 2))"
         if offset == 0 { return base + "Z" }
         let magnitude = abs(offset) / 60
         return base + (offset < 0 ? "-" : "+") + "\(pad(magnitude / 60, 2)):\(pad(magnitude % 60, 2))"
@@ -39,10 +40,10 @@ enum RFC3339 {
     static func parse(_ text: String, defaultZone: TimeZone? = nil) -> Date? {
         let chars = Array(text.utf8)
         guard chars.count >= 19, chars[4] == UInt8(ascii: "-"), chars[7] == UInt8(ascii: "-"),
-              chars[10] == UInt8(ascii: "T") || chars[10] == UInt8(ascii: "t"),
-              chars[13] == UInt8(ascii: ":"), chars[16] == UInt8(ascii: ":"),
-              let year = number(chars, 0, 4), let month = number(chars, 5, 2), let day = number(chars, 8, 2),
-              let hour = number(chars, 11, 2), let minute = number(chars, 14, 2), let second = number(chars, 17, 2)
+            chars[10] == UInt8(ascii: "T") || chars[10] == UInt8(ascii: "t"),
+            chars[13] == UInt8(ascii: ":"), chars[16] == UInt8(ascii: ":"),
+            let year = number(chars, 0, 4), let month = number(chars, 5, 2), let day = number(chars, 8, 2),
+            let hour = number(chars, 11, 2), let minute = number(chars, 14, 2), let second = number(chars, 17, 2)
         else { return nil }
         var index = 19
         var fraction = 0.0
@@ -63,8 +64,9 @@ enum RFC3339 {
             if (sign == UInt8(ascii: "Z") || sign == UInt8(ascii: "z")) && index + 1 == chars.count {
                 offsetSeconds = 0
             } else if sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-"), chars.count == index + 6,
-                      chars[index + 3] == UInt8(ascii: ":"),
-                      let hours = number(chars, index + 1, 2), let minutes = number(chars, index + 4, 2), hours < 24, minutes < 60 {
+                chars[index + 3] == UInt8(ascii: ":"),
+                let hours = number(chars, index + 1, 2), let minutes = number(chars, index + 4, 2), hours < 24, minutes < 60
+            {
                 offsetSeconds = (hours * 3600 + minutes * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
             } else {
                 return nil
@@ -78,7 +80,8 @@ enum RFC3339 {
         }
         let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         guard let local = zoneCalendar.date(from: components),
-              zoneCalendar.component(.day, from: local) == day else { return nil }
+            zoneCalendar.component(.day, from: local) == day
+        else { return nil }
         return local.addingTimeInterval(fraction - Double(offsetSeconds ?? 0))
     }
 
@@ -86,12 +89,14 @@ enum RFC3339 {
     static func parseDay(_ text: String, in zone: TimeZone) -> Date? {
         let chars = Array(text.utf8)
         guard chars.count == 10, chars[4] == UInt8(ascii: "-"), chars[7] == UInt8(ascii: "-"),
-              let year = number(chars, 0, 4), let month = number(chars, 5, 2), let day = number(chars, 8, 2),
-              (1...12).contains(month), (1...31).contains(day) else { return nil }
+            let year = number(chars, 0, 4), let month = number(chars, 5, 2), let day = number(chars, 8, 2),
+            (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
         var calendar = utc
         calendar.timeZone = zone
         guard let date = calendar.date(from: DateComponents(year: year, month: month, day: day)),
-              calendar.component(.day, from: date) == day else { return nil }
+            calendar.component(.day, from: date) == day
+        else { return nil }
         return date
     }
 
@@ -103,7 +108,8 @@ enum RFC3339 {
             return parseDay("\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))", in: zone).map { ($0, true) }
         }
         guard chars.count == 16, chars[8] == UInt8(ascii: "T"), chars[15] == UInt8(ascii: "Z"),
-              let hour = number(chars, 9, 2), let minute = number(chars, 11, 2), let second = number(chars, 13, 2) else { return nil }
+            let hour = number(chars, 9, 2), let minute = number(chars, 11, 2), let second = number(chars, 13, 2)
+        else { return nil }
         let text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))Z"
         return parse(text).map { ($0, false) }
     }
@@ -119,7 +125,8 @@ enum RFC3339 {
     /// Basic-format UTC (`20250301T093000Z`), the suffix of a recurring instance's id.
     static func basic(_ date: Date) -> String {
         let parts = utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return "\(pad(parts.year!, 4))\(pad(parts.month!, 2))\(pad(parts.day!, 2))T\(pad(parts.hour!, 2))\(pad(parts.minute!, 2))\(pad(parts.second!, 2))Z"
+        return
+            "\(pad(parts.year!, 4))\(pad(parts.month!, 2))\(pad(parts.day!, 2))T\(pad(parts.hour!, 2))\(pad(parts.minute!, 2))\(pad(parts.second!, 2))Z"
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {
@@ -138,8 +145,8 @@ enum RFC3339 {
     }
 }
 
-private extension Int64 {
-    func floorDiv(_ divisor: Int64) -> Int64 {
+extension Int64 {
+    fileprivate func floorDiv(_ divisor: Int64) -> Int64 {
         let quotient = self / divisor
         return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }

@@ -54,7 +54,8 @@ struct StoredCalendar: Sendable {
 
     /// Index in `order` of the first event created after `createdSeq`.
     func orderIndex(after createdSeq: Int64) -> Int {
-        var low = 0, high = order.count
+        var low = 0
+        var high = order.count
         while low < high {
             let mid = (low + high) / 2
             if order[mid].createdSeq <= createdSeq { low = mid + 1 } else { high = mid }
@@ -64,7 +65,8 @@ struct StoredCalendar: Sendable {
 
     /// Index in `changes` of the first write after `seq`.
     func changeIndex(after seq: Int64) -> Int {
-        var low = 0, high = changes.count
+        var low = 0
+        var high = changes.count
         while low < high {
             let mid = (low + high) / 2
             if changes[mid].seq <= seq { low = mid + 1 } else { high = mid }
@@ -74,8 +76,10 @@ struct StoredCalendar: Sendable {
 
     /// The `calendar#calendar` resource (`calendars.get`).
     func rendered() -> JSONValue {
-        var object: [String: JSONValue] = ["kind": .string("calendar#calendar"), "etag": .string("\"\(seq)\""),
-                                           "id": .string(id), "summary": .string(summary), "timeZone": .string(timeZone)]
+        var object: [String: JSONValue] = [
+            "kind": .string("calendar#calendar"), "etag": .string("\"\(seq)\""),
+            "id": .string(id), "summary": .string(summary), "timeZone": .string(timeZone),
+        ]
         if let description { object["description"] = .string(description) }
         return .object(object)
     }

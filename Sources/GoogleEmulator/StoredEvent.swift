@@ -68,8 +68,10 @@ struct StoredEvent: Sendable {
     /// What an incremental list (without `showDeleted`) returns for a cancelled event: Google
     /// only promises `id`, and for an instance `recurringEventId` and `originalStartTime`.
     func tombstone() -> JSONValue {
-        var object: [String: JSONValue] = ["kind": .string("calendar#event"), "etag": .string(etag),
-                                           "id": .string(id), "status": .string("cancelled")]
+        var object: [String: JSONValue] = [
+            "kind": .string("calendar#event"), "etag": .string(etag),
+            "id": .string(id), "status": .string("cancelled"),
+        ]
         if let series = fields["recurringEventId"] { object["recurringEventId"] = series }
         if let original = fields["originalStartTime"] { object["originalStartTime"] = original }
         return .object(object)

@@ -22,7 +22,8 @@ struct WatchRequest: Sendable {
         guard type == "web_hook" || type == "webhook" else { throw .invalid("Unknown channel type: \(type)") }
         guard let address = body["address"]?.string, !address.isEmpty else { throw .required("Required parameter: address") }
         guard let url = URLComponents(string: address), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
-              url.host?.isEmpty == false else {
+            url.host?.isEmpty == false
+        else {
             throw .invalid("WebHook callback must be an https URL (the emulator also takes http): \(address)")
         }
         var token: String?

@@ -88,8 +88,10 @@ final class CurlTransfer {
             transfer.headers = []
             transfer.status = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
         } else if let colon = line.firstIndex(of: ":") {
-            transfer.headers.append(HTTPHeader(String(line[..<colon]).trimmingCharacters(in: .whitespaces),
-                                               String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+            transfer.headers.append(
+                HTTPHeader(
+                    String(line[..<colon]).trimmingCharacters(in: .whitespaces),
+                    String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
         }
         return length
     }

@@ -4,8 +4,10 @@ extension HTTPClient {
     /// Sends many requests at once over libcurl's multi interface, at most `maxConcurrent` in
     /// flight, from the calling thread (no thread per request). Results come back in the order
     /// of `requests`; one failing does not stop the others.
-    public func sendAll(_ requests: [HTTPRequest], maxConcurrent: Int = 8,
-                        shouldAbort: (@Sendable () -> Bool)? = nil) -> [Result<HTTPResponse, HTTPError>] {
+    public func sendAll(
+        _ requests: [HTTPRequest], maxConcurrent: Int = 8,
+        shouldAbort: (@Sendable () -> Bool)? = nil
+    ) -> [Result<HTTPResponse, HTTPError>] {
         var results = [Result<HTTPResponse, HTTPError>?](repeating: nil, count: requests.count)
         let multi: CurlMulti
         do { multi = try CurlMulti() } catch { return requests.map { _ in .failure(error) } }

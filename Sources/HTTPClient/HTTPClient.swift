@@ -16,8 +16,10 @@ public final class HTTPClient: Sendable {
     public let allowedProtocols: String
     let metrics: HTTPClientMetrics
 
-    public init(service: String, metrics: MetricsRegistry, userAgent: String = "calworker",
-                allowedProtocols: String = "http,https") {
+    public init(
+        service: String, metrics: MetricsRegistry, userAgent: String = "calworker",
+        allowedProtocols: String = "http,https"
+    ) {
         self.service = service
         self.userAgent = userAgent
         self.allowedProtocols = allowedProtocols
@@ -43,9 +45,11 @@ public final class HTTPClient: Sendable {
     /// read from `upload` as it is sent. Neither is ever whole in memory; `maxResponseBytes`
     /// still bounds what `sink` is given. An error thrown by `sink` or `upload` stops the
     /// transfer and is rethrown.
-    public func send(_ request: HTTPRequest, upload: (any HTTPBodySource)? = nil,
-                     streamingTo sink: ((UnsafeRawBufferPointer) throws -> Void)?,
-                     shouldAbort: (@Sendable () -> Bool)? = nil) throws -> HTTPResponse {
+    public func send(
+        _ request: HTTPRequest, upload: (any HTTPBodySource)? = nil,
+        streamingTo sink: ((UnsafeRawBufferPointer) throws -> Void)?,
+        shouldAbort: (@Sendable () -> Bool)? = nil
+    ) throws -> HTTPResponse {
         let state = CurlTransfer(maxBytes: request.maxResponseBytes, shouldAbort: shouldAbort)
         state.sink = sink
         state.source = upload
@@ -90,7 +94,8 @@ public final class HTTPClient: Sendable {
     func prepare(_ request: HTTPRequest, state: CurlTransfer) throws(HTTPError) -> CurlEasy {
         let method = request.method.uppercased()
         guard let components = URLComponents(string: request.url), let scheme = components.scheme?.lowercased(),
-              allowedProtocols.split(separator: ",").contains(Substring(scheme)), components.host?.isEmpty == false else {
+            allowedProtocols.split(separator: ",").contains(Substring(scheme)), components.host?.isEmpty == false
+        else {
             throw HTTPError(.invalidRequest, "not a usable \(allowedProtocols) URL: \(Self.redact(request.url))")
         }
         guard method.allSatisfy({ $0.isLetter && $0.isASCII }) else {
@@ -162,19 +167,23 @@ public final class HTTPClient: Sendable {
     func finish(_ request: HTTPRequest, easy: CurlEasy, code: CURLcode, state: CurlTransfer) throws(HTTPError) -> HTTPResponse {
         let method = request.method.uppercased()
         if state.aborted {
-            throw HTTPError(.aborted, "\(method) \(Self.redact(request.url)) stopped: the job was asked to stop",
-                            curlCode: Int(code.rawValue))
+            throw HTTPError(
+                .aborted, "\(method) \(Self.redact(request.url)) stopped: the job was asked to stop",
+                curlCode: Int(code.rawValue))
         }
         if state.tooLarge {
-            throw HTTPError(.responseTooLarge, "\(method) \(Self.redact(request.url)): response larger than \(request.maxResponseBytes) bytes "
-                            + "(or headers past \(CurlTransfer.maxHeaderBytes))", curlCode: Int(code.rawValue))
+            throw HTTPError(
+                .responseTooLarge,
+                "\(method) \(Self.redact(request.url)): response larger than \(request.maxResponseBytes) bytes "
+                    + "(or headers past \(CurlTransfer.maxHeaderBytes))", curlCode: Int(code.rawValue))
         }
         guard code == CURLE_OK else {
             // Failures that the same request will meet again (a redirect to a scheme we do not
             // follow, a redirect loop, a malformed URL) are not worth a retry.
             let kind: HTTPError.Kind = Self.permanentFailures.contains(code) ? .invalidRequest : .transport
-            throw HTTPError(kind, "\(method) \(Self.redact(request.url)) failed: \(easy.message(for: code))",
-                            curlCode: Int(code.rawValue))
+            throw HTTPError(
+                kind, "\(method) \(Self.redact(request.url)) failed: \(easy.message(for: code))",
+                curlCode: Int(code.rawValue))
         }
         return HTTPResponse(status: easy.responseCode(), headers: state.headers, body: state.body)
     }

@@ -71,8 +71,10 @@ extension HTTPClient {
     /// Sends with retries under `policy`, sleeping between attempts (interruptibly, through
     /// `shouldAbort`). Returns the last response, which may still be an error status when the
     /// attempts ran out; throws the last transport error likewise.
-    public func send(_ request: HTTPRequest, retry policy: HTTPRetryPolicy,
-                     shouldAbort: (@Sendable () -> Bool)? = nil) throws(HTTPError) -> HTTPResponse {
+    public func send(
+        _ request: HTTPRequest, retry policy: HTTPRetryPolicy,
+        shouldAbort: (@Sendable () -> Bool)? = nil
+    ) throws(HTTPError) -> HTTPResponse {
         var attempt = 1
         while true {
             let outcome: Result<HTTPResponse, HTTPError>

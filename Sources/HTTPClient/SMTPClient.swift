@@ -55,11 +55,15 @@ public struct SMTPClient: Sendable {
     public func send(from sender: String, to recipients: [String], message: Data) throws(SMTPError) {
         let scheme = settings.url.split(separator: ":").first.map { $0.lowercased() }
         guard scheme == "smtp" || scheme == "smtps" else {
-            throw SMTPError(kind: .configuration, message: "CALWORKER_SMTP_URL must be smtp://host:587 or smtps://host:465, not \(HTTPClient.redact(settings.url))")
+            throw SMTPError(
+                kind: .configuration,
+                message: "CALWORKER_SMTP_URL must be smtp://host:587 or smtps://host:465, not \(HTTPClient.redact(settings.url))")
         }
         if settings.plainTextToLoopback && !Loopback.isSMTPRelay(settings.url) {
-            throw SMTPError(kind: .configuration, message: "CALWORKER_SMTP_TLS=none is for an smtp:// relay on loopback only, not "
-                            + "\(HTTPClient.redact(settings.url)); mail to any other host goes over TLS")
+            throw SMTPError(
+                kind: .configuration,
+                message: "CALWORKER_SMTP_TLS=none is for an smtp:// relay on loopback only, not "
+                    + "\(HTTPClient.redact(settings.url)); mail to any other host goes over TLS")
         }
         guard !recipients.isEmpty else { throw SMTPError(kind: .permanent, message: "no recipient") }
         for address in [sender] + recipients where address.contains(where: { $0 == "<" || $0 == ">" || $0 == "\r" || $0 == "\n" }) {
@@ -102,14 +106,20 @@ public struct SMTPClient: Sendable {
         let replyText = reply > 0 ? " (server replied \(reply))" : ""
         switch code {
         case CURLE_USE_SSL_FAILED:
-            return SMTPError(kind: .configuration, message: "\(url) does not offer STARTTLS; calworker never sends mail in plain text "
-                             + "(use smtps:// or a server with STARTTLS): \(detail)", replyCode: reply)
+            return SMTPError(
+                kind: .configuration,
+                message: "\(url) does not offer STARTTLS; calworker never sends mail in plain text "
+                    + "(use smtps:// or a server with STARTTLS): \(detail)", replyCode: reply)
         case CURLE_LOGIN_DENIED:
-            return SMTPError(kind: .configuration, message: "\(url) refused the login\(replyText); check CALWORKER_SMTP_USERNAME and "
-                             + "CALWORKER_SMTP_PASSWORD", replyCode: reply)
+            return SMTPError(
+                kind: .configuration,
+                message: "\(url) refused the login\(replyText); check CALWORKER_SMTP_USERNAME and "
+                    + "CALWORKER_SMTP_PASSWORD", replyCode: reply)
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
-            return SMTPError(kind: .configuration, message: "\(url): the server's TLS certificate did not verify (\(detail)); "
-                             + "set CALWORKER_SMTP_CA_FILE for a private CA", replyCode: reply)
+            return SMTPError(
+                kind: .configuration,
+                message: "\(url): the server's TLS certificate did not verify (\(detail)); "
+                    + "set CALWORKER_SMTP_CA_FILE for a private CA", replyCode: reply)
         default:
             if reply >= 500 { return SMTPError(kind: .permanent, message: "\(url) refused the message\(replyText): \(detail)", replyCode: reply) }
             return SMTPError(kind: .transient, message: "\(url): \(detail)\(replyText); will retry", replyCode: reply > 0 ? reply : nil)

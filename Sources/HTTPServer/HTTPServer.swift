@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A small HTTP/1.1 server for `/metrics`, `/healthz` and `/readyz` (and the Google emulator).
@@ -65,9 +66,10 @@ public final class HTTPServer: Sendable {
     public func start() {
         let thread = Thread { [self] in
             var loop = ReadLoop(listener: socket.descriptor, limits: limits)
-            loop.run(until: { self.stopped.load(ordering: .relaxed) },
-                     inline: { request in self.limits.inlinePaths.contains(request.path) ? self.handler(request) : nil },
-                     dispatch: { self.dispatch($0) })
+            loop.run(
+                until: { self.stopped.load(ordering: .relaxed) },
+                inline: { request in self.limits.inlinePaths.contains(request.path) ? self.handler(request) : nil },
+                dispatch: { self.dispatch($0) })
             loopDone.signal()
         }
         thread.name = "calworker-http"
@@ -99,8 +101,9 @@ public final class HTTPServer: Sendable {
         switch decision {
         case .wait: return
         case .refuse:
-            finished.connection.sendOnce(HTTPServerResponse(status: 503, body: "too many requests at once; try again\n")
-                .serialized(includeBody: true))
+            finished.connection.sendOnce(
+                HTTPServerResponse(status: 503, body: "too many requests at once; try again\n")
+                    .serialized(includeBody: true))
             return
         case .start: break
         }

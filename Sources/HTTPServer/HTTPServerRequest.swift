@@ -15,8 +15,10 @@ public struct HTTPServerRequest: Sendable, Equatable {
     /// request made in-process.
     public var peer = ""
 
-    public init(method: String, path: String, query: String? = nil, version: String = "HTTP/1.1",
-                headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+    public init(
+        method: String, path: String, query: String? = nil, version: String = "HTTP/1.1",
+        headers: [(name: String, value: String)] = [], body: [UInt8] = []
+    ) {
         self.method = method
         self.path = path
         self.query = query
@@ -45,8 +47,10 @@ public struct HTTPServerResponse: Sendable {
     /// failure mid-request).
     public var dropsConnection = false
 
-    public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: String,
-                headers: [(name: String, value: String)] = []) {
+    public init(
+        status: Int, contentType: String = "text/plain; charset=utf-8", body: String,
+        headers: [(name: String, value: String)] = []
+    ) {
         self.status = status
         self.contentType = contentType
         self.body = Array(body.utf8)

@@ -1,7 +1,8 @@
 public import Basics
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A bound, listening TCP socket; closed in `deinit` and nowhere else.
@@ -59,7 +60,8 @@ final class ListeningSocket: Sendable {
 
     static func split(_ address: String) throws(HTTPServerError) -> (host: String?, port: Int) {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
-              (0...65535).contains(port) else {
+            (0...65535).contains(port)
+        else {
             throw HTTPServerError("listen address must be HOST:PORT (e.g. 127.0.0.1:9464 or :9464), got '\(address)'")
         }
         var host = String(address[..<colon])

@@ -1,7 +1,8 @@
 import Basics
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The server's one reading thread: accepts, reads request heads (and bodies) from every
@@ -120,15 +121,19 @@ struct ReadLoop {
                 pending.removeAll { $0 === oldest }
             }
             if pending.count >= limits.maxConnections { pending.removeFirst() }
-            pending.append(Pending(connection: ServerConnection(descriptor: client, limits: limits), peer: peer,
-                                   deadline: ContinuousClock.now + limits.requestTimeout))
+            pending.append(
+                Pending(
+                    connection: ServerConnection(descriptor: client, limits: limits), peer: peer,
+                    deadline: ContinuousClock.now + limits.requestTimeout))
         }
     }
 
     /// Sends a small answer without waiting, half-closes, and keeps reading until the client
     /// closes (a second at most).
-    private mutating func answerAndLinger(_ connection: ServerConnection, _ response: HTTPServerResponse, includeBody: Bool,
-                                          now: ContinuousClock.Instant) {
+    private mutating func answerAndLinger(
+        _ connection: ServerConnection, _ response: HTTPServerResponse, includeBody: Bool,
+        now: ContinuousClock.Instant
+    ) {
         connection.sendOnce(response.serialized(includeBody: includeBody))
         shutdown(connection.descriptor, Int32(SHUT_WR))
         lingering.append((connection, now + .seconds(1)))
@@ -188,7 +193,9 @@ struct ReadLoop {
             return .refused(HTTPServerResponse(status: 411, body: "send a Content-Length; chunked bodies are not accepted\n"))
         }
         guard let lengthText = request.header("Content-Length") else { return .request(request) }
-        guard let length = Int(lengthText), length >= 0 else { return .refused(HTTPServerResponse(status: 400, body: "bad request: bad Content-Length\n")) }
+        guard let length = Int(lengthText), length >= 0 else {
+            return .refused(HTTPServerResponse(status: 400, body: "bad request: bad Content-Length\n"))
+        }
         guard length <= limits.maxBodyBytes else {
             return .refused(HTTPServerResponse(status: 413, body: "body larger than \(limits.maxBodyBytes) bytes\n"))
         }

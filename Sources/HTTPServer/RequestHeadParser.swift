@@ -50,8 +50,8 @@ enum RequestHeadParser {
     }
 }
 
-private extension Substring {
-    func trimmingCharacters(in set: Set<Character>) -> String {
+extension Substring {
+    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
         var slice = self[...]
         while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
         while let last = slice.last, set.contains(last) { slice = slice.dropLast() }

@@ -1,7 +1,8 @@
 import Basics
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One accepted (non-blocking) connection: the read loop reads its request, a handler thread

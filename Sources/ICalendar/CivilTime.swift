@@ -53,9 +53,10 @@ public enum CivilTime {
     public static func basicDate(fromISO text: String) -> String? {
         let bytes = Array(text.utf8)
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              let year = number(bytes, 0, 4), let month = number(bytes, 5, 2), let day = number(bytes, 8, 2),
-              year >= 1, (1...12).contains(month), (1...31).contains(day),
-              date(days: days(year: year, month: month, day: day)) == (year, month, day) else { return nil }
+            let year = number(bytes, 0, 4), let month = number(bytes, 5, 2), let day = number(bytes, 8, 2),
+            year >= 1, (1...12).contains(month), (1...31).contains(day),
+            date(days: days(year: year, month: month, day: day)) == (year, month, day)
+        else { return nil }
         return digits(year, 4) + digits(month, 2) + digits(day, 2)
     }
 
@@ -64,11 +65,12 @@ public enum CivilTime {
     public static func instant(fromRFC3339 text: String) -> Date? {
         let bytes = Array(text.utf8)
         guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
-              let year = number(bytes, 0, 4), let month = number(bytes, 5, 2), let day = number(bytes, 8, 2),
-              let hour = number(bytes, 11, 2), let minute = number(bytes, 14, 2), let second = number(bytes, 17, 2),
-              year >= 1, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61,
-              date(days: days(year: year, month: month, day: day)) == (year, month, day) else { return nil }
+            bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+            let year = number(bytes, 0, 4), let month = number(bytes, 5, 2), let day = number(bytes, 8, 2),
+            let hour = number(bytes, 11, 2), let minute = number(bytes, 14, 2), let second = number(bytes, 17, 2),
+            year >= 1, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61,
+            date(days: days(year: year, month: month, day: day)) == (year, month, day)
+        else { return nil }
         var index = 19
         var fraction = 0.0
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
@@ -88,8 +90,9 @@ public enum CivilTime {
             guard index + 1 == bytes.count else { return nil }
         } else {
             guard index + 6 == bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-"),
-                  bytes[index + 3] == UInt8(ascii: ":"), let hours = number(bytes, index + 1, 2), let minutes = number(bytes, index + 4, 2),
-                  hours < 24, minutes < 60 else { return nil }
+                bytes[index + 3] == UInt8(ascii: ":"), let hours = number(bytes, index + 1, 2), let minutes = number(bytes, index + 4, 2),
+                hours < 24, minutes < 60
+            else { return nil }
             offset = (hours * 3600 + minutes * 60) * (bytes[index] == UInt8(ascii: "-") ? -1 : 1)
         }
         let seconds = days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset

@@ -46,10 +46,12 @@ public struct FeedEvent: Sendable, Equatable {
     public var transparent: Bool
     public var attendees: [Attendee]
 
-    public init(id: String, uid: String? = nil, status: String = "confirmed", summary: String? = nil, description: String? = nil,
-                location: String? = nil, start: Time, end: Time? = nil, recurrence: [String] = [], recurringEventID: String? = nil,
-                originalStart: Time? = nil, sequence: Int = 0, updated: Date? = nil, created: Date? = nil, transparent: Bool = false,
-                attendees: [Attendee] = []) {
+    public init(
+        id: String, uid: String? = nil, status: String = "confirmed", summary: String? = nil, description: String? = nil,
+        location: String? = nil, start: Time, end: Time? = nil, recurrence: [String] = [], recurringEventID: String? = nil,
+        originalStart: Time? = nil, sequence: Int = 0, updated: Date? = nil, created: Date? = nil, transparent: Bool = false,
+        attendees: [Attendee] = []
+    ) {
         self.id = id
         self.uid = uid ?? id + "@google.com"
         self.status = status
@@ -89,14 +91,15 @@ public struct FeedEvent: Sendable, Equatable {
             return Attendee(email: email, response: attendee["responseStatus"] as? String ?? "needsAction")
         }
         let sequence = (object["sequence"] as? NSNumber).map { Int(truncating: $0) } ?? 0
-        self.init(id: id, uid: text("iCalUID", limit: 1024), status: status, summary: text("summary"), description: text("description"),
-                  location: text("location"), start: start, end: Self.time(object["end"]),
-                  recurrence: (object["recurrence"] as? [Any] ?? []).compactMap { $0 as? String },
-                  recurringEventID: text("recurringEventId", limit: 1024), originalStart: original,
-                  sequence: (0...Int(Int32.max)).contains(sequence) ? sequence : 0,
-                  updated: text("updated").flatMap(CivilTime.instant(fromRFC3339:)),
-                  created: text("created").flatMap(CivilTime.instant(fromRFC3339:)),
-                  transparent: text("transparency") == "transparent", attendees: attendees)
+        self.init(
+            id: id, uid: text("iCalUID", limit: 1024), status: status, summary: text("summary"), description: text("description"),
+            location: text("location"), start: start, end: Self.time(object["end"]),
+            recurrence: (object["recurrence"] as? [Any] ?? []).compactMap { $0 as? String },
+            recurringEventID: text("recurringEventId", limit: 1024), originalStart: original,
+            sequence: (0...Int(Int32.max)).contains(sequence) ? sequence : 0,
+            updated: text("updated").flatMap(CivilTime.instant(fromRFC3339:)),
+            created: text("created").flatMap(CivilTime.instant(fromRFC3339:)),
+            transparent: text("transparency") == "transparent", attendees: attendees)
     }
 
     static func time(_ value: Any?) -> Time? {

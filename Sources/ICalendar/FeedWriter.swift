@@ -106,8 +106,9 @@ public final class FeedWriter {
             if attendees {
                 for attendee in event.attendees {
                     let status = ["accepted": "ACCEPTED", "declined": "DECLINED", "tentative": "TENTATIVE"][attendee.response] ?? "NEEDS-ACTION"
-                    ContentLine.append(name: "ATTENDEE", parameters: ["PARTSTAT": status], value: "mailto:" + ICalText.escape(attendee.email),
-                                       to: &buffer)
+                    ContentLine.append(
+                        name: "ATTENDEE", parameters: ["PARTSTAT": status], value: "mailto:" + ICalText.escape(attendee.email),
+                        to: &buffer)
                 }
             }
         }
@@ -141,8 +142,9 @@ public final class FeedWriter {
     func recurrenceLine(_ text: String) {
         let bytes = Array(text.utf8)
         guard bytes.count <= 2000, bytes.allSatisfy({ (0x20...0x7E).contains($0) }),
-              let separator = bytes.firstIndex(where: { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ";") }),
-              ["RRULE", "EXRULE", "RDATE", "EXDATE"].contains(String(decoding: bytes[..<separator], as: UTF8.self)) else { return }
+            let separator = bytes.firstIndex(where: { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ";") }),
+            ["RRULE", "EXRULE", "RDATE", "EXDATE"].contains(String(decoding: bytes[..<separator], as: UTF8.self))
+        else { return }
         if let range = text.range(of: "TZID=") {
             let zone = String(text[range.upperBound...].prefix { $0 != ":" && $0 != ";" })
             guard timeZone(zone) != nil else { return }

@@ -16,7 +16,8 @@ public enum VTimeZone {
         var cursor = range.lowerBound
         for _ in 0..<maximumTransitions {
             guard let change = zone.nextDaylightSavingTimeTransition(after: cursor), change <= range.upperBound, change > cursor else { break }
-            let before = zone.secondsFromGMT(for: change.addingTimeInterval(-1)), after = zone.secondsFromGMT(for: change)
+            let before = zone.secondsFromGMT(for: change.addingTimeInterval(-1))
+            let after = zone.secondsFromGMT(for: change)
             if before != after { observance(zone, at: change, from: before, to: after, output: &output) }
             cursor = change
         }
@@ -36,7 +37,8 @@ public enum VTimeZone {
 
     /// `+0100`, `-0330`, `+053028` (seconds only when there are any).
     static func offset(_ seconds: Int) -> String {
-        let sign = seconds < 0 ? "-" : "+", value = abs(seconds)
+        let sign = seconds < 0 ? "-" : "+"
+        let value = abs(seconds)
         let text = sign + CivilTime.digits(value / 3600, 2) + CivilTime.digits(value / 60 % 60, 2)
         return value % 60 == 0 ? text : text + CivilTime.digits(value % 60, 2)
     }

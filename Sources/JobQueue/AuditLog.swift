@@ -23,30 +23,37 @@ public struct AuditLog: Sendable {
     public init() {}
 
     /// Records an action in the caller's transaction (or on its own).
-    public func record(actor: String, origin: String, action: String, target: [String: String], count: Int?,
-                       on db: PostgresConnection) throws {
+    public func record(
+        actor: String, origin: String, action: String, target: [String: String], count: Int?,
+        on db: PostgresConnection
+    ) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let json = String(decoding: try encoder.encode(target), as: UTF8.self)
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.audit (actor, origin, action, target, count) VALUES ($1, $2, $3, $4::jsonb, $5)
             """, [String(actor.prefix(200)), origin, action, json, count])
     }
 
     /// The newest entries first, since a time.
     public func list(since: Date, limit: Int, on db: PostgresConnection) throws -> [AuditEntry] {
-        try db.query("""
+        try db.query(
+            """
             SELECT id, at, actor, origin, action, target::text, count FROM calworker.audit
              WHERE at >= $1 ORDER BY at DESC, id DESC LIMIT $2
-            """, [since, limit]).map { row in
-            AuditEntry(id: try row.decode(at: 0), at: try row.decode(at: 1), actor: try row.decode(at: 2), origin: try row.decode(at: 3),
-                       action: try row.decode(at: 4), target: try row.decode(at: 5), count: try row.decodeOptional(at: 6))
+            """, [since, limit]
+        ).map { row in
+            AuditEntry(
+                id: try row.decode(at: 0), at: try row.decode(at: 1), actor: try row.decode(at: 2), origin: try row.decode(at: 3),
+                action: try row.decode(at: 4), target: try row.decode(at: 5), count: try row.decodeOptional(at: 6))
         }
     }
 
     /// Deletes entries older than `age`, in batches; returns how many.
     public func prune(olderThan age: Duration, batch: Int, on db: PostgresConnection) throws(PostgresError) -> Int {
-        try db.execute("""
+        try db.execute(
+            """
             DELETE FROM calworker.audit WHERE id IN (SELECT id FROM calworker.audit WHERE at < now() - $1::interval ORDER BY id LIMIT $2)
             """, [age, batch])
     }

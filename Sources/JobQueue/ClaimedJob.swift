@@ -22,8 +22,10 @@ public struct ClaimedJob: Sendable, Equatable {
 
     public var isLastAttempt: Bool { attempt >= maxAttempts }
 
-    public init(id: Int64, kind: String, queue: String, args: String, attempt: Int, maxAttempts: Int, priority: Int,
-                timeout: Duration?, startedAt: Date, dueAt: Date) {
+    public init(
+        id: Int64, kind: String, queue: String, args: String, attempt: Int, maxAttempts: Int, priority: Int,
+        timeout: Duration?, startedAt: Date, dueAt: Date
+    ) {
         self.id = id
         self.kind = kind
         self.queue = queue

@@ -13,8 +13,10 @@ public struct FinishedAttempt: Sendable, Equatable {
     /// The handler's own figures, a JSON object as text.
     public var figures: String
 
-    public init(jobID: Int64, attempt: Int, outcome: RunOutcome, error: String? = nil, retryAt: Date? = nil,
-                finishedAt: Date = Date(), durationMs: Double, figures: String = "{}") {
+    public init(
+        jobID: Int64, attempt: Int, outcome: RunOutcome, error: String? = nil, retryAt: Date? = nil,
+        finishedAt: Date = Date(), durationMs: Double, figures: String = "{}"
+    ) {
         self.jobID = jobID
         self.attempt = attempt
         self.outcome = outcome

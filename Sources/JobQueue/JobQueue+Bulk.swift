@@ -36,11 +36,13 @@ public struct JobFilter: Sendable, Equatable, Encodable {
     func sql(from first: Int, alias: String = "j") -> (String, [any PostgresEncodable]) {
         let p = (0..<5).map { "$\(first + $0)" }
         let created = alias == "j" ? "j.created_at" : "coalesce(\(alias).created_at, \(alias).started_at)"
-        return ("""
+        return (
+            """
             (\(p[0])::text IS NULL OR \(alias).kind = \(p[0])) AND (\(p[1])::text IS NULL OR \(alias).queue = \(p[1]))
             AND (\(p[2])::text IS NULL OR \(alias).subject = \(p[2])) AND (\(p[3])::jsonb IS NULL OR \(alias).args @> \(p[3])::jsonb)
             AND (\(p[4])::timestamptz IS NULL OR \(created) >= \(p[4]))
-            """, [kind, queue, subject, argsContaining, since])
+            """, [kind, queue, subject, argsContaining, since]
+        )
     }
 }
 
@@ -57,17 +59,24 @@ extension JobQueue {
     }
 
     /// How many jobs `action` would touch now, and the first few (a dry run changes nothing).
-    public func preview(_ action: BulkAction, _ filter: JobFilter, sample: Int = 10,
-                        on db: PostgresConnection) throws -> (count: Int, sample: [JobRecord]) {
-        let liveStates = action == .retry ? Self.retryStates(filter).filter { $0 == "available" } : Self.cancelStates(filter)
-            .filter { $0 == "available" || $0 == "running" }
+    public func preview(
+        _ action: BulkAction, _ filter: JobFilter, sample: Int = 10,
+        on db: PostgresConnection
+    ) throws -> (count: Int, sample: [JobRecord]) {
+        let liveStates =
+            action == .retry
+            ? Self.retryStates(filter).filter { $0 == "available" }
+            : Self.cancelStates(filter)
+                .filter { $0 == "available" || $0 == "running" }
         var count = 0
         var records: [JobRecord] = []
         if !liveStates.isEmpty {
             let (condition, parameters) = filter.sql(from: 2)
-            count += try db.query("SELECT count(*) FROM calworker.jobs AS j WHERE j.state = ANY($1::text[]) AND \(condition)",
-                                  [liveStates] + parameters)[0].decode(Int.self, at: 0)
-            let rows = try db.query("""
+            count += try db.query(
+                "SELECT count(*) FROM calworker.jobs AS j WHERE j.state = ANY($1::text[]) AND \(condition)",
+                [liveStates] + parameters)[0].decode(Int.self, at: 0)
+            let rows = try db.query(
+                """
                 SELECT \(Self.jobColumns.split(separator: ",").map { "j." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
                   FROM calworker.jobs AS j WHERE j.state = ANY($1::text[]) AND \(condition) ORDER BY j.id DESC LIMIT $7
                 """, [liveStates] + parameters + [sample])
@@ -99,15 +108,18 @@ extension JobQueue {
         var ids: [Int64] = []
         if Self.retryStates(filter).contains("available") {
             let (condition, parameters) = filter.sql(from: 1)
-            ids += try db.query("""
+            ids += try db.query(
+                """
                 UPDATE calworker.jobs AS j
                    SET run_at = now(), cancel_requested_at = NULL, max_attempts = greatest(j.max_attempts, j.attempt + 1)
                  WHERE j.state = 'available' AND \(condition)
                 RETURNING j.id
-                """, parameters).map { try $0.decode(Int64.self, at: 0) }
+                """, parameters
+            ).map { try $0.decode(Int64.self, at: 0) }
             if !ids.isEmpty {
-                try db.execute("SELECT pg_notify($1, q) FROM (SELECT DISTINCT queue AS q FROM calworker.jobs WHERE id = ANY($2::bigint[])) AS s",
-                               [Self.notifyChannel, ids])
+                try db.execute(
+                    "SELECT pg_notify($1, q) FROM (SELECT DISTINCT queue AS q FROM calworker.jobs WHERE id = ANY($2::bigint[])) AS s",
+                    [Self.notifyChannel, ids])
             }
         }
         if let finished = Self.finishedSelection(filter) {
@@ -124,19 +136,23 @@ extension JobQueue {
         let (condition, parameters) = filter.sql(from: 2)
         var requested: [Int64] = []
         if states.contains("running") {
-            requested = try db.query("""
+            requested = try db.query(
+                """
                 UPDATE calworker.jobs AS j SET cancel_requested_at = now()
                  WHERE j.state = 'running' AND $1::text IS NOT NULL AND \(condition)
                 RETURNING j.id
-                """, ["running"] + parameters).map { try $0.decode(Int64.self, at: 0) }
+                """, ["running"] + parameters
+            ).map { try $0.decode(Int64.self, at: 0) }
         }
         var cancelled: [Int64] = []
         if states.contains("available") {
-            cancelled = try db.query("""
+            cancelled = try db.query(
+                """
                 SELECT calworker.end_jobs(ARRAY(SELECT j.id FROM calworker.jobs AS j
                                                 WHERE j.state = 'available' AND $1::text IS NOT NULL AND \(condition) ORDER BY j.id),
                                           ARRAY['available'], 'cancelled', 'cancelled by an operator while it waited to run')
-                """, ["available"] + parameters).map { try $0.decode(Int64.self, at: 0) }
+                """, ["available"] + parameters
+            ).map { try $0.decode(Int64.self, at: 0) }
         }
         return (cancelled.sorted(), requested.sorted())
     }

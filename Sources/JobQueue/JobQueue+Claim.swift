@@ -17,18 +17,21 @@ extension JobQueue {
     /// spares it the index entries of jobs claimed before (see `ClaimPosition`); a job that sits
     /// before it (enqueued more urgent, or put back) waits for a claim without one, which
     /// callers make at least every second (`ClaimFloors` in the worker).
-    public func claim(queue: String, limit: Int, workerID: String, after: ClaimPosition? = nil,
-                      on db: PostgresConnection) throws(PostgresError) -> [ClaimedJob] {
+    public func claim(
+        queue: String, limit: Int, workerID: String, after: ClaimPosition? = nil,
+        on db: PostgresConnection
+    ) throws(PostgresError) -> [ClaimedJob] {
         guard limit > 0 else { return [] }
         let rows: PostgresRows
         do {
             if let after {
-                rows = try db.query(Statements.claimAfter, [queue, limit, lease, workerID, after.priority, after.dueMicros, after.id],
-                                    prepared: true)
+                rows = try db.query(
+                    Statements.claimAfter, [queue, limit, lease, workerID, after.priority, after.dueMicros, after.id],
+                    prepared: true)
             } else {
                 rows = try db.query(Statements.claim, [queue, limit, lease, workerID], prepared: true)
             }
-        } catch where Self.isRowProblem(error) {
+        } catch  where Self.isRowProblem(error) {
             return try claimOneByOne(queue: queue, limit: limit, workerID: workerID, on: db)
         }
         var jobs = decodeClaimed(rows, on: db)
@@ -39,7 +42,8 @@ extension JobQueue {
 
     /// The slow path of `claim`: each due job in its own statement.
     func claimOneByOne(queue: String, limit: Int, workerID: String, on db: PostgresConnection) throws(PostgresError) -> [ClaimedJob] {
-        let candidates = try db.query("""
+        let candidates = try db.query(
+            """
             SELECT id FROM calworker.jobs
              WHERE state = 'available' AND queue = $1 AND run_at <= now()
              ORDER BY priority, run_at, id
@@ -49,7 +53,8 @@ extension JobQueue {
         for candidate in candidates {
             let id: Int64 = try candidate.decode(at: 0)
             do {
-                let rows = try db.query("""
+                let rows = try db.query(
+                    """
                     UPDATE calworker.jobs
                        SET state = 'running', attempt = attempt + 1, attempted_at = now(),
                            lease_until = now() + $2::interval, worker_id = $3
@@ -58,7 +63,7 @@ extension JobQueue {
                               (extract(epoch FROM greatest(run_at, timestamptz 'epoch')) * 1000000)::bigint
                     """, [id, lease, workerID])
                 jobs += decodeClaimed(rows, on: db)
-            } catch where Self.isRowProblem(error) {
+            } catch  where Self.isRowProblem(error) {
                 quarantine(id: id, reason: "could not be claimed: \(error.message)", on: db)
             }
         }

@@ -6,7 +6,8 @@ extension JobQueue {
     /// them all. A running job is left alone; so is a finished one whose unique key a live job
     /// holds.
     public func retry(id: Int64, on db: PostgresConnection) throws -> JobRecord {
-        let waiting = try db.query("""
+        let waiting = try db.query(
+            """
             UPDATE calworker.jobs
                SET state = 'available', run_at = now(), finished_at = NULL, cancel_requested_at = NULL,
                    max_attempts = greatest(max_attempts, attempt + 1)
@@ -19,9 +20,12 @@ extension JobQueue {
                 throw JobQueueError(.wrongState, "job \(id) is \(job.state.rawValue); only a job that is not running can be retried")
             }
             if let key = job.uniqueKey,
-               let holder: Int64 = try db.query("""
-                   SELECT id FROM calworker.jobs WHERE unique_key = $1 AND state IN ('available', 'running')
-                   """, [key]).first?.decode(at: 0) {
+                let holder: Int64 = try db.query(
+                    """
+                    SELECT id FROM calworker.jobs WHERE unique_key = $1 AND state IN ('available', 'running')
+                    """, [key]
+                ).first?.decode(at: 0)
+            {
                 throw JobQueueError(.wrongState, "job \(holder) holds the unique key '\(key)' of job \(id); retry it once that job has finished")
             }
             throw JobQueueError(.wrongState, "job \(id) could not be retried; it changed meanwhile, try again")
@@ -47,7 +51,8 @@ extension JobQueue {
         for _ in 0..<2 {
             let asked = try db.query("UPDATE calworker.jobs SET cancel_requested_at = now() WHERE id = $1 AND state = 'running' RETURNING id", [id])
             if !asked.isEmpty { return .cancelRequested }
-            let ended = try db.query("""
+            let ended = try db.query(
+                """
                 SELECT calworker.end_jobs(ARRAY[$1::bigint], ARRAY['available'], 'cancelled', 'cancelled by an operator while it waited to run')
                 """, [id])
             if !ended.isEmpty { return .cancelled }

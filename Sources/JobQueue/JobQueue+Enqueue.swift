@@ -11,18 +11,23 @@ extension JobQueue {
         // A concurrent enqueue may finish the key's holder between our insert and our look-up;
         // a few rounds settle it.
         for _ in 0..<5 {
-            let inserted = try db.query("""
+            let inserted = try db.query(
+                """
                 INSERT INTO calworker.jobs (kind, queue, args, priority, max_attempts, run_at, unique_key, timeout_ms, subject)
                 VALUES ($1, $2, $3::jsonb, $4, $5, coalesce($6::timestamptz, now()), $7, $8, $9)
                 ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running') DO NOTHING
                 RETURNING id
-                """, [job.kind, job.queue, job.args, job.priority, job.maxAttempts, job.runAt, job.uniqueKey, job.timeoutMilliseconds,
-                      job.subject],
+                """,
+                [
+                    job.kind, job.queue, job.args, job.priority, job.maxAttempts, job.runAt, job.uniqueKey, job.timeoutMilliseconds,
+                    job.subject,
+                ],
                 prepared: true)
             if let row = inserted.first {
                 return EnqueueResult(id: try row.decode(Int64.self, at: 0), duplicate: false)
             }
-            let existing = try db.query("""
+            let existing = try db.query(
+                """
                 SELECT id FROM calworker.jobs WHERE unique_key = $1 AND state IN ('available', 'running')
                 """, [job.uniqueKey])
             if let row = existing.first {
@@ -38,7 +43,8 @@ extension JobQueue {
     public func enqueueMany(_ jobs: [NewJob], on db: PostgresConnection) throws -> [Int64] {
         guard !jobs.isEmpty else { return [] }
         for job in jobs { try job.validate() }
-        let rows = try db.query("""
+        let rows = try db.query(
+            """
             INSERT INTO calworker.jobs (kind, queue, args, priority, max_attempts, run_at, unique_key, timeout_ms, subject)
             SELECT kind, queue, args, priority, max_attempts, coalesce(run_at, now()), unique_key, timeout_ms, subject
             FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::smallint[], $5::integer[], $6::timestamptz[], $7::text[], $8::integer[],
@@ -46,7 +52,8 @@ extension JobQueue {
                  AS t(kind, queue, args, priority, max_attempts, run_at, unique_key, timeout_ms, subject)
             ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running') DO NOTHING
             RETURNING id
-            """, [
+            """,
+            [
                 jobs.map(\.kind), jobs.map(\.queue), jobs.map { PostgresJSON($0.args) }, jobs.map(\.priority),
                 jobs.map(\.maxAttempts), jobs.map(\.runAt), jobs.map(\.uniqueKey), jobs.map(\.timeoutMilliseconds), jobs.map(\.subject),
             ])

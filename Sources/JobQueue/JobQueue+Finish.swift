@@ -20,12 +20,12 @@ extension JobQueue {
         let attempts = unordered.sorted { $0.jobID < $1.jobID }
         do {
             return try write(attempts, workerID: workerID, on: db)
-        } catch where Self.isRowProblem(error) {
+        } catch  where Self.isRowProblem(error) {
             var written = Set<Int64>()
             for attempt in attempts {
                 do {
                     written.formUnion(try write([attempt], workerID: workerID, on: db))
-                } catch where Self.isRowProblem(error) {
+                } catch  where Self.isRowProblem(error) {
                     written.formUnion((try? write([attempt.plain(because: error)], workerID: workerID, on: db)) ?? [])
                 }
             }
@@ -34,7 +34,9 @@ extension JobQueue {
     }
 
     private func write(_ attempts: [FinishedAttempt], workerID: String, on db: PostgresConnection) throws(PostgresError) -> Set<Int64> {
-        let rows = try db.query(Statements.finish, [
+        let rows = try db.query(
+            Statements.finish,
+            [
                 attempts.map(\.jobID), attempts.map(\.attempt), attempts.map(\.outcome.rawValue), attempts.map(\.error),
                 attempts.map(\.retryAt), attempts.map(\.finishedAt), attempts.map(\.durationMs),
                 attempts.map { PostgresJSON($0.figures) }, workerID,
@@ -48,13 +50,15 @@ extension JobQueue {
     /// it was the last one.
     public func failure(of job: ClaimedJob, error: String, durationMs: Double, figures: String = "{}", now: Date = Date()) -> FinishedAttempt {
         if job.isLastAttempt {
-            return FinishedAttempt(jobID: job.id, attempt: job.attempt, outcome: .discarded,
-                                   error: "attempt \(job.attempt) of \(job.maxAttempts) failed, giving up: \(error)",
-                                   finishedAt: now, durationMs: durationMs, figures: figures)
+            return FinishedAttempt(
+                jobID: job.id, attempt: job.attempt, outcome: .discarded,
+                error: "attempt \(job.attempt) of \(job.maxAttempts) failed, giving up: \(error)",
+                finishedAt: now, durationMs: durationMs, figures: figures)
         }
         let delay = backoff.delay(afterAttempt: job.attempt)
-        return FinishedAttempt(jobID: job.id, attempt: job.attempt, outcome: .failed, error: error,
-                               retryAt: now.addingTimeInterval(delay), finishedAt: now, durationMs: durationMs, figures: figures)
+        return FinishedAttempt(
+            jobID: job.id, attempt: job.attempt, outcome: .failed, error: error,
+            retryAt: now.addingTimeInterval(delay), finishedAt: now, durationMs: durationMs, figures: figures)
     }
 }
 

@@ -12,7 +12,8 @@ struct HistorySelection {
     /// parameters): jobs not live again, whose newest record ended them in a wanted state.
     func latestCTE() -> (String, [any PostgresEncodable]) {
         let (condition, parameters) = filter.sql(from: 3, alias: "r")
-        return ("""
+        return (
+            """
             candidates AS (
                 SELECT DISTINCT ON (r.job_id) r.* FROM calworker.job_runs AS r
                  WHERE r.job_state = ANY($1::text[]) AND ($2::bigint IS NULL OR r.job_id = $2) AND \(condition)
@@ -23,7 +24,8 @@ struct HistorySelection {
                    AND NOT EXISTS (SELECT 1 FROM calworker.job_runs AS n
                                     WHERE n.job_id = c.job_id AND (n.finished_at, n.attempt) > (c.finished_at, c.attempt))
             )
-            """, [states, jobID] + parameters)
+            """, [states, jobID] + parameters
+        )
     }
 }
 
@@ -45,7 +47,8 @@ extension JobQueue {
         let (latest, parameters) = selection.latestCTE()
         // Values the claim table's checks refuse (a record another program wrote) stay in the
         // history rather than failing the whole action.
-        return try db.query("""
+        return try db.query(
+            """
             WITH \(latest), fitting AS (
                 SELECT * FROM latest
                  WHERE octet_length(kind) BETWEEN 1 AND 64 AND octet_length(queue) BETWEEN 1 AND 64
@@ -69,6 +72,7 @@ extension JobQueue {
               FROM chosen ORDER BY job_id
             ON CONFLICT DO NOTHING
             RETURNING id
-            """, parameters).map { try $0.decode(Int64.self, at: 0) }.sorted()
+            """, parameters
+        ).map { try $0.decode(Int64.self, at: 0) }.sorted()
     }
 }

@@ -74,7 +74,8 @@ extension JobQueue {
     /// Run records, newest first. Every filter is served by an index: the finish time, the
     /// subject, the args (GIN, containment), the job.
     public func runs(_ filter: RunFilter, on db: PostgresConnection) throws -> [RunRecord] {
-        let rows = try db.query("""
+        let rows = try db.query(
+            """
             SELECT job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, error, duration_ms, figures::text,
                    priority, args::text, unique_key, max_attempts, subject, job_state, timeout_ms, created_at,
                    ((extract(epoch FROM finished_at) * 1000000)::bigint)::text || '-' || job_id || '-' || attempt
@@ -91,21 +92,25 @@ extension JobQueue {
                     OR (finished_at, job_id, attempt) < (timestamptz 'epoch' + $10::bigint * interval '1 microsecond', $11::bigint, $12::integer))
              ORDER BY finished_at DESC, job_id DESC, attempt DESC
              LIMIT $5
-            """, [filter.kind, filter.outcome?.rawValue, filter.jobID, filter.since, max(1, filter.limit), filter.subject,
-                  filter.argsContaining, filter.errorContaining.map(Self.likeEscaped), filter.until,
-                  filter.before?.finishedMicros, filter.before?.jobID, filter.before.map { Int($0.attempt) }])
+            """,
+            [
+                filter.kind, filter.outcome?.rawValue, filter.jobID, filter.since, max(1, filter.limit), filter.subject,
+                filter.argsContaining, filter.errorContaining.map(Self.likeEscaped), filter.until,
+                filter.before?.finishedMicros, filter.before?.jobID, filter.before.map { Int($0.attempt) },
+            ])
         return try rows.map { row in
             guard let outcome = RunOutcome(rawValue: try row.decode(String.self, at: 7)) else {
                 throw PostgresError(.decoding, "unknown outcome \(row.text(7) ?? "")")
             }
-            return RunRecord(jobID: try row.decode(at: 0), attempt: try row.decode(at: 1), kind: try row.decode(at: 2),
-                             queue: try row.decode(at: 3), workerID: try row.decode(at: 4), startedAt: try row.decode(at: 5),
-                             finishedAt: try row.decode(at: 6), outcome: outcome, error: try row.decodeOptional(at: 8),
-                             durationMs: try row.decode(at: 9), figures: try row.decode(at: 10), priority: try row.decodeOptional(at: 11),
-                             args: try row.decodeOptional(at: 12), uniqueKey: try row.decodeOptional(at: 13),
-                             maxAttempts: try row.decodeOptional(at: 14), subject: try row.decodeOptional(at: 15),
-                             jobState: JobState(rawValue: try row.decode(String.self, at: 16)), timeoutMs: try row.decodeOptional(at: 17),
-                             createdAt: try row.decodeOptional(at: 18), cursor: try row.decode(at: 19))
+            return RunRecord(
+                jobID: try row.decode(at: 0), attempt: try row.decode(at: 1), kind: try row.decode(at: 2),
+                queue: try row.decode(at: 3), workerID: try row.decode(at: 4), startedAt: try row.decode(at: 5),
+                finishedAt: try row.decode(at: 6), outcome: outcome, error: try row.decodeOptional(at: 8),
+                durationMs: try row.decode(at: 9), figures: try row.decode(at: 10), priority: try row.decodeOptional(at: 11),
+                args: try row.decodeOptional(at: 12), uniqueKey: try row.decodeOptional(at: 13),
+                maxAttempts: try row.decodeOptional(at: 14), subject: try row.decodeOptional(at: 15),
+                jobState: JobState(rawValue: try row.decode(String.self, at: 16)), timeoutMs: try row.decodeOptional(at: 17),
+                createdAt: try row.decodeOptional(at: 18), cursor: try row.decode(at: 19))
         }
     }
 
@@ -117,7 +122,8 @@ extension JobQueue {
     /// Counts by queue, kind and state. `available` is split into `due` (ready now) and
     /// `scheduled` (run_at in the future, including retries waiting out their backoff).
     public func counts(on db: PostgresConnection) throws -> [QueueCount] {
-        let rows = try db.query("""
+        let rows = try db.query(
+            """
             SELECT queue, kind,
                    CASE WHEN state = 'available' AND run_at > now() THEN 'scheduled'
                         WHEN state = 'available' THEN 'due' ELSE state END AS shown_state,
@@ -129,8 +135,9 @@ extension JobQueue {
              ORDER BY queue, kind, shown_state
             """)
         return try rows.map { row in
-            QueueCount(queue: try row.decode(at: 0), kind: try row.decode(at: 1), state: try row.decode(at: 2),
-                       count: try row.decode(at: 3), oldestDueAgeSeconds: try row.decodeOptional(at: 4))
+            QueueCount(
+                queue: try row.decode(at: 0), kind: try row.decode(at: 1), state: try row.decode(at: 2),
+                count: try row.decode(at: 3), oldestDueAgeSeconds: try row.decodeOptional(at: 4))
         }
     }
 }

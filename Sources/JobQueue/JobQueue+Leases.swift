@@ -20,7 +20,8 @@ extension JobQueue {
         // as a scan testing every row against the whole array). Rows locked right now belong
         // to the completer writing them, so they are skipped rather than waited for, and ids go
         // in order so that no two of our statements lock rows in opposite orders.
-        let rows = try db.query("""
+        let rows = try db.query(
+            """
             WITH mine AS MATERIALIZED (
                 SELECT held.id FROM unnest($1::bigint[]) AS t(id)
                   CROSS JOIN LATERAL (
@@ -56,8 +57,9 @@ extension JobQueue {
     public func rescueExpired(limit: Int = 1000, on db: PostgresConnection) throws(PostgresError) -> [RescuedJob] {
         do {
             return try rescue(limit: limit, id: nil, on: db)
-        } catch where Self.isRowProblem(error) {
-            let expired = try db.query("""
+        } catch  where Self.isRowProblem(error) {
+            let expired = try db.query(
+                """
                 SELECT id FROM calworker.jobs WHERE lease_until < now() AND state = 'running' ORDER BY lease_until LIMIT $1
                 """, [limit])
             var rescued: [RescuedJob] = []
@@ -65,7 +67,7 @@ extension JobQueue {
                 let id: Int64 = try row.decode(at: 0)
                 do {
                     rescued += try rescue(limit: 1, id: id, on: db)
-                } catch where Self.isRowProblem(error) {
+                } catch  where Self.isRowProblem(error) {
                     quarantine(id: id, reason: "its lease expired and it could not be rescued: \(error.message)", on: db)
                 }
             }
@@ -76,8 +78,9 @@ extension JobQueue {
     private func rescue(limit: Int, id: Int64?, on db: PostgresConnection) throws(PostgresError) -> [RescuedJob] {
         let rows = try db.query(Statements.rescue, [limit, backoff.base.seconds, backoff.cap.seconds, backoff.jitter, id], prepared: true)
         return try rows.map { row throws(PostgresError) in
-            RescuedJob(id: try row.decode(at: 0), attempt: try row.decode(at: 1), kind: try row.decode(at: 2),
-                       previousWorker: try row.decode(at: 3), newState: JobState(rawValue: try row.decode(at: 4)) ?? .available)
+            RescuedJob(
+                id: try row.decode(at: 0), attempt: try row.decode(at: 1), kind: try row.decode(at: 2),
+                previousWorker: try row.decode(at: 3), newState: JobState(rawValue: try row.decode(at: 4)) ?? .available)
         }
     }
 }
@@ -89,7 +92,8 @@ extension JobQueue {
     public func release(_ jobs: [ClaimedJob], workerID: String, on db: PostgresConnection) throws(PostgresError) -> Int {
         guard !jobs.isEmpty else { return 0 }
         let sorted = jobs.sorted { $0.id < $1.id }
-        return try db.execute("""
+        return try db.execute(
+            """
             WITH mine AS MATERIALIZED (
                 SELECT held.id FROM unnest($1::bigint[], $2::integer[]) AS t(id, attempt)
                   CROSS JOIN LATERAL (

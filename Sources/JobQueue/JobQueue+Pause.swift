@@ -15,7 +15,8 @@ extension JobQueue {
     @discardableResult
     public func pause(queue: String, reason: String?, by actor: String, on db: PostgresConnection) throws -> Bool {
         try Self.checkQueueName(queue)
-        return try db.execute("""
+        return try db.execute(
+            """
             INSERT INTO calworker.queue_pauses (queue, reason, paused_by) VALUES ($1, $2, $3) ON CONFLICT (queue) DO NOTHING
             """, [queue, reason.map { String($0.prefix(2000)) }, actor]) == 1
     }
@@ -34,8 +35,9 @@ extension JobQueue {
     /// The paused queues, by name.
     public func pausedQueues(on db: PostgresConnection) throws -> [QueuePause] {
         try db.query("SELECT queue, reason, paused_by, paused_at FROM calworker.queue_pauses ORDER BY queue").map { row in
-            QueuePause(queue: try row.decode(at: 0), reason: try row.decodeOptional(at: 1), pausedBy: try row.decode(at: 2),
-                       pausedAt: try row.decode(at: 3))
+            QueuePause(
+                queue: try row.decode(at: 0), reason: try row.decodeOptional(at: 1), pausedBy: try row.decode(at: 2),
+                pausedAt: try row.decode(at: 3))
         }
     }
 

@@ -23,12 +23,16 @@ extension JobQueue {
     /// whole). Each partition is its own short transaction that waits at most `lockTimeout`
     /// for its lock: creating and dropping lock the history briefly, and finishing jobs must
     /// not queue behind a long reader for longer than that.
-    public func maintainHistory(retention: Duration, now: Date = Date(), lockTimeout: Duration = .seconds(1),
-                                on db: PostgresConnection) throws -> HistoryMaintenance {
-        let names = try db.query("""
+    public func maintainHistory(
+        retention: Duration, now: Date = Date(), lockTimeout: Duration = .seconds(1),
+        on db: PostgresConnection
+    ) throws -> HistoryMaintenance {
+        let names = try db.query(
+            """
             SELECT c.relname FROM pg_inherits AS i JOIN pg_class AS c ON c.oid = i.inhrelid
              WHERE i.inhparent = 'calworker.job_runs'::regclass
-            """).map { try $0.decode(String.self, at: 0) }
+            """
+        ).map { try $0.decode(String.self, at: 0) }
         let partitions = HistoryPartitions(names: names)
         var report = HistoryMaintenance()
         let timeout = "\(max(1, Int(lockTimeout.seconds * 1000)))ms"
@@ -45,7 +49,9 @@ extension JobQueue {
             }
         }
         for day in partitions.missing(now: now) {
-            if try locked(day, { db, text in try db.query("SELECT calworker.ensure_history_partition($1::date)", [text])[0].decode(Bool.self, at: 0) }) == true {
+            if try locked(
+                day, { db, text in try db.query("SELECT calworker.ensure_history_partition($1::date)", [text])[0].decode(Bool.self, at: 0) }) == true
+            {
                 report.created.append(HistoryPartitions.name(of: day))
             }
         }
@@ -69,7 +75,8 @@ extension JobQueue {
     /// Deletes up to `batch` records older than `olderThan` from the default partition (the
     /// rows no day's partition took); returns how many. Whole days go with `maintainHistory`.
     public func pruneRuns(olderThan age: Duration, batch: Int, on db: PostgresConnection) throws(PostgresError) -> Int {
-        try db.execute("""
+        try db.execute(
+            """
             DELETE FROM calworker.job_runs_default WHERE ctid = ANY(ARRAY(
                 SELECT ctid FROM calworker.job_runs_default WHERE finished_at < now() - $1::interval ORDER BY finished_at LIMIT $2))
             """, [age, batch])
@@ -78,7 +85,8 @@ extension JobQueue {
     /// Deletes up to `batch` per-minute attempt counts older than `olderThan` (the overview and
     /// `/metrics` read the last hour of them); returns how many.
     public func pruneRunCounts(olderThan age: Duration, batch: Int, on db: PostgresConnection) throws(PostgresError) -> Int {
-        try db.execute("""
+        try db.execute(
+            """
             DELETE FROM calworker.run_counts WHERE ctid = ANY(ARRAY(
                 SELECT ctid FROM calworker.run_counts WHERE minute < now() - $1::interval LIMIT $2))
             """, [age, batch])
@@ -91,10 +99,12 @@ extension JobQueue {
     public func moveFinished(batch: Int, on db: PostgresConnection) throws(PostgresError) -> Int {
         do {
             return try db.query("SELECT calworker.move_finished_jobs($1)", [batch])[0].decode(Int.self, at: 0)
-        } catch where Self.isRowProblem(error) {
-            let ids = try db.query("""
+        } catch  where Self.isRowProblem(error) {
+            let ids = try db.query(
+                """
                 SELECT id FROM calworker.jobs WHERE state IN ('completed', 'discarded', 'cancelled') ORDER BY id LIMIT $1
-                """, [batch]).map { row throws(PostgresError) in try row.decode(Int64.self, at: 0) }
+                """, [batch]
+            ).map { row throws(PostgresError) in try row.decode(Int64.self, at: 0) }
             var moved = 0
             for id in ids {
                 moved += (try? db.query("SELECT calworker.move_finished_jobs(1, $1)", [id])[0].decode(Int.self, at: 0)) ?? 0

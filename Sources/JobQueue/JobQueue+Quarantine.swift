@@ -16,7 +16,8 @@ extension JobQueue {
         if let rows = try? db.query("SELECT calworker.end_jobs(ARRAY[$1::bigint], ARRAY['available', 'running'], 'discarded', $2)", [id, message]) {
             return !rows.isEmpty
         }
-        let rows = try? db.query("""
+        let rows = try? db.query(
+            """
             UPDATE calworker.jobs
                SET state = 'discarded', finished_at = now(), lease_until = NULL, worker_id = NULL,
                    kind = left(kind, 64), queue = left(queue, 64),

@@ -47,7 +47,8 @@ extension JobQueue {
     public func statistics(recent: Duration = .seconds(3600), on db: PostgresConnection) throws -> QueueStatistics {
         // Available jobs come from the claim index, running ones from the lease index (running
         // implies a lease); a single scan over both states would read the whole table.
-        let depthRows = try db.query("""
+        let depthRows = try db.query(
+            """
             SELECT queue,
                    count(*) FILTER (WHERE run_at <= now()),
                    count(*) FILTER (WHERE run_at > now()),
@@ -80,7 +81,8 @@ extension JobQueue {
         }
         // From the per-minute counts (`RunCountsSchema`), not the history: a few hundred rows
         // whatever the throughput. Whole minutes that began within the window.
-        let runRows = try db.query("""
+        let runRows = try db.query(
+            """
             SELECT kind, outcome, sum(attempts)::bigint,
                    (array_agg(last_error ORDER BY last_at DESC) FILTER (WHERE last_error IS NOT NULL))[1], max(last_at)
               FROM calworker.run_counts
@@ -88,22 +90,26 @@ extension JobQueue {
              GROUP BY kind, outcome ORDER BY kind, outcome
             """, [recent])
         let recentRuns = try runRows.map { row in
-            QueueStatistics.RecentRuns(kind: try row.decode(at: 0), outcome: try row.decode(at: 1), count: try row.decode(at: 2),
-                                       lastError: try row.decodeOptional(at: 3), lastFinishedAt: try row.decode(at: 4))
+            QueueStatistics.RecentRuns(
+                kind: try row.decode(at: 0), outcome: try row.decode(at: 1), count: try row.decode(at: 2),
+                lastError: try row.decodeOptional(at: 3), lastFinishedAt: try row.decode(at: 4))
         }
-        let workerRows = try db.query("""
+        let workerRows = try db.query(
+            """
             SELECT count(*) FILTER (WHERE heartbeat_at > now() - $1::interval),
                    count(*) FILTER (WHERE heartbeat_at > now() - $1::interval AND stopping),
                    count(*) FILTER (WHERE heartbeat_at <= now() - $1::interval)
               FROM calworker.workers
             """, [lease])
-        let backupRows = try db.query("""
+        let backupRows = try db.query(
+            """
             SELECT max(finished_at) FROM calworker.job_runs
              WHERE kind = 'backup' AND outcome = 'completed' AND figures->'verified' = '1'::jsonb
             """)
-        return QueueStatistics(depths: depths.values.sorted { $0.queue < $1.queue }, recentRuns: recentRuns,
-                               workersAlive: try workerRows[0].decode(at: 0), workersStopping: try workerRows[0].decode(at: 1),
-                               workersStale: try workerRows[0].decode(at: 2), recentWindowSeconds: recent.seconds,
-                               lastVerifiedBackupAt: try backupRows[0].decodeOptional(at: 0))
+        return QueueStatistics(
+            depths: depths.values.sorted { $0.queue < $1.queue }, recentRuns: recentRuns,
+            workersAlive: try workerRows[0].decode(at: 0), workersStopping: try workerRows[0].decode(at: 1),
+            workersStale: try workerRows[0].decode(at: 2), recentWindowSeconds: recent.seconds,
+            lastVerifiedBackupAt: try backupRows[0].decodeOptional(at: 0))
     }
 }

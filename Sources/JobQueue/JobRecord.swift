@@ -70,18 +70,20 @@ extension JobRecord {
     /// records.
     public init?(id: Int64, history runs: [RunRecord]) {
         guard let last = runs.last else { return nil }
-        let state: JobState = switch last.jobState {
-        case .some(let ended) where ended != .available && ended != .running: ended
-        default:
-            switch last.outcome {
-            case .completed: .completed
-            case .cancelled: .cancelled
-            default: .discarded
+        let state: JobState =
+            switch last.jobState {
+            case .some(let ended) where ended != .available && ended != .running: ended
+            default:
+                switch last.outcome {
+                case .completed: .completed
+                case .cancelled: .cancelled
+                default: .discarded
+                }
             }
-        }
-        self.init(id: id, kind: last.kind, queue: last.queue, args: last.args ?? "{}", state: state, priority: last.priority ?? 0,
-                  attempt: last.attempt, maxAttempts: last.maxAttempts ?? last.attempt, runAt: last.startedAt, uniqueKey: last.uniqueKey,
-                  timeoutMs: last.timeoutMs, createdAt: last.createdAt ?? runs.first?.startedAt ?? last.startedAt, attemptedAt: last.startedAt,
-                  finishedAt: last.finishedAt, leaseUntil: nil, workerID: last.workerID, cancelRequestedAt: nil, lastError: last.error)
+        self.init(
+            id: id, kind: last.kind, queue: last.queue, args: last.args ?? "{}", state: state, priority: last.priority ?? 0,
+            attempt: last.attempt, maxAttempts: last.maxAttempts ?? last.attempt, runAt: last.startedAt, uniqueKey: last.uniqueKey,
+            timeoutMs: last.timeoutMs, createdAt: last.createdAt ?? runs.first?.startedAt ?? last.startedAt, attemptedAt: last.startedAt,
+            finishedAt: last.finishedAt, leaseUntil: nil, workerID: last.workerID, cancelRequestedAt: nil, lastError: last.error)
     }
 }

@@ -88,7 +88,8 @@ public struct Migrator: Sendable {
     public func migrate(on db: PostgresConnection, upTo limit: Int? = nil, grantingTo workerRole: String? = nil) throws -> [Step] {
         try db.transaction { db in
             try db.execute("SELECT pg_advisory_xact_lock($1)", [Self.lockKey])
-            try db.executeScript("""
+            try db.executeScript(
+                """
                 CREATE SCHEMA IF NOT EXISTS calworker;
                 CREATE TABLE IF NOT EXISTS calworker.schema_migrations (
                     version    integer     PRIMARY KEY,

@@ -22,8 +22,10 @@ public struct NewJob: Sendable, Equatable {
     /// by it; its kind declares it (`JobHandler.subject(for:)`).
     public var subject: String?
 
-    public init(kind: String, args: String = "{}", queue: String = "default", priority: Int = 0,
-                maxAttempts: Int = 20, runAt: Date? = nil, uniqueKey: String? = nil, timeout: Duration? = nil, subject: String? = nil) {
+    public init(
+        kind: String, args: String = "{}", queue: String = "default", priority: Int = 0,
+        maxAttempts: Int = 20, runAt: Date? = nil, uniqueKey: String? = nil, timeout: Duration? = nil, subject: String? = nil
+    ) {
         self.kind = kind
         self.args = args
         self.queue = queue

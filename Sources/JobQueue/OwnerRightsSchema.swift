@@ -9,10 +9,12 @@ import Postgres
 /// run as their owner (`SECURITY DEFINER`), with a fixed `search_path` so a caller cannot
 /// slip its own objects in, and only roles granted `EXECUTE` may call them.
 enum OwnerRightsSchema {
-    static let migration = Migration(version: 16, name: "history partitions made and dropped with the schema owner's rights", sql: """
-        ALTER FUNCTION calworker.ensure_history_partition(date) SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
-        ALTER FUNCTION calworker.drop_history_partition(date) SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
-        REVOKE EXECUTE ON FUNCTION calworker.ensure_history_partition(date) FROM PUBLIC;
-        REVOKE EXECUTE ON FUNCTION calworker.drop_history_partition(date) FROM PUBLIC;
-        """)
+    static let migration = Migration(
+        version: 16, name: "history partitions made and dropped with the schema owner's rights",
+        sql: """
+            ALTER FUNCTION calworker.ensure_history_partition(date) SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+            ALTER FUNCTION calworker.drop_history_partition(date) SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+            REVOKE EXECUTE ON FUNCTION calworker.ensure_history_partition(date) FROM PUBLIC;
+            REVOKE EXECUTE ON FUNCTION calworker.drop_history_partition(date) FROM PUBLIC;
+            """)
 }

@@ -23,7 +23,8 @@ public enum SchemaGrants {
     /// Refuses a role that does not exist, the connected role itself, and a superuser or the
     /// schema's owner (grants would mean nothing to them).
     public static func grant(to role: String, on db: PostgresConnection) throws {
-        let facts = try db.query("""
+        let facts = try db.query(
+            """
             SELECT r.rolsuper, r.rolname = current_user, r.oid = n.nspowner
               FROM pg_roles r, pg_namespace n
              WHERE r.rolname = $1 AND n.nspname = 'calworker'
@@ -32,14 +33,16 @@ public enum SchemaGrants {
             throw Refusal(description: "role '\(role)' does not exist; create it first (CREATE ROLE ... LOGIN, see runbooks/database-roles.md)")
         }
         if try row.decode(Bool.self, at: 1) || row.decode(Bool.self, at: 2) {
-            throw Refusal(description: "'\(role)' owns the calworker schema or is the role running migrate; "
-                          + "name the separate role workers connect as")
+            throw Refusal(
+                description: "'\(role)' owns the calworker schema or is the role running migrate; "
+                    + "name the separate role workers connect as")
         }
         if try row.decode(Bool.self, at: 0) {
             throw Refusal(description: "'\(role)' is a superuser; workers should connect as a role without special rights")
         }
         // Identifiers cannot be bound parameters: the server quotes the role's name (format %I).
-        let statements = try db.query("""
+        let statements = try db.query(
+            """
             SELECT format(t, $1::text) FROM unnest(ARRAY[
                 'GRANT USAGE ON SCHEMA calworker TO %I',
                 'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA calworker TO %I',
@@ -50,7 +53,8 @@ public enum SchemaGrants {
                 'ALTER DEFAULT PRIVILEGES IN SCHEMA calworker GRANT USAGE, SELECT ON SEQUENCES TO %I',
                 'ALTER DEFAULT PRIVILEGES IN SCHEMA calworker GRANT EXECUTE ON FUNCTIONS TO %I'
             ]) WITH ORDINALITY AS s(t, n) ORDER BY n
-            """, [role]).map { try $0.decode(String.self, at: 0) }
+            """, [role]
+        ).map { try $0.decode(String.self, at: 0) }
         for statement in statements { try db.execute(statement) }
     }
 }

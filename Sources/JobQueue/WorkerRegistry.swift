@@ -18,9 +18,12 @@ public struct WorkerRecord: Sendable, Equatable, Codable {
 
 /// Workers announce themselves, renew a heartbeat, and sign off on a clean stop.
 public enum WorkerRegistry {
-    public static func register(id: String, hostname: String, pid: Int, queues: [String], concurrency: Int,
-                                version: String, on db: PostgresConnection) throws(PostgresError) {
-        try db.execute("""
+    public static func register(
+        id: String, hostname: String, pid: Int, queues: [String], concurrency: Int,
+        version: String, on db: PostgresConnection
+    ) throws(PostgresError) {
+        try db.execute(
+            """
             INSERT INTO calworker.workers (id, hostname, pid, queues, concurrency, version)
             VALUES ($1, $2, $3, $4::text[], $5, $6)
             ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), stopping = false
@@ -28,8 +31,9 @@ public enum WorkerRegistry {
     }
 
     public static func heartbeat(id: String, stopping: Bool, on db: PostgresConnection) throws(PostgresError) {
-        try db.execute("UPDATE calworker.workers SET heartbeat_at = now(), stopping = $2 WHERE id = $1",
-                       [id, stopping], prepared: true)
+        try db.execute(
+            "UPDATE calworker.workers SET heartbeat_at = now(), stopping = $2 WHERE id = $1",
+            [id, stopping], prepared: true)
     }
 
     public static func unregister(id: String, on db: PostgresConnection) throws(PostgresError) {
@@ -40,23 +44,26 @@ public enum WorkerRegistry {
     /// by lease); returns how many.
     @discardableResult
     public static func pruneStale(olderThan: Duration, batch: Int = 1000, on db: PostgresConnection) throws(PostgresError) -> Int {
-        try db.execute("""
+        try db.execute(
+            """
             DELETE FROM calworker.workers WHERE id IN (
                 SELECT id FROM calworker.workers WHERE heartbeat_at < now() - $1::interval LIMIT $2)
             """, [olderThan, batch])
     }
 
     public static func list(on db: PostgresConnection) throws -> [WorkerRecord] {
-        let rows = try db.query("""
+        let rows = try db.query(
+            """
             SELECT id, hostname, pid, queues, concurrency, version, started_at, heartbeat_at, stopping,
                    coalesce(calworker.age_seconds(heartbeat_at), 'Infinity')
               FROM calworker.workers ORDER BY started_at
             """)
         return try rows.map { row in
-            WorkerRecord(id: try row.decode(at: 0), hostname: try row.decode(at: 1), pid: try row.decode(at: 2),
-                         queues: try row.decode(at: 3), concurrency: try row.decode(at: 4), version: try row.decode(at: 5),
-                         startedAt: try row.decode(at: 6), heartbeatAt: try row.decode(at: 7), stopping: try row.decode(at: 8),
-                         heartbeatAgeSeconds: try row.decode(at: 9))
+            WorkerRecord(
+                id: try row.decode(at: 0), hostname: try row.decode(at: 1), pid: try row.decode(at: 2),
+                queues: try row.decode(at: 3), concurrency: try row.decode(at: 4), version: try row.decode(at: 5),
+                startedAt: try row.decode(at: 6), heartbeatAt: try row.decode(at: 7), stopping: try row.decode(at: 8),
+                heartbeatAgeSeconds: try row.decode(at: 9))
         }
     }
 }

@@ -36,8 +36,11 @@ public struct BackupJob: JobHandler {
         public init(from decoder: any Decoder) throws {
             let names = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
             if let unknown = names.first(where: { CodingKeys(rawValue: $0) == nil }) {
-                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription:
-                    "unknown argument '\(unknown)'; backup takes \(CodingKeys.allCases.map(\.rawValue).joined(separator: ", "))"))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: [],
+                        debugDescription:
+                            "unknown argument '\(unknown)'; backup takes \(CodingKeys.allCases.map(\.rawValue).joined(separator: ", "))"))
             }
             let container = try decoder.container(keyedBy: CodingKeys.self)
             target = try container.decodeIfPresent(String.self, forKey: .target)
@@ -57,8 +60,9 @@ public struct BackupJob: JobHandler {
         FigureMetric(figure: "backup_bytes", metric: "calworker_backup_bytes_total", help: "Sealed backup bytes stored."),
         FigureMetric(figure: "dump_bytes", metric: "calworker_backup_dump_bytes_total", help: "pg_dump output bytes backed up."),
         FigureMetric(figure: "verified", metric: "calworker_backups_verified_total", help: "Backups that passed their restore test."),
-        FigureMetric(figure: "verification_failed", metric: "calworker_backups_verification_failed_total",
-                     help: "Backups that failed their restore test."),
+        FigureMetric(
+            figure: "verification_failed", metric: "calworker_backups_verification_failed_total",
+            help: "Backups that failed their restore test."),
         FigureMetric(figure: "retention_deleted", metric: "calworker_backups_deleted_total", help: "Backups removed by retention."),
     ]
 
@@ -107,8 +111,9 @@ public struct BackupJob: JobHandler {
         let catalog = try BackupCatalog(stores: stores, target: target)
         let policy = plan.policy
         let progress = context.progress()
-        let runner = BackupRun(settings: settings, stores: stores, catalog: catalog, shouldAbort: { context.isStopped },
-                               progress: { progress.report($0) })
+        let runner = BackupRun(
+            settings: settings, stores: stores, catalog: catalog, shouldAbort: { context.isStopped },
+            progress: { progress.report($0) })
         let outcome: BackupRun.Outcome
         do {
             outcome = try settings.withSession(fallback: try context.database()) { db in try runner.run(on: db, policy: policy) }
@@ -121,8 +126,12 @@ public struct BackupJob: JobHandler {
             logger.error("backup failed verification", ["error": failure])
             return .discard(reason: "backup \(outcome.manifest.id) failed verification: \(failure)", figures: JobFigures(outcome.figures))
         }
-        logger.notice("backup verified", ["bytes": String(outcome.manifest.ciphertextBytes),
-                                          "deleted_by_retention": String(outcome.deleted)])
+        logger.notice(
+            "backup verified",
+            [
+                "bytes": String(outcome.manifest.ciphertextBytes),
+                "deleted_by_retention": String(outcome.deleted),
+            ])
         return .success(JobFigures(outcome.figures))
     }
 }

@@ -39,12 +39,17 @@ extension CleanupJob {
             figures.set("history_partitions_created", Double(history.created.count))
             figures.set("history_partitions_dropped", Double(history.dropped.count))
             figures.set("history_bytes_dropped", Double(history.bytesDropped))
-            context.logger.info("run history kept", ["created": history.created.joined(separator: ","),
-                                                     "dropped": history.dropped.joined(separator: ","),
-                                                     "bytes_dropped": String(history.bytesDropped)])
+            context.logger.info(
+                "run history kept",
+                [
+                    "created": history.created.joined(separator: ","),
+                    "dropped": history.dropped.joined(separator: ","),
+                    "bytes_dropped": String(history.bytesDropped),
+                ])
             if !history.deferred.isEmpty {
-                context.logger.warning("history partitions left for the next cleanup: their lock did not come in time",
-                                       ["partitions": history.deferred.joined(separator: ",")])
+                context.logger.warning(
+                    "history partitions left for the next cleanup: their lock did not come in time",
+                    ["partitions": history.deferred.joined(separator: ",")])
             }
             try prune("jobs_moved_to_history", removes: false) { try queue.moveFinished(batch: $0, on: db) }
             try prune("job_runs") { try queue.pruneRuns(olderThan: retention.runs, batch: $0, on: db) }

@@ -60,8 +60,11 @@ public struct CleanupJob: JobHandler {
         public init(from decoder: any Decoder) throws {
             let names = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
             if let unknown = names.first(where: { CodingKeys(rawValue: $0) == nil }) {
-                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription:
-                    "unknown argument '\(unknown)'; cleanup takes \(CodingKeys.allCases.map(\.rawValue).joined(separator: ", "))"))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: [],
+                        debugDescription:
+                            "unknown argument '\(unknown)'; cleanup takes \(CodingKeys.allCases.map(\.rawValue).joined(separator: ", "))"))
             }
             let container = try decoder.container(keyedBy: CodingKeys.self)
             accountID = try container.decodeIfPresent(Int64.self, forKey: .accountID)
@@ -84,7 +87,7 @@ public struct CleanupJob: JobHandler {
     public init(environment: JobEnvironment) { self.environment = environment }
 
     public static let figureMetrics: [FigureMetric] = [
-        FigureMetric(figure: "rows_removed", metric: "calworker_cleanup_rows_removed_total", help: "Rows the cleanup job pruned, all tables."),
+        FigureMetric(figure: "rows_removed", metric: "calworker_cleanup_rows_removed_total", help: "Rows the cleanup job pruned, all tables.")
     ]
 
     /// What one cleanup job does.
@@ -130,13 +133,16 @@ public struct CleanupJob: JobHandler {
 
     private func reset(accountID: Int64, db: PostgresConnection, context: JobContext) throws -> JobResult {
         let store = AccountStore(cipher: environment.tokenCipher)
-        let reset = AccountReset(accountID: accountID, settings: environment.google, store: store, db: db, metrics: context.metrics,
-                                 shouldAbort: { context.isStopped })
+        let reset = AccountReset(
+            accountID: accountID, settings: environment.google, store: store, db: db, metrics: context.metrics,
+            shouldAbort: { context.isStopped })
         let report = try reset.run()
         context.logger.with(["account_id": String(accountID)])
             .notice("account reset", ["mirrors_deleted": String(report.deleted), "skipped_needs_reauth": String(report.skippedNeedsReauth)])
-        let figures = JobFigures(["mirrors_deleted": Double(report.deleted), "mirror_writes_skipped_needs_reauth": Double(report.skippedNeedsReauth),
-                                  "mirror_writes_refused": Double(report.refused)])
+        let figures = JobFigures([
+            "mirrors_deleted": Double(report.deleted), "mirror_writes_skipped_needs_reauth": Double(report.skippedNeedsReauth),
+            "mirror_writes_refused": Double(report.refused),
+        ])
         if report.skippedNeedsReauth > 0 {
             // Mirrors in accounts that need re-auth cannot be deleted now; they stay until then.
             return .retry(after: .seconds(3600), reason: "\(report.skippedNeedsReauth) mirror(s) sit in accounts needing re-auth", figures: figures)

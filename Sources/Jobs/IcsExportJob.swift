@@ -27,14 +27,18 @@ public struct IcsExportJob: JobHandler {
         }
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case feedID = "feed_id", owner, force
+            case feedID = "feed_id"
+            case owner, force
         }
 
         public init(from decoder: any Decoder) throws {
             let names = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
             if let unknown = names.first(where: { CodingKeys(rawValue: $0) == nil }) {
-                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription:
-                    "unknown argument '\(unknown)'; ics_export takes {\"feed_id\": N}, {\"owner\": \"O\"} or {}, and \"force\": true"))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: [],
+                        debugDescription:
+                            "unknown argument '\(unknown)'; ics_export takes {\"feed_id\": N}, {\"owner\": \"O\"} or {}, and \"force\": true"))
             }
             let container = try decoder.container(keyedBy: CodingKeys.self)
             feedID = try container.decodeIfPresent(Int64.self, forKey: .feedID)
@@ -53,10 +57,12 @@ public struct IcsExportJob: JobHandler {
 
     public static let figureMetrics: [FigureMetric] = [
         FigureMetric(figure: "feeds_written", metric: "calworker_feeds_written_total", help: "iCalendar feeds published with new content."),
-        FigureMetric(figure: "feeds_unchanged", metric: "calworker_feeds_unchanged_total",
-                     help: "iCalendar feeds rendered to the content already published (not written)."),
-        FigureMetric(figure: "feeds_skipped", metric: "calworker_feeds_skipped_total",
-                     help: "iCalendar feeds not rendered: nothing they show changed."),
+        FigureMetric(
+            figure: "feeds_unchanged", metric: "calworker_feeds_unchanged_total",
+            help: "iCalendar feeds rendered to the content already published (not written)."),
+        FigureMetric(
+            figure: "feeds_skipped", metric: "calworker_feeds_skipped_total",
+            help: "iCalendar feeds not rendered: nothing they show changed."),
     ]
 
     public func validate(_ args: Args) throws(JobArgsError) -> Args {
@@ -87,11 +93,13 @@ public struct IcsExportJob: JobHandler {
         // The schedule runs everywhere; without feeds there is nothing to do, target or not.
         if feeds.isEmpty && environment.feedsTarget == nil { return .success(JobFigures(["feeds": 0])) }
         guard let target = environment.feedsTarget else {
-            return .discard(reason: "\(feeds.count) feeds but no feeds target: set CALWORKER_FEEDS_TARGET "
-                            + "(s3://bucket/feeds/ or file:///path/under/the/media/root/)")
+            return .discard(
+                reason: "\(feeds.count) feeds but no feeds target: set CALWORKER_FEEDS_TARGET "
+                    + "(s3://bucket/feeds/ or file:///path/under/the/media/root/)")
         }
-        let publisher = FeedPublisher(stores: MediaStores(settings: environment.media, metrics: context.metrics, shouldAbort: { context.isStopped }),
-                                      target: target, spoolDirectory: environment.backup.spoolDirectory)
+        let publisher = FeedPublisher(
+            stores: MediaStores(settings: environment.media, metrics: context.metrics, shouldAbort: { context.isStopped }),
+            target: target, spoolDirectory: environment.backup.spoolDirectory)
         var counts: [FeedPublisher.Outcome: Int] = [:]
         var failures: [String] = []
         for feed in feeds {
@@ -105,8 +113,10 @@ public struct IcsExportJob: JobHandler {
                 failures.append("feed \(feed.id): \(error)")
             }
         }
-        var figures = JobFigures(["feeds": Double(feeds.count), "feeds_written": Double(counts[.written] ?? 0),
-                                  "feeds_unchanged": Double(counts[.unchanged] ?? 0), "feeds_skipped": Double(counts[.skipped] ?? 0)])
+        var figures = JobFigures([
+            "feeds": Double(feeds.count), "feeds_written": Double(counts[.written] ?? 0),
+            "feeds_unchanged": Double(counts[.unchanged] ?? 0), "feeds_skipped": Double(counts[.skipped] ?? 0),
+        ])
         if args.feedID == nil && args.owner == nil && failures.isEmpty {
             figures.set("orphans_removed", Double(try publisher.removeOrphans(now: environment.now(), on: db)))
         }
@@ -117,10 +127,14 @@ public struct IcsExportJob: JobHandler {
     /// After a sync that fetched changed events: the owner's feeds, in half a minute, once.
     static func afterSync(accountID: Int64, queue: String, environment: JobEnvironment, on db: PostgresConnection) throws {
         guard environment.feedsTarget != nil,
-              let owner = try db.query("""
-                  SELECT a.owner FROM calworker.accounts a WHERE a.id = $1 AND EXISTS (SELECT 1 FROM calworker.feeds f WHERE f.owner = a.owner)
-                  """, [accountID]).first?.decode(String.self, at: 0) else { return }
-        _ = try JobQueue().enqueue(IcsExportJob(environment: environment), Args(owner: owner),
-                                   JobOptions(queue: queue, maxAttempts: 5, runAt: environment.now().addingTimeInterval(delayAfterSync)), on: db)
+            let owner = try db.query(
+                """
+                SELECT a.owner FROM calworker.accounts a WHERE a.id = $1 AND EXISTS (SELECT 1 FROM calworker.feeds f WHERE f.owner = a.owner)
+                """, [accountID]
+            ).first?.decode(String.self, at: 0)
+        else { return }
+        _ = try JobQueue().enqueue(
+            IcsExportJob(environment: environment), Args(owner: owner),
+            JobOptions(queue: queue, maxAttempts: 5, runAt: environment.now().addingTimeInterval(delayAfterSync)), on: db)
     }
 }

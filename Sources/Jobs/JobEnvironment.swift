@@ -1,6 +1,6 @@
+public import Backup
 public import CalendarSync
 public import Crypto
-public import Backup
 public import Foundation
 public import Media
 public import Notify
@@ -30,10 +30,13 @@ public struct JobEnvironment: Sendable {
     /// The clock the mirror window is measured from (tests pin it to a date).
     public var now: @Sendable () -> Date = { Date() }
 
-    public init(google: GoogleSettings = GoogleSettings(apiURL: "https://www.googleapis.com/calendar/v3",
-                                                       tokenURL: "https://oauth2.googleapis.com/token",
-                                                       clientID: "", clientSecret: ""),
-                tokenCipher: TokenCipher? = nil) {
+    public init(
+        google: GoogleSettings = GoogleSettings(
+            apiURL: "https://www.googleapis.com/calendar/v3",
+            tokenURL: "https://oauth2.googleapis.com/token",
+            clientID: "", clientSecret: ""),
+        tokenCipher: TokenCipher? = nil
+    ) {
         self.google = google
         self.tokenCipher = tokenCipher
     }

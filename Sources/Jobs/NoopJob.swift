@@ -24,8 +24,9 @@ public struct NoopJob: JobHandler {
 
     public static let kind = "noop"
     public static let figureMetrics = [
-        FigureMetric(figure: "slept_ms", metric: "calworker_noop_sleep_seconds_total",
-                     help: "Time noop jobs spent sleeping as asked (a drill's load, visible in Prometheus).", scale: 0.001),
+        FigureMetric(
+            figure: "slept_ms", metric: "calworker_noop_sleep_seconds_total",
+            help: "Time noop jobs spent sleeping as asked (a drill's load, visible in Prometheus).", scale: 0.001)
     ]
     public let timeout: Duration
 

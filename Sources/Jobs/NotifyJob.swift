@@ -44,8 +44,12 @@ public struct NotifyJob: JobHandler {
         public init(from decoder: any Decoder) throws {
             let names = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
             if let unknown = names.first(where: { CodingKeys(rawValue: $0) == nil }) {
-                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription:
-                    "unknown argument '\(unknown)'; notify takes {\"reminders\": true}, {\"alerts\": true} or {\"alert\": {\"subject\": ...}}"))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: [],
+                        debugDescription:
+                            "unknown argument '\(unknown)'; notify takes {\"reminders\": true}, {\"alerts\": true} or {\"alert\": {\"subject\": ...}}"
+                    ))
             }
             let container = try decoder.container(keyedBy: CodingKeys.self)
             reminders = try container.decodeIfPresent(Bool.self, forKey: .reminders)
@@ -63,10 +67,12 @@ public struct NotifyJob: JobHandler {
     public static let figureMetrics: [FigureMetric] = [
         FigureMetric(figure: "sent", metric: "calworker_notifications_sent_total", help: "Reminders and alert digests sent."),
         FigureMetric(figure: "failed", metric: "calworker_notifications_failed_total", help: "Messages that could not be sent (retried)."),
-        FigureMetric(figure: "suppressed_duplicate", metric: "calworker_notifications_suppressed_duplicate_total",
-                     help: "Reminders already sent or being sent by another worker."),
-        FigureMetric(figure: "suppressed_quiet_hours", metric: "calworker_notifications_held_in_quiet_time_total",
-                     help: "Reminders held back by quiet hours."),
+        FigureMetric(
+            figure: "suppressed_duplicate", metric: "calworker_notifications_suppressed_duplicate_total",
+            help: "Reminders already sent or being sent by another worker."),
+        FigureMetric(
+            figure: "suppressed_quiet_hours", metric: "calworker_notifications_held_in_quiet_time_total",
+            help: "Reminders held back by quiet hours."),
         FigureMetric(figure: "alerts_raised", metric: "calworker_alerts_raised_total", help: "Operator alerts recorded."),
     ]
 
@@ -96,9 +102,11 @@ public struct NotifyJob: JobHandler {
         if args.alerts == true {
             let report = try AlertRun(settings: environment.notify, db: db, metrics: context.metrics).run()
             for error in report.errors { context.logger.warning("alert digest problem", ["error": error]) }
-            let figures = JobFigures(["alerts_raised": Double(report.raised), "alerts_pending": Double(report.pending),
-                                      "sent": Double(report.digestsSent), "failed": Double(report.failed),
-                                      "reauth_notices_sent": Double(report.reauthNoticesSent)])
+            let figures = JobFigures([
+                "alerts_raised": Double(report.raised), "alerts_pending": Double(report.pending),
+                "sent": Double(report.digestsSent), "failed": Double(report.failed),
+                "reauth_notices_sent": Double(report.reauthNoticesSent),
+            ])
             if report.failed > 0 && report.digestsSent == 0 { throw AlertFailure(message: report.errors.joined(separator: "; ")) }
             if let next = report.nextDigestAt {
                 return .retry(after: .seconds(max(1, next.timeIntervalSinceNow)), reason: "alerts wait for the digest interval", figures: figures)
@@ -108,10 +116,12 @@ public struct NotifyJob: JobHandler {
         let report = try ReminderRun(settings: environment.notify, db: db, metrics: context.metrics, now: environment.now()).run()
         for series in report.unsupportedSeries { context.logger.notice("series not reminded: rule not supported", ["series": series]) }
         for error in Set(report.errors) { context.logger.warning("reminder not sent", ["error": error]) }
-        let figures = JobFigures(["due": Double(report.due), "sent": Double(report.sent), "failed": Double(report.failed),
-                                  "suppressed_duplicate": Double(report.suppressedDuplicate),
-                                  "suppressed_quiet_hours": Double(report.suppressedQuietHours), "owners_off": Double(report.ownersOff),
-                                  "resent_after_crash": Double(report.resent)])
+        let figures = JobFigures([
+            "due": Double(report.due), "sent": Double(report.sent), "failed": Double(report.failed),
+            "suppressed_duplicate": Double(report.suppressedDuplicate),
+            "suppressed_quiet_hours": Double(report.suppressedQuietHours), "owners_off": Double(report.ownersOff),
+            "resent_after_crash": Double(report.resent),
+        ])
         return .success(figures)
     }
 

@@ -55,8 +55,9 @@ public struct SyncAccountJob: JobHandler {
             } else if let text = try? container.decode(String.self, forKey: .accountID), text == "all" {
                 target = .all
             } else {
-                throw DecodingError.dataCorruptedError(forKey: .accountID, in: container,
-                                                       debugDescription: "account_id must be an account's id (a number) or \"all\"")
+                throw DecodingError.dataCorruptedError(
+                    forKey: .accountID, in: container,
+                    debugDescription: "account_id must be an account's id (a number) or \"all\"")
             }
             calendarID = try container.decodeIfPresent(String.self, forKey: .calendarID)
             viaPush = try container.decodeIfPresent(Bool.self, forKey: .viaPush) ?? false
@@ -65,11 +66,13 @@ public struct SyncAccountJob: JobHandler {
 
     public static let kind = "sync_account"
     public static let figureMetrics = [
-        FigureMetric(figure: "events_fetched", metric: "calworker_sync_events_fetched_total",
-                     help: "Events (and tombstones) fetched from Google and stored in the local copy."),
+        FigureMetric(
+            figure: "events_fetched", metric: "calworker_sync_events_fetched_total",
+            help: "Events (and tombstones) fetched from Google and stored in the local copy."),
         FigureMetric(figure: "pages", metric: "calworker_sync_pages_total", help: "events.list pages fetched."),
-        FigureMetric(figure: "full_syncs", metric: "calworker_sync_full_syncs_total",
-                     help: "Calendars listed in full (first sync, or after 410 fullSyncRequired)."),
+        FigureMetric(
+            figure: "full_syncs", metric: "calworker_sync_full_syncs_total",
+            help: "Calendars listed in full (first sync, or after 410 fullSyncRequired)."),
         FigureMetric(figure: "bytes", metric: "calworker_sync_received_bytes_total", help: "Bytes received from the Calendar API."),
         FigureMetric(figure: "mirrors_inserted", metric: "calworker_mirrors_inserted_total", help: "Busy-block mirrors written anew."),
         FigureMetric(figure: "mirrors_patched", metric: "calworker_mirrors_patched_total", help: "Mirrors brought back to their source's state."),
@@ -125,19 +128,25 @@ public struct SyncAccountJob: JobHandler {
             // the poll visits them once per safety interval, for notifications that got lost.
             let covered = try environment.google.push.map { try PushChannelStore().accountsCoveredByPush(safetyPoll: $0.safetyPoll, on: db) } ?? []
             ids.removeAll { covered.contains($0) }
-            let added = try JobQueue().enqueueMany(self, ids.map { Args(.account($0)) },
-                                                   JobOptions(queue: context.job.queue, maxAttempts: Self.fannedOutAttempts), on: db)
-            context.logger.info("fanned out account syncs", ["accounts": String(ids.count), "enqueued": String(added.count),
-                                                             "left_to_push": String(covered.count)])
+            let added = try JobQueue().enqueueMany(
+                self, ids.map { Args(.account($0)) },
+                JobOptions(queue: context.job.queue, maxAttempts: Self.fannedOutAttempts), on: db)
+            context.logger.info(
+                "fanned out account syncs",
+                [
+                    "accounts": String(ids.count), "enqueued": String(added.count),
+                    "left_to_push": String(covered.count),
+                ])
             var figures = JobFigures(["accounts": Double(ids.count), "enqueued": Double(added.count)])
             if environment.google.push != nil { figures.set("left_to_push", Double(covered.count)) }
             return .success(figures)
         }
         let logger = context.logger.with(["account_id": String(accountID)])
         let progress = context.progress()
-        let run = AccountSyncRun(accountID: accountID, calendarID: args.calendarID, settings: environment.google, cipher: environment.tokenCipher, db: db,
-                                 metrics: context.metrics, now: environment.now(), shouldAbort: { context.isStopped },
-                                 progress: { progress.report($0) })
+        let run = AccountSyncRun(
+            accountID: accountID, calendarID: args.calendarID, settings: environment.google, cipher: environment.tokenCipher, db: db,
+            metrics: context.metrics, now: environment.now(), shouldAbort: { context.isStopped },
+            progress: { progress.report($0) })
         let outcome: SyncOutcome
         do {
             outcome = try run.run()
@@ -147,9 +156,13 @@ public struct SyncAccountJob: JobHandler {
         }
         switch outcome {
         case .synced(let report, let mirrors, let channels):
-            logger.info("account synced", ["calendars": String(report.calendars), "events": String(report.eventsFetched),
-                                           "pages": String(report.pages), "full_syncs": String(report.fullSyncs),
-                                           "mirror_writes": String(mirrors.inserted + mirrors.patched + mirrors.restored + mirrors.deleted)])
+            logger.info(
+                "account synced",
+                [
+                    "calendars": String(report.calendars), "events": String(report.eventsFetched),
+                    "pages": String(report.pages), "full_syncs": String(report.fullSyncs),
+                    "mirror_writes": String(mirrors.inserted + mirrors.patched + mirrors.restored + mirrors.deleted),
+                ])
             if let postponed = mirrors.postponed { logger.notice("mirrors postponed", ["reason": postponed]) }
             if report.eventsFetched > 0 {
                 do {
@@ -162,13 +175,19 @@ public struct SyncAccountJob: JobHandler {
             var figures = Self.figures(report)
             for (key, value) in Self.figures(mirrors).values { figures.set(key, value) }
             if args.viaPush, let notified = try? PushInbox().notifiedAt(jobID: context.job.id, on: db) {
-                context.metrics.histogram("calworker_push_notification_to_mirror_seconds",
-                                          help: "From a push notification recorded to its calendar synced and the group's busy blocks written.",
-                                          buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300]).labels().observe(max(0, Date().timeIntervalSince(notified)))
+                context.metrics.histogram(
+                    "calworker_push_notification_to_mirror_seconds",
+                    help: "From a push notification recorded to its calendar synced and the group's busy blocks written.",
+                    buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300]
+                ).labels().observe(max(0, Date().timeIntervalSince(notified)))
             }
             if let channels {
-                logger.info("push channels kept", ["created": String(channels.created), "stopped": String(channels.stopped),
-                                                   "expired": String(channels.expired), "failed": String(channels.failed)])
+                logger.info(
+                    "push channels kept",
+                    [
+                        "created": String(channels.created), "stopped": String(channels.stopped),
+                        "expired": String(channels.expired), "failed": String(channels.failed),
+                    ])
                 for error in channels.errors + channels.retryableErrors { logger.warning("push channel trouble", ["error": error]) }
                 for (key, value) in WatchChannelsJob.figures(channels).values { figures.set(key, value) }
             }
@@ -189,18 +208,22 @@ public struct SyncAccountJob: JobHandler {
     }
 
     static func figures(_ mirrors: MirrorReport) -> JobFigures {
-        JobFigures(["mirrors_planned": Double(mirrors.planned), "mirrors_inserted": Double(mirrors.inserted),
-                    "mirrors_patched": Double(mirrors.patched), "mirrors_restored": Double(mirrors.restored),
-                    "mirrors_deleted": Double(mirrors.deleted), "mirror_writes_skipped_needs_reauth": Double(mirrors.skippedNeedsReauth),
-                    "mirror_writes_skipped_quota_exceeded": Double(mirrors.skippedQuotaExceeded),
-                    "mirror_writes_refused": Double(mirrors.refused), "mirror_conflicts_resolved": Double(mirrors.conflictsResolved)])
+        JobFigures([
+            "mirrors_planned": Double(mirrors.planned), "mirrors_inserted": Double(mirrors.inserted),
+            "mirrors_patched": Double(mirrors.patched), "mirrors_restored": Double(mirrors.restored),
+            "mirrors_deleted": Double(mirrors.deleted), "mirror_writes_skipped_needs_reauth": Double(mirrors.skippedNeedsReauth),
+            "mirror_writes_skipped_quota_exceeded": Double(mirrors.skippedQuotaExceeded),
+            "mirror_writes_refused": Double(mirrors.refused), "mirror_conflicts_resolved": Double(mirrors.conflictsResolved),
+        ])
     }
 
     static func figures(_ report: SyncReport) -> JobFigures {
-        var figures = JobFigures(["calendars": Double(report.calendars), "full_syncs": Double(report.fullSyncs),
-                                  "pages": Double(report.pages), "events_fetched": Double(report.eventsFetched),
-                                  "token_refreshes": Double(report.tokenRefreshes), "backoffs": Double(report.backoffs),
-                                  "bytes": Double(report.bytes)])
+        var figures = JobFigures([
+            "calendars": Double(report.calendars), "full_syncs": Double(report.fullSyncs),
+            "pages": Double(report.pages), "events_fetched": Double(report.eventsFetched),
+            "token_refreshes": Double(report.tokenRefreshes), "backoffs": Double(report.backoffs),
+            "bytes": Double(report.bytes),
+        ])
         for (call, count) in report.calls {
             // "events.list 200" -> "api_events_list_200"
             let key = "api_" + call.replacingOccurrences(of: ".", with: "_").replacingOccurrences(of: " ", with: "_")

@@ -28,19 +28,29 @@ extension ThumbnailJob {
         var enqueued = 0
         for start in stride(from: 0, to: jobs.count, by: 1000) {
             try context.checkStop()
-            enqueued += try JobQueue().enqueueMany(self, Array(jobs[start..<min(start + 1000, jobs.count)]),
-                                                   JobOptions(queue: context.job.queue), on: db).count
+            enqueued += try JobQueue().enqueueMany(
+                self, Array(jobs[start..<min(start + 1000, jobs.count)]),
+                JobOptions(queue: context.job.queue), on: db
+            ).count
             progress.report(["enqueued": String(enqueued), "to_enqueue": String(jobs.count)])
         }
-        context.logger.info("thumbnail sweep", ["prefix": prefix.description, "photos": String(photos.count),
-                                                "up_to_date": String(upToDate), "enqueued": String(enqueued)])
-        return .success(JobFigures(["listed": Double(objects.count), "photos": Double(photos.count), "up_to_date": Double(upToDate),
-                                    "enqueued": Double(enqueued), "already_queued": Double(jobs.count - enqueued)]))
+        context.logger.info(
+            "thumbnail sweep",
+            [
+                "prefix": prefix.description, "photos": String(photos.count),
+                "up_to_date": String(upToDate), "enqueued": String(enqueued),
+            ])
+        return .success(
+            JobFigures([
+                "listed": Double(objects.count), "photos": Double(photos.count), "up_to_date": Double(upToDate),
+                "enqueued": Double(enqueued), "already_queued": Double(jobs.count - enqueued),
+            ]))
     }
 
     /// The args of one photo's job: the sweep's options, its source, no target (the default).
     static func args(source: MediaLocation, plan: Plan) -> Args {
-        Args(source: source.description, size: plan.options.width, height: plan.options.height, crop: plan.options.crop.rawValue,
-             format: plan.options.format.rawValue, quality: plan.options.quality, force: plan.force ? true : nil)
+        Args(
+            source: source.description, size: plan.options.width, height: plan.options.height, crop: plan.options.crop.rawValue,
+            format: plan.options.format.rawValue, quality: plan.options.quality, force: plan.force ? true : nil)
     }
 }

@@ -30,8 +30,10 @@ public struct ThumbnailJob: JobHandler {
         public var force: Bool?
 
         /// One photo's thumbnail (or, with `prefix`, a sweep); nil fields take their defaults.
-        public init(source: String? = nil, prefix: String? = nil, target: String? = nil, size: Int? = nil, height: Int? = nil,
-                    crop: String? = nil, format: String? = nil, quality: Int? = nil, force: Bool? = nil) {
+        public init(
+            source: String? = nil, prefix: String? = nil, target: String? = nil, size: Int? = nil, height: Int? = nil,
+            crop: String? = nil, format: String? = nil, quality: Int? = nil, force: Bool? = nil
+        ) {
             self.source = source
             self.prefix = prefix
             self.target = target
@@ -51,8 +53,11 @@ public struct ThumbnailJob: JobHandler {
             // A misspelt argument ("sorce") is refused, not silently ignored.
             let names = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
             if let unknown = names.first(where: { CodingKeys(rawValue: $0) == nil }) {
-                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription:
-                    "unknown argument '\(unknown)'; thumbnail takes \(CodingKeys.allCases.map(\.rawValue).joined(separator: ", "))"))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: [],
+                        debugDescription:
+                            "unknown argument '\(unknown)'; thumbnail takes \(CodingKeys.allCases.map(\.rawValue).joined(separator: ", "))"))
             }
             let container = try decoder.container(keyedBy: CodingKeys.self)
             source = try container.decodeIfPresent(String.self, forKey: .source)
@@ -77,8 +82,9 @@ public struct ThumbnailJob: JobHandler {
         FigureMetric(figure: "thumbnails_made", metric: "calworker_thumbnails_made_total", help: "Thumbnails written."),
         FigureMetric(figure: "bytes_in", metric: "calworker_thumbnail_input_bytes_total", help: "Photo bytes downloaded."),
         FigureMetric(figure: "bytes_out", metric: "calworker_thumbnail_output_bytes_total", help: "Thumbnail bytes written."),
-        FigureMetric(figure: "decode_ms", metric: "calworker_thumbnail_decode_seconds_total", help: "Time decoding and resizing photos.",
-                     scale: 0.001),
+        FigureMetric(
+            figure: "decode_ms", metric: "calworker_thumbnail_decode_seconds_total", help: "Time decoding and resizing photos.",
+            scale: 0.001),
         FigureMetric(figure: "encode_ms", metric: "calworker_thumbnail_encode_seconds_total", help: "Time encoding thumbnails.", scale: 0.001),
         FigureMetric(figure: "enqueued", metric: "calworker_thumbnail_jobs_fanned_out_total", help: "Thumbnail jobs a prefix sweep enqueued."),
     ]
@@ -117,8 +123,10 @@ public struct ThumbnailJob: JobHandler {
         }
     }
 
-    private func makeOne(source: MediaLocation, target: MediaLocation, plan: Plan, stores: MediaStores,
-                         context: JobContext) throws -> JobResult {
+    private func makeOne(
+        source: MediaLocation, target: MediaLocation, plan: Plan, stores: MediaStores,
+        context: JobContext
+    ) throws -> JobResult {
         if !plan.force, let existing = try stores.head(target) {
             let original = try? stores.head(source)
             if let made = existing.lastModified, let changed = original?.lastModified, made >= changed {
@@ -129,18 +137,19 @@ public struct ThumbnailJob: JobHandler {
         let thumbnail: Thumbnail
         do {
             thumbnail = try Thumbnailer(maxPixels: environment.thumbnailMaxPixels).make(from: photo, options: plan.options)
-        } catch where error.kind == .failed {
+        } catch  where error.kind == .failed {
             throw error
         } catch {
             context.logger.notice("photo refused", ["source": source.description, "error": error.message])
             return .discard(reason: "\(source): \(error.message)", figures: JobFigures(["bytes_in": Double(photo.count)]))
         }
         try stores.put(target, data: thumbnail.data, contentType: plan.options.format.contentType)
-        return .success(JobFigures([
-            "thumbnails_made": 1, "bytes_in": Double(photo.count), "bytes_out": Double(thumbnail.data.count),
-            "pixels_in": Double(thumbnail.inputWidth * thumbnail.inputHeight),
-            "decode_ms": thumbnail.decodeTime.milliseconds, "encode_ms": thumbnail.encodeTime.milliseconds,
-        ]))
+        return .success(
+            JobFigures([
+                "thumbnails_made": 1, "bytes_in": Double(photo.count), "bytes_out": Double(thumbnail.data.count),
+                "pixels_in": Double(thumbnail.inputWidth * thumbnail.inputHeight),
+                "decode_ms": thumbnail.decodeTime.milliseconds, "encode_ms": thumbnail.encodeTime.milliseconds,
+            ]))
     }
 }
 

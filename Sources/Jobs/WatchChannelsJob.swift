@@ -25,8 +25,11 @@ public struct WatchChannelsJob: JobHandler {
         public init(from decoder: any Decoder) throws {
             let names = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
             if let unknown = names.first(where: { $0 != "account_id" }) {
-                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription:
-                    "unknown argument '\(unknown)'; watch_channels takes {\"account_id\": N} or {\"account_id\": \"all\"}"))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: [],
+                        debugDescription:
+                            "unknown argument '\(unknown)'; watch_channels takes {\"account_id\": N} or {\"account_id\": \"all\"}"))
             }
             target = try SyncAccountJob.Args(from: decoder).target
         }
@@ -67,13 +70,18 @@ public struct WatchChannelsJob: JobHandler {
             context.logger.info("fanned out channel upkeep", ["accounts": String(ids.count), "enqueued": String(added.count)])
             return .success(JobFigures(["accounts": Double(ids.count), "enqueued": Double(added.count)]))
         }
-        let keeper = ChannelKeeper(accountID: accountID, settings: environment.google, store: AccountStore(cipher: environment.tokenCipher),
-                                   db: db, metrics: context.metrics, shouldAbort: { context.isStopped })
+        let keeper = ChannelKeeper(
+            accountID: accountID, settings: environment.google, store: AccountStore(cipher: environment.tokenCipher),
+            db: db, metrics: context.metrics, shouldAbort: { context.isStopped })
         let report = try keeper.run()
         let logger = context.logger.with(["account_id": String(accountID)])
         if report.didSomething {
-            logger.info("push channels kept", ["created": String(report.created), "stopped": String(report.stopped),
-                                               "expired": String(report.expired), "failed": String(report.failed)])
+            logger.info(
+                "push channels kept",
+                [
+                    "created": String(report.created), "stopped": String(report.stopped),
+                    "expired": String(report.expired), "failed": String(report.failed),
+                ])
         }
         for error in report.errors { logger.warning("push channel refused", ["error": error]) }
         if let first = report.retryableErrors.first {
@@ -83,7 +91,9 @@ public struct WatchChannelsJob: JobHandler {
     }
 
     static func figures(_ report: ChannelReport) -> JobFigures {
-        JobFigures(["channels_created": Double(report.created), "channels_renewed": Double(report.renewed), "channels_stopped": Double(report.stopped),
-                    "channels_expired": Double(report.expired), "channels_failed": Double(report.failed)])
+        JobFigures([
+            "channels_created": Double(report.created), "channels_renewed": Double(report.renewed), "channels_stopped": Double(report.stopped),
+            "channels_expired": Double(report.expired), "channels_failed": Double(report.failed),
+        ])
     }
 }

@@ -13,8 +13,10 @@ public struct Logger: Sendable {
     /// When set, the threshold of this logger and every copy of it, changeable while they run.
     public var threshold: LogThreshold?
 
-    public init(level: LogLevel = .info, metadata: [String: String] = [:], handler: any LogHandler = JSONLinesLogHandler(),
-                threshold: LogThreshold? = nil) {
+    public init(
+        level: LogLevel = .info, metadata: [String: String] = [:], handler: any LogHandler = JSONLinesLogHandler(),
+        threshold: LogThreshold? = nil
+    ) {
         self.level = level
         self.metadata = metadata
         self.handler = handler

@@ -28,9 +28,11 @@ struct FileStore: MediaStore {
         let path = try resolve(location)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-              let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
-        return MediaObject(location: location, size: (attributes[.size] as? NSNumber)?.int64Value ?? 0,
-                           lastModified: attributes[.modificationDate] as? Date)
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        else { return nil }
+        return MediaObject(
+            location: location, size: (attributes[.size] as? NSNumber)?.int64Value ?? 0,
+            lastModified: attributes[.modificationDate] as? Date)
     }
 
     func put(_ location: MediaLocation, data: Data, contentType: String) throws(MediaError) {
@@ -59,7 +61,8 @@ struct FileStore: MediaStore {
             guard rename(temporary, destination) == 0 else { throw CocoaError(.fileWriteUnknown) }
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
-            throw MediaError(.denied, "\(location): cannot be written (\(error.localizedDescription)); check the media root's permissions and free space")
+            throw MediaError(
+                .denied, "\(location): cannot be written (\(error.localizedDescription)); check the media root's permissions and free space")
         }
     }
 

@@ -18,8 +18,9 @@ struct HTTPStore: MediaStore {
         let response = try send("HEAD", location, maxBytes: 0)
         if response.status == 404 || response.status == 410 { return nil }
         try check(response, location)
-        return MediaObject(location: location, size: Int64(response.header("Content-Length") ?? "") ?? -1,
-                           lastModified: response.header("Last-Modified").flatMap(HTTPDate.parse), etag: response.header("ETag"))
+        return MediaObject(
+            location: location, size: Int64(response.header("Content-Length") ?? "") ?? -1,
+            lastModified: response.header("Last-Modified").flatMap(HTTPDate.parse), etag: response.header("ETag"))
     }
 
     func put(_ location: MediaLocation, data: Data, contentType: String) throws(MediaError) { throw readOnly(location) }

@@ -87,7 +87,8 @@ public enum MediaLocation: Sendable, Hashable, CustomStringConvertible {
 
     static func isBucketName(_ name: String) -> Bool {
         guard (3...63).contains(name.count), let first = name.first, let last = name.last,
-              first.isLetter || first.isNumber, last.isLetter || last.isNumber else { return false }
+            first.isLetter || first.isNumber, last.isLetter || last.isNumber
+        else { return false }
         return name.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "." || $0 == "-" }
     }
 }

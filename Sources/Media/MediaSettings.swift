@@ -17,8 +17,10 @@ public struct MediaSettings: Sendable {
     /// then costs one part, not the whole upload. S3's minimum part size is 5 MiB.
     public var s3PartSize: Int64 = 64 << 20
 
-    public init(s3Endpoint: String? = nil, s3Region: String = "us-east-1", s3AccessKeyID: String = "", s3SecretAccessKey: String = "",
-                mediaRoot: String? = nil) {
+    public init(
+        s3Endpoint: String? = nil, s3Region: String = "us-east-1", s3AccessKeyID: String = "", s3SecretAccessKey: String = "",
+        mediaRoot: String? = nil
+    ) {
         self.s3Endpoint = s3Endpoint
         self.s3Region = s3Region
         self.s3AccessKeyID = s3AccessKeyID

@@ -19,8 +19,9 @@ enum S3ListParser {
         }
         let objects = document.items.compactMap { item -> MediaObject? in
             guard let key = item["Key"] else { return nil }
-            return MediaObject(location: .s3(bucket: bucket, key: key), size: Int64(item["Size"] ?? "") ?? 0,
-                               lastModified: item["LastModified"].flatMap(HTTPDate.parseISO8601), etag: item["ETag"])
+            return MediaObject(
+                location: .s3(bucket: bucket, key: key), size: Int64(item["Size"] ?? "") ?? 0,
+                lastModified: item["LastModified"].flatMap(HTTPDate.parseISO8601), etag: item["ETag"])
         }
         return Page(objects: objects, nextToken: truncated ? nextToken : nil)
     }

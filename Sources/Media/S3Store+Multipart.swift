@@ -20,8 +20,10 @@ extension S3Store {
     /// completes; on any failure the upload is aborted so S3 does not keep (and bill) its parts.
     /// Until completion the object does not exist: a killed run leaves no half object, only
     /// an incomplete upload that `removeAbandonedUploads` (or a bucket lifecycle rule) clears.
-    func multipartUpload(_ location: MediaLocation, bucket: String, key: String, file path: String, size: Int64,
-                         contentType: String) throws(MediaError) {
+    func multipartUpload(
+        _ location: MediaLocation, bucket: String, key: String, file path: String, size: Int64,
+        contentType: String
+    ) throws(MediaError) {
         guard size <= Self.maxObjectBytes else {
             throw MediaError(.invalid, "\(location): \(size) bytes is more than S3's largest object (5 TiB)")
         }
@@ -40,8 +42,9 @@ extension S3Store {
                 let number = parts.count + 1
                 let length = min(partSize, size - offset)
                 let hash = try Self.sha256(of: path, offset: offset, length: length, location)
-                let request = try signed("PUT", bucket: bucket, key: key, query: [("partNumber", String(number)), ("uploadId", uploadID)],
-                                         payloadSHA256: hash)
+                let request = try signed(
+                    "PUT", bucket: bucket, key: key, query: [("partNumber", String(number)), ("uploadId", uploadID)],
+                    payloadSHA256: hash)
                 let response = try sendFile(request, path: path, offset: offset, length: length, location)
                 try check(response, location, "PUT part \(number) of")
                 guard let etag = response.header("ETag"), !etag.isEmpty else {
@@ -51,9 +54,10 @@ extension S3Store {
                 offset += length
             }
             let document = Data(Self.completion(parts).utf8)
-            var complete = try signed("POST", bucket: bucket, key: key, query: [("uploadId", uploadID)],
-                                      payloadSHA256: Digest.hex(Digest.sha256([UInt8](document))),
-                                      headers: [HTTPHeader("Content-Type", "application/xml")])
+            var complete = try signed(
+                "POST", bucket: bucket, key: key, query: [("uploadId", uploadID)],
+                payloadSHA256: Digest.hex(Digest.sha256([UInt8](document))),
+                headers: [HTTPHeader("Content-Type", "application/xml")])
             complete.body = document
             // S3 may take minutes to assemble a large object, sending spaces meanwhile.
             complete.timeout = .seconds(600)

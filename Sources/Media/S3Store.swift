@@ -30,14 +30,16 @@ struct S3Store: MediaStore {
         let response = try send(try signed("HEAD", bucket: bucket, key: key), location)
         if response.status == 404 { return nil }
         try check(response, location, "HEAD")
-        return MediaObject(location: location, size: Int64(response.header("Content-Length") ?? "") ?? 0,
-                           lastModified: response.header("Last-Modified").flatMap(HTTPDate.parse), etag: response.header("ETag"))
+        return MediaObject(
+            location: location, size: Int64(response.header("Content-Length") ?? "") ?? 0,
+            lastModified: response.header("Last-Modified").flatMap(HTTPDate.parse), etag: response.header("ETag"))
     }
 
     func put(_ location: MediaLocation, data: Data, contentType: String) throws(MediaError) {
         let (bucket, key) = try Self.object(location)
-        var request = try signed("PUT", bucket: bucket, key: key, payloadSHA256: Digest.hex(Digest.sha256([UInt8](data))),
-                                 headers: [HTTPHeader("Content-Type", contentType)])
+        var request = try signed(
+            "PUT", bucket: bucket, key: key, payloadSHA256: Digest.hex(Digest.sha256([UInt8](data))),
+            headers: [HTTPHeader("Content-Type", contentType)])
         request.body = data
         request.timeout = .seconds(120)
         try check(try send(request, location), location, "PUT")
@@ -131,18 +133,23 @@ struct S3Store: MediaStore {
     }
 
     /// A request to `bucket/key` signed for the configured region.
-    func signed(_ method: String, bucket: String, key: String, query: [(String, String)] = [], payloadSHA256: String = emptySHA256,
-                headers: [HTTPHeader] = []) throws(MediaError) -> HTTPRequest {
+    func signed(
+        _ method: String, bucket: String, key: String, query: [(String, String)] = [], payloadSHA256: String = emptySHA256,
+        headers: [HTTPHeader] = []
+    ) throws(MediaError) -> HTTPRequest {
         guard !settings.s3AccessKeyID.isEmpty, !settings.s3SecretAccessKey.isEmpty else {
             throw MediaError(.denied, "s3://\(bucket)/\(key): no S3 credentials; set CALWORKER_S3_ACCESS_KEY_ID and CALWORKER_S3_SECRET_ACCESS_KEY")
         }
         var url = settings.resolvedS3Endpoint + "/" + bucket
         if !key.isEmpty { url += "/" + S3Encoding.path(key) }
-        if !query.isEmpty { url += "?" + query.map { "\(S3Encoding.queryComponent($0.0))=\(S3Encoding.queryComponent($0.1))" }.joined(separator: "&") }
+        if !query.isEmpty {
+            url += "?" + query.map { "\(S3Encoding.queryComponent($0.0))=\(S3Encoding.queryComponent($0.1))" }.joined(separator: "&")
+        }
         var request = HTTPRequest(method: method, url: url, headers: headers + [HTTPHeader("x-amz-content-sha256", payloadSHA256)])
         request.timeout = .seconds(60)
-        request.awsSigV4 = AWSSigV4(region: settings.s3Region, service: "s3", accessKeyID: settings.s3AccessKeyID,
-                                    secretAccessKey: settings.s3SecretAccessKey)
+        request.awsSigV4 = AWSSigV4(
+            region: settings.s3Region, service: "s3", accessKeyID: settings.s3AccessKeyID,
+            secretAccessKey: settings.s3SecretAccessKey)
         return request
     }
 
@@ -160,8 +167,10 @@ struct S3Store: MediaStore {
         let detail = S3ListParser.errorSummary(response.body) ?? "HTTP \(response.status)"
         switch response.status {
         case 403, 401:
-            throw MediaError(.denied, "\(operation) \(location): refused (\(detail)); check CALWORKER_S3_ACCESS_KEY_ID, "
-                             + "CALWORKER_S3_SECRET_ACCESS_KEY, CALWORKER_S3_REGION and the key's permissions")
+            throw MediaError(
+                .denied,
+                "\(operation) \(location): refused (\(detail)); check CALWORKER_S3_ACCESS_KEY_ID, "
+                    + "CALWORKER_S3_SECRET_ACCESS_KEY, CALWORKER_S3_REGION and the key's permissions")
         case 404:
             throw MediaError(.notFound, "\(operation) \(location): \(detail)")
         case 429, 500...599:

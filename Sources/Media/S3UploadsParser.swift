@@ -17,7 +17,8 @@ enum S3UploadsParser {
     /// - Throws: `.unavailable` when the body is not such a page.
     static func parse(_ body: Data, for prefix: MediaLocation) throws(MediaError) -> Page {
         guard let document = S3XMLDocument.parse(body, items: "Upload"), document.fields["Bucket"] != nil || !document.items.isEmpty else {
-            throw MediaError(.unavailable, "listing the unfinished uploads under \(prefix): the store's answer is not a ListMultipartUploads document")
+            throw MediaError(
+                .unavailable, "listing the unfinished uploads under \(prefix): the store's answer is not a ListMultipartUploads document")
         }
         let uploads = document.items.compactMap { item -> Upload? in
             guard let key = item["Key"], let id = item["UploadId"] else { return nil }

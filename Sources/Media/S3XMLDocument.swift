@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// S3's XML answers are flat: top-level fields (`IsTruncated`, `UploadId`, an error's `Code`)
@@ -27,8 +28,10 @@ struct S3XMLDocument {
 
         init(itemName: String) { self.itemName = itemName }
 
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
             if name == itemName { current = [:] }
             text = ""
         }

@@ -35,7 +35,8 @@ public final class CounterFamily: Sendable {
     public func labels(_ values: [String]) -> Counter { table.cell(values) }
 
     func snapshot() -> MetricFamilySnapshot {
-        MetricFamilySnapshot(name: name, help: help, type: .counter,
-                             samples: table.all().map { MetricSample(labels: $0.labels, value: $0.cell.current) })
+        MetricFamilySnapshot(
+            name: name, help: help, type: .counter,
+            samples: table.all().map { MetricSample(labels: $0.labels, value: $0.cell.current) })
     }
 }

@@ -28,7 +28,8 @@ public final class GaugeFamily: Sendable {
     public func labels(_ values: [String]) -> Gauge { table.cell(values) }
 
     func snapshot() -> MetricFamilySnapshot {
-        MetricFamilySnapshot(name: name, help: help, type: .gauge,
-                             samples: table.all().map { MetricSample(labels: $0.labels, value: $0.cell.current) })
+        MetricFamilySnapshot(
+            name: name, help: help, type: .gauge,
+            samples: table.all().map { MetricSample(labels: $0.labels, value: $0.cell.current) })
     }
 }

@@ -70,8 +70,10 @@ public final class HistogramFamily: Sendable {
             var cumulative: UInt64 = 0
             for (bound, count) in zip(buckets, state.counts) {
                 cumulative += count
-                samples.append(MetricSample(suffix: "_bucket", labels: labels + [MetricLabel("le", PrometheusText.number(bound))],
-                                            value: Double(cumulative)))
+                samples.append(
+                    MetricSample(
+                        suffix: "_bucket", labels: labels + [MetricLabel("le", PrometheusText.number(bound))],
+                        value: Double(cumulative)))
             }
             samples.append(MetricSample(suffix: "_bucket", labels: labels + [MetricLabel("le", "+Inf")], value: Double(state.count)))
             samples.append(MetricSample(suffix: "_sum", labels: labels, value: state.sum))

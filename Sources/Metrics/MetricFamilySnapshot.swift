@@ -45,7 +45,8 @@ public struct MetricFamilySnapshot: Sendable, Equatable, Codable {
 
     /// A gauge family from (labels, value) pairs, for collectors.
     public static func gauge(_ name: String, help: String, _ values: [([MetricLabel], Double)]) -> MetricFamilySnapshot {
-        MetricFamilySnapshot(name: name, help: help, type: .gauge,
-                             samples: values.map { MetricSample(labels: $0.0, value: $0.1) })
+        MetricFamilySnapshot(
+            name: name, help: help, type: .gauge,
+            samples: values.map { MetricSample(labels: $0.0, value: $0.1) })
     }
 }

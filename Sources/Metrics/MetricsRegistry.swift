@@ -63,8 +63,9 @@ public final class MetricsRegistry: Sendable {
 
     /// A histogram family; `buckets` are upper bounds in the base unit, ascending.
     public func histogram(_ name: String, help: String, labels: [String] = [], buckets: [Double]) -> HistogramFamily {
-        precondition(!buckets.isEmpty && zip(buckets, buckets.dropFirst()).allSatisfy { $0 < $1 },
-                     "histogram \(name) needs ascending buckets")
+        precondition(
+            !buckets.isEmpty && zip(buckets, buckets.dropFirst()).allSatisfy { $0 < $1 },
+            "histogram \(name) needs ascending buckets")
         precondition(!labels.contains("le"), "histogram \(name) may not use the label name le")
         let family = register(name, labels: labels) {
             .histogram(HistogramFamily(name: name, help: help, labelNames: labels, buckets: buckets, limit: seriesLimit))

@@ -23,8 +23,9 @@ final class SeriesTable<Cell: AnyObject & Sendable>: Sendable {
     }
 
     func cell(_ values: [String]) -> Cell {
-        precondition(values.count == labelNames.count,
-                     "metric expects labels \(labelNames), got \(values.count) values")
+        precondition(
+            values.count == labelNames.count,
+            "metric expects labels \(labelNames), got \(values.count) values")
         return series.withLock { table in
             if let existing = table[values] { return existing }
             let key = table.count < limit ? values : Array(repeating: Self.overflowValue, count: values.count)

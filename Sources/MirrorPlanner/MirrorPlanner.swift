@@ -45,8 +45,9 @@ public struct MirrorPlanner: Sendable {
                 for target in participating where target.calendarID != source.calendarID {
                     let link = policy.link(from: source.calendarID, to: target.calendarID)
                     guard link.admits(event) else { continue }
-                    let mirrorID = MirrorID.make(group: group, sourceCalendar: source.calendarID, sourceEvent: event.id,
-                                                 targetCalendar: target.calendarID)
+                    let mirrorID = MirrorID.make(
+                        group: group, sourceCalendar: source.calendarID, sourceEvent: event.id,
+                        targetCalendar: target.calendarID)
                     let mirror = desiredMirror(of: event, id: mirrorID, sourceCalendar: source.calendarID, link: link)
                     seriesShown[mirrorID] = (mirror.summary, mirror.location)
                     desired[target.calendarID, default: []].insert(mirrorID)
@@ -121,8 +122,9 @@ public struct MirrorPlanner: Sendable {
             summary = Self.shown(source.summary) ?? busyTitle
             location = Self.shown(source.location)
         }
-        return DesiredMirror(id: id, status: "confirmed", summary: summary, location: location, start: start, end: end,
-                             recurrence: recurring ? source.recurrence : nil, source: "\(sourceCalendar)/\(source.id)")
+        return DesiredMirror(
+            id: id, status: "confirmed", summary: summary, location: location, start: start, end: end,
+            recurrence: recurring ? source.recurrence : nil, source: "\(sourceCalendar)/\(source.id)")
     }
 
     /// A source's title or location as a mirror carries it: nil when empty, at most 1,024 characters.
@@ -140,27 +142,33 @@ public struct MirrorPlanner: Sendable {
         if existing.isCancelled {
             return MirrorWrite(action: .restore, target: target, eventID: mirror.id, mirror: mirror, ifMatch: existing.etag)
         }
-        return matches(existing, mirror) ? nil : MirrorWrite(action: .patch, target: target, eventID: mirror.id, mirror: mirror, ifMatch: existing.etag)
+        return matches(existing, mirror)
+            ? nil : MirrorWrite(action: .patch, target: target, eventID: mirror.id, mirror: mirror, ifMatch: existing.etag)
     }
 
     func matches(_ existing: PlannedEvent, _ mirror: DesiredMirror) -> Bool {
-        guard existing.summary == mirror.summary, existing.location == mirror.location, (existing.transparency ?? "opaque") == DesiredMirror.transparency,
-              existing.visibility == DesiredMirror.visibility, existing.remindersUseDefault == false, existing.isMirror,
-              (existing.recurrence ?? []) == (mirror.recurrence ?? []) else { return false }
+        guard existing.summary == mirror.summary, existing.location == mirror.location,
+            (existing.transparency ?? "opaque") == DesiredMirror.transparency,
+            existing.visibility == DesiredMirror.visibility, existing.remindersUseDefault == false, existing.isMirror,
+            (existing.recurrence ?? []) == (mirror.recurrence ?? [])
+        else { return false }
         guard let start = existing.start, let end = existing.end, let wantedStart = mirror.start, let wantedEnd = mirror.end else { return false }
         return start.sameTime(as: wantedStart) && end.sameTime(as: wantedEnd)
     }
 
     /// A hand-edited occurrence of a mirror series, put back to the series' own times.
-    func revert(_ event: PlannedEvent, series: String, duration: TimeInterval?, shown: (summary: String, location: String?)?,
-                target: PlannedCalendar) -> MirrorWrite? {
+    func revert(
+        _ event: PlannedEvent, series: String, duration: TimeInterval?, shown: (summary: String, location: String?)?,
+        target: PlannedCalendar
+    ) -> MirrorWrite? {
         guard let original = event.originalStart else { return nil }
         var end = original
         if let instant = original.instant, let duration { end.instant = instant.addingTimeInterval(duration) }
-        let mirror = DesiredMirror(id: event.id, status: "confirmed", summary: shown?.summary ?? busyTitle, location: shown?.location,
-                                   start: original, end: end,
-                                   recurrence: nil, recurringEventID: series, originalStart: original,
-                                   source: event.mirrorSource ?? "")
+        let mirror = DesiredMirror(
+            id: event.id, status: "confirmed", summary: shown?.summary ?? busyTitle, location: shown?.location,
+            start: original, end: end,
+            recurrence: nil, recurringEventID: series, originalStart: original,
+            source: event.mirrorSource ?? "")
         return matches(event, mirror) ? nil : MirrorWrite(action: .patch, target: target, eventID: event.id, mirror: mirror, ifMatch: event.etag)
     }
 }

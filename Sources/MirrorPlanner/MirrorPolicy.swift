@@ -34,13 +34,15 @@ public struct MirrorLink: Sendable, Equatable {
         /// `09:00-17:30` → minutes; nil unless a real range of one day with start before end.
         public static func minutes(_ text: String) -> (start: Int, end: Int)? {
             // Exactly HH:MM-HH:MM: digits where digits go, nothing else.
-            let shape = Array("00:00-00:00".utf8), bytes = Array(text.utf8)
+            let shape = Array("00:00-00:00".utf8)
+            let bytes = Array(text.utf8)
             guard bytes.count == shape.count, zip(bytes, shape).allSatisfy({ $1 == UInt8(ascii: "0") ? (48...57).contains($0) : $0 == $1 }) else {
                 return nil
             }
             let parts = text.split(separator: "-").map { $0.split(separator: ":").compactMap { Int($0) } }
             guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && (0...24).contains($0[0]) && (0...59).contains($0[1]) }) else { return nil }
-            let start = parts[0][0] * 60 + parts[0][1], end = parts[1][0] * 60 + parts[1][1]
+            let start = parts[0][0] * 60 + parts[0][1]
+            let end = parts[1][0] * 60 + parts[1][1]
             guard start < end, end <= 24 * 60 else { return nil }
             return (start, end)
         }
@@ -65,8 +67,10 @@ public struct MirrorLink: Sendable, Equatable {
     /// A source whose title this pattern finds (case-insensitive) is not mirrored.
     public var skipTitle: NSRegularExpression?
 
-    public init(enabled: Bool = true, detail: Detail = .busy, skipAllDay: Bool = false, skipTentative: Bool = false,
-                workingHours: WorkingHours? = nil, skipTitle: NSRegularExpression? = nil) {
+    public init(
+        enabled: Bool = true, detail: Detail = .busy, skipAllDay: Bool = false, skipTentative: Bool = false,
+        workingHours: WorkingHours? = nil, skipTitle: NSRegularExpression? = nil
+    ) {
         self.enabled = enabled
         self.detail = detail
         self.skipAllDay = skipAllDay
@@ -96,7 +100,10 @@ public struct MirrorLink: Sendable, Equatable {
         if skipTentative && ["tentative", "needsAction"].contains(event.selfResponse ?? "") { return false }
         if let workingHours, !workingHours.admits(event.start) { return false }
         if let skipTitle, let title = event.summary,
-           skipTitle.firstMatch(in: title, range: NSRange(title.startIndex..., in: title)) != nil { return false }
+            skipTitle.firstMatch(in: title, range: NSRange(title.startIndex..., in: title)) != nil
+        {
+            return false
+        }
         return true
     }
 

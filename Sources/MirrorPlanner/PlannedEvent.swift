@@ -66,11 +66,13 @@ public struct PlannedEvent: Sendable, Equatable {
     /// `accepted`, `declined`); nil when the event is not an invitation to them.
     public var selfResponse: String?
 
-    public init(accountID: Int64, calendarID: String, id: String, etag: String? = nil, status: String = "confirmed",
-                summary: String? = nil, start: EventTime? = nil, end: EventTime? = nil, recurrence: [String]? = nil,
-                recurringEventID: String? = nil, originalStart: EventTime? = nil, transparency: String? = nil,
-                visibility: String? = nil, eventType: String = "default", isMirror: Bool = false, selfDeclined: Bool = false,
-                remindersUseDefault: Bool? = nil, mirrorSource: String? = nil, location: String? = nil, selfResponse: String? = nil) {
+    public init(
+        accountID: Int64, calendarID: String, id: String, etag: String? = nil, status: String = "confirmed",
+        summary: String? = nil, start: EventTime? = nil, end: EventTime? = nil, recurrence: [String]? = nil,
+        recurringEventID: String? = nil, originalStart: EventTime? = nil, transparency: String? = nil,
+        visibility: String? = nil, eventType: String = "default", isMirror: Bool = false, selfDeclined: Bool = false,
+        remindersUseDefault: Bool? = nil, mirrorSource: String? = nil, location: String? = nil, selfResponse: String? = nil
+    ) {
         self.accountID = accountID
         self.calendarID = calendarID
         self.id = id

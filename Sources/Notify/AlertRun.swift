@@ -37,8 +37,9 @@ public struct AlertRun {
     /// Records an alert; a second one with the same key is the same alert.
     @discardableResult
     public static func raise(key: String, subject: String, detail: String, on db: PostgresConnection) throws -> Bool {
-        try db.execute("INSERT INTO calworker.alerts (key, subject, detail) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING",
-                       [key, subject, detail]) == 1
+        try db.execute(
+            "INSERT INTO calworker.alerts (key, subject, detail) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING",
+            [key, subject, detail]) == 1
     }
 
     /// Every check, the owners' reconnect notices, then the digest: the `alerts` job's run.
@@ -78,22 +79,32 @@ public struct AlertRun {
         let shown = pending.prefix(50)
         var lines = shown.map { "- \($0.subject)" + ($0.detail.isEmpty ? "" : "\n  \($0.detail.replacingOccurrences(of: "\n", with: "\n  "))") }
         if pending.count > shown.count { lines.append("- and \(pending.count - shown.count) more (calworker status)") }
-        let html = shown.map { "<li><strong>\(Templates.escapeHTML($0.subject))</strong><br>\(Templates.escapeHTML($0.detail))</li>" }
+        let html =
+            shown.map { "<li><strong>\(Templates.escapeHTML($0.subject))</strong><br>\(Templates.escapeHTML($0.detail))</li>" }
             .joined(separator: "\n") + (pending.count > shown.count ? "\n<li>and \(pending.count - shown.count) more</li>" : "")
-        let rendered = try settings.templates.render("alert-digest", ["count": String(pending.count), "host": host,
-                                                                      "alerts": lines.joined(separator: "\n"), "alerts_html": html])
+        let rendered = try settings.templates.render(
+            "alert-digest",
+            [
+                "count": String(pending.count), "host": host,
+                "alerts": lines.joined(separator: "\n"), "alerts_html": html,
+            ])
         let key = "digest:\(first.id)-\(last.id)"
         let ledger = NotificationLedger(db: db, lease: settings.claimLease)
         var targets: [(channel: String, recipient: String)] = settings.alertEmails.map { ("email", $0.address) }
         if let url = settings.alertWebhookURL { targets.append(("webhook", url)) }
-        if targets.isEmpty { report.errors.append("alerts are waiting but no recipient is configured: set CALWORKER_ALERT_EMAIL or CALWORKER_ALERT_WEBHOOK_URL") }
+        if targets.isEmpty {
+            report.errors.append("alerts are waiting but no recipient is configured: set CALWORKER_ALERT_EMAIL or CALWORKER_ALERT_WEBHOOK_URL")
+        }
         for target in targets {
-            let delivery = try ledger.deliver(kind: "alert_digest", key: key, channel: target.channel, recipient: target.recipient,
-                                              rendered: rendered, settings: settings, http: http, now: now) {
-                try JSONSerialization.data(withJSONObject: [
-                    "type": "alerts", "host": host,
-                    "alerts": pending.map { ["subject": $0.subject, "detail": $0.detail] },
-                ] as [String: Any], options: [.sortedKeys])
+            let delivery = try ledger.deliver(
+                kind: "alert_digest", key: key, channel: target.channel, recipient: target.recipient,
+                rendered: rendered, settings: settings, http: http, now: now
+            ) {
+                try JSONSerialization.data(
+                    withJSONObject: [
+                        "type": "alerts", "host": host,
+                        "alerts": pending.map { ["subject": $0.subject, "detail": $0.detail] },
+                    ] as [String: Any], options: [.sortedKeys])
             }
             switch delivery {
             case .sent: report.digestsSent += 1
@@ -104,7 +115,8 @@ public struct AlertRun {
             }
         }
         // The alerts are carried once the digest reached at least one target.
-        try db.execute("""
+        try db.execute(
+            """
             UPDATE calworker.alerts SET digest_id = (SELECT min(id) FROM calworker.notifications
                                                       WHERE kind = 'alert_digest' AND key = $2 AND state = 'sent')
              WHERE id = ANY($1::bigint[])
@@ -115,48 +127,68 @@ public struct AlertRun {
     /// Turns conditions into alerts (each once, by key); returns how many are new.
     func collect() throws -> Int {
         var raised = 0
-        let since: Date = try db.query("SELECT value FROM calworker.notify_state WHERE name = 'discarded_runs'").first?.decode(at: 0)
+        let since: Date =
+            try db.query("SELECT value FROM calworker.notify_state WHERE name = 'discarded_runs'").first?.decode(at: 0)
             ?? now.addingTimeInterval(-3600)
-        let discarded = try db.query("""
+        let discarded = try db.query(
+            """
             SELECT job_id, kind, coalesce(error, ''), finished_at, coalesce((figures->>'verification_failed')::float8, 0) = 1
               FROM calworker.job_runs WHERE outcome = 'discarded' AND finished_at > $1 ORDER BY finished_at LIMIT 1000
             """, [since])
         var watermark = since
         for row in discarded {
-            let job: Int64 = try row.decode(at: 0), kind: String = try row.decode(at: 1), error: String = try row.decode(at: 2)
+            let job: Int64 = try row.decode(at: 0)
+            let kind: String = try row.decode(at: 1)
+            let error: String = try row.decode(at: 2)
             watermark = max(watermark, try row.decode(Date.self, at: 3))
             let verification: Bool = try row.decode(at: 4)
             let subject = verification ? "backup failed verification (job \(job))" : "\(kind) job \(job) was discarded"
-            if try Self.raise(key: "job_discarded:\(job)", subject: subject,
-                              detail: error + "\nSee: calworker runs show \(job)", on: db) { raised += 1 }
+            if try Self.raise(
+                key: "job_discarded:\(job)", subject: subject,
+                detail: error + "\nSee: calworker runs show \(job)", on: db)
+            {
+                raised += 1
+            }
         }
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.notify_state (name, value) VALUES ('discarded_runs', $1)
             ON CONFLICT (name) DO UPDATE SET value = greatest(calworker.notify_state.value, EXCLUDED.value)
             """, [watermark])
         for row in try db.query("SELECT id, email, coalesce(last_error, ''), updated_at FROM calworker.accounts WHERE state = 'needs_reauth'") {
-            let id: Int64 = try row.decode(at: 0), email: String = try row.decode(at: 1)
+            let id: Int64 = try row.decode(at: 0)
+            let email: String = try row.decode(at: 1)
             let since = Int(try row.decode(Date.self, at: 3).timeIntervalSince1970)
-            if try Self.raise(key: "needs_reauth:\(id):\(since)", subject: "account \(id) (\(email)) needs to be connected again",
-                              detail: try row.decode(String.self, at: 2) + "\nSee: runbooks/reauth.md; calworker accounts reconnect \(id) --refresh-token-file F",
-                              on: db) { raised += 1 }
+            if try Self.raise(
+                key: "needs_reauth:\(id):\(since)", subject: "account \(id) (\(email)) needs to be connected again",
+                detail: try row.decode(String.self, at: 2) + "\nSee: runbooks/reauth.md; calworker accounts reconnect \(id) --refresh-token-file F",
+                on: db)
+            {
+                raised += 1
+            }
         }
         raised += try syncConditions()
         raised += try scheduleConditions()
         raised += try discardRateConditions()
         raised += try workerConditions()
         if settings.backupsConfigured {
-            let newest: Date? = try db.query("""
+            let newest: Date? = try db.query(
+                """
                 SELECT max(finished_at) FROM calworker.job_runs
                  WHERE kind = 'backup' AND outcome = 'completed' AND (figures->>'verified')::float8 = 1
                 """)[0].decodeOptional(at: 0)
             let limit = settings.backupMaxAge.seconds
             if newest.map({ now.timeIntervalSince($0) > limit }) ?? true {
                 let day = String(ISO8601DateFormatter().string(from: now).prefix(10))
-                let age = newest.map { "the newest verified backup finished \(Int(now.timeIntervalSince($0) / 3600)) hours ago" }
+                let age =
+                    newest.map { "the newest verified backup finished \(Int(now.timeIntervalSince($0) / 3600)) hours ago" }
                     ?? "no backup has been verified yet"
-                if try Self.raise(key: "backup_stale:\(day)", subject: "backups are stale: \(age)",
-                                  detail: "See: calworker backup list; calworker runs --kind backup", on: db) { raised += 1 }
+                if try Self.raise(
+                    key: "backup_stale:\(day)", subject: "backups are stale: \(age)",
+                    detail: "See: calworker backup list; calworker runs --kind backup", on: db)
+                {
+                    raised += 1
+                }
             }
         }
         return raised

@@ -24,7 +24,8 @@ public struct MailAddress: Sendable, Equatable {
         }
         let parts = address.split(separator: "@")
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !address.contains(where: { $0.isWhitespace || "<>\"(),;:\\[]".contains($0) }) else { return nil }
+            !address.contains(where: { $0.isWhitespace || "<>\"(),;:\\[]".contains($0) })
+        else { return nil }
     }
 
     var header: String {
@@ -70,13 +71,18 @@ public struct MailMessage: Sendable {
             "MIME-Version: 1.0",
             "Auto-Submitted: auto-generated",
         ]
-        let textPart = ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: quoted-printable", "",
-                        MIMEEncoding.quotedPrintable(text)]
+        let textPart = [
+            "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: quoted-printable", "",
+            MIMEEncoding.quotedPrintable(text),
+        ]
         if let html {
             let boundary = "calworker-" + Digest.hex(Digest.sha256(Array((messageID + subject).utf8))).prefix(24)
             lines += ["Content-Type: multipart/alternative;", " boundary=\"\(boundary)\"", "", "This is a MIME message.", "--\(boundary)"]
-            lines += textPart + ["--\(boundary)", "Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: quoted-printable", "",
-                                 MIMEEncoding.quotedPrintable(html), "--\(boundary)--"]
+            lines +=
+                textPart + [
+                    "--\(boundary)", "Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: quoted-printable", "",
+                    MIMEEncoding.quotedPrintable(html), "--\(boundary)--",
+                ]
         } else {
             lines += textPart
         }

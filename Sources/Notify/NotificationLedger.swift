@@ -23,7 +23,8 @@ public struct NotificationLedger {
 
     /// The claim, or nil when the message was sent already or another worker is sending it now.
     func claim(kind: String, key: String, recipient: String, channel: String, subject: String) throws -> Claim? {
-        let rows = try db.query("""
+        let rows = try db.query(
+            """
             INSERT INTO calworker.notifications (kind, key, recipient, channel, state, claimed_until, subject)
             VALUES ($1, $2, $3, $4, 'sending', now() + $5::interval, $6)
             ON CONFLICT (kind, key, recipient, channel) DO UPDATE
@@ -37,12 +38,14 @@ public struct NotificationLedger {
     }
 
     func markSent(_ id: Int64) throws {
-        try db.execute("UPDATE calworker.notifications SET state = 'sent', sent_at = now(), claimed_until = NULL, last_error = NULL WHERE id = $1", [id])
+        try db.execute(
+            "UPDATE calworker.notifications SET state = 'sent', sent_at = now(), claimed_until = NULL, last_error = NULL WHERE id = $1", [id])
     }
 
     /// A failed send: tried again after `retryAfter`, or never when `permanent`.
     func markFailed(_ id: Int64, error: String, permanent: Bool, retryAfter: Duration = .seconds(60)) throws {
-        try db.execute("""
+        try db.execute(
+            """
             UPDATE calworker.notifications
                SET state = 'failed', last_error = $2, claimed_until = now() + $3::interval,
                    attempts = CASE WHEN $4 THEN $5 ELSE attempts END
@@ -55,7 +58,8 @@ extension NotificationLedger {
     /// Deletes up to `batch` alerts that went out in a digest more than `olderThan` ago;
     /// returns how many. Alerts still waiting for a digest stay, however old.
     public static func pruneAlerts(olderThan age: Duration, batch: Int, on db: PostgresConnection) throws(PostgresError) -> Int {
-        try db.execute("""
+        try db.execute(
+            """
             DELETE FROM calworker.alerts WHERE id IN (
                 SELECT id FROM calworker.alerts WHERE digest_id IS NOT NULL AND raised_at < now() - $1::interval LIMIT $2)
             """, [age, batch])
@@ -64,7 +68,8 @@ extension NotificationLedger {
     /// Deletes up to `batch` messages finished (sent or given up) more than `olderThan` ago
     /// and carrying no alert still kept; returns how many. One being sent stays.
     public static func pruneMessages(olderThan age: Duration, batch: Int, on db: PostgresConnection) throws(PostgresError) -> Int {
-        try db.execute("""
+        try db.execute(
+            """
             DELETE FROM calworker.notifications WHERE id IN (
                 SELECT n.id FROM calworker.notifications n
                  WHERE n.state <> 'sending' AND n.created_at < now() - $1::interval
@@ -85,8 +90,10 @@ extension NotificationLedger {
 
     /// Claims, sends (e-mail, or a signed webhook with `webhookBody`) and marks one message to
     /// one target: the one way every notification goes out exactly once.
-    func deliver(kind: String, key: String, channel: String, recipient: String, rendered: Templates.Rendered, settings: NotifySettings,
-                 http: HTTPClient, now: Date, webhookBody: () throws -> Data) throws -> Delivery {
+    func deliver(
+        kind: String, key: String, channel: String, recipient: String, rendered: Templates.Rendered, settings: NotifySettings,
+        http: HTTPClient, now: Date, webhookBody: () throws -> Data
+    ) throws -> Delivery {
         guard let claim = try claim(kind: kind, key: key, recipient: recipient, channel: channel, subject: rendered.subject) else {
             return .alreadyHandled
         }

@@ -53,8 +53,9 @@ extension NotifySettings {
             throw SMTPError(kind: .transient, message: "e-mail is not configured: set CALWORKER_SMTP_URL and CALWORKER_SMTP_FROM")
         }
         guard let to = MailAddress(recipient) else { throw SMTPError(kind: .permanent, message: "'\(recipient)' is not an e-mail address") }
-        let message = MailMessage(from: from, to: [to], subject: rendered.subject, text: rendered.text, html: rendered.html,
-                                  messageID: "calworker.n\(notificationID)@\(from.domain)", date: date)
+        let message = MailMessage(
+            from: from, to: [to], subject: rendered.subject, text: rendered.text, html: rendered.html,
+            messageID: "calworker.n\(notificationID)@\(from.domain)", date: date)
         try SMTPClient(settings: smtp).send(from: from.address, to: [to.address], message: message.rendered())
     }
 

@@ -34,22 +34,26 @@ extension OwnerReminders {
 
     /// Every owner with an account, with their settings or the defaults.
     public static func settings(on db: PostgresConnection) throws -> [Settings] {
-        try db.query("""
+        try db.query(
+            """
             SELECT a.owner, coalesce(s.email, min(a.email) || ' (default)'), coalesce(s.webhook_url, ''), coalesce(s.channel, 'email'),
                    coalesce(s.lead_minutes, 30), coalesce(s.time_zone, 'UTC'),
                    coalesce(to_char(s.quiet_start, 'HH24:MI') || '-' || to_char(s.quiet_end, 'HH24:MI'), ''),
                    coalesce(to_char(s.all_day_at, 'HH24:MI'), '08:00')
               FROM calworker.accounts a LEFT JOIN calworker.notification_settings s ON s.owner = a.owner
              GROUP BY a.owner, s.owner ORDER BY a.owner
-            """).map { row in
-            Settings(owner: try row.decode(at: 0), email: try row.decode(at: 1), webhook: try row.decode(at: 2), channel: try row.decode(at: 3),
-                     leadMinutes: try row.decode(at: 4), timeZone: try row.decode(at: 5), quiet: try row.decode(at: 6), allDayAt: try row.decode(at: 7))
+            """
+        ).map { row in
+            Settings(
+                owner: try row.decode(at: 0), email: try row.decode(at: 1), webhook: try row.decode(at: 2), channel: try row.decode(at: 3),
+                leadMinutes: try row.decode(at: 4), timeZone: try row.decode(at: 5), quiet: try row.decode(at: 6), allDayAt: try row.decode(at: 7))
         }
     }
 
     /// Stores an owner's changed settings (the table checks the values' ranges).
     public static func save(owner: String, _ change: Change, on db: PostgresConnection) throws {
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.notification_settings (owner, email, webhook_url, channel, lead_minutes, time_zone, quiet_start, quiet_end, all_day_at)
             VALUES ($1, $2, $3, coalesce($4, 'email'), coalesce($5, 30), coalesce($6, 'UTC'), $7::time, $8::time, coalesce($9::time, '08:00'))
             ON CONFLICT (owner) DO UPDATE SET
@@ -59,18 +63,23 @@ extension OwnerReminders {
                 quiet_start = CASE WHEN $10 THEN NULL ELSE coalesce($7::time, notification_settings.quiet_start) END,
                 quiet_end = CASE WHEN $10 THEN NULL ELSE coalesce($8::time, notification_settings.quiet_end) END,
                 all_day_at = coalesce($9::time, notification_settings.all_day_at)
-            """, [owner, change.email, change.webhookURL, change.channel, change.leadMinutes, change.timeZone,
-                  change.quietStart, change.quietEnd, change.allDayAt, change.clearQuiet])
+            """,
+            [
+                owner, change.email, change.webhookURL, change.channel, change.leadMinutes, change.timeZone,
+                change.quietStart, change.quietEnd, change.allDayAt, change.clearQuiet,
+            ])
     }
 
     /// The owners an event of the local copy belongs to (at most two: enough to tell the id is
     /// ambiguous), busy blocks left out.
     public static func owners(ofEvent eventID: String, account: Int64?, on db: PostgresConnection) throws -> [String] {
-        try db.query("""
+        try db.query(
+            """
             SELECT a.owner FROM calworker.events e
               JOIN calworker.accounts a ON a.id = e.account_id
              WHERE e.event_id = $1 AND ($2::bigint IS NULL OR e.account_id = $2) AND NOT e.is_mirror
              ORDER BY e.account_id LIMIT 2
-            """, [eventID, account]).map { try $0.decode(String.self, at: 0) }
+            """, [eventID, account]
+        ).map { try $0.decode(String.self, at: 0) }
     }
 }

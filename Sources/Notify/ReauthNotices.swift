@@ -22,12 +22,16 @@ struct ReauthNotices {
         var outcome = Outcome()
         guard let template = settings.reauthURLTemplate else { return outcome }
         let ledger = NotificationLedger(db: db, lease: settings.claimLease)
-        for row in try db.query("""
+        for row in try db.query(
+            """
             SELECT a.id, a.email, extract(epoch FROM a.updated_at)::bigint, coalesce(s.email, a.email), s.webhook_url, coalesce(s.channel, 'email')
               FROM calworker.accounts a LEFT JOIN calworker.notification_settings s ON s.owner = a.owner
              WHERE a.state = 'needs_reauth' ORDER BY a.id LIMIT 500
-            """) {
-            let id: Int64 = try row.decode(at: 0), email: String = try row.decode(at: 1), since: Int64 = try row.decode(at: 2)
+            """)
+        {
+            let id: Int64 = try row.decode(at: 0)
+            let email: String = try row.decode(at: 1)
+            let since: Int64 = try row.decode(at: 2)
             let channel: String = try row.decode(at: 5)
             let link = template.replacingOccurrences(of: "{account_id}", with: String(id))
                 .replacingOccurrences(of: "{email}", with: email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
@@ -37,10 +41,13 @@ struct ReauthNotices {
             if channel == "webhook" || channel == "both", let url: String = try row.decodeOptional(at: 4) { targets.append(("webhook", url)) }
             let key = "reauth:\(id):\(since)"
             for target in targets {
-                let delivery = try ledger.deliver(kind: "reauth", key: key, channel: target.channel, recipient: target.recipient,
-                                                  rendered: rendered, settings: settings, http: http, now: now) {
-                    try JSONSerialization.data(withJSONObject: ["type": "reauth", "account_id": id, "email": email, "link": link] as [String: Any],
-                                               options: [.sortedKeys])
+                let delivery = try ledger.deliver(
+                    kind: "reauth", key: key, channel: target.channel, recipient: target.recipient,
+                    rendered: rendered, settings: settings, http: http, now: now
+                ) {
+                    try JSONSerialization.data(
+                        withJSONObject: ["type": "reauth", "account_id": id, "email": email, "link": link] as [String: Any],
+                        options: [.sortedKeys])
                 }
                 switch delivery {
                 case .sent: outcome.sent += 1

@@ -65,8 +65,10 @@ public struct ReminderRun {
         day.locale = Locale(identifier: "en_US_POSIX")
         day.timeZone = zone
         day.dateFormat = "EEEE d MMMM yyyy"
-        return ["title": reminder.summary, "start": formatter.string(from: reminder.start), "zone": zone.identifier,
-                "minutes": String(reminder.minutesBefore), "calendar": reminder.calendarID, "date": day.string(from: reminder.start)]
+        return [
+            "title": reminder.summary, "start": formatter.string(from: reminder.start), "zone": zone.identifier,
+            "minutes": String(reminder.minutesBefore), "calendar": reminder.calendarID, "date": day.string(from: reminder.start),
+        ]
     }
 
     private func deliver(_ reminder: DueReminder, owner: OwnerReminders.Owner, channel: String, report: inout Report) {
@@ -78,10 +80,14 @@ public struct ReminderRun {
         }
         let ledger = NotificationLedger(db: db, lease: settings.claimLease)
         do {
-            let rendered = try settings.templates.render(reminder.allDayDate == nil ? "reminder" : "reminder-allday",
-                                                         Self.values(for: reminder, zone: owner.preferences.timeZone))
-            guard let claim = try ledger.claim(kind: "reminder", key: reminder.key, recipient: recipient, channel: channel,
-                                               subject: rendered.subject) else {
+            let rendered = try settings.templates.render(
+                reminder.allDayDate == nil ? "reminder" : "reminder-allday",
+                Self.values(for: reminder, zone: owner.preferences.timeZone))
+            guard
+                let claim = try ledger.claim(
+                    kind: "reminder", key: reminder.key, recipient: recipient, channel: channel,
+                    subject: rendered.subject)
+            else {
                 report.suppressedDuplicate += 1
                 return
             }
@@ -111,11 +117,15 @@ public struct ReminderRun {
 
     func sendWebhook(_ reminder: DueReminder, owner: String, to url: String, notificationID: Int64) throws {
         let sender = try settings.webhookSender(http)
-        var event: [String: Any] = ["calendar_id": reminder.calendarID, "event_id": reminder.eventID, "title": reminder.summary,
-                                    "starts_at": ISO8601DateFormatter().string(from: reminder.start)]
+        var event: [String: Any] = [
+            "calendar_id": reminder.calendarID, "event_id": reminder.eventID, "title": reminder.summary,
+            "starts_at": ISO8601DateFormatter().string(from: reminder.start),
+        ]
         if let day = reminder.allDayDate { event["date"] = day }
-        let payload: [String: Any] = ["type": "reminder", "owner": owner, "minutes_before": reminder.minutesBefore, "event": event,
-                                      "occurrence": reminder.key]
+        let payload: [String: Any] = [
+            "type": "reminder", "owner": owner, "minutes_before": reminder.minutesBefore, "event": event,
+            "occurrence": reminder.key,
+        ]
         let body = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
         try sender.send(to: url, body: body, deliveryID: "calworker.n\(notificationID)", now: now)
     }

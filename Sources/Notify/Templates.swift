@@ -28,10 +28,13 @@ public struct Templates: Sendable {
         guard textTemplate.hasPrefix("Subject:"), let split = textTemplate.range(of: "\n\n") else {
             throw TemplateError(description: "\(name).txt must start with a 'Subject:' line and a blank line")
         }
-        let subject = try fill(String(textTemplate[textTemplate.index(textTemplate.startIndex, offsetBy: 8)..<split.lowerBound]),
-                               values, html: false, template: name + ".txt")
+        let subject = try fill(
+            String(textTemplate[textTemplate.index(textTemplate.startIndex, offsetBy: 8)..<split.lowerBound]),
+            values, html: false, template: name + ".txt")
         let text = try fill(String(textTemplate[split.upperBound...]), values, html: false, template: name + ".txt")
-        let html = try loadIfPresent(name + ".html").map { template throws(TemplateError) in try fill(template, values, html: true, template: name + ".html") }
+        let html = try loadIfPresent(name + ".html").map { template throws(TemplateError) in
+            try fill(template, values, html: true, template: name + ".html")
+        }
         return Rendered(subject: subject.trimmingCharacters(in: .whitespaces), text: text, html: html)
     }
 
@@ -62,14 +65,16 @@ public struct Templates: Sendable {
 
     func load(_ file: String) throws(TemplateError) -> String {
         guard let text = try loadIfPresent(file) else {
-            throw TemplateError(description: "template \(file) not found (in CALWORKER_TEMPLATE_DIR or beside the binary, calworker_Notify.resources)")
+            throw TemplateError(
+                description: "template \(file) not found (in CALWORKER_TEMPLATE_DIR or beside the binary, calworker_Notify.resources)")
         }
         return text
     }
 
     func loadIfPresent(_ file: String) throws(TemplateError) -> String? {
         if let overrideDirectory, let text = try? String(contentsOfFile: overrideDirectory + "/" + file, encoding: .utf8) { return text }
-        let name = (file as NSString).deletingPathExtension, type = (file as NSString).pathExtension
+        let name = (file as NSString).deletingPathExtension
+        let type = (file as NSString).pathExtension
         guard let url = Bundle.module.url(forResource: name, withExtension: type, subdirectory: "Templates") else { return nil }
         do {
             return try String(contentsOf: url, encoding: .utf8)

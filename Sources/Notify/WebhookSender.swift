@@ -33,11 +33,13 @@ public struct WebhookSender: Sendable {
 
     public func send(to url: String, body: Data, deliveryID: String, now: Date = Date()) throws(Failure) {
         let timestamp = Int(now.timeIntervalSince1970)
-        var request = HTTPRequest(method: "POST", url: url, headers: [
-            HTTPHeader("Content-Type", "application/json"), HTTPHeader("X-Calworker-Delivery", deliveryID),
-            HTTPHeader("X-Calworker-Timestamp", String(timestamp)),
-            HTTPHeader("X-Calworker-Signature", Self.signature(secret: secret, timestamp: timestamp, body: body)),
-        ], body: body)
+        var request = HTTPRequest(
+            method: "POST", url: url,
+            headers: [
+                HTTPHeader("Content-Type", "application/json"), HTTPHeader("X-Calworker-Delivery", deliveryID),
+                HTTPHeader("X-Calworker-Timestamp", String(timestamp)),
+                HTTPHeader("X-Calworker-Signature", Self.signature(secret: secret, timestamp: timestamp, body: body)),
+            ], body: body)
         request.timeout = .seconds(15)
         let response: HTTPResponse
         do {
@@ -46,8 +48,9 @@ public struct WebhookSender: Sendable {
             throw Failure(retryable: error.isRetryable, description: "webhook \(HTTPClient.redact(url)): \(error.message)")
         }
         guard response.isSuccess else {
-            throw Failure(retryable: response.status >= 500 || response.status == 429,
-                          description: "webhook \(HTTPClient.redact(url)) answered HTTP \(response.status)")
+            throw Failure(
+                retryable: response.status >= 500 || response.status == 429,
+                description: "webhook \(HTTPClient.redact(url)) answered HTTP \(response.status)")
         }
     }
 }

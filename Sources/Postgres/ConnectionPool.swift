@@ -16,8 +16,10 @@ public final class ConnectionPool: Sendable {
     /// What the sessions serve, for the message when none is free.
     private let purpose: String
 
-    public init(url: String, size: Int = 4, preparedStatements: Bool = true, timeouts: PostgresTimeouts = PostgresTimeouts(),
-                purpose: String = "the push receiver") {
+    public init(
+        url: String, size: Int = 4, preparedStatements: Bool = true, timeouts: PostgresTimeouts = PostgresTimeouts(),
+        purpose: String = "the push receiver"
+    ) {
         self.purpose = purpose
         self.url = url
         self.preparedStatements = preparedStatements

@@ -8,8 +8,10 @@ extension PostgresConnection {
     /// `limit`. Returns the rows of the last result, or throws the first error the server
     /// sent. libpq's blocking calls wait without end, which hung every command against a
     /// server that accepted the connection and never answered.
-    static func exchange(_ handle: OpaquePointer, limit: Duration?,
-                         send: (OpaquePointer) -> Int32) throws(PostgresError) -> PostgresRows {
+    static func exchange(
+        _ handle: OpaquePointer, limit: Duration?,
+        send: (OpaquePointer) -> Int32
+    ) throws(PostgresError) -> PostgresRows {
         let deadline = limit.map { ContinuousClock.now + $0 }
         guard send(handle) == 1 else { throw connectionError(handle, fallback: "could not send the statement") }
         var kept: OpaquePointer?
@@ -56,8 +58,10 @@ extension PostgresConnection {
     }
 
     /// Waits until the socket is ready for `events`; throws `.timedOut` at the deadline.
-    private static func wait(_ handle: OpaquePointer, events: Int16, deadline: ContinuousClock.Instant?,
-                             limit: Duration?) throws(PostgresError) -> Int16 {
+    private static func wait(
+        _ handle: OpaquePointer, events: Int16, deadline: ContinuousClock.Instant?,
+        limit: Duration?
+    ) throws(PostgresError) -> Int16 {
         let socket = PQsocket(handle)
         guard socket >= 0 else { throw PostgresError(.connectionLost, "the connection has no socket") }
         while true {
@@ -66,15 +70,18 @@ extension PostgresConnection {
                 let left = deadline - ContinuousClock.now
                 guard left > .zero else {
                     let seconds = limit.map { String(format: "%.0f", Double($0.components.seconds)) } ?? "?"
-                    throw PostgresError(.timedOut, "PostgreSQL did not answer within \(seconds)s; the session was closed",
-                                        hint: "check the server (load, locks, network); the statement limit is CALWORKER_DATABASE_STATEMENT_TIMEOUT")
+                    throw PostgresError(
+                        .timedOut, "PostgreSQL did not answer within \(seconds)s; the session was closed",
+                        hint: "check the server (load, locks, network); the statement limit is CALWORKER_DATABASE_STATEMENT_TIMEOUT")
                 }
                 slice = Int32(clamping: max(1, min(1000, left.wholeMilliseconds)))
             }
             var entry = pollfd(fd: socket, events: events, revents: 0)
             let ready = poll(&entry, 1, slice)
             if ready > 0 { return entry.revents }
-            if ready < 0 && errno != EINTR { throw PostgresError(.connectionLost, "waiting for PostgreSQL failed: \(String(cString: strerror(errno)))") }
+            if ready < 0 && errno != EINTR {
+                throw PostgresError(.connectionLost, "waiting for PostgreSQL failed: \(String(cString: strerror(errno)))")
+            }
         }
     }
 }

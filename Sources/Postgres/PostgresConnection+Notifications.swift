@@ -51,9 +51,11 @@ extension PostgresConnection {
         var received: [PostgresNotification] = []
         while let notify = PQnotifies(handle) {
             defer { PQfreemem(notify) }
-            received.append(PostgresNotification(channel: String(cString: notify.pointee.relname),
-                                                 payload: String(cString: notify.pointee.extra),
-                                                 senderPID: notify.pointee.be_pid))
+            received.append(
+                PostgresNotification(
+                    channel: String(cString: notify.pointee.relname),
+                    payload: String(cString: notify.pointee.extra),
+                    senderPID: notify.pointee.be_pid))
         }
         return received
     }

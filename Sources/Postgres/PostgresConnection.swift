@@ -47,10 +47,13 @@ public final class PostgresConnection: Sendable {
     ///
     /// - Parameter timeouts: how long connecting and each statement may take; the defaults
     ///   end every call against a server that stopped answering.
-    public static func connect(_ conninfo: String, preparedStatements: Bool = true,
-                               timeouts: PostgresTimeouts = PostgresTimeouts()) throws(PostgresError) -> PostgresConnection {
-        PostgresConnection(handle: try open(conninfo, timeouts: timeouts), conninfo: conninfo,
-                           timeouts: timeouts, preparedStatements: preparedStatements)
+    public static func connect(
+        _ conninfo: String, preparedStatements: Bool = true,
+        timeouts: PostgresTimeouts = PostgresTimeouts()
+    ) throws(PostgresError) -> PostgresConnection {
+        PostgresConnection(
+            handle: try open(conninfo, timeouts: timeouts), conninfo: conninfo,
+            timeouts: timeouts, preparedStatements: preparedStatements)
     }
 
     static func open(_ conninfo: String, timeouts: PostgresTimeouts) throws(PostgresError) -> OpaquePointer {
@@ -70,8 +73,9 @@ public final class PostgresConnection: Sendable {
         guard PQstatus(handle) == CONNECTION_OK else {
             let message = ConninfoSecrets.redact(lastMessage(handle), conninfo: conninfo)
             PQfinish(handle)
-            throw PostgresError(.connectionFailed, "could not connect to PostgreSQL: \(message)",
-                                hint: "check CALWORKER_DATABASE_URL and that the server is running")
+            throw PostgresError(
+                .connectionFailed, "could not connect to PostgreSQL: \(message)",
+                hint: "check CALWORKER_DATABASE_URL and that the server is running")
         }
         // NOTICEs ("relation already exists, skipping") would go to stderr unformatted and
         // interleave with our JSON logs; they carry nothing an operator needs.
@@ -86,8 +90,9 @@ public final class PostgresConnection: Sendable {
             do {
                 _ = try exchange(handle, limit: timeouts.clientLimit) { handle in
                     withCStrings([PostgresTimeouts.setting(timeouts.statement), PostgresTimeouts.setting(timeouts.lock)]) { values in
-                        PQsendQueryParams(handle, "SELECT set_config('statement_timeout', $1, false), set_config('lock_timeout', $2, false)",
-                                          2, nil, values, nil, nil, 0)
+                        PQsendQueryParams(
+                            handle, "SELECT set_config('statement_timeout', $1, false), set_config('lock_timeout', $2, false)",
+                            2, nil, values, nil, nil, 0)
                     }
                 }
             } catch {
@@ -206,8 +211,10 @@ public final class PostgresConnection: Sendable {
         try query(sql, parameters, prepared: prepared).affectedRows
     }
 
-    private static func preparedName(for sql: String, parameterCount: Int, handle: OpaquePointer, limit: Duration?,
-                                     cache: inout [String: String]) throws(PostgresError) -> String {
+    private static func preparedName(
+        for sql: String, parameterCount: Int, handle: OpaquePointer, limit: Duration?,
+        cache: inout [String: String]
+    ) throws(PostgresError) -> String {
         if let name = cache[sql] { return name }
         let name = "cw_\(cache.count + 1)"
         _ = try exchange(handle, limit: limit) { handle in PQsendPrepare(handle, name, sql, Int32(parameterCount), nil) }
@@ -264,14 +271,16 @@ public final class PostgresConnection: Sendable {
             return String(cString: pointer)
         }
         let sqlState = field(Int32(UInt8(ascii: "C")))
-        let message = field(Int32(UInt8(ascii: "M")))
+        let message =
+            field(Int32(UInt8(ascii: "M")))
             ?? String(cString: PQresultErrorMessage(result)).trimmingCharacters(in: .whitespacesAndNewlines)
         let lost = PQstatus(handle) != CONNECTION_OK
-        return PostgresError(lost ? .connectionLost : .server,
-                             message.isEmpty ? lastMessage(handle) : message,
-                             sqlState: sqlState,
-                             detail: field(Int32(UInt8(ascii: "D"))),
-                             hint: field(Int32(UInt8(ascii: "H"))))
+        return PostgresError(
+            lost ? .connectionLost : .server,
+            message.isEmpty ? lastMessage(handle) : message,
+            sqlState: sqlState,
+            detail: field(Int32(UInt8(ascii: "D"))),
+            hint: field(Int32(UInt8(ascii: "H"))))
     }
 
     static func connectionError(_ handle: OpaquePointer, fallback: String) -> PostgresError {

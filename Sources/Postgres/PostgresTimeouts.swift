@@ -1,4 +1,5 @@
 import Basics
+
 /// How long a session may take to answer. A server that accepts connections and then never
 /// answers once hung every command forever; with these, each call ends.
 public struct PostgresTimeouts: Sendable, Equatable {
@@ -20,8 +21,10 @@ public struct PostgresTimeouts: Sendable, Equatable {
     /// How much longer than `statement` the client waits before it gives the server up.
     public static let clientMargin: Duration = .seconds(5)
 
-    public init(connect: Duration = .seconds(10), statement: Duration? = .seconds(60), lock: Duration? = .seconds(10),
-                setOnServer: Bool = true) {
+    public init(
+        connect: Duration = .seconds(10), statement: Duration? = .seconds(60), lock: Duration? = .seconds(10),
+        setOnServer: Bool = true
+    ) {
         self.connect = connect
         self.statement = statement
         self.lock = lock

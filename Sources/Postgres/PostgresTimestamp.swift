@@ -27,7 +27,9 @@ public enum PostgresTimestamp {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         seconds -= days * 86_400
         let (year, month, day) = civilFromDays(days)
-        let hour = seconds / 3600, minute = (seconds % 3600) / 60, second = seconds % 60
+        let hour = seconds / 3600
+        let minute = (seconds % 3600) / 60
+        let second = seconds % 60
         // Built by hand: String(format:) costs microseconds, and the queue formats a
         // timestamp per finished job.
         var bytes = [UInt8]()
@@ -46,9 +48,20 @@ public enum PostgresTimestamp {
         }
         // Year 0 is 1 BC, -1 is 2 BC (astronomical numbering, which the algorithm uses).
         let bc = year <= 0
-        digits(bc ? 1 - year : year, 4); bytes.append(45); digits(month, 2); bytes.append(45); digits(day, 2)
-        bytes.append(84); digits(hour, 2); bytes.append(58); digits(minute, 2); bytes.append(58); digits(second, 2)
-        bytes.append(46); digits(micros, 6); bytes.append(90)
+        digits(bc ? 1 - year : year, 4)
+        bytes.append(45)
+        digits(month, 2)
+        bytes.append(45)
+        digits(day, 2)
+        bytes.append(84)
+        digits(hour, 2)
+        bytes.append(58)
+        digits(minute, 2)
+        bytes.append(58)
+        digits(second, 2)
+        bytes.append(46)
+        digits(micros, 6)
+        bytes.append(90)
         if bc { bytes.append(contentsOf: " BC".utf8) }
         return String(decoding: bytes, as: UTF8.self)
     }
@@ -89,7 +102,8 @@ public enum PostgresTimestamp {
         }
         if bc { year = 1 - year }
         guard expect(45), let month = number(2), expect(45), let day = number(2),
-              (1...12).contains(month), (1...31).contains(day) else { return nil }
+            (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
         guard utf8[index] == 32 || utf8[index] == 84 else { return nil }
         index += 1
         guard let hour = number(2), expect(58), let minute = number(2), expect(58), let second = number(2) else { return nil }
@@ -109,8 +123,14 @@ public enum PostgresTimestamp {
             index += 1
             guard let offsetHours = number(2) else { return nil }
             var offsetMinutes: Int64 = 0
-            if utf8[index] == 58 { index += 1; offsetMinutes = number(2) ?? 0 }
-            if utf8[index] == 58 { index += 1; _ = number(2) }
+            if utf8[index] == 58 {
+                index += 1
+                offsetMinutes = number(2) ?? 0
+            }
+            if utf8[index] == 58 {
+                index += 1
+                _ = number(2)
+            }
             offset = (offsetHours * 3600 + offsetMinutes * 60) * (sign == 45 ? -1 : 1)
         } else if sign == 90 {
             index += 1

@@ -27,16 +27,19 @@ public final class PushReceiver: Sendable {
     let notifications: CounterFamily
     let registry: HandlerRegistry
 
-    public init(path: String, pool: ConnectionPool, coalesceDelay: Duration, registry: HandlerRegistry, metrics: MetricsRegistry,
-                logger: Logger) {
+    public init(
+        path: String, pool: ConnectionPool, coalesceDelay: Duration, registry: HandlerRegistry, metrics: MetricsRegistry,
+        logger: Logger
+    ) {
         self.path = path
         self.pool = pool
         self.coalesceDelay = coalesceDelay
         self.registry = registry
         self.logger = logger
-        self.notifications = metrics.counter("calworker_push_notifications_total",
-                                             help: "Push notifications received, by resource state and what became of them.",
-                                             labels: ["state", "outcome"])
+        self.notifications = metrics.counter(
+            "calworker_push_notifications_total",
+            help: "Push notifications received, by resource state and what became of them.",
+            labels: ["state", "outcome"])
     }
 
     public func respond(to request: HTTPServerRequest) -> HTTPServerResponse {
@@ -53,12 +56,15 @@ public final class PushReceiver: Sendable {
         let receipt: PushReceipt
         do {
             receipt = try pool.with { db in
-                try PushInbox().record(message, coalesceDelay: coalesceDelay, on: db, enqueue: { db, accountID, calendarID, runAt in
-                    let args = SyncAccountJob.Args(.account(accountID), calendarID: calendarID, viaPush: true)
-                    return try registry.enqueue(SyncAccountJob.self, args, JobOptions(runAt: runAt), queue: JobQueue(), on: db).id
-                }, queueUpkeep: { db, accountID in
-                    _ = try registry.enqueue(WatchChannelsJob.self, .init(.account(accountID)), queue: JobQueue(), on: db)
-                })
+                try PushInbox().record(
+                    message, coalesceDelay: coalesceDelay, on: db,
+                    enqueue: { db, accountID, calendarID, runAt in
+                        let args = SyncAccountJob.Args(.account(accountID), calendarID: calendarID, viaPush: true)
+                        return try registry.enqueue(SyncAccountJob.self, args, JobOptions(runAt: runAt), queue: JobQueue(), on: db).id
+                    },
+                    queueUpkeep: { db, accountID in
+                        _ = try registry.enqueue(WatchChannelsJob.self, .init(.account(accountID)), queue: JobQueue(), on: db)
+                    })
             }
         } catch {
             notifications.labels(message.state.rawValue, "failed").increment()

@@ -22,7 +22,8 @@ enum PushRequest {
             return .failure(Rejection(status: 400, "X-Goog-Resource-State must be sync, exists or not_exists"))
         }
         guard let numberText = request.header("X-Goog-Message-Number"), (1...18).contains(numberText.utf8.count),
-              numberText.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let number = Int64(numberText), number > 0 else {
+            numberText.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let number = Int64(numberText), number > 0
+        else {
             return .failure(Rejection(status: 400, "X-Goog-Message-Number must be a positive whole number"))
         }
         var token: String?
@@ -39,7 +40,8 @@ enum PushRequest {
     /// A header of printable ASCII, 1 to `limit` characters.
     private static func value(_ request: HTTPServerRequest, _ name: String, limit: Int) -> String? {
         guard let value = request.header(name), (1...limit).contains(value.utf8.count),
-              value.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else { return nil }
+            value.utf8.allSatisfy({ (0x21...0x7E).contains($0) })
+        else { return nil }
         return value
     }
 

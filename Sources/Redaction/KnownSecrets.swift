@@ -63,7 +63,8 @@ public enum KnownSecrets {
             var copiedUpTo = 0
             while index + minimumLength <= bytes.count {
                 if let candidates = store.byPrefix[key(bytes, at: index)],
-                   let match = candidates.filter({ matches(bytes, at: index, $0) }).max(by: { $0.count < $1.count }) {
+                    let match = candidates.filter({ matches(bytes, at: index, $0) }).max(by: { $0.count < $1.count })
+                {
                     output += bytes[copiedUpTo..<index]
                     output += Redactor.mark.utf8
                     index += match.count

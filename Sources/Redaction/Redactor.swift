@@ -53,7 +53,8 @@ struct Patterns: Sendable {
     }
 
     /// Credential keys as they appear in JSON, forms, query strings and headers.
-    static let keys = "refresh_token|access_token|id_token|client_secret|client_assertion|password|passwd|api_key|apikey|secret_access_key|x-amz-security-token|private_key"
+    static let keys =
+        "refresh_token|access_token|id_token|client_secret|client_assertion|password|passwd|api_key|apikey|secret_access_key|x-amz-security-token|private_key"
 
     static let all: [Patterns] = [
         // Authorization: Bearer abc / Basic abc, in headers, logs and echoed requests.

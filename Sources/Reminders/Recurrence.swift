@@ -53,8 +53,10 @@ public struct Recurrence: Sendable {
         let digits = value.replacingOccurrences(of: "T", with: "").replacingOccurrences(of: "Z", with: "")
         guard digits.count == 14, let number = Int(digits), number > 0 else { return nil }
         func part(_ start: Int, _ length: Int) -> Int { Int(digits.dropFirst(start).prefix(length))! }
-        return calendar.date(from: DateComponents(year: part(0, 4), month: part(4, 2), day: part(6, 2), hour: part(8, 2),
-                                                  minute: part(10, 2), second: part(12, 2)))
+        return calendar.date(
+            from: DateComponents(
+                year: part(0, 4), month: part(4, 2), day: part(6, 2), hour: part(8, 2),
+                minute: part(10, 2), second: part(12, 2)))
     }
 
     /// Starts of timed occurrences in `from...to`, `first` being the series' own start (the
@@ -65,12 +67,15 @@ public struct Recurrence: Sendable {
         let time = calendar.dateComponents([.hour, .minute, .second], from: first)
         var found = Set<Date>()
         for rule in rules {
-            let expansion = RuleExpansion(rule: rule, calendar: calendar, first: calendar.dateComponents([.year, .month, .day], from: first),
-                                          untilOf: { Self.lastStart($0, calendar: calendar) },
-                                          startOn: { day in
-                                              calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: time.hour,
-                                                                                 minute: time.minute, second: time.second))
-                                          })
+            let expansion = RuleExpansion(
+                rule: rule, calendar: calendar, first: calendar.dateComponents([.year, .month, .day], from: first),
+                untilOf: { Self.lastStart($0, calendar: calendar) },
+                startOn: { day in
+                    calendar.date(
+                        from: DateComponents(
+                            year: day.year, month: day.month, day: day.day, hour: time.hour,
+                            minute: time.minute, second: time.second))
+                })
             expansion.days(through: to) { start in
                 if start >= from && start <= to && !excludedInstants.contains(start) { found.insert(start) }
             }
@@ -86,9 +91,10 @@ public struct Recurrence: Sendable {
         guard parts.count == 3, let end = Self.day(to, calendar) else { return [] }
         var found = Set<String>()
         for rule in rules {
-            let expansion = RuleExpansion(rule: rule, calendar: calendar, first: DateComponents(year: parts[0], month: parts[1], day: parts[2]),
-                                          untilOf: { Self.lastStart($0, calendar: calendar) },
-                                          startOn: { day in calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day)) })
+            let expansion = RuleExpansion(
+                rule: rule, calendar: calendar, first: DateComponents(year: parts[0], month: parts[1], day: parts[2]),
+                untilOf: { Self.lastStart($0, calendar: calendar) },
+                startOn: { day in calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day)) })
             expansion.days(through: end) { date in
                 let components = calendar.dateComponents([.year, .month, .day], from: date)
                 let text = String(format: "%04d-%02d-%02d", components.year!, components.month!, components.day!)

@@ -6,7 +6,12 @@ public import Foundation
 /// rules, `2TU`, `-1FR`); BYMONTHDAY; BYMONTH; WKST. Anything else (BYSETPOS, BYHOUR, …) is
 /// refused, so a series is never reminded at made-up times.
 public struct RecurrenceRule: Sendable, Equatable {
-    public enum Frequency: String, Sendable { case daily = "DAILY", weekly = "WEEKLY", monthly = "MONTHLY", yearly = "YEARLY" }
+    public enum Frequency: String, Sendable {
+        case daily = "DAILY"
+        case weekly = "WEEKLY"
+        case monthly = "MONTHLY"
+        case yearly = "YEARLY"
+    }
 
     public struct WeekdayRule: Sendable, Equatable {
         /// Foundation's numbering: 1 Sunday ... 7 Saturday.
@@ -94,14 +99,15 @@ public struct RecurrenceRule: Sendable, Equatable {
     static func parseUntil(_ value: String) throws(ParseError) -> UntilValue {
         let digits = value.prefix(8)
         guard digits.count == 8, let year = Int(digits.prefix(4)), let month = Int(digits.dropFirst(4).prefix(2)),
-              let day = Int(digits.suffix(2)) else { throw ParseError(description: "UNTIL=\(value) is not a date") }
+            let day = Int(digits.suffix(2))
+        else { throw ParseError(description: "UNTIL=\(value) is not a date") }
         guard value.count > 8 else { return .date(year: year, month: month, day: day) }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let time = value.dropFirst(9).prefix(6)
         guard value.dropFirst(8).first == "T", time.count == 6, let hour = Int(time.prefix(2)), let minute = Int(time.dropFirst(2).prefix(2)),
-              let second = Int(time.suffix(2)),
-              let date = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second))
+            let second = Int(time.suffix(2)),
+            let date = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second))
         else { throw ParseError(description: "UNTIL=\(value) is not a date-time") }
         // A floating UNTIL (no Z) is read as UTC too: Google writes UTC.
         return .instant(date)

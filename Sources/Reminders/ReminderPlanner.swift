@@ -29,9 +29,11 @@ public struct ReminderEvent: Sendable, Equatable {
     public var isMirror = false
     public var selfDeclined = false
 
-    public init(calendarID: String, eventID: String, iCalUID: String? = nil, summary: String? = nil, status: String = "confirmed",
-                start: ReminderTime, recurrence: [String]? = nil, recurringEventID: String? = nil, originalStart: ReminderTime? = nil,
-                isMirror: Bool = false, selfDeclined: Bool = false) {
+    public init(
+        calendarID: String, eventID: String, iCalUID: String? = nil, summary: String? = nil, status: String = "confirmed",
+        start: ReminderTime, recurrence: [String]? = nil, recurringEventID: String? = nil, originalStart: ReminderTime? = nil,
+        isMirror: Bool = false, selfDeclined: Bool = false
+    ) {
         self.calendarID = calendarID
         self.eventID = eventID
         self.iCalUID = iCalUID
@@ -58,8 +60,10 @@ public struct ReminderPreferences: Sendable, Equatable {
     /// When, on an all-day event's day, its reminder goes. Default 08:00.
     public var allDayAt = 8 * 60
 
-    public init(leadMinutes: Int = 30, timeZone: TimeZone = TimeZone(identifier: "UTC")!, quietStart: Int? = nil, quietEnd: Int? = nil,
-                allDayAt: Int = 8 * 60) {
+    public init(
+        leadMinutes: Int = 30, timeZone: TimeZone = TimeZone(identifier: "UTC")!, quietStart: Int? = nil, quietEnd: Int? = nil,
+        allDayAt: Int = 8 * 60
+    ) {
         self.leadMinutes = leadMinutes
         self.timeZone = timeZone
         self.quietStart = quietStart
@@ -141,12 +145,15 @@ public struct ReminderPlanner: Sendable {
                 let skip = replaced["\(event.calendarID)/\(event.eventID)"] ?? ([], [])
                 if let first = event.start.instant {
                     let zone = event.start.timeZone.flatMap(TimeZone.init(identifier:)) ?? preferences.timeZone
-                    for start in recurrence.occurrences(first: first, zone: zone, from: windowStart, to: windowEnd) where !skip.instants.contains(start) {
+                    for start in recurrence.occurrences(first: first, zone: zone, from: windowStart, to: windowEnd)
+                    where !skip.instants.contains(start) {
                         consider(timed: start, uid: uid, event: event, summary: summary, into: &byKey, plan: &plan)
                     }
                 } else if let first = event.start.date {
-                    for day in recurrence.allDayOccurrences(first: first, from: Self.dayText(windowStart, preferences.timeZone),
-                                                            to: Self.dayText(windowEnd, preferences.timeZone)) where !skip.days.contains(day) {
+                    for day in recurrence.allDayOccurrences(
+                        first: first, from: Self.dayText(windowStart, preferences.timeZone),
+                        to: Self.dayText(windowEnd, preferences.timeZone)) where !skip.days.contains(day)
+                    {
                         consider(allDay: day, uid: uid, event: event, summary: summary, into: &byKey, plan: &plan)
                     }
                 }
@@ -160,8 +167,10 @@ public struct ReminderPlanner: Sendable {
         return plan
     }
 
-    private func consider(timed start: Date, uid: String, event: ReminderEvent, summary: String, into due: inout [String: DueReminder],
-                          plan: inout ReminderPlan) {
+    private func consider(
+        timed start: Date, uid: String, event: ReminderEvent, summary: String, into due: inout [String: DueReminder],
+        plan: inout ReminderPlan
+    ) {
         let remindAt = start.addingTimeInterval(-Double(preferences.leadMinutes) * 60)
         guard remindAt <= now && now < start else { return }
         guard !preferences.isQuiet(at: now) else {
@@ -169,26 +178,31 @@ public struct ReminderPlanner: Sendable {
             return
         }
         let key = uid + "#" + Self.iso(start)
-        due[key] = DueReminder(key: key, calendarID: event.calendarID, eventID: event.eventID, summary: summary, start: start, allDayDate: nil,
-                               minutesBefore: Int((start.timeIntervalSince(now) / 60).rounded(.up)))
+        due[key] = DueReminder(
+            key: key, calendarID: event.calendarID, eventID: event.eventID, summary: summary, start: start, allDayDate: nil,
+            minutesBefore: Int((start.timeIntervalSince(now) / 60).rounded(.up)))
     }
 
-    private func consider(allDay day: String, uid: String, event: ReminderEvent, summary: String, into due: inout [String: DueReminder],
-                          plan: inout ReminderPlan) {
+    private func consider(
+        allDay day: String, uid: String, event: ReminderEvent, summary: String, into due: inout [String: DueReminder],
+        plan: inout ReminderPlan
+    ) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = preferences.timeZone
         let parts = day.split(separator: "-").compactMap { Int($0) }
         guard parts.count == 3, let midnight = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
-              let next = calendar.date(byAdding: .day, value: 1, to: midnight),
-              let remindAt = calendar.date(byAdding: .minute, value: preferences.allDayAt, to: midnight) else { return }
+            let next = calendar.date(byAdding: .day, value: 1, to: midnight),
+            let remindAt = calendar.date(byAdding: .minute, value: preferences.allDayAt, to: midnight)
+        else { return }
         guard remindAt <= now && now < next else { return }
         guard !preferences.isQuiet(at: now) else {
             plan.quietHours += 1
             return
         }
         let key = uid + "#" + day
-        due[key] = DueReminder(key: key, calendarID: event.calendarID, eventID: event.eventID, summary: summary, start: midnight,
-                               allDayDate: day, minutesBefore: 0)
+        due[key] = DueReminder(
+            key: key, calendarID: event.calendarID, eventID: event.eventID, summary: summary, start: midnight,
+            allDayDate: day, minutesBefore: 0)
     }
 
     static func iso(_ date: Date) -> String {

@@ -12,8 +12,10 @@ struct RuleExpansion {
     /// The occurrence on a given day (with the series' time of day).
     let startOn: (DateComponents) -> Date?
 
-    init(rule: RecurrenceRule, calendar: Calendar, first: DateComponents, untilOf: @escaping (RecurrenceRule.UntilValue) -> Date?,
-         startOn: @escaping (DateComponents) -> Date?) {
+    init(
+        rule: RecurrenceRule, calendar: Calendar, first: DateComponents, untilOf: @escaping (RecurrenceRule.UntilValue) -> Date?,
+        startOn: @escaping (DateComponents) -> Date?
+    ) {
         self.rule = rule
         self.calendar = calendar
         self.first = first
@@ -69,8 +71,11 @@ struct RuleExpansion {
                 .filter { wanted.contains(calendar.component(.weekday, from: $0)) }
             return filtered(days.map(components), applyingByDay: false)
         case .monthly:
-            guard let month = calendar.date(byAdding: .month, value: period * rule.interval,
-                                            to: calendar.date(from: DateComponents(year: first.year, month: first.month, day: 1))!) else { return [] }
+            guard
+                let month = calendar.date(
+                    byAdding: .month, value: period * rule.interval,
+                    to: calendar.date(from: DateComponents(year: first.year, month: first.month, day: 1))!)
+            else { return [] }
             return filtered(days(inMonth: components(month)), applyingByDay: false)
         case .yearly:
             let year = first.year! + period * rule.interval
@@ -82,7 +87,8 @@ struct RuleExpansion {
     /// The days of one month a MONTHLY (or YEARLY with BYMONTH) rule picks.
     func days(inMonth month: DateComponents) -> [DateComponents] {
         guard let start = calendar.date(from: DateComponents(year: month.year, month: month.month, day: 1)),
-              let length = calendar.range(of: .day, in: .month, for: start)?.count else { return [] }
+            let length = calendar.range(of: .day, in: .month, for: start)?.count
+        else { return [] }
         func day(_ number: Int) -> DateComponents { DateComponents(year: month.year, month: month.month, day: number) }
         if !rule.byMonthDay.isEmpty {
             return rule.byMonthDay.map { $0 > 0 ? $0 : length + 1 + $0 }.filter { (1...length).contains($0) }.sorted().map(day)

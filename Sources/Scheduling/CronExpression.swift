@@ -20,8 +20,10 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
         public var description: String
     }
 
-    static let macros = ["@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@weekly": "0 0 * * 0",
-                         "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *"]
+    static let macros = [
+        "@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@weekly": "0 0 * * 0",
+        "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *",
+    ]
     static let monthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
     static let weekdayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
 
@@ -43,7 +45,8 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
         // Cron accepts `0 0 30 2 *` and then never runs it; say so instead. (With the weekday
         // restricted too, cron's OR still fires on those weekdays.)
         if daysRestricted && !weekdaysRestricted,
-           !months.contains(where: { month in days.contains { $0 <= Self.longestMonth[month - 1] } }) {
+            !months.contains(where: { month in days.contains { $0 <= Self.longestMonth[month - 1] } })
+        {
             throw ParseError(description: "'\(text)' never fires: no month it names has day \(days.sorted().map(String.init).joined(separator: ","))")
         }
     }
@@ -75,7 +78,8 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
             if pieces[0] == "*" {
                 bounds = (range.lowerBound, range.upperBound)
             } else if let dash = pieces[0].firstIndex(of: "-") {
-                let low = try value(String(pieces[0][..<dash])), high = try value(String(pieces[0][pieces[0].index(after: dash)...]))
+                let low = try value(String(pieces[0][..<dash]))
+                let high = try value(String(pieces[0][pieces[0].index(after: dash)...]))
                 guard low <= high else { throw ParseError(description: "\(name): range '\(pieces[0])' goes backwards") }
                 bounds = (low, high)
             } else {
@@ -90,7 +94,8 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
     /// Whether the wall-clock minute matches.
     public func matches(minute: Int, hour: Int, day: Int, month: Int, weekday: Int) -> Bool {
         guard minutes.contains(minute), hours.contains(hour), months.contains(month) else { return false }
-        let dayOK = days.contains(day), weekdayOK = weekdays.contains(weekday)
+        let dayOK = days.contains(day)
+        let weekdayOK = weekdays.contains(weekday)
         switch (daysRestricted, weekdaysRestricted) {
         case (true, true): return dayOK || weekdayOK
         case (true, false): return dayOK

@@ -44,18 +44,22 @@ public struct JobDefinition: Sendable {
 
     public static func load(path: String) throws(Problem) -> JobDefinition {
         func problem(_ field: String?, _ message: String) -> Problem { Problem(path: path, field: field, message: message) }
-        guard let data = FileManager.default.contents(atPath: path) else { throw problem(nil, "cannot be read; check the path (job files live in jobs/)") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw problem(nil, "cannot be read; check the path (job files live in jobs/)")
+        }
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { throw problem(nil, "is not a JSON object") }
         if let unknown = object.keys.sorted().first(where: { !fields.contains($0) }) {
             throw problem(unknown, "is not a job definition field (known: \(fields.sorted().joined(separator: ", ")))")
         }
         guard let kindValue = object["kind"] else { throw problem(nil, "missing field 'kind' (the job kind, e.g. sync_account)") }
         guard let kind = kindValue as? String, !kind.isEmpty else { throw problem("kind", "must be a job kind's name") }
-        var definition = JobDefinition(name: ((path as NSString).lastPathComponent as NSString).deletingPathExtension, path: path, kind: kind,
-                                       args: "{}", queue: "default", priority: 0, uniqueKey: nil, maxAttempts: 20, timeout: nil, schedule: nil)
+        var definition = JobDefinition(
+            name: ((path as NSString).lastPathComponent as NSString).deletingPathExtension, path: path, kind: kind,
+            args: "{}", queue: "default", priority: 0, uniqueKey: nil, maxAttempts: 20, timeout: nil, schedule: nil)
         if let args = object["args"] {
             guard let dictionary = args as? [String: Any] else { throw problem("args", "must be a JSON object") }
-            definition.args = String(decoding: (try? JSONSerialization.data(withJSONObject: dictionary, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+            definition.args = String(
+                decoding: (try? JSONSerialization.data(withJSONObject: dictionary, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
         }
         if let queue = object["queue"] {
             guard let text = queue as? String, !text.isEmpty else { throw problem("queue", "must be a non-empty string") }

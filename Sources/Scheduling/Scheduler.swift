@@ -14,8 +14,10 @@ public struct Scheduler {
     /// The kind's own unique key for a definition that names none (one sync per account...).
     public let defaultUniqueKey: @Sendable (JobDefinition) -> String?
 
-    public init(definitions: [JobDefinition], timeZone: TimeZone, queue: JobQueue = JobQueue(),
-                defaultUniqueKey: @escaping @Sendable (JobDefinition) -> String? = { _ in nil }) {
+    public init(
+        definitions: [JobDefinition], timeZone: TimeZone, queue: JobQueue = JobQueue(),
+        defaultUniqueKey: @escaping @Sendable (JobDefinition) -> String? = { _ in nil }
+    ) {
         self.definitions = definitions
         self.timeZone = timeZone
         self.queue = queue
@@ -51,14 +53,16 @@ public struct Scheduler {
             // Fires recorded ahead of `now` (a pass run `--as-of` a later date, a clock that was
             // wrong) are not the last fire: counting from them, every schedule answered "nothing
             // due" until that date came.
-            let last: Date? = try db.query("SELECT max(fire_at) FROM calworker.schedule_fires WHERE name = $1 AND fire_at <= $2",
-                                           [definition.name, now])[0].decodeOptional(at: 0)
+            let last: Date? = try db.query(
+                "SELECT max(fire_at) FROM calworker.schedule_fires WHERE name = $1 AND fire_at <= $2",
+                [definition.name, now])[0].decodeOptional(at: 0)
             // Only the newest missed fire runs, so a scheduler away for years looks back one
             // year and a bit (a yearly schedule's last fire), not minute by minute through years.
             let start = max(last ?? now.addingTimeInterval(-60), now.addingTimeInterval(-Self.longestLookBack))
             guard let fire = CronSchedule(expression, timeZone: timeZone).latestFire(after: start, through: now) else { continue }
             try db.transaction { db in
-                let claimed = try db.query("""
+                let claimed = try db.query(
+                    """
                     INSERT INTO calworker.schedule_fires (name, wall_time, fire_at) VALUES ($1, $2, $3)
                     ON CONFLICT (name, wall_time) DO NOTHING RETURNING name
                     """, [definition.name, fire.wallTime, fire.at])
@@ -66,8 +70,9 @@ public struct Scheduler {
                 var job = definition.newJob
                 if job.uniqueKey == nil { job.uniqueKey = defaultUniqueKey(definition) }
                 let result = try queue.enqueue(job, on: db)
-                try db.execute("UPDATE calworker.schedule_fires SET job_id = $3 WHERE name = $1 AND wall_time = $2",
-                               [definition.name, fire.wallTime, result.id])
+                try db.execute(
+                    "UPDATE calworker.schedule_fires SET job_id = $3 WHERE name = $1 AND wall_time = $2",
+                    [definition.name, fire.wallTime, result.id])
                 enqueued.append(Enqueued(name: definition.name, wallTime: fire.wallTime, jobID: result.id, duplicate: result.duplicate))
             }
         }
@@ -79,7 +84,8 @@ extension Scheduler {
     /// Deletes up to `batch` fires older than `olderThan`, always keeping each definition's
     /// newest (a scheduler counts from it); returns how many.
     public static func pruneFires(olderThan age: Duration, batch: Int, on db: PostgresConnection) throws(PostgresError) -> Int {
-        try db.execute("""
+        try db.execute(
+            """
             DELETE FROM calworker.schedule_fires WHERE ctid = ANY(ARRAY(
                 SELECT f.ctid FROM calworker.schedule_fires f
                  WHERE f.fire_at < now() - $1::interval

@@ -18,8 +18,9 @@ public struct ImageInfo: Sendable, Equatable {
 public enum ImageProbe {
     public static func info(_ data: Data) throws(ThumbnailError) -> ImageInfo {
         try withImage(data) { image, format in
-            ImageInfo(format: format, width: image.width, height: image.height, bands: image.bands, interpretation: image.interpretation,
-                      hasEXIF: image.has("exif-data"), hasICCProfile: image.has("icc-profile-data"), hasXMP: image.has("xmp-data"))
+            ImageInfo(
+                format: format, width: image.width, height: image.height, bands: image.bands, interpretation: image.interpretation,
+                hasEXIF: image.has("exif-data"), hasICCProfile: image.has("icc-profile-data"), hasXMP: image.has("xmp-data"))
         }
     }
 

@@ -15,8 +15,10 @@ public enum SyntheticImage {
     /// Encodes a `width` x `height` image in the format libvips picks for `suffix` (`.jpg[Q=90]`,
     /// `.png`, `.webp`, `.heic`), with an EXIF orientation tag when `orientation` is given, and
     /// a transparent right half when `alpha` is set.
-    public static func encode(width: Int, height: Int, pattern: Pattern, suffix: String, orientation: Int? = nil,
-                              alpha: Bool = false) throws(ThumbnailError) -> Data {
+    public static func encode(
+        width: Int, height: Int, pattern: Pattern, suffix: String, orientation: Int? = nil,
+        alpha: Bool = false
+    ) throws(ThumbnailError) -> Data {
         try Vips.start()
         let bands = alpha ? 4 : 3
         let pixels = render(width: width, height: height, bands: bands, pattern: pattern)
@@ -74,11 +76,11 @@ public enum SyntheticImage {
     /// A minimal EXIF block (APP1 payload, as libvips keeps it) with one tag: Orientation.
     static func exifBlob(orientation: Int) -> [UInt8] {
         var bytes = Array("Exif".utf8) + [0, 0]
-        bytes += Array("II".utf8) + [42, 0] + [8, 0, 0, 0]   // little-endian TIFF, IFD0 at offset 8
-        bytes += [1, 0]                                      // one entry
-        bytes += [0x12, 0x01, 3, 0, 1, 0, 0, 0]              // tag 0x0112 Orientation, SHORT, count 1
-        bytes += [UInt8(orientation), 0, 0, 0]               // the value, padded to four bytes
-        bytes += [0, 0, 0, 0]                                // no next IFD
+        bytes += Array("II".utf8) + [42, 0] + [8, 0, 0, 0]  // little-endian TIFF, IFD0 at offset 8
+        bytes += [1, 0]  // one entry
+        bytes += [0x12, 0x01, 3, 0, 1, 0, 0, 0]  // tag 0x0112 Orientation, SHORT, count 1
+        bytes += [UInt8(orientation), 0, 0, 0]  // the value, padded to four bytes
+        bytes += [0, 0, 0, 0]  // no next IFD
         return bytes
     }
 
@@ -90,9 +92,10 @@ public enum SyntheticImage {
             let typed = Array(type.utf8) + body
             return bigEndian(UInt32(body.count)) + typed + bigEndian(crc32(typed))
         }
-        let header = bigEndian(width) + bigEndian(height) + [8, 2, 0, 0, 0]   // 8-bit RGB
-        return Data([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] + chunk("IHDR", header)
-                    + chunk("IDAT", [0x78, 0x9c, 0x63, 0, 0, 0, 1, 0, 1]) + chunk("IEND", []))
+        let header = bigEndian(width) + bigEndian(height) + [8, 2, 0, 0, 0]  // 8-bit RGB
+        return Data(
+            [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] + chunk("IHDR", header)
+                + chunk("IDAT", [0x78, 0x9c, 0x63, 0, 0, 0, 1, 0, 1]) + chunk("IEND", []))
     }
 
     /// PNG's chunk checksum (CRC-32, polynomial 0xEDB88320).

@@ -54,8 +54,9 @@ public struct Thumbnailer: Sendable {
         let decodeStart = ContinuousClock.now
         let thumbnail = try VipsImageRef.make("making the thumbnail") { out in
             // Strict: a truncated or damaged file fails instead of decoding to grey.
-            cw_vips_thumbnail_buffer(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count, out,
-                                     Int32(options.width), Int32(options.height), options.crop.vipsValue, 0, 1)
+            cw_vips_thumbnail_buffer(
+                UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count, out,
+                Int32(options.width), Int32(options.height), options.crop.vipsValue, 0, 1)
         }.copiedToMemory()
         let encodeStart = ContinuousClock.now
         var image = thumbnail
@@ -67,12 +68,14 @@ public struct Thumbnailer: Sendable {
         }
         let quality = Int32(min(100, max(1, options.quality)))
         let output = try image.saved("encoding \(options.format.rawValue)") { buffer, length in
-            options.format == .jpeg ? cw_vips_jpegsave_buffer(image.pointer, buffer, length, quality)
-                                    : cw_vips_webpsave_buffer(image.pointer, buffer, length, quality)
+            options.format == .jpeg
+                ? cw_vips_jpegsave_buffer(image.pointer, buffer, length, quality)
+                : cw_vips_webpsave_buffer(image.pointer, buffer, length, quality)
         }
         let end = ContinuousClock.now
-        return Thumbnail(data: output, width: image.width, height: image.height, inputFormat: format, inputWidth: header.width,
-                         inputHeight: header.height, decodeTime: encodeStart - decodeStart, encodeTime: end - encodeStart)
+        return Thumbnail(
+            data: output, width: image.width, height: image.height, inputFormat: format, inputWidth: header.width,
+            inputHeight: header.height, decodeTime: encodeStart - decodeStart, encodeTime: end - encodeStart)
     }
 
     /// The accepted format the bytes are in, from libvips' own sniffing of the first bytes.
@@ -80,7 +83,8 @@ public struct Thumbnailer: Sendable {
         guard !bytes.isEmpty, let loader = vips_foreign_find_load_buffer(bytes.baseAddress, bytes.count) else {
             vips_error_clear()
             let start = bytes.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")
-            throw ThumbnailError(.notAnImage, "not an image libvips can read (\(bytes.count) bytes, starting \(start.isEmpty ? "with nothing" : start))")
+            throw ThumbnailError(
+                .notAnImage, "not an image libvips can read (\(bytes.count) bytes, starting \(start.isEmpty ? "with nothing" : start))")
         }
         let name = String(cString: loader).lowercased()
         guard let format = acceptedLoaders.first(where: { name.contains($0.key) })?.value else {

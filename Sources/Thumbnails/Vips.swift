@@ -39,8 +39,10 @@ final class VipsImageRef {
     deinit { cw_vips_unref(pointer) }
 
     /// Runs an operation that writes a new image through `out`; `what` names it in errors.
-    static func make(_ what: String, kind: ThumbnailError.Kind = .corrupt,
-                     _ operation: (UnsafeMutablePointer<UnsafeMutablePointer<VipsImage>?>) -> Int32) throws(ThumbnailError) -> VipsImageRef {
+    static func make(
+        _ what: String, kind: ThumbnailError.Kind = .corrupt,
+        _ operation: (UnsafeMutablePointer<UnsafeMutablePointer<VipsImage>?>) -> Int32
+    ) throws(ThumbnailError) -> VipsImageRef {
         var out: UnsafeMutablePointer<VipsImage>?
         guard operation(&out) == 0, let out else { throw ThumbnailError(kind, "\(what): \(Vips.lastError())") }
         return VipsImageRef(out)
@@ -60,7 +62,9 @@ final class VipsImageRef {
     }
 
     /// Bytes from a libvips save operation, copied into `Data` and the C buffer freed.
-    func saved(_ what: String, _ save: (UnsafeMutablePointer<UnsafeMutableRawPointer?>, UnsafeMutablePointer<Int>) -> Int32) throws(ThumbnailError) -> Data {
+    func saved(_ what: String, _ save: (UnsafeMutablePointer<UnsafeMutableRawPointer?>, UnsafeMutablePointer<Int>) -> Int32) throws(ThumbnailError)
+        -> Data
+    {
         var buffer: UnsafeMutableRawPointer?
         var length = 0
         guard save(&buffer, &length) == 0, let buffer else { throw ThumbnailError(.corrupt, "\(what): \(Vips.lastError())") }

@@ -16,8 +16,10 @@ public final class DatabaseProbe: Sendable {
     /// Short limits: a probe answers within a scrape's or a liveness check's own timeout.
     public let timeouts: PostgresTimeouts
 
-    public init(url: String, schema: Migrator, preparedStatements: Bool = true,
-                timeouts: PostgresTimeouts = PostgresTimeouts(connect: .seconds(3), statement: .seconds(5), lock: .seconds(2))) {
+    public init(
+        url: String, schema: Migrator, preparedStatements: Bool = true,
+        timeouts: PostgresTimeouts = PostgresTimeouts(connect: .seconds(3), statement: .seconds(5), lock: .seconds(2))
+    ) {
         self.url = url
         self.schema = schema
         self.preparedStatements = preparedStatements

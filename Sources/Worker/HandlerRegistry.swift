@@ -111,7 +111,8 @@ public struct HandlerRegistry: Sendable {
         } catch let DecodingError.keyNotFound(key, _) {
             throw JobArgsError("missing field '\(key.stringValue)'")
         } catch let DecodingError.typeMismatch(_, context) {
-            throw JobArgsError("field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type: \(context.debugDescription)")
+            throw JobArgsError(
+                "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type: \(context.debugDescription)")
         } catch let DecodingError.valueNotFound(_, context) {
             throw JobArgsError("field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' is null")
         } catch let DecodingError.dataCorrupted(context) {

@@ -62,9 +62,11 @@ public struct JobContext: Sendable {
     /// How often `progress` lets a line through. Default 5 s.
     let progressInterval: Duration
 
-    public init(job: ClaimedJob, logger: Logger, stopSignal: StopSignal, deadline: ContinuousClock.Instant,
-                metrics: MetricsRegistry = MetricsRegistry(), progressInterval: Duration = .seconds(5),
-                connectionProvider: @escaping @Sendable () throws -> PostgresConnection) {
+    public init(
+        job: ClaimedJob, logger: Logger, stopSignal: StopSignal, deadline: ContinuousClock.Instant,
+        metrics: MetricsRegistry = MetricsRegistry(), progressInterval: Duration = .seconds(5),
+        connectionProvider: @escaping @Sendable () throws -> PostgresConnection
+    ) {
         self.job = job
         self.baseLogger = logger
         self.stopSignal = stopSignal

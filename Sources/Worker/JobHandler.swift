@@ -128,7 +128,8 @@ public struct JobFigures: Sendable, Equatable {
         if values.isEmpty { return "{}" }
         let body = values.keys.sorted().map { key -> String in
             let value = values[key]!
-            let number = value.isFinite && value == value.rounded() && abs(value) < 1e15
+            let number =
+                value.isFinite && value == value.rounded() && abs(value) < 1e15
                 ? String(Int64(value)) : (value.isFinite ? String(value) : "null")
             return "\(Self.quote(key)):\(number)"
         }

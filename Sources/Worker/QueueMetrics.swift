@@ -1,5 +1,5 @@
-public import JobQueue
 import Foundation
+public import JobQueue
 public import Metrics
 import Postgres
 
@@ -10,8 +10,9 @@ public enum QueueMetrics {
     /// database could not be read (Prometheus' convention for an exporter's failed probe).
     public static func families(_ statistics: QueueStatistics?, schemaVersion: Int? = nil) -> [MetricFamilySnapshot] {
         var families: [MetricFamilySnapshot] = [
-            .gauge("calworker_queue_metrics_up", help: "1 if the queue's figures could be read from PostgreSQL, else 0.",
-                   [([], statistics == nil ? 0 : 1)]),
+            .gauge(
+                "calworker_queue_metrics_up", help: "1 if the queue's figures could be read from PostgreSQL, else 0.",
+                [([], statistics == nil ? 0 : 1)])
         ]
         guard let statistics else { return families }
         var depth: [([MetricLabel], Double)] = []
@@ -22,31 +23,47 @@ public enum QueueMetrics {
             }
             oldest.append(([MetricLabel("queue", row.queue)], row.oldestDueAgeSeconds ?? 0))
         }
-        families.append(.gauge("calworker_queue_jobs",
-                               help: "Live jobs by queue and state: due (ready now), scheduled (waiting for run_at or a retry), running.",
-                               depth))
-        families.append(.gauge("calworker_queue_paused",
-                               help: "1 for a queue an operator paused (nothing is claimed from it), 0 otherwise.",
-                               statistics.depths.map { ([MetricLabel("queue", $0.queue)], $0.paused ? 1 : 0) }))
-        families.append(.gauge("calworker_queue_oldest_due_job_age_seconds",
-                               help: "How long the oldest due job of each queue has waited for a worker (0 when none is due).",
-                               oldest))
-        families.append(.gauge("calworker_job_runs_recent",
-                               help: "Job attempts finished in the last hour, by kind and outcome (from the run records of every worker).",
-                               statistics.recentRuns.map { ([MetricLabel("kind", $0.kind), MetricLabel("outcome", $0.outcome)], Double($0.count)) }))
-        families.append(.gauge("calworker_workers",
-                               help: "Registered workers by state: alive (heartbeat within the lease), stopping, stale (heartbeat older than the lease).",
-                               [([MetricLabel("state", "alive")], Double(statistics.workersAlive - statistics.workersStopping)),
-                                ([MetricLabel("state", "stopping")], Double(statistics.workersStopping)),
-                                ([MetricLabel("state", "stale")], Double(statistics.workersStale))]))
+        families.append(
+            .gauge(
+                "calworker_queue_jobs",
+                help: "Live jobs by queue and state: due (ready now), scheduled (waiting for run_at or a retry), running.",
+                depth))
+        families.append(
+            .gauge(
+                "calworker_queue_paused",
+                help: "1 for a queue an operator paused (nothing is claimed from it), 0 otherwise.",
+                statistics.depths.map { ([MetricLabel("queue", $0.queue)], $0.paused ? 1 : 0) }))
+        families.append(
+            .gauge(
+                "calworker_queue_oldest_due_job_age_seconds",
+                help: "How long the oldest due job of each queue has waited for a worker (0 when none is due).",
+                oldest))
+        families.append(
+            .gauge(
+                "calworker_job_runs_recent",
+                help: "Job attempts finished in the last hour, by kind and outcome (from the run records of every worker).",
+                statistics.recentRuns.map { ([MetricLabel("kind", $0.kind), MetricLabel("outcome", $0.outcome)], Double($0.count)) }))
+        families.append(
+            .gauge(
+                "calworker_workers",
+                help: "Registered workers by state: alive (heartbeat within the lease), stopping, stale (heartbeat older than the lease).",
+                [
+                    ([MetricLabel("state", "alive")], Double(statistics.workersAlive - statistics.workersStopping)),
+                    ([MetricLabel("state", "stopping")], Double(statistics.workersStopping)),
+                    ([MetricLabel("state", "stale")], Double(statistics.workersStale)),
+                ]))
         // No series until a backup has been verified: alert on absent() as well as on the age.
         let backupAge = statistics.lastVerifiedBackupAt.map { [([MetricLabel](), max(0, Date().timeIntervalSince($0)))] } ?? []
-        families.append(.gauge("calworker_backup_last_verified_age_seconds",
-                               help: "Seconds since the newest backup that passed its restore test finished (no sample if none ever did).",
-                               backupAge))
+        families.append(
+            .gauge(
+                "calworker_backup_last_verified_age_seconds",
+                help: "Seconds since the newest backup that passed its restore test finished (no sample if none ever did).",
+                backupAge))
         if let schemaVersion {
-            families.append(.gauge("calworker_schema_version", help: "The calworker schema version applied to the database.",
-                                   [([], Double(schemaVersion))]))
+            families.append(
+                .gauge(
+                    "calworker_schema_version", help: "The calworker schema version applied to the database.",
+                    [([], Double(schemaVersion))]))
         }
         return families.sorted { $0.name < $1.name }
     }

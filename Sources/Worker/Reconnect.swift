@@ -9,8 +9,10 @@ import Postgres
 /// once (retrying a bad statement does not help). Steps must be safe to repeat: a statement
 /// whose reply was lost may have committed.
 enum Reconnect {
-    static func run<T>(_ db: PostgresConnection, what: String, logger: Logger,
-                       giveUp: () -> Bool, onReconnect: () -> Void = {}, _ step: () throws -> T) throws -> T {
+    static func run<T>(
+        _ db: PostgresConnection, what: String, logger: Logger,
+        giveUp: () -> Bool, onReconnect: () -> Void = {}, _ step: () throws -> T
+    ) throws -> T {
         var delay = 0.05
         var broken = !db.isConnected
         while true {
@@ -25,8 +27,12 @@ enum Reconnect {
             } catch let error as PostgresError where error.isConnectionProblem || error.isTransient {
                 broken = error.isConnectionProblem
                 if giveUp() { throw error }
-                logger.warning("database unavailable, retrying", ["step": what, "error": error.description,
-                                                                  "retry_in_ms": String(Int(delay * 1000))])
+                logger.warning(
+                    "database unavailable, retrying",
+                    [
+                        "step": what, "error": error.description,
+                        "retry_in_ms": String(Int(delay * 1000)),
+                    ])
                 Thread.sleep(forTimeInterval: delay)
                 delay = min(delay * 2, 2)
             }

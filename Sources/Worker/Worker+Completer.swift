@@ -21,12 +21,14 @@ extension Worker {
             } catch {
                 // A statement error (not the connection): the leases of these jobs run out and
                 // they are rescued; nothing is lost.
-                logger.error("could not record finished jobs; they will be rescued when their lease expires",
-                             ["count": String(batch.count), "error": "\(error)"])
+                logger.error(
+                    "could not record finished jobs; they will be rescued when their lease expires",
+                    ["count": String(batch.count), "error": "\(error)"])
             }
             if written.count < batch.count {
-                logger.warning("some finished jobs were no longer held by this worker and were not recorded",
-                               ["batch": String(batch.count), "recorded": String(written.count)])
+                logger.warning(
+                    "some finished jobs were no longer held by this worker and were not recorded",
+                    ["batch": String(batch.count), "recorded": String(written.count)])
             }
             coordinator.update { state in
                 for attempt in batch {

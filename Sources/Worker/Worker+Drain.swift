@@ -14,8 +14,12 @@ extension Worker {
         let grace = signalled ? options.gracePeriod : .seconds(86_400 * 365)
         let running = coordinator.withLock { $0.busy }
         if signalled && running > 0 {
-            logger.notice("stopping: waiting for running jobs", ["running": String(running),
-                                                               "grace_s": String(Int(options.gracePeriod.seconds))])
+            logger.notice(
+                "stopping: waiting for running jobs",
+                [
+                    "running": String(running),
+                    "grace_s": String(Int(options.gracePeriod.seconds)),
+                ])
         }
         coordinator.wait(timeout: grace) { $0.held.isEmpty || $0.hurry }
         if signalled { releaseUnstarted(db) }
@@ -30,13 +34,15 @@ extension Worker {
         let stuck = coordinator.withLock { state in state.held.values.filter { !$0.handlerDone }.map(\.job) }
         if !stuck.isEmpty {
             let attempts = stuck.map { job in
-                FinishedAttempt(jobID: job.id, attempt: job.attempt, outcome: .snoozed,
-                                error: "handed back: the worker shut down before the job finished",
-                                retryAt: Date(), durationMs: Date().timeIntervalSince(job.startedAt) * 1000)
+                FinishedAttempt(
+                    jobID: job.id, attempt: job.attempt, outcome: .snoozed,
+                    error: "handed back: the worker shut down before the job finished",
+                    retryAt: Date(), durationMs: Date().timeIntervalSince(job.startedAt) * 1000)
             }
-            let written = (try? Reconnect.run(db, what: "hand back", logger: logger, giveUp: { false }) {
-                try queue.finish(attempts, workerID: options.workerID, on: db)
-            }) ?? []
+            let written =
+                (try? Reconnect.run(db, what: "hand back", logger: logger, giveUp: { false }) {
+                    try queue.finish(attempts, workerID: options.workerID, on: db)
+                }) ?? []
             coordinator.update { state in
                 for id in written { state.held[id] = nil }
                 state.summary.handedBack += written.count
@@ -50,9 +56,10 @@ extension Worker {
     func releaseUnstarted(_ db: PostgresConnection) {
         let unstarted = dispatch.drainAll()
         guard !unstarted.isEmpty else { return }
-        let released = (try? Reconnect.run(db, what: "release", logger: logger, giveUp: { false }) {
-            try queue.release(unstarted.map(\.job), workerID: options.workerID, on: db)
-        }) ?? 0
+        let released =
+            (try? Reconnect.run(db, what: "release", logger: logger, giveUp: { false }) {
+                try queue.release(unstarted.map(\.job), workerID: options.workerID, on: db)
+            }) ?? 0
         coordinator.update { state in
             for item in unstarted { state.held[item.job.id] = nil }
             state.busy -= unstarted.count

@@ -47,10 +47,13 @@ extension Worker {
                 try Reconnect.run(db, what: "rescue", logger: logger, giveUp: { stop.isClosedAndEmpty }) {
                     let rescued = try queue.rescueExpired(on: db)
                     if !rescued.isEmpty {
-                        logger.warning("rescued jobs whose worker stopped renewing their lease",
-                                       ["count": String(rescued.count),
-                                        "job_ids": rescued.prefix(20).map { String($0.id) }.joined(separator: ","),
-                                        "previous_workers": Set(rescued.map(\.previousWorker)).sorted().joined(separator: ",")])
+                        logger.warning(
+                            "rescued jobs whose worker stopped renewing their lease",
+                            [
+                                "count": String(rescued.count),
+                                "job_ids": rescued.prefix(20).map { String($0.id) }.joined(separator: ","),
+                                "previous_workers": Set(rescued.map(\.previousWorker)).sorted().joined(separator: ","),
+                            ])
                         metrics.rescued.labels().increment(by: Double(rescued.count))
                         coordinator.update { state in
                             state.summary.rescued += rescued.count
@@ -67,13 +70,19 @@ extension Worker {
 
 extension Worker {
     /// A busy worker says what it has done every ten seconds, so long runs show progress.
-    func logProgress(_ summary: WorkerSummary, since last: (at: ContinuousClock.Instant, summary: WorkerSummary),
-                     now: ContinuousClock.Instant, running: Int) {
+    func logProgress(
+        _ summary: WorkerSummary, since last: (at: ContinuousClock.Instant, summary: WorkerSummary),
+        now: ContinuousClock.Instant, running: Int
+    ) {
         let finished = summary.completed + summary.failed + summary.snoozed + summary.discarded + summary.cancelled
         let before = last.summary.completed + last.summary.failed + last.summary.snoozed + last.summary.discarded + last.summary.cancelled
         let rate = Double(finished - before) / max(0.001, (now - last.at).seconds)
-        logger.info("worker progress", ["claimed": String(summary.claimed), "completed": String(summary.completed),
-                                        "failed": String(summary.failed), "discarded": String(summary.discarded),
-                                        "in_flight": String(running), "jobs_per_s": String(Int(rate))])
+        logger.info(
+            "worker progress",
+            [
+                "claimed": String(summary.claimed), "completed": String(summary.completed),
+                "failed": String(summary.failed), "discarded": String(summary.discarded),
+                "in_flight": String(running), "jobs_per_s": String(Int(rate)),
+            ])
     }
 }

@@ -47,7 +47,8 @@ struct ScheduledWakes {
     /// Notes a `queue@EPOCH` payload for one of the served queues; ignores anything else.
     mutating func add(_ payload: String, served: Set<String>) {
         guard let at = payload.lastIndex(of: "@"), served.contains(String(payload[..<at])),
-              let epoch = Double(payload[payload.index(after: at)...]), epoch.isFinite else { return }
+            let epoch = Double(payload[payload.index(after: at)...]), epoch.isFinite
+        else { return }
         // At most a minute ahead, as the trigger sends; a skewed clock cannot park a wake-up.
         let seconds = min(60, max(0, epoch - Date().timeIntervalSince1970))
         let due = ContinuousClock.now + .milliseconds(Int64((seconds * 1000).rounded(.up)))

@@ -52,8 +52,10 @@ extension Worker {
                 let start = floors.start(for: name, now: .now)
                 let jobs: [ClaimedJob]
                 do {
-                    jobs = try Reconnect.run(db, what: "claim", logger: logger, giveUp: { self.isStopping },
-                                             onReconnect: { self.wake() }) {
+                    jobs = try Reconnect.run(
+                        db, what: "claim", logger: logger, giveUp: { self.isStopping },
+                        onReconnect: { self.wake() }
+                    ) {
                         let started = ContinuousClock.now
                         defer { metrics.claimDuration.labels(name).observe(ContinuousClock.now - started) }
                         return try queue.claim(queue: name, limit: want, workerID: options.workerID, after: start, on: db)
@@ -106,7 +108,8 @@ extension Worker {
 
     func nothingDue(_ db: PostgresConnection) -> Bool {
         let rows = try? Reconnect.run(db, what: "check due", logger: logger, giveUp: { self.isStopping }) {
-            try db.query("""
+            try db.query(
+                """
                 SELECT count(*) FROM calworker.jobs
                  WHERE state = 'available' AND queue = ANY($1::text[]) AND run_at <= now()
                    AND NOT EXISTS (SELECT 1 FROM calworker.queue_pauses p WHERE p.queue = jobs.queue)
@@ -132,9 +135,13 @@ struct PausedQueues {
         if !woken, let readAt, ContinuousClock.now - readAt < .seconds(1) { return }
         // A failure keeps the last answer; the claim that follows meets the same trouble and
         // reconnects.
-        guard let pauses = try? Reconnect.run(db, what: "read paused queues", logger: logger, giveUp: giveUp, {
-            try queue.pausedQueues(on: db)
-        }) else { return }
+        guard
+            let pauses = try? Reconnect.run(
+                db, what: "read paused queues", logger: logger, giveUp: giveUp,
+                {
+                    try queue.pausedQueues(on: db)
+                })
+        else { return }
         names = Set(pauses.map(\.queue))
         readAt = .now
     }

@@ -27,12 +27,15 @@ extension Worker {
     }
 
     /// Runs one attempt and maps whatever happened to the outcome the queue records.
-    func execute(_ item: InFlightJob, deadline: ContinuousClock.Instant, connection: SlotConnection,
-                 memo: inout ArgsMemo, metrics: inout SlotMetrics) -> FinishedAttempt {
+    func execute(
+        _ item: InFlightJob, deadline: ContinuousClock.Instant, connection: SlotConnection,
+        memo: inout ArgsMemo, metrics: inout SlotMetrics
+    ) -> FinishedAttempt {
         let job = item.job
         metrics.started(job)
-        let context = JobContext(job: job, logger: logger, stopSignal: item.stopSignal, deadline: deadline,
-                                 metrics: metricsRegistry, connectionProvider: { try connection.get() })
+        let context = JobContext(
+            job: job, logger: logger, stopSignal: item.stopSignal, deadline: deadline,
+            metrics: metricsRegistry, connectionProvider: { try connection.get() })
         let clock = ContinuousClock()
         let started = clock.now
         var thrown: (any Error)?
@@ -48,30 +51,36 @@ extension Worker {
         var attempt: FinishedAttempt
         switch (result, item.stopSignal.current) {
         case (.success(let figures)?, _):
-            attempt = FinishedAttempt(jobID: job.id, attempt: job.attempt, outcome: .completed, finishedAt: now,
-                                      durationMs: durationMs, figures: figures.json)
+            attempt = FinishedAttempt(
+                jobID: job.id, attempt: job.attempt, outcome: .completed, finishedAt: now,
+                durationMs: durationMs, figures: figures.json)
         case (.retry(let after, let reason, let figures)?, _):
-            attempt = FinishedAttempt(jobID: job.id, attempt: job.attempt, outcome: .snoozed, error: reason,
-                                      retryAt: now.addingTimeInterval(min(max(0, after.seconds), JobResult.longestSnooze)), finishedAt: now,
-                                      durationMs: durationMs, figures: figures.json)
+            attempt = FinishedAttempt(
+                jobID: job.id, attempt: job.attempt, outcome: .snoozed, error: reason,
+                retryAt: now.addingTimeInterval(min(max(0, after.seconds), JobResult.longestSnooze)), finishedAt: now,
+                durationMs: durationMs, figures: figures.json)
         case (.discard(let reason, let figures)?, _):
-            attempt = FinishedAttempt(jobID: job.id, attempt: job.attempt, outcome: .discarded, error: reason,
-                                      finishedAt: now, durationMs: durationMs, figures: figures.json)
+            attempt = FinishedAttempt(
+                jobID: job.id, attempt: job.attempt, outcome: .discarded, error: reason,
+                finishedAt: now, durationMs: durationMs, figures: figures.json)
         case (nil, .cancelRequested):
-            attempt = FinishedAttempt(jobID: job.id, attempt: job.attempt, outcome: .cancelled,
-                                      error: "cancelled by an operator", finishedAt: now, durationMs: durationMs)
+            attempt = FinishedAttempt(
+                jobID: job.id, attempt: job.attempt, outcome: .cancelled,
+                error: "cancelled by an operator", finishedAt: now, durationMs: durationMs)
         case (nil, .shuttingDown):
-            attempt = FinishedAttempt(jobID: job.id, attempt: job.attempt, outcome: .snoozed,
-                                      error: "handed back: the worker shut down before the job finished",
-                                      retryAt: now, finishedAt: now, durationMs: durationMs)
+            attempt = FinishedAttempt(
+                jobID: job.id, attempt: job.attempt, outcome: .snoozed,
+                error: "handed back: the worker shut down before the job finished",
+                retryAt: now, finishedAt: now, durationMs: durationMs)
         case (nil, .timedOut):
             let limit = String(format: "%.1f", (deadline - started).seconds)
             attempt = queue.failure(of: job, error: "timed out after \(limit)s", durationMs: durationMs, now: now)
         case (nil, .none) where thrown.flatMap(JobResult.settled(by:)) != nil:
             // The error says the next attempt would meet it again (bad input, a location that
             // cannot work, a refused credential): no point spending the remaining attempts.
-            attempt = FinishedAttempt(jobID: job.id, attempt: job.attempt, outcome: .discarded, error: describe(thrown),
-                                      finishedAt: now, durationMs: durationMs)
+            attempt = FinishedAttempt(
+                jobID: job.id, attempt: job.attempt, outcome: .discarded, error: describe(thrown),
+                finishedAt: now, durationMs: durationMs)
         case (nil, .none):
             attempt = queue.failure(of: job, error: describe(thrown), durationMs: durationMs, now: now)
         }
@@ -84,8 +93,12 @@ extension Worker {
                 context.logger.debug("job finished", ["outcome": attempt.outcome.rawValue, "duration_ms": String(format: "%.1f", durationMs)])
             }
         } else {
-            context.logger.warning("job did not complete", ["outcome": attempt.outcome.rawValue, "error": attempt.error ?? "",
-                                                       "duration_ms": String(format: "%.1f", durationMs)])
+            context.logger.warning(
+                "job did not complete",
+                [
+                    "outcome": attempt.outcome.rawValue, "error": attempt.error ?? "",
+                    "duration_ms": String(format: "%.1f", durationMs),
+                ])
         }
         return attempt
     }

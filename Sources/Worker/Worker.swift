@@ -35,8 +35,10 @@ public final class Worker: Sendable {
     let slotConnections = Mutex<[SlotConnection]>([])
 
     /// - Parameter metrics: where the worker's metrics go; the caller serves or writes them.
-    public init(databaseURL: String, registry: HandlerRegistry, queue: JobQueue = JobQueue(),
-                options: WorkerOptions = WorkerOptions(), logger: Logger, metrics: MetricsRegistry = MetricsRegistry()) {
+    public init(
+        databaseURL: String, registry: HandlerRegistry, queue: JobQueue = JobQueue(),
+        options: WorkerOptions = WorkerOptions(), logger: Logger, metrics: MetricsRegistry = MetricsRegistry()
+    ) {
         self.databaseURL = databaseURL
         self.registry = registry
         self.queue = queue
@@ -69,9 +71,10 @@ public final class Worker: Sendable {
         guard status.isCurrent else {
             throw WorkerStartError(message: "refusing to start: \(status.explanation)")
         }
-        try WorkerRegistry.register(id: options.workerID, hostname: ProcessInfo.processInfo.hostName,
-                                    pid: Int(getpid()), queues: options.queues, concurrency: options.concurrency,
-                                    version: options.version, on: producerDB)
+        try WorkerRegistry.register(
+            id: options.workerID, hostname: ProcessInfo.processInfo.hostName,
+            pid: Int(getpid()), queues: options.queues, concurrency: options.concurrency,
+            version: options.version, on: producerDB)
         // Jobs of workers that died (a SIGKILL, a lost host) are put back before the first
         // claim: a `--once` run from cron would otherwise find nothing due and exit without
         // ever running its heartbeat's rescue.
@@ -85,13 +88,18 @@ public final class Worker: Sendable {
         let listenerDB = options.listen ? try open("listener") : nil
 
         coordinator.withLock { $0.started = true }
-        logger.info("worker started", ["queues": options.queues.joined(separator: ","),
-                                       "concurrency": String(options.concurrency), "once": String(options.once)])
+        logger.info(
+            "worker started",
+            [
+                "queues": options.queues.joined(separator: ","),
+                "concurrency": String(options.concurrency), "once": String(options.once),
+            ])
         let background = DispatchGroup()
         let slotsDone = DispatchGroup()
         for slot in 0..<max(1, options.concurrency) {
-            let connection = SlotConnection(url: databaseURL, preparedStatements: options.preparedStatements,
-                                            timeouts: options.databaseTimeouts)
+            let connection = SlotConnection(
+                url: databaseURL, preparedStatements: options.preparedStatements,
+                timeouts: options.databaseTimeouts)
             slotConnections.withLock { $0.append(connection) }
             spawn("slot-\(slot)", group: slotsDone) { self.slotLoop(connection) }
         }
@@ -118,16 +126,21 @@ public final class Worker: Sendable {
             state.summary.reconnects = reconnects
             return state.summary
         }
-        logger.info("worker stopped", ["claimed": String(summary.claimed), "completed": String(summary.completed),
-                                       "failed": String(summary.failed), "discarded": String(summary.discarded),
-                                       "handed_back": String(summary.handedBack)])
+        logger.info(
+            "worker stopped",
+            [
+                "claimed": String(summary.claimed), "completed": String(summary.completed),
+                "failed": String(summary.failed), "discarded": String(summary.discarded),
+                "handed_back": String(summary.handedBack),
+            ])
         return summary
     }
 
     func open(_ role: String) throws -> PostgresConnection {
         do {
-            let connection = try PostgresConnection.connect(databaseURL, preparedStatements: options.preparedStatements,
-                                                            timeouts: options.databaseTimeouts)
+            let connection = try PostgresConnection.connect(
+                databaseURL, preparedStatements: options.preparedStatements,
+                timeouts: options.databaseTimeouts)
             connections.withLock { $0.append(connection) }
             return connection
         } catch {

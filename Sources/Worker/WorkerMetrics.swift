@@ -16,22 +16,28 @@ struct WorkerMetrics: Sendable {
     let figures: [String: [String: (metric: Counter, scale: Double)]]
 
     init(_ registry: MetricsRegistry, handlers: HandlerRegistry) {
-        started = registry.counter("calworker_jobs_started_total",
-                                   help: "Job attempts started, by kind and attempt (first or retry).",
-                                   labels: ["kind", "attempt"])
-        finished = registry.counter("calworker_jobs_finished_total",
-                                    help: "Job attempts finished, by kind and outcome (completed, failed, snoozed, discarded, cancelled).",
-                                    labels: ["kind", "outcome"])
-        duration = registry.histogram("calworker_job_duration_seconds", help: "Time a job's handler ran, by kind.",
-                                      labels: ["kind"], buckets: Buckets.jobSeconds)
-        wait = registry.histogram("calworker_job_wait_seconds",
-                                  help: "Time from a job being due to a worker claiming it, by queue.",
-                                  labels: ["queue"], buckets: Buckets.waitSeconds)
-        claimDuration = registry.histogram("calworker_claim_duration_seconds",
-                                           help: "Time one claim statement took, by queue.",
-                                           labels: ["queue"], buckets: Buckets.requestSeconds)
-        rescued = registry.counter("calworker_jobs_rescued_total",
-                                   help: "Jobs of workers that stopped renewing their lease, put back by this worker.")
+        started = registry.counter(
+            "calworker_jobs_started_total",
+            help: "Job attempts started, by kind and attempt (first or retry).",
+            labels: ["kind", "attempt"])
+        finished = registry.counter(
+            "calworker_jobs_finished_total",
+            help: "Job attempts finished, by kind and outcome (completed, failed, snoozed, discarded, cancelled).",
+            labels: ["kind", "outcome"])
+        duration = registry.histogram(
+            "calworker_job_duration_seconds", help: "Time a job's handler ran, by kind.",
+            labels: ["kind"], buckets: Buckets.jobSeconds)
+        wait = registry.histogram(
+            "calworker_job_wait_seconds",
+            help: "Time from a job being due to a worker claiming it, by queue.",
+            labels: ["queue"], buckets: Buckets.waitSeconds)
+        claimDuration = registry.histogram(
+            "calworker_claim_duration_seconds",
+            help: "Time one claim statement took, by queue.",
+            labels: ["queue"], buckets: Buckets.requestSeconds)
+        rescued = registry.counter(
+            "calworker_jobs_rescued_total",
+            help: "Jobs of workers that stopped renewing their lease, put back by this worker.")
         var figures: [String: [String: (Counter, Double)]] = [:]
         for (kind, declared) in handlers.figureMetrics {
             for figure in declared {
@@ -60,8 +66,9 @@ struct SlotMetrics {
 
     mutating func series(_ kind: String) -> KindSeries {
         if let cached = byKind[kind] { return cached }
-        let fresh = KindSeries(firstAttempt: metrics.started.labels(kind, "first"), retry: metrics.started.labels(kind, "retry"),
-                               duration: metrics.duration.labels(kind))
+        let fresh = KindSeries(
+            firstAttempt: metrics.started.labels(kind, "first"), retry: metrics.started.labels(kind, "retry"),
+            duration: metrics.duration.labels(kind))
         byKind[kind] = fresh
         return fresh
     }

@@ -1,8 +1,9 @@
 import Dispatch
 import Foundation
 import GoogleEmulator
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `google-emulator`: serves the in-memory Google Calendar API v3 and OAuth token endpoint
@@ -86,5 +87,5 @@ nonisolated func waitForTermination() {
         return source
     }
     stopRequested.wait()
-    sources.forEach { $0.cancel() }
+    for source in sources { source.cancel() }
 }

@@ -2,8 +2,8 @@ import Accounts
 import Crypto
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct AccountStoreTests {
     static let keyA = try! TokenCipher.Key(base64: Data((0..<32).map { UInt8($0 * 3 % 251) }).base64EncodedString())
@@ -34,8 +34,11 @@ import TestSupport
         let db = try database.connect()
         let store = AccountStore(cipher: TokenCipher(current: Self.keyA))
         let account = try store.add(email: "ada@example.com", owner: nil, refreshToken: Self.refreshToken, on: db)
-        try store.saveTokens(id: account.id, AccountTokens(refreshToken: Self.refreshToken, accessToken: "ya29.access-token-B8",
-                                                           accessTokenExpiresAt: Date().addingTimeInterval(3600)), on: db)
+        try store.saveTokens(
+            id: account.id,
+            AccountTokens(
+                refreshToken: Self.refreshToken, accessToken: "ya29.access-token-B8",
+                accessTokenExpiresAt: Date().addingTimeInterval(3600)), on: db)
         let dump = try PgDump.plain(database.url)
         #expect(dump.contains("ada@example.com"), "the dump has the account")
         #expect(!dump.contains("refresh-token-that-must-never-leak"))
@@ -64,7 +67,8 @@ import TestSupport
         let store = AccountStore(cipher: TokenCipher(current: Self.keyA))
         let a = try store.add(email: "a@example.com", owner: nil, refreshToken: "token-a", on: db).id
         let b = try store.add(email: "b@example.com", owner: nil, refreshToken: "token-b", on: db).id
-        try db.execute("UPDATE calworker.accounts SET refresh_token = (SELECT refresh_token FROM calworker.accounts WHERE id = $1) WHERE id = $2", [a, b])
+        try db.execute(
+            "UPDATE calworker.accounts SET refresh_token = (SELECT refresh_token FROM calworker.accounts WHERE id = $1) WHERE id = $2", [a, b])
         #expect(throws: CryptoError.self) { _ = try store.tokens(id: b, on: db) }
     }
 

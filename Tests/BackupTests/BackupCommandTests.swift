@@ -1,19 +1,22 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The backup job and command the way cron and operators use them: through the binary.
 @Suite struct BackupCommandTests {
     @Test func runWorkListAndMetricsTellTheSameStory() throws {
         let fixture = try BackupFixture()
-        let environment = ["CALWORKER_BACKUP_KEY": BackupFixture.keyBase64, "CALWORKER_MEDIA_ROOT": fixture.root,
-                           "CALWORKER_BACKUP_TARGET": fixture.target, "CALWORKER_BACKUP_SPOOL": fixture.root + "/spool"]
+        let environment = [
+            "CALWORKER_BACKUP_KEY": BackupFixture.keyBase64, "CALWORKER_MEDIA_ROOT": fixture.root,
+            "CALWORKER_BACKUP_TARGET": fixture.target, "CALWORKER_BACKUP_SPOOL": fixture.root + "/spool",
+        ]
         func calworker(_ arguments: String...) throws -> (status: Int32, stdout: String, stderr: String) {
             try CalworkerProcess.run(arguments, databaseURL: fixture.database.url, environment: environment)
         }
         let before = try calworker("metrics")
-        #expect(before.status == 0 && !before.stdout.split(separator: "\n").contains { $0.hasPrefix("calworker_backup_last_verified_age_seconds") },
-                "no verified backup yet: no sample")
+        #expect(
+            before.status == 0 && !before.stdout.split(separator: "\n").contains { $0.hasPrefix("calworker_backup_last_verified_age_seconds") },
+            "no verified backup yet: no sample")
         #expect(try calworker("backup", "latest").status == 5)
         let enqueued = try calworker("backup", "run")
         #expect(enqueued.status == 0 && enqueued.stdout.contains("enqueued backup to \(fixture.target)"), "\(enqueued)")
@@ -22,8 +25,9 @@ import TestSupport
         #expect(worked.status == 0, "\(worked.stderr)")
         let runs = try calworker("runs", "--kind", "backup", "--json")
         let records = try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]] ?? []
-        #expect(records.first?["outcome"] as? String == "completed" && (records.first?["figures"] as? [String: Any])?["verified"] as? Int == 1,
-                "\(runs.stdout)")
+        #expect(
+            records.first?["outcome"] as? String == "completed" && (records.first?["figures"] as? [String: Any])?["verified"] as? Int == 1,
+            "\(runs.stdout)")
         let listed = try calworker("backup", "list", "--json")
         let backups = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []
         #expect(backups.count == 1 && backups.first?["status"] as? String == "verified", "\(listed.stdout)")
@@ -42,23 +46,29 @@ import TestSupport
     @Test func cronAndTheCommandShareOneBackupPerTarget() throws {
         let fixture = try BackupFixture()
         let unslashed = fixture.target.hasSuffix("/") ? String(fixture.target.dropLast()) : fixture.target
-        let environment = ["CALWORKER_BACKUP_KEY": BackupFixture.keyBase64, "CALWORKER_MEDIA_ROOT": fixture.root,
-                           "CALWORKER_BACKUP_TARGET": unslashed, "CALWORKER_BACKUP_SPOOL": fixture.root + "/spool"]
+        let environment = [
+            "CALWORKER_BACKUP_KEY": BackupFixture.keyBase64, "CALWORKER_MEDIA_ROOT": fixture.root,
+            "CALWORKER_BACKUP_TARGET": unslashed, "CALWORKER_BACKUP_SPOOL": fixture.root + "/spool",
+        ]
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cw-bkjobs-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let definitions = ["configured.json": #"{"kind": "backup", "args": {"keep_daily": 7}}"#,
-                           "written.json": #"{"kind": "backup", "args": {"target": "\#(unslashed)"}}"#]
+        let definitions = [
+            "configured.json": #"{"kind": "backup", "args": {"keep_daily": 7}}"#,
+            "written.json": #"{"kind": "backup", "args": {"target": "\#(unslashed)"}}"#,
+        ]
         var ids: [Int] = []
         for (name, text) in definitions.sorted(by: { $0.key < $1.key }) {
             try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
-            let run = try CalworkerProcess.run(["enqueue", "--file", folder.appendingPathComponent(name).path, "--json"],
-                                               databaseURL: fixture.database.url, environment: environment)
+            let run = try CalworkerProcess.run(
+                ["enqueue", "--file", folder.appendingPathComponent(name).path, "--json"],
+                databaseURL: fixture.database.url, environment: environment)
             #expect(run.status == 0, "\(run.stderr)")
             ids.append((try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["id"] as? Int ?? -1)
         }
-        let command = try CalworkerProcess.run(["backup", "run", "--target", fixture.target.hasSuffix("/") ? fixture.target : fixture.target + "/", "--json"],
-                                               databaseURL: fixture.database.url, environment: environment)
+        let command = try CalworkerProcess.run(
+            ["backup", "run", "--target", fixture.target.hasSuffix("/") ? fixture.target : fixture.target + "/", "--json"],
+            databaseURL: fixture.database.url, environment: environment)
         ids.append((try JSONSerialization.jsonObject(with: Data(command.stdout.utf8)) as? [String: Any])?["job"] as? Int ?? -2)
         #expect(Set(ids).count == 1, "three enqueues of one target made jobs \(ids)")
     }

@@ -3,8 +3,8 @@ import Crypto
 import Foundation
 import Media
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// A stored backup changed in every way an operator could meet: each is refused, with a
 /// message saying what is wrong, and a restore never touches its target.
@@ -53,19 +53,22 @@ import TestSupport
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let entry = try fixture.catalog.entry(first.id)
 
-        let verification = try BackupVerifier.make(settings: settings, stores: fixture.stores).verify(entry.manifest!, in: entry.folder, db: fixture.db)
+        let verification = try BackupVerifier.make(settings: settings, stores: fixture.stores).verify(
+            entry.manifest!, in: entry.folder, db: fixture.db)
         #expect(verification.status == .failed)
         #expect(verification.error?.contains(expected) == true, "\(damage): \(verification.error ?? "verified")")
 
         let target = try TestDatabase.makeEmpty()
         defer { target.drop() }
         do {
-            _ = try BackupRestorer(settings: settings, stores: fixture.stores).restore(entry.manifest!, in: entry.folder, into: target.url, force: false)
+            _ = try BackupRestorer(settings: settings, stores: fixture.stores).restore(
+                entry.manifest!, in: entry.folder, into: target.url, force: false)
             Issue.record("\(damage): a damaged backup was restored")
         } catch let error as BackupError {
             #expect(error.kind == .verificationFailed && error.message.contains(expected), "\(error)")
         }
-        let tables = try target.connect().query("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('app', 'calworker')")
+        let tables = try target.connect().query(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('app', 'calworker')")
         #expect(try tables[0].decode(Int.self, at: 0) == 0, "pg_restore never ran on the target")
         let scratchName = "calworker_verify_" + first.id.lowercased().filter { $0.isLetter || $0.isNumber }
         let scratch = try fixture.db.query("SELECT count(*) FROM pg_database WHERE datname = $1", [scratchName])
@@ -79,8 +82,10 @@ import TestSupport
         manifest.rowCounts["app.shifts"] = 2001
         try fixture.catalog.save(manifest)
         let entry = try fixture.catalog.entry(manifest.id)
-        let verification = try BackupVerifier.make(settings: fixture.settings, stores: fixture.stores).verify(entry.manifest!, in: entry.folder, db: fixture.db)
-        #expect(verification.status == .failed && verification.error?.contains("app.shifts: 2001 in the backup, 2000 restored") == true,
-                "\(verification.error ?? "verified")")
+        let verification = try BackupVerifier.make(settings: fixture.settings, stores: fixture.stores).verify(
+            entry.manifest!, in: entry.folder, db: fixture.db)
+        #expect(
+            verification.status == .failed && verification.error?.contains("app.shifts: 2001 in the backup, 2000 restored") == true,
+            "\(verification.error ?? "verified")")
     }
 }

@@ -52,11 +52,13 @@ final class BackupFixture {
     /// The platform's kind of data: several types, a schema of its own, and calworker's tables.
     func seed(bigTable: Bool, bigRows: Int = 90_000) throws {
         try db.execute("CREATE SCHEMA app")
-        try db.execute("""
+        try db.execute(
+            """
             CREATE TABLE app.shifts (id bigserial PRIMARY KEY, title text NOT NULL, starts timestamptz NOT NULL,
                                      tags text[], details jsonb, pay numeric(10, 2))
             """)
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO app.shifts (title, starts, tags, details, pay)
             SELECT 'Shift ' || g || ' — Früh', timestamptz '2026-11-01 06:00+01' + g * interval '1 hour', ARRAY['a', 'b' || g],
                    jsonb_build_object('n', g, 'note', repeat('x', g % 50)), g * 1.25
@@ -66,7 +68,8 @@ final class BackupFixture {
         if bigTable {
             // About 4 MB after pg_dump's compression per 90,000 rows: several 1 MiB chunks.
             try db.execute("CREATE TABLE app.blobs (id int PRIMARY KEY, body text)")
-            try db.execute("INSERT INTO app.blobs SELECT g, md5(g::text) || md5((g * 7)::text) || md5(random()::text) FROM generate_series(1, $1) g", [bigRows])
+            try db.execute(
+                "INSERT INTO app.blobs SELECT g, md5(g::text) || md5((g * 7)::text) || md5(random()::text) FROM generate_series(1, $1) g", [bigRows])
         }
     }
 
@@ -84,7 +87,8 @@ final class BackupFixture {
 
     /// Every table's content as a digest, to compare an original with its restored copy.
     static func contents(of db: PostgresConnection) throws -> [String: String] {
-        let rows = try db.query("""
+        let rows = try db.query(
+            """
             SELECT n.nspname || '.' || c.relname,
                    (xpath('/row/d/text()', query_to_xml(format('SELECT md5(coalesce(string_agg(t::text, %L ORDER BY t::text), %L)) AS d FROM %I.%I t',
                                                                '|', '', n.nspname, c.relname), false, true, '')))[1]::text

@@ -2,17 +2,19 @@ import Backup
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// `calworker work` SIGKILLed at points all through a backup: nothing half-made ever counts as
 /// a backup, and the next run finishes one and clears what the killed ones left.
 @Suite struct BackupKillTests {
     @Test func aBackupKilledAtAnyPointLeavesNoHalfBackupCounted() throws {
         let fixture = try BackupFixture(bigTable: true)
-        let environment = ["CALWORKER_BACKUP_KEY": BackupFixture.keyBase64, "CALWORKER_MEDIA_ROOT": fixture.root,
-                           "CALWORKER_BACKUP_TARGET": fixture.target, "CALWORKER_BACKUP_SPOOL": fixture.root + "/spool",
-                           "CALWORKER_LEASE": "1s", "CALWORKER_RETRY_BASE": "10ms", "CALWORKER_LOG_FORMAT": "text"]
+        let environment = [
+            "CALWORKER_BACKUP_KEY": BackupFixture.keyBase64, "CALWORKER_MEDIA_ROOT": fixture.root,
+            "CALWORKER_BACKUP_TARGET": fixture.target, "CALWORKER_BACKUP_SPOOL": fixture.root + "/spool",
+            "CALWORKER_LEASE": "1s", "CALWORKER_RETRY_BASE": "10ms", "CALWORKER_LOG_FORMAT": "text",
+        ]
         _ = try JobQueue().enqueue(NewJob(kind: "backup", args: "{}", maxAttempts: 50), on: fixture.db)
         var generator = SystemRandomNumberGenerator()
         func state() throws -> String { try fixture.db.query("SELECT state FROM \(EveryJob.sql) AS j WHERE kind = 'backup'")[0].decode(at: 0) }
@@ -38,8 +40,10 @@ import TestSupport
             Thread.sleep(forTimeInterval: 0.5)
         }
         let entries = try fixture.catalog.entries()
-        #expect(!entries.isEmpty && entries.allSatisfy { $0.manifest?.isVerified == true },
-                "after a finished run every backup left is complete and verified: \(entries.map { "\($0.id) \($0.manifest == nil ? "unfinished" : "ok")" })")
+        #expect(
+            !entries.isEmpty && entries.allSatisfy { $0.manifest?.isVerified == true },
+            "after a finished run every backup left is complete and verified: \(entries.map { "\($0.id) \($0.manifest == nil ? "unfinished" : "ok")" })"
+        )
         let outcome = try fixture.db.query("SELECT state FROM \(EveryJob.sql) AS j WHERE kind = 'backup'")
         #expect(try outcome[0].decode(String.self, at: 0) == "completed")
         let attempts = try fixture.db.query("SELECT outcome, count(*) FROM calworker.job_runs WHERE kind = 'backup' GROUP BY 1 ORDER BY 1")

@@ -3,8 +3,8 @@ import Crypto
 import Foundation
 import Media
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct BackupRoundTripTests {
     @Test(arguments: [false, true])
@@ -27,10 +27,13 @@ import TestSupport
         let restored = try empty.connect()
         #expect(try BackupFixture.contents(of: restored) == BackupFixture.contents(of: fixture.db), "every table's content is equal")
         // The target now holds data: a second restore is refused unless forced.
-        #expect { try BackupRestorer(settings: fixture.settings, stores: fixture.stores).restore(manifest, in: listed[0].folder, into: empty.url, force: false) }
-            throws: { ($0 as? BackupError)?.kind == .targetNotEmpty }
+        #expect {
+            try BackupRestorer(settings: fixture.settings, stores: fixture.stores).restore(
+                manifest, in: listed[0].folder, into: empty.url, force: false)
+        } throws: { ($0 as? BackupError)?.kind == .targetNotEmpty }
         try restored.execute("UPDATE app.shifts SET title = 'changed after the backup'")
-        _ = try BackupRestorer(settings: fixture.settings, stores: fixture.stores).restore(manifest, in: listed[0].folder, into: empty.url, force: true)
+        _ = try BackupRestorer(settings: fixture.settings, stores: fixture.stores).restore(
+            manifest, in: listed[0].folder, into: empty.url, force: true)
         #expect(try BackupFixture.contents(of: restored) == BackupFixture.contents(of: fixture.db), "--force puts the backup's data back")
     }
 
@@ -47,7 +50,8 @@ import TestSupport
         #expect(dump.etag?.contains("-3\"") == true || dump.etag?.contains("-4\"") == true, "sent in parts: \(dump.etag ?? "no ETag")")
         let empty = try TestDatabase.makeEmpty()
         defer { empty.drop() }
-        let report = try BackupRestorer(settings: fixture.settings, stores: fixture.stores).restore(manifest, in: entry.folder, into: empty.url, force: false)
+        let report = try BackupRestorer(settings: fixture.settings, stores: fixture.stores).restore(
+            manifest, in: entry.folder, into: empty.url, force: false)
         #expect(report.differences.isEmpty)
         #expect(try BackupFixture.contents(of: try empty.connect()) == BackupFixture.contents(of: fixture.db))
     }
@@ -68,8 +72,10 @@ import TestSupport
         let fixture = try BackupFixture()
         var keyless = fixture.settings
         keyless.key = nil
-        #expect { try BackupRun(settings: keyless, stores: fixture.stores, catalog: fixture.catalog, shouldAbort: { false })
-            .run(on: fixture.db, policy: RetentionPolicy()) } throws: { error in
+        #expect {
+            try BackupRun(settings: keyless, stores: fixture.stores, catalog: fixture.catalog, shouldAbort: { false })
+                .run(on: fixture.db, policy: RetentionPolicy())
+        } throws: { error in
             (error as? BackupError)?.kind == .invalid && "\(error)".contains("CALWORKER_BACKUP_KEY")
         }
         #expect(try fixture.catalog.entries().isEmpty)

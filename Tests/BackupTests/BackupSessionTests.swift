@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// The deployment's three roles end to end, through the binary: `migrate` as the owner grants
 /// the worker's role; a worker on that role runs cleanup and backups; pg_dump and the
@@ -14,7 +14,9 @@ import TestSupport
         try FileManager.default.createDirectory(atPath: root + "/spool", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         let base = ["CALWORKER_BACKUP_KEY": BackupFixture.keyBase64, "CALWORKER_MEDIA_ROOT": root, "CALWORKER_BACKUP_SPOOL": root + "/spool"]
-        func calworker(_ arguments: [String], as role: String, _ extra: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        func calworker(_ arguments: [String], as role: String, _ extra: [String: String] = [:]) throws -> (
+            status: Int32, stdout: String, stderr: String
+        ) {
             try CalworkerProcess.run(arguments, databaseURL: roles.url(as: role), environment: base.merging(extra) { $1 })
         }
 
@@ -38,7 +40,8 @@ import TestSupport
         let failed = try calworker(["runs", "--kind", "backup", "--json"], as: roles.worker)
         let failedRecords = try JSONSerialization.jsonObject(with: Data(failed.stdout.utf8)) as? [[String: Any]] ?? []
         let error = failedRecords.first?["error"] as? String ?? ""
-        #expect(failedRecords.first?["outcome"] as? String == "failed" && error.contains("permission denied")
+        #expect(
+            failedRecords.first?["outcome"] as? String == "failed" && error.contains("permission denied")
                 && error.contains("CALWORKER_BACKUP_DATABASE_URL"), "\(failed.stdout)")
 
         // With it: cleanup (partitions made with the owner's rights) and a verified backup.
@@ -65,10 +68,12 @@ import TestSupport
     /// A backup role's URL that does not work: the job says which setting, and never its password.
     @Test func anUnusableBackupURLIsNamedAndItsPasswordNeverShown() throws {
         let fixture = try BackupFixture()
-        let environment = ["CALWORKER_BACKUP_KEY": BackupFixture.keyBase64, "CALWORKER_MEDIA_ROOT": fixture.root,
-                           "CALWORKER_BACKUP_TARGET": fixture.target, "CALWORKER_BACKUP_SPOOL": fixture.root + "/spool",
-                           "CALWORKER_BACKUP_DATABASE_URL": "host=/nonexistent-socket-dir user=calworker_backup password=Backup-S3cret-77 dbname=nope",
-                           "CALWORKER_DATABASE_CONNECT_TIMEOUT": "2s"]
+        let environment = [
+            "CALWORKER_BACKUP_KEY": BackupFixture.keyBase64, "CALWORKER_MEDIA_ROOT": fixture.root,
+            "CALWORKER_BACKUP_TARGET": fixture.target, "CALWORKER_BACKUP_SPOOL": fixture.root + "/spool",
+            "CALWORKER_BACKUP_DATABASE_URL": "host=/nonexistent-socket-dir user=calworker_backup password=Backup-S3cret-77 dbname=nope",
+            "CALWORKER_DATABASE_CONNECT_TIMEOUT": "2s",
+        ]
         func calworker(_ arguments: String...) throws -> (status: Int32, stdout: String, stderr: String) {
             try CalworkerProcess.run(arguments, databaseURL: fixture.database.url, environment: environment)
         }

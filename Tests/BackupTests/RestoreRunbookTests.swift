@@ -1,8 +1,8 @@
 import Backup
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// `runbooks/restore.md` followed to the letter: its `sh` blocks are run as written, by a shell,
 /// with the environment its first step sets up, against a real backup.
@@ -43,8 +43,9 @@ import TestSupport
         environment["RESTORE_SERVER_URL"] = TestEnvironment.adminURL
         environment["RESTORE_DB"] = restoreDB
         let base = fixture.root + "/runbook"
-        let shell = try ChildProcess(executable: "/bin/sh", arguments: ["-e", "-x", "-c", script], environment: environment,
-                                     stdout: base + ".out", stderr: base + ".err")
+        let shell = try ChildProcess(
+            executable: "/bin/sh", arguments: ["-e", "-x", "-c", script], environment: environment,
+            stdout: base + ".out", stderr: base + ".err")
         let status = shell.wait(timeout: 180)
         let output = ((try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "")
         let trace = ((try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")

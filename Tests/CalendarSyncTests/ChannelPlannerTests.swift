@@ -7,23 +7,28 @@ struct ChannelPlannerTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
     let day: TimeInterval = 86_400
 
-    func channel(_ id: String, _ resource: PushChannel.Resource, expiresIn: TimeInterval?, state: PushChannel.State = .active,
-                 resourceID: String? = "r", age: TimeInterval = 60) -> PushChannel {
-        PushChannel(channelID: id, accountID: 1, resource: resource, resourceID: resourceID, state: state,
-                    expiresAt: expiresIn.map { now.addingTimeInterval($0) }, createdAt: now.addingTimeInterval(-age))
+    func channel(
+        _ id: String, _ resource: PushChannel.Resource, expiresIn: TimeInterval?, state: PushChannel.State = .active,
+        resourceID: String? = "r", age: TimeInterval = 60
+    ) -> PushChannel {
+        PushChannel(
+            channelID: id, accountID: 1, resource: resource, resourceID: resourceID, state: state,
+            expiresAt: expiresIn.map { now.addingTimeInterval($0) }, createdAt: now.addingTimeInterval(-age))
     }
 
     @Test func everyDesiredResourceWithoutAChannelGetsOne() {
-        let plan = ChannelPlan.plan(desired: [.calendarList, .events(calendarID: "a"), .events(calendarID: "b")], channels: [],
-                                    now: now, renewBefore: day)
+        let plan = ChannelPlan.plan(
+            desired: [.calendarList, .events(calendarID: "a"), .events(calendarID: "b")], channels: [],
+            now: now, renewBefore: day)
         #expect(Set(plan.creates.keys) == [.calendarList, .events(calendarID: "a"), .events(calendarID: "b")])
         #expect(plan.creates.values.allSatisfy { $0.isEmpty })
         #expect(plan.stops.isEmpty && plan.expired.isEmpty)
     }
 
     @Test func aHealthyChannelIsKeptAndNothingHappens() {
-        let plan = ChannelPlan.plan(desired: [.events(calendarID: "a")], channels: [channel("c1", .events(calendarID: "a"), expiresIn: 5 * day)],
-                                    now: now, renewBefore: day)
+        let plan = ChannelPlan.plan(
+            desired: [.events(calendarID: "a")], channels: [channel("c1", .events(calendarID: "a"), expiresIn: 5 * day)],
+            now: now, renewBefore: day)
         #expect(plan.isEmpty)
     }
 
@@ -62,8 +67,9 @@ struct ChannelPlannerTests {
         let named = channel("c1", .events(calendarID: "a"), expiresIn: nil, state: .pending, resourceID: "r1", age: 3600)
         let unnamed = channel("c2", .events(calendarID: "b"), expiresIn: nil, state: .pending, resourceID: nil, age: 3600)
         let fresh = channel("c3", .calendarList, expiresIn: nil, state: .pending, resourceID: nil, age: 5)
-        let plan = ChannelPlan.plan(desired: [.calendarList, .events(calendarID: "a"), .events(calendarID: "b")],
-                                    channels: [named, unnamed, fresh], now: now, renewBefore: day)
+        let plan = ChannelPlan.plan(
+            desired: [.calendarList, .events(calendarID: "a"), .events(calendarID: "b")],
+            channels: [named, unnamed, fresh], now: now, renewBefore: day)
         #expect(plan.stops == [named])
         #expect(plan.abandoned == [unnamed])
         #expect(Set(plan.creates.keys) == [.events(calendarID: "a"), .events(calendarID: "b")], "a fresh pending channel counts as on its way")
@@ -79,10 +85,12 @@ struct ChannelPlannerTests {
 
     @Test func aResourceGoogleRefusedWaitsBeforeTheNextTryUnlessItsChannelIsExpiring() {
         let expiring = channel("c1", .events(calendarID: "b"), expiresIn: day / 2)
-        let plan = ChannelPlan.plan(desired: [.events(calendarID: "a"), .events(calendarID: "b"), .calendarList], channels: [expiring],
-                                    now: now, renewBefore: day, failed: [.events(calendarID: "a"), .events(calendarID: "b")])
-        #expect(Set(plan.creates.keys) == [.calendarList, .events(calendarID: "b")],
-                "a refused resource is not asked for again at once; one whose channel runs out still is")
+        let plan = ChannelPlan.plan(
+            desired: [.events(calendarID: "a"), .events(calendarID: "b"), .calendarList], channels: [expiring],
+            now: now, renewBefore: day, failed: [.events(calendarID: "a"), .events(calendarID: "b")])
+        #expect(
+            Set(plan.creates.keys) == [.calendarList, .events(calendarID: "b")],
+            "a refused resource is not asked for again at once; one whose channel runs out still is")
     }
 
     @Test func endedChannelsAreIgnored() {

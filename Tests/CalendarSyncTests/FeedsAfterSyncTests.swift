@@ -1,14 +1,15 @@
 import Foundation
 import GoogleEmulator
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// A sync that changed events brings its owner's feeds up to date half a minute later, once.
 @Suite struct FeedsAfterSyncTests {
     @Test func aSyncThatChangedEventsQueuesItsOwnersFeedExport() throws {
         let fixture = try SyncFixture()
-        let email = "fe@example.com", refreshToken = "1//rt-fe"
+        let email = "fe@example.com"
+        let refreshToken = "1//rt-fe"
         fixture.emulator.addAccount(email: email, refreshToken: refreshToken)
         try fixture.emulator.addCalendar(account: email, id: email, summary: "Fe", primary: true)
         try SampleEvents.seed(fixture.emulator, calendarID: email)
@@ -30,7 +31,8 @@ import TestSupport
         let sync = #"{"account_id": \#(account)}"#
         let created = try calworker("feeds", "create", "--owner", email, "--detail", "full", "--json")
         #expect(created.status == 0, "\(created)")
-        let object = String(((try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: String])?["url"] ?? "").split(separator: "/").last ?? "")
+        let object = String(
+            ((try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: String])?["url"] ?? "").split(separator: "/").last ?? "")
         func vevents() -> Int {
             ((try? String(contentsOfFile: root + "/feeds/" + object, encoding: .utf8)) ?? "").components(separatedBy: "BEGIN:VEVENT").count - 1
         }
@@ -38,7 +40,8 @@ import TestSupport
 
         #expect(try calworker("enqueue", "sync_account", "--args", sync).status == 0)
         #expect(try calworker("work", "--once").status == 0)
-        let queued = try fixture.db.query("""
+        let queued = try fixture.db.query(
+            """
             SELECT args->>'owner', extract(epoch FROM run_at - now()) FROM calworker.jobs WHERE kind = 'ics_export' AND state = 'available'
             """)
         #expect(queued.count == 1)
@@ -48,7 +51,8 @@ import TestSupport
 
         try fixture.db.execute("UPDATE calworker.jobs SET run_at = now() WHERE kind = 'ics_export'")
         #expect(try calworker("work", "--once").status == 0)
-        let synced = try fixture.db.query("""
+        let synced = try fixture.db.query(
+            """
             SELECT count(DISTINCT coalesce(raw->>'iCalUID', event_id)) FROM calworker.events
              WHERE account_id = $1 AND NOT is_mirror AND status <> 'cancelled'
             """, [Int64(account)])[0].decode(Int.self, at: 0)

@@ -64,17 +64,22 @@ final class HostileGoogle: Sendable {
 
     func calendarStates(_ fixture: SyncFixture) throws -> [String: String] {
         var states: [String: String] = [:]
-        for row in try fixture.db.query("SELECT calendar_id, deleted::text, coalesce(sync_token, '-') FROM calworker.calendars WHERE account_id = $1",
-                                        [fixture.accountID]) {
+        for row in try fixture.db.query(
+            "SELECT calendar_id, deleted::text, coalesce(sync_token, '-') FROM calworker.calendars WHERE account_id = $1",
+            [fixture.accountID])
+        {
             states[try row.decode(at: 0)] = "\(try row.decode(String.self, at: 1)) \(try row.decode(String.self, at: 2))"
         }
-        states["(account's list token)"] = try fixture.db.query("SELECT coalesce(calendar_list_sync_token, '-') FROM calworker.accounts WHERE id = $1",
-                                                                [fixture.accountID])[0].decode(String.self, at: 0)
+        states["(account's list token)"] = try fixture.db.query(
+            "SELECT coalesce(calendar_list_sync_token, '-') FROM calworker.accounts WHERE id = $1",
+            [fixture.accountID])[0].decode(String.self, at: 0)
         return states
     }
 
-    @Test(arguments: [#"{"items": "x", "nextSyncToken": "s"}"#, #"{"nextSyncToken": "s"}"#, #"{"items": [{"id": 5}], "nextSyncToken": "s"}"#,
-                      "<html>maintenance</html>", #"{"items": [], "nextSyncToken": "s", "nextPageToken": "p"}"#])
+    @Test(arguments: [
+        #"{"items": "x", "nextSyncToken": "s"}"#, #"{"nextSyncToken": "s"}"#, #"{"items": [{"id": 5}], "nextSyncToken": "s"}"#,
+        "<html>maintenance</html>", #"{"items": [], "nextSyncToken": "s", "nextPageToken": "p"}"#,
+    ])
     func aGarbageCalendarListWithStatus200DeletesNothing(body: String) throws {
         let fixture = try synced()
         // A full listing (the first, or after a 410) is the one that marks calendars it does
@@ -85,8 +90,9 @@ final class HostileGoogle: Sendable {
         let google = try HostileGoogle { _ in HostileGoogle.json(200, body) }
         #expect(throws: CalendarClientError.self) { try fixture.sync(environment: environment(fixture, api: google.url)) }
         #expect(try calendarStates(fixture) == before, "a calendar was marked deleted or its token changed")
-        let cancelled = try fixture.db.query("SELECT count(*) FROM calworker.events WHERE account_id = $1 AND status = 'cancelled' AND NOT is_mirror",
-                                             [fixture.accountID])[0].decode(Int.self, at: 0)
+        let cancelled = try fixture.db.query(
+            "SELECT count(*) FROM calworker.events WHERE account_id = $1 AND status = 'cancelled' AND NOT is_mirror",
+            [fixture.accountID])[0].decode(Int.self, at: 0)
         #expect(cancelled == cancelledBefore(fixture))
         // And the next sync against Google itself is as good as ever.
         _ = try fixture.syncUntilSuccess()
@@ -110,8 +116,13 @@ final class HostileGoogle: Sendable {
     /// A page of events with the token it was asked with: a loop, ended at once. Empty pages
     /// may repeat a token a few times (Google sends empty pages before more events), and are
     /// ended too when they go on.
-    @Test(arguments: [(#"{"items": [{"id": "same", "status": "confirmed", "start": {"date": "2026-11-24"}, "end": {"date": "2026-11-25"}}], "nextPageToken": "again"}"#, 4),
-                      (#"{"items": [], "nextPageToken": "again"}"#, 25)])
+    @Test(arguments: [
+        (
+            #"{"items": [{"id": "same", "status": "confirmed", "start": {"date": "2026-11-24"}, "end": {"date": "2026-11-25"}}], "nextPageToken": "again"}"#,
+            4
+        ),
+        (#"{"items": [], "nextPageToken": "again"}"#, 25),
+    ])
     func anEventsPageTokenThatRepeatsEndsTheListing(page: String, mostRequests: Int) throws {
         let fixture = try synced()
         let google = try HostileGoogle { request in
@@ -128,8 +139,9 @@ final class HostileGoogle: Sendable {
 
     @Test func aFullSyncPageWithoutItemsTombstonesNothing() throws {
         let fixture = try synced()
-        let live = try fixture.db.query("SELECT count(*) FROM calworker.events WHERE account_id = $1 AND status <> 'cancelled'",
-                                        [fixture.accountID])[0].decode(Int.self, at: 0)
+        let live = try fixture.db.query(
+            "SELECT count(*) FROM calworker.events WHERE account_id = $1 AND status <> 'cancelled'",
+            [fixture.accountID])[0].decode(Int.self, at: 0)
         #expect(live > 0)
         // Without a sync token, the next listing is a full one, which ends by tombstoning what it
         // did not see: a page with no items must not get that far.
@@ -142,8 +154,10 @@ final class HostileGoogle: Sendable {
             return HostileGoogle.json(200, #"{"kind": "calendar#events", "nextSyncToken": "events-2"}"#)
         }
         #expect(throws: CalendarClientError.self) { try fixture.sync(environment: environment(fixture, api: google.url)) }
-        #expect(try fixture.db.query("SELECT count(*) FROM calworker.events WHERE account_id = $1 AND status <> 'cancelled'",
-                                     [fixture.accountID])[0].decode(Int.self, at: 0) == live)
+        #expect(
+            try fixture.db.query(
+                "SELECT count(*) FROM calworker.events WHERE account_id = $1 AND status <> 'cancelled'",
+                [fixture.accountID])[0].decode(Int.self, at: 0) == live)
     }
 
     @Test func aTokenEndpointEchoingTheRequestLeavesNoSecretInColumnsOrLogs() throws {
@@ -166,7 +180,10 @@ final class HostileGoogle: Sendable {
     @Test func anAPIAnswerEchoingTheAuthorizationHeaderLeavesNoTokenBehind() throws {
         let fixture = try synced()
         let google = try HostileGoogle { request in
-            HostileGoogle.json(401, #"{"error": {"code": 401, "message": "Invalid Credentials: got Authorization: \#(request.header("Authorization") ?? "")", "errors": [{"reason": "authError", "message": "\#(request.header("Authorization") ?? "")"}]}}"#)
+            HostileGoogle.json(
+                401,
+                #"{"error": {"code": 401, "message": "Invalid Credentials: got Authorization: \#(request.header("Authorization") ?? "")", "errors": [{"reason": "authError", "message": "\#(request.header("Authorization") ?? "")"}]}}"#
+            )
         }
         #expect(throws: (any Error).self) { try fixture.sync(environment: environment(fixture, api: google.url)) }
         let sent = google.authorizations
@@ -180,44 +197,58 @@ final class HostileGoogle: Sendable {
     @Test func anAbsurdTokenLifetimeIsHeldToADay() throws {
         let fixture = try synced()
         try fixture.db.execute("UPDATE calworker.accounts SET access_token_expires_at = now() - interval '1 hour' WHERE id = $1", [fixture.accountID])
-        let tokens = try HostileGoogle { _ in HostileGoogle.json(200, #"{"access_token": "ya29.short-lived-\#(UUID().uuidString)", "expires_in": 1e15, "token_type": "Bearer"}"#) }
+        let tokens = try HostileGoogle { _ in
+            HostileGoogle.json(200, #"{"access_token": "ya29.short-lived-\#(UUID().uuidString)", "expires_in": 1e15, "token_type": "Bearer"}"#)
+        }
         _ = try? fixture.sync(environment: environment(fixture, token: tokens.url))
-        let expiry = try #require(try fixture.db.query("SELECT access_token_expires_at FROM calworker.accounts WHERE id = $1",
-                                                       [fixture.accountID])[0].decodeOptional(Date.self, at: 0))
+        let expiry = try #require(
+            try fixture.db.query(
+                "SELECT access_token_expires_at FROM calworker.accounts WHERE id = $1",
+                [fixture.accountID])[0].decodeOptional(Date.self, at: 0))
         #expect(expiry > Date().addingTimeInterval(86_000) && expiry <= Date().addingTimeInterval(86_400 + 60))
     }
 
     @Test func anAbsurdRetryAfterIsTakenAsAnHour() throws {
         let fixture = try synced()
         let google = try HostileGoogle { _ in
-            HostileGoogle.json(429, #"{"error": {"code": 429, "message": "Rate Limit Exceeded", "errors": [{"reason": "rateLimitExceeded"}]}}"#,
-                               headers: [("Retry-After", "9223372036854775807")])
+            HostileGoogle.json(
+                429, #"{"error": {"code": 429, "message": "Rate Limit Exceeded", "errors": [{"reason": "rateLimitExceeded"}]}}"#,
+                headers: [("Retry-After", "9223372036854775807")])
         }
         let store = AccountStore(cipher: fixture.environment.tokenCipher)
         var settings = fixture.environment.google
         settings.apiURL = google.url + "/calendar/v3"
-        let sync = try AccountSync(accountID: fixture.accountID, settings: settings, store: store, db: fixture.db,
-                                   metrics: fixture.metrics, shouldAbort: { false })
+        let sync = try AccountSync(
+            accountID: fixture.accountID, settings: settings, store: store, db: fixture.db,
+            metrics: fixture.metrics, shouldAbort: { false })
         sync.configureRetries(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(20))
         let error = try #require(throws: CalendarClientError.self) { try sync.run() }
-        guard case .api(let api) = error else { Issue.record("expected an API error, got \(error)"); return }
+        guard case .api(let api) = error else {
+            Issue.record("expected an API error, got \(error)")
+            return
+        }
         #expect(api.retryAfter == 3600)
         // The job snoozes for that hour.
         var quick = environment(fixture, api: google.url)
         quick.google.callAttempts = 2
         quick.google.longestBackoff = .milliseconds(20)
         let result = try fixture.sync(environment: quick)
-        guard case .retry(let after, _, _) = result else { Issue.record("expected a snooze, got \(result)"); return }
+        guard case .retry(let after, _, _) = result else {
+            Issue.record("expected a snooze, got \(result)")
+            return
+        }
         #expect(after == .seconds(3600))
     }
 
     /// No column a person or a program reads, and no log line, holds any of `secrets`.
     func expectNoSecret(_ secrets: [String], in fixture: SyncFixture, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let columns = try fixture.db.query("""
+        let columns = try fixture.db.query(
+            """
             SELECT coalesce(string_agg(coalesce(last_error, ''), ' '), '') FROM calworker.accounts
             UNION ALL SELECT coalesce(string_agg(coalesce(last_error, ''), ' '), '') FROM calworker.jobs
             UNION ALL SELECT coalesce(string_agg(coalesce(error, ''), ' '), '') FROM calworker.job_runs
-            """).map { try $0.decode(String.self, at: 0) }.joined(separator: "\n")
+            """
+        ).map { try $0.decode(String.self, at: 0) }.joined(separator: "\n")
         let logs = fixture.logs.records.map { "\($0.message) \($0.metadata)" }.joined(separator: "\n")
         for secret in secrets {
             #expect(!columns.contains(secret), "a secret is stored: \(columns)", sourceLocation: sourceLocation)

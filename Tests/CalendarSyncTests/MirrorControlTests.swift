@@ -1,7 +1,7 @@
 import Foundation
 import GoogleEmulator
-import Testing
 import TestSupport
+import Testing
 
 /// The operator's controls over mirroring, through the real binary.
 @Suite struct MirrorControlTests {
@@ -9,8 +9,12 @@ import TestSupport
         let (fixture, second) = try MirrorSyncTests.twoAccounts()
         let team = "team@group.calendar.google.com"
         try SampleEvents.seed(fixture.emulator, calendarID: SyncFixture.email)
-        try fixture.emulator.createEvent(calendarID: team, ["id": "teamsync01", "summary": "Team sync",
-            "start": ["dateTime": "2026-11-27T13:00:00Z"], "end": ["dateTime": "2026-11-27T14:00:00Z"]])
+        try fixture.emulator.createEvent(
+            calendarID: team,
+            [
+                "id": "teamsync01", "summary": "Team sync",
+                "start": ["dateTime": "2026-11-27T13:00:00Z"], "end": ["dateTime": "2026-11-27T14:00:00Z"],
+            ])
         for id in [fixture.accountID, second, fixture.accountID] { _ = try fixture.syncUntilSuccess(accountID: id) }
         func calworker(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
             try CalworkerProcess.run(arguments, databaseURL: fixture.database.url)

@@ -2,8 +2,8 @@ import CalendarSync
 import Foundation
 import MirrorPlanner
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Mirror policies as stored: what `save` refuses, and a row another program wrote that the
 /// planner cannot use in full.
@@ -14,18 +14,21 @@ import TestSupport
         let db = try database.connect()
         _ = try SeededOwner.add(owner: "o", calendars: ["a@example.com", "b@example.com"], on: db)
         typealias Link = MirrorPolicyStore.StoredLink
-        for bad in [Link(sourceCalendar: "a@example.com", targetCalendar: "a@example.com"),
-                    Link(sourceCalendar: "a@example.com", targetCalendar: "elsewhere@example.com"),
-                    Link(sourceCalendar: "a@example.com", targetCalendar: "b@example.com", detail: "everything"),
-                    Link(sourceCalendar: "a@example.com", targetCalendar: "b@example.com", workingHours: "25:00-26:00"),
-                    Link(sourceCalendar: "a@example.com", targetCalendar: "b@example.com", skipTitle: "(?<unclosed"),
-                    Link(sourceCalendar: "a@example.com", targetCalendar: "b@example.com", skipTitle: String(repeating: "x", count: 201))] {
+        for bad in [
+            Link(sourceCalendar: "a@example.com", targetCalendar: "a@example.com"),
+            Link(sourceCalendar: "a@example.com", targetCalendar: "elsewhere@example.com"),
+            Link(sourceCalendar: "a@example.com", targetCalendar: "b@example.com", detail: "everything"),
+            Link(sourceCalendar: "a@example.com", targetCalendar: "b@example.com", workingHours: "25:00-26:00"),
+            Link(sourceCalendar: "a@example.com", targetCalendar: "b@example.com", skipTitle: "(?<unclosed"),
+            Link(sourceCalendar: "a@example.com", targetCalendar: "b@example.com", skipTitle: String(repeating: "x", count: 201)),
+        ] {
             #expect(throws: MirrorPolicyStore.Refusal.self, "\(bad)") { try MirrorPolicyStore.save(bad, owner: "o", on: db) }
         }
         #expect(try MirrorPolicyStore.links(owner: "o", on: db).isEmpty)
 
         // Another program wrote a pattern that does not compile and a zone nobody knows.
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.mirror_links (owner, source_calendar, target_calendar, detail, skip_title, work_start, work_end)
             VALUES ('o', 'a@example.com', 'b@example.com', 'title', '([unclosed', 540, 1020)
             """)

@@ -4,8 +4,8 @@ import Foundation
 import GoogleEmulator
 import Jobs
 import Postgres
-import Testing
 import TestSupport
+import Testing
 import Worker
 
 /// Busy blocks between the calendars of one owner's accounts, against the emulator, checked
@@ -22,26 +22,39 @@ import Worker
         let isMirror = isMirrorEvent
         func live(_ event: [String: Any]) -> Bool { event["status"] as? String != "cancelled" }
         for calendar in calendars {
-            for source in all[calendar]! where !isMirror(source) && live(source) && source["recurringEventId"] == nil
-                && source["transparency"] as? String != "transparent" {
-                let declined = (source["attendees"] as? [[String: Any]] ?? []).contains { $0["self"] as? Bool == true && $0["responseStatus"] as? String == "declined" }
+            for source in all[calendar]!
+            where !isMirror(source) && live(source) && source["recurringEventId"] == nil
+                && source["transparency"] as? String != "transparent"
+            {
+                let declined = (source["attendees"] as? [[String: Any]] ?? []).contains {
+                    $0["self"] as? Bool == true && $0["responseStatus"] as? String == "declined"
+                }
                 if declined { continue }
                 let sourceKey = "\(calendar)/\(source["id"] as! String)"
                 for target in calendars where target != calendar {
                     let mirrors = all[target]!.filter { event in
                         isMirror(event) && live(event) && event["recurringEventId"] == nil
-                            && ((event["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerSource"] as? String == sourceKey
+                            && ((event["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerSource"] as? String
+                                == sourceKey
                     }
-                    if mirrors.count != 1 { problems.append("\(sourceKey) has \(mirrors.count) live mirrors in \(target)"); continue }
+                    if mirrors.count != 1 {
+                        problems.append("\(sourceKey) has \(mirrors.count) live mirrors in \(target)")
+                        continue
+                    }
                     let mirror = mirrors[0]
-                    if mirror["summary"] as? String != "Busy" { problems.append("\(sourceKey) mirror in \(target) is titled \(mirror["summary"] ?? "-")") }
+                    if mirror["summary"] as? String != "Busy" {
+                        problems.append("\(sourceKey) mirror in \(target) is titled \(mirror["summary"] ?? "-")")
+                    }
                     for field in ["start", "end"] {
-                        let wanted = source[field] as? [String: Any], got = mirror[field] as? [String: Any]
+                        let wanted = source[field] as? [String: Any]
+                        let got = mirror[field] as? [String: Any]
                         if wanted?["date"] as? String != got?["date"] as? String || !sameInstant(wanted?["dateTime"], got?["dateTime"]) {
                             problems.append("\(sourceKey) mirror in \(target) has \(field) \(got ?? [:]) not \(wanted ?? [:])")
                         }
                     }
-                    if (source["recurrence"] as? [String]) != (mirror["recurrence"] as? [String]) { problems.append("\(sourceKey) recurrence differs in \(target)") }
+                    if (source["recurrence"] as? [String]) != (mirror["recurrence"] as? [String]) {
+                        problems.append("\(sourceKey) recurrence differs in \(target)")
+                    }
                     if mirror["visibility"] as? String != "private" || (mirror["reminders"] as? [String: Any])?["useDefault"] as? Bool != false {
                         problems.append("\(sourceKey) mirror in \(target) is not private or rings")
                     }
@@ -52,7 +65,9 @@ import Worker
                 let source = ((mirror["extendedProperties"] as? [String: Any])?["private"] as? [String: Any])?["calworkerSource"] as? String ?? ""
                 let parts = source.split(separator: "/", maxSplits: 1).map(String.init)
                 let found = parts.count == 2 ? all[parts[0]]?.first { $0["id"] as? String == parts[1] } : nil
-                if found == nil || !live(found!) || isMirror(found!) { problems.append("orphan mirror \(mirror["id"] ?? "-") in \(calendar) for \(source)") }
+                if found == nil || !live(found!) || isMirror(found!) {
+                    problems.append("orphan mirror \(mirror["id"] ?? "-") in \(calendar) for \(source)")
+                }
             }
         }
         return problems
@@ -95,8 +110,12 @@ import Worker
         let calendars = [SyncFixture.email, Self.work, "team@group.calendar.google.com"]
         try SampleEvents.seed(fixture.emulator, calendarID: SyncFixture.email)
         try SampleEvents.seed(fixture.emulator, calendarID: Self.work, prefix: "w")
-        try fixture.emulator.createEvent(calendarID: "team@group.calendar.google.com", ["id": "teamsync01", "summary": "Team sync",
-            "start": ["dateTime": "2026-11-27T13:00:00Z"], "end": ["dateTime": "2026-11-27T14:00:00Z"]])
+        try fixture.emulator.createEvent(
+            calendarID: "team@group.calendar.google.com",
+            [
+                "id": "teamsync01", "summary": "Team sync",
+                "start": ["dateTime": "2026-11-27T13:00:00Z"], "end": ["dateTime": "2026-11-27T14:00:00Z"],
+            ])
         // Each account's job syncs its own copy and then the whole group's mirrors.
         for id in [fixture.accountID, second, fixture.accountID, second] {
             _ = try fixture.syncUntilSuccess(accountID: id)
@@ -118,7 +137,9 @@ import Worker
             let figures = try fixture.syncUntilSuccess(accountID: id)
             #expect(figures["mirrors_planned"] == 0, "account \(id): \(figures.json)")
         }
-        #expect(fixture.emulator.requestCount(method: "POST") == 0 || fixture.emulator.requestCount(method: "POST", route: "calendars/{calendarId}/events") == 0)
+        #expect(
+            fixture.emulator.requestCount(method: "POST") == 0
+                || fixture.emulator.requestCount(method: "POST", route: "calendars/{calendarId}/events") == 0)
         #expect(fixture.emulator.requestCount(method: "PATCH") == 0 && fixture.emulator.requestCount(method: "DELETE") == 0)
     }
 }
@@ -131,17 +152,23 @@ import Worker
 
         let emulator = fixture.emulator
         // The user moves one event, deletes another, declines a third, makes one free.
-        try emulator.patchEvent(calendarID: SyncFixture.email, eventID: "etimed001",
-                                ["start": ["dateTime": "2026-11-23T15:00:00+01:00"], "end": ["dateTime": "2026-11-23T16:30:00+01:00"]])
+        try emulator.patchEvent(
+            calendarID: SyncFixture.email, eventID: "etimed001",
+            ["start": ["dateTime": "2026-11-23T15:00:00+01:00"], "end": ["dateTime": "2026-11-23T16:30:00+01:00"]])
         try emulator.deleteEvent(calendarID: SyncFixture.email, eventID: "eallday01")
-        try emulator.patchEvent(calendarID: MirrorSyncTests.work, eventID: "wtimed001",
-                                ["attendees": [["email": MirrorSyncTests.work, "self": true, "responseStatus": "declined"]]])
+        try emulator.patchEvent(
+            calendarID: MirrorSyncTests.work, eventID: "wtimed001",
+            ["attendees": [["email": MirrorSyncTests.work, "self": true, "responseStatus": "declined"]]])
         try emulator.patchEvent(calendarID: MirrorSyncTests.work, eventID: "wallday01", ["transparency": "transparent"])
         // ... adds an exception to a series, and edits and deletes mirrors by hand.
-        try emulator.createEvent(calendarID: SyncFixture.email, ["id": "eseries01_20261214T083000Z", "summary": "Standup (late)",
-            "recurringEventId": "eseries01", "originalStartTime": ["dateTime": "2026-12-14T09:30:00+01:00", "timeZone": "Europe/Berlin"],
-            "start": ["dateTime": "2026-12-14T10:30:00+01:00", "timeZone": "Europe/Berlin"],
-            "end": ["dateTime": "2026-12-14T10:45:00+01:00", "timeZone": "Europe/Berlin"]])
+        try emulator.createEvent(
+            calendarID: SyncFixture.email,
+            [
+                "id": "eseries01_20261214T083000Z", "summary": "Standup (late)",
+                "recurringEventId": "eseries01", "originalStartTime": ["dateTime": "2026-12-14T09:30:00+01:00", "timeZone": "Europe/Berlin"],
+                "start": ["dateTime": "2026-12-14T10:30:00+01:00", "timeZone": "Europe/Berlin"],
+                "end": ["dateTime": "2026-12-14T10:45:00+01:00", "timeZone": "Europe/Berlin"],
+            ])
         let mirrors = emulator.events(calendarID: MirrorSyncTests.work).filter(isLiveMirror)
         let handEdited = try #require(mirrors.first { ($0["id"] as? String).map { !$0.isEmpty } == true })
         try emulator.patchEvent(calendarID: MirrorSyncTests.work, eventID: handEdited["id"] as! String, ["summary": "Lunch with Bob"])
@@ -155,8 +182,11 @@ import Worker
         #expect(MirrorSyncTests.check(emulator, calendars: calendars) == [])
         // Nothing calworker did not write was changed: every user event keeps its etag.
         for event in userEvents {
-            let now = emulator.event(calendarID: calendars.first { calendar in emulator.events(calendarID: calendar).contains { $0["id"] as? String == event["id"] as? String } }!,
-                                     eventID: event["id"] as! String)
+            let now = emulator.event(
+                calendarID: calendars.first { calendar in
+                    emulator.events(calendarID: calendar).contains { $0["id"] as? String == event["id"] as? String }
+                }!,
+                eventID: event["id"] as! String)
             #expect(now?["etag"] as? String == event["etag"] as? String, "user event \(event["id"] ?? "-") was touched")
         }
         // The new exception is an exception of each mirror series too.
@@ -170,8 +200,9 @@ import Worker
         try SampleEvents.seed(fixture.emulator, calendarID: SyncFixture.email)
         try SampleEvents.seed(fixture.emulator, calendarID: MirrorSyncTests.work, prefix: "w")
         // Upcoming team events, inside the mirror window.
-        try SampleEvents.many(fixture.emulator, calendarID: "team@group.calendar.google.com", count: 30, prefix: "team",
-                              from: SyncFixture.now.addingTimeInterval(86_400))
+        try SampleEvents.many(
+            fixture.emulator, calendarID: "team@group.calendar.google.com", count: 30, prefix: "team",
+            from: SyncFixture.now.addingTimeInterval(86_400))
         fixture.emulator.setFaults(rate: 0.1, kinds: [.rateLimit403, .serverError, .serviceUnavailable, .drop, .dropAfterApply], seed: 11)
         for id in [fixture.accountID, second, fixture.accountID, second] { _ = try fixture.syncUntilSuccess(attempts: 40, accountID: id) }
         fixture.emulator.clearFaults()
@@ -216,7 +247,9 @@ import Worker
             calendars.flatMap { fixture.emulator.events(calendarID: $0) }.filter(isLiveMirror)
         }
         #expect(liveMirrors().count == 12)
-        let userEvents = calendars.flatMap { fixture.emulator.events(calendarID: $0) }.filter { !isMirrorEvent($0) }.map { "\($0["id"] ?? "") \($0["etag"] ?? "")" }
+        let userEvents = calendars.flatMap { fixture.emulator.events(calendarID: $0) }.filter { !isMirrorEvent($0) }.map {
+            "\($0["id"] ?? "") \($0["etag"] ?? "")"
+        }
 
         guard case .success(let figures) = try fixture.cleanup(#"{"account_id": \#(second), "reset": true}"#) else {
             Issue.record("the reset did not succeed")
@@ -225,7 +258,9 @@ import Worker
         // Every mirror touches the work account: in its two calendars, or of their events in Ada's.
         #expect(figures["mirrors_deleted"] == 12)
         #expect(liveMirrors().isEmpty)
-        let after = calendars.flatMap { fixture.emulator.events(calendarID: $0) }.filter { !isMirrorEvent($0) }.map { "\($0["id"] ?? "") \($0["etag"] ?? "")" }
+        let after = calendars.flatMap { fixture.emulator.events(calendarID: $0) }.filter { !isMirrorEvent($0) }.map {
+            "\($0["id"] ?? "") \($0["etag"] ?? "")"
+        }
         #expect(Set(after).isSuperset(of: userEvents), "no user event changed")
         #expect(try fixture.db.query("SELECT count(*) FROM calworker.calendars WHERE account_id = $1", [second])[0].decode(Int.self, at: 0) == 0)
         #expect(throws: (any Error).self) { _ = try fixture.cleanup(#"{"account_id": 1}"#) }
@@ -237,8 +272,12 @@ import Worker
         let (fixture, second) = try MirrorSyncTests.twoAccounts()
         let holidays = "en.german#holiday@group.v.calendar.google.com"
         try fixture.emulator.addCalendar(account: SyncFixture.email, id: holidays, summary: "Holidays", accessRole: "reader")
-        try fixture.emulator.createEvent(calendarID: holidays, ["id": "xmas000001", "summary": "Christmas",
-            "start": ["date": "2026-12-25"], "end": ["date": "2026-12-26"]])
+        try fixture.emulator.createEvent(
+            calendarID: holidays,
+            [
+                "id": "xmas000001", "summary": "Christmas",
+                "start": ["date": "2026-12-25"], "end": ["date": "2026-12-26"],
+            ])
         try SampleEvents.seed(fixture.emulator, calendarID: SyncFixture.email)
         for id in [fixture.accountID, second, fixture.accountID] { _ = try fixture.syncUntilSuccess(accountID: id) }
         #expect(fixture.emulator.events(calendarID: holidays).filter(isMirrorEvent).isEmpty, "nothing written into a read-only calendar")
@@ -261,18 +300,24 @@ import Worker
         // The user revokes calworker's access to the work account, then adds an event at home
         // and one at work (the work one reaches no local copy: that account cannot sync).
         try fixture.emulator.revoke(account: MirrorSyncTests.work)
-        try fixture.emulator.createEvent(calendarID: SyncFixture.email, ["id": "dentist001", "summary": "Dentist",
-            "start": ["dateTime": "2026-11-25T08:00:00Z"], "end": ["dateTime": "2026-11-25T09:00:00Z"]])
-        try fixture.emulator.patchEvent(calendarID: SyncFixture.email, eventID: "etimed001",
-                                        ["start": ["dateTime": "2026-11-23T15:00:00+01:00"], "end": ["dateTime": "2026-11-23T16:00:00+01:00"]])
+        try fixture.emulator.createEvent(
+            calendarID: SyncFixture.email,
+            [
+                "id": "dentist001", "summary": "Dentist",
+                "start": ["dateTime": "2026-11-25T08:00:00Z"], "end": ["dateTime": "2026-11-25T09:00:00Z"],
+            ])
+        try fixture.emulator.patchEvent(
+            calendarID: SyncFixture.email, eventID: "etimed001",
+            ["start": ["dateTime": "2026-11-23T15:00:00+01:00"], "end": ["dateTime": "2026-11-23T16:00:00+01:00"]])
         let figures = try fixture.syncUntilSuccess(accountID: fixture.accountID)
         // Two writes into each of the work account's calendars (a new mirror, a moved one), none made.
         #expect(figures["mirror_writes_skipped_needs_reauth"] == 4, "\(figures.json)")
         #expect(figures["mirrors_inserted"] == 0 && figures["mirrors_patched"] == 0 && figures["mirrors_deleted"] == 0)
         #expect(try AccountStore(cipher: nil).account(id: second, on: fixture.db).state == .needsReauth)
         #expect(try fixture.accountState().state == .active, "the syncing account is not blamed for its target")
-        #expect(fixture.emulator.events(calendarID: SyncFixture.email).filter(isLiveMirror).count == mirrorsInAda,
-                "the work account's last known events still block Ada's time")
+        #expect(
+            fixture.emulator.events(calendarID: SyncFixture.email).filter(isLiveMirror).count == mirrorsInAda,
+            "the work account's last known events still block Ada's time")
 
         // Reconnected with a new token, the next sync of either account converges everything.
         try fixture.emulator.seed(["accounts": [["email": MirrorSyncTests.work, "refresh_token": "rt-work-2"]]])

@@ -1,6 +1,7 @@
 import Foundation
 import Google
 import Testing
+
 @testable import CalendarSync
 
 @Suite struct PageGuardTests {
@@ -26,8 +27,10 @@ import Testing
         #expect(throws: CalendarClientError.self) { try guardian.advance(to: "p4", afterEmptyPage: false) }
     }
 
-    @Test(arguments: [(#"{"items": [], "nextPageToken": "p"}"#, true), ("{\"items\": [ \n ], \"nextPageToken\": \"p\"}", true),
-                      (#"{"items": [{"id": "a"}], "nextPageToken": "p"}"#, false)])
+    @Test(arguments: [
+        (#"{"items": [], "nextPageToken": "p"}"#, true), ("{\"items\": [ \n ], \"nextPageToken\": \"p\"}", true),
+        (#"{"items": [{"id": "a"}], "nextPageToken": "p"}"#, false),
+    ])
     func anEventsPageKnowsWhetherItIsEmpty(body: String, empty: Bool) throws {
         #expect(try EventsPage.parse(Data(body.utf8)).isEmpty == empty)
     }

@@ -5,8 +5,8 @@ import Foundation
 import Google
 import Postgres
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// The budgets in PostgreSQL: two connections stand for two worker processes writing as one
 /// account. The refill rate is set so low (one request's worth per 1,000 s) that what is

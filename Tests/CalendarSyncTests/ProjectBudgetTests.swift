@@ -37,16 +37,21 @@ import Worker
         var workerOptions = WorkerOptions()
         workerOptions.concurrency = 8
         workerOptions.once = true
-        let summary = try Worker(databaseURL: fixture.database.url, registry: registry, queue: JobQueue(), options: workerOptions,
-                                 logger: Logger(level: .error, handler: fixture.logs), metrics: fixture.metrics).run()
+        let summary = try Worker(
+            databaseURL: fixture.database.url, registry: registry, queue: JobQueue(), options: workerOptions,
+            logger: Logger(level: .error, handler: fixture.logs), metrics: fixture.metrics
+        ).run()
         #expect(summary.completed == 501, "the fan-out and 500 account syncs: \(summary)")
-        #expect(fixture.emulator.requestCount(status: 403) == 0 && fixture.emulator.requestCount(status: 429) == 0,
-                "no rate limit answers: \(fixture.emulator.stats().filter { $0.key.status >= 400 })")
+        #expect(
+            fixture.emulator.requestCount(status: 403) == 0 && fixture.emulator.requestCount(status: 429) == 0,
+            "no rate limit answers: \(fixture.emulator.stats().filter { $0.key.status >= 400 })")
         #expect(fixture.emulator.requestCount() >= 1000, "each account listed its calendars and events")
         let synced = try fixture.db.query("SELECT count(*) FROM calworker.accounts WHERE last_synced_at IS NOT NULL").first?.decode(Int.self, at: 0)
         #expect(synced == 500)
-        let bucket = try fixture.db.query("SELECT count(*) FROM calworker.project_request_budgets WHERE project = $1",
-                                          [fixture.emulator.clientID]).first?.decode(Int.self, at: 0)
+        let bucket = try fixture.db.query(
+            "SELECT count(*) FROM calworker.project_request_budgets WHERE project = $1",
+            [fixture.emulator.clientID]
+        ).first?.decode(Int.self, at: 0)
         #expect(bucket == 1, "every take went through the project's one bucket")
     }
 }

@@ -9,8 +9,8 @@ import Logging
 import Metrics
 import Postgres
 import PushReceiver
-import Testing
 import TestSupport
+import Testing
 import Worker
 
 /// Push channels against the emulator, which delivers real notifications to a real receiver:
@@ -25,25 +25,36 @@ import Worker
         defer { receiver.stop() }
         let environment = fixture.pushEnvironment(receiver)
 
-        guard case .success(let figures) = try fixture.sync(environment: environment) else { Issue.record("first sync failed"); return }
+        guard case .success(let figures) = try fixture.sync(environment: environment) else {
+            Issue.record("first sync failed")
+            return
+        }
         #expect(figures["channels_created"] == 3, "the calendar list and both calendars")
         var live = try fixture.liveChannels()
         #expect(Set(live.map(\.resource)) == [.calendarList, .events(calendarID: SyncFixture.email), .events(calendarID: Self.team)])
         #expect(fixture.emulator.channels().filter { $0.state == .live }.count == 3)
-        #expect(eventually(timeout: 20) { ((try? fixture.liveChannels()) ?? []).allSatisfy { $0.confirmedAt != nil } },
-                "each channel's first (sync) message reached the receiver")
+        #expect(
+            eventually(timeout: 20) { ((try? fixture.liveChannels()) ?? []).allSatisfy { $0.confirmedAt != nil } },
+            "each channel's first (sync) message reached the receiver")
         for channel in live {
             let granted = try #require(channel.expiresAt)
-            #expect(granted > Date().addingTimeInterval(6 * 86_400) && granted <= Date().addingTimeInterval(7 * 86_400 + 60),
-                    "the emulator grants Google's week, not the month asked for")
+            #expect(
+                granted > Date().addingTimeInterval(6 * 86_400) && granted <= Date().addingTimeInterval(7 * 86_400 + 60),
+                "the emulator grants Google's week, not the month asked for")
         }
 
-        guard case .success(let again) = try fixture.sync(environment: environment) else { Issue.record("second sync failed"); return }
+        guard case .success(let again) = try fixture.sync(environment: environment) else {
+            Issue.record("second sync failed")
+            return
+        }
         #expect((again["channels_created"] ?? 0) == 0, "healthy channels are left alone")
 
         // Taken out of mirroring: its channel goes, the others stay.
         #expect(try EventStore().setExcluded(accountID: fixture.accountID, calendarID: Self.team, true, on: fixture.db))
-        guard case .success(let excluded) = try fixture.watchChannels(environment: environment) else { Issue.record("upkeep failed"); return }
+        guard case .success(let excluded) = try fixture.watchChannels(environment: environment) else {
+            Issue.record("upkeep failed")
+            return
+        }
         #expect(excluded["channels_stopped"] == 1)
         live = try fixture.liveChannels()
         #expect(!live.contains { $0.resource == .events(calendarID: Self.team) } && live.count == 2)
@@ -53,7 +64,10 @@ import Worker
         var renewing = environment
         renewing.google.push?.renewBefore = 8 * 86_400
         let before = live
-        guard case .success(let renewed) = try fixture.watchChannels(environment: renewing) else { Issue.record("renewal failed"); return }
+        guard case .success(let renewed) = try fixture.watchChannels(environment: renewing) else {
+            Issue.record("renewal failed")
+            return
+        }
         #expect(renewed["channels_created"] == 2 && renewed["channels_renewed"] == 2 && renewed["channels_stopped"] == 2)
         #expect(ExpositionSamples(fixture.metrics.render()).value("calworker_push_channel_changes_total", ["change": "renewed"]) == 2)
         let all = try PushChannelStore().channels(accountID: fixture.accountID, on: fixture.db)
@@ -69,7 +83,10 @@ import Worker
 
         // Disabled: every channel goes.
         try AccountStore(cipher: nil).setState(id: fixture.accountID, .disabled, on: fixture.db)
-        guard case .success = try fixture.watchChannels(environment: environment) else { Issue.record("upkeep failed"); return }
+        guard case .success = try fixture.watchChannels(environment: environment) else {
+            Issue.record("upkeep failed")
+            return
+        }
         #expect(try fixture.liveChannels().isEmpty)
         #expect(fixture.emulator.channels().allSatisfy { $0.state != .live })
     }
@@ -79,22 +96,32 @@ import Worker
         let receiver = try fixture.startReceiver()
         defer { receiver.stop() }
         var environment = fixture.pushEnvironment(receiver)
-        guard case .success = try fixture.sync(environment: environment) else { Issue.record("first sync failed"); return }
+        guard case .success = try fixture.sync(environment: environment) else {
+            Issue.record("first sync failed")
+            return
+        }
         #expect(try fixture.liveChannels().count == 3)
 
         guard case .success = try fixture.cleanup(#"{"account_id": \#(fixture.accountID), "reset": true}"#, environment: environment) else {
-            Issue.record("reset failed"); return
+            Issue.record("reset failed")
+            return
         }
         #expect(try fixture.liveChannels().isEmpty)
         #expect(fixture.emulator.channels().allSatisfy { $0.state != .live })
 
         // The next sync starts afresh, channels included; then the user revokes access.
-        guard case .success = try fixture.sync(environment: environment) else { Issue.record("sync after reset failed"); return }
+        guard case .success = try fixture.sync(environment: environment) else {
+            Issue.record("sync after reset failed")
+            return
+        }
         #expect(try fixture.liveChannels().count == 3)
         try fixture.emulator.revoke(account: SyncFixture.email)
         fixture.emulator.expireAccessTokens()
         environment.google.callAttempts = 1
-        guard case .discard = try fixture.sync(environment: environment) else { Issue.record("a revoked account is not discarded"); return }
+        guard case .discard = try fixture.sync(environment: environment) else {
+            Issue.record("a revoked account is not discarded")
+            return
+        }
         #expect(try fixture.accountState().state == .needsReauth)
         #expect(try fixture.liveChannels().isEmpty, "a needs_reauth account's channels are over, even if Google refuses the stop")
     }
@@ -107,12 +134,18 @@ import Worker
             fixture.emulator.requestCount(route: "calendars/{calendarId}/events/watch")
                 + fixture.emulator.requestCount(route: "users/me/calendarList/watch")
         }
-        guard case .success(let first) = try fixture.sync(environment: environment) else { Issue.record("sync failed"); return }
+        guard case .success(let first) = try fixture.sync(environment: environment) else {
+            Issue.record("sync failed")
+            return
+        }
         #expect(first["channels_failed"] == 2 && first["channels_created"] == 0)
         #expect(watchCalls() == 2)
         let failed = try PushChannelStore().channels(accountID: fixture.accountID, on: fixture.db)
         #expect(failed.count == 2 && failed.allSatisfy { $0.state == .failed && ($0.lastError ?? "").hasPrefix("refused: ") })
-        guard case .success(let again) = try fixture.sync(environment: environment) else { Issue.record("sync failed"); return }
+        guard case .success(let again) = try fixture.sync(environment: environment) else {
+            Issue.record("sync failed")
+            return
+        }
         #expect(again["channels_failed"] == nil && watchCalls() == 2, "not asked again within the hour")
         #expect(try PushChannelStore().accountsOnPolling(on: fixture.db) == [fixture.accountID], "the account stays on polling")
     }
@@ -121,22 +154,28 @@ import Worker
     /// the token never reaches a stored error or the report that is logged.
     @Test func aWatchErrorEchoingTheChannelTokenLeavesNoTokenBehind() throws {
         let fixture = try SyncFixture(calendars: [SyncFixture.email])
-        guard case .success = try fixture.sync() else { Issue.record("sync failed"); return }
+        guard case .success = try fixture.sync() else {
+            Issue.record("sync failed")
+            return
+        }
         let bodies = SharedList<String>()
         let echo = try HTTPServer(address: "127.0.0.1:0") { request in
             let body = String(decoding: request.body, as: UTF8.self)
             bodies.append(body)
             let quoted = body.replacingOccurrences(of: "\"", with: "'")
-            return HTTPServerResponse(status: 400, contentType: "application/json",
-                                      body: #"{"error": {"code": 400, "message": "invalid channel \#(quoted)", "errors": []}}"#)
+            return HTTPServerResponse(
+                status: 400, contentType: "application/json",
+                body: #"{"error": {"code": 400, "message": "invalid channel \#(quoted)", "errors": []}}"#)
         }
         echo.start()
         defer { echo.stop() }
         var settings = fixture.environment.google
         settings.apiURL = "http://127.0.0.1:\(echo.port)/calendar/v3"
         settings.push = PushSettings(address: "https://calendar.example.com/push/google")
-        let report = try ChannelKeeper(accountID: fixture.accountID, settings: settings, store: AccountStore(cipher: fixture.environment.tokenCipher),
-                                       db: fixture.db, metrics: fixture.metrics, shouldAbort: { false }).run()
+        let report = try ChannelKeeper(
+            accountID: fixture.accountID, settings: settings, store: AccountStore(cipher: fixture.environment.tokenCipher),
+            db: fixture.db, metrics: fixture.metrics, shouldAbort: { false }
+        ).run()
         #expect(report.failed == 2 && report.created == 0)
         let tokens = bodies.values.compactMap { body in
             (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["token"] as? String
@@ -154,12 +193,21 @@ import Worker
         let fixture = try SyncFixture(calendars: [SyncFixture.email])
         let receiver = try fixture.startReceiver()
         defer { receiver.stop() }
-        guard case .success(let plain) = try fixture.sync() else { Issue.record("sync failed"); return }
+        guard case .success(let plain) = try fixture.sync() else {
+            Issue.record("sync failed")
+            return
+        }
         #expect(plain["channels_created"] == nil && fixture.emulator.channels().isEmpty, "push off: no channel, as before")
 
-        guard case .success = try fixture.sync(environment: fixture.pushEnvironment(receiver)) else { Issue.record("sync failed"); return }
+        guard case .success = try fixture.sync(environment: fixture.pushEnvironment(receiver)) else {
+            Issue.record("sync failed")
+            return
+        }
         #expect(try fixture.liveChannels().count == 2)
-        guard case .success(let off) = try fixture.sync() else { Issue.record("sync failed"); return }
+        guard case .success(let off) = try fixture.sync() else {
+            Issue.record("sync failed")
+            return
+        }
         #expect(off["channels_stopped"] == 2, "turning push off stops the channels at the next sync")
         #expect(fixture.emulator.channels().allSatisfy { $0.state != .live })
     }
@@ -175,9 +223,10 @@ struct LoopbackReceiver {
 
 extension SyncFixture {
     func startReceiver(coalesceDelay: Duration = .milliseconds(100)) throws -> LoopbackReceiver {
-        let receiver = PushReceiver(path: "/push/google", pool: ConnectionPool(url: database.url, size: 2), coalesceDelay: coalesceDelay,
-                                    registry: JobKinds.registry(environment), metrics: metrics,
-                                    logger: Logger(level: .error, handler: InMemoryLogHandler()))
+        let receiver = PushReceiver(
+            path: "/push/google", pool: ConnectionPool(url: database.url, size: 2), coalesceDelay: coalesceDelay,
+            registry: JobKinds.registry(environment), metrics: metrics,
+            logger: Logger(level: .error, handler: InMemoryLogHandler()))
         var limits = HTTPServer.Limits()
         limits.receivePushNotifications()
         let server = try HTTPServer(address: "127.0.0.1:0", limits: limits) { receiver.respond(to: $0) }
@@ -198,11 +247,13 @@ extension SyncFixture {
     /// Runs one attempt of `watch_channels` for the account.
     func watchChannels(environment: JobEnvironment) throws -> JobResult {
         let args = #"{"account_id": \#(accountID)}"#
-        let job = ClaimedJob(id: 1, kind: WatchChannelsJob.kind, queue: "default", args: args, attempt: 1, maxAttempts: 5,
-                             priority: 0, timeout: nil, startedAt: Date(), dueAt: Date())
+        let job = ClaimedJob(
+            id: 1, kind: WatchChannelsJob.kind, queue: "default", args: args, attempt: 1, maxAttempts: 5,
+            priority: 0, timeout: nil, startedAt: Date(), dueAt: Date())
         let connection = db
-        let context = JobContext(job: job, logger: Logger(level: .debug, handler: logs), stopSignal: StopSignal(),
-                                 deadline: .now + .seconds(600), metrics: metrics, connectionProvider: { connection })
+        let context = JobContext(
+            job: job, logger: Logger(level: .debug, handler: logs), stopSignal: StopSignal(),
+            deadline: .now + .seconds(600), metrics: metrics, connectionProvider: { connection })
         let handler = WatchChannelsJob(environment: environment)
         return try handler.run(try handler.validate(try JSONDecoder().decode(WatchChannelsJob.Args.self, from: Data(args.utf8))), context: context)
     }
@@ -216,14 +267,18 @@ extension SyncFixture {
         let receiver = try fixture.startReceiver()
         defer { receiver.stop() }
         let environment = fixture.pushEnvironment(receiver)
-        guard case .success = try fixture.sync(environment: environment) else { Issue.record("first sync failed"); return }
+        guard case .success = try fixture.sync(environment: environment) else {
+            Issue.record("first sync failed")
+            return
+        }
         #expect(eventually(timeout: 20) { ((try? fixture.liveChannels()) ?? []).allSatisfy { $0.confirmedAt != nil } })
 
         var options = WorkerOptions()
         options.concurrency = 2
         options.pollInterval = .milliseconds(50)
-        let worker = Worker(databaseURL: fixture.database.url, registry: JobKinds.registry(environment), queue: JobQueue(),
-                            options: options, logger: Logger(level: .error, handler: fixture.logs), metrics: fixture.metrics)
+        let worker = Worker(
+            databaseURL: fixture.database.url, registry: JobKinds.registry(environment), queue: JobQueue(),
+            options: options, logger: Logger(level: .error, handler: fixture.logs), metrics: fixture.metrics)
         let done = DispatchSemaphore(value: 0)
         Thread {
             _ = try? worker.run()
@@ -236,10 +291,12 @@ extension SyncFixture {
 
         // Tomorrow 10:00-11:00 in the primary calendar, written by the user in Google Calendar.
         let start = SyncFixture.now.addingTimeInterval(86_400 + 10 * 3600)
-        let source = try fixture.emulator.createEvent(calendarID: SyncFixture.email, [
-            "summary": "Dentist", "start": ["dateTime": RFC3339Text.format(start)],
-            "end": ["dateTime": RFC3339Text.format(start.addingTimeInterval(3600))],
-        ])
+        let source = try fixture.emulator.createEvent(
+            calendarID: SyncFixture.email,
+            [
+                "summary": "Dentist", "start": ["dateTime": RFC3339Text.format(start)],
+                "end": ["dateTime": RFC3339Text.format(start.addingTimeInterval(3600))],
+            ])
         let mirrored = eventually(timeout: 30) {
             fixture.emulator.events(calendarID: PushChannelTests.team).contains { event in
                 isMirrorEvent(event) && event["status"] as? String != "cancelled"
@@ -250,9 +307,10 @@ extension SyncFixture {
         let jobs = try fixture.db.query("SELECT args::text FROM calworker.jobs WHERE kind = 'sync_account'").map { try $0.decode(String.self, at: 0) }
         #expect(!jobs.isEmpty && jobs.allSatisfy { $0.contains("\"via_push\": true") }, "only notified syncs ran: \(jobs)")
         // Observed when the job ends, just after the mirror was written.
-        #expect(eventually(timeout: 10) {
-            (ExpositionSamples(fixture.metrics.render()).value("calworker_push_notification_to_mirror_seconds_count") ?? 0) >= 1
-        })
+        #expect(
+            eventually(timeout: 10) {
+                (ExpositionSamples(fixture.metrics.render()).value("calworker_push_notification_to_mirror_seconds_count") ?? 0) >= 1
+            })
     }
 }
 
@@ -273,13 +331,22 @@ enum RFC3339Text {
         let receiver = try fixture.startReceiver()
         defer { receiver.stop() }
         let environment = fixture.pushEnvironment(receiver)
-        guard case .success = try fixture.sync(environment: environment) else { Issue.record("first sync failed"); return }
+        guard case .success = try fixture.sync(environment: environment) else {
+            Issue.record("first sync failed")
+            return
+        }
         #expect(eventually(timeout: 20) { ((try? fixture.liveChannels()) ?? []).allSatisfy { $0.confirmedAt != nil } })
 
         let fanOut = #"{"account_id": "all"}"#
-        guard case .success(let covered) = try fixture.sync(args: fanOut, environment: environment) else { Issue.record("fan-out failed"); return }
+        guard case .success(let covered) = try fixture.sync(args: fanOut, environment: environment) else {
+            Issue.record("fan-out failed")
+            return
+        }
         #expect(covered["enqueued"] == 0 && covered["left_to_push"] == 1, "channels healthy, synced just now: left to push")
-        guard case .success(let plain) = try fixture.sync(args: fanOut) else { Issue.record("fan-out failed"); return }
+        guard case .success(let plain) = try fixture.sync(args: fanOut) else {
+            Issue.record("fan-out failed")
+            return
+        }
         #expect(plain["enqueued"] == 1 && plain["left_to_push"] == nil, "without push the poll is as before")
         try fixture.db.execute("DELETE FROM calworker.jobs")
 
@@ -288,16 +355,21 @@ enum RFC3339Text {
         options.pushDropRate = 1
         fixture.emulator.options = options
         let start = SyncFixture.now.addingTimeInterval(2 * 86_400 + 9 * 3600)
-        try fixture.emulator.createEvent(calendarID: SyncFixture.email, [
-            "summary": "Lost notification", "start": ["dateTime": RFC3339Text.format(start)],
-            "end": ["dateTime": RFC3339Text.format(start.addingTimeInterval(1800))],
-        ])
+        try fixture.emulator.createEvent(
+            calendarID: SyncFixture.email,
+            [
+                "summary": "Lost notification", "start": ["dateTime": RFC3339Text.format(start)],
+                "end": ["dateTime": RFC3339Text.format(start.addingTimeInterval(1800))],
+            ])
         #expect(eventually(timeout: 10) { fixture.emulator.channels().contains { $0.messagesDropped > 0 } })
         #expect(try fixture.db.query("SELECT count(*) FROM calworker.jobs").first?.decode(Int.self, at: 0) == 0, "nothing was notified")
 
         // The safety interval passes: the poll visits the account again.
         try fixture.db.execute("UPDATE calworker.accounts SET last_full_sync_at = now() - interval '2 hours'")
-        guard case .success(let due) = try fixture.sync(args: fanOut, environment: environment) else { Issue.record("fan-out failed"); return }
+        guard case .success(let due) = try fixture.sync(args: fanOut, environment: environment) else {
+            Issue.record("fan-out failed")
+            return
+        }
         #expect(due["enqueued"] == 1 && due["left_to_push"] == 0)
         _ = try fixture.syncUntilSuccess()
         #expect(MirrorSyncTests.check(fixture.emulator, calendars: [SyncFixture.email, PushChannelTests.team], now: SyncFixture.now).isEmpty)
@@ -309,20 +381,28 @@ enum RFC3339Text {
         let receiver = try fixture.startReceiver()
         defer { receiver.stop() }
         let environment = fixture.pushEnvironment(receiver)
-        guard case .success = try fixture.sync(environment: environment) else { Issue.record("first sync failed"); return }
+        guard case .success = try fixture.sync(environment: environment) else {
+            Issue.record("first sync failed")
+            return
+        }
         #expect(eventually(timeout: 20) { ((try? fixture.liveChannels()) ?? []).allSatisfy { $0.confirmedAt != nil } })
         #expect(try PushChannelStore().accountsOnPolling(on: fixture.db).isEmpty)
 
         let events = try #require(try fixture.liveChannels().first { $0.resource == .events(calendarID: SyncFixture.email) })
         try fixture.emulator.expireChannel(id: events.channelID)
-        try fixture.db.execute("UPDATE calworker.push_channels SET expires_at = now() - interval '1 second' WHERE channel_id = $1",
-                               [events.channelID])
+        try fixture.db.execute(
+            "UPDATE calworker.push_channels SET expires_at = now() - interval '1 second' WHERE channel_id = $1",
+            [events.channelID])
         #expect(try PushChannelStore().accountsOnPolling(on: fixture.db) == [fixture.accountID])
         guard case .success(let fanOut) = try fixture.sync(args: #"{"account_id": "all"}"#, environment: environment) else {
-            Issue.record("fan-out failed"); return
+            Issue.record("fan-out failed")
+            return
         }
         #expect(fanOut["enqueued"] == 1, "no healthy channel: the five-minute cadence")
-        guard case .success(let renewed) = try fixture.sync(environment: environment) else { Issue.record("sync failed"); return }
+        guard case .success(let renewed) = try fixture.sync(environment: environment) else {
+            Issue.record("sync failed")
+            return
+        }
         #expect(renewed["channels_expired"] == 1 && renewed["channels_created"] == 1, "the sync records the expiry and replaces the channel")
     }
 }
@@ -332,24 +412,31 @@ enum RFC3339Text {
 @Suite struct PushReceiverProcessTests {
     @Test func aReceiverKilledRightAfterAnswering200LosesNothing() throws {
         let fixture = try SyncFixture(calendars: [SyncFixture.email, PushChannelTests.team], ownedCalendars: true)
-        let receiver = try CalworkerProcess(["receive", "--http-addr", "127.0.0.1:0"], databaseURL: fixture.database.url,
-                                            environment: ["CALWORKER_LOG_LEVEL": "info"])
+        let receiver = try CalworkerProcess(
+            ["receive", "--http-addr", "127.0.0.1:0"], databaseURL: fixture.database.url,
+            environment: ["CALWORKER_LOG_LEVEL": "info"])
         defer { receiver.signal(SIGKILL) }
         let port = try #require(receiver.servedPort(logLine: "receiving push notifications"), "receiver log: \(receiver.standardError.suffix(2000))")
         var environment = fixture.environment
         environment.google.push = PushSettings(address: "http://127.0.0.1:\(port)/push/google")
-        guard case .success = try fixture.sync(environment: environment) else { Issue.record("first sync failed"); return }
-        #expect(eventually(timeout: 20) { ((try? fixture.liveChannels()) ?? []).allSatisfy { $0.confirmedAt != nil } },
-                "receiver log: \(receiver.standardError.suffix(2000))")
+        guard case .success = try fixture.sync(environment: environment) else {
+            Issue.record("first sync failed")
+            return
+        }
+        #expect(
+            eventually(timeout: 20) { ((try? fixture.liveChannels()) ?? []).allSatisfy { $0.confirmedAt != nil } },
+            "receiver log: \(receiver.standardError.suffix(2000))")
         let channel = try #require(try fixture.liveChannels().first { $0.resource == .events(calendarID: SyncFixture.email) })
         func delivered() -> Int { fixture.emulator.channels().first { $0.id == channel.channelID }?.messagesDelivered ?? 0 }
         let before = delivered()
 
         let start = SyncFixture.now.addingTimeInterval(3 * 86_400 + 14 * 3600)
-        try fixture.emulator.createEvent(calendarID: SyncFixture.email, [
-            "summary": "Acknowledged, then the receiver died", "start": ["dateTime": RFC3339Text.format(start)],
-            "end": ["dateTime": RFC3339Text.format(start.addingTimeInterval(3600))],
-        ])
+        try fixture.emulator.createEvent(
+            calendarID: SyncFixture.email,
+            [
+                "summary": "Acknowledged, then the receiver died", "start": ["dateTime": RFC3339Text.format(start)],
+                "end": ["dateTime": RFC3339Text.format(start.addingTimeInterval(3600))],
+            ])
         #expect(eventually(timeout: 20, every: 0.002) { delivered() > before }, "the emulator saw its 200")
         receiver.signal(SIGKILL)
         #expect(receiver.wait(timeout: 10) != nil)
@@ -360,8 +447,10 @@ enum RFC3339Text {
         options.concurrency = 2
         let registry = JobKinds.registry(environment)
         let mirrored = eventually(timeout: 30, every: 0.2) {
-            _ = try? Worker(databaseURL: fixture.database.url, registry: registry, queue: JobQueue(), options: options,
-                            logger: Logger(level: .error, handler: fixture.logs), metrics: fixture.metrics).run()
+            _ = try? Worker(
+                databaseURL: fixture.database.url, registry: registry, queue: JobQueue(), options: options,
+                logger: Logger(level: .error, handler: fixture.logs), metrics: fixture.metrics
+            ).run()
             return fixture.emulator.events(calendarID: PushChannelTests.team).contains { isMirrorEvent($0) && $0["status"] as? String != "cancelled" }
         }
         #expect(mirrored, "logs: \(fixture.logs.records.suffix(10).map(\.message))")

@@ -44,8 +44,9 @@ final class SyncFixture: Sendable {
         emulator.start()
         emulator.addAccount(email: Self.email, refreshToken: Self.refreshToken)
         for (index, id) in calendars.enumerated() {
-            try emulator.addCalendar(account: Self.email, id: id, summary: "Calendar \(index)", timeZone: "Europe/Berlin",
-                                     accessRole: index == 0 || ownedCalendars ? "owner" : "writer", primary: index == 0)
+            try emulator.addCalendar(
+                account: Self.email, id: id, summary: "Calendar \(index)", timeZone: "Europe/Berlin",
+                accessRole: index == 0 || ownedCalendars ? "owner" : "writer", primary: index == 0)
         }
         var options = emulator.options
         options.shortPages = shortPages
@@ -53,15 +54,18 @@ final class SyncFixture: Sendable {
         database = try TestDatabase.make()
         db = try database.connect()
         let key = try TokenCipher.Key(base64: Self.keyBase64)
-        var google = GoogleSettings(apiURL: emulator.apiURL, tokenURL: emulator.tokenURL, clientID: emulator.clientID,
-                                    clientSecret: emulator.clientSecret, requestsPerMinute: 6000)
+        var google = GoogleSettings(
+            apiURL: emulator.apiURL, tokenURL: emulator.tokenURL, clientID: emulator.clientID,
+            clientSecret: emulator.clientSecret, requestsPerMinute: 6000)
         google.eventsPageSize = pageSize
         var environment = JobEnvironment(google: google, tokenCipher: TokenCipher(current: key))
         // The sample events are dated late November 2026; the mirror window is measured from here.
         environment.now = { Self.now }
         self.environment = environment
-        accountID = try AccountStore(cipher: environment.tokenCipher).add(email: Self.email, owner: "owner-1",
-                                                                         refreshToken: Self.refreshToken, on: db).id
+        accountID = try AccountStore(cipher: environment.tokenCipher).add(
+            email: Self.email, owner: "owner-1",
+            refreshToken: Self.refreshToken, on: db
+        ).id
     }
 
     deinit {
@@ -70,15 +74,19 @@ final class SyncFixture: Sendable {
     }
 
     /// Runs one attempt of `sync_account` for the account and returns its result.
-    func sync(args: String? = nil, accountID: Int64? = nil, stop: StopSignal = StopSignal(),
-              connection: PostgresConnection? = nil, environment: JobEnvironment? = nil) throws -> JobResult {
+    func sync(
+        args: String? = nil, accountID: Int64? = nil, stop: StopSignal = StopSignal(),
+        connection: PostgresConnection? = nil, environment: JobEnvironment? = nil
+    ) throws -> JobResult {
         let text = args ?? #"{"account_id": \#(accountID ?? self.accountID)}"#
-        let job = ClaimedJob(id: 1, kind: SyncAccountJob.kind, queue: "default", args: text, attempt: 1, maxAttempts: 5,
-                             priority: 0, timeout: nil, startedAt: Date(), dueAt: Date())
+        let job = ClaimedJob(
+            id: 1, kind: SyncAccountJob.kind, queue: "default", args: text, attempt: 1, maxAttempts: 5,
+            priority: 0, timeout: nil, startedAt: Date(), dueAt: Date())
         let connection = connection ?? db
-        let context = JobContext(job: job, logger: Logger(level: .debug, handler: pageHook), stopSignal: stop,
-                                 deadline: .now + .seconds(600), metrics: metrics, progressInterval: .milliseconds(1),
-                                 connectionProvider: { connection })
+        let context = JobContext(
+            job: job, logger: Logger(level: .debug, handler: pageHook), stopSignal: stop,
+            deadline: .now + .seconds(600), metrics: metrics, progressInterval: .milliseconds(1),
+            connectionProvider: { connection })
         let handler = SyncAccountJob(environment: environment ?? self.environment)
         let decoded = try JSONDecoder().decode(SyncAccountJob.Args.self, from: Data(text.utf8))
         return try handler.run(try handler.validate(decoded), context: context)
@@ -86,11 +94,13 @@ final class SyncFixture: Sendable {
 
     /// Runs one attempt of `cleanup` with `args`.
     func cleanup(_ args: String, environment: JobEnvironment? = nil) throws -> JobResult {
-        let job = ClaimedJob(id: 1, kind: CleanupJob.kind, queue: "default", args: args, attempt: 1, maxAttempts: 5,
-                             priority: 0, timeout: nil, startedAt: Date(), dueAt: Date())
+        let job = ClaimedJob(
+            id: 1, kind: CleanupJob.kind, queue: "default", args: args, attempt: 1, maxAttempts: 5,
+            priority: 0, timeout: nil, startedAt: Date(), dueAt: Date())
         let connection = db
-        let context = JobContext(job: job, logger: Logger(level: .debug, handler: pageHook), stopSignal: StopSignal(),
-                                 deadline: .now + .seconds(600), metrics: metrics, connectionProvider: { connection })
+        let context = JobContext(
+            job: job, logger: Logger(level: .debug, handler: pageHook), stopSignal: StopSignal(),
+            deadline: .now + .seconds(600), metrics: metrics, connectionProvider: { connection })
         let decoded = try JSONDecoder().decode(CleanupJob.Args.self, from: Data(args.utf8))
         let handler = CleanupJob(environment: environment ?? self.environment)
         return try handler.run(try handler.validate(decoded), context: context)
@@ -114,8 +124,10 @@ final class SyncFixture: Sendable {
     /// id -> "status etag" of the local copy of a calendar.
     func local(_ calendarID: String) throws -> [String: String] {
         var result: [String: String] = [:]
-        for row in try db.query("SELECT event_id, status, etag FROM calworker.events WHERE account_id = $1 AND calendar_id = $2",
-                                [accountID, calendarID]) {
+        for row in try db.query(
+            "SELECT event_id, status, etag FROM calworker.events WHERE account_id = $1 AND calendar_id = $2",
+            [accountID, calendarID])
+        {
             result[try row.decode(at: 0)] = "\(try row.decode(String.self, at: 1)) \(try row.decodeOptional(String.self, at: 2) ?? "-")"
         }
         return result
@@ -150,36 +162,70 @@ final class PageHook: LogHandler {
 /// moved and a cancelled instance, a declined and a transparent one.
 enum SampleEvents {
     static func seed(_ emulator: GoogleEmulator, calendarID: String, prefix: String = "e") throws {
-        try emulator.createEvent(calendarID: calendarID, ["id": "\(prefix)timed001", "summary": "Dentist",
-            "start": ["dateTime": "2026-11-23T09:00:00+01:00", "timeZone": "Europe/Berlin"],
-            "end": ["dateTime": "2026-11-23T10:00:00+01:00", "timeZone": "Europe/Berlin"]])
-        try emulator.createEvent(calendarID: calendarID, ["id": "\(prefix)allday01", "summary": "Holiday",
-            "start": ["date": "2026-11-24"], "end": ["date": "2026-11-25"]])
-        try emulator.createEvent(calendarID: calendarID, ["id": "\(prefix)series01", "summary": "Standup",
-            "start": ["dateTime": "2026-11-23T09:30:00+01:00", "timeZone": "Europe/Berlin"],
-            "end": ["dateTime": "2026-11-23T09:45:00+01:00", "timeZone": "Europe/Berlin"],
-            "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=10"]])
-        try emulator.createEvent(calendarID: calendarID, ["id": "\(prefix)series01_20261130T083000Z", "summary": "Standup (moved)",
-            "recurringEventId": "\(prefix)series01", "originalStartTime": ["dateTime": "2026-11-30T09:30:00+01:00", "timeZone": "Europe/Berlin"],
-            "start": ["dateTime": "2026-11-30T11:00:00+01:00", "timeZone": "Europe/Berlin"],
-            "end": ["dateTime": "2026-11-30T11:15:00+01:00", "timeZone": "Europe/Berlin"]])
-        try emulator.createEvent(calendarID: calendarID, ["id": "\(prefix)series01_20261207T083000Z", "status": "cancelled",
-            "recurringEventId": "\(prefix)series01", "originalStartTime": ["dateTime": "2026-12-07T09:30:00+01:00", "timeZone": "Europe/Berlin"],
-            "start": ["dateTime": "2026-12-07T09:30:00+01:00"], "end": ["dateTime": "2026-12-07T09:45:00+01:00"]])
-        try emulator.createEvent(calendarID: calendarID, ["id": "\(prefix)free0001", "summary": "Maybe", "transparency": "transparent",
-            "start": ["dateTime": "2026-11-25T15:00:00Z"], "end": ["dateTime": "2026-11-25T16:00:00Z"]])
-        try emulator.createEvent(calendarID: calendarID, ["id": "\(prefix)declined", "summary": "Declined",
-            "attendees": [["email": SyncFixture.email, "self": true, "responseStatus": "declined"]],
-            "start": ["dateTime": "2026-11-26T15:00:00Z"], "end": ["dateTime": "2026-11-26T16:00:00Z"]])
+        try emulator.createEvent(
+            calendarID: calendarID,
+            [
+                "id": "\(prefix)timed001", "summary": "Dentist",
+                "start": ["dateTime": "2026-11-23T09:00:00+01:00", "timeZone": "Europe/Berlin"],
+                "end": ["dateTime": "2026-11-23T10:00:00+01:00", "timeZone": "Europe/Berlin"],
+            ])
+        try emulator.createEvent(
+            calendarID: calendarID,
+            [
+                "id": "\(prefix)allday01", "summary": "Holiday",
+                "start": ["date": "2026-11-24"], "end": ["date": "2026-11-25"],
+            ])
+        try emulator.createEvent(
+            calendarID: calendarID,
+            [
+                "id": "\(prefix)series01", "summary": "Standup",
+                "start": ["dateTime": "2026-11-23T09:30:00+01:00", "timeZone": "Europe/Berlin"],
+                "end": ["dateTime": "2026-11-23T09:45:00+01:00", "timeZone": "Europe/Berlin"],
+                "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=10"],
+            ])
+        try emulator.createEvent(
+            calendarID: calendarID,
+            [
+                "id": "\(prefix)series01_20261130T083000Z", "summary": "Standup (moved)",
+                "recurringEventId": "\(prefix)series01", "originalStartTime": ["dateTime": "2026-11-30T09:30:00+01:00", "timeZone": "Europe/Berlin"],
+                "start": ["dateTime": "2026-11-30T11:00:00+01:00", "timeZone": "Europe/Berlin"],
+                "end": ["dateTime": "2026-11-30T11:15:00+01:00", "timeZone": "Europe/Berlin"],
+            ])
+        try emulator.createEvent(
+            calendarID: calendarID,
+            [
+                "id": "\(prefix)series01_20261207T083000Z", "status": "cancelled",
+                "recurringEventId": "\(prefix)series01", "originalStartTime": ["dateTime": "2026-12-07T09:30:00+01:00", "timeZone": "Europe/Berlin"],
+                "start": ["dateTime": "2026-12-07T09:30:00+01:00"], "end": ["dateTime": "2026-12-07T09:45:00+01:00"],
+            ])
+        try emulator.createEvent(
+            calendarID: calendarID,
+            [
+                "id": "\(prefix)free0001", "summary": "Maybe", "transparency": "transparent",
+                "start": ["dateTime": "2026-11-25T15:00:00Z"], "end": ["dateTime": "2026-11-25T16:00:00Z"],
+            ])
+        try emulator.createEvent(
+            calendarID: calendarID,
+            [
+                "id": "\(prefix)declined", "summary": "Declined",
+                "attendees": [["email": SyncFixture.email, "self": true, "responseStatus": "declined"]],
+                "start": ["dateTime": "2026-11-26T15:00:00Z"], "end": ["dateTime": "2026-11-26T16:00:00Z"],
+            ])
     }
 
     /// `count` plain timed events, a day apart from `start`.
-    static func many(_ emulator: GoogleEmulator, calendarID: String, count: Int, prefix: String = "bulk",
-                     from base: Date = Date(timeIntervalSince1970: 1_795_000_000)) throws {
+    static func many(
+        _ emulator: GoogleEmulator, calendarID: String, count: Int, prefix: String = "bulk",
+        from base: Date = Date(timeIntervalSince1970: 1_795_000_000)
+    ) throws {
         for index in 0..<count {
             let start = base.addingTimeInterval(Double(index) * 3600)
-            try emulator.createEvent(calendarID: calendarID, ["id": "\(prefix)\(String(format: "%06d", index))", "summary": "Event \(index)",
-                "start": ["dateTime": RFC3339.format(start)], "end": ["dateTime": RFC3339.format(start.addingTimeInterval(1800))]])
+            try emulator.createEvent(
+                calendarID: calendarID,
+                [
+                    "id": "\(prefix)\(String(format: "%06d", index))", "summary": "Event \(index)",
+                    "start": ["dateTime": RFC3339.format(start)], "end": ["dateTime": RFC3339.format(start.addingTimeInterval(1800))],
+                ])
         }
     }
 }
@@ -198,8 +244,10 @@ func expectSameEvents(_ fixture: SyncFixture, _ calendarID: String, sourceLocati
     let local = try fixture.local(calendarID)
     let remote = fixture.remote(calendarID)
     let differing = Set(local.keys).union(remote.keys).filter { local[$0] != remote[$0] }.sorted()
-    #expect(differing.isEmpty, "calendar \(calendarID): \(local.count) local, \(remote.count) at Google; differing: \(differing.prefix(5).map { "\($0) local=\(local[$0] ?? "-") google=\(remote[$0] ?? "-")" })",
-            sourceLocation: sourceLocation)
+    #expect(
+        differing.isEmpty,
+        "calendar \(calendarID): \(local.count) local, \(remote.count) at Google; differing: \(differing.prefix(5).map { "\($0) local=\(local[$0] ?? "-") google=\(remote[$0] ?? "-")" })",
+        sourceLocation: sourceLocation)
 }
 
 /// Whether an event from the emulator carries calworker's mirror mark.

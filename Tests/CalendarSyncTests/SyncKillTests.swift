@@ -2,8 +2,8 @@ import Foundation
 import GoogleEmulator
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// The real binary, killed with SIGKILL at random points of a sync: the next run converges to
 /// Google's state with nothing lost or duplicated (SYNC.md "Faults the sync survives").
@@ -20,20 +20,25 @@ import TestSupport
         ]
         var generator = SystemRandomNumberGenerator()
         for round in 0..<4 {
-            _ = try JobQueue().enqueue(NewJob(kind: "sync_account", args: #"{"account_id": \#(fixture.accountID)}"#,
-                                              uniqueKey: "sync_account:\(fixture.accountID)"), on: fixture.db)
+            _ = try JobQueue().enqueue(
+                NewJob(
+                    kind: "sync_account", args: #"{"account_id": \#(fixture.accountID)}"#,
+                    uniqueKey: "sync_account:\(fixture.accountID)"), on: fixture.db)
             let worker = try CalworkerProcess(["work", "--poll-interval", "100ms"], databaseURL: fixture.database.url, environment: environment)
             Thread.sleep(forTimeInterval: Double.random(in: 0.2...1.2, using: &generator))
             worker.signal(SIGKILL)
             #expect(worker.wait(timeout: 10) != nil, "round \(round)")
             // Between kills the user keeps editing.
-            try fixture.emulator.patchEvent(calendarID: SyncFixture.email, eventID: "bulk\(String(format: "%06d", round * 7))",
-                                            ["summary": "edited in round \(round)"])
+            try fixture.emulator.patchEvent(
+                calendarID: SyncFixture.email, eventID: "bulk\(String(format: "%06d", round * 7))",
+                ["summary": "edited in round \(round)"])
             try fixture.emulator.deleteEvent(calendarID: SyncFixture.email, eventID: "bulk\(String(format: "%06d", 1000 + round))")
         }
         // A last run without interruption: the killed job is rescued after its lease, then the sync completes.
-        _ = try JobQueue().enqueue(NewJob(kind: "sync_account", args: #"{"account_id": \#(fixture.accountID)}"#,
-                                          uniqueKey: "sync_account:\(fixture.accountID)"), on: fixture.db)
+        _ = try JobQueue().enqueue(
+            NewJob(
+                kind: "sync_account", args: #"{"account_id": \#(fixture.accountID)}"#,
+                uniqueKey: "sync_account:\(fixture.accountID)"), on: fixture.db)
         Thread.sleep(forTimeInterval: 2.5)
         let finish = try CalworkerProcess.run(["work", "--once"], databaseURL: fixture.database.url, environment: environment, timeout: 300)
         #expect(finish.status == 0, "\(finish.stderr.suffix(2000))")
@@ -48,9 +53,13 @@ import TestSupport
             let local = try fixture.local(calendar)
             let remote = fixture.remote(calendar)
             let differing = Set(local.keys).union(remote.keys).filter { local[$0] != remote[$0] }
-            #expect(differing.isEmpty, "calendar \(calendar): \(local.count) local, \(remote.count) at Google, \(differing.count) differ, e.g. \(differing.sorted().prefix(3)); runs: \(errors)")
+            #expect(
+                differing.isEmpty,
+                "calendar \(calendar): \(local.count) local, \(remote.count) at Google, \(differing.count) differ, e.g. \(differing.sorted().prefix(3)); runs: \(errors)"
+            )
         }
-        let completed = try fixture.db.query("""
+        let completed = try fixture.db.query(
+            """
             SELECT count(*) FROM calworker.job_runs WHERE kind = 'sync_account' AND outcome = 'completed'
             """)[0].decode(Int.self, at: 0)
         #expect(completed >= 1)
@@ -65,8 +74,9 @@ import TestSupport
         let calendars = [SyncFixture.email, MirrorSyncTests.work, "team@group.calendar.google.com"]
         // Upcoming events on the real clock: the binary measures the window from now.
         for (index, calendar) in calendars.enumerated() {
-            try SampleEvents.many(fixture.emulator, calendarID: calendar, count: 40, prefix: "k\(index)x",
-                                  from: Date().addingTimeInterval(86_400 + Double(index) * 600))
+            try SampleEvents.many(
+                fixture.emulator, calendarID: calendar, count: 40, prefix: "k\(index)x",
+                from: Date().addingTimeInterval(86_400 + Double(index) * 600))
         }
         let environment = [
             "CALWORKER_GOOGLE_API_URL": fixture.emulator.apiURL, "CALWORKER_GOOGLE_TOKEN_URL": fixture.emulator.tokenURL,

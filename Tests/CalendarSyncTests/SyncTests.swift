@@ -7,8 +7,8 @@ import Logging
 import Metrics
 import Postgres
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 import Worker
 
 /// `sync_account` against the emulator over loopback: the local copy equals Google's state
@@ -27,28 +27,40 @@ import Worker
             try expectSameEvents(fixture, calendar)
         }
         // The fields SYNC.md lists are pulled out of Google's JSON.
-        let allDay = try fixture.db.query("""
+        let allDay = try fixture.db.query(
+            """
             SELECT start_date::text, end_date::text, start_time IS NULL FROM calworker.events WHERE event_id = 'eallday01'
             """)[0]
         #expect(try allDay.decode(String.self, at: 0) == "2026-11-24" && allDay.decode(String.self, at: 1) == "2026-11-25")
         #expect(try allDay.decode(Bool.self, at: 2))
-        let timed = try fixture.db.query("""
+        let timed = try fixture.db.query(
+            """
             SELECT extract(epoch FROM start_time)::bigint, start_time_zone FROM calworker.events WHERE event_id = 'etimed001'
             """)[0]
         #expect(try timed.decode(Int64.self, at: 0) == 1_795_420_800 - 3600 * 0 && timed.decode(String.self, at: 1) == "Europe/Berlin")
-        let exception = try fixture.db.query("""
+        let exception = try fixture.db.query(
+            """
             SELECT recurring_event_id, original_start->>'dateTime' FROM calworker.events WHERE event_id = 'eseries01_20261130T083000Z'
             """)[0]
         #expect(try exception.decode(String.self, at: 0) == "eseries01")
-        #expect(try fixture.db.query("SELECT recurrence FROM calworker.events WHERE event_id = 'eseries01'")[0]
-            .decode([String].self, at: 0) == ["RRULE:FREQ=WEEKLY;COUNT=10"])
+        #expect(
+            try fixture.db.query("SELECT recurrence FROM calworker.events WHERE event_id = 'eseries01'")[0]
+                .decode([String].self, at: 0) == ["RRULE:FREQ=WEEKLY;COUNT=10"])
 
         // The user edits, deletes, adds; the next sync is incremental and one call per calendar.
-        try fixture.emulator.patchEvent(calendarID: SyncFixture.email, eventID: "etimed001", ["summary": "Dentist (moved)",
-            "start": ["dateTime": "2026-11-23T11:00:00+01:00"], "end": ["dateTime": "2026-11-23T12:00:00+01:00"]])
+        try fixture.emulator.patchEvent(
+            calendarID: SyncFixture.email, eventID: "etimed001",
+            [
+                "summary": "Dentist (moved)",
+                "start": ["dateTime": "2026-11-23T11:00:00+01:00"], "end": ["dateTime": "2026-11-23T12:00:00+01:00"],
+            ])
         try fixture.emulator.deleteEvent(calendarID: SyncFixture.email, eventID: "eallday01")
-        try fixture.emulator.createEvent(calendarID: Self.team, ["id": "tnew00001", "summary": "New",
-            "start": ["dateTime": "2026-11-28T10:00:00Z"], "end": ["dateTime": "2026-11-28T11:00:00Z"]])
+        try fixture.emulator.createEvent(
+            calendarID: Self.team,
+            [
+                "id": "tnew00001", "summary": "New",
+                "start": ["dateTime": "2026-11-28T10:00:00Z"], "end": ["dateTime": "2026-11-28T11:00:00Z"],
+            ])
         fixture.emulator.resetStats()
         let second = try fixture.syncUntilSuccess()
         #expect(second["full_syncs"] == 0)
@@ -100,7 +112,8 @@ import Worker
         try SampleEvents.many(fixture.emulator, calendarID: SyncFixture.email, count: 20)
         _ = try fixture.syncUntilSuccess()
         // The local copy knows an event Google no longer returns at all (purged long ago).
-        try fixture.db.execute("""
+        try fixture.db.execute(
+            """
             INSERT INTO calworker.events (account_id, calendar_id, event_id, status, raw)
             VALUES ($1, $2, 'purged00001', 'confirmed', '{"id": "purged00001"}')
             """, [fixture.accountID, SyncFixture.email])

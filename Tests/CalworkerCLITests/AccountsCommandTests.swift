@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct AccountsCommandTests {
     static let key = Data((0..<32).map { UInt8($0 ^ 0x5a) }).base64EncodedString()
@@ -41,8 +41,9 @@ import TestSupport
         #expect(rotated.status == 0 && rotated.stdout.contains("re-encrypted 1 account"))
         // Without a key the list still works; storing a token does not. A malformed key stops the command.
         #expect(try run(["accounts", "list"], [:]).status == 0)
-        #expect(try run(["accounts", "add", "--email", "cy@example.com", "--refresh-token-file", tokenFile.path], [:]).status == 3,
-                "no key: tokens cannot be stored")
+        #expect(
+            try run(["accounts", "add", "--email", "cy@example.com", "--refresh-token-file", tokenFile.path], [:]).status == 3,
+            "no key: tokens cannot be stored")
         #expect(try run(["accounts", "list"], ["CALWORKER_TOKEN_KEY": "too-short"]).status == 3)
 
         #expect(!printed.contains(Self.token), "a token was printed")

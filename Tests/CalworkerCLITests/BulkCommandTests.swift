@@ -1,8 +1,8 @@
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// `retry` and `cancel` with filters through the binary: a dry run first, then the action,
 /// each action in the audit log with its filter and count.
@@ -12,8 +12,11 @@ import TestSupport
         defer { database.drop() }
         let db = try database.connect()
         for args in [#"{"account_id": 12}"#, #"{"account_id": 12}"#, #"{"account_id": 13}"#] {
-            #expect(try CalworkerProcess.run(["enqueue", "sync_account", "--args", args, "--max-attempts", "1", "--unique-key", UUID().uuidString],
-                                             databaseURL: database.url).status == 0)
+            #expect(
+                try CalworkerProcess.run(
+                    ["enqueue", "sync_account", "--args", args, "--max-attempts", "1", "--unique-key", UUID().uuidString],
+                    databaseURL: database.url
+                ).status == 0)
         }
         // No such accounts: every sync is discarded with why.
         #expect(try CalworkerProcess.run(["work", "--once"], databaseURL: database.url, environment: ["CALWORKER_LOG_LEVEL": "error"]).status == 0)
@@ -26,8 +29,9 @@ import TestSupport
         #expect(report["count"] as? Int == 2)
         #expect(try db.query("SELECT count(*) FROM calworker.jobs WHERE state = 'available'")[0].decode(Int.self, at: 0) == 2)
 
-        let cancel = try CalworkerProcess.run(["cancel", "--kind", "sync_account", "--state", "available"], databaseURL: database.url,
-                                              environment: ["USER": "ada"])
+        let cancel = try CalworkerProcess.run(
+            ["cancel", "--kind", "sync_account", "--state", "available"], databaseURL: database.url,
+            environment: ["USER": "ada"])
         #expect(cancel.status == 0 && cancel.stdout.contains("cancelled 2 waiting job(s)"), "\(cancel.stdout)\(cancel.stderr)")
         #expect(try CalworkerProcess.run(["retry"], databaseURL: database.url).status == 2, "no id and no filter: refused")
         #expect(try CalworkerProcess.run(["cancel", "--state", "completed"], databaseURL: database.url).status == 2)

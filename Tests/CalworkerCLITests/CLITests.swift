@@ -3,8 +3,8 @@ import Configuration
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Runs the CLI in-process with captured output.
 func calworker(_ arguments: [String], url: String, environment: [String: String] = [:]) -> (code: ExitCode, out: String, err: String) {
@@ -124,7 +124,8 @@ func calworker(_ arguments: [String], url: String, environment: [String: String]
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cw-jobs-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let good = folder.appendingPathComponent("smoke.json")
-        try #"{"kind": "noop", "args": {"sleep_ms": 1}, "queue": "ops", "priority": -2, "unique_key": "smoke", "max_attempts": 3, "timeout": "30s", "schedule": "*/5 * * * *"}"#
+        try
+            #"{"kind": "noop", "args": {"sleep_ms": 1}, "queue": "ops", "priority": -2, "unique_key": "smoke", "max_attempts": 3, "timeout": "30s", "schedule": "*/5 * * * *"}"#
             .write(to: good, atomically: true, encoding: .utf8)
         let result = calworker(["enqueue", "--file", good.path], url: database.url)
         #expect(result.code == .ok, "\(result.err)")
@@ -162,15 +163,18 @@ func calworker(_ arguments: [String], url: String, environment: [String: String]
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
         let environment = ["CALWORKER_MEDIA_ROOT": root.path]
-        let outside = calworker(["enqueue", "backup", "--args", #"{"target": "file:///etc/calworker-backups/"}"#], url: database.url, environment: environment)
+        let outside = calworker(
+            ["enqueue", "backup", "--args", #"{"target": "file:///etc/calworker-backups/"}"#], url: database.url, environment: environment)
         #expect(outside.code == .usage && outside.err.contains("outside the media root"), "\(outside.err)")
-        let escaping = calworker(["enqueue", "backup", "--args", #"{"target": "file://\#(root.path)/../elsewhere/"}"#], url: database.url,
-                                 environment: environment)
+        let escaping = calworker(
+            ["enqueue", "backup", "--args", #"{"target": "file://\#(root.path)/../elsewhere/"}"#], url: database.url,
+            environment: environment)
         #expect(escaping.code == .usage, "`..` out of the root: \(escaping.err)")
         let noRoot = calworker(["enqueue", "backup", "--args", #"{"target": "file://\#(root.path)/backups/"}"#], url: database.url)
         #expect(noRoot.code == .usage && noRoot.err.contains("CALWORKER_MEDIA_ROOT"))
-        let inside = calworker(["enqueue", "backup", "--args", #"{"target": "file://\#(root.path)/backups/"}"#], url: database.url,
-                               environment: environment)
+        let inside = calworker(
+            ["enqueue", "backup", "--args", #"{"target": "file://\#(root.path)/backups/"}"#], url: database.url,
+            environment: environment)
         #expect(inside.code == .ok, "\(inside.err)")
         #expect(try database.connect().query("SELECT count(*) FROM calworker.jobs")[0].decode(Int.self, at: 0) == 1, "only the good one")
     }

@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// `calworker channels list` and the push lines of `status`, through the real binary.
 @Suite struct ChannelsCommandTests {
@@ -10,10 +10,12 @@ import TestSupport
     func databaseWithChannels() throws -> TestDatabase {
         let database = try TestDatabase.make()
         let db = try database.connect()
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.accounts (email, owner, key_id, refresh_token) VALUES ('ada@example.com', 'o', 'k', '\\\\x00')
             """)
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.push_channels (channel_id, account_id, calendar_id, resource_id, token_sha256, state, expires_at)
             VALUES ('cw-list-1', 1, '', 'res-1', repeat('ab', 32), 'active', now() + interval '6 days'),
                    ('cw-cal-1', 1, 'ada@example.com', 'res-2', repeat('cd', 32), 'stopped', now() + interval '2 days')
@@ -42,12 +44,14 @@ import TestSupport
         defer { database.drop() }
         let off = try CalworkerProcess.run(["status"], databaseURL: database.url)
         #expect(off.status == 0 && !off.stdout.contains("PUSH:"), "without push every account is polled by design")
-        let on = try CalworkerProcess.run(["status"], databaseURL: database.url,
-                                          environment: ["CALWORKER_PUSH_URL": "https://calendar.example.com/push/google"])
+        let on = try CalworkerProcess.run(
+            ["status"], databaseURL: database.url,
+            environment: ["CALWORKER_PUSH_URL": "https://calendar.example.com/push/google"])
         #expect(on.status == 0, "\(on.stderr)")
         #expect(on.stdout.contains("PUSH: 1 account(s) fell back to five-minute polling: 1"), "\(on.stdout)")
-        let json = try CalworkerProcess.run(["status", "--json"], databaseURL: database.url,
-                                            environment: ["CALWORKER_PUSH_URL": "https://calendar.example.com/push/google"])
+        let json = try CalworkerProcess.run(
+            ["status", "--json"], databaseURL: database.url,
+            environment: ["CALWORKER_PUSH_URL": "https://calendar.example.com/push/google"])
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(report["accounts_on_polling"] as? [Int] == [1])
     }

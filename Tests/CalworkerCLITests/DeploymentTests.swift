@@ -1,8 +1,8 @@
 import CalworkerCLI
 import Foundation
 import Scheduling
-import Testing
 import TestSupport
+import Testing
 
 /// What an operator deploys, checked by tests rather than by hope: jobs/, crontab/, docker/
 /// and the runbooks' commands.
@@ -17,10 +17,15 @@ import TestSupport
 
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32?, output: String) {
         let base = try temporaryFolder() + "/run"
-        let child = try ChildProcess(executable: executable, arguments: arguments, environment: ProcessInfo.processInfo.environment,
-                                     stdout: base + ".out", stderr: base + ".err")
+        let child = try ChildProcess(
+            executable: executable, arguments: arguments, environment: ProcessInfo.processInfo.environment,
+            stdout: base + ".out", stderr: base + ".err")
         let status = child.wait(timeout: 120)
-        return (status, ((try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "") + ((try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""))
+        return (
+            status,
+            ((try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "")
+                + ((try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+        )
     }
 
     @Test func theRepositorysJobDefinitionsAreValid() {
@@ -55,16 +60,20 @@ import TestSupport
     @Test func theCommittedCrontabAndUnitsAreWhatJobsGenerates() throws {
         let folder = try Self.temporaryFolder()
         #expect(calworker(["schedule", "export", "--format", "crontab", "--jobs", Self.root + "/jobs", "--output", folder], url: "").code == .ok)
-        #expect(calworker(["schedule", "export", "--format", "systemd", "--jobs", Self.root + "/jobs", "--output", folder + "/systemd"], url: "").code == .ok)
+        #expect(
+            calworker(["schedule", "export", "--format", "systemd", "--jobs", Self.root + "/jobs", "--output", folder + "/systemd"], url: "").code
+                == .ok)
         let committed = try String(contentsOfFile: Self.root + "/crontab/calworker", encoding: .utf8)
-        #expect(try String(contentsOfFile: folder + "/calworker", encoding: .utf8) == committed,
-                "crontab/calworker drifted from jobs/: run calworker schedule export --format crontab --output crontab")
+        #expect(
+            try String(contentsOfFile: folder + "/calworker", encoding: .utf8) == committed,
+            "crontab/calworker drifted from jobs/: run calworker schedule export --format crontab --output crontab")
         let units = try FileManager.default.contentsOfDirectory(atPath: folder + "/systemd").sorted()
         #expect(try FileManager.default.contentsOfDirectory(atPath: Self.root + "/crontab/systemd").sorted() == units, "the same unit files")
         for unit in units {
-            #expect(try String(contentsOfFile: folder + "/systemd/" + unit, encoding: .utf8)
+            #expect(
+                try String(contentsOfFile: folder + "/systemd/" + unit, encoding: .utf8)
                     == String(contentsOfFile: Self.root + "/crontab/systemd/" + unit, encoding: .utf8),
-                    "crontab/systemd/\(unit) drifted: run calworker schedule export --format systemd --output crontab/systemd")
+                "crontab/systemd/\(unit) drifted: run calworker schedule export --format systemd --output crontab/systemd")
         }
         #expect(units.contains("calworker-worker.service") && units.contains("calworker-sync-accounts.timer"))
     }
@@ -72,8 +81,13 @@ import TestSupport
     @Test func systemdAcceptsTheUnitsAndReadsTheTimersAsCronDoes() throws {
         let folder = try Self.temporaryFolder()
         // The built binary in ExecStart: systemd-analyze checks that it exists and is executable.
-        #expect(calworker(["schedule", "export", "--format", "systemd", "--jobs", Self.root + "/jobs", "--output", folder,
-                           "--binary", TestEnvironment.calworkerBinary], url: "").code == .ok)
+        #expect(
+            calworker(
+                [
+                    "schedule", "export", "--format", "systemd", "--jobs", Self.root + "/jobs", "--output", folder,
+                    "--binary", TestEnvironment.calworkerBinary,
+                ], url: ""
+            ).code == .ok)
         let units = try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { folder + "/" + $0 }
         let verify = try Self.run("/usr/bin/systemd-analyze", ["verify"] + units)
         #expect(verify.status == 0, "systemd-analyze verify: \(verify.output)")
@@ -84,8 +98,10 @@ import TestSupport
         // Each timer's OnCalendar lines fire when the cron expression does.
         for definition in try JobDefinition.loadAll(directory: Self.root + "/jobs") {
             guard let cron = definition.schedule else { continue }
-            let expected = CronSchedule(cron, timeZone: TimeZone(identifier: "UTC")!).fires(after: Date(), through: Date().addingTimeInterval(40 * 86_400))
-                .prefix(3).map(\.at)
+            let expected = CronSchedule(cron, timeZone: TimeZone(identifier: "UTC")!).fires(
+                after: Date(), through: Date().addingTimeInterval(40 * 86_400)
+            )
+            .prefix(3).map(\.at)
             var systemd: [Date] = []
             for line in SystemdCalendar.onCalendar(cron, timeZone: "UTC") {
                 let calendar = try Self.run("/usr/bin/systemd-analyze", ["calendar", "--iterations=3", line])
@@ -106,8 +122,11 @@ import TestSupport
     @Test func everyCommandARunbookNamesExists() throws {
         let folder = Self.root + "/runbooks"
         let pages = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".md") }
-        #expect(Set(pages).isSuperset(of: ["stuck-jobs.md", "reauth.md", "rate-limits.md", "restore.md", "scaling.md", "key-rotation.md",
-                                           "upgrading.md", "metrics.md"]))
+        #expect(
+            Set(pages).isSuperset(of: [
+                "stuck-jobs.md", "reauth.md", "rate-limits.md", "restore.md", "scaling.md", "key-rotation.md",
+                "upgrading.md", "metrics.md",
+            ]))
         let known = Set(calworker(["--help"], url: "").out.split(whereSeparator: \.isWhitespace).map(String.init))
         var checked = 0
         for page in pages {
@@ -135,17 +154,24 @@ import TestSupport
         for product in ["calworker", "google-emulator"] {
             #expect(dockerfile.contains("--product \(product)") && manifest.contains(".executable(name: \"\(product)\""))
         }
-        #expect(FileManager.default.fileExists(atPath: URL(fileURLWithPath: TestEnvironment.calworkerBinary).deletingLastPathComponent().path
-                                               + "/calworker_Notify.resources"), "the templates the image copies are a build product")
+        #expect(
+            FileManager.default.fileExists(
+                atPath: URL(fileURLWithPath: TestEnvironment.calworkerBinary).deletingLastPathComponent().path
+                    + "/calworker_Notify.resources"), "the templates the image copies are a build product")
         #expect(dockerfile.contains("useradd --system --uid 10001") && dockerfile.contains("\nUSER calworker\n"), "runs as an unprivileged user")
         #expect(dockerfile.contains("HEALTHCHECK") && dockerfile.contains(#""healthcheck", "--worker""#))
         #expect(calworker(["healthcheck", "--help"], url: "").code == .ok && calworker(["schedule", "--help"], url: "").code == .ok)
         // The compose file parses, and says what the deployment needs.
-        let compose = try Self.run("/usr/bin/env", ["python3", "-c", """
-            import json, sys, yaml
-            doc = yaml.safe_load(open(sys.argv[1]))
-            print(json.dumps(doc))
-            """, Self.root + "/docker/compose.yaml"])
+        let compose = try Self.run(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                """
+                import json, sys, yaml
+                doc = yaml.safe_load(open(sys.argv[1]))
+                print(json.dumps(doc))
+                """, Self.root + "/docker/compose.yaml",
+            ])
         #expect(compose.status == 0, "compose.yaml parses: \(compose.output)")
         let parsed = try JSONSerialization.jsonObject(with: Data(compose.output.utf8)) as? [String: Any] ?? [:]
         let services = parsed["services"] as? [String: [String: Any]] ?? [:]
@@ -153,13 +179,16 @@ import TestSupport
         let worker = services["worker"] ?? [:]
         let command = worker["command"] as? [String] ?? []
         let grace = command.firstIndex(of: "--grace-period").map { command[$0 + 1] } ?? "30s"
-        #expect(Self.seconds(worker["stop_grace_period"] as? String ?? "0s") > Self.seconds(grace), "Docker waits longer than the worker's grace period")
+        #expect(
+            Self.seconds(worker["stop_grace_period"] as? String ?? "0s") > Self.seconds(grace), "Docker waits longer than the worker's grace period")
         #expect((services["postgres"]?["healthcheck"]) != nil && (services["postgres"]?["volumes"] as? [String])?.isEmpty == false)
         #expect((services["google-emulator"]?["profiles"] as? [String]) == ["dev"])
         #expect((services["scheduler"]?["command"] as? [String]) == ["schedule", "run", "--loop"])
         let secrets = parsed["secrets"] as? [String: Any] ?? [:]
         for (name, service) in services {
-            for secret in service["secrets"] as? [String] ?? [] { #expect(secrets[secret] != nil, "\(name) uses secret \(secret), which is declared") }
+            for secret in service["secrets"] as? [String] ?? [] {
+                #expect(secrets[secret] != nil, "\(name) uses secret \(secret), which is declared")
+            }
             for case let command as [String] in [service["command"]] where service["image"] as? String == "calworker:latest" {
                 #expect(calworker([command[0], "--help"], url: "").code == .ok, "\(name): calworker \(command[0])")
             }
@@ -174,8 +203,12 @@ import TestSupport
     /// initdb.sh creates; workers and the scheduler hold the worker's; only workers the backup's.
     /// (BackupSessionTests and SchemaGrantsTests run the same SQL file against PostgreSQL.)
     @Test func composeConnectsEachServiceAsItsLeastPrivilegedRole() throws {
-        let compose = try Self.run("/usr/bin/env", ["python3", "-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
-                                                    Self.root + "/docker/compose.yaml"])
+        let compose = try Self.run(
+            "/usr/bin/env",
+            [
+                "python3", "-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+                Self.root + "/docker/compose.yaml",
+            ])
         let parsed = try JSONSerialization.jsonObject(with: Data(compose.output.utf8)) as? [String: Any] ?? [:]
         let services = parsed["services"] as? [String: [String: Any]] ?? [:]
         func environment(_ name: String) -> [String: String] { services[name]?["environment"] as? [String: String] ?? [:] }
@@ -183,7 +216,9 @@ import TestSupport
         let initdb = try String(contentsOfFile: Self.root + "/docker/postgres/initdb.sh", encoding: .utf8)
         let workerRole = try #require(initdb.firstMatch(of: /-v worker=([a-z_]+)/)?.1)
         #expect(services["migrate"]?["command"] as? [String] == ["migrate", "--worker-role", String(workerRole)])
-        #expect(environment("migrate")["CALWORKER_DATABASE_URL_FILE"] == "/run/secrets/owner_database_url" && secrets("migrate") == ["owner_database_url"])
+        #expect(
+            environment("migrate")["CALWORKER_DATABASE_URL_FILE"] == "/run/secrets/owner_database_url" && secrets("migrate") == ["owner_database_url"]
+        )
         for name in ["worker", "scheduler"] {
             #expect(environment(name)["CALWORKER_DATABASE_URL_FILE"] == "/run/secrets/database_url", "\(name) connects as the worker's role")
             #expect(!secrets(name).contains("owner_database_url") && !secrets(name).contains("postgres_password"), "\(name) holds no owner's secret")
@@ -192,7 +227,8 @@ import TestSupport
         #expect(!secrets("scheduler").contains("backup_database_url"), "the scheduler makes no backups")
         let postgres = services["postgres"] ?? [:]
         let mounts = postgres["volumes"] as? [String] ?? []
-        #expect(mounts.contains { $0.hasPrefix("./postgres/initdb.sh:/docker-entrypoint-initdb.d/") }
+        #expect(
+            mounts.contains { $0.hasPrefix("./postgres/initdb.sh:/docker-entrypoint-initdb.d/") }
                 && mounts.contains("./postgres/calworker-roles.sql:/etc/calworker/calworker-roles.sql:ro"))
         for secret in ["db_owner_password", "db_worker_password", "db_backup_password"] {
             #expect(initdb.contains(secret) && secrets("postgres").contains(secret), "\(secret) reaches the init script")
@@ -210,17 +246,22 @@ import TestSupport
             #expect(!text.isEmpty, "docker/secrets/README.md makes \(secret)")
         }
         for (url, role) in [("owner_database_url", "owner"), ("database_url", "worker"), ("backup_database_url", "backup")] {
-            let password = (try? String(contentsOfFile: folder + "/db_\(role)_password", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+            let password =
+                (try? String(contentsOfFile: folder + "/db_\(role)_password", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                ?? "?"
             let text = (try? String(contentsOfFile: folder + "/" + url, encoding: .utf8)) ?? ""
-            #expect(text == "postgresql://calworker_\(role):\(password)@postgres:5432/calworker" && initdb.contains("\(role)=calworker_\(role)"), "\(url): \(text)")
+            #expect(
+                text == "postgresql://calworker_\(role):\(password)@postgres:5432/calworker" && initdb.contains("\(role)=calworker_\(role)"),
+                "\(url): \(text)")
         }
     }
 
     @Test func theRuntimeImageInstallsEveryLibraryTheBinaryLinks() throws {
         let dockerfile = try String(contentsOfFile: Self.root + "/docker/Dockerfile", encoding: .utf8)
         let runtime = dockerfile.components(separatedBy: "AS runtime")[1].components(separatedBy: "COPY --from")[0]
-        let installed = Set(runtime.components(separatedBy: "--no-install-recommends")[1].components(separatedBy: "&&")[0]
-            .split(whereSeparator: { $0.isWhitespace || $0 == "\\" }).map(String.init))
+        let installed = Set(
+            runtime.components(separatedBy: "--no-install-recommends")[1].components(separatedBy: "&&")[0]
+                .split(whereSeparator: { $0.isWhitespace || $0 == "\\" }).map(String.init))
         // What the binary needs directly (NEEDED), minus the Swift runtime, which the image's
         // release build links statically (--static-swift-stdlib), and what Debian's base has.
         let elf = try Self.run("/usr/bin/readelf", ["-d", TestEnvironment.calworkerBinary])

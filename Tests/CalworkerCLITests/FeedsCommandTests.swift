@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// `calworker feeds` through the binary, against a file target: addresses, rotation, deletion,
 /// refusals, and the `ics_export` job a worker runs.
@@ -11,7 +11,8 @@ import TestSupport
         defer { database.drop() }
         let db = try database.connect()
         let account = try SeededOwner.add(owner: "user-1", calendars: ["ada@example.com"], on: db)
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.events (account_id, calendar_id, event_id, status, raw) VALUES ($1, 'ada@example.com', 'e1', 'confirmed',
               '{"id": "e1", "iCalUID": "e1@google.com", "summary": "Dentist; then lunch", "start": {"dateTime": "2026-12-07T09:00:00+01:00"},
                 "end": {"dateTime": "2026-12-07T10:00:00+01:00"}, "description": "bring the card"}')
@@ -19,8 +20,10 @@ import TestSupport
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("cw-feedscli-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root + "/feeds", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let environment = ["CALWORKER_MEDIA_ROOT": root, "CALWORKER_FEEDS_TARGET": "file://\(root)/feeds/",
-                           "CALWORKER_FEEDS_URL": "https://cal.example.com/feeds", "CALWORKER_LOG_LEVEL": "warning"]
+        let environment = [
+            "CALWORKER_MEDIA_ROOT": root, "CALWORKER_FEEDS_TARGET": "file://\(root)/feeds/",
+            "CALWORKER_FEEDS_URL": "https://cal.example.com/feeds", "CALWORKER_LOG_LEVEL": "warning",
+        ]
         func calworker(_ arguments: [String], _ extra: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
             try CalworkerProcess.run(arguments, databaseURL: database.url, environment: environment.merging(extra) { $1 })
         }
@@ -28,8 +31,10 @@ import TestSupport
 
         let noTarget = try CalworkerProcess.run(["feeds", "create", "--owner", "user-1"], databaseURL: database.url)
         #expect(noTarget.status == 2 && noTarget.stderr.contains("CALWORKER_FEEDS_TARGET"), "\(noTarget)")
-        for bad in [["--owner", "nobody"], ["--owner", "user-1", "--detail", "everything"], ["--owner", "user-1", "--account", "1"],
-                    ["--owner", "user-1", "--account", "x", "--calendar", "y"], ["--owner", "user-1", "--attendees"]] {
+        for bad in [
+            ["--owner", "nobody"], ["--owner", "user-1", "--detail", "everything"], ["--owner", "user-1", "--account", "1"],
+            ["--owner", "user-1", "--account", "x", "--calendar", "y"], ["--owner", "user-1", "--attendees"],
+        ] {
             let refused = try calworker(["feeds", "create"] + bad)
             #expect(refused.status == 2, "\(bad): \(refused)")
         }
@@ -60,7 +65,8 @@ import TestSupport
         #expect(try calworker(["work", "--once"]).status == 0)
         let runs = try calworker(["runs", "--kind", "ics_export", "--json"])
         let figures = (try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]])?.first?["figures"] as? [String: Any]
-        #expect(figures?["feeds"] as? Int == 1 && figures?["feeds_skipped"] as? Int == 1 && figures?["orphans_removed"] as? Int == 0, "\(runs.stdout)")
+        #expect(
+            figures?["feeds"] as? Int == 1 && figures?["feeds_skipped"] as? Int == 1 && figures?["orphans_removed"] as? Int == 0, "\(runs.stdout)")
 
         #expect(try calworker(["feeds", "delete", id]).status == 0)
         let emptied = try calworker(["feeds", "list"])

@@ -1,8 +1,8 @@
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct HealthAndStatusTests {
     @Test func healthcheckPassesOnACurrentSchema() throws {
@@ -40,9 +40,10 @@ import TestSupport
 
         let worker = try CalworkerProcess(["work"], databaseURL: database.url, environment: ["CALWORKER_LOG_LEVEL": "warning"])
         defer { worker.signal(SIGKILL) }
-        #expect(eventually(timeout: 30) {
-            (try? CalworkerProcess.run(["healthcheck", "--worker"], databaseURL: database.url).status) == 0
-        })
+        #expect(
+            eventually(timeout: 30) {
+                (try? CalworkerProcess.run(["healthcheck", "--worker"], databaseURL: database.url).status) == 0
+            })
         // A heartbeat older than --max-age fails.
         try database.connect().execute("UPDATE calworker.workers SET heartbeat_at = now() - interval '10 minutes'")
         let stale = try CalworkerProcess.run(["healthcheck", "--worker", "--max-age", "1m"], databaseURL: database.url)
@@ -58,8 +59,9 @@ import TestSupport
         let queue = JobQueue()
         try queue.enqueueMany((0..<2).map { _ in NewJob(kind: "noop", queue: "mail") }, on: db)
         _ = try queue.enqueue(NewJob(kind: "noop", args: #"{"fail": "discard"}"#), on: db)
-        let worked = try CalworkerProcess.run(["work", "--once"], databaseURL: database.url,
-                                              environment: ["CALWORKER_LOG_LEVEL": "error"])
+        let worked = try CalworkerProcess.run(
+            ["work", "--once"], databaseURL: database.url,
+            environment: ["CALWORKER_LOG_LEVEL": "error"])
         #expect(worked.status == 0)
         let run = try CalworkerProcess.run(["status"], databaseURL: database.url)
         #expect(run.status == 0, "\(run.stderr)")

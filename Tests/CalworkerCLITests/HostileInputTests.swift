@@ -2,8 +2,8 @@ import CalworkerCLI
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Values a hostile or careless user sends, through the real binary: a crash here would be
 /// SIGILL in a child, not in the test runner, and shows as a failed test.
@@ -11,16 +11,20 @@ import TestSupport
     static let huge = ["99999999999999999999d", "1000000000d", "9223372036854775807s"]
 
     /// No crash report, no Swift runtime trap, no raw PostgreSQL error.
-    static func expectCleanFailure(_ run: (status: Int32, stdout: String, stderr: String), code: Int32,
-                                   sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectCleanFailure(
+        _ run: (status: Int32, stdout: String, stderr: String), code: Int32,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(run.status == code, "\(run.stderr)", sourceLocation: sourceLocation)
         for sign in ["Fatal error", "Crash", "SQLSTATE"] {
             #expect(!run.stderr.contains(sign), "\(run.stderr)", sourceLocation: sourceLocation)
         }
     }
 
-    @Test(arguments: [["enqueue", "noop", "--in"], ["enqueue", "noop", "--timeout"], ["runs", "--since"], ["status", "--since"],
-                      ["work", "--once", "--grace-period"], ["work", "--once", "--poll-interval"], ["healthcheck", "--max-age"]])
+    @Test(arguments: [
+        ["enqueue", "noop", "--in"], ["enqueue", "noop", "--timeout"], ["runs", "--since"], ["status", "--since"],
+        ["work", "--once", "--grace-period"], ["work", "--once", "--poll-interval"], ["healthcheck", "--max-age"],
+    ])
     func hugeDurationsInFlagsExitTwoNamingTheFlag(command: [String]) throws {
         for value in Self.huge {
             let run = try CalworkerProcess.run(command + [value], databaseURL: "host=/nonexistent")
@@ -29,8 +33,10 @@ import TestSupport
         }
     }
 
-    @Test(arguments: ["CALWORKER_LEASE", "CALWORKER_RETRY_BASE", "CALWORKER_RETRY_CAP", "CALWORKER_ALERT_INTERVAL",
-                      "CALWORKER_DATABASE_STATEMENT_TIMEOUT", "CALWORKER_NOTIFY_CLAIM_TIMEOUT", "CALWORKER_ALERT_SYNC_STALE"])
+    @Test(arguments: [
+        "CALWORKER_LEASE", "CALWORKER_RETRY_BASE", "CALWORKER_RETRY_CAP", "CALWORKER_ALERT_INTERVAL",
+        "CALWORKER_DATABASE_STATEMENT_TIMEOUT", "CALWORKER_NOTIFY_CLAIM_TIMEOUT", "CALWORKER_ALERT_SYNC_STALE",
+    ])
     func hugeDurationsInTheEnvironmentExitThreeNamingTheVariable(variable: String) throws {
         for value in Self.huge {
             let run = try CalworkerProcess.run(["queue"], databaseURL: "host=/nonexistent", environment: [variable: value])
@@ -57,12 +63,15 @@ import TestSupport
         for (name, text) in files { try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8) }
         let run = try CalworkerProcess.run(["jobs", "validate", folder.path], databaseURL: "host=/nonexistent")
         Self.expectCleanFailure(run, code: 2)
-        let expected = ["timeout.json: field 'timeout'", "february.json: field 'schedule'", "attempts.json: field 'max_attempts'",
-                        "queue.json: field 'queue'", "priority.json: field 'priority'", "args.json: field 'args'", "kind.json: field 'kind'",
-                        "garbage.json: is not a JSON object"]
+        let expected = [
+            "timeout.json: field 'timeout'", "february.json: field 'schedule'", "attempts.json: field 'max_attempts'",
+            "queue.json: field 'queue'", "priority.json: field 'priority'", "args.json: field 'args'", "kind.json: field 'kind'",
+            "garbage.json: is not a JSON object",
+        ]
         for line in expected { #expect(run.stderr.contains(line), "missing \(line) in \(run.stderr)") }
         #expect(run.stdout.contains("good.json") && run.stdout.contains("never fires"))
-        let enqueue = try CalworkerProcess.run(["enqueue", "--file", folder.appendingPathComponent("timeout.json").path], databaseURL: "host=/nonexistent")
+        let enqueue = try CalworkerProcess.run(
+            ["enqueue", "--file", folder.appendingPathComponent("timeout.json").path], databaseURL: "host=/nonexistent")
         Self.expectCleanFailure(enqueue, code: 2)
     }
 
@@ -91,13 +100,17 @@ import TestSupport
         let database = try TestDatabase.make()
         defer { database.drop() }
         let db = try database.connect()
-        let poison = [#"{"completed_after": "99999999999999999999d"}"#, #"{"runs_after": "1000000000000000d"}"#,
-                      #"{"discarded_after": "1e308d"}"#]
+        let poison = [
+            #"{"completed_after": "99999999999999999999d"}"#, #"{"runs_after": "1000000000000000d"}"#,
+            #"{"discarded_after": "1e308d"}"#,
+        ]
         var poisonIDs: [Int64] = []
         for args in poison {
-            poisonIDs.append(try db.query("INSERT INTO calworker.jobs (kind, args) VALUES ('cleanup', $1::jsonb) RETURNING id", [args])[0].decode(at: 0))
+            poisonIDs.append(
+                try db.query("INSERT INTO calworker.jobs (kind, args) VALUES ('cleanup', $1::jsonb) RETURNING id", [args])[0].decode(at: 0))
         }
-        poisonIDs.append(try db.query(#"INSERT INTO calworker.jobs (kind, args) VALUES ('noop', '{"sleep_ms": 1e30}') RETURNING id"#)[0].decode(at: 0))
+        poisonIDs.append(
+            try db.query(#"INSERT INTO calworker.jobs (kind, args) VALUES ('noop', '{"sleep_ms": 1e30}') RETURNING id"#)[0].decode(at: 0))
         let healthy = try JobQueue().enqueueMany((0..<6).map { _ in NewJob(kind: "noop") }, on: db)
         let run = try CalworkerProcess.run(["work", "--once", "--concurrency", "4"], databaseURL: database.url)
         #expect(run.status == 0, "\(run.stderr)")
@@ -118,8 +131,9 @@ import TestSupport
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try #"{"kind": "noop", "schedule": "* * * * *"}"#.write(to: folder.appendingPathComponent("tick.json"), atomically: true, encoding: .utf8)
-        let ahead = try CalworkerProcess.run(["schedule", "run", "--jobs", folder.path, "--as-of", "2199-06-01T12:00:00Z", "--json"],
-                                             databaseURL: database.url)
+        let ahead = try CalworkerProcess.run(
+            ["schedule", "run", "--jobs", folder.path, "--as-of", "2199-06-01T12:00:00Z", "--json"],
+            databaseURL: database.url)
         #expect(ahead.status == 0, "\(ahead.stderr)")
         // Once the fire of 2199 is stored, passes run now still find the current minute due.
         let now = try CalworkerProcess.run(["schedule", "run", "--jobs", folder.path, "--json"], databaseURL: database.url)
@@ -133,7 +147,8 @@ import TestSupport
         let db = try database.connect()
         // A row from before the length check (which PostgreSQL now enforces for new rows).
         try db.execute("ALTER TABLE calworker.jobs DROP CONSTRAINT jobs_kind_length")
-        try db.execute("INSERT INTO calworker.jobs (kind, args, run_at) VALUES ($1, '{}', now() + interval '1 day')", [String(repeating: "k", count: 5 << 20)])
+        try db.execute(
+            "INSERT INTO calworker.jobs (kind, args, run_at) VALUES ($1, '{}', now() + interval '1 day')", [String(repeating: "k", count: 5 << 20)])
         try db.execute("ALTER TABLE calworker.jobs ADD CONSTRAINT jobs_kind_length CHECK (octet_length(kind) <= 64) NOT VALID")
         let run = try CalworkerProcess.run(["queue"], databaseURL: database.url)
         #expect(run.status == 0)
@@ -145,8 +160,9 @@ import TestSupport
         defer { database.drop() }
         let db = try database.connect()
         let hostile = "boom \u{1B}]0;owned\u{07}\u{1B}[2J\u{1B}[31mred\r\u{9B}31m"
-        let id: Int64 = try db.query("INSERT INTO calworker.jobs (kind, args, state, finished_at, last_error) VALUES ('noop', '{}', 'discarded', now(), $1) RETURNING id",
-                                     [hostile])[0].decode(at: 0)
+        let id: Int64 = try db.query(
+            "INSERT INTO calworker.jobs (kind, args, state, finished_at, last_error) VALUES ('noop', '{}', 'discarded', now(), $1) RETURNING id",
+            [hostile])[0].decode(at: 0)
         for arguments in [["runs", "show", String(id)], ["queue"], ["runs", "show", String(id), "--json"]] {
             let run = try CalworkerProcess.run(arguments, databaseURL: database.url)
             #expect(run.status == 0, "\(run.stderr)")
@@ -174,8 +190,11 @@ import TestSupport
         try "1//0gRefresh-no-key".write(to: tokenFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: tokenFile) }
         let key = Data((0..<32).map { UInt8($0 ^ 0x11) }).base64EncodedString()
-        #expect(try CalworkerProcess.run(["accounts", "add", "--email", "ada@example.com", "--refresh-token-file", tokenFile.path],
-                                         databaseURL: database.url, environment: ["CALWORKER_TOKEN_KEY": key]).status == 0)
+        #expect(
+            try CalworkerProcess.run(
+                ["accounts", "add", "--email", "ada@example.com", "--refresh-token-file", tokenFile.path],
+                databaseURL: database.url, environment: ["CALWORKER_TOKEN_KEY": key]
+            ).status == 0)
         let db = try database.connect()
         let id = try JobQueue().enqueue(NewJob(kind: "sync_account", args: #"{"account_id": 1}"#), on: db).id
         let run = try CalworkerProcess.run(["work", "--once"], databaseURL: database.url, environment: ["CALWORKER_LOG_LEVEL": "warning"])

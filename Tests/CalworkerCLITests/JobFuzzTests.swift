@@ -1,8 +1,8 @@
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Hundreds of generated jobs per kind, with hostile args and hostile column values, written
 /// straight into the table the way another program might, then run by the real worker beside
@@ -18,11 +18,15 @@ import TestSupport
 
     static let kinds: [String: [String: Shape]] = [
         "noop": ["sleep_ms": .sleep, "fail": .text],
-        "cleanup": ["account_id": .id, "reset": .boolean, "completed_after": .duration, "discarded_after": .duration,
-                    "runs_after": .duration, "tombstones_after": .duration, "workers_after": .duration,
-                    "notifications_after": .duration, "thumbnails": .location, "batch": .integer],
-        "thumbnail": ["source": .location, "prefix": .location, "target": .location, "size": .integer, "height": .integer,
-                      "crop": .text, "format": .text, "quality": .integer, "force": .boolean],
+        "cleanup": [
+            "account_id": .id, "reset": .boolean, "completed_after": .duration, "discarded_after": .duration,
+            "runs_after": .duration, "tombstones_after": .duration, "workers_after": .duration,
+            "notifications_after": .duration, "thumbnails": .location, "batch": .integer,
+        ],
+        "thumbnail": [
+            "source": .location, "prefix": .location, "target": .location, "size": .integer, "height": .integer,
+            "crop": .text, "format": .text, "quality": .integer, "force": .boolean,
+        ],
         "backup": ["target": .location, "keep_daily": .integer, "keep_weekly": .integer, "keep_monthly": .integer],
         "notify": ["reminders": .boolean, "alerts": .boolean, "alert": .alert],
         "sync_account": ["account_id": .id, "calendar_id": .text, "via_push": .boolean],
@@ -49,32 +53,38 @@ import TestSupport
                     INSERT INTO calworker.jobs (kind, args, attempt, max_attempts, run_at, priority, timeout_ms)
                     VALUES ($1, $2::jsonb, $3, $4, \(columns.runAt), $5, $6) RETURNING id
                     """
-                fuzzed.append(try db.query(sql, [kind, args, columns.attempt, columns.maxAttempts, columns.priority, columns.timeoutMs])[0].decode(at: 0))
+                fuzzed.append(
+                    try db.query(sql, [kind, args, columns.attempt, columns.maxAttempts, columns.priority, columns.timeoutMs])[0].decode(at: 0))
             }
         }
         // Jobs of a dead worker with hostile values, for the rescue at start.
         for _ in 0..<40 {
             let attempt = random.pick([0, 1, 7, 2_147_483_647, -4])
             let started = random.pick(["NULL", "'-infinity'", "'infinity'", "now()", "'1970-01-01'"])
-            fuzzed.append(try db.query("""
-                INSERT INTO calworker.jobs (kind, args, state, attempt, max_attempts, attempted_at, lease_until, worker_id)
-                VALUES ('noop', '{}', 'running', $1, $2, \(started), \(random.pick(["'-infinity'", "now() - interval '1 minute'"])), 'gone')
-                RETURNING id
-                """, [attempt, random.pick([1, 5, 2_147_483_647])])[0].decode(at: 0))
+            fuzzed.append(
+                try db.query(
+                    """
+                    INSERT INTO calworker.jobs (kind, args, state, attempt, max_attempts, attempted_at, lease_until, worker_id)
+                    VALUES ('noop', '{}', 'running', $1, $2, \(started), \(random.pick(["'-infinity'", "now() - interval '1 minute'"])), 'gone')
+                    RETURNING id
+                    """, [attempt, random.pick([1, 5, 2_147_483_647])])[0].decode(at: 0))
         }
         let healthy = try JobQueue().enqueueMany((0..<50).map { _ in NewJob(kind: "noop", args: #"{"sleep_ms": 1}"#) }, on: db)
 
         let nowhere = "http://127.0.0.1:1"
-        let run = try CalworkerProcess.run(["work", "--once", "--concurrency", "8"], databaseURL: database.url, environment: [
-            "CALWORKER_LOG_LEVEL": "error", "CALWORKER_GOOGLE_API_URL": nowhere, "CALWORKER_GOOGLE_TOKEN_URL": nowhere + "/token",
-            "CALWORKER_S3_ENDPOINT": nowhere, "CALWORKER_S3_ACCESS_KEY_ID": "AKIAFUZZ", "CALWORKER_S3_SECRET_ACCESS_KEY": "fuzz-secret-key",
-            "CALWORKER_MEDIA_ROOT": root, "CALWORKER_SMTP_URL": "smtp://127.0.0.1:1", "CALWORKER_BACKUP_TARGET": "file://\(root)/backups/",
-            "CALWORKER_TOKEN_KEY": Data((0..<32).map { UInt8($0) }).base64EncodedString(),
-        ], timeout: 600)
+        let run = try CalworkerProcess.run(
+            ["work", "--once", "--concurrency", "8"], databaseURL: database.url,
+            environment: [
+                "CALWORKER_LOG_LEVEL": "error", "CALWORKER_GOOGLE_API_URL": nowhere, "CALWORKER_GOOGLE_TOKEN_URL": nowhere + "/token",
+                "CALWORKER_S3_ENDPOINT": nowhere, "CALWORKER_S3_ACCESS_KEY_ID": "AKIAFUZZ", "CALWORKER_S3_SECRET_ACCESS_KEY": "fuzz-secret-key",
+                "CALWORKER_MEDIA_ROOT": root, "CALWORKER_SMTP_URL": "smtp://127.0.0.1:1", "CALWORKER_BACKUP_TARGET": "file://\(root)/backups/",
+                "CALWORKER_TOKEN_KEY": Data((0..<32).map { UInt8($0) }).base64EncodedString(),
+            ], timeout: 600)
         #expect(run.status == 0, "seed \(Self.seed): \(run.stderr.suffix(3000))")
         #expect(!run.stderr.contains("Fatal error") && !run.stderr.contains("Crash"), "seed \(Self.seed)")
 
-        let states = try db.query("SELECT id, state, coalesce(last_error, ''), (SELECT count(*) FROM calworker.job_runs r WHERE r.job_id = j.id) FROM \(EveryJob.sql) AS j")
+        let states = try db.query(
+            "SELECT id, state, coalesce(last_error, ''), (SELECT count(*) FROM calworker.job_runs r WHERE r.job_id = j.id) FROM \(EveryJob.sql) AS j")
         var byState: [String: Int] = [:]
         var problems: [String] = []
         for row in states {
@@ -113,11 +123,16 @@ import TestSupport
     static func typed(_ shape: Shape, root: String, random: inout SplitMix) -> String {
         switch shape {
         case .duration:
-            return quote(random.pick(["99999999999999999999d", "1000000000000000d", "1e308d", "9223372036854775807s", "36500d",
-                                      "36501d", "1m", "59s", "7d", "0s", "-1d", "1h30m", "soon", "", String(repeating: "9", count: 400) + "d"]))
+            return quote(
+                random.pick([
+                    "99999999999999999999d", "1000000000000000d", "1e308d", "9223372036854775807s", "36500d",
+                    "36501d", "1m", "59s", "7d", "0s", "-1d", "1h30m", "soon", "", String(repeating: "9", count: 400) + "d",
+                ]))
         case .integer:
-            return random.pick(["0", "-1", "1", "200", "9223372036854775807", "-9223372036854775808", "2147483648", "86400001",
-                                "100000", "100001", "65535", "99999999"])
+            return random.pick([
+                "0", "-1", "1", "200", "9223372036854775807", "-9223372036854775808", "2147483648", "86400001",
+                "100000", "100001", "65535", "99999999",
+            ])
         case .sleep:
             // Out of range, or short: a valid sleep of a day would only test patience.
             return random.pick(["0", "1", "-1", "86400001", "9223372036854775807", "1e30", "200", "1.5"])
@@ -126,14 +141,18 @@ import TestSupport
         case .boolean:
             return random.pick(["true", "false"])
         case .text:
-            return quote(random.pick(["retry", "discard", "centre", "attention", "jpeg", "png", "webp", "", "\u{1B}[2J",
-                                      String(repeating: "é", count: 2000)]))
+            return quote(
+                random.pick([
+                    "retry", "discard", "centre", "attention", "jpeg", "png", "webp", "", "\u{1B}[2J",
+                    String(repeating: "é", count: 2000),
+                ]))
         case .location:
-            return quote(random.pick([
-                "file:///etc/passwd", "file://\(root)/photos/a.jpg", "file://\(root)/photos/", "file://\(root)/../../etc/",
-                "s3://", "s3://bucket/key.jpg", "s3://UPPER/x", "s3://b/" + String(repeating: "k", count: 2000),
-                "http://127.0.0.1:1/a.jpg", "https://127.0.0.1:1/p/", "gopher://x", "file:///", "", "not a url",
-            ]))
+            return quote(
+                random.pick([
+                    "file:///etc/passwd", "file://\(root)/photos/a.jpg", "file://\(root)/photos/", "file://\(root)/../../etc/",
+                    "s3://", "s3://bucket/key.jpg", "s3://UPPER/x", "s3://b/" + String(repeating: "k", count: 2000),
+                    "http://127.0.0.1:1/a.jpg", "https://127.0.0.1:1/p/", "gopher://x", "file:///", "", "not a url",
+                ]))
         case .alert:
             return #"{"subject": \#(value(random: &random, root: root, depth: 1)), "detail": \#(value(random: &random, root: root, depth: 1))}"#
         }
@@ -142,13 +161,16 @@ import TestSupport
     static func value(random: inout SplitMix, root: String, depth: Int) -> String {
         switch random.below(depth > 3 ? 4 : 7) {
         case 0:
-            return random.pick(["0", "-1", "1", "7", "1e30", "-1e30", "9223372036854775807", "18446744073709551616", "1.5", "-0",
-                                "1e-300", "2147483648", "86400001", "100000"])
+            return random.pick([
+                "0", "-1", "1", "7", "1e30", "-1e30", "9223372036854775807", "18446744073709551616", "1.5", "-0",
+                "1e-300", "2147483648", "86400001", "100000",
+            ])
         case 1:
-            return quote(random.pick([
-                "", "all", "retry", "99999999999999999999d", "1e308d", "-5s", "7d", "file:///etc/passwd", "s3://",
-                String(repeating: "é", count: 1000), "line\nbreak\u{1B}[2J", "2026-02-30T25:61:00Z", "\u{202E}reversed",
-            ]))
+            return quote(
+                random.pick([
+                    "", "all", "retry", "99999999999999999999d", "1e308d", "-5s", "7d", "file:///etc/passwd", "s3://",
+                    String(repeating: "é", count: 1000), "line\nbreak\u{1B}[2J", "2026-02-30T25:61:00Z", "\u{202E}reversed",
+                ]))
         case 2: return random.pick(["true", "false", "null"])
         case 3: return quote(String(repeating: "x", count: random.pick([64, 4096, 100_000])))
         case 4: return "[" + (0..<random.below(4)).map { _ in value(random: &random, root: root, depth: depth + 1) }.joined(separator: ", ") + "]"

@@ -1,7 +1,7 @@
 import Foundation
 import JobQueue
-import Testing
 import TestSupport
+import Testing
 
 /// No secret in any log line or output: every secret a run was given is searched for in
 /// everything it printed, at debug level, for a run that works and for runs that fail.
@@ -21,10 +21,13 @@ import TestSupport
         let database = try TestDatabase.make()
         defer { database.drop() }
         let db = try database.connect()
-        try JobQueue().enqueueMany([NewJob(kind: "noop", args: #"{"sleep_ms": 20}"#), NewJob(kind: "noop", args: #"{"fail": "retry"}"#, maxAttempts: 1),
-                                    NewJob(kind: "noop", args: #"{"fail": "discard"}"#),
-                                    // Signs a request with the S3 secret, which fails (nothing listens there) and is logged.
-                                    NewJob(kind: "thumbnail", args: #"{"source": "s3://photos/a.jpg"}"#, maxAttempts: 1)], on: db)
+        try JobQueue().enqueueMany(
+            [
+                NewJob(kind: "noop", args: #"{"sleep_ms": 20}"#), NewJob(kind: "noop", args: #"{"fail": "retry"}"#, maxAttempts: 1),
+                NewJob(kind: "noop", args: #"{"fail": "discard"}"#),
+                // Signs a request with the S3 secret, which fails (nothing listens there) and is logged.
+                NewJob(kind: "thumbnail", args: #"{"source": "s3://photos/a.jpg"}"#, maxAttempts: 1),
+            ], on: db)
         // Trust authentication ignores the password, but every path that prints the URL sees it.
         let url = database.url + " password=\(Self.databasePassword)"
         var env = Self.secrets
@@ -36,8 +39,10 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: folder) }
 
         var printed = ""
-        for arguments in [["work", "--once", "--metrics-file", folder.appendingPathComponent("m.prom").path], ["status"], ["runs"],
-                          ["config"], ["config", "--json"], ["metrics"], ["healthcheck", "--worker"], ["workers", "--json"]] {
+        for arguments in [
+            ["work", "--once", "--metrics-file", folder.appendingPathComponent("m.prom").path], ["status"], ["runs"],
+            ["config"], ["config", "--json"], ["metrics"], ["healthcheck", "--worker"], ["workers", "--json"],
+        ] {
             let run = try CalworkerProcess.run(arguments, databaseURL: url, environment: env)
             printed += run.stdout + run.stderr
         }

@@ -1,8 +1,8 @@
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// The three ways metrics leave calworker: a textfile and a Pushgateway push at the end of a
 /// `work --once` run, and `calworker metrics` reading the queue from the database.
@@ -85,8 +85,9 @@ import TestSupport
         let database = try TestDatabase.make()
         defer { database.drop() }
         let port = try freeTCPPort()
-        let run = try CalworkerProcess.run(["work", "--once", "--pushgateway", "http://127.0.0.1:\(port)"],
-                                           databaseURL: database.url, environment: env)
+        let run = try CalworkerProcess.run(
+            ["work", "--once", "--pushgateway", "http://127.0.0.1:\(port)"],
+            databaseURL: database.url, environment: env)
         #expect(run.status == 1)
         #expect(run.stderr.contains("cannot push metrics to the Pushgateway"))
     }
@@ -99,12 +100,17 @@ import TestSupport
         try queue.enqueueMany((0..<3).map { _ in NewJob(kind: "noop", queue: "mail", runAt: Date().addingTimeInterval(-30)) }, on: db)
         _ = try queue.enqueue(NewJob(kind: "noop", queue: "mail", runAt: Date().addingTimeInterval(3600)), on: db)
         let claimed = try queue.claim(queue: "mail", limit: 1, workerID: "w1", on: db)
-        try queue.finish([FinishedAttempt(jobID: claimed[0].id, attempt: 1, outcome: .discarded, error: "bad input",
-                                          finishedAt: Date(), durationMs: 3)], workerID: "w1", on: db)
+        try queue.finish(
+            [
+                FinishedAttempt(
+                    jobID: claimed[0].id, attempt: 1, outcome: .discarded, error: "bad input",
+                    finishedAt: Date(), durationMs: 3)
+            ], workerID: "w1", on: db)
 
         // Accounts of every freshness: synced a minute ago, 2 h ago (failing 4 times since),
         // 3 days ago, never; and a disabled one, which no bucket counts.
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.accounts (email, owner, key_id, refresh_token, state, last_synced_at, consecutive_failures) VALUES
               ('a@example.com', 'o', 'k', '\\x00', 'active', now() - interval '1 minute', 0),
               ('b@example.com', 'o', 'k', '\\x00', 'active', now() - interval '2 hours', 4),
@@ -115,12 +121,14 @@ import TestSupport
 
         // The cleanup definition fired twice: its older fire's job completed, its newer one's
         // was discarded; the backup fired once and its job is still waiting.
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.schedule_fires (name, wall_time, fire_at, job_id) VALUES
               ('cleanup', 'a', now() - interval '2 hours', 7001), ('cleanup', 'b', now() - interval '1 hour', 7002),
               ('backup', 'c', now() - interval '30 minutes', 7003)
             """)
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, duration_ms, job_state)
             VALUES (7001, 1, 'cleanup', 'default', 'w', now() - interval '2 hours', now() - interval '119 minutes', 'completed', 1, 'completed'),
                    (7002, 1, 'cleanup', 'default', 'w', now() - interval '1 hour', now() - interval '59 minutes', 'discarded', 1, 'discarded')
@@ -134,8 +142,9 @@ import TestSupport
         let cleanupSuccess = ExpositionSamples(run.stdout).value("calworker_schedule_last_success_timestamp_seconds", ["definition": "cleanup"]) ?? 0
         #expect(abs(cleanupFire - (now - 3600)) < 120 && abs(cleanupSuccess - (now - 119 * 60)) < 120, "\(cleanupFire) \(cleanupSuccess)")
         #expect(ExpositionSamples(run.stdout).value("calworker_schedule_last_fire_timestamp_seconds", ["definition": "backup"]) != nil)
-        #expect(ExpositionSamples(run.stdout).value("calworker_schedule_last_success_timestamp_seconds", ["definition": "backup"]) == nil,
-                "no success yet")
+        #expect(
+            ExpositionSamples(run.stdout).value("calworker_schedule_last_success_timestamp_seconds", ["definition": "backup"]) == nil,
+            "no success yet")
         let check = try Promtool.checkMetrics(run.stdout)
         #expect(check.ok, "promtool: \(check.output)")
         let metrics = ExpositionSamples(run.stdout)

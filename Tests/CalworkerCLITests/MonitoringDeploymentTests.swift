@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// The compose profile `monitoring` and the Grafana dashboard it provisions: parsed as their
 /// tools read them, wired to each other, and naming only metrics calworker exports.
@@ -12,10 +12,15 @@ import TestSupport
     func yaml(_ path: String) throws -> [String: Any] {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("cw-yaml-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let child = try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", "-c", """
-            import json, sys, yaml
-            json.dump(yaml.safe_load(open(sys.argv[1])), open(sys.argv[2], "w"))
-            """, path, out], environment: ProcessInfo.processInfo.environment, stdout: out + ".log", stderr: out + ".err")
+        let child = try ChildProcess(
+            executable: "/usr/bin/env",
+            arguments: [
+                "python3", "-c",
+                """
+                import json, sys, yaml
+                json.dump(yaml.safe_load(open(sys.argv[1])), open(sys.argv[2], "w"))
+                """, path, out,
+            ], environment: ProcessInfo.processInfo.environment, stdout: out + ".log", stderr: out + ".err")
         #expect(child.wait(timeout: 60) == 0, "\(path) parses")
         return try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any] ?? [:]
     }
@@ -32,12 +37,15 @@ import TestSupport
             #expect((services[name]?["ports"] as? [String])?.allSatisfy { $0.hasPrefix("127.0.0.1:") } == true, "\(name) binds to loopback")
         }
         let prometheus = try yaml(Self.docker + "/prometheus/prometheus.yml")
-        let mounted = (services["prometheus"]?["volumes"] as? [String] ?? []).compactMap { $0.split(separator: ":").dropFirst().first.map(String.init) }
+        let mounted = (services["prometheus"]?["volumes"] as? [String] ?? []).compactMap {
+            $0.split(separator: ":").dropFirst().first.map(String.init)
+        }
         for rules in prometheus["rule_files"] as? [String] ?? [] { #expect(mounted.contains(rules), "Prometheus loads \(rules), which is mounted") }
         let scrape = (prometheus["scrape_configs"] as? [[String: Any]])?.first?["dns_sd_configs"] as? [[String: Any]]
         let port = (services["worker"]?["command"] as? [String] ?? []).first { $0.hasPrefix("0.0.0.0:") }.map { String($0.dropFirst(8)) }
-        #expect(scrape?.first?["names"] as? [String] == ["worker"] && (scrape?.first?["port"] as? Int).map(String.init) == port,
-                "Prometheus scrapes the workers where they serve /metrics")
+        #expect(
+            scrape?.first?["names"] as? [String] == ["worker"] && (scrape?.first?["port"] as? Int).map(String.init) == port,
+            "Prometheus scrapes the workers where they serve /metrics")
         #expect((services["worker"]?["networks"] as? [String])?.contains("monitoring") == true)
 
         // Least exposure: PostgreSQL only on an internal network; every container's log capped.
@@ -53,10 +61,13 @@ import TestSupport
         #expect(datasources["apiVersion"] as? Int == 1 && datasource["url"] as? String == "http://prometheus:9090")
         let providers = try yaml(Self.docker + "/grafana/provisioning/dashboards/calworker.yaml")
         let path = ((providers["providers"] as? [[String: Any]])?.first?["options"] as? [String: Any])?["path"] as? String
-        #expect(providers["apiVersion"] as? Int == 1 && (services["grafana"]?["volumes"] as? [String])?.contains("./grafana/dashboards:\(path ?? "?"):ro") == true)
+        #expect(
+            providers["apiVersion"] as? Int == 1
+                && (services["grafana"]?["volumes"] as? [String])?.contains("./grafana/dashboards:\(path ?? "?"):ro") == true)
 
-        let dashboard = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.docker + "/grafana/dashboards/calworker.json")))
-            as? [String: Any])
+        let dashboard = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.docker + "/grafana/dashboards/calworker.json")))
+                as? [String: Any])
         #expect(dashboard["uid"] is String && dashboard["title"] is String && dashboard["schemaVersion"] is Int)
         let panels = dashboard["panels"] as? [[String: Any]] ?? []
         #expect(panels.count >= 10)
@@ -73,10 +84,12 @@ import TestSupport
         // database's (queue, accounts, backups) from `calworker metrics`.
         let db = try database.connect()
         try db.execute("INSERT INTO calworker.jobs (kind, args) VALUES ('noop', '{}')")
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.accounts (email, owner, key_id, refresh_token, last_synced_at) VALUES ('a@example.com', 'o', 'k', '\\x00', now())
             """)
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, duration_ms, figures)
             VALUES (1000, 1, 'backup', 'default', 'w', now(), now(), 'completed', 1, '{"verified": 1}')
             """)
@@ -96,7 +109,9 @@ import TestSupport
         for name in queried where !exported.contains(name) {
             let family = name.replacing(/_(bucket|sum|count)$/, with: "")
             if exported.contains(family) { continue }
-            if sources.contains("registry.counter(\"\(family)\"") || sources.contains("registry.histogram(\"\(family)\"") {
+            // The registration may be wrapped: `registry.counter(` and the quoted name on the next line.
+            let registration = try Regex(#"registry\.(counter|histogram)\(\s*""# + family + #"""#)
+            if sources.contains(registration) {
                 exported.insert(name)
                 continue
             }

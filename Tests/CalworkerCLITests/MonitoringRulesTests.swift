@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// The alerting rules shipped in `docker/prometheus/`: Prometheus' own tool checks and
 /// unit-tests them, and every metric they name is one calworker really exports.
@@ -11,11 +11,15 @@ import TestSupport
     func promtool(_ arguments: [String]) throws -> (status: Int32?, output: String) {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("cw-rules-\(UUID().uuidString)").path
         defer { for suffix in [".out", ".err"] { try? FileManager.default.removeItem(atPath: base + suffix) } }
-        let child = try ChildProcess(executable: "/bin/sh", arguments: ["-c", "cd '\(Self.folder)' && exec promtool \"$@\"", "promtool"] + arguments,
-                                     environment: ProcessInfo.processInfo.environment, stdout: base + ".out", stderr: base + ".err")
+        let child = try ChildProcess(
+            executable: "/bin/sh", arguments: ["-c", "cd '\(Self.folder)' && exec promtool \"$@\"", "promtool"] + arguments,
+            environment: ProcessInfo.processInfo.environment, stdout: base + ".out", stderr: base + ".err")
         let status = child.wait(timeout: 120)
-        return (status, ((try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "")
-                    + ((try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""))
+        return (
+            status,
+            ((try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "")
+                + ((try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+        )
     }
 
     @Test func promtoolChecksTheRulesAndTheirUnitTestsPass() throws {
@@ -30,10 +34,12 @@ import TestSupport
         defer { database.drop() }
         let db = try database.connect()
         // What it takes for every family to have a sample: an account that synced, a verified backup.
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.accounts (email, owner, key_id, refresh_token, last_synced_at) VALUES ('a@example.com', 'o', 'k', '\\x00', now())
             """)
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, duration_ms, figures)
             VALUES (1, 1, 'backup', 'default', 'w', now(), now(), 'completed', 1, '{"verified": 1}')
             """)

@@ -1,8 +1,8 @@
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// A long-running worker's /metrics, /healthz and /readyz, through the real binary.
 @Suite(.serialized) struct MonitoringServerTests {
@@ -10,8 +10,9 @@ import TestSupport
         let cluster = try ThrowawayCluster()
         defer { cluster.destroy() }
         #expect(try CalworkerProcess.run(["migrate"], databaseURL: cluster.url).status == 0)
-        let worker = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:0", "--poll-interval", "200ms"],
-                                          databaseURL: cluster.url, environment: ["CALWORKER_LOG_LEVEL": "info"])
+        let worker = try CalworkerProcess(
+            ["work", "--http-addr", "127.0.0.1:0", "--poll-interval", "200ms"],
+            databaseURL: cluster.url, environment: ["CALWORKER_LOG_LEVEL": "info"])
         let port = try #require(worker.servedPort(), "worker log: \(worker.standardError.suffix(2000))")
         defer { worker.signal(SIGKILL) }
         func status(_ path: String) -> Int { (try? RawTCPClient.get(port: port, path: path, timeout: .seconds(10))).map(RawTCPClient.status) ?? 0 }
@@ -42,8 +43,9 @@ import TestSupport
     @Test func readyzSaysStartingUntilTheWorkerHasStarted() throws {
         let silent = try SilentServer()
         defer { silent.stop() }
-        let worker = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:0"], databaseURL: silent.conninfo,
-                                          environment: ["CALWORKER_LOG_LEVEL": "info", "CALWORKER_DATABASE_CONNECT_TIMEOUT": "300s"])
+        let worker = try CalworkerProcess(
+            ["work", "--http-addr", "127.0.0.1:0"], databaseURL: silent.conninfo,
+            environment: ["CALWORKER_LOG_LEVEL": "info", "CALWORKER_DATABASE_CONNECT_TIMEOUT": "300s"])
         defer { worker.signal(SIGKILL) }
         let port = try #require(worker.servedPort(), "worker log: \(worker.standardError.suffix(2000))")
         #expect(eventually(timeout: 30) { silent.connectionsAccepted > 0 })
@@ -56,13 +58,15 @@ import TestSupport
         let database = try TestDatabase.make()
         defer { database.drop() }
         let db = try database.connect()
-        let worker = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:0", "--poll-interval", "200ms"],
-                                          databaseURL: database.url, environment: ["CALWORKER_LOG_LEVEL": "info"])
+        let worker = try CalworkerProcess(
+            ["work", "--http-addr", "127.0.0.1:0", "--poll-interval", "200ms"],
+            databaseURL: database.url, environment: ["CALWORKER_LOG_LEVEL": "info"])
         let port = try #require(worker.servedPort(), "worker log: \(worker.standardError.suffix(2000))")
         defer { worker.signal(SIGKILL) }
-        #expect(eventually(timeout: 30) {
-            (try? RawTCPClient.get(port: port, path: "/readyz")).map(RawTCPClient.status) == 200
-        })
+        #expect(
+            eventually(timeout: 30) {
+                (try? RawTCPClient.get(port: port, path: "/readyz")).map(RawTCPClient.status) == 200
+            })
 
         // A client that never finishes its request, and one that sends garbage.
         let stalled = try RawTCPClient(port: port)
@@ -72,9 +76,10 @@ import TestSupport
         #expect(RawTCPClient.status(of: garbage.readAll()) == 400)
 
         let ids = try JobQueue().enqueueMany((0..<5).map { _ in NewJob(kind: "noop") }, on: db)
-        #expect(eventually(timeout: 30) {
-            ids.allSatisfy { id in (try? JobQueue().job(id: id, on: db)?.state) == .completed }
-        })
+        #expect(
+            eventually(timeout: 30) {
+                ids.allSatisfy { id in (try? JobQueue().job(id: id, on: db)?.state) == .completed }
+            })
         let response = try RawTCPClient.get(port: port, path: "/metrics")
         #expect(response.contains("Content-Type: text/plain; version=0.0.4"))
         let text = RawTCPClient.body(of: response)
@@ -99,8 +104,9 @@ import TestSupport
     @Test func healthzAnswersWhileFortySlowClientsHoldConnections() throws {
         let database = try TestDatabase.make()
         defer { database.drop() }
-        let worker = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:0", "--poll-interval", "200ms"],
-                                          databaseURL: database.url, environment: ["CALWORKER_LOG_LEVEL": "info"])
+        let worker = try CalworkerProcess(
+            ["work", "--http-addr", "127.0.0.1:0", "--poll-interval", "200ms"],
+            databaseURL: database.url, environment: ["CALWORKER_LOG_LEVEL": "info"])
         let port = try #require(worker.servedPort(), "worker log: \(worker.standardError.suffix(2000))")
         defer { worker.signal(SIGKILL) }
         func status(_ path: String) -> Int { (try? RawTCPClient.get(port: port, path: path, timeout: .seconds(3))).map(RawTCPClient.status) ?? 0 }
@@ -133,8 +139,9 @@ import TestSupport
         let tokenless = try CalworkerProcess.run(["work", "--http-addr", "127.0.0.1:0", "--console"], databaseURL: database.url)
         #expect(tokenless.status == 2 && tokenless.stderr.contains("CALWORKER_CONSOLE_TOKEN"), "\(tokenless.stderr)")
 
-        let worker = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:0", "--console"], databaseURL: database.url,
-                                          environment: token.merging(["CALWORKER_LOG_LEVEL": "info"]) { $1 })
+        let worker = try CalworkerProcess(
+            ["work", "--http-addr", "127.0.0.1:0", "--console"], databaseURL: database.url,
+            environment: token.merging(["CALWORKER_LOG_LEVEL": "info"]) { $1 })
         let port = try #require(worker.servedPort(), "worker log: \(worker.standardError.suffix(2000))")
         defer { worker.signal(SIGKILL) }
         func get(_ path: String) -> String { (try? RawTCPClient.get(port: port, path: path, timeout: .seconds(10))) ?? "" }
@@ -148,8 +155,9 @@ import TestSupport
         worker.signal(SIGTERM)
         #expect(worker.wait(timeout: 30) == 0)
 
-        let plain = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:0"], databaseURL: database.url,
-                                         environment: token.merging(["CALWORKER_LOG_LEVEL": "info"]) { $1 })
+        let plain = try CalworkerProcess(
+            ["work", "--http-addr", "127.0.0.1:0"], databaseURL: database.url,
+            environment: token.merging(["CALWORKER_LOG_LEVEL": "info"]) { $1 })
         let plainPort = try #require(plain.servedPort())
         defer { plain.signal(SIGKILL) }
         let login = (try? RawTCPClient.get(port: plainPort, path: "/login", timeout: .seconds(10))) ?? ""
@@ -161,8 +169,9 @@ import TestSupport
     @Test func aTakenPortStopsTheWorkerAtStartWithAHint() throws {
         let database = try TestDatabase.make()
         defer { database.drop() }
-        let first = try CalworkerProcess(["work", "--http-addr", "127.0.0.1:0"], databaseURL: database.url,
-                                         environment: ["CALWORKER_LOG_LEVEL": "info"])
+        let first = try CalworkerProcess(
+            ["work", "--http-addr", "127.0.0.1:0"], databaseURL: database.url,
+            environment: ["CALWORKER_LOG_LEVEL": "info"])
         let port = try #require(first.servedPort(), "worker log: \(first.standardError.suffix(2000))")
         defer { first.signal(SIGKILL) }
         #expect(eventually(timeout: 30) { (try? RawTCPClient.get(port: port, path: "/healthz")).map(RawTCPClient.status) == 200 })

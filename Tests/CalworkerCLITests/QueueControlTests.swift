@@ -1,8 +1,8 @@
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// `queue pause|resume`, `audit`, and the paused queue in `queue`, `status` and the metrics,
 /// through the real binary.
@@ -20,8 +20,9 @@ import TestSupport
         #expect(again.status == 0 && again.stdout.contains("paused already"))
         let listing = try CalworkerProcess.run(["queue"], databaseURL: database.url)
         #expect(listing.stdout.contains("mail (paused)") && listing.stdout.contains("SMTP relay down") && listing.stdout.contains("ada@"))
-        let rows = try #require(try JSONSerialization.jsonObject(with: Data(CalworkerProcess.run(["queue", "--json"], databaseURL: database.url).stdout.utf8))
-            as? [[String: Any]])
+        let rows = try #require(
+            try JSONSerialization.jsonObject(with: Data(CalworkerProcess.run(["queue", "--json"], databaseURL: database.url).stdout.utf8))
+                as? [[String: Any]])
         #expect(rows.first?["paused"] as? Bool == true)
         let status = try CalworkerProcess.run(["status"], databaseURL: database.url)
         #expect(status.stdout.contains("mail (paused)"))
@@ -37,8 +38,9 @@ import TestSupport
 
         let audit = try CalworkerProcess.run(["audit", "--json"], databaseURL: database.url)
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]])
-        #expect(entries.compactMap { $0["action"] as? String } == ["queue.resume", "retry", "cancel", "queue.pause"],
-                "newest first, the repeated pause and the failed cancel not recorded: \(audit.stdout)")
+        #expect(
+            entries.compactMap { $0["action"] as? String } == ["queue.resume", "retry", "cancel", "queue.pause"],
+            "newest first, the repeated pause and the failed cancel not recorded: \(audit.stdout)")
         #expect(entries.allSatisfy { ($0["actor"] as? String ?? "").hasPrefix("ada@") && $0["origin"] as? String == "cli" })
         #expect(entries.first { $0["action"] as? String == "cancel" }?["target"] as? String == #"{"job": "\#(job)"}"#)
         let table = try CalworkerProcess.run(["audit"], databaseURL: database.url)

@@ -3,8 +3,8 @@ import HTTPServer
 import JobQueue
 import Postgres
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// Upstreams that echo what they were sent: a token endpoint quoting the request (refresh
 /// token, client secret), an API quoting the Authorization header. The secrets appear in no
@@ -24,16 +24,22 @@ import TestSupport
             if request.path == "/token" {
                 let echo = String(decoding: request.body, as: UTF8.self)
                 if refreshes.next() == 1 {
-                    return HTTPServerResponse(status: 200, contentType: "application/json",
-                                              body: #"{"access_token": "\#(accessToken)", "expires_in": 3600}"#)
+                    return HTTPServerResponse(
+                        status: 200, contentType: "application/json",
+                        body: #"{"access_token": "\#(accessToken)", "expires_in": 3600}"#)
                 }
-                let body = try! JSONSerialization.data(withJSONObject: ["error": "invalid_request",
-                                                                        "error_description": "bad request \(echo) (\(echo.removingPercentEncoding ?? ""))"])
+                let body = try! JSONSerialization.data(withJSONObject: [
+                    "error": "invalid_request",
+                    "error_description": "bad request \(echo) (\(echo.removingPercentEncoding ?? ""))",
+                ])
                 return HTTPServerResponse(status: 400, contentType: "application/json", bytes: Array(body))
             }
             let authorization = request.header("Authorization") ?? ""
-            return HTTPServerResponse(status: 401, contentType: "application/json",
-                                      body: #"{"error": {"code": 401, "message": "Invalid Credentials in \#(authorization)", "errors": [{"reason": "authError", "message": "\#(authorization)"}]}}"#)
+            return HTTPServerResponse(
+                status: 401, contentType: "application/json",
+                body:
+                    #"{"error": {"code": 401, "message": "Invalid Credentials in \#(authorization)", "errors": [{"reason": "authError", "message": "\#(authorization)"}]}}"#
+            )
         }
         google.start()
         defer { google.stop() }
@@ -43,9 +49,11 @@ import TestSupport
         let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("cw-reflect-\(UUID().uuidString)")
         try refreshToken.write(to: tokenFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: tokenFile) }
-        let env = ["CALWORKER_TOKEN_KEY": Self.key, "CALWORKER_GOOGLE_CLIENT_SECRET": clientSecret, "CALWORKER_GOOGLE_CLIENT_ID": "client",
-                   "CALWORKER_GOOGLE_API_URL": "http://127.0.0.1:\(google.port)/calendar/v3",
-                   "CALWORKER_GOOGLE_TOKEN_URL": "http://127.0.0.1:\(google.port)/token", "CALWORKER_LOG_LEVEL": "debug"]
+        let env = [
+            "CALWORKER_TOKEN_KEY": Self.key, "CALWORKER_GOOGLE_CLIENT_SECRET": clientSecret, "CALWORKER_GOOGLE_CLIENT_ID": "client",
+            "CALWORKER_GOOGLE_API_URL": "http://127.0.0.1:\(google.port)/calendar/v3",
+            "CALWORKER_GOOGLE_TOKEN_URL": "http://127.0.0.1:\(google.port)/token", "CALWORKER_LOG_LEVEL": "debug",
+        ]
         var printed = ""
         func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
             let result = try CalworkerProcess.run(arguments, databaseURL: database.url, environment: env)
@@ -57,8 +65,10 @@ import TestSupport
         let jobID = try #require(try JSONSerialization.jsonObject(with: Data(enqueued.stdout.utf8)) as? [String: Any])["id"] as? Int
         #expect(try run(["work", "--once"]).status == 0)
         #expect(refreshes.value >= 2, "the endpoint was asked again after the API refused the token")
-        for arguments in [["runs", "show", String(jobID ?? 0)], ["runs", "show", String(jobID ?? 0), "--json"], ["status"], ["status", "--json"],
-                          ["accounts", "show", "1"], ["accounts", "list", "--json"], ["runs"], ["queue", "--json"]] {
+        for arguments in [
+            ["runs", "show", String(jobID ?? 0)], ["runs", "show", String(jobID ?? 0), "--json"], ["status"], ["status", "--json"],
+            ["accounts", "show", "1"], ["accounts", "list", "--json"], ["runs"], ["queue", "--json"],
+        ] {
             _ = try run(arguments)
         }
         #expect(printed.contains("Invalid Credentials") || printed.contains("bad request"), "the errors were shown at all")
@@ -74,6 +84,11 @@ import TestSupport
 /// A counter handlers on several threads share.
 final class Counter: Sendable {
     private let count = Mutex(0)
-    func next() -> Int { count.withLock { $0 += 1; return $0 } }
+    func next() -> Int {
+        count.withLock {
+            $0 += 1
+            return $0
+        }
+    }
     var value: Int { count.withLock { $0 } }
 }

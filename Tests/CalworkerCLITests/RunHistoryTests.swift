@@ -1,8 +1,8 @@
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Run history that explains itself: `runs show` after the job row is gone, finding runs by
 /// subject, args and error, and keyset pages, through the real binary.
@@ -21,7 +21,8 @@ import TestSupport
         for args in [#"{"account_id": 12}"#, #"{"account_id": 13}"#] {
             #expect(try CalworkerProcess.run(["enqueue", "sync_account", "--args", args], databaseURL: database.url).status == 0)
         }
-        #expect(try CalworkerProcess.run(["enqueue", "cleanup", "--args", #"{"account_id": 12, "reset": true}"#], databaseURL: database.url).status == 0)
+        #expect(
+            try CalworkerProcess.run(["enqueue", "cleanup", "--args", #"{"account_id": 12, "reset": true}"#], databaseURL: database.url).status == 0)
         try JobQueue().enqueueMany([NewJob(kind: "noop"), NewJob(kind: "noop", args: #"{"fail": "discard"}"#)], on: db)
         let work = try CalworkerProcess.run(["work", "--once"], databaseURL: database.url, environment: ["CALWORKER_LOG_LEVEL": "error"])
         #expect(work.status == 0, "\(work.stderr)")
@@ -44,10 +45,16 @@ import TestSupport
         try db.execute("DELETE FROM calworker.jobs")
         let shown = try CalworkerProcess.run(["runs", "show", String(syncJob)], databaseURL: database.url)
         #expect(shown.status == 0, "\(shown.stderr)")
-        #expect(shown.stdout.contains("sync_account") && shown.stdout.contains("\"account_id\"") && shown.stdout.contains("account:12")
+        #expect(
+            shown.stdout.contains("sync_account") && shown.stdout.contains("\"account_id\"") && shown.stdout.contains("account:12")
                 && shown.stdout.contains("finished: the job left the queue"))
-        let detail = try #require(try JSONSerialization.jsonObject(with: Data(CalworkerProcess.run(["runs", "show", String(syncJob), "--json"],
-                                                                                                   databaseURL: database.url).stdout.utf8)) as? [String: Any])
+        let detail = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    CalworkerProcess.run(
+                        ["runs", "show", String(syncJob), "--json"],
+                        databaseURL: database.url
+                    ).stdout.utf8)) as? [String: Any])
         #expect(((detail["job"] as? [String: Any])?["args"] as? [String: Any])?["account_id"] as? Int == 12)
         let byJob = try json(CalworkerProcess.run(["runs", "--job", String(syncJob), "--json"], databaseURL: database.url))
         #expect(byJob.count == 1)
@@ -63,8 +70,10 @@ import TestSupport
         var seen: [Int] = []
         var cursor: String?
         for _ in 0..<4 {
-            let page = try json(CalworkerProcess.run(["runs", "--limit", "3", "--json"] + (cursor.map { ["--before", $0] } ?? []),
-                                                     databaseURL: database.url))
+            let page = try json(
+                CalworkerProcess.run(
+                    ["runs", "--limit", "3", "--json"] + (cursor.map { ["--before", $0] } ?? []),
+                    databaseURL: database.url))
             seen += page.compactMap { $0["job_id"] as? Int }
             guard page.count == 3 else { break }
             cursor = page.last?["cursor"] as? String
@@ -84,8 +93,10 @@ import TestSupport
         #expect(try CalworkerProcess.run(["runs", "export"], databaseURL: database.url).status == 2, "a window is required")
     }
 
-    @Test(arguments: [["--arg", "account_id"], ["--arg", "=12"], ["--before", "yesterday"], ["--account", "0"],
-                      ["--subject", "account:1", "--account", "1"], ["--until", "soon"], ["--job", "-3"]])
+    @Test(arguments: [
+        ["--arg", "account_id"], ["--arg", "=12"], ["--before", "yesterday"], ["--account", "0"],
+        ["--subject", "account:1", "--account", "1"], ["--until", "soon"], ["--job", "-3"],
+    ])
     func unusableFiltersAreUsageErrors(_ flags: [String]) throws {
         let database = try TestDatabase.make()
         defer { database.drop() }

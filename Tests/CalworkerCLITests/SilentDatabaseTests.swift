@@ -1,8 +1,8 @@
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// A database that accepts connections and never answers, or stops answering mid-session:
 /// every command ends on its own, and at once on SIGTERM or SIGINT, even when the process was
@@ -15,8 +15,9 @@ import TestSupport
         env["CALWORKER_LOG_LEVEL"] = "warning"
         for (key, value) in environment { env[key] = value }
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("cw-silent-\(UUID().uuidString)").path
-        return try ChildProcess(executable: "/bin/sh", arguments: ["-c", #"trap '' TERM INT; exec "$0" "$@""#, TestEnvironment.calworkerBinary] + arguments,
-                                environment: env, stdout: base + ".out", stderr: base + ".err")
+        return try ChildProcess(
+            executable: "/bin/sh", arguments: ["-c", #"trap '' TERM INT; exec "$0" "$@""#, TestEnvironment.calworkerBinary] + arguments,
+            environment: env, stdout: base + ".out", stderr: base + ".err")
     }
 
     @Test(arguments: [["queue"], ["migrate"], ["enqueue", "noop"], ["runs"], ["status"], ["work", "--once"]])
@@ -27,8 +28,9 @@ import TestSupport
         #expect(process.wait(timeout: 60) == 3, "\(command) did not end, or not with 3")
     }
 
-    @Test(arguments: [["queue"], ["migrate"], ["enqueue", "noop"], ["runs"], ["status"], ["work"], ["schedule", "run", "--loop"]],
-          [SIGTERM, SIGINT])
+    @Test(
+        arguments: [["queue"], ["migrate"], ["enqueue", "noop"], ["runs"], ["status"], ["work"], ["schedule", "run", "--loop"]],
+        [SIGTERM, SIGINT])
     func aSignalEndsACommandWaitingOnASilentDatabase(command: [String], signal: Int32) throws {
         let silent = try SilentServer()
         defer { silent.stop() }
@@ -49,9 +51,10 @@ import TestSupport
         let db = try database.connect()
         try JobQueue().enqueueMany((0..<5).map { _ in NewJob(kind: "noop") }, on: db)
         let process = try Self.start(["work", "--poll-interval", "100ms"], url: url, environment: ["CALWORKER_DATABASE_STATEMENT_TIMEOUT": "300s"])
-        #expect(eventually(timeout: 30) {
-            (try? db.query("SELECT count(*) FROM \(EveryJob.sql) AS j WHERE state = 'completed'")[0].decode(Int.self, at: 0)) == 5
-        }, "the worker ran its jobs first")
+        #expect(
+            eventually(timeout: 30) {
+                (try? db.query("SELECT count(*) FROM \(EveryJob.sql) AS j WHERE state = 'completed'")[0].decode(Int.self, at: 0)) == 5
+            }, "the worker ran its jobs first")
         proxy.freeze()
         Thread.sleep(forTimeInterval: 0.5)
         process.signal(SIGTERM)

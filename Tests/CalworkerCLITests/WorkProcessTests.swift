@@ -1,8 +1,8 @@
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// The worker as operators run it: the real binary, real signals, a real server restart.
 @Suite(.serialized) struct WorkProcessTests {
@@ -14,8 +14,9 @@ import TestSupport
         let db = try database.connect()
         for _ in 0..<8 { try JobQueue().enqueueMany((0..<1000).map { _ in NewJob(kind: "noop") }, on: db) }
         let workers = try (0..<4).map { _ in
-            try CalworkerProcess(["work", "--once", "--concurrency", "8", "--claim-batch", "20", "--json"],
-                                 databaseURL: database.url, environment: fastRetries)
+            try CalworkerProcess(
+                ["work", "--once", "--concurrency", "8", "--claim-batch", "20", "--json"],
+                databaseURL: database.url, environment: fastRetries)
         }
         var claimed = 0
         for worker in workers {
@@ -45,8 +46,9 @@ import TestSupport
         #expect(doomed.wait(timeout: 10) != nil)
         let survivor = try CalworkerProcess(["work", "--poll-interval", "200ms"], databaseURL: database.url, environment: env)
         defer { survivor.signal(SIGKILL) }
-        #expect(eventually(timeout: 60) { (try? JobQueue().job(id: id, on: db)?.state) == .completed },
-                "survivor log: \(survivor.standardError.suffix(2000))")
+        #expect(
+            eventually(timeout: 60) { (try? JobQueue().job(id: id, on: db)?.state) == .completed },
+            "survivor log: \(survivor.standardError.suffix(2000))")
         survivor.signal(SIGTERM)
         #expect(survivor.wait(timeout: 30) == 0)
         let runs = try JobQueue().runs(RunFilter(jobID: id), on: db).reversed().map { $0 }
@@ -82,8 +84,9 @@ import TestSupport
         var environment = fastRetries
         environment["CALWORKER_LOG_LEVEL_FILE"] = levelFile
         environment["CALWORKER_LOG_FORMAT"] = "json"
-        let worker = try CalworkerProcess(["work", "--concurrency", "4", "--poll-interval", "100ms", "--json"],
-                                          databaseURL: database.url, environment: environment)
+        let worker = try CalworkerProcess(
+            ["work", "--concurrency", "4", "--poll-interval", "100ms", "--json"],
+            databaseURL: database.url, environment: environment)
         defer { worker.signal(SIGKILL) }
         func completed() -> Int {
             (try? db.query("SELECT count(*) FROM calworker.job_runs WHERE outcome = 'completed'")[0].decode(Int.self, at: 0)) ?? -1
@@ -99,15 +102,17 @@ import TestSupport
             worker.signal(SIGHUP)
             Thread.sleep(forTimeInterval: 0.2)
         }
-        #expect(eventually(timeout: 30) { worker.standardError.contains("the configuration does not read; nothing changed") },
-                "a bad value keeps the old level: \(worker.standardError.suffix(1500))")
+        #expect(
+            eventually(timeout: 30) { worker.standardError.contains("the configuration does not read; nothing changed") },
+            "a bad value keeps the old level: \(worker.standardError.suffix(1500))")
         #expect(worker.isRunning, "a hangup does not end the worker: \(worker.standardError.suffix(1500))")
         #expect(eventually(timeout: 60) { completed() == 60 }, "every job ran: \(worker.standardError.suffix(1500))")
         worker.signal(SIGTERM)
         #expect(worker.wait(timeout: 60) == 0)
         let runs = try db.query("SELECT count(*), count(DISTINCT job_id), count(*) FILTER (WHERE outcome <> 'completed') FROM calworker.job_runs")[0]
-        #expect(try runs.decode(Int.self, at: 0) == 60 && runs.decode(Int.self, at: 1) == 60 && runs.decode(Int.self, at: 2) == 0,
-                "each job once, none handed back or lost")
+        #expect(
+            try runs.decode(Int.self, at: 0) == 60 && runs.decode(Int.self, at: 1) == 60 && runs.decode(Int.self, at: 2) == 0,
+            "each job once, none handed back or lost")
     }
 
     @Test func aRestartedServerIsReconnectedToAndNothingIsLost() throws {
@@ -117,8 +122,9 @@ import TestSupport
         #expect(migrate.status == 0, "\(migrate.stderr)")
         let db = try PostgresConnection.connect(cluster.url)
         try JobQueue().enqueueMany((0..<400).map { _ in NewJob(kind: "noop", args: #"{"sleep_ms": 10}"#) }, on: db)
-        let worker = try CalworkerProcess(["work", "--concurrency", "4", "--poll-interval", "200ms"], databaseURL: cluster.url,
-                                          environment: fastRetries)
+        let worker = try CalworkerProcess(
+            ["work", "--concurrency", "4", "--poll-interval", "200ms"], databaseURL: cluster.url,
+            environment: fastRetries)
         defer { worker.signal(SIGKILL) }
         #expect(eventually(timeout: 30) { ((try? db.query("SELECT count(*) FROM calworker.job_runs")[0].decode(Int.self, at: 0)) ?? 0) > 20 })
         try cluster.restart()
@@ -130,7 +136,8 @@ import TestSupport
         }
         #expect(allDone, "worker log: \(worker.standardError.suffix(3000))")
         #expect(worker.isRunning, "the worker survived the restart")
-        let perJob = try db.query("SELECT max(n) FROM (SELECT count(*) FILTER (WHERE outcome = 'completed') AS n FROM calworker.job_runs GROUP BY job_id) c")
+        let perJob = try db.query(
+            "SELECT max(n) FROM (SELECT count(*) FILTER (WHERE outcome = 'completed') AS n FROM calworker.job_runs GROUP BY job_id) c")
         #expect(try perJob[0].decode(Int.self, at: 0) == 1, "no job completed twice")
         #expect(worker.standardError.contains("reconnected to PostgreSQL"))
         worker.signal(SIGTERM)

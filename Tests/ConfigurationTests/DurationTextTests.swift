@@ -14,11 +14,13 @@ import Testing
     }
 
     /// Values that overflowed and crashed the process (SIGILL) before the arithmetic was checked.
-    @Test(arguments: ["99999999999999999999d", "1000000000000000d", "1000000000d", "9223372036854775807s",
-                      "1e308d", String(repeating: "9", count: 400) + "d", "36501d", "1d99999999999999999999h"])
+    @Test(arguments: [
+        "99999999999999999999d", "1000000000000000d", "1000000000d", "9223372036854775807s",
+        "1e308d", String(repeating: "9", count: 400) + "d", "36501d", "1d99999999999999999999h",
+    ])
     func refusesDurationsPastTheMaximumWithoutOverflowing(text: String) {
         #expect(DurationText.parse(text) == nil)
-        #expect(throws: DurationText.Problem.self) { _ = try DurationText.parse(text, in: .zero ... DurationText.maximum) }
+        #expect(throws: DurationText.Problem.self) { _ = try DurationText.parse(text, in: .zero...DurationText.maximum) }
     }
 
     @Test func aRangeIsCheckedAndNamedInTheError() throws {
@@ -28,7 +30,9 @@ import Testing
         let tooLong = try #require(throws: DurationText.Problem.self) { try DurationText.parse("99999999999999999999d", in: .zero ... .seconds(60)) }
         #expect(tooLong.description.contains("too long"))
         // A megabyte of typing is quoted by its start.
-        let huge = try #require(throws: DurationText.Problem.self) { try DurationText.parse(String(repeating: "7", count: 1 << 20), in: .zero ... .seconds(60)) }
+        let huge = try #require(throws: DurationText.Problem.self) {
+            try DurationText.parse(String(repeating: "7", count: 1 << 20), in: .zero ... .seconds(60))
+        }
         #expect(huge.description.count < 200)
     }
 

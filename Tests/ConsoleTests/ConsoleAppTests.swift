@@ -4,8 +4,8 @@ import Foundation
 import HTTPServer
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// The console's pages and actions at the HTTP level: who may see and do what, CSRF, escaping
 /// of hostile values, and the headers every answer carries.
@@ -21,17 +21,20 @@ import TestSupport
         init(accountActions: ConsoleAccountActions? = nil, schedules: ConsoleSchedules? = nil, backups: ConsoleBackups? = nil) throws {
             database = try TestDatabase.make()
             db = try database.connect()
-            app = try ConsoleApp(tokens: try ConsoleTokens(operatorToken: ConsoleAppTests.operatorToken, readOnlyToken: ConsoleAppTests.readerToken),
-                                 pool: ConnectionPool(url: database.url, size: 2, purpose: "the console"), accountActions: accountActions,
-                                 schedules: schedules, backups: backups)
+            app = try ConsoleApp(
+                tokens: try ConsoleTokens(operatorToken: ConsoleAppTests.operatorToken, readOnlyToken: ConsoleAppTests.readerToken),
+                pool: ConnectionPool(url: database.url, size: 2, purpose: "the console"), accountActions: accountActions,
+                schedules: schedules, backups: backups)
         }
 
-        func request(_ method: String, _ target: String, cookie: String? = nil, form: String? = nil, peer: String = "10.0.0.9") -> HTTPServerResponse {
+        func request(_ method: String, _ target: String, cookie: String? = nil, form: String? = nil, peer: String = "10.0.0.9") -> HTTPServerResponse
+        {
             let parts = target.split(separator: "?", maxSplits: 1).map(String.init)
             var headers: [(name: String, value: String)] = []
             if let cookie { headers.append((name: "Cookie", value: "other=1; cw_session=\(cookie)")) }
-            var request = HTTPServerRequest(method: method, path: parts[0], query: parts.count > 1 ? parts[1] : nil, headers: headers,
-                                            body: Array((form ?? "").utf8))
+            var request = HTTPServerRequest(
+                method: method, path: parts[0], query: parts.count > 1 ? parts[1] : nil, headers: headers,
+                body: Array((form ?? "").utf8))
             request.peer = peer
             return app.respond(to: request)
         }
@@ -53,7 +56,8 @@ import TestSupport
         }
 
         func discardedJob(args: String, error: String) throws -> Int64 {
-            let id: Int64 = try db.query("""
+            let id: Int64 = try db.query(
+                """
                 INSERT INTO calworker.jobs (kind, args, state, attempt, max_attempts, finished_at, last_error, subject)
                 VALUES ('sync_account', $1::jsonb, 'discarded', 3, 3, now(), $2, 'account:12') RETURNING id
                 """, [args, error])[0].decode(at: 0)
@@ -78,7 +82,8 @@ import TestSupport
         #expect(fixture.request("POST", "/jobs/1/retry", form: "csrf=x").status == 403)
         for response in [anonymous, fixture.request("GET", "/login"), fixture.request("GET", "/static/console.css")] {
             let names = Set(response.headers.map(\.name))
-            #expect(names.isSuperset(of: ["Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Cache-Control"]))
+            #expect(
+                names.isSuperset(of: ["Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Cache-Control"]))
         }
         let login = text(fixture.request("GET", "/login"))
         #expect(login.contains(Self.ownScript) && !withoutOwnScript(login).contains("<script"), "no script but the console's own file, never inline")
@@ -92,14 +97,16 @@ import TestSupport
         for _ in 0..<3 { #expect(fixture.request("POST", "/login", form: "token=guess-0123456789abcdef").status == 401) }
         let slowed = fixture.request("POST", "/login", form: "token=\(Self.operatorToken)")
         #expect(slowed.status == 429 && slowed.headers.contains { $0.name == "Retry-After" }, "even the right token waits its turn")
-        #expect(fixture.request("POST", "/login", form: "token=\(Self.operatorToken)", peer: "10.0.0.10").status == 303, "another client is not slowed")
+        #expect(
+            fixture.request("POST", "/login", form: "token=\(Self.operatorToken)", peer: "10.0.0.10").status == 303, "another client is not slowed")
     }
 
     @Test func hostileValuesAreShownAsTextAndNeverAsMarkup() throws {
         let fixture = try Fixture()
         defer { fixture.database.drop() }
-        let id = try fixture.discardedJob(args: #"{"account_id": 12, "note": "<script>alert(1)</script>", "url": "javascript:alert(2)"}"#,
-                                          error: #"boom "quoted" <img src=x onerror=alert(3)> 'single'"#)
+        let id = try fixture.discardedJob(
+            args: #"{"account_id": 12, "note": "<script>alert(1)</script>", "url": "javascript:alert(2)"}"#,
+            error: #"boom "quoted" <img src=x onerror=alert(3)> 'single'"#)
         let cookie = try fixture.login(Self.readerToken)
         for target in ["/jobs/\(id)", "/runs?account=12", "/runs?error=%3Cimg", "/runs?kind=%3Cscript%3Ealert(4)%3C%2Fscript%3E"] {
             let page = fixture.request("GET", target, cookie: cookie)
@@ -126,7 +133,8 @@ import TestSupport
         #expect(retried.status == 303)
         #expect(try JobQueue().job(id: id, on: fixture.db)?.state == .available)
         let audit = try AuditLog().list(since: Date().addingTimeInterval(-60), limit: 10, on: fixture.db)
-        #expect(audit.count == 1 && audit.first?.origin == "console" && audit.first?.action == "retry"
+        #expect(
+            audit.count == 1 && audit.first?.origin == "console" && audit.first?.action == "retry"
                 && audit.first?.actor == "console-operator@10.0.0.9")
         let again = fixture.request("POST", "/jobs/\(id)/cancel", cookie: cookie, form: "csrf=\(try fixture.csrf(on: page))")
         #expect(again.status == 303)
@@ -176,7 +184,9 @@ import TestSupport
         defer { server.stop() }
         let client = try RawTCPClient(port: server.port)
         let body = "token=\(Self.operatorToken)"
-        client.send("POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+        client.send(
+            "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        )
         let answer = client.readAll()
         #expect(RawTCPClient.status(of: answer) == 303)
         let cookie = try #require(answer.firstMatch(of: /cw_session=([^;\r\n]+)/)).1
@@ -215,7 +225,8 @@ import TestSupport
         #expect(fixture.request("POST", "/queues/mail/pause", cookie: reader, form: "csrf=\(try fixture.csrf(on: readerPage))").status == 403)
         let cookie = try fixture.login(Self.operatorToken)
         let page = fixture.request("GET", "/", cookie: cookie)
-        let paused = fixture.request("POST", "/queues/mail/pause", cookie: cookie, form: "reason=%3Cb%3Emaintenance&csrf=\(try fixture.csrf(on: page))")
+        let paused = fixture.request(
+            "POST", "/queues/mail/pause", cookie: cookie, form: "reason=%3Cb%3Emaintenance&csrf=\(try fixture.csrf(on: page))")
         #expect(paused.status == 303)
         #expect(try JobQueue().pausedQueues(on: fixture.db).map(\.queue) == ["mail"])
         let after = text(fixture.request("GET", "/", cookie: cookie))
@@ -238,12 +249,14 @@ import TestSupport
 
     @Test func accountsShowTheirStateAndHostileEmailsAsTextAndAnOperatorActsOnThem() throws {
         // Sync now queues a noop job here: the real sync job lives above this module.
-        let fixture = try Fixture(accountActions: ConsoleAccountActions(
-            syncNow: { id, db in try JobQueue().enqueue(NewJob(kind: "noop", args: "{\"account_id\": \(id)}"), on: db).id },
-            stateChanged: { _, _ in }))
+        let fixture = try Fixture(
+            accountActions: ConsoleAccountActions(
+                syncNow: { id, db in try JobQueue().enqueue(NewJob(kind: "noop", args: "{\"account_id\": \(id)}"), on: db).id },
+                stateChanged: { _, _ in }))
         defer { fixture.database.drop() }
         let ids = try ["<script>alert(1)</script>@example.com", "gone@example.com"].map { email in
-            try fixture.db.query("""
+            try fixture.db.query(
+                """
                 INSERT INTO calworker.accounts (email, owner, key_id, refresh_token) VALUES ($1, 'o"wner', 'k', '\\x00') RETURNING id
                 """, [email])[0].decode(Int64.self, at: 0)
         }
@@ -251,15 +264,20 @@ import TestSupport
         let reader = try fixture.login(Self.readerToken)
         let readerPage = fixture.request("GET", "/accounts", cookie: reader)
         let html = text(readerPage)
-        #expect(readerPage.status == 200 && !withoutOwnScript(html).contains("<script") && html.contains("&lt;script&gt;") && html.contains("o&quot;wner"))
+        #expect(
+            readerPage.status == 200 && !withoutOwnScript(html).contains("<script") && html.contains("&lt;script&gt;") && html.contains("o&quot;wner")
+        )
         #expect(html.contains("accounts reconnect \(ids[1])"), "what to do about needs_reauth")
         #expect(!html.contains(">Disable<"))
-        #expect(fixture.request("POST", "/accounts/\(ids[0])/disable", cookie: reader, form: "csrf=\(try fixture.csrf(on: readerPage))").status == 403)
+        #expect(
+            fixture.request("POST", "/accounts/\(ids[0])/disable", cookie: reader, form: "csrf=\(try fixture.csrf(on: readerPage))").status == 403)
         let cookie = try fixture.login(Self.operatorToken)
         let page = fixture.request("GET", "/accounts", cookie: cookie)
         let csrf = try fixture.csrf(on: page)
         #expect(fixture.request("POST", "/accounts/\(ids[0])/sync", cookie: cookie, form: "csrf=\(csrf)").status == 303)
-        #expect(try fixture.db.query("SELECT count(*) FROM calworker.jobs WHERE args->>'account_id' = $1", [String(ids[0])])[0].decode(Int.self, at: 0) == 1)
+        #expect(
+            try fixture.db.query("SELECT count(*) FROM calworker.jobs WHERE args->>'account_id' = $1", [String(ids[0])])[0].decode(Int.self, at: 0)
+                == 1)
         #expect(fixture.request("POST", "/accounts/\(ids[0])/disable", cookie: cookie, form: "csrf=\(csrf)").status == 303)
         #expect(try AccountStore(cipher: nil).account(id: ids[0], on: fixture.db).state == .disabled)
         #expect(fixture.request("POST", "/accounts/999999/enable", cookie: cookie, form: "csrf=\(csrf)").status == 404)

@@ -5,8 +5,8 @@ import JobQueue
 import Jobs
 import Logging
 import Postgres
-import Testing
 import TestSupport
+import Testing
 import Worker
 
 /// The console in a real browser: Debian's chromium, headless, driven by Selenium
@@ -17,28 +17,36 @@ import Worker
         let database = try TestDatabase.make()
         defer { database.drop() }
         let db = try database.connect()
-        let account: Int64 = try db.query("""
+        let account: Int64 = try db.query(
+            """
             INSERT INTO calworker.accounts (email, owner, key_id, refresh_token)
             VALUES ('<img src=x onerror="window.__pwned_img=1">@example.com', 'o', 'k', '\\x00') RETURNING id
             """)[0].decode(at: 0)
-        let hostile = #"{"account_id": \#(account), "note": "<script>window.__pwned=1</script>", "img": "<img src=x onerror=\"window.__pwned_img=1\">"}"#
-        let job: Int64 = try db.query("""
+        let hostile =
+            #"{"account_id": \#(account), "note": "<script>window.__pwned=1</script>", "img": "<img src=x onerror=\"window.__pwned_img=1\">"}"#
+        let job: Int64 = try db.query(
+            """
             INSERT INTO calworker.jobs (kind, args, state, attempt, max_attempts, finished_at, last_error, subject)
             VALUES ('sync_account', $1::jsonb, 'discarded', 3, 3, now(), '<script>window.__pwned=1</script>', $2) RETURNING id
             """, [hostile, "account:\(account)"])[0].decode(at: 0)
-        let other: Int64 = try db.query("""
+        let other: Int64 = try db.query(
+            """
             INSERT INTO calworker.jobs (kind, args, state, attempt, max_attempts, finished_at, subject)
             VALUES ('sync_account', '{"account_id": 999}', 'discarded', 1, 1, now(), 'account:999') RETURNING id
             """)[0].decode(at: 0)
         for _ in 1...5 {
-            try db.execute("INSERT INTO calworker.jobs (kind, queue, state, attempt, max_attempts, finished_at) VALUES ('noop', 'lane', 'discarded', 1, 1, now())")
+            try db.execute(
+                "INSERT INTO calworker.jobs (kind, queue, state, attempt, max_attempts, finished_at) VALUES ('noop', 'lane', 'discarded', 1, 1, now())"
+            )
         }
         _ = try JobQueue().moveFinished(batch: 10, on: db)
         _ = try JobQueue().enqueueMany((0..<3).map { _ in NewJob(kind: "noop", runAt: Date().addingTimeInterval(3600)) }, on: db)
 
-        let operatorToken = "browser-operator-token-0123456789", readerToken = "browser-reader-token-0123456789"
-        let app = try ConsoleApp(tokens: try ConsoleTokens(operatorToken: operatorToken, readOnlyToken: readerToken),
-                                 pool: ConnectionPool(url: database.url, size: 2, purpose: "the console"))
+        let operatorToken = "browser-operator-token-0123456789"
+        let readerToken = "browser-reader-token-0123456789"
+        let app = try ConsoleApp(
+            tokens: try ConsoleTokens(operatorToken: operatorToken, readOnlyToken: readerToken),
+            pool: ConnectionPool(url: database.url, size: 2, purpose: "the console"))
         let server = try HTTPServer(address: "127.0.0.1:0") { app.respond(to: $0) }
         server.start()
         defer { server.stop() }
@@ -62,12 +70,15 @@ import Worker
 
         let script = TestEnvironment.packageRoot.appendingPathComponent("Tests/ConsoleTests/Browser/console_browser.py").path
         let shots = TestEnvironment.packageRoot.appendingPathComponent(".build/console-screenshots").path
-        #expect(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"),
-                "the browser tests need Debian's chromium and chromium-driver (scripts/setup-deps installs them)")
+        #expect(
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")
+                && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"),
+            "the browser tests need Debian's chromium and chromium-driver (scripts/setup-deps installs them)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = [script, "http://127.0.0.1:\(server.port)", operatorToken, readerToken, shots, String(job), String(account)]
-        let output = Pipe(), errors = Pipe()
+        let output = Pipe()
+        let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
         try process.run()
@@ -96,7 +107,8 @@ import Worker
         #expect((seen["lane_after_resume"] as? [String])?.first == "lane", "resumed: \(seen)")
         #expect(seen["drained_without_reload"] as? Bool == true, "the live refresh showed the drained lane without a reload")
         let resumedAt: Date = try db.query("SELECT max(at) FROM calworker.audit WHERE action = 'queue.resume'")[0].decode(at: 0)
-        let laneRuns = try db.query("""
+        let laneRuns = try db.query(
+            """
             SELECT count(*), min(started_at) FROM calworker.job_runs WHERE queue = 'lane' AND outcome = 'completed'
             """)[0]
         #expect(try laneRuns.decode(Int.self, at: 0) == 5, "the worker ran the lane's jobs once resumed")

@@ -5,8 +5,8 @@ import HTTPServer
 import JobQueue
 import Postgres
 import Scheduling
-import Testing
 import TestSupport
+import Testing
 
 /// The pages that show the rest of calworker: the overview's accounts needing attention and
 /// the last hour, one account's calendars, the schedules and the backups.
@@ -15,7 +15,8 @@ import TestSupport
     func text(_ response: HTTPServerResponse) -> String { String(decoding: response.body, as: UTF8.self) }
 
     func account(_ fixture: Fixture, _ email: String) throws -> Int64 {
-        try fixture.db.query("""
+        try fixture.db.query(
+            """
             INSERT INTO calworker.accounts (email, owner, key_id, refresh_token) VALUES ($1, 'owner', 'k', '\\x00') RETURNING id
             """, [email])[0].decode(at: 0)
     }
@@ -64,11 +65,13 @@ import TestSupport
         defer { fixture.database.drop() }
         let id = try account(fixture, "cal@example.com")
         for _ in 1...2 { try AccountStore(cipher: nil).recordSync(id: id, error: "quota", on: fixture.db) }
-        try fixture.db.execute("""
+        try fixture.db.execute(
+            """
             INSERT INTO calworker.calendars (account_id, calendar_id, summary, access_role, is_primary)
             VALUES ($1, 'cal@example.com', '<script>alert(1)</script>', 'owner', true), ($1, 'team', 'Team', 'writer', false)
             """, [id])
-        try fixture.db.execute("""
+        try fixture.db.execute(
+            """
             INSERT INTO calworker.events (account_id, calendar_id, event_id, status, is_mirror, raw) VALUES
               ($1, 'cal@example.com', 'a', 'confirmed', false, '{}'), ($1, 'cal@example.com', 'b', 'cancelled', false, '{}'),
               ($1, 'cal@example.com', 'm1', 'confirmed', true, '{}'), ($1, 'cal@example.com', 'm2', 'confirmed', true, '{}'),
@@ -95,7 +98,8 @@ import TestSupport
         let fixture = try Fixture(schedules: ConsoleSchedules(definitions: definitions, timeZone: TimeZone(identifier: "UTC")!))
         defer { fixture.database.drop() }
         let job = try JobQueue().enqueue(NewJob(kind: "noop"), on: fixture.db).id
-        try fixture.db.execute("""
+        try fixture.db.execute(
+            """
             INSERT INTO calworker.schedule_fires (name, wall_time, fire_at, job_id) VALUES
               ('cleanup', 'past', now() - interval '10 minutes', $1),
               ('cleanup', 'ahead', now() + interval '1 day', 424242)
@@ -119,10 +123,12 @@ import TestSupport
     @Test func backupsShowTheirStatusTheNewestVerifiedOneAndAStoreThatFails() throws {
         let made = Date().addingTimeInterval(-7200)
         let entries = [
-            ConsoleBackups.Entry(id: "20261201T023000Z", createdAt: made.addingTimeInterval(-86_400), status: "verified", bytes: 1_234_567,
-                                 verifiedAt: made, error: nil),
-            ConsoleBackups.Entry(id: "20261202T023000Z", createdAt: made, status: "failed", bytes: 999, verifiedAt: made,
-                                 error: "<script>alert(1)</script> row counts differ"),
+            ConsoleBackups.Entry(
+                id: "20261201T023000Z", createdAt: made.addingTimeInterval(-86_400), status: "verified", bytes: 1_234_567,
+                verifiedAt: made, error: nil),
+            ConsoleBackups.Entry(
+                id: "20261202T023000Z", createdAt: made, status: "failed", bytes: 999, verifiedAt: made,
+                error: "<script>alert(1)</script> row counts differ"),
             ConsoleBackups.Entry(id: "20261203T023000Z", createdAt: Date(), status: "incomplete", bytes: nil, verifiedAt: nil, error: nil),
         ]
         let fixture = try Fixture(backups: ConsoleBackups(target: "file:///srv/backups/") { entries })

@@ -23,15 +23,17 @@ import Testing
         parts[1] = String(Int64(parts[1])! + 86_400)
         #expect(sessions.verify(parts.joined(separator: "."), now: now) == nil, "nor live longer")
         #expect(try ConsoleSessions().verify(value, now: now) == nil, "another process's key (a restart) logs out")
-        for junk in ["", "operator", "operator.1.2.3", String(repeating: "a", count: 10_000), "operator.9999999999.\(String(repeating: "z", count: 32)).00"] {
+        for junk in [
+            "", "operator", "operator.1.2.3", String(repeating: "a", count: 10_000), "operator.9999999999.\(String(repeating: "z", count: 32)).00",
+        ] {
             #expect(sessions.verify(junk, now: now) == nil)
         }
     }
 
     @Test func theCSRFTokenIsTheSessionsOwn() throws {
         let sessions = try ConsoleSessions()
-        let (_, first) = try sessions.issue(.operator_, now: now)
-        let (_, second) = try sessions.issue(.operator_, now: now)
+        let (_, first) = try sessions.issue(.operator, now: now)
+        let (_, second) = try sessions.issue(.operator, now: now)
         let token = sessions.csrfToken(for: first)
         #expect(sessions.checkCSRF(token, for: first))
         #expect(!sessions.checkCSRF(token, for: second), "another session's token")
@@ -48,7 +50,7 @@ import Testing
 
     @Test func tokensLogInAsTheirRoleAndNothingElseDoes() throws {
         let tokens = try ConsoleTokens(operatorToken: "operator-token-0123456789", readOnlyToken: "reader-token-0123456789")
-        #expect(tokens.role(for: "operator-token-0123456789") == .operator_)
+        #expect(tokens.role(for: "operator-token-0123456789") == .operator)
         #expect(tokens.role(for: "reader-token-0123456789") == .readOnly)
         #expect(tokens.role(for: "operator-token-012345678") == nil && tokens.role(for: "") == nil)
         #expect(throws: ConsoleError.self) { try ConsoleTokens(operatorToken: "") }

@@ -1,5 +1,6 @@
-@testable import Console
 import Testing
+
+@testable import Console
 
 /// The overview's shared snapshot: read once while it lasts, again after an action cleared it
 /// or once it expired.
@@ -23,7 +24,11 @@ import Testing
         #expect(snapshot.value { 1 } == 1)
         let inner = snapshot.value { () -> Int in
             // A second viewer arriving while this read runs: no second read, the value before.
-            #expect(snapshot.value { Issue.record("a second read ran at once"); return -1 } == 1)
+            #expect(
+                snapshot.value {
+                    Issue.record("a second read ran at once")
+                    return -1
+                } == 1)
             return 2
         }
         #expect(inner == 2 && snapshot.value { 3 } == 3)

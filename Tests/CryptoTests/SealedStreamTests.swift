@@ -73,7 +73,7 @@ import Testing
             #expect(message?.contains("does not authenticate") == true, "byte \(position): \(message ?? "accepted")")
         }
         var header = sealed
-        header[40] ^= 0x80   // the stream id: every frame's associated data changes
+        header[40] ^= 0x80  // the stream id: every frame's associated data changes
         #expect(Self.errorMessage { _ = try open(header) }?.contains("does not authenticate") == true)
     }
 
@@ -109,7 +109,8 @@ import Testing
     }
 
     @Test func notABackupAtAll() {
-        #expect(Self.errorMessage { _ = try open(Array("PGDMP custom format, not sealed......................".utf8)) }?
-            .contains("not a sealed backup") == true)
+        #expect(
+            Self.errorMessage { _ = try open(Array("PGDMP custom format, not sealed......................".utf8)) }?
+                .contains("not a sealed backup") == true)
     }
 }

@@ -22,7 +22,9 @@ import Testing
         tampered[14] ^= 1
         #expect(throws: CryptoError.self) { try cipher.open(tampered, keyID: sealed.keyID, context: "account/1/refresh_token") }
         #expect(throws: CryptoError.self) { try cipher.open(sealed.ciphertext, keyID: sealed.keyID, context: "account/2/refresh_token") }
-        #expect(throws: CryptoError.self) { try cipher.open(Array(sealed.ciphertext.dropLast()), keyID: sealed.keyID, context: "account/1/refresh_token") }
+        #expect(throws: CryptoError.self) {
+            try cipher.open(Array(sealed.ciphertext.dropLast()), keyID: sealed.keyID, context: "account/1/refresh_token")
+        }
         let other = TokenCipher(current: try .init(base64: Self.keyB))
         #expect(throws: CryptoError.self) { try other.open(sealed.ciphertext, keyID: sealed.keyID, context: "account/1/refresh_token") }
     }
@@ -44,7 +46,8 @@ import Testing
     @Test func sha256AndHMACMatchKnownVectors() {
         #expect(Digest.hex(Digest.sha256(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         // RFC 4231 test case 2.
-        #expect(Digest.hex(Digest.hmacSHA256(key: Array("Jefe".utf8), Array("what do ya want for nothing?".utf8)))
+        #expect(
+            Digest.hex(Digest.hmacSHA256(key: Array("Jefe".utf8), Array("what do ya want for nothing?".utf8)))
                 == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 }

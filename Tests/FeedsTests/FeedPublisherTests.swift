@@ -1,8 +1,8 @@
 import Feeds
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Publishing feeds to a file target: what each shows, and that an unchanged feed is neither
 /// rendered nor rewritten.
@@ -22,8 +22,9 @@ import TestSupport
         #expect(events(fixture.published(feed)).sorted() == ["SUMMARY:Dentist", "SUMMARY:Offsite", "SUMMARY:Review"])
         #expect(try FeedStore().feed(id: feed.id, on: fixture.db)?.events == 3)
 
-        let team = try FeedStore().create(owner: "user-1", calendar: (fixture.accountID, "team@group.calendar.google.com"), detail: "busy",
-                                          attendees: false, name: "Team", on: fixture.db)
+        let team = try FeedStore().create(
+            owner: "user-1", calendar: (fixture.accountID, "team@group.calendar.google.com"), detail: "busy",
+            attendees: false, name: "Team", on: fixture.db)
         #expect(try fixture.publisher.publish(team, on: fixture.db) == .written)
         #expect(events(fixture.published(team)) == ["SUMMARY:Busy", "SUMMARY:Busy"], "one calendar, busy detail: its two events, no titles")
         #expect(fixture.published(team)?.contains("X-WR-CALNAME:Team") == true)
@@ -93,18 +94,21 @@ import TestSupport
         let store = FeedStore()
         let attempts: [(String, (Int64, String)?, String, Bool)] = [
             ("nobody", nil, "busy", false), ("user-1", (fixture.accountID, "someone-elses@example.com"), "busy", false),
-            ("user-1", (999, "ada@example.com"), "busy", false), ("user-1", nil, "everything", false), ("user-1", nil, "busy", true), ("", nil, "busy", false),
+            ("user-1", (999, "ada@example.com"), "busy", false), ("user-1", nil, "everything", false), ("user-1", nil, "busy", true),
+            ("", nil, "busy", false),
         ]
         for (owner, calendar, detail, attendees) in attempts {
             #expect(throws: FeedStore.Refusal.self, "\(owner) \(String(describing: calendar)) \(detail)") {
-                try store.create(owner: owner, calendar: calendar.map { (account: $0.0, id: $0.1) }, detail: detail, attendees: attendees, name: nil,
-                                 on: fixture.db)
+                try store.create(
+                    owner: owner, calendar: calendar.map { (account: $0.0, id: $0.1) }, detail: detail, attendees: attendees, name: nil,
+                    on: fixture.db)
             }
         }
         #expect(try store.list(on: fixture.db).isEmpty)
         // A calendar deleted with its account takes its feed along (its object goes with the next sweep).
-        let feed = try store.create(owner: "user-1", calendar: (fixture.accountID, "ada@example.com"), detail: "busy", attendees: false, name: nil,
-                                    on: fixture.db)
+        let feed = try store.create(
+            owner: "user-1", calendar: (fixture.accountID, "ada@example.com"), detail: "busy", attendees: false, name: nil,
+            on: fixture.db)
         try fixture.db.execute("DELETE FROM calworker.accounts WHERE id = $1", [fixture.accountID])
         #expect(try store.feed(id: feed.id, on: fixture.db) == nil)
     }

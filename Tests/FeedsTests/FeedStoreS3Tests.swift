@@ -3,8 +3,8 @@ import Foundation
 import Media
 import Metrics
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Feeds on a real S3 server (moto), and rows another program wrote badly.
 @Suite struct FeedStoreS3Tests {
@@ -13,8 +13,10 @@ import TestSupport
         try fixture.event("dentist", summary: "Dentist")
         let moto = try MotoServer.shared()
         let bucket = try moto.createBucket()
-        let stores = MediaStores(settings: MediaSettings(s3Endpoint: moto.endpoint, s3Region: moto.region, s3AccessKeyID: moto.accessKeyID,
-                                                         s3SecretAccessKey: moto.secretAccessKey), metrics: MetricsRegistry())
+        let stores = MediaStores(
+            settings: MediaSettings(
+                s3Endpoint: moto.endpoint, s3Region: moto.region, s3AccessKeyID: moto.accessKeyID,
+                s3SecretAccessKey: moto.secretAccessKey), metrics: MetricsRegistry())
         let publisher = FeedPublisher(stores: stores, target: try FeedPublisher.target("s3://\(bucket)/feeds"), spoolDirectory: fixture.root)
         let feed = try FeedStore().create(owner: "user-1", calendar: nil, detail: "full", attendees: false, name: nil, on: fixture.db)
         #expect(try publisher.publish(feed, on: fixture.db) == .written)
@@ -35,13 +37,16 @@ import TestSupport
     @Test func rowsAnotherProgramWroteBadlyAreLeftOutNotFatal() throws {
         let fixture = try FeedsFixture()
         try fixture.event("good00001", summary: "Good")
-        let bad = ["'[]'", "'\"just a string\"'", #"'{"id": "nostart", "summary": "No start"}'"#,
-                   #"'{"id": "badtime", "start": {"dateTime": "2026-02-30T25:00:00Z"}, "summary": "Bad time"}'"#,
-                   #"'{"id": "badtypes", "start": {"date": 20261205}, "summary": ["x"], "recurrence": {"a": 1}}'"#,
-                   #"'{"id": "nulls", "iCalUID": null, "start": {"dateTime": "2026-12-09T09:00:00Z"}, "summary": null, "recurrence": [1, null, "RRULE:FREQ=DAILY;COUNT=2"]}'"#]
+        let bad = [
+            "'[]'", "'\"just a string\"'", #"'{"id": "nostart", "summary": "No start"}'"#,
+            #"'{"id": "badtime", "start": {"dateTime": "2026-02-30T25:00:00Z"}, "summary": "Bad time"}'"#,
+            #"'{"id": "badtypes", "start": {"date": 20261205}, "summary": ["x"], "recurrence": {"a": 1}}'"#,
+            #"'{"id": "nulls", "iCalUID": null, "start": {"dateTime": "2026-12-09T09:00:00Z"}, "summary": null, "recurrence": [1, null, "RRULE:FREQ=DAILY;COUNT=2"]}'"#,
+        ]
         for (index, raw) in bad.enumerated() {
             // The SQL is made here from constants; the values are this test's own.
-            try fixture.db.execute("""
+            try fixture.db.execute(
+                """
                 INSERT INTO calworker.events (account_id, calendar_id, event_id, status, raw)
                 VALUES ($1, 'ada@example.com', 'bad\(index)', 'confirmed', \(raw)::jsonb)
                 """, [fixture.accountID])

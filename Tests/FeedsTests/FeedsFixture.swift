@@ -21,8 +21,9 @@ final class FeedsFixture {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("cw-feeds-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root + "/feeds", withIntermediateDirectories: true)
         accountID = try SeededOwner.add(owner: "user-1", calendars: ["ada@example.com", "team@group.calendar.google.com"], on: db)
-        publisher = FeedPublisher(stores: MediaStores(settings: MediaSettings(mediaRoot: root), metrics: MetricsRegistry()),
-                                  target: try FeedPublisher.target("file://\(root)/feeds/"), spoolDirectory: root)
+        publisher = FeedPublisher(
+            stores: MediaStores(settings: MediaSettings(mediaRoot: root), metrics: MetricsRegistry()),
+            target: try FeedPublisher.target("file://\(root)/feeds/"), spoolDirectory: root)
     }
 
     deinit {
@@ -31,21 +32,29 @@ final class FeedsFixture {
     }
 
     /// An event as Google sends it, stored the way the sync stores it.
-    func event(_ id: String, calendar: String = "ada@example.com", summary: String = "Meeting", start: String = "2026-12-07T09:00:00+01:00",
-               end: String = "2026-12-07T10:00:00+01:00", extra: [String: Any] = [:], mirror: Bool = false) throws {
-        var raw: [String: Any] = ["id": id, "iCalUID": id + "@google.com", "status": "confirmed", "summary": summary,
-                                  "start": ["dateTime": start, "timeZone": "Europe/Berlin"], "end": ["dateTime": end, "timeZone": "Europe/Berlin"],
-                                  "updated": "2026-12-01T10:00:00.000Z"]
+    func event(
+        _ id: String, calendar: String = "ada@example.com", summary: String = "Meeting", start: String = "2026-12-07T09:00:00+01:00",
+        end: String = "2026-12-07T10:00:00+01:00", extra: [String: Any] = [:], mirror: Bool = false
+    ) throws {
+        var raw: [String: Any] = [
+            "id": id, "iCalUID": id + "@google.com", "status": "confirmed", "summary": summary,
+            "start": ["dateTime": start, "timeZone": "Europe/Berlin"], "end": ["dateTime": end, "timeZone": "Europe/Berlin"],
+            "updated": "2026-12-01T10:00:00.000Z",
+        ]
         for (key, value) in extra { raw[key] = value }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: raw), as: UTF8.self)
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.events (account_id, calendar_id, event_id, status, summary, start_time, end_time, recurring_event_id,
                                           updated, is_mirror, raw)
             VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz, $8, '2026-12-01T10:00:00Z', $9, $10::jsonb)
             ON CONFLICT (account_id, calendar_id, event_id) DO UPDATE SET summary = EXCLUDED.summary, raw = EXCLUDED.raw, synced_at = now(),
                    status = EXCLUDED.status
-            """, [accountID, calendar, id, raw["status"] as? String ?? "confirmed", summary, start, end, raw["recurringEventId"] as? String,
-                  mirror, json])
+            """,
+            [
+                accountID, calendar, id, raw["status"] as? String ?? "confirmed", summary, start, end, raw["recurringEventId"] as? String,
+                mirror, json,
+            ])
     }
 
     /// The published feed's unfolded lines, nil when there is no object.

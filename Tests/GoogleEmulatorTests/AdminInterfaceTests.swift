@@ -8,11 +8,19 @@ import Testing
     @Test func seedingAndEditingOverHTTP() throws {
         let fixture = try EmulatorFixture()
         defer { fixture.stop() }
-        let seed: [String: Any] = ["accounts": [[
-            "email": "b@example.com", "refresh_token": "rt-b",
-            "calendars": [["summary": "B", "primary": true, "timeZone": "America/New_York",
-                           "events": [["id": "evt_b_1", "summary": "Lunch", "start": ["date": "2025-03-01"], "end": ["date": "2025-03-02"]]]]],
-        ]]]
+        let seed: [String: Any] = [
+            "accounts": [
+                [
+                    "email": "b@example.com", "refresh_token": "rt-b",
+                    "calendars": [
+                        [
+                            "summary": "B", "primary": true, "timeZone": "America/New_York",
+                            "events": [["id": "evt_b_1", "summary": "Lunch", "start": ["date": "2025-03-01"], "end": ["date": "2025-03-02"]]],
+                        ]
+                    ],
+                ]
+            ]
+        ]
         #expect(try fixture.admin("POST", "seed", json: seed).status == 200)
         let token = try EmulatorFixture.json(fixture.token("grant_type=refresh_token&refresh_token=rt-b&\(TokenEndpointTests.client)"))
         let bearer = try #require(token["access_token"] as? String)
@@ -39,7 +47,9 @@ import Testing
     @Test func revokeExpireAndRemoveOverHTTP() throws {
         let fixture = try EmulatorFixture()
         defer { fixture.stop() }
-        #expect(try fixture.admin("POST", "accounts/a%40example.com/calendars", json: ["id": "team@group.calendar.google.com", "summary": "Team"]).status == 200)
+        #expect(
+            try fixture.admin("POST", "accounts/a%40example.com/calendars", json: ["id": "team@group.calendar.google.com", "summary": "Team"]).status
+                == 200)
         #expect(try fixture.api("calendars/team%40group.calendar.google.com/events").status == 200)
         #expect(try fixture.admin("DELETE", "accounts/a%40example.com/calendars/team%40group.calendar.google.com").status == 204)
         #expect(try fixture.api("calendars/team%40group.calendar.google.com/events").status == 404)

@@ -23,7 +23,9 @@ import Testing
         var found: [String: Method] = [:]
         func walk(_ node: [String: Any]) {
             for case let method as [String: Any] in (node["methods"] as? [String: Any] ?? [:]).values {
-                guard let id = method["id"] as? String, let httpMethod = method["httpMethod"] as? String, let path = method["path"] as? String else { continue }
+                guard let id = method["id"] as? String, let httpMethod = method["httpMethod"] as? String, let path = method["path"] as? String else {
+                    continue
+                }
                 found[id] = Method(httpMethod: httpMethod, path: path, parameters: Set((method["parameters"] as? [String: Any] ?? [:]).keys))
             }
             for case let resource as [String: Any] in (node["resources"] as? [String: Any] ?? [:]).values { walk(resource) }

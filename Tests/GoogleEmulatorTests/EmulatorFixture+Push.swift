@@ -7,8 +7,10 @@ import TestSupport
 extension EmulatorFixture {
     /// `events.watch` of the account's primary calendar (or `path`) with a web_hook channel to
     /// `address`; `extra` adds or overrides body fields.
-    func watch(id: String, address: String, path: String = calendarPath + "/events/watch", token: String? = nil,
-               extra: [String: Any] = [:], bearer: String? = nil) throws -> HTTPResponse {
+    func watch(
+        id: String, address: String, path: String = calendarPath + "/events/watch", token: String? = nil,
+        extra: [String: Any] = [:], bearer: String? = nil
+    ) throws -> HTTPResponse {
         var body: [String: Any] = ["id": id, "type": "web_hook", "address": address]
         if let token { body["token"] = token }
         for (key, value) in extra { body[key] = value }
@@ -16,8 +18,10 @@ extension EmulatorFixture {
     }
 
     /// The channel of a successful watch answer, or a failure naming the answer.
-    func watchChannel(id: String, address: String, path: String = calendarPath + "/events/watch", token: String? = nil,
-                      extra: [String: Any] = [:]) throws -> [String: Any] {
+    func watchChannel(
+        id: String, address: String, path: String = calendarPath + "/events/watch", token: String? = nil,
+        extra: [String: Any] = [:]
+    ) throws -> [String: Any] {
         let response = try watch(id: id, address: address, path: path, token: token, extra: extra)
         guard response.status == 200 else { throw FixtureError("watch answered \(response.status): \(response.bodyExcerpt())") }
         return try Self.json(response)

@@ -18,11 +18,17 @@ struct EmulatorFixture {
         emulator = try GoogleEmulator()
         emulator.options = options
         try emulator.seed([
-            "accounts": [[
-                "email": Self.email, "refresh_token": "rt-a",
-                "calendars": [["id": Self.email, "summary": "A", "primary": true, "accessRole": "owner",
-                               "timeZone": "Europe/Berlin", "events": events]],
-            ]],
+            "accounts": [
+                [
+                    "email": Self.email, "refresh_token": "rt-a",
+                    "calendars": [
+                        [
+                            "id": Self.email, "summary": "A", "primary": true, "accessRole": "owner",
+                            "timeZone": "Europe/Berlin", "events": events,
+                        ]
+                    ],
+                ]
+            ]
         ])
         emulator.start()
         accessToken = try emulator.issueAccessToken(account: Self.email)
@@ -36,8 +42,10 @@ struct EmulatorFixture {
     }
 
     /// A request to the API with the account's bearer token (or `token`; "" sends none).
-    func api(_ method: String, _ path: String, query: String? = nil, json: [String: Any]? = nil,
-             headers: [HTTPHeader] = [], token: String? = nil) throws -> HTTPResponse {
+    func api(
+        _ method: String, _ path: String, query: String? = nil, json: [String: Any]? = nil,
+        headers: [HTTPHeader] = [], token: String? = nil
+    ) throws -> HTTPResponse {
         var url = emulator.apiURL + "/" + path
         if let query { url += "?" + query }
         var all = headers
@@ -59,8 +67,10 @@ struct EmulatorFixture {
 
     /// A form POST to the token endpoint.
     func token(_ form: String) throws -> HTTPResponse {
-        try client.send(HTTPRequest(method: "POST", url: emulator.tokenURL,
-                                    headers: [HTTPHeader("Content-Type", "application/x-www-form-urlencoded")], body: Data(form.utf8)))
+        try client.send(
+            HTTPRequest(
+                method: "POST", url: emulator.tokenURL,
+                headers: [HTTPHeader("Content-Type", "application/x-www-form-urlencoded")], body: Data(form.utf8)))
     }
 
     /// Every page of a list (events by default), following `nextPageToken`.

@@ -57,9 +57,11 @@ import Testing
         let missing = try fixture.api("POST", Self.events, json: ["summary": "no times", "start": ["date": "2025-03-01"]])
         #expect(missing.status == 400)
         #expect(EmulatorFixture.reason(missing) == "required")
-        let backwards = try fixture.api("POST", Self.events, json: [
-            "start": ["dateTime": "2025-03-01T10:00:00Z"], "end": ["dateTime": "2025-03-01T09:00:00Z"],
-        ])
+        let backwards = try fixture.api(
+            "POST", Self.events,
+            json: [
+                "start": ["dateTime": "2025-03-01T10:00:00Z"], "end": ["dateTime": "2025-03-01T09:00:00Z"],
+            ])
         #expect(backwards.status == 400)
         #expect(EmulatorFixture.reason(backwards) == "timeRangeEmpty")
         let allDay = try fixture.api("POST", Self.events, json: ["start": ["date": "2025-03-01"], "end": ["date": "2025-03-02"]])
@@ -74,14 +76,16 @@ import Testing
         let etag = try #require(original["etag"] as? String)
         try fixture.emulator.patchEvent(calendarID: EmulatorFixture.email, eventID: "shared001", ["summary": "user edit"])
         for method in ["PATCH", "PUT", "DELETE"] {
-            let response = try fixture.api(method, "\(Self.events)/shared001", json: method == "DELETE" ? nil : EmulatorFixture.timedEvent(),
-                                           headers: [HTTPHeader("If-Match", etag)])
+            let response = try fixture.api(
+                method, "\(Self.events)/shared001", json: method == "DELETE" ? nil : EmulatorFixture.timedEvent(),
+                headers: [HTTPHeader("If-Match", etag)])
             #expect(response.status == 412, "\(method)")
             #expect(EmulatorFixture.reason(response) == "conditionNotMet")
         }
         let current = try EmulatorFixture.json(fixture.api("\(Self.events)/shared001"))
-        let patched = try fixture.api("PATCH", "\(Self.events)/shared001", json: ["summary": "Busy"],
-                                      headers: [HTTPHeader("If-Match", current["etag"] as! String)])
+        let patched = try fixture.api(
+            "PATCH", "\(Self.events)/shared001", json: ["summary": "Busy"],
+            headers: [HTTPHeader("If-Match", current["etag"] as! String)])
         #expect(patched.status == 200)
         #expect(try EmulatorFixture.json(patched)["etag"] as? String != current["etag"] as? String)
         // If-None-Match with the current etag: nothing to send.
@@ -118,9 +122,12 @@ import Testing
         event["extendedProperties"] = ["private": ["calworkerMirror": "1", "calworkerSource": "abc"], "shared": ["x": "y"]]
         let fixture = try EmulatorFixture(events: [event])
         defer { fixture.stop() }
-        let patched = try EmulatorFixture.json(fixture.api("PATCH", "\(Self.events)/props0001", json: [
-            "summary": "Busy", "extendedProperties": ["private": ["calworkerSource": "def"]],
-        ]))
+        let patched = try EmulatorFixture.json(
+            fixture.api(
+                "PATCH", "\(Self.events)/props0001",
+                json: [
+                    "summary": "Busy", "extendedProperties": ["private": ["calworkerSource": "def"]],
+                ]))
         #expect(patched["description"] as? String == "details")
         let properties = patched["extendedProperties"] as? [String: [String: String]]
         #expect(properties?["private"] == ["calworkerMirror": "1", "calworkerSource": "def"])
@@ -157,7 +164,9 @@ import Testing
 extension EmulatorFixture {
     /// A request with a raw body (for malformed JSON).
     func api(_ method: String, _ path: String, body: String) throws -> HTTPResponse {
-        try client.send(HTTPRequest(method: method, url: emulator.apiURL + "/" + path,
-                                    headers: [HTTPHeader("Authorization", "Bearer \(accessToken)")], body: Data(body.utf8)))
+        try client.send(
+            HTTPRequest(
+                method: method, url: emulator.apiURL + "/" + path,
+                headers: [HTTPHeader("Authorization", "Bearer \(accessToken)")], body: Data(body.utf8)))
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The `google-emulator` executable, run as a child process the way the demo runs it.
 @Suite struct ExecutableTests {
@@ -15,8 +15,9 @@ import TestSupport
 
     static func run(_ arguments: [String]) throws -> (child: ChildProcess, stdout: String, stderr: String) {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("emu-\(UUID().uuidString)").path
-        let child = try ChildProcess(executable: binary, arguments: arguments, environment: ProcessInfo.processInfo.environment,
-                                     stdout: base + ".out", stderr: base + ".err")
+        let child = try ChildProcess(
+            executable: binary, arguments: arguments, environment: ProcessInfo.processInfo.environment,
+            stdout: base + ".out", stderr: base + ".err")
         return (child, base + ".out", base + ".err")
     }
 

@@ -26,11 +26,13 @@ import Testing
         #expect(try fixture.api("users/me/calendarList").status == 200)
     }
 
-    @Test(arguments: [(FaultKind.rateLimit403, 403, "rateLimitExceeded", "Rate Limit Exceeded"),
-                      (.userRateLimit403, 403, "userRateLimitExceeded", "User Rate Limit Exceeded"),
-                      (.quotaExceeded, 403, "quotaExceeded", "Calendar usage limits exceeded."),
-                      (.serverError, 500, "backendError", "Backend Error"),
-                      (.serviceUnavailable, 503, "backendError", "The service is currently unavailable.")])
+    @Test(arguments: [
+        (FaultKind.rateLimit403, 403, "rateLimitExceeded", "Rate Limit Exceeded"),
+        (.userRateLimit403, 403, "userRateLimitExceeded", "User Rate Limit Exceeded"),
+        (.quotaExceeded, 403, "quotaExceeded", "Calendar usage limits exceeded."),
+        (.serverError, 500, "backendError", "Backend Error"),
+        (.serviceUnavailable, 503, "backendError", "The service is currently unavailable."),
+    ])
     func eachKindAnswersLikeGoogle(kind: FaultKind, status: Int, reason: String, message: String) throws {
         let fixture = try EmulatorFixture()
         defer { fixture.stop() }

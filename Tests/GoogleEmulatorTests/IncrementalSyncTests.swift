@@ -22,8 +22,10 @@ import Testing
     }
 
     @Test func changesSinceTheTokenIncludingDeletions() throws {
-        let fixture = try EmulatorFixture(events: [EmulatorFixture.timedEvent(id: "keep0"), EmulatorFixture.timedEvent(id: "edit0"),
-                                                   EmulatorFixture.timedEvent(id: "gone0"), Self.series])
+        let fixture = try EmulatorFixture(events: [
+            EmulatorFixture.timedEvent(id: "keep0"), EmulatorFixture.timedEvent(id: "edit0"),
+            EmulatorFixture.timedEvent(id: "gone0"), Self.series,
+        ])
         defer { fixture.stop() }
         let token = try syncToken(fixture)
         let calendarID = EmulatorFixture.email
@@ -65,9 +67,11 @@ import Testing
         #expect(Set(all) == ["gone0", "weekly01", "weekly01_20250310T090000Z"])
     }
 
-    @Test(arguments: ["iCalUID=x@google.com", "orderBy=updated", "privateExtendedProperty=a%3Db", "q=standup",
-                      "sharedExtendedProperty=a%3Db", "timeMin=2025-01-01T00:00:00Z", "timeMax=2025-01-01T00:00:00Z",
-                      "updatedMin=2025-01-01T00:00:00Z"])
+    @Test(arguments: [
+        "iCalUID=x@google.com", "orderBy=updated", "privateExtendedProperty=a%3Db", "q=standup",
+        "sharedExtendedProperty=a%3Db", "timeMin=2025-01-01T00:00:00Z", "timeMax=2025-01-01T00:00:00Z",
+        "updatedMin=2025-01-01T00:00:00Z",
+    ])
     func filtersForbiddenBesideASyncTokenAre400(parameter: String) throws {
         let fixture = try EmulatorFixture(events: [EmulatorFixture.timedEvent()])
         defer { fixture.stop() }

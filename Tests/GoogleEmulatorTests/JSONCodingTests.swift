@@ -1,6 +1,7 @@
 import Foundation
-@testable import GoogleEmulator
 import Testing
+
+@testable import GoogleEmulator
 
 /// The emulator's own JSON reader and writer agree with `JSONSerialization` on what JSON is.
 @Suite struct JSONCodingTests {
@@ -21,8 +22,10 @@ import Testing
         #expect(JSONValue(any: reread)?.roughlyEquals(ours) == true)
     }
 
-    @Test(arguments: ["", "{", "[1,]", #"{"a" 1}"#, #"{"a":1,}"#, "tru", "01x", "\"unterminated", "\"tab\there\"",
-                      #""\ud83d""#, #""\x""#, "[1] 2", String(repeating: "[", count: 300) + String(repeating: "]", count: 300)])
+    @Test(arguments: [
+        "", "{", "[1,]", #"{"a" 1}"#, #"{"a":1,}"#, "tru", "01x", "\"unterminated", "\"tab\there\"",
+        #""\ud83d""#, #""\x""#, "[1] 2", String(repeating: "[", count: 300) + String(repeating: "]", count: 300),
+    ])
     func refusesWhatIsNotJSON(text: String) {
         #expect(JSONCoding.parse(Array(text.utf8)) == nil)
     }

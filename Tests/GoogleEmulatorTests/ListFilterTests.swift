@@ -80,8 +80,12 @@ import Testing
         #expect((instance["end"] as? [String: Any])?["dateTime"] as? String == "2025-03-17T11:00:00+01:00")
         #expect(instance["recurrence"] == nil)
         #expect(try fixture.api("\(Self.events)/weekly01_20250217T090000Z").status == 404)  // before the series starts
-        let moved = try fixture.api("PATCH", instancePath, json: ["start": ["dateTime": "2025-03-17T12:00:00+01:00"],
-                                                                   "end": ["dateTime": "2025-03-17T13:00:00+01:00"]])
+        let moved = try fixture.api(
+            "PATCH", instancePath,
+            json: [
+                "start": ["dateTime": "2025-03-17T12:00:00+01:00"],
+                "end": ["dateTime": "2025-03-17T13:00:00+01:00"],
+            ])
         #expect(moved.status == 200)
         #expect(try EmulatorFixture.json(moved)["sequence"] as? Int == 1)
         let listed = try ids(fixture, "")

@@ -1,8 +1,8 @@
 import Foundation
 import GoogleEmulator
 import HTTPClient
-import Testing
 import TestSupport
+import Testing
 
 /// How channels end (stop, expiry), and the switches for lost and late messages.
 @Suite struct PushChannelLifecycleTests {
@@ -18,8 +18,12 @@ import TestSupport
     @Test func stopAnswers204AndEndsDelivery() throws {
         let fixture = try EmulatorFixture()
         defer { fixture.stop() }
-        let stopped = try PushReceiver(), sentinel = try PushReceiver()
-        defer { stopped.stop(); sentinel.stop() }
+        let stopped = try PushReceiver()
+        let sentinel = try PushReceiver()
+        defer {
+            stopped.stop()
+            sentinel.stop()
+        }
         let channel = try fixture.watchChannel(id: "to-stop", address: stopped.address)
         _ = try fixture.watchChannel(id: "sentinel", address: sentinel.address)
         #expect(stopped.waitFor(1) && sentinel.waitFor(1))
@@ -65,8 +69,12 @@ import TestSupport
     @Test func anExpiredChannelGetsNoMoreMessagesAndIsForgotten() throws {
         let fixture = try EmulatorFixture()
         defer { fixture.stop() }
-        let expiring = try PushReceiver(), sentinel = try PushReceiver()
-        defer { expiring.stop(); sentinel.stop() }
+        let expiring = try PushReceiver()
+        let sentinel = try PushReceiver()
+        defer {
+            expiring.stop()
+            sentinel.stop()
+        }
         let channel = try fixture.watchChannel(id: "expiring", address: expiring.address)
         _ = try fixture.watchChannel(id: "sentinel", address: sentinel.address)
         #expect(expiring.waitFor(1) && sentinel.waitFor(1))
@@ -84,8 +92,12 @@ import TestSupport
     @Test func aChannelExpiresOnItsOwnWhenItsTimeIsUp() throws {
         let fixture = try EmulatorFixture()
         defer { fixture.stop() }
-        let shortLived = try PushReceiver(), sentinel = try PushReceiver()
-        defer { shortLived.stop(); sentinel.stop() }
+        let shortLived = try PushReceiver()
+        let sentinel = try PushReceiver()
+        defer {
+            shortLived.stop()
+            sentinel.stop()
+        }
         _ = try fixture.watchChannel(id: "short-lived", address: shortLived.address, extra: ["params": ["ttl": "2"]])
         _ = try fixture.watchChannel(id: "sentinel", address: sentinel.address)
         #expect(shortLived.waitFor(1))
@@ -148,15 +160,20 @@ import TestSupport
     @Test func adminListsChannelsTakesOptionsAndResetForgetsThem() throws {
         let fixture = try EmulatorFixture()
         defer { fixture.stop() }
-        let options = try EmulatorFixture.json(fixture.admin("POST", "options", json: [
-            "channelLifetimeSeconds": 60, "pushDropRate": 0, "pushSeed": 7, "pushDelayMillis": 60_000,
-            "pushRetryBaseMillis": 20, "pushMaxAttempts": 2,
-        ]))
+        let options = try EmulatorFixture.json(
+            fixture.admin(
+                "POST", "options",
+                json: [
+                    "channelLifetimeSeconds": 60, "pushDropRate": 0, "pushSeed": 7, "pushDelayMillis": 60_000,
+                    "pushRetryBaseMillis": 20, "pushMaxAttempts": 2,
+                ]))
         #expect(options["channelLifetimeSeconds"] as? Int == 60)
         #expect(options["pushDelayMillis"] as? Int == 60_000)
         #expect(options["pushMaxAttempts"] as? Int == 2)
-        for bad: [String: Any] in [["pushDropRate": 1.5], ["channelLifetimeSeconds": 0], ["pushMaxAttempts": 0], ["pushRetryBaseMillis": 0],
-                                   ["pushDelayMillis": -1]] {
+        for bad: [String: Any] in [
+            ["pushDropRate": 1.5], ["channelLifetimeSeconds": 0], ["pushMaxAttempts": 0], ["pushRetryBaseMillis": 0],
+            ["pushDelayMillis": -1],
+        ] {
             #expect(try fixture.admin("POST", "options", json: bad).status == 400, "\(bad)")
         }
         _ = try fixture.watchChannel(id: "listed", address: "http://127.0.0.1:9/hook", token: "t")

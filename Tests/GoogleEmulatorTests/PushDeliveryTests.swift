@@ -87,10 +87,19 @@ import Testing
         #expect(try fixture.admin("PATCH", "calendars/a%40example.com/events/evtuser2", json: ["summary": "Later"]).status == 200)
         #expect(try fixture.admin("DELETE", "calendars/a%40example.com/events/evtuser2").status == 204)
         // Seeding two events into the watched calendar: one message per event.
-        try emulator.seed(["accounts": [["email": EmulatorFixture.email, "calendars": [[
-            "id": EmulatorFixture.email, "primary": true,
-            "events": [EmulatorFixture.timedEvent(id: "evtseed1"), EmulatorFixture.timedEvent(id: "evtseed2", day: 4)],
-        ]]]]])
+        try emulator.seed([
+            "accounts": [
+                [
+                    "email": EmulatorFixture.email,
+                    "calendars": [
+                        [
+                            "id": EmulatorFixture.email, "primary": true,
+                            "events": [EmulatorFixture.timedEvent(id: "evtseed1"), EmulatorFixture.timedEvent(id: "evtseed2", day: 4)],
+                        ]
+                    ],
+                ]
+            ]
+        ])
         #expect(receiver.waitFor(9))
         #expect(fixture.settled())
         #expect(receiver.messages.compactMap(\.number) == Array(1...9))
@@ -103,8 +112,10 @@ import Testing
         try fixture.emulator.addCalendar(account: EmulatorFixture.email, id: "team@group.calendar.google.com", summary: "Team")
         try fixture.emulator.addCalendar(account: "b@example.com", id: "team@group.calendar.google.com", accessRole: "reader")
         let bearerB = try fixture.emulator.issueAccessToken(account: "b@example.com")
-        let primary = try PushReceiver(), teamA = try PushReceiver(), teamB = try PushReceiver()
-        defer { [primary, teamA, teamB].forEach { $0.stop() } }
+        let primary = try PushReceiver()
+        let teamA = try PushReceiver()
+        let teamB = try PushReceiver()
+        defer { for receiver in [primary, teamA, teamB] { receiver.stop() } }
         let teamPath = "calendars/team%40group.calendar.google.com/events/watch"
         _ = try fixture.watchChannel(id: "primary", address: primary.address)
         _ = try fixture.watchChannel(id: "team-a", address: teamA.address, path: teamPath)
@@ -122,8 +133,12 @@ import Testing
         defer { fixture.stop() }
         try fixture.emulator.addCalendar(account: "b@example.com", id: "shared@group.calendar.google.com", summary: "Shared")
         try fixture.emulator.addCalendar(account: EmulatorFixture.email, id: "shared@group.calendar.google.com", accessRole: "reader")
-        let list = try PushReceiver(), events = try PushReceiver()
-        defer { list.stop(); events.stop() }
+        let list = try PushReceiver()
+        let events = try PushReceiver()
+        defer {
+            list.stop()
+            events.stop()
+        }
         _ = try fixture.watchChannel(id: "list", address: list.address, path: "users/me/calendarList/watch")
         _ = try fixture.watchChannel(id: "events", address: events.address)
         let syncToken = try #require(try fixture.listAll(path: "users/me/calendarList").last?["nextSyncToken"] as? String)
@@ -144,15 +159,22 @@ import Testing
 
         // What the message announced is there to sync: the renamed entry among the changes.
         let changes = EmulatorFixture.items(try fixture.listAll("syncToken=\(syncToken)", path: "users/me/calendarList"))
-        #expect(Set(EmulatorFixture.ids(changes)) == ["new@group.calendar.google.com", "seeded@group.calendar.google.com", "shared@group.calendar.google.com"])
+        #expect(
+            Set(EmulatorFixture.ids(changes)) == [
+                "new@group.calendar.google.com", "seeded@group.calendar.google.com", "shared@group.calendar.google.com",
+            ])
         #expect(changes.first { $0["id"] as? String == "shared@group.calendar.google.com" }?["summary"] as? String == "Shared (renamed)")
     }
 
     @Test func aSlowReceiverDoesNotHoldBackOtherChannels() throws {
         let fixture = try EmulatorFixture()
         defer { fixture.stop() }
-        let slow = try PushReceiver(gated: true), quick = try PushReceiver()
-        defer { slow.stop(); quick.stop() }
+        let slow = try PushReceiver(gated: true)
+        let quick = try PushReceiver()
+        defer {
+            slow.stop()
+            quick.stop()
+        }
         _ = try fixture.watchChannel(id: "slow", address: slow.address)
         #expect(slow.waitFor(1))
         _ = try fixture.watchChannel(id: "quick", address: quick.address)

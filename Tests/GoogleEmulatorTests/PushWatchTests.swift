@@ -72,8 +72,9 @@ import Testing
         #expect(duplicate.status == 400)
         #expect(EmulatorFixture.reason(duplicate) == "channelIdNotUnique")
         // Unique among all live channels, not per resource.
-        #expect(EmulatorFixture.reason(try fixture.watch(id: "taken", address: Self.address, path: "users/me/calendarList/watch"))
-            == "channelIdNotUnique")
+        #expect(
+            EmulatorFixture.reason(try fixture.watch(id: "taken", address: Self.address, path: "users/me/calendarList/watch"))
+                == "channelIdNotUnique")
 
         for type in ["email", "web-hook", ""] {
             let response = try fixture.watch(id: "typed", address: Self.address, extra: ["type": type])
@@ -85,8 +86,11 @@ import Testing
             #expect(response.status == 400 && EmulatorFixture.reason(response) == "invalid", "address \(address)")
         }
         #expect(try fixture.api("POST", EmulatorFixture.calendarPath + "/events/watch", json: ["id": "x", "type": "web_hook"]).status == 400)
-        #expect(try fixture.api("POST", EmulatorFixture.calendarPath + "/events/watch",
-                                json: ["type": "web_hook", "address": Self.address]).status == 400)
+        #expect(
+            try fixture.api(
+                "POST", EmulatorFixture.calendarPath + "/events/watch",
+                json: ["type": "web_hook", "address": Self.address]
+            ).status == 400)
         #expect(try fixture.watch(id: String(repeating: "i", count: 65), address: Self.address).status == 400)
         #expect(try fixture.watch(id: String(repeating: "i", count: 64), address: Self.address).status == 200)
         #expect(try fixture.watch(id: "long-token", address: Self.address, token: String(repeating: "t", count: 257)).status == 400)

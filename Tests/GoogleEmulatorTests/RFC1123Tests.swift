@@ -1,6 +1,7 @@
 import Foundation
-@testable import GoogleEmulator
 import Testing
+
+@testable import GoogleEmulator
 
 /// `X-Goog-Channel-Expiration` dates, worked out without a formatter, agree with one.
 @Suite struct RFC1123Tests {

@@ -58,9 +58,11 @@ import Testing
         let fixture = try EmulatorFixture()
         defer { fixture.stop() }
         let basic = Data("calworker-test-client:calworker-test-secret".utf8).base64EncodedString()
-        let response = try fixture.client.send(HTTPRequest(method: "POST", url: fixture.emulator.tokenURL,
-                                                           headers: [HTTPHeader("Authorization", "Basic \(basic)")],
-                                                           body: Data("grant_type=refresh_token&refresh_token=rt-a".utf8)))
+        let response = try fixture.client.send(
+            HTTPRequest(
+                method: "POST", url: fixture.emulator.tokenURL,
+                headers: [HTTPHeader("Authorization", "Basic \(basic)")],
+                body: Data("grant_type=refresh_token&refresh_token=rt-a".utf8)))
         #expect(response.status == 200)
     }
 

@@ -3,6 +3,7 @@ import HTTPClient
 import HTTPServer
 import Metrics
 import Testing
+
 @testable import Google
 
 /// Google's answers are checked against the discovery document's shapes before anything acts
@@ -36,8 +37,10 @@ import Testing
         #expect(throws: CalendarClientError.self) { try CalendarListPage.parse(Data(body.utf8)) }
     }
 
-    @Test(arguments: [#"{"nextSyncToken": "s"}"#, #"{"items": "x", "nextSyncToken": "s"}"#, #"{"items": null, "nextSyncToken": "s"}"#,
-                      #"{"items": 5, "nextPageToken": "p"}"#, #"{"items": {"id": "a"}, "nextSyncToken": "s"}"#])
+    @Test(arguments: [
+        #"{"nextSyncToken": "s"}"#, #"{"items": "x", "nextSyncToken": "s"}"#, #"{"items": null, "nextSyncToken": "s"}"#,
+        #"{"items": 5, "nextPageToken": "p"}"#, #"{"items": {"id": "a"}, "nextSyncToken": "s"}"#,
+    ])
     func anEventsPageWithoutAnItemsArrayIsRefused(body: String) {
         // Stored, it would have ended a full sync seeing no events, and tombstoned them all.
         #expect(throws: CalendarClientError.self) { try EventsPage.parse(Data(body.utf8)) }
@@ -61,8 +64,9 @@ import Testing
         }
         server.start()
         defer { server.stop() }
-        let client = OAuthClient(tokenURL: "http://127.0.0.1:\(server.port)/token", clientID: "client", clientSecret: clientSecret,
-                                 http: HTTPClient(service: "test", metrics: MetricsRegistry()))
+        let client = OAuthClient(
+            tokenURL: "http://127.0.0.1:\(server.port)/token", clientID: "client", clientSecret: clientSecret,
+            http: HTTPClient(service: "test", metrics: MetricsRegistry()))
         let error = try #require(throws: OAuthError.self) { try client.refresh(refreshToken) }
         // Neither value was registered anywhere: the patterns alone take them out.
         for secret in [refreshToken, clientSecret, "echoed"] { #expect(!error.message.contains(secret), "\(error.message)") }
@@ -71,7 +75,8 @@ import Testing
 
     @Test func anAPIErrorQuotingTheAuthorizationHeaderLeavesNoToken() {
         let token = "ya29.a0-quoted-\(UUID().uuidString)"
-        let body = #"{"error": {"code": 401, "message": "Invalid Credentials for header Authorization: Bearer \#(token)", "errors": [{"reason": "authError"}]}}"#
+        let body =
+            #"{"error": {"code": 401, "message": "Invalid Credentials for header Authorization: Bearer \#(token)", "errors": [{"reason": "authError"}]}}"#
         let error = GoogleAPIError.decode(HTTPResponse(status: 401, body: Data(body.utf8)), method: "events.list")
         #expect(!error.description.contains(token) && !error.description.contains("quoted"))
         #expect(error.description.contains("Invalid Credentials"))

@@ -21,8 +21,9 @@ import Testing
         emulator.addAccount(email: "ada@example.com", refreshToken: "rt")
         try emulator.addCalendar(account: "ada@example.com", id: "ada@example.com", primary: true)
         let token = try emulator.issueAccessToken(account: "ada@example.com")
-        let client = CalendarClient(apiURL: emulator.apiURL, http: HTTPClient(service: "google", metrics: MetricsRegistry()),
-                                    tokens: FixedToken(token), budget: RequestBudget(perMinute: 6000))
+        let client = CalendarClient(
+            apiURL: emulator.apiURL, http: HTTPClient(service: "google", metrics: MetricsRegistry()),
+            tokens: FixedToken(token), budget: RequestBudget(perMinute: 6000))
         client.baseDelay = .milliseconds(10)
         return (emulator, client)
     }
@@ -30,9 +31,11 @@ import Testing
     @Test func insertPatchWithIfMatchAndDelete() throws {
         let (emulator, client) = try makeClient()
         defer { emulator.stop() }
-        let event: [String: Any] = ["id": "mirror0001abc", "summary": "Busy",
-                                    "start": ["dateTime": "2026-11-23T09:00:00Z"], "end": ["dateTime": "2026-11-23T10:00:00Z"],
-                                    "extendedProperties": ["private": ["calworkerMirror": "1"]]]
+        let event: [String: Any] = [
+            "id": "mirror0001abc", "summary": "Busy",
+            "start": ["dateTime": "2026-11-23T09:00:00Z"], "end": ["dateTime": "2026-11-23T10:00:00Z"],
+            "extendedProperties": ["private": ["calworkerMirror": "1"]],
+        ]
         let inserted = try client.insert(calendarID: "ada@example.com", event: event)
         let etag = try #require(inserted["etag"] as? String)
         // The same id again: 409 duplicate, decoded.
@@ -43,7 +46,8 @@ import Testing
         let patched = try client.patch(calendarID: "ada@example.com", eventID: "mirror0001abc", changes: ["summary": "Busy (2)"], ifMatch: etag)
         #expect(patched["summary"] as? String == "Busy (2)")
         // The old etag is stale now: 412, not a silent overwrite.
-        #expect { try client.patch(calendarID: "ada@example.com", eventID: "mirror0001abc", changes: ["summary": "x"], ifMatch: etag) } throws: { error in
+        #expect { try client.patch(calendarID: "ada@example.com", eventID: "mirror0001abc", changes: ["summary": "x"], ifMatch: etag) } throws: {
+            error in
             guard case CalendarClientError.api(let api) = error else { return false }
             return api.status == 412 && api.reason == "conditionNotMet"
         }

@@ -28,14 +28,15 @@ import Testing
         #expect(client.calls["channels.stop 404"] == 1)
     }
 
-    @Test(arguments: [
-        ("another channel's id", ["id": "cw-other", "resourceId": "r1", "expiration": "1900000000000"]),
-        ("no resource id", ["id": "cw-1", "expiration": "1900000000000"]),
-        ("a resource id with spaces", ["id": "cw-1", "resourceId": "r 1", "expiration": "1900000000000"]),
-        ("an expiration that is not milliseconds", ["id": "cw-1", "resourceId": "r1", "expiration": "next week"]),
-        ("a negative expiration", ["id": "cw-1", "resourceId": "r1", "expiration": -5]),
-        ("an absurd expiration", ["id": "cw-1", "resourceId": "r1", "expiration": "99999999999999999999"]),
-    ] as [(String, [String: any Sendable])])
+    @Test(
+        arguments: [
+            ("another channel's id", ["id": "cw-other", "resourceId": "r1", "expiration": "1900000000000"]),
+            ("no resource id", ["id": "cw-1", "expiration": "1900000000000"]),
+            ("a resource id with spaces", ["id": "cw-1", "resourceId": "r 1", "expiration": "1900000000000"]),
+            ("an expiration that is not milliseconds", ["id": "cw-1", "resourceId": "r1", "expiration": "next week"]),
+            ("a negative expiration", ["id": "cw-1", "resourceId": "r1", "expiration": -5]),
+            ("an absurd expiration", ["id": "cw-1", "resourceId": "r1", "expiration": "99999999999999999999"]),
+        ] as [(String, [String: any Sendable])])
     func aWatchAnswerOutOfShapeIsRefused(_ what: String, _ answer: [String: any Sendable]) throws {
         #expect(throws: CalendarClientError.self, "\(what)") {
             try WatchedChannelShape.parse(answer.mapValues { $0 as Any }, requested: "cw-1")
@@ -43,8 +44,9 @@ import Testing
     }
 
     @Test func aWellFormedAnswerIsRead() throws {
-        let channel = try WatchedChannelShape.parse(["kind": "api#channel", "id": "cw-1", "resourceId": "r1", "expiration": "1900000000000"],
-                                                    requested: "cw-1")
+        let channel = try WatchedChannelShape.parse(
+            ["kind": "api#channel", "id": "cw-1", "resourceId": "r1", "expiration": "1900000000000"],
+            requested: "cw-1")
         #expect(channel.resourceID == "r1" && channel.expiration == Date(timeIntervalSince1970: 1_900_000_000))
     }
 }

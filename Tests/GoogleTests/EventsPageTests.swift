@@ -1,13 +1,15 @@
 import Foundation
 import HTTPClient
 import Testing
+
 @testable import Google
 
 @Suite struct EventsPageTests {
     func parse(_ text: String) throws -> EventsPage { try EventsPage.parse(Data(text.utf8)) }
 
     @Test func findsTheTopLevelTokensOnly() throws {
-        let page = try parse(#"""
+        let page = try parse(
+            #"""
             {"kind": "calendar#events", "items": [
               {"id": "a", "extendedProperties": {"private": {"nextPageToken": "evil", "nextSyncToken": "evil"}}},
               {"id": "b", "summary": "quote \" and \\ and \"nextPageToken\": \"evil\" inside a string"}
@@ -28,7 +30,8 @@ import Testing
     }
 
     @Test func decodesGoogleErrorBodies() {
-        let body = #"{"error": {"code": 403, "message": "Rate Limit Exceeded", "errors": [{"domain": "usageLimits", "reason": "rateLimitExceeded", "message": "Rate Limit Exceeded"}]}}"#
+        let body =
+            #"{"error": {"code": 403, "message": "Rate Limit Exceeded", "errors": [{"domain": "usageLimits", "reason": "rateLimitExceeded", "message": "Rate Limit Exceeded"}]}}"#
         let error = GoogleAPIError.decode(.init(status: 403, headers: [.init("Retry-After", "7")], body: Data(body.utf8)), method: "events.list")
         #expect(error.reason == "rateLimitExceeded" && error.domain == "usageLimits" && error.retryAfter == 7)
         #expect(error.isRetryable && error.isRateLimit && !error.isQuotaExceeded)

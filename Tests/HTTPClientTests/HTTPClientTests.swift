@@ -131,7 +131,10 @@ import Testing
     @Test func retriesRateLimitsAndServerErrorsHonouringRetryAfter() throws {
         let calls = Mutex(0)
         let server = try HTTPClientTests.makeServer { _ in
-            let call = calls.withLock { $0 += 1; return $0 }
+            let call = calls.withLock {
+                $0 += 1
+                return $0
+            }
             switch call {
             case 1: return HTTPServerResponse(status: 429, body: "slow down", headers: [("Retry-After", "1")])
             case 2: return HTTPServerResponse(status: 503, body: "busy")

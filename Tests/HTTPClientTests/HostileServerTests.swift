@@ -40,8 +40,9 @@ import Testing
         }
         defer { server.stop() }
         let client = HTTPClient(service: "test", metrics: MetricsRegistry())
-        let response = try client.send(HTTPRequest(url: "http://127.0.0.1:\(server.port)/"),
-                                       retry: HTTPRetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50)))
+        let response = try client.send(
+            HTTPRequest(url: "http://127.0.0.1:\(server.port)/"),
+            retry: HTTPRetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50)))
         #expect(response.status == 200)
         #expect(calls.withLock { $0 } == 2)
     }

@@ -12,10 +12,12 @@ import Testing
         var pieces = 0
         var received = [UInt8]()
         let response = try HTTPClient(service: "test", metrics: MetricsRegistry())
-            .send(HTTPRequest(url: "http://127.0.0.1:\(server.port)/big"), streamingTo: { chunk in
-                pieces += 1
-                received.append(contentsOf: chunk)
-            })
+            .send(
+                HTTPRequest(url: "http://127.0.0.1:\(server.port)/big"),
+                streamingTo: { chunk in
+                    pieces += 1
+                    received.append(contentsOf: chunk)
+                })
         #expect(response.status == 200)
         #expect(response.body.isEmpty, "the body went to the sink, not into memory")
         #expect(received.count == 100_000 && received.allSatisfy { $0 == UInt8(ascii: "x") })
@@ -38,8 +40,9 @@ import Testing
         let payload = [UInt8]((0..<200_000).map { UInt8(ascii: "a") + UInt8($0 % 26) })
         var echoed = [UInt8]()
         let response = try HTTPClient(service: "test", metrics: MetricsRegistry())
-            .send(HTTPRequest(method: "PUT", url: "http://127.0.0.1:\(server.port)/upload"), upload: BytesBodySource(payload),
-                  streamingTo: { echoed.append(contentsOf: $0) })
+            .send(
+                HTTPRequest(method: "PUT", url: "http://127.0.0.1:\(server.port)/upload"), upload: BytesBodySource(payload),
+                streamingTo: { echoed.append(contentsOf: $0) })
         #expect(response.status == 200)
         #expect(echoed == Array("PUT /upload - ".utf8) + payload)
     }

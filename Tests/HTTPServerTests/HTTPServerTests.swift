@@ -1,15 +1,18 @@
 import Foundation
 import HTTPServer
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct HTTPServerTests {
-    static func makeServer(limits: HTTPServer.Limits = HTTPServer.Limits(),
-                           handler: @escaping HTTPServer.Handler = { request in
-                               request.path == "/hello" ? HTTPServerResponse(status: 200, body: "hi \(request.method)\n")
-                                   : HTTPServerResponse(status: 404, body: "no\n")
-                           }) throws -> HTTPServer {
+    static func makeServer(
+        limits: HTTPServer.Limits = HTTPServer.Limits(),
+        handler: @escaping HTTPServer.Handler = { request in
+            request.path == "/hello"
+                ? HTTPServerResponse(status: 200, body: "hi \(request.method)\n")
+                : HTTPServerResponse(status: 404, body: "no\n")
+        }
+    ) throws -> HTTPServer {
         let server = try HTTPServer(address: "127.0.0.1:0", limits: limits, handler: handler)
         server.start()
         return server
@@ -37,8 +40,10 @@ import TestSupport
         #expect(RawTCPClient.body(of: response) == "")
     }
 
-    @Test(arguments: ["garbage\r\n\r\n", "GET\r\n\r\n", "GET /x HTTP/1.1\r\nno colon here\r\n\r\n",
-                      "GET nopath HTTP/1.1\r\n\r\n", "get /x HTTP/1.1\r\n\r\n", "\u{1}\u{2}\u{3}\r\n\r\n"])
+    @Test(arguments: [
+        "garbage\r\n\r\n", "GET\r\n\r\n", "GET /x HTTP/1.1\r\nno colon here\r\n\r\n",
+        "GET nopath HTTP/1.1\r\n\r\n", "get /x HTTP/1.1\r\n\r\n", "\u{1}\u{2}\u{3}\r\n\r\n",
+    ])
     func malformedRequestsGet400(request: String) throws {
         let server = try Self.makeServer()
         defer { server.stop() }

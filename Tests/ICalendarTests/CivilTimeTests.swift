@@ -9,7 +9,9 @@ import Testing
             #expect(CivilTime.days(year: date.year, month: date.month, day: date.day) == days)
         }
         #expect(CivilTime.days(year: 1970, month: 1, day: 1) == 0)
-        #expect(CivilTime.days(year: 2026, month: 12, day: 4) == Int(ISO8601DateFormatter().date(from: "2026-12-04T00:00:00Z")!.timeIntervalSince1970) / 86_400)
+        #expect(
+            CivilTime.days(year: 2026, month: 12, day: 4) == Int(ISO8601DateFormatter().date(from: "2026-12-04T00:00:00Z")!.timeIntervalSince1970)
+                / 86_400)
         #expect(CivilTime.date(days: CivilTime.days(year: 2028, month: 2, day: 29)) == (2028, 2, 29))
     }
 
@@ -24,9 +26,11 @@ import Testing
         #expect(CivilTime.local(reference, in: TimeZone(identifier: "America/St_Johns")!) == "20261205T050000")
     }
 
-    @Test(arguments: ["2026-02-30T09:00:00Z", "2026-12-05T24:00:00Z", "0000-01-01T00:00:00Z", "2026-12-05 09:00:00Z",
-                      "2026-12-05T09:00:00", "2026-12-05T09:00:00+1:00", "2026-12-05T09:00:00.Z", "2026-12-05T09:00:00Zjunk",
-                      "", "2026-12-05", "٢٠٢٦-12-05T09:00:00Z", "2026-12-05T09:00:00.1234567890Z"])
+    @Test(arguments: [
+        "2026-02-30T09:00:00Z", "2026-12-05T24:00:00Z", "0000-01-01T00:00:00Z", "2026-12-05 09:00:00Z",
+        "2026-12-05T09:00:00", "2026-12-05T09:00:00+1:00", "2026-12-05T09:00:00.Z", "2026-12-05T09:00:00Zjunk",
+        "", "2026-12-05", "٢٠٢٦-12-05T09:00:00Z", "2026-12-05T09:00:00.1234567890Z",
+    ])
     func impossibleTimesAreNotTimes(text: String) {
         #expect(CivilTime.instant(fromRFC3339: text) == nil)
     }

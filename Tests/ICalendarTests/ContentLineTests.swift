@@ -24,9 +24,11 @@ import Testing
         return lines
     }
 
-    @Test(arguments: [String(repeating: "🗓️ Team offsite ", count: 40), String(repeating: "日本語の予定", count: 60),
-                      String(repeating: "a", count: 74), String(repeating: "a", count: 75), String(repeating: "a", count: 76),
-                      String(repeating: "é", count: 200), "short"])
+    @Test(arguments: [
+        String(repeating: "🗓️ Team offsite ", count: 40), String(repeating: "日本語の予定", count: 60),
+        String(repeating: "a", count: 74), String(repeating: "a", count: 75), String(repeating: "a", count: 76),
+        String(repeating: "é", count: 200), "short",
+    ])
     func foldsAt75OctetsWithoutSplittingACharacter(summary: String) throws {
         var output: [UInt8] = []
         ContentLine.append(name: "SUMMARY", value: ICalText.escape(summary), to: &output)

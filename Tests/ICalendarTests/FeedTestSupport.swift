@@ -14,12 +14,14 @@ enum FeedTestSupport {
         defer { for suffix in [".ics", ".py", ".out", ".err"] { try? FileManager.default.removeItem(atPath: base + suffix) } }
         try Data(feed).write(to: URL(fileURLWithPath: base + ".ics"))
         try script.write(toFile: base + ".py", atomically: true, encoding: .utf8)
-        let child = try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", base + ".py", base + ".ics"],
-                                     environment: ProcessInfo.processInfo.environment, stdout: base + ".out", stderr: base + ".err")
+        let child = try ChildProcess(
+            executable: "/usr/bin/env", arguments: ["python3", base + ".py", base + ".ics"],
+            environment: ProcessInfo.processInfo.environment, stdout: base + ".out", stderr: base + ".err")
         let status = child.wait(timeout: 120)
         let output = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
         guard status == 0 else {
-            throw PythonFailed(description: "python3 failed (\(String(describing: status))): \((try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")")
+            throw PythonFailed(
+                description: "python3 failed (\(String(describing: status))): \((try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")")
         }
         return output
     }

@@ -1,18 +1,21 @@
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Bulk retry and cancel: a filter, a dry run that changes nothing, and only jobs that still
 /// match when the statement runs.
 @Suite struct BulkActionTests {
     /// `count` jobs of `kind`, all finished as `state`: moved into the history, as finishing
     /// does.
-    func finished(_ count: Int, kind: String = "noop", state: String, args: String = "{}", uniqueKey: String? = nil,
-                  on db: PostgresConnection) throws -> [Int64] {
+    func finished(
+        _ count: Int, kind: String = "noop", state: String, args: String = "{}", uniqueKey: String? = nil,
+        on db: PostgresConnection
+    ) throws -> [Int64] {
         let ids = try (0..<count).map { _ in
-            try db.query("""
+            try db.query(
+                """
                 INSERT INTO calworker.jobs (kind, args, state, attempt, max_attempts, finished_at, unique_key)
                 VALUES ($1, $2::jsonb, $3, 3, 3, now(), $4) RETURNING id
                 """, [kind, args, state, uniqueKey])[0].decode(Int64.self, at: 0)
@@ -53,7 +56,8 @@ import TestSupport
         // and a claim would), and holds them uncommitted until the bulk retry waits on them.
         let other = try database.connect()
         try other.execute("BEGIN")
-        try other.execute("""
+        try other.execute(
+            """
             INSERT INTO calworker.jobs (id, kind, state, attempt, lease_until, worker_id) OVERRIDING SYSTEM VALUE
             SELECT id, 'noop', 'running', 4, now() + interval '1 minute', 'w' FROM unnest($1::bigint[]) AS id
             """, [Array(ids.prefix(5))])
@@ -65,9 +69,11 @@ import TestSupport
             if let retried = try? JobQueue().retryAll(filter, on: try database.connect()) { result.append(retried) }
         }
         bulk.start()
-        #expect(eventually(timeout: 20) {
-            ((try? db.query("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'")[0].decode(Int.self, at: 0)) ?? 0) >= 1
-        }, "the bulk retry waits for the rows the other session holds")
+        #expect(
+            eventually(timeout: 20) {
+                ((try? db.query("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'")[0].decode(Int.self, at: 0)) ?? 0)
+                    >= 1
+            }, "the bulk retry waits for the rows the other session holds")
         try other.execute("COMMIT")
         #expect(eventually(timeout: 20) { !result.values.isEmpty })
         #expect(result.values.first == Array(ids.dropFirst(5)), "the five taken meanwhile no longer matched")
@@ -95,8 +101,9 @@ import TestSupport
         let db = try database.connect()
         let waiting = try JobQueue().enqueueMany((0..<3).map { _ in NewJob(kind: "noop", queue: "mail") }, on: db)
         let running = try JobQueue().enqueueMany((0..<2).map { _ in NewJob(kind: "noop", queue: "mail") }, on: db)
-        try db.execute("UPDATE calworker.jobs SET state = 'running', lease_until = now() + interval '1 minute', worker_id = 'w' WHERE id = ANY($1::bigint[])",
-                       [running])
+        try db.execute(
+            "UPDATE calworker.jobs SET state = 'running', lease_until = now() + interval '1 minute', worker_id = 'w' WHERE id = ANY($1::bigint[])",
+            [running])
         let elsewhere = try JobQueue().enqueue(NewJob(kind: "noop"), on: db).id
         var filter = JobFilter()
         filter.queue = "mail"

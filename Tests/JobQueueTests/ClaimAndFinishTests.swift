@@ -1,8 +1,8 @@
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ClaimAndFinishTests {
     let queue = JobQueue(lease: .seconds(30), backoff: RetryBackoff(base: .seconds(10), cap: .seconds(3600), jitter: 0.2))
@@ -49,12 +49,13 @@ import TestSupport
         let claimed = try queue.claim(queue: "default", limit: 10, workerID: "w", on: db)
         let byID = Dictionary(uniqueKeysWithValues: claimed.map { ($0.id, $0) })
         let retryAt = Date().addingTimeInterval(60)
-        let written = try queue.finish([
-            FinishedAttempt(jobID: ids[0], attempt: 1, outcome: .completed, durationMs: 1.5, figures: #"{"events": 3}"#),
-            queue.failure(of: byID[ids[1]]!, error: "boom", durationMs: 2),
-            FinishedAttempt(jobID: ids[2], attempt: 1, outcome: .snoozed, error: "rate limited", retryAt: retryAt, durationMs: 1),
-            FinishedAttempt(jobID: ids[3], attempt: 1, outcome: .discarded, error: "bad args", durationMs: 1),
-        ], workerID: "w", on: db)
+        let written = try queue.finish(
+            [
+                FinishedAttempt(jobID: ids[0], attempt: 1, outcome: .completed, durationMs: 1.5, figures: #"{"events": 3}"#),
+                queue.failure(of: byID[ids[1]]!, error: "boom", durationMs: 2),
+                FinishedAttempt(jobID: ids[2], attempt: 1, outcome: .snoozed, error: "rate limited", retryAt: retryAt, durationMs: 1),
+                FinishedAttempt(jobID: ids[3], attempt: 1, outcome: .discarded, error: "bad args", durationMs: 1),
+            ], workerID: "w", on: db)
         #expect(written == Set(ids))
         let jobs = try ids.map { try #require(try queue.job(id: $0, on: db)) }
         #expect(jobs.map(\.state) == [.completed, .available, .available, .discarded])

@@ -1,8 +1,8 @@
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct EnqueueTests {
     let queue = JobQueue()
@@ -12,8 +12,10 @@ import TestSupport
         defer { database.drop() }
         let db = try database.connect()
         let runAt = Date().addingTimeInterval(3600)
-        let result = try queue.enqueue(NewJob(kind: "noop", args: #"{"sleep_ms": 5}"#, queue: "mail", priority: -3,
-                                              maxAttempts: 4, runAt: runAt, uniqueKey: "k", timeout: .seconds(9)), on: db)
+        let result = try queue.enqueue(
+            NewJob(
+                kind: "noop", args: #"{"sleep_ms": 5}"#, queue: "mail", priority: -3,
+                maxAttempts: 4, runAt: runAt, uniqueKey: "k", timeout: .seconds(9)), on: db)
         #expect(!result.duplicate)
         let job = try #require(try queue.job(id: result.id, on: db))
         #expect(job.kind == "noop" && job.queue == "mail" && job.priority == -3 && job.maxAttempts == 4)

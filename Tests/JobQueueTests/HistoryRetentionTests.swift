@@ -1,8 +1,8 @@
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// The claim table keeps live jobs only; the history is kept by the day, and retention drops
 /// whole days.
@@ -11,8 +11,10 @@ import TestSupport
     static let noon = ISO8601DateFormatter().date(from: "2026-12-03T12:00:00Z")!
 
     @Test func partitionNamesAreReadAndEverythingElseIsIgnored() {
-        let partitions = HistoryPartitions(names: ["job_runs_20261203", "job_runs_default", "job_runs_20261301", "job_runs_2026120",
-                                                   "jobs", "job_runs_20260229", "job_runs_20240229"])
+        let partitions = HistoryPartitions(names: [
+            "job_runs_20261203", "job_runs_default", "job_runs_20261301", "job_runs_2026120",
+            "jobs", "job_runs_20260229", "job_runs_20240229",
+        ])
         #expect(partitions.days.map(HistoryPartitions.name(of:)) == ["job_runs_20240229", "job_runs_20261203"])
     }
 
@@ -38,19 +40,27 @@ import TestSupport
         let ids = try queue.enqueueMany((0..<3).map { _ in NewJob(kind: "noop", args: #"{"n": 1}"#) }, on: db)
         let claimed = try queue.claim(queue: "default", limit: 3, workerID: "w", on: db)
         let now = Date()
-        try queue.finish([
-            FinishedAttempt(jobID: ids[0], attempt: 1, outcome: .completed, finishedAt: now, durationMs: 1),
-            queue.failure(of: claimed[1], error: "try again", durationMs: 1),
-            FinishedAttempt(jobID: ids[2], attempt: 1, outcome: .discarded, error: "no", finishedAt: now, durationMs: 1),
-        ], workerID: "w", on: db)
-        let live = try db.query("SELECT id, state FROM calworker.jobs").map { "\(try $0.decode(Int64.self, at: 0)) \(try $0.decode(String.self, at: 1))" }
+        try queue.finish(
+            [
+                FinishedAttempt(jobID: ids[0], attempt: 1, outcome: .completed, finishedAt: now, durationMs: 1),
+                queue.failure(of: claimed[1], error: "try again", durationMs: 1),
+                FinishedAttempt(jobID: ids[2], attempt: 1, outcome: .discarded, error: "no", finishedAt: now, durationMs: 1),
+            ], workerID: "w", on: db)
+        let live = try db.query("SELECT id, state FROM calworker.jobs").map {
+            "\(try $0.decode(Int64.self, at: 0)) \(try $0.decode(String.self, at: 1))"
+        }
         #expect(live == ["\(ids[1]) available"], "only the job that runs again stays")
         let today = HistoryPartitions.name(of: HistoryPartitions.startOfDay(Date()))
-        let records = try db.query("""
+        let records = try db.query(
+            """
             SELECT job_id, (SELECT relname FROM pg_class WHERE oid = r.tableoid)::text, job_state, args::text FROM calworker.job_runs AS r ORDER BY job_id
-            """).map { "\(try $0.decode(Int64.self, at: 0)) \(try $0.decode(String.self, at: 1)) \(try $0.decode(String.self, at: 2))" }
-        #expect(records == ["\(ids[0]) \(today) completed", "\(ids[1]) \(today) available",
-                            "\(ids[2]) \(today) discarded"])
+            """
+        ).map { "\(try $0.decode(Int64.self, at: 0)) \(try $0.decode(String.self, at: 1)) \(try $0.decode(String.self, at: 2))" }
+        #expect(
+            records == [
+                "\(ids[0]) \(today) completed", "\(ids[1]) \(today) available",
+                "\(ids[2]) \(today) discarded",
+            ])
         #expect(try queue.job(id: ids[0], on: db)?.state == .completed)
         #expect(try queue.job(id: ids[2], on: db)?.args.contains("\"n\"") == true)
     }
@@ -65,12 +75,14 @@ import TestSupport
         for back in 0..<40 {
             let noon = HistoryPartitions.startOfDay(now.addingTimeInterval(-Double(back) * Self.day)).addingTimeInterval(1)
             try db.execute("SELECT calworker.ensure_history_partition(($1::timestamptz AT TIME ZONE 'UTC')::date)", [noon])
-            try db.execute("""
+            try db.execute(
+                """
                 INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, duration_ms, job_state)
                 VALUES ($1, 1, 'noop', 'default', 'w', $2, $2, 'completed', 1, 'completed')
                 """, [Int64(back + 1), noon])
         }
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, duration_ms)
             VALUES (500, 1, 'noop', 'default', 'w', now() - interval '45 days', now() - interval '45 days', 'completed', 1)
             """)
@@ -86,18 +98,21 @@ import TestSupport
         let kept = try db.query("SELECT job_id, finished_at FROM calworker.job_runs ORDER BY job_id").map {
             (try $0.decode(Int64.self, at: 0), try $0.decode(Date.self, at: 1))
         }
-        #expect(kept.filter { $0.0 <= 40 }.allSatisfy { $0.1 >= HistoryPartitions.startOfDay(cutoff) },
-                "every day before the one retention reaches into went")
+        #expect(
+            kept.filter { $0.0 <= 40 }.allSatisfy { $0.1 >= HistoryPartitions.startOfDay(cutoff) },
+            "every day before the one retention reaches into went")
         #expect(kept.contains { $0.0 <= 40 && $0.1 < cutoff }, "the day retention reaches into is kept whole")
         #expect(kept.filter { $0.0 <= 40 }.count == 31, "today and the 30 days before it")
         #expect(report.dropped.count == 9 && report.bytesDropped > 0)
         #expect(kept.contains { $0.0 == 500 }, "the default partition is pruned row by row, not by maintainHistory")
         #expect(try JobQueue().pruneRuns(olderThan: .seconds(30 * 86_400), batch: 100, on: db) == 1)
-        #expect(report.created.contains(HistoryPartitions.name(of: HistoryPartitions.startOfDay(now.addingTimeInterval(2 * Self.day)))),
-                "the missing day ahead was created: \(report.created)")
+        #expect(
+            report.created.contains(HistoryPartitions.name(of: HistoryPartitions.startOfDay(now.addingTimeInterval(2 * Self.day)))),
+            "the missing day ahead was created: \(report.created)")
         #expect(try JobQueue().job(id: live, on: db)?.state == .available, "live jobs are never touched")
-        #expect(try JobQueue().maintainHistory(retention: .seconds(30 * 86_400), now: now, on: db) == HistoryMaintenance(),
-                "a second pass has nothing to do")
+        #expect(
+            try JobQueue().maintainHistory(retention: .seconds(30 * 86_400), now: now, on: db) == HistoryMaintenance(),
+            "a second pass has nothing to do")
     }
 
     @Test func aDayCreatedLateTakesItsRecordsFromTheDefaultPartition() throws {
@@ -106,13 +121,18 @@ import TestSupport
         let db = try database.connect()
         let later = HistoryPartitions.startOfDay(Date().addingTimeInterval(10 * Self.day)).addingTimeInterval(3600)
         // A worker whose clock runs ten days ahead: its record lands in the default partition.
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, duration_ms)
             VALUES (1, 1, 'noop', 'default', 'w', $1, $1, 'completed', 1)
             """, [later])
-        #expect(try db.query("SELECT (SELECT relname FROM pg_class WHERE oid = r.tableoid)::text FROM calworker.job_runs AS r")[0].decode(String.self, at: 0) == "job_runs_default")
+        #expect(
+            try db.query("SELECT (SELECT relname FROM pg_class WHERE oid = r.tableoid)::text FROM calworker.job_runs AS r")[0].decode(
+                String.self, at: 0) == "job_runs_default")
         try db.execute("SELECT calworker.ensure_history_partition(($1::timestamptz AT TIME ZONE 'UTC')::date)", [later])
-        #expect(try db.query("SELECT (SELECT relname FROM pg_class WHERE oid = r.tableoid)::text FROM calworker.job_runs AS r")[0].decode(String.self, at: 0)
+        #expect(
+            try db.query("SELECT (SELECT relname FROM pg_class WHERE oid = r.tableoid)::text FROM calworker.job_runs AS r")[0].decode(
+                String.self, at: 0)
                 == HistoryPartitions.name(of: HistoryPartitions.startOfDay(later)))
     }
 

@@ -1,8 +1,8 @@
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct LeaseAndControlTests {
     @Test func expiredLeasesAreRescuedWithALostRunRecord() throws {
@@ -26,8 +26,11 @@ import TestSupport
         Thread.sleep(forTimeInterval: 0.01)
         let again = try #require(try queue.claim(queue: "default", limit: 1, workerID: "alive", on: db).first)
         #expect(again.id == id && again.attempt == 2)
-        #expect(try queue.finish([FinishedAttempt(jobID: id, attempt: 1, outcome: .completed, durationMs: 1)],
-                                 workerID: "dead-worker", on: db).isEmpty)
+        #expect(
+            try queue.finish(
+                [FinishedAttempt(jobID: id, attempt: 1, outcome: .completed, durationMs: 1)],
+                workerID: "dead-worker", on: db
+            ).isEmpty)
     }
 
     @Test func heartbeatsKeepLeasesAlive() throws {

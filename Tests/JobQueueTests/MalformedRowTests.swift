@@ -1,25 +1,30 @@
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Rows another program wrote badly (the platform inserts jobs with its own SQL) must cost
 /// that row, never the queue: claim, rescue, finish and the operators' reads keep working for
 /// every other job, and the bad row is discarded with the reason.
 @Suite struct MalformedRowTests {
     /// A running job of a dead worker, with the given columns written as SQL text.
-    static func insertRunning(_ db: PostgresConnection, attempt: String = "1", maxAttempts: String = "5",
-                              attemptedAt: String = "now() - interval '1 minute'") throws -> Int64 {
-        try db.query("""
+    static func insertRunning(
+        _ db: PostgresConnection, attempt: String = "1", maxAttempts: String = "5",
+        attemptedAt: String = "now() - interval '1 minute'"
+    ) throws -> Int64 {
+        try db.query(
+            """
             INSERT INTO calworker.jobs (kind, args, state, attempt, max_attempts, attempted_at, lease_until, worker_id)
             VALUES ('noop', '{}', 'running', \(attempt), \(maxAttempts), \(attemptedAt), now() - interval '1 second', 'dead-worker')
             RETURNING id
             """)[0].decode(Int64.self, at: 0)
     }
 
-    @Test(arguments: [("NULL", "1", "5"), ("'-infinity'", "1", "5"), ("'infinity'", "1", "5"),
-                      ("now()", "2147483647", "2147483647"), ("now()", "-3", "5"), ("NULL", "2147483647", "1")])
+    @Test(arguments: [
+        ("NULL", "1", "5"), ("'-infinity'", "1", "5"), ("'infinity'", "1", "5"),
+        ("now()", "2147483647", "2147483647"), ("now()", "-3", "5"), ("NULL", "2147483647", "1"),
+    ])
     func aRunningRowWithAbsurdValuesIsRescuedAndTheHealthyOnesToo(attemptedAt: String, attempt: String, maxAttempts: String) throws {
         let database = try TestDatabase.make()
         defer { database.drop() }
@@ -44,7 +49,8 @@ import TestSupport
         let db = try database.connect()
         let queue = JobQueue()
         let healthy = try (0..<3).map { _ in try queue.enqueue(NewJob(kind: "noop"), on: db).id }
-        let poison = try db.query("""
+        let poison = try db.query(
+            """
             INSERT INTO calworker.jobs (kind, args, attempt, max_attempts, run_at, priority)
             VALUES ('noop', '{}', 2147483647, 2147483647, now() - interval '1 hour', -32768) RETURNING id
             """)[0].decode(Int64.self, at: 0)
@@ -100,7 +106,8 @@ import TestSupport
         let db = try database.connect()
         let queue = JobQueue()
         try db.execute("INSERT INTO calworker.jobs (kind, args, run_at) VALUES ('noop', '{}', '-infinity')")
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.workers (id, hostname, pid, queues, concurrency, version, heartbeat_at)
             VALUES ('ghost', 'h', 1, '{default}', 1, 'x', '-infinity')
             """)

@@ -5,9 +5,9 @@ import JobQueue
 import Jobs
 import Notify
 import Postgres
-import Testing
 import Scheduling
 import TestSupport
+import Testing
 
 @Suite struct MigratorTests {
 
@@ -22,12 +22,18 @@ import TestSupport
         let second = try CalworkerSchema.migrator.migrate(on: db)
         #expect(second.isEmpty)
         // The history's partitions by day are checked in HistoryRetentionTests.
-        let tables = try db.query("""
+        let tables = try db.query(
+            """
             SELECT tablename FROM pg_tables WHERE schemaname = 'calworker' AND tablename !~ '^job_runs_[0-9]{8}$' ORDER BY 1
-            """).map { try $0.decode(String.self, at: 0) }
-        #expect(tables == ["accounts", "alerts", "audit", "calendars", "events", "feeds", "job_runs", "job_runs_default", "jobs", "mirror_links", "notification_settings", "notifications",
-                          "notify_state", "owner_settings", "project_request_budgets", "push_channels", "push_syncs", "queue_pauses",
-                          "request_budgets", "run_counts", "schedule_fires", "schema_migrations", "workers"])
+            """
+        ).map { try $0.decode(String.self, at: 0) }
+        #expect(
+            tables == [
+                "accounts", "alerts", "audit", "calendars", "events", "feeds", "job_runs", "job_runs_default", "jobs", "mirror_links",
+                "notification_settings", "notifications",
+                "notify_state", "owner_settings", "project_request_budgets", "push_channels", "push_syncs", "queue_pauses",
+                "request_budgets", "run_counts", "schedule_fires", "schema_migrations", "workers",
+            ])
     }
 
     @Test func concurrentMigrationsTakeTurns() throws {
@@ -91,12 +97,14 @@ import TestSupport
         defer { database.drop() }
         let db = try database.connect()
         try CalworkerSchema.migrator.migrate(on: db, upTo: 8)
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.accounts (email, owner, key_id, refresh_token, last_synced_at)
             VALUES ('old@example.com', 'o', 'k', '\\x00', '2026-11-30T10:00:00Z')
             """)
         // As a version-8 installation inserts: today's enqueue names columns it does not have yet.
-        let job: Int64 = try db.query("""
+        let job: Int64 = try db.query(
+            """
             INSERT INTO calworker.jobs (kind, run_at) VALUES ('noop', now() + interval '30 seconds') RETURNING id
             """)[0].decode(at: 0)
         let applied = try CalworkerSchema.migrator.migrate(on: db)
@@ -105,8 +113,9 @@ import TestSupport
         #expect(try JobQueue().job(id: job, on: db)?.state == .available)
         let granted = try db.query("SELECT granted FROM calworker.take_request_budgets(1, 10, 1, 5, 'p', 100, 10)").first?.decode(Int.self, at: 0)
         #expect(granted == 5)
-        #expect(try db.query("SELECT granted FROM calworker.take_request_budget(1, 10, 1, 5)").first?.decode(Int.self, at: 0) == 5,
-                "the account-only function older workers call is still there")
+        #expect(
+            try db.query("SELECT granted FROM calworker.take_request_budget(1, 10, 1, 5)").first?.decode(Int.self, at: 0) == 5,
+            "the account-only function older workers call is still there")
     }
 
     /// Version 11 (self-contained history) on an installation with history: every record
@@ -116,11 +125,13 @@ import TestSupport
         defer { database.drop() }
         let db = try database.connect()
         try CalworkerSchema.migrator.migrate(on: db, upTo: 10)
-        let kept: Int64 = try db.query("""
+        let kept: Int64 = try db.query(
+            """
             INSERT INTO calworker.jobs (kind, args, priority) VALUES ('sync_account', '{"account_id": 7}', 3) RETURNING id
             """)[0].decode(at: 0)
         for (job, attempt) in [(kept, 1), (999_999, 1), (999_999, 2)] {
-            try db.execute("""
+            try db.execute(
+                """
                 INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, duration_ms)
                 VALUES ($1, $2, 'sync_account', 'default', 'w', now(), now(), 'failed', 1)
                 """, [job, attempt])
@@ -142,7 +153,8 @@ import TestSupport
         let db = try database.connect()
         try CalworkerSchema.migrator.migrate(on: db, upTo: 11)
         func job(_ state: String, attempt: Int, lastError: String? = nil) throws -> Int64 {
-            try db.query("""
+            try db.query(
+                """
                 INSERT INTO calworker.jobs (kind, args, state, attempt, max_attempts, finished_at, last_error, subject, unique_key)
                 VALUES ('sync_account', '{"account_id": 7}', $1, $2, 3,
                         CASE WHEN $1 IN ('completed', 'discarded', 'cancelled') THEN now() - interval '2 days' END, $3, 'account:7',
@@ -151,7 +163,8 @@ import TestSupport
                 """, [state, attempt, lastError])[0].decode(at: 0)
         }
         func record(_ id: Int64, _ attempt: Int, _ outcome: String, daysAgo: Int) throws {
-            try db.execute("""
+            try db.execute(
+                """
                 INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, duration_ms, args, subject)
                 VALUES ($1, $2, 'sync_account', 'default', 'w', now() - make_interval(days => $3), now() - make_interval(days => $3),
                         $4, 5, '{"account_id": 7}', 'account:7')
@@ -172,10 +185,12 @@ import TestSupport
         #expect(try db.query("SELECT count(*) FROM calworker.job_runs").first?.decode(Int.self, at: 0) == 9)
 
         #expect(try CalworkerSchema.migrator.migrate(on: db).map(\.version) == [12, 13, 14, 15, 16, 17, 18])
-        #expect(try db.query("SELECT count(*) FROM calworker.job_runs").first?.decode(Int.self, at: 0) == 10,
-                "every record, and one for the job cancelled before it ran")
-        #expect(try db.query("SELECT array_agg(id) FROM calworker.jobs").first?.decode([Int64].self, at: 0) == [waiting],
-                "only the live job is left in the claim table")
+        #expect(
+            try db.query("SELECT count(*) FROM calworker.job_runs").first?.decode(Int.self, at: 0) == 10,
+            "every record, and one for the job cancelled before it ran")
+        #expect(
+            try db.query("SELECT array_agg(id) FROM calworker.jobs").first?.decode([Int64].self, at: 0) == [waiting],
+            "only the live job is left in the claim table")
         let queue = JobQueue()
         #expect(try queue.job(id: waiting, on: db)?.state == .available)
         #expect(try queue.job(id: completed, on: db)?.state == .completed)
@@ -188,7 +203,8 @@ import TestSupport
         let states = try db.query("SELECT job_state FROM calworker.job_runs WHERE job_id = $1 ORDER BY attempt", [discarded])
             .map { try $0.decode(String.self, at: 0) }
         #expect(states == ["available", "available", "discarded"])
-        let days = try db.query("""
+        let days = try db.query(
+            """
             SELECT count(*) FROM pg_inherits WHERE inhparent = 'calworker.job_runs'::regclass
             """)[0].decode(Int.self, at: 0)
         #expect(days >= 6, "partitions for the days the history had, today and the days ahead, and the default one")

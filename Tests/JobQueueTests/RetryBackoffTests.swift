@@ -4,8 +4,9 @@ import Testing
 @Suite struct RetryBackoffTests {
     @Test func delaysDoubleUntilTheCap() {
         let backoff = RetryBackoff(base: .seconds(15), cap: .seconds(3600), jitter: 0)
-        #expect((1...10).map { backoff.nominalDelay(afterAttempt: $0) }
-            == [15, 30, 60, 120, 240, 480, 960, 1920, 3600, 3600])
+        #expect(
+            (1...10).map { backoff.nominalDelay(afterAttempt: $0) }
+                == [15, 30, 60, 120, 240, 480, 960, 1920, 3600, 3600])
         #expect(backoff.nominalDelay(afterAttempt: 500) == 3600)
     }
 

@@ -1,8 +1,8 @@
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// The per-minute attempt counts the overview and `/metrics` read instead of the history:
 /// exact for every way a record is written, and never counted twice.
@@ -22,15 +22,17 @@ import TestSupport
         let queue = JobQueue()
         let ids = try queue.enqueueMany((0..<5).map { _ in NewJob(kind: "noop", maxAttempts: 3) }, on: db)
         let claimed = Dictionary(uniqueKeysWithValues: try queue.claim(queue: "default", limit: 4, workerID: "w", on: db).map { ($0.id, $0) })
-        _ = try queue.finish([
-            FinishedAttempt(jobID: ids[0], attempt: 1, outcome: .completed, durationMs: 1),
-            FinishedAttempt(jobID: ids[1], attempt: 1, outcome: .completed, durationMs: 1),
-            queue.failure(of: claimed[ids[2]]!, error: "first <boom>", durationMs: 1),
-        ], workerID: "w", on: db)
+        _ = try queue.finish(
+            [
+                FinishedAttempt(jobID: ids[0], attempt: 1, outcome: .completed, durationMs: 1),
+                FinishedAttempt(jobID: ids[1], attempt: 1, outcome: .completed, durationMs: 1),
+                queue.failure(of: claimed[ids[2]]!, error: "first <boom>", durationMs: 1),
+            ], workerID: "w", on: db)
         _ = try queue.finish([queue.failure(of: claimed[ids[3]]!, error: "second boom", durationMs: 1)], workerID: "w", on: db)
         _ = try queue.cancel(id: ids[4], on: db)
         try? db.transaction { db in
-            try db.execute("""
+            try db.execute(
+                """
                 INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, duration_ms)
                 VALUES (999, 1, 'noop', 'default', 'w', now(), now(), 'completed', 1)
                 """)
@@ -48,12 +50,14 @@ import TestSupport
         defer { database.drop() }
         let db = try database.connect()
         // Ten days ahead: no partition yet, so the default partition takes it.
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, duration_ms)
             VALUES (7, 1, 'noop', 'default', 'w', now() + interval '10 days', now() + interval '10 days', 'completed', 1)
             """)
-        #expect(try db.query("SELECT calworker.ensure_history_partition(((now() + interval '10 days') AT TIME ZONE 'UTC')::date)")[0]
-            .decode(Bool.self, at: 0))
+        #expect(
+            try db.query("SELECT calworker.ensure_history_partition(((now() + interval '10 days') AT TIME ZONE 'UTC')::date)")[0]
+                .decode(Bool.self, at: 0))
         #expect(try db.query("SELECT count(*) FROM calworker.job_runs_default")[0].decode(Int.self, at: 0) == 0, "moved to its day")
         #expect(try counted(db) == ["noop/completed": 1])
     }

@@ -2,8 +2,8 @@ import Foundation
 import JobQueue
 import Jobs
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// The least-privilege worker role: migrations run as the owner and grant it rows and
 /// functions; it does a worker's whole job (enqueue, claim, finish, make and drop the
@@ -46,14 +46,18 @@ import TestSupport
         // Partitions: a day ahead made and an old day dropped, with the owner's rights.
         let now = Date()
         let old = now.addingTimeInterval(-40 * 86_400)
-        #expect(try db.query("SELECT calworker.ensure_history_partition(((now() - interval '40 days') AT TIME ZONE 'UTC')::date)")[0]
-            .decode(Bool.self, at: 0))
+        #expect(
+            try db.query("SELECT calworker.ensure_history_partition(((now() - interval '40 days') AT TIME ZONE 'UTC')::date)")[0]
+                .decode(Bool.self, at: 0))
         let report = try queue.maintainHistory(retention: .seconds(30 * 86_400), now: now, on: db)
         #expect(report.created == [HistoryPartitions.name(of: HistoryPartitions.startOfDay(now.addingTimeInterval(3 * 86_400)))])
         #expect(report.dropped == [HistoryPartitions.name(of: HistoryPartitions.startOfDay(old))])
-        let owner = try #require(try db.query("""
-            SELECT tableowner FROM pg_tables WHERE schemaname = 'calworker' AND tablename = $1
-            """, [report.created[0]]).first?.decode(String.self, at: 0))
+        let owner = try #require(
+            try db.query(
+                """
+                SELECT tableowner FROM pg_tables WHERE schemaname = 'calworker' AND tablename = $1
+                """, [report.created[0]]
+            ).first?.decode(String.self, at: 0))
         #expect(owner == roles.owner, "the new day belongs to the owner, not the worker")
         // The owner's default privileges reach the new day: the worker reads it directly too.
         #expect(refusal(db, "SELECT count(*) FROM calworker.\(report.created[0])") == nil)
@@ -85,11 +89,15 @@ import TestSupport
         #expect(refusal(db, "INSERT INTO calworker.schema_migrations (version, name) VALUES (999, 'x')") == denied)
         #expect(refusal(db, "CREATE DATABASE cwr_not_allowed") == denied)
         // The database's other roles and PUBLIC cannot call the owner's-rights functions.
-        #expect(try owner.query("""
-            SELECT has_function_privilege('public', 'calworker.drop_history_partition(date)', 'EXECUTE')
-            """)[0].decode(Bool.self, at: 0) == false)
-        #expect(try owner.query("SELECT has_function_privilege($1, 'calworker.drop_history_partition(date)', 'EXECUTE')",
-                                [roles.backup])[0].decode(Bool.self, at: 0) == false)
+        #expect(
+            try owner.query(
+                """
+                SELECT has_function_privilege('public', 'calworker.drop_history_partition(date)', 'EXECUTE')
+                """)[0].decode(Bool.self, at: 0) == false)
+        #expect(
+            try owner.query(
+                "SELECT has_function_privilege($1, 'calworker.drop_history_partition(date)', 'EXECUTE')",
+                [roles.backup])[0].decode(Bool.self, at: 0) == false)
     }
 
     @Test func aTableALaterMigrationAddsIsTheWorkersToo() throws {
@@ -127,7 +135,10 @@ import TestSupport
         }
         try run("CREATE ROLE %I")
         // Its grants in this database go first (as the superuser), then the role.
-        defer { try? run("DROP OWNED BY %I"); try? run("DROP ROLE %I") }
+        defer {
+            try? run("DROP OWNED BY %I")
+            try? run("DROP ROLE %I")
+        }
         try CalworkerSchema.migrator.migrate(on: owner, grantingTo: odd)
         #expect(try owner.query("SELECT has_table_privilege($1, 'calworker.jobs', 'INSERT')", [odd])[0].decode(Bool.self, at: 0))
         #expect(try owner.query("SELECT has_table_privilege($1, 'calworker.jobs', 'TRUNCATE')", [odd])[0].decode(Bool.self, at: 0) == false)
@@ -148,18 +159,22 @@ import TestSupport
         let waiting = try queue.enqueue(NewJob(kind: "noop"), on: admin)
         try DatabaseRoles.psql(file: "docker/postgres/hand-over-schema.sql", url: superuserURL, variables: ["owner": roles.owner])
         try DatabaseRoles.psql(file: "docker/postgres/hand-over-schema.sql", url: superuserURL, variables: ["owner": roles.owner])
-        let foreign = try admin.query("""
+        let foreign = try admin.query(
+            """
             SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname = 'calworker' AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = $1)
             UNION ALL
             SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
              WHERE n.nspname = 'calworker' AND p.proowner <> (SELECT oid FROM pg_roles WHERE rolname = $1)
-            """, [roles.owner]).map { try $0.decode(String.self, at: 0) }
+            """, [roles.owner]
+        ).map { try $0.decode(String.self, at: 0) }
         #expect(foreign.isEmpty, "everything in the schema is the owner's: \(foreign)")
 
         let owner = try roles.connect(as: roles.owner)
         defer { owner.close() }
-        #expect(try CalworkerSchema.migrator.migrate(on: owner, grantingTo: roles.worker).map(\.version) == Array(16...CalworkerSchema.migrator.latestVersion))
+        #expect(
+            try CalworkerSchema.migrator.migrate(on: owner, grantingTo: roles.worker).map(\.version)
+                == Array(16...CalworkerSchema.migrator.latestVersion))
         let db = try roles.connect(as: roles.worker)
         defer { db.close() }
         #expect(try queue.claim(queue: "default", limit: 5, workerID: "w", on: db).map(\.id) == [waiting.id], "the job from before waits for it")

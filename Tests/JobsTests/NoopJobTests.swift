@@ -26,10 +26,12 @@ import Worker
 
     @Test func sleepStopsEarlyWhenAskedTo() throws {
         let signal = StopSignal()
-        let job = ClaimedJob(id: 1, kind: "noop", queue: "default", args: "{}", attempt: 1, maxAttempts: 1, priority: 0,
-                             timeout: nil, startedAt: Date(), dueAt: Date())
-        let context = JobContext(job: job, logger: .disabled, stopSignal: signal, deadline: .now + .seconds(60),
-                                 connectionProvider: { throw JobArgsError("no database in this test") })
+        let job = ClaimedJob(
+            id: 1, kind: "noop", queue: "default", args: "{}", attempt: 1, maxAttempts: 1, priority: 0,
+            timeout: nil, startedAt: Date(), dueAt: Date())
+        let context = JobContext(
+            job: job, logger: .disabled, stopSignal: signal, deadline: .now + .seconds(60),
+            connectionProvider: { throw JobArgsError("no database in this test") })
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) { signal.stop(.cancelRequested) }
         let start = Date()
         #expect(throws: JobStopped.self) { _ = try NoopJob().run(NoopJob.Args(sleepMs: 30_000, fail: nil), context: context) }
@@ -39,11 +41,13 @@ import Worker
 
     @Test func aLongSleepLogsProgressAtTheIntervalWithTheJobsKeys() throws {
         let handler = InMemoryLogHandler()
-        let job = ClaimedJob(id: 42, kind: "noop", queue: "default", args: "{}", attempt: 2, maxAttempts: 3, priority: 0,
-                             timeout: nil, startedAt: Date(), dueAt: Date())
-        let context = JobContext(job: job, logger: Logger(level: .info, handler: handler), stopSignal: StopSignal(),
-                                 deadline: .now + .seconds(60), progressInterval: .milliseconds(100),
-                                 connectionProvider: { throw JobArgsError("no database in this test") })
+        let job = ClaimedJob(
+            id: 42, kind: "noop", queue: "default", args: "{}", attempt: 2, maxAttempts: 3, priority: 0,
+            timeout: nil, startedAt: Date(), dueAt: Date())
+        let context = JobContext(
+            job: job, logger: Logger(level: .info, handler: handler), stopSignal: StopSignal(),
+            deadline: .now + .seconds(60), progressInterval: .milliseconds(100),
+            connectionProvider: { throw JobArgsError("no database in this test") })
         _ = try NoopJob().run(NoopJob.Args(sleepMs: 550), context: context)
         let lines = handler.records.filter { $0.message == "job progress" }
         // 550 ms at one line per 100 ms: about five, never one per loop turn (55).

@@ -32,8 +32,9 @@ extension ThumbnailJobTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         var environment = self.environment
         environment.media.mediaRoot = root
-        let result = try run(#"{"source": "\#(source.replacingOccurrences(of: "/ROOT", with: root))", "target": "file://\#(root)/photos/thumbnails/x.jpg"}"#,
-                             environment: environment)
+        let result = try run(
+            #"{"source": "\#(source.replacingOccurrences(of: "/ROOT", with: root))", "target": "file://\#(root)/photos/thumbnails/x.jpg"}"#,
+            environment: environment)
         guard case .discard(let reason, _) = result else {
             Issue.record("expected a discard, got \(result)")
             return

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Logging
 import Redaction
 import Testing
+
+@testable import Logging
 
 @Suite struct LoggerTests {
     @Test func recordsBelowTheLevelAreDroppedAndMetadataMerges() {
@@ -18,7 +19,8 @@ import Testing
         KnownSecrets.register(token)
         let handler = InMemoryLogHandler()
         let logger = Logger(level: .debug, handler: handler)
-        logger.error("refresh failed: \(token)", ["error": "server said: Authorization: Bearer \(token)", "body": #"{"client_secret":"GOCSPX-unregistered"}"#])
+        logger.error(
+            "refresh failed: \(token)", ["error": "server said: Authorization: Bearer \(token)", "body": #"{"client_secret":"GOCSPX-unregistered"}"#])
         let record = handler.records.map { "\($0.message) \($0.metadata)" }.joined()
         #expect(!record.contains(token) && !record.contains("GOCSPX-unregistered"), "\(record)")
     }

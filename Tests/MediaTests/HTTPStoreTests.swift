@@ -11,8 +11,10 @@ import Testing
     init() throws {
         server = try HTTPServer(address: "127.0.0.1:0") { request in
             switch request.path {
-            case "/photo.jpg": HTTPServerResponse(status: 200, contentType: "image/jpeg", bytes: Array(repeating: 7, count: 5000),
-                                                  headers: [("Last-Modified", "Tue, 01 Dec 2026 10:00:00 GMT")])
+            case "/photo.jpg":
+                HTTPServerResponse(
+                    status: 200, contentType: "image/jpeg", bytes: Array(repeating: 7, count: 5000),
+                    headers: [("Last-Modified", "Tue, 01 Dec 2026 10:00:00 GMT")])
             case "/moved.jpg": HTTPServerResponse(status: 302, contentType: "text/plain", bytes: [], headers: [("Location", "/photo.jpg")])
             case "/busy.jpg": HTTPServerResponse(status: 503, body: "try later")
             default: HTTPServerResponse(status: 404, body: "no")

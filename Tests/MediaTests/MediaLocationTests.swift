@@ -6,8 +6,9 @@ import Testing
         #expect(try MediaLocation("s3://photos-eu/a/b.jpg") == .s3(bucket: "photos-eu", key: "a/b.jpg"))
         #expect(try MediaLocation("https://cdn.example.com/p/1.jpg?sig=abc") == .http(url: "https://cdn.example.com/p/1.jpg?sig=abc"))
         #expect(try MediaLocation("file:///var/media/a%20b.jpg") == .file(path: "/var/media/a b.jpg"))
-        #expect(try MediaLocation("https://cdn.example.com/p/1.jpg?sig=abc").description == "https://cdn.example.com/p/1.jpg?…",
-                "a signed URL's query is never shown")
+        #expect(
+            try MediaLocation("https://cdn.example.com/p/1.jpg?sig=abc").description == "https://cdn.example.com/p/1.jpg?…",
+            "a signed URL's query is never shown")
     }
 
     @Test(arguments: ["photos/a.jpg", "ftp://host/a.jpg", "s3://A_Bucket/a.jpg", "s3://ab/a.jpg", "file://relative/a.jpg", "https:///nohost"])

@@ -1,10 +1,11 @@
-import Foundation
 import Crypto
+import Foundation
 import HTTPClient
-@testable import Media
 import Metrics
-import Testing
 import TestSupport
+import Testing
+
+@testable import Media
 
 /// Files larger than one part go to S3 as multipart uploads (moto checks every signature and
 /// S3's 5 MiB minimum part size); what killed uploads leave is cleared.
@@ -54,8 +55,9 @@ import TestSupport
         var received = Data()
         _ = try stores.download(object) { received.append(contentsOf: $0) }
         #expect(received == bytes, "the parts were joined in order")
-        #expect(try stores.removeAbandonedUploads(prefix: try MediaLocation("s3://\(bucket)/backups/"), olderThan: Date().addingTimeInterval(60)) == 0,
-                "a completed upload leaves nothing unfinished")
+        #expect(
+            try stores.removeAbandonedUploads(prefix: try MediaLocation("s3://\(bucket)/backups/"), olderThan: Date().addingTimeInterval(60)) == 0,
+            "a completed upload leaves nothing unfinished")
     }
 
     @Test func aFileOfOnePartOrLessIsOnePut() throws {
@@ -71,9 +73,11 @@ import TestSupport
         // What a run killed between its parts leaves: an initiated upload, never completed.
         let http = HTTPClient(service: "test", metrics: MetricsRegistry())
         func initiate(_ key: String) throws {
-            var request = HTTPRequest(method: "POST", url: "\(moto.endpoint)/\(bucket)/\(key)?uploads=", headers: [
-                HTTPHeader("x-amz-content-sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
-            ], body: Data())
+            var request = HTTPRequest(
+                method: "POST", url: "\(moto.endpoint)/\(bucket)/\(key)?uploads=",
+                headers: [
+                    HTTPHeader("x-amz-content-sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+                ], body: Data())
             request.awsSigV4 = AWSSigV4(region: moto.region, service: "s3", accessKeyID: moto.accessKeyID, secretAccessKey: moto.secretAccessKey)
             let response = try http.send(request)
             #expect(response.status == 200, "\(String(decoding: response.body, as: UTF8.self))")
@@ -86,33 +90,37 @@ import TestSupport
         // moto reports every upload as begun in 2010, so the cutoff is checked below on S3's own example.
         #expect(try stores.removeAbandonedUploads(prefix: prefix, olderThan: Date().addingTimeInterval(60)) == 2)
         #expect(try stores.removeAbandonedUploads(prefix: prefix, olderThan: Date().addingTimeInterval(60)) == 0, "they are gone")
-        #expect(try stores.removeAbandonedUploads(prefix: try MediaLocation("s3://\(bucket)/elsewhere/"), olderThan: Date().addingTimeInterval(60)) == 1,
-                "another prefix's upload was not touched")
+        #expect(
+            try stores.removeAbandonedUploads(prefix: try MediaLocation("s3://\(bucket)/elsewhere/"), olderThan: Date().addingTimeInterval(60)) == 1,
+            "another prefix's upload was not touched")
     }
 
     /// The example of Amazon's ListMultipartUploads reference, trimmed: uploads with their start
     /// times (the `ID`s of `Initiator` and `Owner` are not the upload's), and where the next page starts.
     @Test func anUploadListingGivesEachUploadItsStartAndTheNextPage() throws {
-        let page = try S3UploadsParser.parse(Data("""
-            <?xml version="1.0" encoding="UTF-8"?>
-            <ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
-              <Bucket>example-bucket</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker>
-              <NextKeyMarker>my-movie.m2ts</NextKeyMarker><NextUploadIdMarker>YW55IGlkZWEgd2h5</NextUploadIdMarker>
-              <MaxUploads>2</MaxUploads><IsTruncated>true</IsTruncated>
-              <Upload><Key>my-divisor</Key><UploadId>XMgbGlrZSBlbHZpbmcncyBub3QgaGF2aW5nIG11Y2ggbHVjaw</UploadId>
-                <Initiator><ID>arn:aws:iam::111122223333:user/user1</ID><DisplayName>user1</DisplayName></Initiator>
-                <Owner><ID>75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a</ID></Owner>
-                <StorageClass>STANDARD</StorageClass><Initiated>2026-11-30T22:00:01.000Z</Initiated></Upload>
-              <Upload><Key>my-movie.m2ts</Key><UploadId>YW55IGlkZWEgd2h5</UploadId>
-                <Initiated>2026-12-01T06:15:00Z</Initiated></Upload>
-            </ListMultipartUploadsResult>
-            """.utf8), for: try MediaLocation("s3://example-bucket/"))
+        let page = try S3UploadsParser.parse(
+            Data(
+                """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+                  <Bucket>example-bucket</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker>
+                  <NextKeyMarker>my-movie.m2ts</NextKeyMarker><NextUploadIdMarker>YW55IGlkZWEgd2h5</NextUploadIdMarker>
+                  <MaxUploads>2</MaxUploads><IsTruncated>true</IsTruncated>
+                  <Upload><Key>my-divisor</Key><UploadId>XMgbGlrZSBlbHZpbmcncyBub3QgaGF2aW5nIG11Y2ggbHVjaw</UploadId>
+                    <Initiator><ID>arn:aws:iam::111122223333:user/user1</ID><DisplayName>user1</DisplayName></Initiator>
+                    <Owner><ID>75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a</ID></Owner>
+                    <StorageClass>STANDARD</StorageClass><Initiated>2026-11-30T22:00:01.000Z</Initiated></Upload>
+                  <Upload><Key>my-movie.m2ts</Key><UploadId>YW55IGlkZWEgd2h5</UploadId>
+                    <Initiated>2026-12-01T06:15:00Z</Initiated></Upload>
+                </ListMultipartUploadsResult>
+                """.utf8), for: try MediaLocation("s3://example-bucket/"))
         #expect(page.uploads.map(\.key) == ["my-divisor", "my-movie.m2ts"])
         #expect(page.uploads.first?.uploadID == "XMgbGlrZSBlbHZpbmcncyBub3QgaGF2aW5nIG11Y2ggbHVjaw")
         #expect(page.uploads.map(\.initiated) == [Date(timeIntervalSince1970: 1_796_076_001), Date(timeIntervalSince1970: 1_796_105_700)])
         #expect(page.next?.keyMarker == "my-movie.m2ts" && page.next?.uploadIDMarker == "YW55IGlkZWEgd2h5")
-        #expect { try S3UploadsParser.parse(Data("<html>proxy error</html>".utf8), for: try MediaLocation("s3://example-bucket/")) }
-            throws: { ($0 as? MediaError)?.kind == .unavailable }
+        #expect { try S3UploadsParser.parse(Data("<html>proxy error</html>".utf8), for: try MediaLocation("s3://example-bucket/")) } throws: {
+            ($0 as? MediaError)?.kind == .unavailable
+        }
     }
 
     @Test func partsGrowOnlyWhenAFileWouldNeedMoreThanTenThousand() {

@@ -1,8 +1,8 @@
 import Foundation
 import Media
 import Metrics
-import Testing
 import TestSupport
+import Testing
 
 /// Against moto with signature checking on: every request here is signed by libcurl.
 @Suite struct S3StoreTests {
@@ -17,8 +17,9 @@ import TestSupport
     }
 
     static func settings(_ moto: MotoServer, secret: String? = nil, pageSize: Int? = nil) -> MediaSettings {
-        var settings = MediaSettings(s3Endpoint: moto.endpoint, s3Region: moto.region, s3AccessKeyID: moto.accessKeyID,
-                                     s3SecretAccessKey: secret ?? moto.secretAccessKey)
+        var settings = MediaSettings(
+            s3Endpoint: moto.endpoint, s3Region: moto.region, s3AccessKeyID: moto.accessKeyID,
+            s3SecretAccessKey: secret ?? moto.secretAccessKey)
         settings.s3ListPageSize = pageSize
         return settings
     }
@@ -54,7 +55,9 @@ import TestSupport
             try paged.put(try MediaLocation("s3://\(bucket)/\(key)"), data: Data(key.utf8), contentType: "image/jpeg")
         }
         let listed = try paged.list(prefix: try MediaLocation("s3://\(bucket)/photos/"))
-        #expect(listed.map(\.location.description) == ["a.jpg", "b.jpg", "d e.png", "sub/c.jpg", "thumbnails/a.jpg"].map { "s3://\(bucket)/photos/\($0)" })
+        #expect(
+            listed.map(\.location.description)
+                == ["a.jpg", "b.jpg", "d e.png", "sub/c.jpg", "thumbnails/a.jpg"].map { "s3://\(bucket)/photos/\($0)" })
         #expect(listed.first?.size == Int64("photos/a.jpg".utf8.count))
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Metrics
 
 @Suite struct PrometheusTextTests {
@@ -8,13 +9,14 @@ import Testing
         jobs.labels("sync", "failed").increment()
         jobs.labels("noop", "completed").increment(by: 3)
         jobs.labels("noop", "completed").increment()
-        #expect(registry.render() == """
-            # HELP calworker_jobs_finished_total Jobs finished.
-            # TYPE calworker_jobs_finished_total counter
-            calworker_jobs_finished_total{kind="noop",outcome="completed"} 4
-            calworker_jobs_finished_total{kind="sync",outcome="failed"} 1
+        #expect(
+            registry.render() == """
+                # HELP calworker_jobs_finished_total Jobs finished.
+                # TYPE calworker_jobs_finished_total counter
+                calworker_jobs_finished_total{kind="noop",outcome="completed"} 4
+                calworker_jobs_finished_total{kind="sync",outcome="failed"} 1
 
-            """)
+                """)
     }
 
     @Test func counterIgnoresNegativeAndNonFiniteAmounts() {
@@ -47,17 +49,18 @@ import Testing
         let histogram = family.labels("noop")
         for value in [0.05, 0.1, 0.5, 5, 50] { histogram.observe(value) }
         histogram.observe(.nan)
-        #expect(registry.render() == """
-            # HELP calworker_job_duration_seconds Job time.
-            # TYPE calworker_job_duration_seconds histogram
-            calworker_job_duration_seconds_bucket{kind="noop",le="0.1"} 2
-            calworker_job_duration_seconds_bucket{kind="noop",le="1"} 3
-            calworker_job_duration_seconds_bucket{kind="noop",le="10"} 4
-            calworker_job_duration_seconds_bucket{kind="noop",le="+Inf"} 5
-            calworker_job_duration_seconds_sum{kind="noop"} 55.65
-            calworker_job_duration_seconds_count{kind="noop"} 5
+        #expect(
+            registry.render() == """
+                # HELP calworker_job_duration_seconds Job time.
+                # TYPE calworker_job_duration_seconds histogram
+                calworker_job_duration_seconds_bucket{kind="noop",le="0.1"} 2
+                calworker_job_duration_seconds_bucket{kind="noop",le="1"} 3
+                calworker_job_duration_seconds_bucket{kind="noop",le="10"} 4
+                calworker_job_duration_seconds_bucket{kind="noop",le="+Inf"} 5
+                calworker_job_duration_seconds_sum{kind="noop"} 55.65
+                calworker_job_duration_seconds_count{kind="noop"} 5
 
-            """)
+                """)
     }
 
     @Test func histogramObservesDurationsInSeconds() {
@@ -67,8 +70,10 @@ import Testing
         #expect(histogram.current.counts == [0])
     }
 
-    @Test(arguments: [(3.0, "3"), (0.005, "0.005"), (-2.0, "-2"), (Double.infinity, "+Inf"), (-Double.infinity, "-Inf"),
-                      (Double.nan, "NaN"), (1e20, "1e+20"), (2.5e-7, "2.5e-07")])
+    @Test(arguments: [
+        (3.0, "3"), (0.005, "0.005"), (-2.0, "-2"), (Double.infinity, "+Inf"), (-Double.infinity, "-Inf"),
+        (Double.nan, "NaN"), (1e20, "1e+20"), (2.5e-7, "2.5e-07"),
+    ])
     func numbersUseGoCompatibleSpelling(value: Double, text: String) {
         #expect(PrometheusText.number(value) == text)
     }
@@ -96,18 +101,21 @@ import Testing
         let registry = MetricsRegistry()
         registry.gauge("b", help: "own").labels().set(1)
         registry.addCollector {
-            [.gauge("a", help: "collected", [([MetricLabel("queue", "default")], 7)]),
-             .gauge("b", help: "shadow", [([], 99)])]
+            [
+                .gauge("a", help: "collected", [([MetricLabel("queue", "default")], 7)]),
+                .gauge("b", help: "shadow", [([], 99)]),
+            ]
         }
-        #expect(registry.render() == """
-            # HELP a collected
-            # TYPE a gauge
-            a{queue="default"} 7
-            # HELP b own
-            # TYPE b gauge
-            b 1
+        #expect(
+            registry.render() == """
+                # HELP a collected
+                # TYPE a gauge
+                a{queue="default"} 7
+                # HELP b own
+                # TYPE b gauge
+                b 1
 
-            """)
+                """)
     }
 
     @Test func namesFollowPrometheusRules() {

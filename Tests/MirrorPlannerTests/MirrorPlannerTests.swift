@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MirrorPlanner
 
 @Suite struct MirrorPlannerTests {
@@ -16,13 +17,15 @@ import Testing
         #expect(mirror.start?.timeZone == nil, "a single event is its instants")
         var simulator = PlannerSimulator(events: [source])
         simulator.apply(writes)
-        #expect(planner.plan(calendars: [Sample.a, Sample.b, Sample.c], events: simulator.events).isEmpty,
-                "converged: no write, and no mirror of a mirror")
+        #expect(
+            planner.plan(calendars: [Sample.a, Sample.b, Sample.c], events: simulator.events).isEmpty,
+            "converged: no write, and no mirror of a mirror")
     }
 
     @Test func allDayEventsKeepTheirDates() {
-        let holiday = PlannedEvent(accountID: 1, calendarID: Sample.a.calendarID, id: "holiday01", start: EventTime(date: "2026-11-24"),
-                                   end: EventTime(date: "2026-11-25"))
+        let holiday = PlannedEvent(
+            accountID: 1, calendarID: Sample.a.calendarID, id: "holiday01", start: EventTime(date: "2026-11-24"),
+            end: EventTime(date: "2026-11-25"))
         let writes = planner.plan(calendars: [Sample.a, Sample.b], events: [holiday])
         #expect(writes.count == 1)
         #expect(writes[0].mirror?.start == EventTime(date: "2026-11-24") && writes[0].mirror?.end == EventTime(date: "2026-11-25"))
@@ -30,28 +33,33 @@ import Testing
 
     @Test(arguments: [
         PlannedEvent(accountID: 1, calendarID: "ada@example.com", id: "declined1", start: Sample.at(5), end: Sample.at(6), selfDeclined: true),
-        PlannedEvent(accountID: 1, calendarID: "ada@example.com", id: "free00001", start: Sample.at(5), end: Sample.at(6), transparency: "transparent"),
+        PlannedEvent(
+            accountID: 1, calendarID: "ada@example.com", id: "free00001", start: Sample.at(5), end: Sample.at(6), transparency: "transparent"),
         PlannedEvent(accountID: 1, calendarID: "ada@example.com", id: "cancel001", status: "cancelled", start: Sample.at(5), end: Sample.at(6)),
-        PlannedEvent(accountID: 1, calendarID: "ada@example.com", id: "where0001", start: Sample.at(5), end: Sample.at(6), eventType: "workingLocation"),
+        PlannedEvent(
+            accountID: 1, calendarID: "ada@example.com", id: "where0001", start: Sample.at(5), end: Sample.at(6), eventType: "workingLocation"),
         PlannedEvent(accountID: 1, calendarID: "ada@example.com", id: "past00001", start: Sample.at(-72), end: Sample.at(-71)),
         PlannedEvent(accountID: 1, calendarID: "ada@example.com", id: "far000001", start: Sample.at(24 * 120), end: Sample.at(24 * 120 + 1)),
-        PlannedEvent(accountID: 1, calendarID: "ada@example.com", id: "ended0001", start: Sample.at(-24 * 60), end: Sample.at(-24 * 60 + 1),
-                     recurrence: ["RRULE:FREQ=WEEKLY;UNTIL=20261001T000000Z"]),
+        PlannedEvent(
+            accountID: 1, calendarID: "ada@example.com", id: "ended0001", start: Sample.at(-24 * 60), end: Sample.at(-24 * 60 + 1),
+            recurrence: ["RRULE:FREQ=WEEKLY;UNTIL=20261001T000000Z"]),
     ])
     func eventsThatAreNotSourcesAreNeverMirrored(event: PlannedEvent) {
         #expect(planner.plan(calendars: [Sample.a, Sample.b], events: [event]).isEmpty)
     }
 
     @Test func aMirrorIsNeverMirroredAndAnOrphanIsDeleted() {
-        let stray = PlannedEvent(accountID: 1, calendarID: Sample.a.calendarID, id: "mirror001", etag: "\"7\"", start: Sample.at(5),
-                                 end: Sample.at(6), isMirror: true)
+        let stray = PlannedEvent(
+            accountID: 1, calendarID: Sample.a.calendarID, id: "mirror001", etag: "\"7\"", start: Sample.at(5),
+            end: Sample.at(6), isMirror: true)
         let writes = planner.plan(calendars: [Sample.a, Sample.b], events: [stray])
         #expect(writes == [MirrorWrite(action: .delete, target: Sample.a, eventID: "mirror001", ifMatch: "\"7\"")])
     }
 
     @Test func outOfOfficeAndFocusTimeAreSources() {
         let events = ["outOfOffice", "focusTime"].enumerated().map { index, type in
-            PlannedEvent(accountID: 1, calendarID: Sample.a.calendarID, id: "typed\(index)00", start: Sample.at(5), end: Sample.at(6), eventType: type)
+            PlannedEvent(
+                accountID: 1, calendarID: Sample.a.calendarID, id: "typed\(index)00", start: Sample.at(5), end: Sample.at(6), eventType: type)
         }
         #expect(planner.plan(calendars: [Sample.a, Sample.b], events: events).count == 2)
     }
@@ -59,10 +67,12 @@ import Testing
     @Test func aSeriesWithAMovedAndACancelledOccurrenceIsReflectedInTheMirrorSeries() {
         var series = Sample.timed("standup01", in: Sample.a, from: 24, hours: 0.25)
         series.recurrence = ["RRULE:FREQ=WEEKLY;COUNT=10"]
-        let moved = PlannedEvent(accountID: 1, calendarID: Sample.a.calendarID, id: "standup01_20261202T090000Z", start: Sample.at(24 * 8 + 2),
-                                 end: Sample.at(24 * 8 + 2.25), recurringEventID: "standup01", originalStart: Sample.at(24 * 8))
-        let cancelled = PlannedEvent(accountID: 1, calendarID: Sample.a.calendarID, id: "standup01_20261209T090000Z", status: "cancelled",
-                                     recurringEventID: "standup01", originalStart: Sample.at(24 * 15))
+        let moved = PlannedEvent(
+            accountID: 1, calendarID: Sample.a.calendarID, id: "standup01_20261202T090000Z", start: Sample.at(24 * 8 + 2),
+            end: Sample.at(24 * 8 + 2.25), recurringEventID: "standup01", originalStart: Sample.at(24 * 8))
+        let cancelled = PlannedEvent(
+            accountID: 1, calendarID: Sample.a.calendarID, id: "standup01_20261209T090000Z", status: "cancelled",
+            recurringEventID: "standup01", originalStart: Sample.at(24 * 15))
         let writes = planner.plan(calendars: [Sample.a, Sample.b], events: [series, moved, cancelled])
         #expect(writes.map(\.action) == [.insert, .patch, .delete])
         let mirrorSeries = writes[0].eventID
@@ -163,8 +173,9 @@ import Testing
     @Test func theSameInstantInAnotherZoneOrOffsetIsNoChange() {
         // The source says 09:00 in New York; the mirror Google keeps may say 14:00Z: one instant.
         let newYork = EventTime(instant: Sample.now.addingTimeInterval(86_400), timeZone: "America/New_York")
-        let source = PlannedEvent(accountID: 1, calendarID: Sample.a.calendarID, id: "call00001", start: newYork,
-                                  end: EventTime(instant: newYork.instant!.addingTimeInterval(3600), timeZone: "America/New_York"))
+        let source = PlannedEvent(
+            accountID: 1, calendarID: Sample.a.calendarID, id: "call00001", start: newYork,
+            end: EventTime(instant: newYork.instant!.addingTimeInterval(3600), timeZone: "America/New_York"))
         var simulator = PlannerSimulator(events: [source])
         simulator.apply(planner.plan(calendars: [Sample.a, Sample.b], events: simulator.events))
         let mirror = simulator.events.firstIndex(where: \.isMirror)!

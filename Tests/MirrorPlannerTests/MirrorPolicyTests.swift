@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MirrorPlanner
 
 /// Mirror policies in the planner: direction, detail and filters per link, each converging,
@@ -7,13 +8,16 @@ import Testing
 @Suite struct MirrorPolicyTests {
     static func instant(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
 
-    static func event(_ id: String, in calendar: PlannedCalendar, summary: String = "Team lunch", start: String, hours: Double = 1,
-                      location: String? = nil, selfResponse: String? = nil) -> PlannedEvent {
+    static func event(
+        _ id: String, in calendar: PlannedCalendar, summary: String = "Team lunch", start: String, hours: Double = 1,
+        location: String? = nil, selfResponse: String? = nil
+    ) -> PlannedEvent {
         let begin = instant(start)
-        return PlannedEvent(accountID: calendar.accountID, calendarID: calendar.calendarID, id: id, etag: "\"1\"", summary: summary,
-                            start: EventTime(instant: begin, timeZone: "Europe/Berlin"),
-                            end: EventTime(instant: begin.addingTimeInterval(hours * 3600), timeZone: "Europe/Berlin"),
-                            location: location, selfResponse: selfResponse)
+        return PlannedEvent(
+            accountID: calendar.accountID, calendarID: calendar.calendarID, id: id, etag: "\"1\"", summary: summary,
+            start: EventTime(instant: begin, timeZone: "Europe/Berlin"),
+            end: EventTime(instant: begin.addingTimeInterval(hours * 3600), timeZone: "Europe/Berlin"),
+            location: location, selfResponse: selfResponse)
     }
 
     static func planner(_ policy: MirrorPolicy) -> MirrorPlanner {
@@ -22,7 +26,8 @@ import Testing
 
     /// Plans, applies, and checks a second plan is empty; returns the writes and the result.
     static func converge(_ policy: MirrorPolicy, _ events: [PlannedEvent], calendars: [PlannedCalendar] = [Sample.a, Sample.b])
-        -> (writes: [MirrorWrite], events: [PlannedEvent]) {
+        -> (writes: [MirrorWrite], events: [PlannedEvent])
+    {
         let planner = planner(policy)
         let writes = planner.plan(calendars: calendars, events: events)
         var simulator = PlannerSimulator(events: events)
@@ -50,7 +55,9 @@ import Testing
 
     @Test func detailShowsTheTitleOrTheTitleAndLocationAndNeverMore() {
         let source = Self.event("meeting01", in: Sample.a, summary: "Board meeting", start: "2026-11-23T09:00:00Z", location: "Room 4")
-        for (detail, summary, location) in [(MirrorLink.Detail.busy, "Busy", nil), (.title, "Board meeting", nil), (.titleLocation, "Board meeting", "Room 4")] {
+        for (detail, summary, location) in [
+            (MirrorLink.Detail.busy, "Busy", nil), (.title, "Board meeting", nil), (.titleLocation, "Board meeting", "Room 4"),
+        ] {
             var policy = MirrorPolicy()
             policy.set(MirrorLink(detail: detail), from: Sample.a.calendarID, to: Sample.b.calendarID)
             let mirror = Self.converge(policy, [source]).writes.first?.mirror
@@ -74,19 +81,23 @@ import Testing
             Self.event("maybe0001", in: Sample.a, summary: "Maybe", start: "2026-11-25T09:00:00Z", selfResponse: "tentative"),
             Self.event("unanswer1", in: Sample.a, summary: "Unanswered", start: "2026-11-25T10:00:00Z", selfResponse: "needsAction"),
             Self.event("accepted1", in: Sample.a, summary: "Accepted", start: "2026-11-25T12:00:00Z", selfResponse: "accepted"),
-            PlannedEvent(accountID: 1, calendarID: Sample.a.calendarID, id: "allday001", summary: "Conference", start: EventTime(date: "2026-11-26"),
-                         end: EventTime(date: "2026-11-27")),
+            PlannedEvent(
+                accountID: 1, calendarID: Sample.a.calendarID, id: "allday001", summary: "Conference", start: EventTime(date: "2026-11-26"),
+                end: EventTime(date: "2026-11-27")),
         ]
         func mirrored(_ link: MirrorLink) -> Set<String> {
             var policy = MirrorPolicy()
             policy.set(link, from: Sample.a.calendarID, to: Sample.b.calendarID)
-            return Set(Self.liveMirrors(Self.converge(policy, events).events, in: Sample.b).compactMap { $0.mirrorSource?.components(separatedBy: "/").last })
+            return Set(
+                Self.liveMirrors(Self.converge(policy, events).events, in: Sample.b).compactMap { $0.mirrorSource?.components(separatedBy: "/").last }
+            )
         }
         let all: Set = ["monday010", "saturday1", "evening01", "lunch0001", "maybe0001", "unanswer1", "accepted1", "allday001"]
         #expect(mirrored(MirrorLink()) == all)
         #expect(mirrored(MirrorLink(skipAllDay: true)) == all.subtracting(["allday001"]))
         #expect(mirrored(MirrorLink(skipTentative: true)) == all.subtracting(["maybe0001", "unanswer1"]))
-        #expect(mirrored(MirrorLink(workingHours: .init(start: 9 * 60, end: 17 * 60, zone: berlin)))
+        #expect(
+            mirrored(MirrorLink(workingHours: .init(start: 9 * 60, end: 17 * 60, zone: berlin)))
                 == ["monday010", "lunch0001", "maybe0001", "unanswer1", "accepted1"], "weekdays 09:00-17:00 in Berlin; all-day is outside")
         #expect(mirrored(MirrorLink(skipTitle: MirrorLink.pattern("lunch|^hike$"))) == all.subtracting(["lunch0001", "saturday1"]))
     }
@@ -98,15 +109,18 @@ import Testing
         moved.recurringEventID = "standup01"
         moved.originalStart = EventTime(instant: Self.instant("2026-11-24T08:30:00Z"), timeZone: "Europe/Berlin")
         var policy = MirrorPolicy()
-        policy.set(MirrorLink(workingHours: .init(start: 8 * 60, end: 18 * 60, zone: TimeZone(identifier: "Europe/Berlin")!)),
-                   from: Sample.a.calendarID, to: Sample.b.calendarID)
+        policy.set(
+            MirrorLink(workingHours: .init(start: 8 * 60, end: 18 * 60, zone: TimeZone(identifier: "Europe/Berlin")!)),
+            from: Sample.a.calendarID, to: Sample.b.calendarID)
         let result = Self.converge(policy, [series, moved])
         #expect(result.writes.map(\.action) == [.insert, .delete], "the series, and its moved occurrence cancelled in the mirror: \(result.writes)")
     }
 
     @Test func changingAPolicyBackAndForthTouchesOnlyMirrorsAndLeavesNoDuplicates() {
-        let sources = [Self.event("personal1", in: Sample.a, summary: "Dentist", start: "2026-11-23T09:00:00Z", location: "Main St"),
-                       Self.event("work00001", in: Sample.b, summary: "1:1", start: "2026-11-24T09:00:00Z")]
+        let sources = [
+            Self.event("personal1", in: Sample.a, summary: "Dentist", start: "2026-11-23T09:00:00Z", location: "Main St"),
+            Self.event("work00001", in: Sample.b, summary: "1:1", start: "2026-11-24T09:00:00Z"),
+        ]
         let sourceIDs = Set(sources.map(\.id))
         var events = sources
         var policies: [MirrorPolicy] = [MirrorPolicy()]
@@ -135,6 +149,7 @@ import Testing
         for text in ["17:00-09:00", "9-17", "09:00-24:01", "09:60-10:00", "", "09:00-09:00", "-1:00-02:00"] {
             #expect(MirrorLink.WorkingHours.minutes(text) == nil, "\(text)")
         }
-        #expect(MirrorLink.pattern("(unclosed") == nil && MirrorLink.pattern(String(repeating: "a", count: 201)) == nil && MirrorLink.pattern("") == nil)
+        #expect(
+            MirrorLink.pattern("(unclosed") == nil && MirrorLink.pattern(String(repeating: "a", count: 201)) == nil && MirrorLink.pattern("") == nil)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import MirrorPlanner
 
 /// Applies planned writes to an in-memory copy the way Google would, so tests can check that
@@ -19,12 +20,16 @@ struct PlannerSimulator {
                     events[index].etag = etag
                 } else {
                     // Cancelling an occurrence of a mirror series that was never stored.
-                    events.append(PlannedEvent(accountID: write.target.accountID, calendarID: write.target.calendarID, id: write.eventID,
-                                               etag: etag, status: "cancelled", isMirror: true))
+                    events.append(
+                        PlannedEvent(
+                            accountID: write.target.accountID, calendarID: write.target.calendarID, id: write.eventID,
+                            etag: etag, status: "cancelled", isMirror: true))
                 }
             case .insert, .patch, .restore:
                 let mirror = write.mirror!
-                var event = index.map { events[$0] } ?? PlannedEvent(accountID: write.target.accountID, calendarID: write.target.calendarID, id: write.eventID)
+                var event =
+                    index.map { events[$0] }
+                    ?? PlannedEvent(accountID: write.target.accountID, calendarID: write.target.calendarID, id: write.eventID)
                 event.etag = etag
                 event.status = "confirmed"
                 event.summary = mirror.summary
@@ -56,8 +61,9 @@ enum Sample {
     }
 
     static func timed(_ id: String, in calendar: PlannedCalendar, from start: Double, hours: Double = 1) -> PlannedEvent {
-        PlannedEvent(accountID: calendar.accountID, calendarID: calendar.calendarID, id: id, etag: "\"1\"", summary: "Private: \(id)",
-                     start: at(start, zone: "Europe/Berlin"), end: at(start + hours, zone: "Europe/Berlin"))
+        PlannedEvent(
+            accountID: calendar.accountID, calendarID: calendar.calendarID, id: id, etag: "\"1\"", summary: "Private: \(id)",
+            start: at(start, zone: "Europe/Berlin"), end: at(start + hours, zone: "Europe/Berlin"))
     }
 
     static let planner = MirrorPlanner(group: "owner-1", rules: SourceRules(now: now))

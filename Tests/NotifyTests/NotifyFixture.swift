@@ -2,8 +2,8 @@ import Accounts
 import Crypto
 import Foundation
 import HTTPClient
-import Jobs
 import JobQueue
+import Jobs
 import Logging
 import Metrics
 import Notify
@@ -28,9 +28,12 @@ final class NotifyFixture {
         db = try database.connect()
         smtp = try SMTPTestServer(delay: smtpDelay)
         self.now = now
-        accountID = try AccountStore(cipher: TokenCipher(current: Self.key)).add(email: "ada@example.com", owner: "user-1",
-                                                                                  refreshToken: "rt", on: db).id
-        try db.execute("""
+        accountID = try AccountStore(cipher: TokenCipher(current: Self.key)).add(
+            email: "ada@example.com", owner: "user-1",
+            refreshToken: "rt", on: db
+        ).id
+        try db.execute(
+            """
             INSERT INTO calworker.calendars (account_id, calendar_id, summary, time_zone, access_role, is_primary, sync_token)
             VALUES ($1, 'ada@example.com', 'Ada', 'Europe/Berlin', 'owner', true, 'token')
             """, [accountID])
@@ -48,13 +51,16 @@ final class NotifyFixture {
     deinit { database.drop() }
 
     /// An event as the sync would have stored it.
-    func event(_ id: String, start: String, summary: String = "Shift", zone: String? = nil, date: String? = nil, recurrence: [String]? = nil,
-               status: String = "confirmed", uid: String? = nil) throws {
+    func event(
+        _ id: String, start: String, summary: String = "Shift", zone: String? = nil, date: String? = nil, recurrence: [String]? = nil,
+        status: String = "confirmed", uid: String? = nil
+    ) throws {
         var raw: [String: Any] = ["id": id, "status": status, "summary": summary]
         if let uid { raw["iCalUID"] = uid }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: raw), as: UTF8.self)
         let instant: Date? = date == nil ? ISO8601DateFormatter().date(from: start) : nil
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO calworker.events (account_id, calendar_id, event_id, status, summary, start_date, start_time, start_time_zone,
                                           recurrence, raw)
             VALUES ($1, 'ada@example.com', $2, $3, $4, $5::date, $6, $7, $8, $9::jsonb)
@@ -77,10 +83,12 @@ final class NotifyFixture {
         var environment = environment
         let pinned = now
         environment.now = { pinned }
-        let job = ClaimedJob(id: 1, kind: NotifyJob.kind, queue: "default", args: args, attempt: 1, maxAttempts: 5, priority: 0, timeout: nil,
-                             startedAt: Date(), dueAt: Date())
-        let context = JobContext(job: job, logger: .disabled, stopSignal: StopSignal(), deadline: .now + .seconds(120), metrics: MetricsRegistry(),
-                                 connectionProvider: { session })
+        let job = ClaimedJob(
+            id: 1, kind: NotifyJob.kind, queue: "default", args: args, attempt: 1, maxAttempts: 5, priority: 0, timeout: nil,
+            startedAt: Date(), dueAt: Date())
+        let context = JobContext(
+            job: job, logger: .disabled, stopSignal: StopSignal(), deadline: .now + .seconds(120), metrics: MetricsRegistry(),
+            connectionProvider: { session })
         let handler = NotifyJob(environment: environment)
         let decoded = try JSONDecoder().decode(NotifyJob.Args.self, from: Data(args.utf8))
         return try handler.run(try handler.validate(decoded), context: context)

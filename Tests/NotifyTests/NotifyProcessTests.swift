@@ -1,16 +1,18 @@
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// The notify job and command through the real binary.
 @Suite struct NotifyProcessTests {
     func environment(_ fixture: NotifyFixture) -> [String: String] {
-        ["CALWORKER_SMTP_URL": fixture.smtp.url, "CALWORKER_SMTP_USERNAME": SMTPTestServer.username,
-         "CALWORKER_SMTP_PASSWORD": SMTPTestServer.password, "CALWORKER_SMTP_CA_FILE": fixture.smtp.certificate,
-         "CALWORKER_SMTP_FROM": "Calendar <calendar@example.com>", "CALWORKER_LEASE": "1s", "CALWORKER_RETRY_BASE": "10ms",
-         "CALWORKER_NOTIFY_CLAIM_TIMEOUT": "2s", "CALWORKER_LOG_FORMAT": "text"]
+        [
+            "CALWORKER_SMTP_URL": fixture.smtp.url, "CALWORKER_SMTP_USERNAME": SMTPTestServer.username,
+            "CALWORKER_SMTP_PASSWORD": SMTPTestServer.password, "CALWORKER_SMTP_CA_FILE": fixture.smtp.certificate,
+            "CALWORKER_SMTP_FROM": "Calendar <calendar@example.com>", "CALWORKER_LEASE": "1s", "CALWORKER_RETRY_BASE": "10ms",
+            "CALWORKER_NOTIFY_CLAIM_TIMEOUT": "2s", "CALWORKER_LOG_FORMAT": "text",
+        ]
     }
 
     @Test func workersKilledMidSendLoseNoReminderAndSendNoneUnderTwoIDs() throws {
@@ -18,8 +20,9 @@ import TestSupport
         let fixture = try NotifyFixture(now: Date(), smtpDelay: 0.4)
         let soon = Date().addingTimeInterval(10 * 60)
         for index in 0..<8 {
-            try fixture.event("kill\(index)000", start: ISO8601DateFormatter().string(from: soon.addingTimeInterval(Double(index) * 60)),
-                              summary: "Meeting \(index)")
+            try fixture.event(
+                "kill\(index)000", start: ISO8601DateFormatter().string(from: soon.addingTimeInterval(Double(index) * 60)),
+                summary: "Meeting \(index)")
         }
         var generator = SystemRandomNumberGenerator()
         func pending() throws -> Int {
@@ -31,7 +34,7 @@ import TestSupport
             Thread.sleep(forTimeInterval: Double.random(in: 0.3...2.0, using: &generator))
             worker.signal(SIGKILL)
             worker.wait(timeout: 10)
-            Thread.sleep(forTimeInterval: 2.2)   // job lease and message claims run out
+            Thread.sleep(forTimeInterval: 2.2)  // job lease and message claims run out
         }
         for _ in 0..<10 {
             _ = try JobQueue().enqueue(NewJob(kind: "notify", args: #"{"reminders": true}"#, uniqueKey: "notify:reminders"), on: fixture.db)
@@ -64,7 +67,8 @@ import TestSupport
         #expect(try calworker("notify", "settings", "--owner", "user-1", "--channel", "pigeon").status == 2)
         #expect(try calworker("notify", "settings", "--owner", "user-1", "--time-zone", "Mars/Olympus").status == 2)
         let preview = try calworker("notify", "preview", "--event", "dentist1")
-        #expect(preview.status == 0 && preview.stdout.contains("Subject: Dentist <Dr. Ö> starts in 45 minutes")
+        #expect(
+            preview.status == 0 && preview.stdout.contains("Subject: Dentist <Dr. Ö> starts in 45 minutes")
                 && preview.stdout.contains("To: ada@example.com"), "\(preview.stdout)\(preview.stderr)")
         #expect(fixture.smtp.received().isEmpty, "a preview sends nothing")
         #expect(try calworker("notify", "preview", "--event", "nothing").status == 5)

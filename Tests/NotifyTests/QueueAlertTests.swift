@@ -4,8 +4,8 @@ import Jobs
 import Metrics
 import Notify
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Trouble with the queue itself: many jobs discarded in a window, and no worker alive (found
 /// from outside the workers: `runWithoutWorkers`, the scheduler's loop, `notify check`).
@@ -17,7 +17,8 @@ import TestSupport
     /// `count` attempts of `kind` ending `outcome`, `minutesAgo` before now (the counting trigger
     /// takes them into `run_counts`, as it does a worker's).
     func record(_ fixture: NotifyFixture, _ count: Int, _ kind: String, _ outcome: String, minutesAgo: Int) throws {
-        try fixture.db.execute("""
+        try fixture.db.execute(
+            """
             INSERT INTO calworker.job_runs (job_id, attempt, kind, queue, worker_id, started_at, finished_at, outcome, duration_ms, job_state)
             SELECT 100000 + g, 1, $2, 'default', 'w', now() - make_interval(mins => $3), now() - make_interval(mins => $3), $4, 1,
                    CASE $4 WHEN 'discarded' THEN 'discarded' ELSE 'completed' END
@@ -49,8 +50,9 @@ import TestSupport
         #expect(try open(fixture, "condition:discard_rate") == ["14% of the last 60 min's attempts discarded their job (3 of 21)"])
         #expect(digestTexts(fixture).last?.contains("By kind: thumbnail: 2 of 20, backup: 1 of 1.") == true, "\(digestTexts(fixture).last ?? "")")
         _ = try alertRun(fixture).run()
-        #expect(try fixture.db.query("SELECT count(*) FROM calworker.alerts WHERE key LIKE 'condition:discard_rate%'")[0].decode(Int.self, at: 0) == 1,
-                "once while it lasts")
+        #expect(
+            try fixture.db.query("SELECT count(*) FROM calworker.alerts WHERE key LIKE 'condition:discard_rate%'")[0].decode(Int.self, at: 0) == 1,
+            "once while it lasts")
 
         try record(fixture, 40, "thumbnail", "completed", minutesAgo: 1)
         _ = try alertRun(fixture).run()
@@ -107,11 +109,14 @@ import TestSupport
         let jobs = FileManager.default.temporaryDirectory.appendingPathComponent("cw-nojobs-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: jobs, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: jobs) }
-        let environment = ["CALWORKER_SMTP_URL": fixture.smtp.url, "CALWORKER_SMTP_USERNAME": SMTPTestServer.username,
-                           "CALWORKER_SMTP_PASSWORD": SMTPTestServer.password, "CALWORKER_SMTP_CA_FILE": fixture.smtp.certificate,
-                           "CALWORKER_SMTP_FROM": "calworker <calworker@example.com>", "CALWORKER_ALERT_EMAIL": "ops@example.com",
-                           "CALWORKER_ALERT_INTERVAL": "1s", "CALWORKER_JOBS_DIR": jobs, "CALWORKER_LOG_FORMAT": "text"]
-        let scheduler = try CalworkerProcess(["schedule", "run", "--loop", "--jobs", jobs], databaseURL: fixture.database.url, environment: environment)
+        let environment = [
+            "CALWORKER_SMTP_URL": fixture.smtp.url, "CALWORKER_SMTP_USERNAME": SMTPTestServer.username,
+            "CALWORKER_SMTP_PASSWORD": SMTPTestServer.password, "CALWORKER_SMTP_CA_FILE": fixture.smtp.certificate,
+            "CALWORKER_SMTP_FROM": "calworker <calworker@example.com>", "CALWORKER_ALERT_EMAIL": "ops@example.com",
+            "CALWORKER_ALERT_INTERVAL": "1s", "CALWORKER_JOBS_DIR": jobs, "CALWORKER_LOG_FORMAT": "text",
+        ]
+        let scheduler = try CalworkerProcess(
+            ["schedule", "run", "--loop", "--jobs", jobs], databaseURL: fixture.database.url, environment: environment)
         defer { if scheduler.isRunning { scheduler.signal(SIGKILL) } }
         #expect(eventually(timeout: 30) { (try? open(fixture, "condition:workers_gone").count) == 1 }, "\(scheduler.standardError)")
         #expect(eventually(timeout: 30) { digestTexts(fixture).contains { $0.contains("no calworker worker is running") } })

@@ -3,8 +3,8 @@ import Foundation
 import Jobs
 import Notify
 import Postgres
-import Testing
 import TestSupport
+import Testing
 import Worker
 
 /// The owner of an account Google refused hears of it once, with the link to reconnect:
@@ -35,12 +35,15 @@ import Worker
         #expect(text.contains("https://app.example.com/reconnect?account=\(fixture.accountID)&who=ada%40example%2Ecom"), "\(text)")
 
         // Another owner's account; a worker claimed its notice and died before marking it.
-        let bo = try fixture.db.query("""
+        let bo = try fixture.db.query(
+            """
             INSERT INTO calworker.accounts (email, owner, key_id, refresh_token, state) VALUES ('bo@example.com', 'bo', 'k', '\\x00', 'needs_reauth')
             RETURNING id, extract(epoch FROM updated_at)::bigint
             """)[0]
-        let boID: Int64 = try bo.decode(at: 0), since: Int64 = try bo.decode(at: 1)
-        try fixture.db.execute("""
+        let boID: Int64 = try bo.decode(at: 0)
+        let since: Int64 = try bo.decode(at: 1)
+        try fixture.db.execute(
+            """
             INSERT INTO calworker.notifications (kind, key, recipient, channel, state, claimed_until, subject)
             VALUES ('reauth', $1, 'bo@example.com', 'email', 'sending', now() - interval '1 minute', 'Reconnect your calendar bo@example.com')
             """, ["reauth:\(boID):\(since)"])

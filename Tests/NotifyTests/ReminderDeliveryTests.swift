@@ -4,8 +4,8 @@ import Jobs
 import Notify
 import Postgres
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 import Worker
 
 @Suite struct ReminderDeliveryTests {
@@ -35,7 +35,9 @@ import Worker
         let (database, environment, now) = (fixture.database, fixture.environment, fixture.now)
         concurrently(2) { _ in
             let connection = try! database.connect()
-            if case .success(let figures) = try! NotifyFixture.notify(#"{"reminders": true}"#, environment: environment, now: now, connection: connection) {
+            if case .success(let figures) = try! NotifyFixture.notify(
+                #"{"reminders": true}"#, environment: environment, now: now, connection: connection)
+            {
                 sent.withLock { $0 += Int(figures["sent"] ?? 0) }
             }
         }
@@ -49,7 +51,8 @@ import Worker
         try fixture.event("shift001", start: "2026-12-01T09:00:00Z")
         // A worker claimed the reminder, handed it to the server perhaps, and died: the claim's
         // lease has run out, the row still says `sending`.
-        let row = try fixture.db.query("""
+        let row = try fixture.db.query(
+            """
             INSERT INTO calworker.notifications (kind, key, recipient, channel, state, claimed_until)
             VALUES ('reminder', 'ada@example.com/shift001#2026-12-01T09:00:00Z', 'ada@example.com', 'email', 'sending', now() - interval '1 minute')
             RETURNING id
@@ -57,13 +60,15 @@ import Worker
         let id: Int64 = try row[0].decode(at: 0)
         let figures = try fixture.reminders()
         #expect(figures["sent"] == 1 && figures["resent_after_crash"] == 1, "\(figures.json)")
-        #expect(fixture.smtp.received().map { $0.header("Message-ID") } == ["<calworker.n\(id)@example.com>"],
-                "the same Message-ID the lost attempt used: receiving systems treat both as one message")
+        #expect(
+            fixture.smtp.received().map { $0.header("Message-ID") } == ["<calworker.n\(id)@example.com>"],
+            "the same Message-ID the lost attempt used: receiving systems treat both as one message")
         let state: String = try fixture.db.query("SELECT state FROM calworker.notifications WHERE id = $1", [id])[0].decode(at: 0)
         #expect(state == "sent")
         // A claim that is still fresh belongs to a live worker: left alone.
         try fixture.event("shift002", start: "2026-12-01T09:05:00Z")
-        try fixture.db.execute("""
+        try fixture.db.execute(
+            """
             INSERT INTO calworker.notifications (kind, key, recipient, channel, state, claimed_until)
             VALUES ('reminder', 'ada@example.com/shift002#2026-12-01T09:05:00Z', 'ada@example.com', 'email', 'sending', now() + interval '4 minutes')
             """)
@@ -82,7 +87,7 @@ import Worker
     }
 
     @Test func quietHoursAndAChannelOfOffHoldRemindersBack() throws {
-        let fixture = try NotifyFixture(now: utc("2026-12-01T05:40:00Z"))   // 06:40 in Berlin
+        let fixture = try NotifyFixture(now: utc("2026-12-01T05:40:00Z"))  // 06:40 in Berlin
         try fixture.event("early001", start: "2026-12-01T06:10:00Z")
         try fixture.settings("time_zone = 'Europe/Berlin', quiet_start = '22:00', quiet_end = '07:00'")
         let quiet = try fixture.reminders()
@@ -96,7 +101,7 @@ import Worker
     }
 
     @Test func allDayEventsAndSeriesAcrossTheClockChange() throws {
-        let fixture = try NotifyFixture(now: utc("2026-10-25T23:00:00Z"))   // 08:00 on 26 October in Tokyo
+        let fixture = try NotifyFixture(now: utc("2026-10-25T23:00:00Z"))  // 08:00 on 26 October in Tokyo
         try fixture.settings("time_zone = 'Asia/Tokyo', lead_minutes = 15")
         try fixture.event("holiday1", start: "", summary: "Company holiday", date: "2026-10-26")
         try fixture.event("standup1", start: "2026-10-19T07:00:00Z", summary: "Standup", zone: "Europe/Berlin", recurrence: ["RRULE:FREQ=WEEKLY"])
@@ -108,7 +113,9 @@ import Worker
         #expect(try fixture.reminders()["sent"] == 0, "not at summer time's 07:00Z")
         fixture.now = utc("2026-10-26T07:46:00Z")
         #expect(try fixture.reminders()["sent"] == 1)
-        #expect(QuotedPrintableTestDecoder.textPart(of: fixture.smtp.received().last!.text)?.contains("Mon 26 Oct, 17:00 (Asia/Tokyo), in 14 minutes") == true)
+        #expect(
+            QuotedPrintableTestDecoder.textPart(of: fixture.smtp.received().last!.text)?.contains("Mon 26 Oct, 17:00 (Asia/Tokyo), in 14 minutes")
+                == true)
     }
 
     @Test func webhookRemindersAreSignedAndTheReceiverChecksTheSignature() throws {
@@ -118,7 +125,8 @@ import Worker
         let server = try HTTPServer(address: "127.0.0.1:0") { request in
             let body = Data(request.body)
             let timestamp = Int(request.header("X-Calworker-Timestamp") ?? "") ?? 0
-            let verified = request.header("X-Calworker-Signature") == WebhookSender.signature(secret: secret, timestamp: timestamp, body: body)
+            let verified =
+                request.header("X-Calworker-Signature") == WebhookSender.signature(secret: secret, timestamp: timestamp, body: body)
                 && request.header("X-Calworker-Signature") != WebhookSender.signature(secret: "another", timestamp: timestamp, body: body)
             deliveries.withLock { $0.append((verified, request.header("X-Calworker-Delivery") ?? "", String(decoding: body, as: UTF8.self))) }
             return HTTPServerResponse(status: deliveries.withLock { $0.count } == 1 ? 503 : 204, body: "")

@@ -1,19 +1,22 @@
 import Foundation
 import HTTPClient
 import Notify
-import Testing
 import TestSupport
+import Testing
 
 /// libcurl's SMTP against a real server (aiosmtpd): STARTTLS and authentication required.
 @Suite struct SMTPDeliveryTests {
     static func message(_ body: String, subject: String = "Schichtbeginn in 30 Minuten ✓") -> MailMessage {
-        MailMessage(from: MailAddress(name: "Kalender Büro", address: "calendar@example.com"), to: [MailAddress(address: "ada@example.com")],
-                    subject: subject, text: body, html: "<p>\(body)</p>", messageID: "calworker.n42@example.com")
+        MailMessage(
+            from: MailAddress(name: "Kalender Büro", address: "calendar@example.com"), to: [MailAddress(address: "ada@example.com")],
+            subject: subject, text: body, html: "<p>\(body)</p>", messageID: "calworker.n42@example.com")
     }
 
     func client(_ server: SMTPTestServer, password: String = SMTPTestServer.password, caFile: String?? = nil) -> SMTPClient {
-        SMTPClient(settings: SMTPSettings(url: server.url, username: SMTPTestServer.username, password: password,
-                                          caFile: caFile ?? server.certificate))
+        SMTPClient(
+            settings: SMTPSettings(
+                url: server.url, username: SMTPTestServer.username, password: password,
+                caFile: caFile ?? server.certificate))
     }
 
     @Test func aMessageWithDotLinesAndNonASCIITextArrivesByteForByte() throws {
@@ -86,7 +89,9 @@ import TestSupport
 /// Reads the text/plain part of a message calworker rendered, undoing quoted-printable.
 enum QuotedPrintableTestDecoder {
     static func textPart(of message: String) -> String? {
-        guard let start = message.range(of: "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n") else { return nil }
+        guard let start = message.range(of: "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n") else {
+            return nil
+        }
         let rest = message[start.upperBound...]
         let end = rest.range(of: "\r\n--calworker-")?.lowerBound ?? rest.endIndex
         return decode(String(rest[..<end]))

@@ -2,8 +2,8 @@ import Foundation
 import Jobs
 import Notify
 import Postgres
-import Testing
 import TestSupport
+import Testing
 import Worker
 
 /// A schedule that stops firing (a dead scheduler, a timer switched off) is noticed: once it
@@ -17,7 +17,8 @@ import Worker
     }
 
     func fire(_ fixture: NotifyFixture, _ name: String, minutesAgo: Int) throws {
-        try fixture.db.execute("""
+        try fixture.db.execute(
+            """
             INSERT INTO calworker.schedule_fires (name, wall_time, fire_at) VALUES ($1, $2, now() - make_interval(mins => $3))
             """, [name, "t-\(minutesAgo)", minutesAgo])
     }

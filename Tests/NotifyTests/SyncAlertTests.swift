@@ -3,8 +3,8 @@ import Foundation
 import Jobs
 import Notify
 import Postgres
-import Testing
 import TestSupport
+import Testing
 import Worker
 
 /// Accounts that stop syncing reach the operators in minutes: failing three times in a row or
@@ -40,8 +40,9 @@ import Worker
         try store.recordSync(id: fixture.accountID, error: nil, on: fixture.db)
         let recovered = try alerts(fixture)
         #expect(recovered["alerts_raised"] == 1 && recovered["sent"] == 1)
-        #expect(digestTexts(fixture).last?.contains("resolved: account \(fixture.accountID) (ada@example.com): its last 3 syncs failed") == true,
-                "\(digestTexts(fixture).last ?? "")")
+        #expect(
+            digestTexts(fixture).last?.contains("resolved: account \(fixture.accountID) (ada@example.com): its last 3 syncs failed") == true,
+            "\(digestTexts(fixture).last ?? "")")
         #expect(try alerts(fixture)["alerts_raised"] == 0)
 
         for _ in 1...3 { try store.recordSync(id: fixture.accountID, error: "HTTP 503 again", on: fixture.db) }
@@ -54,7 +55,8 @@ import Worker
         fixture.environment.notify.alertInterval = .seconds(0)
         let store = AccountStore(cipher: nil)
         try fixture.db.execute("UPDATE calworker.accounts SET last_synced_at = now() - interval '2 hours' WHERE id = $1", [fixture.accountID])
-        let quiet = try fixture.db.query("""
+        let quiet = try fixture.db.query(
+            """
             INSERT INTO calworker.accounts (email, owner, key_id, refresh_token, state, created_at)
             VALUES ('off@example.com', 'o', 'k', '\\x00', 'disabled', now() - interval '9 days') RETURNING id
             """)[0].decode(Int64.self, at: 0)
@@ -65,7 +67,8 @@ import Worker
 
         // A new stale account while digests wait for the interval, which syncs before it passes.
         fixture.environment.notify.alertInterval = .seconds(3600)
-        let late = try fixture.db.query("""
+        let late = try fixture.db.query(
+            """
             INSERT INTO calworker.accounts (email, owner, key_id, refresh_token, created_at)
             VALUES ('late@example.com', 'o', 'k', '\\x00', now() - interval '2 hours') RETURNING id
             """)[0].decode(Int64.self, at: 0)

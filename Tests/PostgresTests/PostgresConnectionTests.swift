@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct PostgresConnectionTests {
     @Test func connectFailureSaysWhatFailed() {
@@ -16,8 +16,9 @@ import TestSupport
     @Test func parametersRoundTripAsData() throws {
         let db = try PostgresConnection.connect(TestEnvironment.adminURL)
         let hostile = "x'); DROP TABLE pg_class; --\"\\"
-        let row = try db.query("SELECT $1::text, $2::bigint, $3::boolean, $4::double precision, $5::text IS NULL, $6::text[], $7::bigint[]",
-                               [hostile, Int64(-42), true, 2.5, Optional<String>.none, ["a,b", "q\"uote", "back\\slash", "NULL"], [Int64(1), 2, 3]])[0]
+        let row = try db.query(
+            "SELECT $1::text, $2::bigint, $3::boolean, $4::double precision, $5::text IS NULL, $6::text[], $7::bigint[]",
+            [hostile, Int64(-42), true, 2.5, Optional<String>.none, ["a,b", "q\"uote", "back\\slash", "NULL"], [Int64(1), 2, 3]])[0]
         #expect(try row.decode(String.self, at: 0) == hostile)
         #expect(try row.decode(Int64.self, at: 1) == -42)
         #expect(try row.decode(Bool.self, at: 2))

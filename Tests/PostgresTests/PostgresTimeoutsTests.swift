@@ -1,7 +1,8 @@
 import Foundation
-@testable import Postgres
-import Testing
 import TestSupport
+import Testing
+
+@testable import Postgres
 
 /// A database that stops answering must not hang calworker: connects, statements and lock
 /// waits all end, with an error the caller can act on.

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Postgres
-import Testing
 import TestSupport
+import Testing
+
+@testable import Postgres
 
 @Suite struct PostgresTimestampTests {
     @Test(arguments: [
@@ -32,8 +33,10 @@ import TestSupport
     /// Dates computed from hostile answers (an `expires_in` of 1e15, a Retry-After of 2^63)
     /// once reached this formatter and crashed the process; now any date is written as text the
     /// server takes, and PostgreSQL's own output for such years reads back.
-    @Test(arguments: [1e15, -1e15, 1e300, -1e300, Double.infinity, -Double.infinity, Double.nan,
-                      253_402_300_800.0, 9_224_318_015_999.0, -62_135_596_800.0, -62_135_596_801.0, -210_866_803_200.0])
+    @Test(arguments: [
+        1e15, -1e15, 1e300, -1e300, Double.infinity, -Double.infinity, Double.nan,
+        253_402_300_800.0, 9_224_318_015_999.0, -62_135_596_800.0, -62_135_596_801.0, -210_866_803_200.0,
+    ])
     func everyDateFormatsAsTextPostgresAccepts(epoch: Double) throws {
         let text = PostgresTimestamp.format(Date(timeIntervalSince1970: epoch))
         let database = try PostgresConnection.connect(TestEnvironment.adminURL)
@@ -50,8 +53,10 @@ import TestSupport
         }
     }
 
-    @Test(arguments: [("12345-01-01 00:00:00+00", 327_403_382_400.0), ("0001-01-01 00:00:00+00 BC", -62_167_219_200.0),
-                      ("294276-12-31 23:59:59+00", 9_224_318_015_999.0)])
+    @Test(arguments: [
+        ("12345-01-01 00:00:00+00", 327_403_382_400.0), ("0001-01-01 00:00:00+00 BC", -62_167_219_200.0),
+        ("294276-12-31 23:59:59+00", 9_224_318_015_999.0),
+    ])
     func parsesYearsPastNineThousandNineHundredNinetyNineAndBeforeChrist(text: String, epoch: Double) {
         #expect(PostgresTimestamp.parse(text)?.timeIntervalSince1970 == epoch)
     }

@@ -31,26 +31,32 @@ final class PushFixture: Sendable {
     }
 
     static func receiver(database: TestDatabase, metrics: MetricsRegistry, coalesceDelay: Duration = .milliseconds(300)) -> PushReceiver {
-        PushReceiver(path: "/push/google", pool: ConnectionPool(url: database.url, size: 4), coalesceDelay: coalesceDelay,
-                     registry: JobKinds.registry(JobEnvironment()), metrics: metrics, logger: Logger(level: .error, handler: InMemoryLogHandler()))
+        PushReceiver(
+            path: "/push/google", pool: ConnectionPool(url: database.url, size: 4), coalesceDelay: coalesceDelay,
+            registry: JobKinds.registry(JobEnvironment()), metrics: metrics, logger: Logger(level: .error, handler: InMemoryLogHandler()))
     }
 
     deinit { database.drop() }
 
     /// Records an active channel as the keeper would after Google granted it.
     @discardableResult
-    func channel(_ id: String, calendar: String = "ada@example.com", token: String = "tok-secret-1", resourceID: String = "res-1",
-                 expiresIn: TimeInterval = 86_400) throws -> String {
+    func channel(
+        _ id: String, calendar: String = "ada@example.com", token: String = "tok-secret-1", resourceID: String = "res-1",
+        expiresIn: TimeInterval = 86_400
+    ) throws -> String {
         let store = PushChannelStore()
-        try store.insertPending(channelID: id, accountID: accountID, resource: .init(calendarColumn: calendar),
-                                tokenSHA256: Digest.hex(Digest.sha256(Array(token.utf8))), on: db)
+        try store.insertPending(
+            channelID: id, accountID: accountID, resource: .init(calendarColumn: calendar),
+            tokenSHA256: Digest.hex(Digest.sha256(Array(token.utf8))), on: db)
         try store.activate(channelID: id, resourceID: resourceID, expiresAt: Date().addingTimeInterval(expiresIn), on: db)
         return id
     }
 
     /// A notification as Google sends it.
-    static func notification(channel: String, token: String? = "tok-secret-1", resourceID: String = "res-1", state: String = "exists",
-                             number: Int, extra: [(name: String, value: String)] = []) -> HTTPServerRequest {
+    static func notification(
+        channel: String, token: String? = "tok-secret-1", resourceID: String = "res-1", state: String = "exists",
+        number: Int, extra: [(name: String, value: String)] = []
+    ) -> HTTPServerRequest {
         var headers: [(name: String, value: String)] = [
             ("X-Goog-Channel-ID", channel), ("X-Goog-Resource-ID", resourceID), ("X-Goog-Resource-State", state),
             ("X-Goog-Message-Number", String(number)), ("X-Goog-Resource-URI", "https://www.googleapis.com/calendar/v3/calendars/x/events"),

@@ -16,11 +16,13 @@ struct PushReceiverFaultTests {
         let silent = try SilentServer()
         defer { silent.stop() }
         let metrics = MetricsRegistry()
-        let receiver = PushReceiver(path: "/push/google",
-                                    pool: ConnectionPool(url: silent.conninfo, size: 2,
-                                                         timeouts: PostgresTimeouts(connect: .seconds(2), statement: .seconds(2), lock: .seconds(1))),
-                                    coalesceDelay: .milliseconds(300), registry: JobKinds.registry(JobEnvironment()), metrics: metrics,
-                                    logger: Logger(level: .error, handler: InMemoryLogHandler()))
+        let receiver = PushReceiver(
+            path: "/push/google",
+            pool: ConnectionPool(
+                url: silent.conninfo, size: 2,
+                timeouts: PostgresTimeouts(connect: .seconds(2), statement: .seconds(2), lock: .seconds(1))),
+            coalesceDelay: .milliseconds(300), registry: JobKinds.registry(JobEnvironment()), metrics: metrics,
+            logger: Logger(level: .error, handler: InMemoryLogHandler()))
         let started = ContinuousClock.now
         let response = receiver.respond(to: PushFixture.notification(channel: "ch-1", number: 1))
         #expect(response.status == 503 && response.headers.contains { $0.name == "Retry-After" })

@@ -91,25 +91,53 @@ struct PushReceiverTests {
         #expect(try fixture.channelRow("ch-1")?.state == .stopping)
         #expect(fixture.receiver.respond(to: PushFixture.notification(channel: "ch-1", number: 2)).status == 200)
         #expect(try fixture.syncJobs().isEmpty)
-        let upkeep = try fixture.db.query("SELECT args::text FROM calworker.jobs WHERE kind = 'watch_channels'").map { try $0.decode(String.self, at: 0) }
+        let upkeep = try fixture.db.query("SELECT args::text FROM calworker.jobs WHERE kind = 'watch_channels'").map {
+            try $0.decode(String.self, at: 0)
+        }
         #expect(upkeep == [#"{"account_id": \#(fixture.accountID)}"#], "one upkeep queued for the account")
     }
 
-    @Test(arguments: [
-        ("GET", [("X-Goog-Channel-ID", "ch-1")], 405),
-        ("POST", [], 400),
-        ("POST", [("X-Goog-Channel-ID", "ch-1"), ("X-Goog-Resource-ID", "res-1"), ("X-Goog-Resource-State", "exists")], 400),
-        ("POST", [("X-Goog-Channel-ID", "ch-1"), ("X-Goog-Resource-ID", "res-1"), ("X-Goog-Resource-State", "changed"),
-                  ("X-Goog-Message-Number", "1")], 400),
-        ("POST", [("X-Goog-Channel-ID", "ch-1"), ("X-Goog-Resource-ID", "res-1"), ("X-Goog-Resource-State", "exists"),
-                  ("X-Goog-Message-Number", "-4")], 400),
-        ("POST", [("X-Goog-Channel-ID", "ch-1"), ("X-Goog-Resource-ID", "res-1"), ("X-Goog-Resource-State", "exists"),
-                  ("X-Goog-Message-Number", "99999999999999999999999")], 400),
-        ("POST", [("X-Goog-Channel-ID", String(repeating: "c", count: 65)), ("X-Goog-Resource-ID", "res-1"),
-                  ("X-Goog-Resource-State", "exists"), ("X-Goog-Message-Number", "1")], 400),
-        ("POST", [("X-Goog-Channel-ID", "ch 1\u{7}"), ("X-Goog-Resource-ID", "res-1"), ("X-Goog-Resource-State", "exists"),
-                  ("X-Goog-Message-Number", "1")], 400),
-    ] as [(String, [(String, String)], Int)])
+    @Test(
+        arguments: [
+            ("GET", [("X-Goog-Channel-ID", "ch-1")], 405),
+            ("POST", [], 400),
+            ("POST", [("X-Goog-Channel-ID", "ch-1"), ("X-Goog-Resource-ID", "res-1"), ("X-Goog-Resource-State", "exists")], 400),
+            (
+                "POST",
+                [
+                    ("X-Goog-Channel-ID", "ch-1"), ("X-Goog-Resource-ID", "res-1"), ("X-Goog-Resource-State", "changed"),
+                    ("X-Goog-Message-Number", "1"),
+                ], 400
+            ),
+            (
+                "POST",
+                [
+                    ("X-Goog-Channel-ID", "ch-1"), ("X-Goog-Resource-ID", "res-1"), ("X-Goog-Resource-State", "exists"),
+                    ("X-Goog-Message-Number", "-4"),
+                ], 400
+            ),
+            (
+                "POST",
+                [
+                    ("X-Goog-Channel-ID", "ch-1"), ("X-Goog-Resource-ID", "res-1"), ("X-Goog-Resource-State", "exists"),
+                    ("X-Goog-Message-Number", "99999999999999999999999"),
+                ], 400
+            ),
+            (
+                "POST",
+                [
+                    ("X-Goog-Channel-ID", String(repeating: "c", count: 65)), ("X-Goog-Resource-ID", "res-1"),
+                    ("X-Goog-Resource-State", "exists"), ("X-Goog-Message-Number", "1"),
+                ], 400
+            ),
+            (
+                "POST",
+                [
+                    ("X-Goog-Channel-ID", "ch 1\u{7}"), ("X-Goog-Resource-ID", "res-1"), ("X-Goog-Resource-State", "exists"),
+                    ("X-Goog-Message-Number", "1"),
+                ], 400
+            ),
+        ] as [(String, [(String, String)], Int)])
     func junkGetsAClear4xxAndNothingIsQueued(_ method: String, _ headers: [(String, String)], _ status: Int) throws {
         let fixture = try PushFixture()
         try fixture.channel("ch-1")
@@ -178,7 +206,9 @@ struct PushReceiverTests {
         concurrently(2) { index in
             let receiver = index == 0 ? fixture.receiver : second
             for number in 1...20 {
-                let request = index == 0 ? PushFixture.notification(channel: "ch-1", number: number)
+                let request =
+                    index == 0
+                    ? PushFixture.notification(channel: "ch-1", number: number)
                     : PushFixture.notification(channel: "ch-2", token: "tok-secret-2", number: number)
                 _ = receiver.respond(to: request)
             }

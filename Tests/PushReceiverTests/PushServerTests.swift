@@ -37,10 +37,13 @@ struct PushServerTests {
         concurrently(40) { _ in
             for _ in 0..<5 {
                 let number = numbers.add(1, ordering: .relaxed).newValue
-                statuses.append(post(port: server.port, headers: [
-                    ("X-Goog-Channel-ID", "ch-1"), ("X-Goog-Channel-Token", "tok-secret-1"), ("X-Goog-Resource-ID", "res-1"),
-                    ("X-Goog-Resource-State", "exists"), ("X-Goog-Message-Number", String(number)),
-                ]))
+                statuses.append(
+                    post(
+                        port: server.port,
+                        headers: [
+                            ("X-Goog-Channel-ID", "ch-1"), ("X-Goog-Channel-Token", "tok-secret-1"), ("X-Goog-Resource-ID", "res-1"),
+                            ("X-Goog-Resource-State", "exists"), ("X-Goog-Message-Number", String(number)),
+                        ]))
             }
         }
         #expect(statuses.values.count == 200)
@@ -53,10 +56,12 @@ struct PushServerTests {
         try fixture.channel("ch-1")
         let server = try serve(fixture)
         defer { server.stop() }
-        let status = post(port: server.port, headers: [
-            ("X-Goog-Channel-ID", "ch-1"), ("X-Goog-Channel-Token", "tok-secret-1"), ("X-Goog-Resource-ID", "res-1"),
-            ("X-Goog-Resource-State", "exists"), ("X-Goog-Message-Number", "1"),
-        ], body: String(repeating: "x", count: 200_000))
+        let status = post(
+            port: server.port,
+            headers: [
+                ("X-Goog-Channel-ID", "ch-1"), ("X-Goog-Channel-Token", "tok-secret-1"), ("X-Goog-Resource-ID", "res-1"),
+                ("X-Goog-Resource-State", "exists"), ("X-Goog-Message-Number", "1"),
+            ], body: String(repeating: "x", count: 200_000))
         #expect(status == 413)
         #expect(try fixture.syncJobs().isEmpty)
     }

@@ -6,10 +6,13 @@ import Testing
     static func utc(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
     static let berlin = TimeZone(identifier: "Europe/Berlin")!
 
-    static func timed(_ id: String, _ start: String, zone: String? = nil, recurrence: [String]? = nil, uid: String? = nil,
-                      calendar: String = "ada@example.com") -> ReminderEvent {
-        ReminderEvent(calendarID: calendar, eventID: id, iCalUID: uid, summary: "Event \(id)", start: ReminderTime(instant: utc(start), timeZone: zone),
-                      recurrence: recurrence)
+    static func timed(
+        _ id: String, _ start: String, zone: String? = nil, recurrence: [String]? = nil, uid: String? = nil,
+        calendar: String = "ada@example.com"
+    ) -> ReminderEvent {
+        ReminderEvent(
+            calendarID: calendar, eventID: id, iCalUID: uid, summary: "Event \(id)", start: ReminderTime(instant: utc(start), timeZone: zone),
+            recurrence: recurrence)
     }
 
     func due(_ events: [ReminderEvent], at now: String, _ preferences: ReminderPreferences = ReminderPreferences()) -> [DueReminder] {
@@ -38,14 +41,14 @@ import Testing
         let holiday = ReminderEvent(calendarID: "c", eventID: "holiday1", summary: "Holiday", start: ReminderTime(date: "2026-12-05"))
         let tokyo = ReminderPreferences(timeZone: TimeZone(identifier: "Asia/Tokyo")!)
         #expect(due([holiday], at: "2026-12-04T22:59:00Z", tokyo).isEmpty)
-        let morning = due([holiday], at: "2026-12-04T23:00:00Z", tokyo)   // 08:00 on 5 December in Tokyo
+        let morning = due([holiday], at: "2026-12-04T23:00:00Z", tokyo)  // 08:00 on 5 December in Tokyo
         #expect(morning.count == 1 && morning[0].allDayDate == "2026-12-05" && morning[0].key == "c/holiday1#2026-12-05")
         #expect(due([holiday], at: "2026-12-04T23:00:00Z").isEmpty, "in UTC it is still the 4th")
         #expect(due([holiday], at: "2026-12-05T15:01:00Z", tokyo).isEmpty, "the day is over in Tokyo")
     }
 
     @Test func quietHoursHoldRemindersUntilTheyEndIfTheEventHasNotStarted() {
-        let early = Self.timed("early001", "2026-12-01T06:15:00Z")   // 07:15 in Berlin
+        let early = Self.timed("early001", "2026-12-01T06:15:00Z")  // 07:15 in Berlin
         let quiet = ReminderPreferences(timeZone: Self.berlin, quietStart: 22 * 60, quietEnd: 7 * 60)
         let held = ReminderPlanner(preferences: quiet, now: Self.utc("2026-12-01T05:50:00Z")).plan([early])
         #expect(held.due.isEmpty && held.quietHours == 1, "06:50 in Berlin is quiet")
@@ -57,9 +60,10 @@ import Testing
         var moved = Self.timed("daily001_20261203T100000Z", "2026-12-03T14:00:00Z", uid: "daily001@google.com")
         moved.recurringEventID = "daily001"
         moved.originalStart = ReminderTime(instant: Self.utc("2026-12-03T10:00:00Z"))
-        var cancelled = ReminderEvent(calendarID: "ada@example.com", eventID: "daily001_20261204T100000Z", status: "cancelled",
-                                      start: ReminderTime(), recurringEventID: "daily001",
-                                      originalStart: ReminderTime(instant: Self.utc("2026-12-04T10:00:00Z")))
+        var cancelled = ReminderEvent(
+            calendarID: "ada@example.com", eventID: "daily001_20261204T100000Z", status: "cancelled",
+            start: ReminderTime(), recurringEventID: "daily001",
+            originalStart: ReminderTime(instant: Self.utc("2026-12-04T10:00:00Z")))
         cancelled.iCalUID = "daily001@google.com"
         let events = [series, moved, cancelled]
         #expect(due(events, at: "2026-12-02T09:45:00Z").map(\.key) == ["daily001@google.com#2026-12-02T10:00:00Z"])
@@ -75,8 +79,10 @@ import Testing
         declined.selfDeclined = true
         var gone = Self.timed("gone0001", "2026-12-01T09:00:00Z")
         gone.status = "cancelled"
-        let invitedTwice = [Self.timed("inv1", "2026-12-01T09:10:00Z", uid: "meet@x", calendar: "home"),
-                            Self.timed("inv2", "2026-12-01T09:10:00Z", uid: "meet@x", calendar: "work")]
+        let invitedTwice = [
+            Self.timed("inv1", "2026-12-01T09:10:00Z", uid: "meet@x", calendar: "home"),
+            Self.timed("inv2", "2026-12-01T09:10:00Z", uid: "meet@x", calendar: "work"),
+        ]
         #expect(due([mirror, declined, gone] + invitedTwice, at: "2026-12-01T08:45:00Z").map(\.key) == ["meet@x#2026-12-01T09:10:00Z"])
     }
 

@@ -15,8 +15,10 @@ import Testing
         #expect(try CronExpression("5/20 * * * *").minutes == [5, 25, 45], "a start with a step runs to the end")
     }
 
-    @Test(arguments: ["* * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "* * * * 8", "*/0 * * * *", "5-1 * * * *",
-                      "1,,2 * * * *", "* * * smarch *", "@every 5m"])
+    @Test(arguments: [
+        "* * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "* * * * 8", "*/0 * * * *", "5-1 * * * *",
+        "1,,2 * * * *", "* * * smarch *", "@every 5m",
+    ])
     func badExpressionsSayWhatIsWrong(text: String) {
         #expect(throws: CronExpression.ParseError.self) { try CronExpression(text) }
     }
@@ -56,16 +58,21 @@ import Testing
 
     @Test func theLatestFireIsWhatAReturningSchedulerRunsOnce() throws {
         let schedule = CronSchedule(try CronExpression("0 * * * *"), timeZone: TimeZone(identifier: "UTC")!)
-        #expect(schedule.latestFire(after: Self.utc("2026-12-01T00:30:00Z"), through: Self.utc("2026-12-01T05:10:00Z"))?.wallTime == "2026-12-01T05:00")
+        #expect(
+            schedule.latestFire(after: Self.utc("2026-12-01T00:30:00Z"), through: Self.utc("2026-12-01T05:10:00Z"))?.wallTime == "2026-12-01T05:00")
         #expect(schedule.latestFire(after: Self.utc("2026-12-01T05:00:00Z"), through: Self.utc("2026-12-01T05:59:00Z")) == nil)
     }
 
     @Test func systemdCalendarLinesSayTheSame() throws {
         #expect(SystemdCalendar.onCalendar(try CronExpression("*/15 * * * *"), timeZone: "UTC") == ["*-*-* *:00,15,30,45:00 UTC"])
         #expect(SystemdCalendar.onCalendar(try CronExpression("30 2 * * *"), timeZone: "UTC") == ["*-*-* 02:30:00 UTC"])
-        #expect(SystemdCalendar.onCalendar(try CronExpression("0 9 * * mon-fri"), timeZone: "Europe/Berlin") == ["Mon,Tue,Wed,Thu,Fri *-*-* 09:00:00 Europe/Berlin"])
-        #expect(SystemdCalendar.onCalendar(try CronExpression("0 12 13 * fri"), timeZone: "UTC") == ["*-*-13 12:00:00 UTC", "Fri *-*-* 12:00:00 UTC"],
-                "cron ORs the day fields; systemd ANDs them, so two lines")
+        #expect(
+            SystemdCalendar.onCalendar(try CronExpression("0 9 * * mon-fri"), timeZone: "Europe/Berlin") == [
+                "Mon,Tue,Wed,Thu,Fri *-*-* 09:00:00 Europe/Berlin"
+            ])
+        #expect(
+            SystemdCalendar.onCalendar(try CronExpression("0 12 13 * fri"), timeZone: "UTC") == ["*-*-13 12:00:00 UTC", "Fri *-*-* 12:00:00 UTC"],
+            "cron ORs the day fields; systemd ANDs them, so two lines")
     }
 }
 

@@ -3,8 +3,8 @@ import JobQueue
 import Postgres
 import Scheduling
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct SchedulerTests {
     static func utc(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
@@ -12,7 +12,8 @@ import TestSupport
     static func definitions() throws -> [JobDefinition] {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cw-sched-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try #"{"kind": "noop", "schedule": "*/5 * * * *", "unique_key": "five"}"#.write(toFile: folder + "/five.json", atomically: true, encoding: .utf8)
+        try #"{"kind": "noop", "schedule": "*/5 * * * *", "unique_key": "five"}"#.write(
+            toFile: folder + "/five.json", atomically: true, encoding: .utf8)
         try #"{"kind": "noop", "schedule": "0 * * * *"}"#.write(toFile: folder + "/hourly.json", atomically: true, encoding: .utf8)
         try #"{"kind": "noop"}"#.write(toFile: folder + "/manual.json", atomically: true, encoding: .utf8)
         return try JobDefinition.loadAll(directory: folder)

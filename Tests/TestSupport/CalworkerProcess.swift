@@ -15,8 +15,9 @@ public final class CalworkerProcess: Sendable {
         var env = ProcessInfo.processInfo.environment
         env["CALWORKER_DATABASE_URL"] = databaseURL
         for (key, value) in environment { env[key] = value }
-        child = try ChildProcess(executable: TestEnvironment.calworkerBinary, arguments: arguments, environment: env,
-                                 stdout: stdoutPath, stderr: stderrPath)
+        child = try ChildProcess(
+            executable: TestEnvironment.calworkerBinary, arguments: arguments, environment: env,
+            stdout: stdoutPath, stderr: stderrPath)
     }
 
     public var pid: Int32 { child.pid }
@@ -35,7 +36,8 @@ public final class CalworkerProcess: Sendable {
         var port: Int?
         _ = eventually(timeout: timeout) {
             guard let line = standardError.split(separator: "\n").first(where: { $0.contains(logLine) }),
-                  let range = line.range(of: #""port":"[0-9]+""#, options: .regularExpression) else { return false }
+                let range = line.range(of: #""port":"[0-9]+""#, options: .regularExpression)
+            else { return false }
             port = Int(line[range].dropFirst(8).dropLast())
             return port != nil
         }
@@ -46,8 +48,10 @@ public final class CalworkerProcess: Sendable {
     public var standardError: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
     /// Runs `calworker ARGS` to completion and returns (exit status, stdout, stderr).
-    public static func run(_ arguments: [String], databaseURL: String, environment: [String: String] = [:],
-                           timeout: Double = 120) throws -> (status: Int32, stdout: String, stderr: String) {
+    public static func run(
+        _ arguments: [String], databaseURL: String, environment: [String: String] = [:],
+        timeout: Double = 120
+    ) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = try CalworkerProcess(arguments, databaseURL: databaseURL, environment: environment)
         guard let status = process.wait(timeout: timeout) else {
             process.signal(SIGKILL)

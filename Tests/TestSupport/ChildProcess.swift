@@ -12,8 +12,10 @@ public final class ChildProcess: @unchecked Sendable {
     private var status: Int32?
 
     /// Starts `executable` with `arguments`; stdin is /dev/null, stdout and stderr go to files.
-    public init(executable: String, arguments: [String], environment: [String: String],
-                stdout: String, stderr: String) throws {
+    public init(
+        executable: String, arguments: [String], environment: [String: String],
+        stdout: String, stderr: String
+    ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

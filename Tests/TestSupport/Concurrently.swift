@@ -20,6 +20,14 @@ public final class SharedList<Element: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [Element] = []
     public init() {}
-    public func append(_ item: Element) { lock.lock(); items.append(item); lock.unlock() }
-    public var values: [Element] { lock.lock(); defer { lock.unlock() }; return items }
+    public func append(_ item: Element) {
+        lock.lock()
+        items.append(item)
+        lock.unlock()
+    }
+    public var values: [Element] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
 }

@@ -23,11 +23,13 @@ public final class DatabaseRoles: Sendable {
         // Identifiers cannot be bound parameters; this name is generated here from hex digits.
         try admin.execute("CREATE DATABASE \(database)")
         do {
-            try Self.psql(file: "docker/postgres/calworker-roles.sql", url: TestEnvironment.adminURL, variables: [
-                "owner": owner, "worker": worker, "backup": backup, "database": database,
-                // Quotes in a password must survive psql's :'variable' quoting.
-                "owner_password": "o'wner", "worker_password": "w;orker", "backup_password": "b\\ackup",
-            ])
+            try Self.psql(
+                file: "docker/postgres/calworker-roles.sql", url: TestEnvironment.adminURL,
+                variables: [
+                    "owner": owner, "worker": worker, "backup": backup, "database": database,
+                    // Quotes in a password must survive psql's :'variable' quoting.
+                    "owner_password": "o'wner", "worker_password": "w;orker", "backup_password": "b\\ackup",
+                ])
         } catch {
             drop()
             throw error
@@ -37,12 +39,17 @@ public final class DatabaseRoles: Sendable {
     /// Runs one of the repository's SQL files with psql, stopping at the first error.
     public static func psql(file: String, url: String, variables: [String: String]) throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("cw-psql-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: base + ".out"); try? FileManager.default.removeItem(atPath: base + ".err") }
-        let arguments = ["--no-psqlrc", "--set", "ON_ERROR_STOP=1", "--dbname", url]
+        defer {
+            try? FileManager.default.removeItem(atPath: base + ".out")
+            try? FileManager.default.removeItem(atPath: base + ".err")
+        }
+        let arguments =
+            ["--no-psqlrc", "--set", "ON_ERROR_STOP=1", "--dbname", url]
             + variables.sorted { $0.key < $1.key }.flatMap { ["-v", "\($0.key)=\($0.value)"] }
             + ["-f", TestEnvironment.packageRoot.appendingPathComponent(file).path]
-        let child = try ChildProcess(executable: try PgDump.tool("psql"), arguments: arguments, environment: ProcessInfo.processInfo.environment,
-                                     stdout: base + ".out", stderr: base + ".err")
+        let child = try ChildProcess(
+            executable: try PgDump.tool("psql"), arguments: arguments, environment: ProcessInfo.processInfo.environment,
+            stdout: base + ".out", stderr: base + ".err")
         guard child.wait(timeout: 60) == 0 else {
             throw ConnectError(message: "psql \(file) failed: \((try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")")
         }
@@ -59,12 +66,16 @@ public final class DatabaseRoles: Sendable {
         guard let admin = try? PostgresConnection.connect(TestEnvironment.adminURL) else { return }
         defer { admin.close() }
         _ = try? admin.execute("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
-        let leftovers = (try? admin.query("SELECT datname FROM pg_database WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = $1)",
-                                          [backup]).map { try $0.decode(String.self, at: 0) }) ?? []
+        let leftovers =
+            (try? admin.query(
+                "SELECT datname FROM pg_database WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = $1)",
+                [backup]
+            ).map { try $0.decode(String.self, at: 0) }) ?? []
         // Names read from the catalog, quoted by the server.
         for name in leftovers {
             if let statement = try? admin.query("SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', $1::text)", [name])[0]
-                .decode(String.self, at: 0) {
+                .decode(String.self, at: 0)
+            {
                 _ = try? admin.execute(statement)
             }
         }

@@ -41,8 +41,9 @@ public final class MotoServer: Sendable {
             from moto.server import main
             main(["-H", "127.0.0.1", "-p", "\(port)"])
             """
-        server = try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", "-c", script], environment: environment,
-                                  stdout: base + ".out", stderr: base + ".err")
+        server = try ChildProcess(
+            executable: "/usr/bin/env", arguments: ["python3", "-c", script], environment: environment,
+            stdout: base + ".out", stderr: base + ".err")
         let http = HTTPClient(service: "moto_admin", metrics: MetricsRegistry())
         let url = "http://127.0.0.1:\(port)"
         guard eventually(timeout: 60, { (try? http.send(HTTPRequest(method: "GET", url: url + "/moto-api/data.json")))?.isSuccess ?? false }) else {
@@ -52,8 +53,12 @@ public final class MotoServer: Sendable {
         // The unsigned requests: moto routes them to IAM by the credential scope they name.
         func iam(_ form: String) throws -> String {
             let scope = "AWS4-HMAC-SHA256 Credential=setup/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0"
-            let response = try http.send(HTTPRequest(method: "POST", url: url + "/", headers: [
-                HTTPHeader("Content-Type", "application/x-www-form-urlencoded"), HTTPHeader("Authorization", scope)], body: Data(form.utf8)))
+            let response = try http.send(
+                HTTPRequest(
+                    method: "POST", url: url + "/",
+                    headers: [
+                        HTTPHeader("Content-Type", "application/x-www-form-urlencoded"), HTTPHeader("Authorization", scope),
+                    ], body: Data(form.utf8)))
             let text = String(decoding: response.body, as: UTF8.self)
             guard response.isSuccess else { throw ConnectError(message: "moto IAM setup failed: \(text.prefix(300))") }
             return text
@@ -61,8 +66,9 @@ public final class MotoServer: Sendable {
         _ = try iam("Action=CreateUser&UserName=calworker&Version=2010-05-08")
         let key = try iam("Action=CreateAccessKey&UserName=calworker&Version=2010-05-08")
         let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#
-        _ = try iam("Action=PutUserPolicy&UserName=calworker&PolicyName=s3&Version=2010-05-08&PolicyDocument="
-                    + policy.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+        _ = try iam(
+            "Action=PutUserPolicy&UserName=calworker&PolicyName=s3&Version=2010-05-08&PolicyDocument="
+                + policy.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
         func field(_ name: String) throws -> String {
             guard let start = key.range(of: "<\(name)>"), let end = key.range(of: "</\(name)>", range: start.upperBound..<key.endIndex) else {
                 throw ConnectError(message: "moto's CreateAccessKey answer has no \(name)")
@@ -76,12 +82,15 @@ public final class MotoServer: Sendable {
     /// Creates a bucket (signed, like everything after setup) and returns its name.
     @discardableResult
     public func createBucket(_ name: String = "cw-\(UUID().uuidString.prefix(8).lowercased())") throws -> String {
-        var request = HTTPRequest(method: "PUT", url: "\(endpoint)/\(name)",
-                                  headers: [HTTPHeader("x-amz-content-sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")])
+        var request = HTTPRequest(
+            method: "PUT", url: "\(endpoint)/\(name)",
+            headers: [HTTPHeader("x-amz-content-sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")])
         request.body = Data()
         request.awsSigV4 = AWSSigV4(region: region, service: "s3", accessKeyID: accessKeyID, secretAccessKey: secretAccessKey)
         let response = try HTTPClient(service: "moto_admin", metrics: MetricsRegistry()).send(request)
-        guard response.isSuccess else { throw ConnectError(message: "creating bucket \(name): HTTP \(response.status) \(response.bodyExcerpt(limit: 2000))") }
+        guard response.isSuccess else {
+            throw ConnectError(message: "creating bucket \(name): HTTP \(response.status) \(response.bodyExcerpt(limit: 2000))")
+        }
         return name
     }
 }

@@ -17,9 +17,13 @@ public enum PgDump {
     static func run(_ url: String, _ options: [String]) throws -> String {
         let binary = try tool("pg_dump")
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("cw-dump-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: base + ".sql"); try? FileManager.default.removeItem(atPath: base + ".err") }
-        let child = try ChildProcess(executable: binary, arguments: ["--dbname", url] + options,
-                                     environment: ProcessInfo.processInfo.environment, stdout: base + ".sql", stderr: base + ".err")
+        defer {
+            try? FileManager.default.removeItem(atPath: base + ".sql")
+            try? FileManager.default.removeItem(atPath: base + ".err")
+        }
+        let child = try ChildProcess(
+            executable: binary, arguments: ["--dbname", url] + options,
+            environment: ProcessInfo.processInfo.environment, stdout: base + ".sql", stderr: base + ".err")
         guard child.wait(timeout: 120) == 0 else {
             throw ConnectError(message: "pg_dump failed: \((try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")")
         }
@@ -28,8 +32,10 @@ public enum PgDump {
 
     /// A client program of the newest PostgreSQL installed (`/usr/lib/postgresql/N/bin`).
     public static func tool(_ name: String) throws -> String {
-        let found = try FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql").sorted { $0.compare($1, options: .numeric) == .orderedAscending }
-            .map { "/usr/lib/postgresql/\($0)/bin/\(name)" }.last { FileManager.default.isExecutableFile(atPath: $0) }
+        let found = try FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql").sorted {
+            $0.compare($1, options: .numeric) == .orderedAscending
+        }
+        .map { "/usr/lib/postgresql/\($0)/bin/\(name)" }.last { FileManager.default.isExecutableFile(atPath: $0) }
         guard let found else { throw ConnectError(message: "\(name) not found under /usr/lib/postgresql") }
         return found
     }

@@ -9,10 +9,12 @@ public enum Promtool {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("cw-promtool-\(UUID().uuidString)").path
         defer { for suffix in [".prom", ".out", ".err"] { try? FileManager.default.removeItem(atPath: base + suffix) } }
         try Data(text.utf8).write(to: URL(fileURLWithPath: base + ".prom"))
-        let child = try ChildProcess(executable: "/bin/sh", arguments: ["-c", "exec promtool check metrics < \(base).prom"],
-                                     environment: ProcessInfo.processInfo.environment, stdout: base + ".out", stderr: base + ".err")
+        let child = try ChildProcess(
+            executable: "/bin/sh", arguments: ["-c", "exec promtool check metrics < \(base).prom"],
+            environment: ProcessInfo.processInfo.environment, stdout: base + ".out", stderr: base + ".err")
         let status = child.wait(timeout: 60)
-        let output = ((try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "")
+        let output =
+            ((try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "")
             + ((try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
         return (status == 0, output)
     }
@@ -26,11 +28,18 @@ public final class PushgatewayServer: Sendable {
     public init() throws {
         port = try freeTCPPort()
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("cw-pushgateway-\(UUID().uuidString)").path
-        child = try ChildProcess(executable: "/usr/bin/prometheus-pushgateway",
-                                 arguments: ["--web.listen-address=127.0.0.1:\(port)", "--log.level=warn"],
-                                 environment: ProcessInfo.processInfo.environment, stdout: base + ".out", stderr: base + ".err")
-        guard eventually(timeout: 30, { (try? RawTCPClient.get(port: self.port, path: "/-/ready", timeout: .seconds(2)))
-            .map { RawTCPClient.status(of: $0) == 200 } ?? false }) else {
+        child = try ChildProcess(
+            executable: "/usr/bin/prometheus-pushgateway",
+            arguments: ["--web.listen-address=127.0.0.1:\(port)", "--log.level=warn"],
+            environment: ProcessInfo.processInfo.environment, stdout: base + ".out", stderr: base + ".err")
+        guard
+            eventually(
+                timeout: 30,
+                {
+                    (try? RawTCPClient.get(port: self.port, path: "/-/ready", timeout: .seconds(2)))
+                        .map { RawTCPClient.status(of: $0) == 200 } ?? false
+                })
+        else {
             throw ConnectError(message: "the Pushgateway did not become ready on port \(port)")
         }
     }

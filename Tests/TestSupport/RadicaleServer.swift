@@ -18,10 +18,12 @@ public final class RadicaleServer: Sendable {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/radicale") else {
             throw ConnectError(message: "/usr/bin/radicale is missing: scripts/setup-deps installs Debian's radicale")
         }
-        server = try ChildProcess(executable: "/usr/bin/radicale", arguments: [
-            "--config", "", "--server-hosts", "127.0.0.1:\(port)", "--storage-filesystem-folder", folder + "/collections",
-            "--auth-type", "none", "--rights-type", "owner_only", "--logging-level", "warning",
-        ], environment: ProcessInfo.processInfo.environment, stdout: folder + "/out.log", stderr: folder + "/err.log")
+        server = try ChildProcess(
+            executable: "/usr/bin/radicale",
+            arguments: [
+                "--config", "", "--server-hosts", "127.0.0.1:\(port)", "--storage-filesystem-folder", folder + "/collections",
+                "--auth-type", "none", "--rights-type", "owner_only", "--logging-level", "warning",
+            ], environment: ProcessInfo.processInfo.environment, stdout: folder + "/out.log", stderr: folder + "/err.log")
         let http = HTTPClient(service: "radicale", metrics: MetricsRegistry())
         let url = "http://127.0.0.1:\(port)/.web/"
         guard eventually(timeout: 30, { (try? http.send(HTTPRequest(url: url)))?.status == 200 }) else {

@@ -28,7 +28,11 @@ public final class SMTPTestServer: Sendable {
             let head = text.components(separatedBy: "\r\n\r\n").first ?? ""
             var unfolded: [String] = []
             for line in head.components(separatedBy: "\r\n") {
-                if line.hasPrefix(" ") || line.hasPrefix("\t"), !unfolded.isEmpty { unfolded[unfolded.count - 1] += line } else { unfolded.append(line) }
+                if line.hasPrefix(" ") || line.hasPrefix("\t"), !unfolded.isEmpty {
+                    unfolded[unfolded.count - 1] += line
+                } else {
+                    unfolded.append(line)
+                }
             }
             return unfolded.first { $0.lowercased().hasPrefix(name.lowercased() + ":") }
                 .map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
@@ -42,10 +46,12 @@ public final class SMTPTestServer: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         certificate = directory + "/cert.pem"
         let key = directory + "/key.pem"
-        let openssl = try ChildProcess(executable: "/usr/bin/openssl", arguments: [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "2",
-            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-        ], environment: ProcessInfo.processInfo.environment, stdout: directory + "/openssl.out", stderr: directory + "/openssl.err")
+        let openssl = try ChildProcess(
+            executable: "/usr/bin/openssl",
+            arguments: [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "2",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            ], environment: ProcessInfo.processInfo.environment, stdout: directory + "/openssl.out", stderr: directory + "/openssl.err")
         guard openssl.wait(timeout: 60) == 0 else { throw ConnectError(message: "openssl could not make a certificate") }
         let script = """
             import asyncio, json, os, ssl, sys, time
@@ -83,9 +89,13 @@ public final class SMTPTestServer: Sendable {
                 time.sleep(0.5)
             controller.stop()
             """
-        server = try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", "-c", script, directory, String(port), certificate, key,
-                                                                           plain ? "1" : "0", String(delay)],
-                                  environment: ProcessInfo.processInfo.environment, stdout: directory + "/server.out", stderr: directory + "/server.err")
+        server = try ChildProcess(
+            executable: "/usr/bin/env",
+            arguments: [
+                "python3", "-c", script, directory, String(port), certificate, key,
+                plain ? "1" : "0", String(delay),
+            ],
+            environment: ProcessInfo.processInfo.environment, stdout: directory + "/server.out", stderr: directory + "/server.err")
         guard eventually(timeout: 30, { FileManager.default.fileExists(atPath: self.directory + "/ready") }) else {
             let log = (try? String(contentsOfFile: directory + "/server.err", encoding: .utf8)) ?? ""
             throw ConnectError(message: "aiosmtpd did not start (is it installed? pip install aiosmtpd): \(log.suffix(600))")
@@ -106,9 +116,11 @@ public final class SMTPTestServer: Sendable {
         return names.compactMap { name in
             let base = directory + "/" + String(name.dropLast(4))
             guard let raw = FileManager.default.contents(atPath: base + ".eml"), let envelope = FileManager.default.contents(atPath: base + ".json"),
-                  let object = try? JSONSerialization.jsonObject(with: envelope) as? [String: Any] else { return nil }
-            return Received(raw: raw, from: object["from"] as? String ?? "", to: object["to"] as? [String] ?? [], tls: object["tls"] as? Bool ?? false,
-                            authenticated: object["authenticated"] as? Bool ?? false)
+                let object = try? JSONSerialization.jsonObject(with: envelope) as? [String: Any]
+            else { return nil }
+            return Received(
+                raw: raw, from: object["from"] as? String ?? "", to: object["to"] as? [String] ?? [], tls: object["tls"] as? Bool ?? false,
+                authenticated: object["authenticated"] as? Bool ?? false)
         }
     }
 }

@@ -29,7 +29,10 @@ public final class SilentServer: Sendable {
         // otherwise go to another test's socket, and this thread would accept (and hold
         // silent) that server's connections.
         acceptorDone.wait()
-        held.withLock { for fd in $0 { close(fd) }; $0 = [] }
+        held.withLock {
+            for fd in $0 { close(fd) }
+            $0 = []
+        }
         close(listener)
     }
 }
@@ -51,7 +54,10 @@ public final class FreezingProxy: Sendable {
         (listener, port) = try Loopback.listen()
         Loopback.acceptInBackground(listener, until: { [self] in stopped.load(ordering: .relaxed) }, done: acceptorDone) { [self] client in
             let upstream = Loopback.connectUnix(target)
-            guard upstream >= 0 else { close(client); return }
+            guard upstream >= 0 else {
+                close(client)
+                return
+            }
             let pump = Thread { [self] in self.pump(client, upstream) }
             pump.start()
         }
@@ -76,7 +82,10 @@ public final class FreezingProxy: Sendable {
     }
 
     private func pump(_ a: Int32, _ b: Int32) {
-        defer { close(a); close(b) }
+        defer {
+            close(a)
+            close(b)
+        }
         var buffer = [UInt8](repeating: 0, count: 65536)
         while !stopped.load(ordering: .relaxed) {
             if frozen.load(ordering: .relaxed) {
@@ -109,7 +118,9 @@ enum Loopback {
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && Glibc.listen(fd, 64) == 0 && getsockname(fd, $0, &length) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && Glibc.listen(fd, 64) == 0 && getsockname(fd, $0, &length) == 0
+            }
         }
         guard fd >= 0, bound else { throw ConnectError(message: "cannot listen on loopback: \(String(cString: strerror(errno)))") }
         return (fd, Int(UInt16(bigEndian: address.sin_port)))
@@ -117,8 +128,10 @@ enum Loopback {
 
     /// Accepts on a thread of its own until `stopped`, handing each connection on; signals
     /// `done` when it no longer touches `listener`.
-    static func acceptInBackground(_ listener: Int32, until stopped: @escaping @Sendable () -> Bool, done: DispatchSemaphore,
-                                   _ accepted: @escaping @Sendable (Int32) -> Void) {
+    static func acceptInBackground(
+        _ listener: Int32, until stopped: @escaping @Sendable () -> Bool, done: DispatchSemaphore,
+        _ accepted: @escaping @Sendable (Int32) -> Void
+    ) {
         let thread = Thread {
             defer { done.signal() }
             while !stopped() {
@@ -141,7 +154,10 @@ enum Loopback {
         let status = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        if status != 0 { close(fd); return -1 }
+        if status != 0 {
+            close(fd)
+            return -1
+        }
         return fd
     }
 }

@@ -1,6 +1,6 @@
-import Jobs
 import Foundation
 import JobQueue
+import Jobs
 public import Postgres
 import Synchronization
 

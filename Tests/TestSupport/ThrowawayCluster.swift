@@ -28,10 +28,14 @@ public final class ThrowawayCluster: Sendable {
     @discardableResult
     static func script(_ arguments: [String]) throws -> String {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("cw-pg-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: base + ".out"); try? FileManager.default.removeItem(atPath: base + ".err") }
-        let child = try ChildProcess(executable: TestEnvironment.packageRoot.appendingPathComponent("scripts/pg-throwaway").path,
-                                     arguments: arguments, environment: ProcessInfo.processInfo.environment,
-                                     stdout: base + ".out", stderr: base + ".err")
+        defer {
+            try? FileManager.default.removeItem(atPath: base + ".out")
+            try? FileManager.default.removeItem(atPath: base + ".err")
+        }
+        let child = try ChildProcess(
+            executable: TestEnvironment.packageRoot.appendingPathComponent("scripts/pg-throwaway").path,
+            arguments: arguments, environment: ProcessInfo.processInfo.environment,
+            stdout: base + ".out", stderr: base + ".err")
         let status = child.wait(timeout: 120)
         guard status == 0 else {
             let log = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""

@@ -11,31 +11,34 @@ public final class TransactionPooler: Sendable {
     /// Starts PgBouncer (as the `postgres` user when root: it refuses to run as root).
     public init() throws {
         directory = "/tmp/cw-bouncer-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o777])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o777])
         port = Int.random(in: 20_000...40_000)
         let clusterSocket = TestEnvironment.clusterDirectory
         try """
-            [databases]
-            * = host=\(clusterSocket) port=5432
-            [pgbouncer]
-            listen_addr =
-            unix_socket_dir = \(directory)
-            listen_port = \(port)
-            auth_type = trust
-            auth_file = \(directory)/users.txt
-            pool_mode = transaction
-            default_pool_size = 2
-            max_client_conn = 200
-            logfile = \(directory)/pgbouncer.log
-            """.write(toFile: directory + "/pgbouncer.ini", atomically: true, encoding: .utf8)
+        [databases]
+        * = host=\(clusterSocket) port=5432
+        [pgbouncer]
+        listen_addr =
+        unix_socket_dir = \(directory)
+        listen_port = \(port)
+        auth_type = trust
+        auth_file = \(directory)/users.txt
+        pool_mode = transaction
+        default_pool_size = 2
+        max_client_conn = 200
+        logfile = \(directory)/pgbouncer.log
+        """.write(toFile: directory + "/pgbouncer.ini", atomically: true, encoding: .utf8)
         try "\"calworker\" \"\"\n".write(toFile: directory + "/users.txt", atomically: true, encoding: .utf8)
         let userSwitch = getuid() == 0 ? ["-u", "postgres"] : []
-        child = try ChildProcess(executable: "/usr/sbin/pgbouncer", arguments: userSwitch + [directory + "/pgbouncer.ini"],
-                                 environment: ProcessInfo.processInfo.environment,
-                                 stdout: directory + "/stdout", stderr: directory + "/stderr")
+        child = try ChildProcess(
+            executable: "/usr/sbin/pgbouncer", arguments: userSwitch + [directory + "/pgbouncer.ini"],
+            environment: ProcessInfo.processInfo.environment,
+            stdout: directory + "/stdout", stderr: directory + "/stderr")
         guard eventually(timeout: 20, { FileManager.default.fileExists(atPath: "\(directory)/.s.PGSQL.\(port)") }) else {
-            throw ClusterError(message: "pgbouncer did not start: \((try? String(contentsOfFile: directory + "/pgbouncer.log", encoding: .utf8)) ?? "")")
+            throw ClusterError(
+                message: "pgbouncer did not start: \((try? String(contentsOfFile: directory + "/pgbouncer.log", encoding: .utf8)) ?? "")")
         }
     }
 

@@ -27,8 +27,10 @@ import Thumbnails
     }
 
     /// 300x200 with EXIF orientation: 6 means "rotate 90° clockwise to view", 8 counter-clockwise.
-    @Test(arguments: [(1, ["red", "green", "blue", "white"]), (6, ["blue", "red", "white", "green"]),
-                      (8, ["green", "white", "red", "blue"])])
+    @Test(arguments: [
+        (1, ["red", "green", "blue", "white"]), (6, ["blue", "red", "white", "green"]),
+        (8, ["green", "white", "red", "blue"]),
+    ])
     func exifOrientationComesOutUpright(orientation: Int, corners: [String]) throws {
         let input = try SyntheticImage.encode(width: 300, height: 200, pattern: .quadrants, suffix: ".jpg[Q=95]", orientation: orientation)
         #expect(try ImageProbe.info(input).hasEXIF, "the fixture carries its orientation")

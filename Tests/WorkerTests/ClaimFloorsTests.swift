@@ -1,14 +1,16 @@
 import Foundation
 import JobQueue
 import Testing
+
 @testable import Worker
 
 /// Where a queue's next claim starts: after the last job taken while a backlog lasts, from the
 /// top at least every second and after any short claim.
 @Suite struct ClaimFloorsTests {
     func job(_ id: Int64, priority: Int = 0, due: Int64) -> ClaimedJob {
-        var job = ClaimedJob(id: id, kind: "noop", queue: "q", args: "{}", attempt: 1, maxAttempts: 3, priority: priority, timeout: nil,
-                             startedAt: Date(), dueAt: Date())
+        var job = ClaimedJob(
+            id: id, kind: "noop", queue: "q", args: "{}", attempt: 1, maxAttempts: 3, priority: priority, timeout: nil,
+            startedAt: Date(), dueAt: Date())
         job.position = ClaimPosition(priority: priority, dueMicros: due, id: id)
         return job
     }

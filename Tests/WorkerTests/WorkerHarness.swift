@@ -15,16 +15,19 @@ final class BackgroundWorker: Sendable {
     private let outcome = Mutex<Result<WorkerSummary, any Error>?>(nil)
     private let finished = DispatchSemaphore(value: 0)
 
-    init(url: String, queue: JobQueue = JobQueue(lease: .seconds(3), backoff: RetryBackoff(base: .milliseconds(100), jitter: 0)),
-         metrics: MetricsRegistry = MetricsRegistry(), configure: (inout WorkerOptions) -> Void = { _ in }) {
+    init(
+        url: String, queue: JobQueue = JobQueue(lease: .seconds(3), backoff: RetryBackoff(base: .milliseconds(100), jitter: 0)),
+        metrics: MetricsRegistry = MetricsRegistry(), configure: (inout WorkerOptions) -> Void = { _ in }
+    ) {
         var options = WorkerOptions()
         options.concurrency = 4
         options.pollInterval = .milliseconds(100)
         options.heartbeatInterval = .milliseconds(100)
         configure(&options)
         let handler = logs
-        worker = Worker(databaseURL: url, registry: JobKinds.registry(), queue: queue, options: options,
-                        logger: Logger(level: .debug, handler: handler), metrics: metrics)
+        worker = Worker(
+            databaseURL: url, registry: JobKinds.registry(), queue: queue, options: options,
+            logger: Logger(level: .debug, handler: handler), metrics: metrics)
         let worker = worker
         Thread { [self] in
             let result = Result { try worker.run() }
@@ -46,8 +49,10 @@ final class BackgroundWorker: Sendable {
 }
 
 /// Runs `once` mode to completion in the calling thread.
-func drain(_ url: String, queue: JobQueue = JobQueue(lease: .seconds(3), backoff: RetryBackoff(base: .milliseconds(100), jitter: 0)),
-           configure: (inout WorkerOptions) -> Void = { _ in }) throws -> WorkerSummary {
+func drain(
+    _ url: String, queue: JobQueue = JobQueue(lease: .seconds(3), backoff: RetryBackoff(base: .milliseconds(100), jitter: 0)),
+    configure: (inout WorkerOptions) -> Void = { _ in }
+) throws -> WorkerSummary {
     var options = WorkerOptions()
     options.concurrency = 4
     options.once = true

@@ -1,8 +1,8 @@
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 import Worker
 
 @Suite struct WorkerLifecycleTests {
@@ -45,8 +45,10 @@ import Worker
         let db = try database.connect()
         let worker = BackgroundWorker(url: database.url) { $0.pollInterval = .seconds(3600) }
         #expect(listening(db), "the worker's listener session is LISTENing")
-        for payload in ["default@99999999999999999999", "default@-1e308", "default@nan", "default@inf", "default@", "@1", "default@@",
-                        "other@1", String(repeating: "@", count: 7000), "default@1e999"] {
+        for payload in [
+            "default@99999999999999999999", "default@-1e308", "default@nan", "default@inf", "default@", "@1", "default@@",
+            "other@1", String(repeating: "@", count: 7000), "default@1e999",
+        ] {
             try db.execute("SELECT pg_notify('calworker_jobs', $1)", [payload])
         }
         let id = try JobQueue().enqueue(NewJob(kind: "noop"), on: db).id
@@ -61,7 +63,10 @@ import Worker
         let database = try TestDatabase.make()
         defer { database.drop() }
         let db = try database.connect()
-        let worker = BackgroundWorker(url: database.url) { $0.queues = ["default", "mail"]; $0.pollInterval = .seconds(3600) }
+        let worker = BackgroundWorker(url: database.url) {
+            $0.queues = ["default", "mail"]
+            $0.pollInterval = .seconds(3600)
+        }
         #expect(listening(db), "the worker's listener session is LISTENing")
         #expect(try JobQueue().pause(queue: "mail", reason: "SMTP relay down", by: "ops@test", on: db))
         #expect(try !JobQueue().pause(queue: "mail", reason: "again", by: "ops@test", on: db), "paused once")
@@ -95,7 +100,10 @@ import Worker
         let database = try TestDatabase.make()
         defer { database.drop() }
         let db = try database.connect()
-        let worker = BackgroundWorker(url: database.url) { $0.listen = false; $0.pollInterval = .milliseconds(100) }
+        let worker = BackgroundWorker(url: database.url) {
+            $0.listen = false
+            $0.pollInterval = .milliseconds(100)
+        }
         let id = try JobQueue().enqueue(NewJob(kind: "noop"), on: db).id
         #expect(eventually(timeout: 20) { (try? JobQueue().job(id: id, on: db)?.state) == .completed })
         worker.stop()
@@ -150,7 +158,11 @@ import Worker
         defer { database.drop() }
         let db = try database.connect()
         try JobQueue().enqueueMany((0..<6).map { _ in NewJob(kind: "noop", args: #"{"sleep_ms": 1500}"#) }, on: db)
-        let worker = BackgroundWorker(url: database.url) { $0.concurrency = 1; $0.prefetch = 5; $0.gracePeriod = .seconds(30) }
+        let worker = BackgroundWorker(url: database.url) {
+            $0.concurrency = 1
+            $0.prefetch = 5
+            $0.gracePeriod = .seconds(30)
+        }
         #expect(eventually(timeout: 20) { (try? db.count("SELECT count(*) FROM calworker.jobs WHERE state = 'running'")) == 6 })
         worker.stop()
         let summary = try worker.wait()

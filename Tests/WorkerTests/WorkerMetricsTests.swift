@@ -2,8 +2,8 @@ import Foundation
 import JobQueue
 import Metrics
 import Postgres
-import Testing
 import TestSupport
+import Testing
 import Worker
 
 /// The worker's own metrics against what it did, read in-process while it runs.

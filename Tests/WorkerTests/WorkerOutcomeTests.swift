@@ -1,8 +1,8 @@
 import Foundation
 import JobQueue
 import Postgres
-import Testing
 import TestSupport
+import Testing
 import Worker
 
 @Suite struct WorkerOutcomeTests {
@@ -11,7 +11,10 @@ import Worker
         defer { database.drop() }
         let db = try database.connect()
         try JobQueue().enqueueMany((0..<300).map { _ in NewJob(kind: "noop") }, on: db)
-        let summary = try drain(database.url) { $0.concurrency = 8; $0.claimBatch = 16 }
+        let summary = try drain(database.url) {
+            $0.concurrency = 8
+            $0.claimBatch = 16
+        }
         #expect(summary.claimed == 300 && summary.completed == 300)
         #expect(try db.count("SELECT count(*) FROM \(EveryJob.sql) AS j WHERE state = 'completed'") == 300)
         #expect(try db.count("SELECT count(DISTINCT job_id) FROM calworker.job_runs WHERE outcome = 'completed'") == 300)
@@ -24,11 +27,13 @@ import Worker
         defer { database.drop() }
         let db = try database.connect()
         // Inserted directly, as another program might: nothing validated them on the way in.
-        let bad = try db.query("""
+        let bad = try db.query(
+            """
             INSERT INTO calworker.jobs (kind, args) VALUES
               ('mystery', '{}'), ('noop', '{"sleep_ms": "soon"}'), ('noop', '{"fail": "explode"}'), ('noop', '{"sleep_ms": -5}')
             RETURNING id
-            """).map { try $0.decode(Int64.self, at: 0) }
+            """
+        ).map { try $0.decode(Int64.self, at: 0) }
         try JobQueue().enqueueMany((0..<20).map { _ in NewJob(kind: "noop") }, on: db)
         let summary = try drain(database.url)
         #expect(summary.discarded == 4 && summary.completed == 20)
@@ -46,7 +51,10 @@ import Worker
         let db = try database.connect()
         let queue = JobQueue(lease: .seconds(3), backoff: RetryBackoff(base: .milliseconds(300), jitter: 0))
         let id = try queue.enqueue(NewJob(kind: "noop", args: #"{"fail": "retry"}"#, maxAttempts: 3), on: db).id
-        let worker = BackgroundWorker(url: database.url, queue: queue) { $0.pollInterval = .milliseconds(50); $0.maxJobs = 3 }
+        let worker = BackgroundWorker(url: database.url, queue: queue) {
+            $0.pollInterval = .milliseconds(50)
+            $0.maxJobs = 3
+        }
         let summary = try worker.wait()
         #expect(summary.failed == 2 && summary.discarded == 1)
         let runs = try queue.runs(RunFilter(jobID: id), on: db).reversed().map { $0 }
@@ -67,7 +75,10 @@ import Worker
         let queue = JobQueue(lease: .seconds(3), backoff: RetryBackoff(base: .milliseconds(50), jitter: 0))
         // No media root is configured: file:// can never work here.
         let id = try queue.enqueue(NewJob(kind: "thumbnail", args: #"{"source": "file:///photos/a.jpg"}"#, maxAttempts: 20), on: db).id
-        let worker = BackgroundWorker(url: database.url, queue: queue) { $0.pollInterval = .milliseconds(50); $0.maxJobs = 1 }
+        let worker = BackgroundWorker(url: database.url, queue: queue) {
+            $0.pollInterval = .milliseconds(50)
+            $0.maxJobs = 1
+        }
         let summary = try worker.wait()
         #expect(summary.discarded == 1 && summary.failed == 0)
         let job = try #require(try queue.job(id: id, on: db))
@@ -79,8 +90,11 @@ import Worker
         let database = try TestDatabase.make()
         defer { database.drop() }
         let db = try database.connect()
-        let id = try JobQueue().enqueue(NewJob(kind: "noop", args: #"{"sleep_ms": 30000}"#, maxAttempts: 1,
-                                               timeout: .milliseconds(300)), on: db).id
+        let id = try JobQueue().enqueue(
+            NewJob(
+                kind: "noop", args: #"{"sleep_ms": 30000}"#, maxAttempts: 1,
+                timeout: .milliseconds(300)), on: db
+        ).id
         let summary = try drain(database.url)
         #expect(summary.discarded == 1)
         let run = try #require(try JobQueue().runs(RunFilter(jobID: id), on: db).first)
@@ -121,7 +135,9 @@ import Worker
         for _ in 0..<20 { try JobQueue().enqueueMany((0..<1000).map { _ in NewJob(kind: "noop") }, on: db) }
         try db.execute("VACUUM ANALYZE calworker.jobs")
         let summary = try drain(database.url, queue: JobQueue(lease: .seconds(30))) {
-            $0.concurrency = 8; $0.prefetch = 1000; $0.claimBatch = 1000
+            $0.concurrency = 8
+            $0.prefetch = 1000
+            $0.claimBatch = 1000
         }
         #expect(summary.completed == 20_000 && summary.rescued == 0)
         #expect(try db.count("SELECT count(*) FROM calworker.job_runs WHERE outcome <> 'completed'") == 0)
