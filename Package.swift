@@ -206,7 +206,8 @@ let package = Package(
 
         // Tests mirror Sources; shared helpers live in TestSupport.
         .target(
-            name: "TestSupport", dependencies: ["Basics", "Postgres", "JobQueue", "Jobs", "HTTPClient", "Metrics"], path: "Tests/TestSupport",
+            name: "TestSupport", dependencies: ["Basics", "Postgres", "JobQueue", "Jobs", "HTTPClient", "HTTPServer", "Metrics"],
+            path: "Tests/TestSupport",
             swiftSettings: defaultSwiftSettings),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Crypto", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(
@@ -216,7 +217,9 @@ let package = Package(
                 "Postgres", "PushReceiver", "Metrics", "Logging", "TestSupport",
             ],
             swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "GoogleTests", dependencies: ["Google", "HTTPClient", "GoogleEmulator", "Metrics"], swiftSettings: defaultSwiftSettings),
+        .testTarget(
+            name: "GoogleTests", dependencies: ["Basics", "Google", "HTTPClient", "HTTPServer", "GoogleEmulator", "Metrics", "TestSupport"],
+            swiftSettings: defaultSwiftSettings),
         .testTarget(
             name: "ICalendarTests", dependencies: ["ICalendar", "HTTPClient", "Metrics", "Reminders", "TestSupport"],
             swiftSettings: defaultSwiftSettings),
@@ -252,7 +255,8 @@ let package = Package(
             exclude: ["Browser"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(
-            name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
+            name: "HTTPClientTests", dependencies: ["Basics", "HTTPClient", "HTTPServer", "Metrics", "TestSupport"],
+            swiftSettings: defaultSwiftSettings),
         .testTarget(
             name: "GoogleEmulatorTests", dependencies: ["GoogleEmulator", "HTTPServer", "HTTPClient", "Metrics", "TestSupport"],
             exclude: ["Fixtures"],

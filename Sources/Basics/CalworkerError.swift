@@ -12,8 +12,14 @@ public protocol CalworkerError: Error, CustomStringConvertible, Sendable {
     var message: String { get }
     /// Whether the same operation may work later without anyone changing anything.
     var isRetryable: Bool { get }
+    /// How long to wait before trying again, when a server asked for a wait longer than an
+    /// attempt may sleep (`AttemptWaits`). The worker snoozes the job for it instead of failing
+    /// the attempt: the job comes back after the wait without spending an attempt.
+    var requestedWait: Duration? { get }
 }
 
 extension CalworkerError {
     public var description: String { message }
+    /// Most errors carry no wait.
+    public var requestedWait: Duration? { nil }
 }

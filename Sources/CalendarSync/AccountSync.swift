@@ -1,4 +1,5 @@
 public import Accounts
+import Basics
 import Foundation
 import Google
 import HTTPClient
@@ -186,8 +187,9 @@ private final class PageFetch: @unchecked Sendable {
     init(client: CalendarClient, _ body: @escaping (CalendarClient) throws -> EventsPage) {
         self.client = client
         self.body = body
+        let deadline = AttemptWaits.deadline
         let thread = Thread { [self] in
-            outcome = Result { try self.body(self.client) }
+            outcome = AttemptWaits.$deadline.withValue(deadline) { Result { try self.body(self.client) } }
             done.signal()
         }
         thread.name = "calworker-page-fetch"

@@ -1,4 +1,5 @@
 import Accounts
+import Basics
 public import Crypto
 public import Foundation
 import Google
@@ -100,6 +101,10 @@ public struct AccountSyncRun {
             let until = Date().addingTimeInterval(Self.quotaPause)
             try store.pause(id: accountID, until: until, reason: error.description, on: db)
             return .quotaExceeded(until: until, reason: "quota exceeded; paused for 3 hours", sync.report)
+        } catch let error as any CalworkerError where error.isRetryable && error.requestedWait != nil {
+            // Google (its API or its token endpoint) asked for a longer wait than an attempt
+            // sleeps, and the account's budget is paused until then: come back after it.
+            return .rateLimited(after: error.requestedWait ?? .seconds(60), reason: error.description, sync.report)
         } catch CalendarClientError.api(let error) where error.isRateLimit {
             return .rateLimited(after: .seconds(max(30, error.retryAfter ?? 60)), reason: "rate limited: \(error)", sync.report)
         } catch CalendarClientError.stopped {

@@ -1,4 +1,5 @@
 public import Accounts
+import Basics
 import Crypto
 public import Foundation
 import Google
@@ -19,6 +20,9 @@ public struct ChannelReport: Sendable, Equatable {
     public var retryableErrors: [String] = []
     /// Errors that will not pass by themselves (the address refused, the account's access gone).
     public var errors: [String] = []
+    /// The longest wait Google asked for (longer than an attempt sleeps): the upkeep comes back
+    /// after it, not sooner.
+    public var requestedWait: Duration?
 
     public init() {}
 
@@ -193,13 +197,14 @@ public final class ChannelKeeper {
 
     private func record(_ error: any Error, _ what: String, _ report: inout ChannelReport) {
         if Self.isRetryable(error) { report.retryableErrors.append("\(what): \(error)") } else { report.errors.append("\(what): \(error)") }
+        if let wait = (error as? any CalworkerError)?.requestedWait { report.requestedWait = max(report.requestedWait ?? .zero, wait) }
     }
 
     static func isRetryable(_ error: any Error) -> Bool {
         switch error {
         case CalendarClientError.api(let api): api.isRetryable
-        case CalendarClientError.transport: true
-        case CalendarClientError.stopped: true
+        case CalendarClientError.transport, CalendarClientError.stopped, CalendarClientError.retryLater: true
+        case let error as CalendarClientError: error.requestedWait != nil
         default: false
         }
     }

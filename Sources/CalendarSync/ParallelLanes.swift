@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Runs blocking bodies at once, each on a thread of its own, and waits for all of them.
@@ -29,8 +30,10 @@ enum ParallelLanes {
         init(body: @escaping () throws -> T) { self.body = body }
 
         func start() {
+            // The attempt's deadline holds on the lane too, so its waits end in time.
+            let deadline = AttemptWaits.deadline
             let thread = Thread { [self] in
-                outcome = Result { try body() }
+                outcome = AttemptWaits.$deadline.withValue(deadline) { Result { try body() } }
                 done.signal()
             }
             thread.name = "calworker-mirror-lane"

@@ -43,8 +43,27 @@ public final class PostgresRequestBudgets: SharedRequestBudgets {
             [account, capacity, perSecond, wanted, project.key, project.capacity, project.perSecond])
     }
 
+    /// Sets the account's bucket so that it holds a request's worth again only after `seconds`
+    /// (never raising a bucket that is emptier already).
+    public func pause(account: Int64, seconds: Double, perSecond: Double) throws {
+        _ = try run(
+            """
+            INSERT INTO calworker.request_budgets AS b (account_id, tokens, refilled_at) VALUES ($1, 1 - $2::float8 * $3::float8, clock_timestamp())
+            ON CONFLICT (account_id) DO UPDATE
+               SET tokens = least(EXCLUDED.tokens, b.tokens + extract(epoch FROM clock_timestamp() - b.refilled_at) * $3::float8),
+                   refilled_at = clock_timestamp()
+            """, [account, seconds, perSecond])
+    }
+
     private func answer(_ sql: String, _ parameters: [any PostgresEncodable]) throws -> SharedBudgetAnswer {
-        try state.withLock { state throws -> SharedBudgetAnswer in
+        guard let first = try run(sql, parameters).first else {
+            throw PostgresError(.decoding, "the request budget function returned no row")
+        }
+        return SharedBudgetAnswer(granted: try first.decode(at: 0), waitSeconds: try first.decode(at: 1))
+    }
+
+    private func run(_ sql: String, _ parameters: [any PostgresEncodable]) throws -> PostgresRows {
+        try state.withLock { state throws -> PostgresRows in
             if let until = state.retryAfter, ContinuousClock.now < until {
                 throw PostgresError(.connectionFailed, "the shared request budgets were unreachable a moment ago")
             }
@@ -53,9 +72,8 @@ public final class PostgresRequestBudgets: SharedRequestBudgets {
                     state.connection = try PostgresConnection.connect(conninfo, preparedStatements: preparedStatements, timeouts: timeouts)
                 }
                 let rows = try state.connection!.query(sql, parameters, prepared: true)
-                guard let first = rows.first else { throw PostgresError(.decoding, "the request budget function returned no row") }
                 state.retryAfter = nil
-                return SharedBudgetAnswer(granted: try first.decode(at: 0), waitSeconds: try first.decode(at: 1))
+                return rows
             } catch {
                 state.connection?.close()
                 state.connection = nil

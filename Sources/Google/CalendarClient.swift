@@ -4,7 +4,9 @@ public import HTTPClient
 
 /// Calendar API v3 for one account: the calls the sync needs, each through the account's
 /// request budget and the retry rules of SYNC.md (backoff with jitter on 429, 403 rate-limit
-/// reasons and 5xx, honouring Retry-After; one token refresh on 401).
+/// reasons and 5xx, honouring Retry-After; one token refresh on 401). A wait longer than an
+/// attempt sleeps (`AttemptWaits`) ends the call with `.retryLater` instead, and when Google
+/// asked for it, pauses the account's budget for every process until then.
 ///
 /// Used from one thread (a worker slot) for one job; it counts what it did in `figures`.
 public final class CalendarClient {
@@ -95,11 +97,15 @@ public final class CalendarClient {
         var refreshed = false
         var attempt = 1
         while true {
-            guard budget.acquire(shouldAbort: shouldAbort) else { throw .stopped }
-            let token: String
-            do { token = try tokens.accessToken() } catch let error as CalendarClientError { throw error } catch {
-                throw .accessToken(error)
+            switch budget.acquire(shouldAbort: shouldAbort) {
+            case .granted: break
+            case .stopped: throw .stopped
+            case .later(let wait):
+                throw .retryLater(
+                    "\(method): the account's request budget allows no request for \(AttemptWaits.describe(wait)) "
+                        + "(Google asked it to wait); the job comes back then", after: wait)
             }
+            let token = try accessToken { try tokens.accessToken() }
             var headers = [HTTPHeader("Authorization", "Bearer \(token)"), HTTPHeader("Accept", "application/json")]
             if body != nil { headers.append(HTTPHeader("Content-Type", "application/json")) }
             if let ifMatch { headers.append(HTTPHeader("If-Match", ifMatch)) }
@@ -107,7 +113,8 @@ public final class CalendarClient {
             request.timeout = .seconds(60)
             request.maxResponseBytes = 64 << 20
             let failure: CalendarClientError
-            var wait: Double?
+            /// What Google's `Retry-After` asked for, in seconds.
+            var asked: Double?
             do {
                 let response = try http.send(request, shouldAbort: shouldAbort)
                 calls["\(method) \(response.status)", default: 0] += 1
@@ -116,14 +123,12 @@ public final class CalendarClient {
                 let error = GoogleAPIError.decode(response, method: method)
                 if response.status == 401 && !refreshed {
                     refreshed = true
-                    do { _ = try tokens.refresh() } catch let error as CalendarClientError { throw error } catch {
-                        throw CalendarClientError.accessToken(error)
-                    }
+                    _ = try accessToken { try tokens.refresh() }
                     continue
                 }
                 guard error.isRetryable else { throw CalendarClientError.api(error) }
                 failure = .api(error)
-                wait = error.retryAfter
+                asked = error.retryAfter
             } catch let error as HTTPError {
                 calls["\(method) error", default: 0] += 1
                 if error.kind == .aborted { throw .stopped }
@@ -135,21 +140,34 @@ public final class CalendarClient {
                 throw .transport("\(error)")
             }
             guard attempt < maxAttempts else { throw failure }
-            backoffs += 1
-            let delay =
-                wait
-                ?? HTTPRetryPolicy(maxAttempts: maxAttempts, baseDelay: baseDelay, maxDelay: maxDelay)
-                .delay(afterAttempt: attempt, retryAfter: nil).seconds
-            try sleep(min(delay, maxDelay.seconds))
+            let backoff = HTTPRetryPolicy(maxAttempts: maxAttempts, baseDelay: baseDelay, maxDelay: maxDelay).backoff(afterAttempt: attempt)
+            switch AttemptWaits.decide(max(backoff, .milliseconds(Int64((asked ?? 0) * 1000)))) {
+            case .noTime:
+                throw failure
+            case .later(let wait):
+                // Google asked this account to wait: no request of it goes out before then,
+                // from this job or another, and this one comes back after the wait.
+                if asked != nil { budget.pause(for: wait) }
+                throw .retryLater("\(failure); Google asked to wait \(AttemptWaits.describe(wait)), so the job comes back then", after: wait)
+            case .sleep(let wait):
+                backoffs += 1
+                guard AttemptWaits.sleep(wait, shouldAbort: shouldAbort) else { throw .stopped }
+            }
             attempt += 1
         }
     }
 
-    func sleep(_ seconds: Double) throws(CalendarClientError) {
-        let end = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
-        while ContinuousClock.now < end {
-            if shouldAbort() { throw .stopped }
-            Thread.sleep(forTimeInterval: min(0.05, max(0, (end - ContinuousClock.now).seconds)))
+    /// An access token from `obtain` (the source's cached one or a refresh). The token
+    /// endpoint's own wait, when it asked for a long one, pauses the account's budget too: it
+    /// is Google's, and the account cannot make a call without a token.
+    private func accessToken(_ obtain: () throws -> String) throws(CalendarClientError) -> String {
+        do {
+            return try obtain()
+        } catch let error as CalendarClientError {
+            throw error
+        } catch {
+            if let wait = (error as? any CalworkerError)?.requestedWait { budget.pause(for: wait) }
+            throw .accessToken(error)
         }
     }
 

@@ -120,6 +120,9 @@ public enum CalendarClientError: Error, CustomStringConvertible, Sendable {
     /// The access token could not be obtained; the token source's own error (e.g. the
     /// account's refresh token was revoked), for the caller to act on.
     case accessToken(any Error & Sendable)
+    /// The next try is further off than an attempt sleeps (Google's `Retry-After`, or the
+    /// account's paused request budget): try again after `after`.
+    case retryLater(String, after: Duration)
 
     public var description: String {
         switch self {
@@ -128,6 +131,7 @@ public enum CalendarClientError: Error, CustomStringConvertible, Sendable {
         case .badResponse(let message): message
         case .stopped: "stopped"
         case .accessToken(let error): "\(error)"
+        case .retryLater(let message, _): message
         }
     }
 }
@@ -140,6 +144,7 @@ extension CalendarClientError: CalworkerError {
         case .badResponse: "bad_response"
         case .stopped: "stopped"
         case .accessToken: "access_token"
+        case .retryLater: "retry_later"
         }
     }
     public var message: String { description }
@@ -148,5 +153,15 @@ extension CalendarClientError: CalworkerError {
     public var isRetryable: Bool {
         if case .accessToken(let error) = self { return (error as? any CalworkerError)?.isRetryable ?? true }
         return true
+    }
+
+    /// The wait Google (or the account's paused budget) asked for, when longer than an attempt
+    /// sleeps: the worker snoozes the job for it.
+    public var requestedWait: Duration? {
+        switch self {
+        case .retryLater(_, let after): after
+        case .accessToken(let error): (error as? any CalworkerError)?.requestedWait
+        default: nil
+        }
     }
 }

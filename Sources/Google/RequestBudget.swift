@@ -18,6 +18,8 @@ public final class RequestBudget {
     private let shared: (budgets: any SharedRequestBudgets, account: Int64)?
     /// The OAuth project's bucket, taken from together with the account's (shared only).
     private let project: ProjectBudget?
+    /// The longest pause a server's answer sets: a day, whatever it asked for.
+    static let longestPause: Double = 86_400
     /// Requests' worth taken from the shared bucket and not spent yet.
     private var held = 0
     /// Total time spent waiting for the budget (a figure on the run record).
@@ -37,19 +39,30 @@ public final class RequestBudget {
     /// minute's budget (5 at 500/min), so a process never sits on much another one could use.
     var batch: Int { max(1, Int(ratePerSecond * 60 / 100)) }
 
-    /// Takes one request's worth, sleeping until there is one. Returns false if `shouldAbort`
-    /// said stop while waiting.
-    public func acquire(shouldAbort: () -> Bool) -> Bool {
+    /// What `acquire` came to.
+    public enum Grant: Sendable, Equatable {
+        /// One request's worth: send it.
+        case granted
+        /// `shouldAbort` said stop while waiting.
+        case stopped
+        /// The next request's worth is further off than an attempt sleeps (`AttemptWaits`): the
+        /// budget is paused (Google asked the account to wait). Try again after this long.
+        case later(Duration)
+    }
+
+    /// Takes one request's worth, sleeping until there is one as long as `AttemptWaits` allows.
+    public func acquire(shouldAbort: () -> Bool) -> Grant {
         guard let shared else { return acquireLocally(shouldAbort: shouldAbort) }
         while true {
             if held > 0 {
                 held -= 1
-                return true
+                return .granted
             }
             let answer: SharedBudgetAnswer
             do {
                 if let project {
-                    answer = try shared.budgets.take(batch, account: shared.account, capacity: capacity, perSecond: ratePerSecond, project: project)
+                    answer = try shared.budgets.take(
+                        batch, account: shared.account, capacity: capacity, perSecond: ratePerSecond, project: project)
                 } else {
                     answer = try shared.budgets.take(batch, account: shared.account, capacity: capacity, perSecond: ratePerSecond)
                 }
@@ -61,26 +74,49 @@ public final class RequestBudget {
                 held = answer.granted
                 continue
             }
-            if shouldAbort() { return false }
+            if shouldAbort() { return .stopped }
+            if case .later(let wait) = AttemptWaits.decide(.milliseconds(Int64(min(86_400, answer.waitSeconds) * 1000))) {
+                return .later(wait)
+            }
             let wait = min(0.1, max(0.005, answer.waitSeconds))
             Thread.sleep(forTimeInterval: wait)
             waited += .milliseconds(Int64(wait * 1000))
         }
     }
 
-    private func acquireLocally(shouldAbort: () -> Bool) -> Bool {
+    private func acquireLocally(shouldAbort: () -> Bool) -> Grant {
         while true {
             let now = ContinuousClock.now
             tokens = min(capacity, tokens + (now - last).seconds * ratePerSecond)
             last = now
             if tokens >= 1 {
                 tokens -= 1
-                return true
+                return .granted
             }
-            if shouldAbort() { return false }
-            let wait = min(0.1, (1 - tokens) / ratePerSecond)
+            if shouldAbort() { return .stopped }
+            let needed = (1 - tokens) / ratePerSecond
+            if case .later(let wait) = AttemptWaits.decide(.milliseconds(Int64(min(86_400, needed) * 1000))) { return .later(wait) }
+            let wait = min(0.1, needed)
             Thread.sleep(forTimeInterval: wait)
             waited += .milliseconds(Int64(wait * 1000))
+        }
+    }
+
+    /// Google asked this account to wait `wait` (a `Retry-After` longer than an attempt
+    /// sleeps): no request of the account goes out before then, from this process or (shared)
+    /// any other, so the next attempts snooze instead of asking again. The bucket is emptied
+    /// below zero by the wait's worth; it refills as usual.
+    public func pause(for wait: Duration) {
+        let seconds = min(Self.longestPause, max(0, wait.seconds))
+        tokens = min(tokens, 1 - seconds * ratePerSecond)
+        last = ContinuousClock.now
+        held = 0
+        guard let shared else { return }
+        do {
+            try shared.budgets.pause(account: shared.account, seconds: seconds, perSecond: ratePerSecond)
+        } catch {
+            // The local bucket holds the pause for this process; others learn of it from Google.
+            sharedFailures += 1
         }
     }
 }
@@ -124,6 +160,10 @@ public protocol SharedRequestBudgets: Sendable {
 
     /// The same, granting only what both the account's and the project's bucket hold.
     func take(_ wanted: Int, account: Int64, capacity: Double, perSecond: Double, project: ProjectBudget) throws -> SharedBudgetAnswer
+
+    /// Empties `account`'s bucket so that nothing is granted for `seconds` (refilling at
+    /// `perSecond`): Google asked the account to wait.
+    func pause(account: Int64, seconds: Double, perSecond: Double) throws
 }
 
 extension SharedRequestBudgets {
@@ -131,4 +171,7 @@ extension SharedRequestBudgets {
     public func take(_ wanted: Int, account: Int64, capacity: Double, perSecond: Double, project: ProjectBudget) throws -> SharedBudgetAnswer {
         try take(wanted, account: account, capacity: capacity, perSecond: perSecond)
     }
+
+    /// Buckets that cannot pause (test doubles) leave it to the local bucket.
+    public func pause(account: Int64, seconds: Double, perSecond: Double) throws {}
 }

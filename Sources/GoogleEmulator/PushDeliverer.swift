@@ -82,7 +82,7 @@ final class PushDeliverer: Sendable {
             return PushDelivery.Outcome(status: response.status)
         } catch {
             switch error.kind {
-            case .transport: return .retryable
+            case .transport, .retryLater: return .retryable
             case .aborted: return stopped.load(ordering: .relaxed) ? .interrupted : .retryable
             case .responseTooLarge, .invalidRequest: return .refused
             }

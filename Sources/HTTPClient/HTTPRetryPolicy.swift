@@ -3,14 +3,16 @@ public import Foundation
 import Metrics
 
 /// When and how long to wait before sending a request again: on transport failures, 5xx and
-/// 429, with exponential backoff and full jitter, honouring the server's `Retry-After`.
+/// 429, with exponential backoff and full jitter, honouring the server's `Retry-After` as the
+/// least it waits. A wait longer than an attempt may sleep (`AttemptWaits`) is not slept: the
+/// send ends with `HTTPError.retryLater` carrying the wait, and the job is snoozed for it.
 public struct HTTPRetryPolicy: Sendable {
     /// Attempts in all, the first included. 1 means no retry.
     public var maxAttempts: Int = 3
     /// The first wait; doubled each time. Default 0.5 s.
     public var baseDelay: Duration = .milliseconds(500)
-    /// No wait longer than this, even if the server asks for more: a longer pause is the
-    /// caller's decision (snooze the job). Default 30 s.
+    /// The longest of calworker's own backoff waits. A server's `Retry-After` may ask for more;
+    /// whether that is slept is `AttemptWaits`' decision. Default 30 s.
     public var maxDelay: Duration = .seconds(30)
 
     public init(maxAttempts: Int = 3, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(30)) {
@@ -28,24 +30,30 @@ public struct HTTPRetryPolicy: Sendable {
         case .success(let response) where response.status == 429: "rate_limited"
         case .success(let response) where [500, 502, 503, 504].contains(response.status): "server_error"
         case .success: nil
-        case .failure(let error): error.isRetryable ? "transport" : nil
+        case .failure(let error): error.kind == .transport ? "transport" : nil
         }
     }
 
-    /// The wait before attempt `attempt + 1` (attempt counts from 1): `Retry-After` if the
-    /// server sent one, else `base × 2^(attempt-1)` with full jitter; never above `maxDelay`.
-    public func delay(afterAttempt attempt: Int, retryAfter: String?, now: Date = Date()) -> Duration {
-        if let retryAfter, let seconds = Self.parseRetryAfter(retryAfter, now: now) {
-            return min(maxDelay, .milliseconds(Int64(max(0, seconds) * 1000)))
-        }
+    /// calworker's own wait before attempt `attempt + 1` (attempt counts from 1):
+    /// `base × 2^(attempt-1)` with full jitter, never above `maxDelay`.
+    public func backoff(afterAttempt attempt: Int) -> Duration {
         let exponent = min(max(0, attempt - 1), 20)
         let ceiling = min(maxDelay, baseDelay * (1 << exponent))
         return .milliseconds(Int64(Double.random(in: 0.5...1.0) * ceiling.milliseconds))
     }
 
+    /// The wait before attempt `attempt + 1`: the backoff, or the server's `Retry-After` when
+    /// it asks for longer (it says how long at least; `Retry-After: 0` does not make a retry
+    /// loop without pause). An unreadable `Retry-After` (negative, fractional, garbage) is none.
+    public func delay(afterAttempt attempt: Int, retryAfter: String?, now: Date = Date()) -> Duration {
+        let backoff = backoff(afterAttempt: attempt)
+        guard let retryAfter, let seconds = Self.parseRetryAfter(retryAfter, now: now) else { return backoff }
+        return max(backoff, .milliseconds(Int64(seconds * 1000)))
+    }
+
     /// The longest wait a server's `Retry-After` is taken at: an hour. A server asking for more
     /// (or for `9223372036854775807` seconds, which overflowed and crashed the worker) gets an
-    /// hour; whoever waits longer decides that itself (a job snoozes).
+    /// hour: the job snoozes that long and asks again.
     public static let longestRetryAfter: Double = 3600
 
     /// `Retry-After` in seconds, from 0 to `longestRetryAfter`: either delay-seconds or an
@@ -69,8 +77,10 @@ public struct HTTPRetryPolicy: Sendable {
 
 extension HTTPClient {
     /// Sends with retries under `policy`, sleeping between attempts (interruptibly, through
-    /// `shouldAbort`). Returns the last response, which may still be an error status when the
-    /// attempts ran out; throws the last transport error likewise.
+    /// `shouldAbort`) as long as `AttemptWaits` allows. Returns the last response, which may
+    /// still be an error status when the attempts (or the attempt's time) ran out; throws the
+    /// last transport error likewise, and `.retryLater` with the wait when the next try is
+    /// further off than an attempt sleeps.
     public func send(
         _ request: HTTPRequest, retry policy: HTTPRetryPolicy,
         shouldAbort: (@Sendable () -> Bool)? = nil
@@ -82,16 +92,24 @@ extension HTTPClient {
             guard attempt < policy.maxAttempts, let reason = HTTPRetryPolicy.reason(for: outcome) else {
                 return try outcome.get()
             }
-            let retryAfter = (try? outcome.get())?.header("Retry-After")
-            metrics.retries.labels(service, reason).increment()
-            if reason == "rate_limited" { metrics.rateLimitBackoffs.labels(service).increment() }
-            let wait = policy.delay(afterAttempt: attempt, retryAfter: retryAfter)
-            let end = ContinuousClock.now + wait
-            while ContinuousClock.now < end {
-                if shouldAbort?() == true {
+            let response = try? outcome.get()
+            let wait = policy.delay(afterAttempt: attempt, retryAfter: response?.header("Retry-After"))
+            switch AttemptWaits.decide(wait) {
+            case .noTime:
+                return try outcome.get()
+            case .later(let wait):
+                let answer = response.map { "answered HTTP \($0.status)" } ?? "failed"
+                throw HTTPError(
+                    .retryLater,
+                    "\(request.method) \(Self.redact(request.url)) \(answer); the next try is due in \(AttemptWaits.describe(wait)), "
+                        + "longer than this attempt waits, so the job comes back then",
+                    requestedWait: wait)
+            case .sleep(let wait):
+                metrics.retries.labels(service, reason).increment()
+                if reason == "rate_limited" { metrics.rateLimitBackoffs.labels(service).increment() }
+                guard AttemptWaits.sleep(wait, shouldAbort: shouldAbort) else {
                     throw HTTPError(.aborted, "\(request.method) \(Self.redact(request.url)) stopped while waiting to retry")
                 }
-                Thread.sleep(forTimeInterval: min(0.05, max(0, (end - ContinuousClock.now).seconds)))
             }
             attempt += 1
         }

@@ -85,7 +85,9 @@ public struct WatchChannelsJob: JobHandler {
         }
         for error in report.errors { logger.warning("push channel refused", ["error": error]) }
         if let first = report.retryableErrors.first {
-            return .retry(after: .seconds(60), reason: "Google did not answer every channel call: \(first)", figures: Self.figures(report))
+            return .retry(
+                after: max(.seconds(60), report.requestedWait ?? .zero), reason: "Google did not answer every channel call: \(first)",
+                figures: Self.figures(report))
         }
         return .success(Self.figures(report))
     }

@@ -19,10 +19,14 @@ public struct MediaError: Error, CustomStringConvertible, Sendable, Equatable {
 
     public var kind: Kind
     public var message: String
+    /// The store asked for a wait longer than an attempt sleeps (`Retry-After`): the job is
+    /// snoozed for it (with `.unavailable`).
+    public var requestedWait: Duration?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, requestedWait: Duration? = nil) {
         self.kind = kind
         self.message = message
+        self.requestedWait = requestedWait
     }
 
     public var description: String { message }

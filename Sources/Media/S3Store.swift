@@ -84,12 +84,22 @@ struct S3Store: MediaStore {
             case .success(let response): retryable = response.status >= 500 || response.status == 429
             case .failure(let error): retryable = error.isRetryable
             }
-            if retryable && attempt < retry.maxAttempts {
-                Thread.sleep(forTimeInterval: retry.delay(afterAttempt: attempt, retryAfter: nil).seconds)
+            guard retryable && attempt < retry.maxAttempts else { return try outcome.get() }
+            let response = try? outcome.get()
+            switch AttemptWaits.decide(retry.delay(afterAttempt: attempt, retryAfter: response?.header("Retry-After"))) {
+            case .noTime:
+                return try outcome.get()
+            case .later(let wait):
+                throw MediaError(
+                    .unavailable,
+                    "PUT \(location): the store asks to wait \(AttemptWaits.describe(wait)) before the next try, "
+                        + "longer than this attempt waits, so the job comes back then", requestedWait: wait)
+            case .sleep(let wait):
+                guard AttemptWaits.sleep(wait, shouldAbort: shouldAbort) else {
+                    throw MediaError(.aborted, "\(location): stopped, the job was asked to stop")
+                }
                 attempt += 1
-                continue
             }
-            return try outcome.get()
         }
     }
 
@@ -196,6 +206,7 @@ extension MediaError {
         case .aborted: self.init(.aborted, "\(location): stopped, the job was asked to stop")
         case .responseTooLarge: self.init(.tooLarge, "\(location): \(error.message)")
         case .invalidRequest: self.init(.invalid, "\(location): \(error.message)")
+        case .retryLater: self.init(.unavailable, "\(location): \(error.message)", requestedWait: error.requestedWait)
         }
     }
 }

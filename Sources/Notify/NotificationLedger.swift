@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import HTTPClient
 public import Postgres
@@ -106,8 +107,14 @@ extension NotificationLedger {
             try markSent(claim.id)
             return .sent
         } catch {
-            try markFailed(claim.id, error: "\(error)", permanent: false)
+            try markFailed(claim.id, error: "\(error)", permanent: false, retryAfter: Self.retryAfter(error))
             return .failed("\(error)")
         }
+    }
+
+    /// When a failed message is tried again: in a minute, or when the receiver asked for longer
+    /// (a webhook's `Retry-After` past what an attempt sleeps).
+    static func retryAfter(_ error: any Error) -> Duration {
+        max(.seconds(60), (error as? any CalworkerError)?.requestedWait ?? .zero)
     }
 }

@@ -105,7 +105,8 @@ public struct ReminderRun {
                 report.failed += 1
                 report.errors.append(error.message)
             } catch let error as WebhookSender.Failure {
-                try ledger.markFailed(claim.id, error: error.description, permanent: !error.retryable)
+                try ledger.markFailed(
+                    claim.id, error: error.description, permanent: !error.retryable, retryAfter: NotificationLedger.retryAfter(error))
                 report.failed += 1
                 report.errors.append(error.description)
             }

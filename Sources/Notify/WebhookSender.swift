@@ -24,6 +24,9 @@ public struct WebhookSender: Sendable {
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public var retryable: Bool
         public var description: String
+        /// The receiver asked for a wait longer than an attempt sleeps (`Retry-After`): the
+        /// message is tried again after it, not sooner.
+        public var requestedWait: Duration?
     }
 
     /// The signature header's value for `body` sent at `timestamp`.
@@ -45,7 +48,9 @@ public struct WebhookSender: Sendable {
         do {
             response = try http.send(request, retry: retry)
         } catch {
-            throw Failure(retryable: error.isRetryable, description: "webhook \(HTTPClient.redact(url)): \(error.message)")
+            throw Failure(
+                retryable: error.isRetryable, description: "webhook \(HTTPClient.redact(url)): \(error.message)",
+                requestedWait: error.requestedWait)
         }
         guard response.isSuccess else {
             throw Failure(

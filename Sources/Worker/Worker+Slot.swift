@@ -41,7 +41,11 @@ extension Worker {
         var thrown: (any Error)?
         var result: JobResult?
         do {
-            result = try registry.run(kind: job.kind, args: job.args, context: context, memo: &memo)
+            // Every wait inside the attempt (a server's Retry-After, a request budget) ends in
+            // time for the deadline, or ends the attempt as a snooze (`AttemptWaits`).
+            result = try AttemptWaits.$deadline.withValue(deadline) {
+                try registry.run(kind: job.kind, args: job.args, context: context, memo: &memo)
+            }
         } catch {
             thrown = error
         }
@@ -75,6 +79,14 @@ extension Worker {
         case (nil, .timedOut):
             let limit = String(format: "%.1f", (deadline - started).seconds)
             attempt = queue.failure(of: job, error: "timed out after \(limit)s", durationMs: durationMs, now: now)
+        case (nil, .none) where Self.requestedWait(thrown) != nil:
+            // A server asked for a longer wait than the attempt may sleep: come back after it,
+            // without spending an attempt, as a handler's `.retry(after:)` would.
+            let wait = Self.requestedWait(thrown) ?? .zero
+            attempt = FinishedAttempt(
+                jobID: job.id, attempt: job.attempt, outcome: .snoozed, error: describe(thrown),
+                retryAt: now.addingTimeInterval(min(max(0, wait.seconds), JobResult.longestSnooze)), finishedAt: now,
+                durationMs: durationMs)
         case (nil, .none) where thrown.flatMap(JobResult.settled(by:)) != nil:
             // The error says the next attempt would meet it again (bad input, a location that
             // cannot work, a refused credential): no point spending the remaining attempts.
@@ -101,6 +113,12 @@ extension Worker {
                 ])
         }
         return attempt
+    }
+
+    /// The wait a retryable error asks for (`CalworkerError.requestedWait`), if any.
+    static func requestedWait(_ error: (any Error)?) -> Duration? {
+        guard let failure = error as? any CalworkerError, failure.isRetryable else { return nil }
+        return failure.requestedWait
     }
 
     /// The longest error a run record or a job keeps: 4,000 characters.

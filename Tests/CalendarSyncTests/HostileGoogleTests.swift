@@ -208,36 +208,47 @@ final class HostileGoogle: Sendable {
         #expect(expiry > Date().addingTimeInterval(86_000) && expiry <= Date().addingTimeInterval(86_400 + 60))
     }
 
-    @Test func anAbsurdRetryAfterIsTakenAsAnHour() throws {
+    @Test func anAbsurdRetryAfterSnoozesTheSyncForAnHourWithoutWaitingAndPausesTheAccount() throws {
         let fixture = try synced()
         let google = try HostileGoogle { _ in
             HostileGoogle.json(
                 429, #"{"error": {"code": 429, "message": "Rate Limit Exceeded", "errors": [{"reason": "rateLimitExceeded"}]}}"#,
                 headers: [("Retry-After", "9223372036854775807")])
         }
-        let store = AccountStore(cipher: fixture.environment.tokenCipher)
-        var settings = fixture.environment.google
-        settings.apiURL = google.url + "/calendar/v3"
-        let sync = try AccountSync(
-            accountID: fixture.accountID, settings: settings, store: store, db: fixture.db,
-            metrics: fixture.metrics, shouldAbort: { false })
-        sync.configureRetries(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(20))
-        let error = try #require(throws: CalendarClientError.self) { try sync.run() }
-        guard case .api(let api) = error else {
-            Issue.record("expected an API error, got \(error)")
-            return
-        }
-        #expect(api.retryAfter == 3600)
-        // The job snoozes for that hour.
-        var quick = environment(fixture, api: google.url)
-        quick.google.callAttempts = 2
-        quick.google.longestBackoff = .milliseconds(20)
-        let result = try fixture.sync(environment: quick)
+        var paused = environment(fixture, api: google.url)
+        paused.google.sharedBudgets = PostgresRequestBudgets(conninfo: fixture.database.url)
+        let started = ContinuousClock.now
+        let result = try fixture.sync(environment: paused)
         guard case .retry(let after, _, _) = result else {
             Issue.record("expected a snooze, got \(result)")
             return
         }
-        #expect(after == .seconds(3600))
+        #expect(after == .seconds(3600), "the job comes back in the hour Google's answer is capped at")
+        #expect(ContinuousClock.now - started < .seconds(5), "nothing was slept inside the attempt")
+        #expect(google.requests == 1, "asked once")
+        // Every process's next sync of the account waits for the pause instead of asking again.
+        guard case .retry(let again, _, _) = try fixture.sync(environment: paused) else {
+            Issue.record("expected the paused account to snooze")
+            return
+        }
+        #expect(again > .seconds(3500) && google.requests == 1, "the shared budget held the request back")
+    }
+
+    @Test(arguments: HostileRetryAfter.long)
+    func theTokenEndpointAskingForAnAbsurdWaitSnoozesTheSync(value: String) throws {
+        let fixture = try synced()
+        try fixture.db.execute("UPDATE calworker.accounts SET access_token_expires_at = now() - interval '1 hour' WHERE id = $1", [fixture.accountID])
+        let tokens = try HostileGoogle { _ in HTTPServerResponse(status: 503, body: "busy", headers: [("Retry-After", value)]) }
+        let started = ContinuousClock.now
+        let result = try fixture.sync(environment: environment(fixture, token: tokens.url))
+        guard case .retry(let after, _, _) = result else {
+            Issue.record("expected a snooze, got \(result)")
+            return
+        }
+        #expect(after == .seconds(3600) && tokens.requests == 1)
+        #expect(ContinuousClock.now - started < .seconds(5))
+        let state: String = try fixture.db.query("SELECT state FROM calworker.accounts WHERE id = $1", [fixture.accountID])[0].decode(at: 0)
+        #expect(state == "active", "a busy token endpoint is not a revoked grant")
     }
 
     /// No column a person or a program reads, and no log line, holds any of `secrets`.

@@ -53,7 +53,7 @@ import Testing
             .add(email: "bob@example.com", owner: "user-1", refreshToken: "rt", on: db).id
         func requests(_ budget: RequestBudget) -> Int {
             var count = 0
-            while budget.acquire(shouldAbort: { true }) { count += 1 }
+            while budget.acquire(shouldAbort: { true }) == .granted { count += 1 }
             return count
         }
         let processA = PostgresRequestBudgets(conninfo: database.url)
@@ -68,11 +68,36 @@ import Testing
         #expect(requests(RequestBudget(perMinute: 60)) + requests(RequestBudget(perMinute: 60)) == 12)
     }
 
+    @Test func aPauseGoogleAskedForHoldsForEveryProcessAndOnlyForThatAccount() throws {
+        let other = try AccountStore(cipher: TokenCipher(current: try TokenCipher.Key(base64: Data(repeating: 7, count: 32).base64EncodedString())))
+            .add(email: "carol@example.com", owner: "user-1", refreshToken: "rt", on: db).id
+        let processA = PostgresRequestBudgets(conninfo: database.url)
+        let processB = PostgresRequestBudgets(conninfo: database.url)
+        let paused = RequestBudget(perMinute: 600, shared: processA, account: account)
+        #expect(paused.acquire(shouldAbort: { false }) == .granted)
+        paused.pause(for: .seconds(3600))
+        // Another process's client of the same account learns of the pause from the table.
+        let elsewhere = RequestBudget(perMinute: 600, shared: processB, account: account)
+        guard case .later(let wait) = elsewhere.acquire(shouldAbort: { false }) else {
+            Issue.record("expected the paused account's budget to say later")
+            return
+        }
+        #expect(wait > .seconds(3500) && wait <= .seconds(3601), "\(wait)")
+        #expect(RequestBudget(perMinute: 600, shared: processB, account: other).acquire(shouldAbort: { false }) == .granted)
+        // A shorter pause never shortens a longer one already set.
+        paused.pause(for: .seconds(10))
+        guard case .later(let still) = RequestBudget(perMinute: 600, shared: processB, account: account).acquire(shouldAbort: { false }) else {
+            Issue.record("expected the longer pause to hold")
+            return
+        }
+        #expect(still > .seconds(3500))
+    }
+
     @Test func anUnreachableTableLeavesTheLocalBucketInCharge() throws {
         let nowhere = PostgresRequestBudgets(conninfo: "host=/nonexistent port=1 user=x dbname=x")
         let budget = RequestBudget(perMinute: 600, shared: nowhere, account: account)
-        #expect(budget.acquire(shouldAbort: { true }), "granted from the local bucket")
-        #expect(budget.acquire(shouldAbort: { true }))
+        #expect(budget.acquire(shouldAbort: { true }) == .granted, "granted from the local bucket")
+        #expect(budget.acquire(shouldAbort: { true }) == .granted)
         #expect(budget.sharedFailures == 2, "each failure is counted (the second one without a connection attempt)")
     }
 }

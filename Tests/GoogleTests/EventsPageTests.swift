@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import HTTPClient
 import Testing
@@ -45,12 +46,43 @@ import Testing
 
     @Test func theBudgetSpacesRequestsOutAfterTheBurst() {
         let budget = RequestBudget(perMinute: 600)  // 10/s, burst 60
-        for _ in 0..<60 { #expect(budget.acquire(shouldAbort: { false })) }
+        for _ in 0..<60 { #expect(budget.acquire(shouldAbort: { false }) == .granted) }
         #expect(budget.waited == .zero, "the burst goes through without waiting")
-        for _ in 0..<5 { #expect(budget.acquire(shouldAbort: { false })) }
+        for _ in 0..<5 { #expect(budget.acquire(shouldAbort: { false }) == .granted) }
         #expect(budget.waited > .zero, "past the burst, requests wait for the budget")
         let empty = RequestBudget(perMinute: 1)
         _ = empty.acquire(shouldAbort: { false })
-        #expect(!empty.acquire(shouldAbort: { true }), "a stopped job does not wait out the budget")
+        #expect(empty.acquire(shouldAbort: { true }) == .stopped, "a stopped job does not wait out the budget")
+    }
+
+    @Test func aBudgetFurtherOffThanAnAttemptSleepsSaysLaterInsteadOfSleeping() {
+        let slow = RequestBudget(perMinute: 1)  // the next request's worth a minute after the first
+        #expect(slow.acquire(shouldAbort: { false }) == .granted)
+        let started = ContinuousClock.now
+        guard case .later(let wait) = slow.acquire(shouldAbort: { false }) else {
+            Issue.record("expected .later")
+            return
+        }
+        #expect(wait > .seconds(50) && wait <= .seconds(60))
+        #expect(ContinuousClock.now - started < .seconds(1), "nothing was slept")
+    }
+
+    @Test func aPausedBudgetGrantsNothingUntilThePauseEnds() {
+        let budget = RequestBudget(perMinute: 600)
+        #expect(budget.acquire(shouldAbort: { false }) == .granted)
+        budget.pause(for: .seconds(3600))
+        guard case .later(let wait) = budget.acquire(shouldAbort: { false }) else {
+            Issue.record("expected .later after a pause")
+            return
+        }
+        #expect(wait > .seconds(3590) && wait <= .seconds(3601))
+        // Inside an attempt whose deadline is near, even a short wait is not slept past it.
+        let short = RequestBudget(perMinute: 60)  // a request's worth each second after the burst
+        for _ in 0..<6 { _ = short.acquire(shouldAbort: { false }) }
+        AttemptWaits.$deadline.withValue(ContinuousClock.now + .milliseconds(500)) {
+            let started = ContinuousClock.now
+            #expect(short.acquire(shouldAbort: { false }) == .granted, "a wait too close to the deadline is not a snooze")
+            #expect(ContinuousClock.now - started < .seconds(2))
+        }
     }
 }
