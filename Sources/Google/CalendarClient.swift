@@ -3,7 +3,7 @@ import Foundation
 public import HTTPClient
 
 /// Calendar API v3 for one account: the calls the sync needs, each through the account's
-/// request budget and the retry rules of SYNC.md (backoff with jitter on 429, 403 rate-limit
+/// request budget and the retry rules of docs/sync.md (backoff with jitter on 429, 403 rate-limit
 /// reasons and 5xx, honouring Retry-After; one token refresh on 401).
 ///
 /// Used from one thread (a worker slot) for one job; it counts what it did in `figures`.
