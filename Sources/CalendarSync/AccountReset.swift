@@ -5,7 +5,7 @@ public import Metrics
 public import MirrorPlanner
 public import Postgres
 
-/// SYNC.md "Reset": deletes every mirror calworker wrote into the account's calendars and
+/// docs/sync.md "Reset": deletes every mirror calworker wrote into the account's calendars and
 /// every mirror of the account's events elsewhere in its group, then clears the account's
 /// local sync state (calendars, events, sync tokens) so its next sync starts afresh.
 /// Only events carrying `calworkerMirror` are deleted; nothing the user wrote is touched.

@@ -7,7 +7,7 @@ public import Metrics
 public import Postgres
 
 /// Brings one account's local copy up to date: the calendar list, then every calendar's
-/// events, incrementally where a sync token allows and fully otherwise (SYNC.md "Local copy").
+/// events, incrementally where a sync token allows and fully otherwise (docs/sync.md "The local copy and its cursor").
 public final class AccountSync {
     let accountID: Int64
     let store: AccountStore

@@ -25,7 +25,7 @@ public enum SyncOutcome: Sendable {
     case rateLimited(after: Duration, reason: String, SyncReport)
 }
 
-/// One `sync_account` of one account (SYNC.md): the local copy, then the group's mirrors,
+/// One `sync_account` of one account (docs/sync.md): the local copy, then the group's mirrors,
 /// with one set of Google clients for both. It applies what Google's answers mean for the
 /// account itself (re-auth, quota pause, the last error) and says how it went.
 public struct AccountSyncRun {
@@ -40,7 +40,7 @@ public struct AccountSyncRun {
     let shouldAbort: @Sendable () -> Bool
     let progress: (@Sendable ([String: String]) -> Void)?
 
-    /// How long quotaExceeded pauses an account (SYNC.md).
+    /// How long quotaExceeded pauses an account (docs/sync.md "Faults the sync survives").
     public static let quotaPause: TimeInterval = 3 * 3600
 
     public init(

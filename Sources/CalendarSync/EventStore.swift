@@ -3,7 +3,7 @@ public import Google
 public import Postgres
 
 /// The local copy: calendars and events of each account, written page by page so that the
-/// sync token that ends a listing commits with its last page (SYNC.md: an interrupted sync
+/// sync token that ends a listing commits with its last page (docs/sync.md: an interrupted sync
 /// resumes without losing or duplicating a change).
 public struct EventStore: Sendable {
     public init() {}

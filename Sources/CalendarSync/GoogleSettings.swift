@@ -18,7 +18,7 @@ public struct GoogleSettings: Sendable {
     /// `maxResults` for events.list: Google's maximum, 2,500, unless a test wants many pages.
     public var eventsPageSize = 2500
     /// Attempts per API call before a retryable error goes to the job (which snoozes), and the
-    /// longest wait between them, whatever `Retry-After` says. SYNC.md: five attempts; 32 s.
+    /// longest wait between them, whatever `Retry-After` says. docs/sync.md: five attempts; 32 s.
     public var callAttempts = 5
     public var longestBackoff: Duration = .seconds(32)
     /// The OAuth project's request budget shared by every account and worker (Google allows

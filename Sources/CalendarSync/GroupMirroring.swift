@@ -38,7 +38,7 @@ public struct MirrorReport: Sendable, Equatable {
     }
 }
 
-/// The second half of `sync_account` (SYNC.md "Mirrors"): plans the writes that bring every
+/// The second half of `sync_account` (docs/sync.md "The state after a sync"): plans the writes that bring every
 /// participating calendar of the account's sync group to its desired state, over the group's
 /// local copy, and makes them with each target account's own token. One group at a time
 /// (a session advisory lock), so two accounts of a group syncing at once do not race.

@@ -166,7 +166,7 @@ public enum SyncSchema {
             version: 18, name: "mirror policies: direction, detail and filters per pair of calendars",
             sql: """
                 -- What an owner decided about busy blocks from one of their calendars into another (one
-                -- direction). No row: mirrored, busy only, nothing filtered (SYNC.md's default).
+                -- direction). No row: mirrored, busy only, nothing filtered (docs/sync.md's default).
                 CREATE TABLE calworker.mirror_links (
                     owner           text    NOT NULL CHECK (owner <> '' AND octet_length(owner) <= 512),
                     source_calendar text    NOT NULL CHECK (source_calendar <> ''),

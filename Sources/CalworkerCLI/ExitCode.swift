@@ -1,6 +1,6 @@
 public import Basics
 
-/// Exit codes, documented in the README, so scripts and systemd can tell failures apart.
+/// Exit codes, documented in docs/commands.md, so scripts and systemd can tell failures apart.
 public enum ExitCode: Int32, Sendable, CaseIterable {
     /// It worked.
     case ok = 0

@@ -3,7 +3,7 @@ import Foundation
 public import HTTPClient
 
 /// Calendar API v3 for one account: the calls the sync needs, each through the account's
-/// request budget and the retry rules of SYNC.md (backoff with jitter on 429, 403 rate-limit
+/// request budget and the retry rules of docs/sync.md (backoff with jitter on 429, 403 rate-limit
 /// reasons and 5xx, honouring Retry-After; one token refresh on 401). A wait longer than an
 /// attempt sleeps (`AttemptWaits`) ends the call with `.retryLater` instead, and when Google
 /// asked for it, pauses the account's budget for every process until then.

@@ -109,7 +109,7 @@ public struct EventsPage: Sendable {
 
 /// Why a Calendar API call did not produce a result.
 public enum CalendarClientError: Error, CustomStringConvertible, Sendable {
-    /// Google answered with an error (after the retries SYNC.md allows).
+    /// Google answered with an error (after the retries docs/sync.md allows).
     case api(GoogleAPIError)
     /// No usable HTTP response (after retries): network, DNS, TLS, timeouts.
     case transport(String)

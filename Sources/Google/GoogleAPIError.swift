@@ -49,7 +49,7 @@ public struct GoogleAPIError: Error, CustomStringConvertible, Sendable, Equatabl
         "\(method): HTTP \(status)\(reason.map { " \($0)" } ?? ""): \(message)"
     }
 
-    /// SYNC.md: back off and try again (429, 403 rate-limit reasons, 5xx).
+    /// docs/sync.md: back off and try again (429, 403 rate-limit reasons, 5xx).
     public var isRetryable: Bool {
         status == 429 || status >= 500 || (status == 403 && ["rateLimitExceeded", "userRateLimitExceeded"].contains(reason ?? ""))
     }

@@ -21,7 +21,7 @@ public import Worker
 /// (queued, retrying, running) are never touched, however old. `completed_after` and
 /// `discarded_after` are accepted and unused: finished jobs leave the claim table at once.
 ///
-/// `{"account_id": N, "reset": true}` resets an account instead (SYNC.md "Reset").
+/// `{"account_id": N, "reset": true}` resets an account instead (docs/sync.md "Reset").
 public struct CleanupJob: JobHandler {
     public struct Args: Codable, Sendable {
         public var accountID: Int64?
@@ -38,7 +38,7 @@ public struct CleanupJob: JobHandler {
         /// Retention with its defaults.
         public init() {}
 
-        /// A reset of one account (SYNC.md "Reset").
+        /// A reset of one account (docs/sync.md "Reset").
         public static func reset(accountID: Int64) -> Args {
             var args = Args()
             args.accountID = accountID

@@ -8,7 +8,7 @@ import Metrics
 public import Worker
 
 /// `sync_account`: brings one account's local copy of its calendars and events up to date
-/// (SYNC.md). `{"account_id": "all"}` fans out one job per active account instead, which is
+/// (docs/sync.md). `{"account_id": "all"}` fans out one job per active account instead, which is
 /// what cron runs every five minutes; each per-account job has the unique key
 /// `sync_account:ID`, so a slow sync is never joined by a second one.
 public struct SyncAccountJob: JobHandler {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Computes, without any I/O, the writes that bring every participating calendar of one sync
-/// group to SYNC.md's state: exactly one live mirror of each source in every other calendar
+/// group to docs/sync.md's state: exactly one live mirror of each source in every other calendar
 /// its link admits (`MirrorPolicy`; by default every pair, busy only), mirrors equal to their
 /// source's times with the link's detail, exceptions and cancelled occurrences reflected, and
 /// no mirror without a source. Running it on its own output's result plans nothing: a

@@ -3,7 +3,7 @@ public import Foundation
 /// What an owner decided about busy blocks between two of their calendars, one direction:
 /// whether the source's events are mirrored into the target at all, how much of them shows,
 /// and which are left out. No link stored means today's behaviour: mirrored, busy only,
-/// nothing filtered but what SYNC.md always leaves out (free, declined, cancelled events).
+/// nothing filtered but what docs/sync.md always leaves out (free, declined, cancelled events).
 public struct MirrorLink: Sendable, Equatable {
     /// How much of the source a mirror shows. Mirrors are always private, without attendees,
     /// description or reminders, whatever the detail.
@@ -93,7 +93,7 @@ public struct MirrorLink: Sendable, Equatable {
     }
 
     /// Whether this link mirrors `event` (a series' first event, a single event, or a moved
-    /// occurrence), beyond SYNC.md's own rules.
+    /// occurrence), beyond docs/sync.md's own rules.
     public func admits(_ event: PlannedEvent) -> Bool {
         guard enabled else { return false }
         if skipAllDay && event.start?.date != nil { return false }

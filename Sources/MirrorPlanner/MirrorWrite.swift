@@ -28,7 +28,7 @@ public struct MirrorWrite: Sendable, Equatable {
     }
 }
 
-/// What a mirror must look like (SYNC.md "Mirrors: the state after a sync", rule 2).
+/// What a mirror must look like (docs/sync.md "The state after a sync", rule 2).
 public struct DesiredMirror: Sendable, Equatable {
     public var id: String
     /// Cancelled for a mirror instance whose source occurrence was cancelled (rule 3).

@@ -99,7 +99,7 @@ public struct PlannedEvent: Sendable, Equatable {
     public var isInstance: Bool { recurringEventID != nil }
 }
 
-/// A participating calendar of a sync group (SYNC.md: owner role, not deleted, not excluded).
+/// A participating calendar of a sync group (docs/sync.md: owner role, not deleted, not excluded).
 public struct PlannedCalendar: Sendable, Equatable, Hashable {
     public var accountID: Int64
     public var calendarID: String

@@ -1,6 +1,6 @@
 public import Foundation
 
-/// SYNC.md's definition of a source event and of the window, as pure functions.
+/// docs/sync.md's definition of a source event and of the window, as pure functions.
 public struct SourceRules: Sendable {
     public static let mirroredTypes: Set<String> = ["default", "outOfOffice", "focusTime"]
 

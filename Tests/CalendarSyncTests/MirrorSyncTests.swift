@@ -9,7 +9,7 @@ import Testing
 import Worker
 
 /// Busy blocks between the calendars of one owner's accounts, against the emulator, checked
-/// rule by rule (SYNC.md "Mirrors: the state after a sync").
+/// rule by rule (docs/sync.md "The state after a sync").
 @Suite struct MirrorSyncTests {
     static let work = "ada.work@example.com"
 

@@ -158,7 +158,7 @@ final class PageHook: LogHandler {
     }
 }
 
-/// Events of every shape SYNC.md names: timed with a zone, all-day, a weekly series with a
+/// Events of every shape docs/sync.md names: timed with a zone, all-day, a weekly series with a
 /// moved and a cancelled instance, a declined and a transparent one.
 enum SampleEvents {
     static func seed(_ emulator: GoogleEmulator, calendarID: String, prefix: String = "e") throws {

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// The real binary, killed with SIGKILL at random points of a sync: the next run converges to
-/// Google's state with nothing lost or duplicated (SYNC.md "Faults the sync survives").
+/// Google's state with nothing lost or duplicated (docs/sync.md "Faults the sync survives").
 @Suite struct SyncKillTests {
     @Test func aSyncKilledAtRandomPointsConvergesOnRerun() throws {
         let fixture = try SyncFixture(calendars: [SyncFixture.email, "team_kill@group.calendar.google.com"], shortPages: true)

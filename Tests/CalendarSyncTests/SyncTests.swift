@@ -12,7 +12,7 @@ import Testing
 import Worker
 
 /// `sync_account` against the emulator over loopback: the local copy equals Google's state
-/// after every sync (SYNC.md "Local copy"), whatever happened in between.
+/// after every sync (docs/sync.md "The local copy and its cursor"), whatever happened in between.
 @Suite struct SyncTests {
     static let work = "work@example.com"
     static let team = "team_3k2@group.calendar.google.com"
@@ -26,7 +26,7 @@ import Worker
         for calendar in [SyncFixture.email, Self.team] {
             try expectSameEvents(fixture, calendar)
         }
-        // The fields SYNC.md lists are pulled out of Google's JSON.
+        // The fields docs/sync.md lists are pulled out of Google's JSON.
         let allDay = try fixture.db.query(
             """
             SELECT start_date::text, end_date::text, start_time IS NULL FROM calworker.events WHERE event_id = 'eallday01'

@@ -3,8 +3,9 @@ import GoogleEmulator
 import Testing
 
 /// The emulator serves only what Google's discovery document declares: every route and every
-/// accepted list parameter is checked against Google's discovery document (revision 20261030, a
-/// copy of `shared/google/calendar.v3.json` kept in `Fixtures/` so a clone alone runs the tests).
+/// accepted list parameter is checked against Google's discovery document (revision 20261030,
+/// as the PyPI package google-api-python-client 2.202.0 ships it; a copy is kept in `Fixtures/`
+/// so a clone alone runs the tests, and docs/sync.md names it).
 @Suite struct DiscoveryTests {
     static func document() throws -> [String: Any] {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/calendar.v3.json")
