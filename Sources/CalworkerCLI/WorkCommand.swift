@@ -16,7 +16,7 @@ enum WorkCommand {
         name: "work",
         summary: "Run jobs until stopped (SIGTERM/SIGINT), or drain what is due with --once",
         usage:
-            "work [--queues a,b] [--concurrency N] [--once] [--max-jobs N] [--grace-period D] [--poll-interval D] [--prefetch N] [--no-listen] [--http-addr HOST:PORT [--console]] [--metrics-file PATH.prom] [--pushgateway URL]",
+            "work [--queues a,b] [--concurrency N] [--once] [--max-jobs N] [--grace-period D] [--poll-interval D] [--prefetch N] [--claim-batch N] [--no-listen] [--http-addr HOST:PORT [--console]] [--metrics-file PATH.prom] [--pushgateway URL]",
         details: """
             SIGTERM or SIGINT: stop claiming, let running jobs finish within the grace period, then
             hand the rest back to the queue. A second signal hands them back at once. SIGHUP reloads
