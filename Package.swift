@@ -68,10 +68,11 @@ let package = Package(
             name: "Worker", dependencies: ["Basics", "JobQueue", "Postgres", "Logging", "Metrics", "Redaction"], swiftSettings: defaultSwiftSettings),
         .target(name: "Accounts", dependencies: ["Basics", "Postgres", "Crypto", "Redaction"], swiftSettings: defaultSwiftSettings),
         .target(name: "Google", dependencies: ["Basics", "HTTPClient", "Redaction"], swiftSettings: defaultSwiftSettings),
-        .target(name: "MirrorPlanner", dependencies: ["Basics", "Crypto"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Patterns", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
+        .target(name: "MirrorPlanner", dependencies: ["Basics", "Crypto", "Patterns"], swiftSettings: defaultSwiftSettings),
         .target(name: "Reminders", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
         .target(name: "ICalendar", swiftSettings: defaultSwiftSettings),
-        .target(name: "Feeds", dependencies: ["ICalendar", "Crypto", "Media", "Postgres"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Feeds", dependencies: ["Basics", "ICalendar", "Crypto", "Media", "Postgres"], swiftSettings: defaultSwiftSettings),
         .target(name: "Scheduling", dependencies: ["Basics", "Configuration", "JobQueue", "Postgres"], swiftSettings: defaultSwiftSettings),
         .target(
             name: "CalendarSync",
@@ -224,18 +225,19 @@ let package = Package(
             name: "ICalendarTests", dependencies: ["ICalendar", "HTTPClient", "Metrics", "Reminders", "TestSupport"],
             swiftSettings: defaultSwiftSettings),
         .testTarget(
-            name: "FeedsTests", dependencies: ["Feeds", "ICalendar", "Accounts", "Media", "Metrics", "Postgres", "TestSupport"],
+            name: "FeedsTests", dependencies: ["Basics", "Feeds", "ICalendar", "Accounts", "Media", "Metrics", "Postgres", "TestSupport"],
             swiftSettings: defaultSwiftSettings),
         .testTarget(
             name: "NotifyTests",
             dependencies: [
-                "Notify", "HTTPClient", "HTTPServer", "Accounts", "Crypto", "Jobs", "JobQueue", "Worker",
+                "Basics", "Notify", "HTTPClient", "HTTPServer", "Accounts", "Crypto", "Jobs", "JobQueue", "Worker",
                 "Metrics", "Postgres", "Reminders", "TestSupport",
             ], swiftSettings: defaultSwiftSettings),
         .testTarget(
             name: "SchedulingTests", dependencies: ["Scheduling", "JobQueue", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "RemindersTests", dependencies: ["Reminders"], swiftSettings: defaultSwiftSettings),
-        .testTarget(name: "MirrorPlannerTests", dependencies: ["MirrorPlanner"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "MirrorPlannerTests", dependencies: ["MirrorPlanner", "Patterns"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "PatternsTests", dependencies: ["Patterns"], swiftSettings: defaultSwiftSettings),
         .testTarget(
             name: "MediaTests", dependencies: ["Crypto", "Media", "HTTPClient", "HTTPServer", "Metrics", "TestSupport"],
             swiftSettings: defaultSwiftSettings),

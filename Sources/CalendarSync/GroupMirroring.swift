@@ -83,7 +83,13 @@ public final class GroupMirroring {
     /// change of policy would do, before it is saved).
     public func plan(policy: MirrorPolicy? = nil) throws -> [MirrorWrite] {
         guard let group = try MirrorRepository.load(accountID: accountID, on: db), group.incomplete.isEmpty else { return [] }
-        return try planner(for: group.owner, policy: policy).plan(calendars: group.participating, retired: group.retired, events: group.events)
+        return try planner(for: group.owner, policy: policy).plan(
+            calendars: group.participating, retired: group.retired, events: group.events, checkpoint: stopCheckpoint)
+    }
+
+    /// Between planning steps: a job that was cancelled or ran past its timeout stops planning.
+    private func stopCheckpoint() throws(CalendarClientError) {
+        if shouldAbort() { throw .stopped }
     }
 
     public func run() throws -> MirrorReport {
@@ -108,7 +114,8 @@ public final class GroupMirroring {
             report.postponed = "calendars not fully synced yet: \(group.incomplete.joined(separator: ", "))"
             return report
         }
-        let writes = try planner(for: group.owner).plan(calendars: group.participating, retired: group.retired, events: group.events)
+        let writes = try planner(for: group.owner).plan(
+            calendars: group.participating, retired: group.retired, events: group.events, checkpoint: stopCheckpoint)
         return try execute(writes, group: group)
     }
 

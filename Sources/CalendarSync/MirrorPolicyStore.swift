@@ -98,8 +98,12 @@ public enum MirrorPolicyStore {
         if let hours = link.workingHours, MirrorLink.WorkingHours.minutes(hours) == nil {
             throw Refusal(description: "working hours are HH:MM-HH:MM with the start first, like 09:00-17:30; got '\(hours)'")
         }
-        if let pattern = link.skipTitle, MirrorLink.pattern(pattern) == nil {
-            throw Refusal(description: "'\(pattern)' is not a regular expression of 1 to \(MirrorLink.maximumPatternLength) bytes")
+        if let pattern = link.skipTitle {
+            do {
+                _ = try MirrorLink.compile(pattern)
+            } catch {
+                throw Refusal(description: "the title pattern '\(pattern)' cannot be used: \(error)")
+            }
         }
         _ = try Self.link(link, zone: TimeZone(identifier: "UTC")!)
     }

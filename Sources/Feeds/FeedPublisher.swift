@@ -1,3 +1,4 @@
+import Basics
 import Crypto
 public import Foundation
 public import Media
@@ -12,11 +13,17 @@ public struct FeedPublisher {
     /// The folder the feeds live in (ends with `/`).
     public let target: MediaLocation
     public let spoolDirectory: String
+    /// Asked as each block of a feed is written: a stopped job stops rendering.
+    let shouldStop: @Sendable () -> Bool
 
-    public init(stores: MediaStores, target: MediaLocation, spoolDirectory: String = NSTemporaryDirectory()) {
+    public init(
+        stores: MediaStores, target: MediaLocation, spoolDirectory: String = NSTemporaryDirectory(),
+        shouldStop: @escaping @Sendable () -> Bool = { false }
+    ) {
         self.stores = stores
         self.target = target
         self.spoolDirectory = spoolDirectory
+        self.shouldStop = shouldStop
     }
 
     /// `CALWORKER_FEEDS_TARGET` as a folder: `s3://bucket/feeds/` or `file:///srv/feeds/`.
@@ -67,7 +74,8 @@ public struct FeedPublisher {
             try? FileManager.default.removeItem(atPath: path)
         }
         let hasher = SHA256Hasher()
-        let rendered = try FeedRenderer.render(feed, now: now, on: db) { bytes in
+        let rendered = try FeedRenderer.render(feed, now: now, on: db) { [shouldStop] bytes in
+            if shouldStop() { throw StopRequested(during: "the rendering of feed \(feed.id)") }
             bytes.withUnsafeBytes { hasher.update($0) }
             try handle.write(contentsOf: bytes)
         }

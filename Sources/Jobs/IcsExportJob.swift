@@ -99,7 +99,7 @@ public struct IcsExportJob: JobHandler {
         }
         let publisher = FeedPublisher(
             stores: MediaStores(settings: environment.media, metrics: context.metrics, shouldAbort: { context.isStopped }),
-            target: target, spoolDirectory: environment.backup.spoolDirectory)
+            target: target, spoolDirectory: environment.backup.spoolDirectory, shouldStop: { context.isStopped })
         var counts: [FeedPublisher.Outcome: Int] = [:]
         var failures: [String] = []
         for feed in feeds {

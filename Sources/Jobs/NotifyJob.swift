@@ -113,7 +113,9 @@ public struct NotifyJob: JobHandler {
             }
             return .success(figures)
         }
-        let report = try ReminderRun(settings: environment.notify, db: db, metrics: context.metrics, now: environment.now()).run()
+        let report = try ReminderRun(
+            settings: environment.notify, db: db, metrics: context.metrics, now: environment.now(), shouldStop: { context.isStopped }
+        ).run()
         for series in report.unsupportedSeries { context.logger.notice("series not reminded: rule not supported", ["series": series]) }
         for error in Set(report.errors) { context.logger.warning("reminder not sent", ["error": error]) }
         let figures = JobFigures([

@@ -26,6 +26,16 @@ public struct MirrorPlanner: Sendable {
     ///     but can still be written: every mirror in them goes.
     ///   - events: the local copy of all those calendars.
     public func plan(calendars: [PlannedCalendar], retired: [PlannedCalendar] = [], events: [PlannedEvent]) -> [MirrorWrite] {
+        plan(calendars: calendars, retired: retired, events: events, checkpoint: { () throws(Never) in })
+    }
+
+    /// The same plan, calling `checkpoint` before each source event and each target calendar's
+    /// clean-up: planning a large group (its title filters run over every source) is CPU work
+    /// that a job's timeout or cancellation must be able to stop. Whatever `checkpoint` throws
+    /// ends the planning with nothing planned.
+    public func plan<Stop: Error>(
+        calendars: [PlannedCalendar], retired: [PlannedCalendar] = [], events: [PlannedEvent], checkpoint: () throws(Stop) -> Void
+    ) throws(Stop) -> [MirrorWrite] {
         // A calendar shared by two accounts of the group is one calendar: the first account writes.
         var seen = Set<String>()
         let participating = calendars.filter { seen.insert($0.calendarID).inserted }
@@ -42,6 +52,7 @@ public struct MirrorPlanner: Sendable {
             let sourceEvents = byCalendar[source.calendarID] ?? [:]
             let instancesBySeries = Dictionary(grouping: sourceEvents.values.filter(\.isInstance)) { $0.recurringEventID! }
             for event in sourceEvents.values.sorted(by: { $0.id < $1.id }) where !event.isInstance && rules.qualifies(event) {
+                try checkpoint()
                 for target in participating where target.calendarID != source.calendarID {
                     let link = policy.link(from: source.calendarID, to: target.calendarID)
                     guard link.admits(event) else { continue }
@@ -82,6 +93,7 @@ public struct MirrorPlanner: Sendable {
         // Mirrors nothing wants any more, and hand-made exceptions of wanted mirror series.
         var cleanup: [MirrorWrite] = []
         for target in participating {
+            try checkpoint()
             for event in (byCalendar[target.calendarID] ?? [:]).values.sorted(by: { $0.id < $1.id })
             where event.isMirror && !event.isCancelled && !(desired[target.calendarID]?.contains(event.id) ?? false) {
                 if let series = event.recurringEventID, desired[target.calendarID]?.contains(series) == true {

@@ -1,4 +1,5 @@
 public import Foundation
+public import Patterns
 
 /// What an owner decided about busy blocks between two of their calendars, one direction:
 /// whether the source's events are mirrored into the target at all, how much of them shows,
@@ -64,12 +65,14 @@ public struct MirrorLink: Sendable, Equatable {
     /// Invitations the calendar's user has not accepted: answered tentative, or not at all.
     public var skipTentative: Bool
     public var workingHours: WorkingHours?
-    /// A source whose title this pattern finds (case-insensitive) is not mirrored.
-    public var skipTitle: NSRegularExpression?
+    /// A source whose title this pattern finds (case-insensitive) is not mirrored. Matched in
+    /// time linear in the title's length (`LinearRegex`): the title is anyone's who can invite
+    /// the owner.
+    public var skipTitle: LinearRegex?
 
     public init(
         enabled: Bool = true, detail: Detail = .busy, skipAllDay: Bool = false, skipTentative: Bool = false,
-        workingHours: WorkingHours? = nil, skipTitle: NSRegularExpression? = nil
+        workingHours: WorkingHours? = nil, skipTitle: LinearRegex? = nil
     ) {
         self.enabled = enabled
         self.detail = detail
@@ -85,11 +88,17 @@ public struct MirrorLink: Sendable, Equatable {
     /// The longest title pattern accepted (a pattern is matched against every source).
     public static let maximumPatternLength = 200
 
-    /// The pattern, compiled case-insensitively; nil when it is not a valid regular expression
-    /// or is too long.
-    public static func pattern(_ text: String) -> NSRegularExpression? {
-        guard !text.isEmpty, text.utf8.count <= maximumPatternLength else { return nil }
-        return try? NSRegularExpression(pattern: text, options: [.caseInsensitive])
+    /// The pattern, compiled (matched case-insensitively); nil when it cannot be used (see
+    /// `compile` for why).
+    public static func pattern(_ text: String) -> LinearRegex? { try? compile(text) }
+
+    /// The pattern, compiled, or why it cannot be used: too long, not RE2 syntax, or a
+    /// construct that needs backtracking (backreferences, lookaround).
+    public static func compile(_ text: String) throws(RegexError) -> LinearRegex {
+        guard text.utf8.count <= maximumPatternLength else {
+            throw RegexError("a title pattern is at most \(maximumPatternLength) bytes")
+        }
+        return try LinearRegex(text)
     }
 
     /// Whether this link mirrors `event` (a series' first event, a single event, or a moved
@@ -99,17 +108,13 @@ public struct MirrorLink: Sendable, Equatable {
         if skipAllDay && event.start?.date != nil { return false }
         if skipTentative && ["tentative", "needsAction"].contains(event.selfResponse ?? "") { return false }
         if let workingHours, !workingHours.admits(event.start) { return false }
-        if let skipTitle, let title = event.summary,
-            skipTitle.firstMatch(in: title, range: NSRange(title.startIndex..., in: title)) != nil
-        {
-            return false
-        }
+        if let skipTitle, let title = event.summary, skipTitle.matches(title) { return false }
         return true
     }
 
     public static func == (lhs: MirrorLink, rhs: MirrorLink) -> Bool {
         lhs.enabled == rhs.enabled && lhs.detail == rhs.detail && lhs.skipAllDay == rhs.skipAllDay && lhs.skipTentative == rhs.skipTentative
-            && lhs.workingHours == rhs.workingHours && lhs.skipTitle?.pattern == rhs.skipTitle?.pattern
+            && lhs.workingHours == rhs.workingHours && lhs.skipTitle == rhs.skipTitle
     }
 }
 

@@ -1,3 +1,4 @@
+import Basics
 public import Foundation
 import HTTPClient
 public import Metrics
@@ -12,12 +13,17 @@ public struct ReminderRun {
     let db: PostgresConnection
     let http: HTTPClient
     let now: Date
+    /// Asked between owners and between messages: a stopped job stops the run.
+    let shouldStop: @Sendable () -> Bool
 
-    public init(settings: NotifySettings, db: PostgresConnection, metrics: MetricsRegistry, now: Date) {
+    public init(
+        settings: NotifySettings, db: PostgresConnection, metrics: MetricsRegistry, now: Date, shouldStop: @escaping @Sendable () -> Bool = { false }
+    ) {
         self.settings = settings
         self.db = db
         self.http = HTTPClient(service: "webhook", metrics: metrics)
         self.now = now
+        self.shouldStop = shouldStop
     }
 
     public struct Report: Sendable, Equatable {
@@ -37,6 +43,7 @@ public struct ReminderRun {
     public func run() throws -> Report {
         var report = Report()
         for owner in try OwnerReminders.owners(on: db) {
+            if shouldStop() { throw StopRequested(during: "the reminders run") }
             guard owner.channel != "off" else {
                 report.ownersOff += 1
                 continue
@@ -48,6 +55,7 @@ public struct ReminderRun {
             report.unsupportedSeries += plan.unsupported
             report.due += plan.due.count
             for reminder in plan.due {
+                if shouldStop() { throw StopRequested(during: "the reminders run") }
                 if owner.channel == "email" || owner.channel == "both" { deliver(reminder, owner: owner, channel: "email", report: &report) }
                 if owner.channel == "webhook" || owner.channel == "both" { deliver(reminder, owner: owner, channel: "webhook", report: &report) }
             }

@@ -65,4 +65,30 @@ import Testing
             """)
         #expect(try back.first?.decode(Bool.self, at: 0) == false, "one way: the reverse link is off")
     }
+
+    /// The probe's pattern and title: a backtracking engine ran for minutes on them.
+    @Test func aPatternBuiltToBacktrackIsJudgedAtOnceAndBackreferencesAreRefused() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        let account = try SeededOwner.add(owner: "owner-1", calendars: ["ada@example.com", "work@example.com"], synced: true, on: db)
+        let soon = ISO8601DateFormatter().string(from: Date().addingTimeInterval(2 * 86_400))
+        for (id, title) in [("stall0001", String(repeating: "a", count: 300) + "!"), ("allaaaa01", String(repeating: "a", count: 300))] {
+            try db.execute(
+                """
+                INSERT INTO calworker.events (account_id, calendar_id, event_id, status, summary, start_time, end_time, raw)
+                VALUES ($1, 'ada@example.com', $2, 'confirmed', $3, $4::timestamptz, $4::timestamptz + interval '1 hour', '{}')
+                """, [account, id, title, soon])
+        }
+        let pair = ["calendars", "policy", "--owner", "owner-1", "--from", "ada@example.com", "--to", "work@example.com"]
+        let dry = try CalworkerProcess.run(pair + ["--skip-title", "(a+)+$", "--dry-run", "--json"], databaseURL: database.url, timeout: 60)
+        #expect(dry.status == 0, "\(dry)")
+        let plan = try JSONSerialization.jsonObject(with: Data(dry.stdout.utf8)) as? [String: Any] ?? [:]
+        let writes = plan["writes"] as? [[String: Any]] ?? []
+        #expect(writes.count == 1, "only the title ending in '!' is mirrored; the one of a's alone matches and is skipped: \(dry.stdout)")
+        for (pattern, reason) in [("(a)\\1", "backreferences"), ("(?=a)", "lookahead"), ("a{1001}", "at most 1000")] {
+            let refused = try CalworkerProcess.run(pair + ["--skip-title", pattern], databaseURL: database.url)
+            #expect(refused.status == 2 && refused.stderr.contains(reason), "\(pattern): \(refused)")
+        }
+    }
 }

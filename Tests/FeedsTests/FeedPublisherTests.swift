@@ -1,3 +1,4 @@
+import Basics
 import Feeds
 import Foundation
 import Postgres
@@ -33,6 +34,17 @@ import Testing
         try fixture.db.execute("UPDATE calworker.calendars SET excluded = true WHERE calendar_id = 'team@group.calendar.google.com'")
         #expect(try fixture.publisher.publish(feed, on: fixture.db) == .written)
         #expect(events(fixture.published(feed)).sorted() == ["SUMMARY:Dentist", "SUMMARY:Offsite"])
+    }
+
+    @Test func aStoppedJobStopsTheRenderingAndPublishesNothing() throws {
+        let fixture = try FeedsFixture()
+        try fixture.event("dentist", summary: "Dentist")
+        let feed = try FeedStore().create(owner: "user-1", calendar: nil, detail: "busy", attendees: false, name: nil, on: fixture.db)
+        let stopped = FeedPublisher(
+            stores: fixture.publisher.stores, target: fixture.publisher.target, spoolDirectory: fixture.root, shouldStop: { true })
+        #expect(throws: StopRequested.self) { try stopped.publish(feed, on: fixture.db) }
+        #expect(fixture.published(feed) == nil, "nothing was written")
+        #expect(try fixture.publisher.publish(feed, on: fixture.db) == .written, "the next export renders it")
     }
 
     @Test func anUnchangedFeedIsNotRenderedAndTheSameBytesAreNotRewritten() throws {

@@ -186,3 +186,35 @@ import Testing
         #expect(planner.plan(calendars: [Sample.a, Sample.b], events: simulator.events).map(\.action) == [.patch], "a minute off is a change")
     }
 }
+
+/// Planning is CPU work a job's timeout must be able to stop.
+@Suite struct PlanningStopsTests {
+    struct Stopped: Error {}
+
+    @Test func aCheckpointThatThrowsEndsThePlanningWithNothingPlanned() {
+        let events = (0..<50).map { Sample.timed("event\(1000 + $0)", in: Sample.a, from: Double(24 + $0)) }
+        var checks = 0
+        #expect(throws: Stopped.self) {
+            _ = try Sample.planner.plan(calendars: [Sample.a, Sample.b], events: events) { () throws(Stopped) in
+                checks += 1
+                if checks == 10 { throw Stopped() }
+            }
+        }
+        #expect(checks == 10, "asked before each source event, and stopped at the tenth")
+        var asked = 0
+        let all = Sample.planner.plan(calendars: [Sample.a, Sample.b], events: events) { () throws(Never) in asked += 1 }
+        #expect(all.count == 50 && asked == 50 + 2, "once per source event and once per target calendar's clean-up")
+    }
+
+    @Test func aTitleBuiltToBacktrackIsJudgedWithinTheBound() throws {
+        var policy = MirrorPolicy()
+        policy.set(MirrorLink(skipTitle: try MirrorLink.compile("(a+)+$")), from: Sample.a.calendarID, to: Sample.b.calendarID)
+        let planner = MirrorPlanner(group: Sample.planner.group, rules: Sample.planner.rules, policy: policy)
+        var stalled = Sample.timed("stall0001", in: Sample.a, from: 24)
+        stalled.summary = String(repeating: "a", count: 300) + "!"
+        var skipped = Sample.timed("skip00001", in: Sample.a, from: 30)
+        skipped.summary = String(repeating: "a", count: 300)
+        let writes = planner.plan(calendars: [Sample.a, Sample.b], events: [stalled, skipped])
+        #expect(writes.map(\.eventID).count == 1 && writes.first?.mirror?.source.hasSuffix("stall0001") == true)
+    }
+}

@@ -1,6 +1,8 @@
+import Basics
 import Foundation
 import HTTPServer
 import Jobs
+import Metrics
 import Notify
 import Postgres
 import Synchronization
@@ -26,6 +28,16 @@ import Worker
         let again = try fixture.reminders()
         #expect(again["sent"] == 0 && again["suppressed_duplicate"] == 1)
         #expect(fixture.smtp.received().count == 1)
+    }
+
+    @Test func aStoppedJobStopsTheRunBeforeTheNextMessage() throws {
+        let fixture = try NotifyFixture(now: utc("2026-12-01T08:35:00Z"))
+        try fixture.event("shift001", start: "2026-12-01T09:00:00Z", summary: "Early shift")
+        let run = ReminderRun(
+            settings: fixture.environment.notify, db: fixture.db, metrics: MetricsRegistry(), now: fixture.now, shouldStop: { true })
+        #expect(throws: StopRequested.self) { try run.run() }
+        #expect(fixture.smtp.received().isEmpty)
+        #expect(try fixture.reminders()["sent"] == 1, "the next run sends it")
     }
 
     @Test func twoWorkersRacingSendItOnce() throws {
