@@ -52,7 +52,7 @@ if let url = argument("--publish") {
         guard let feed = try FeedStore().feed(id: Int64(option("--feed", 1)), on: db) else { fail("no feed") }
         let publisher = FeedPublisher(
             stores: MediaStores(settings: MediaSettings(mediaRoot: root), metrics: MetricsRegistry()),
-            target: try FeedPublisher.target("file://\(root)/feeds/"), spoolDirectory: root)
+            target: try FeedPublisher.target("file://\(root)/feeds/", mediaRoot: root), spoolDirectory: root)
         _ = try publisher.publish(feed, force: true, on: db)
         exit(0)
     } catch {

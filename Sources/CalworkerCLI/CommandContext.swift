@@ -78,7 +78,13 @@ final class CommandContext: Sendable {
         if !configuration.pgBin.isEmpty { backup.toolsDirectory = configuration.pgBin }
         if !configuration.backupDatabaseURL.isEmpty { backup.databaseURL = configuration.backupDatabaseURL }
         environment.backup = backup
-        if !configuration.feedsTarget.isEmpty { environment.feedsTarget = try? FeedPublisher.target(configuration.feedsTarget) }
+        if !configuration.feedsTarget.isEmpty {
+            do {
+                environment.feedsTarget = try FeedPublisher.target(configuration.feedsTarget, mediaRoot: environment.media.mediaRoot)
+            } catch {
+                environment.feedsTargetProblem = "CALWORKER_FEEDS_TARGET cannot be used: \(error.message)"
+            }
+        }
         var notify = NotifySettings()
         if !configuration.smtpURL.isEmpty {
             notify.smtp = SMTPSettings(

@@ -24,7 +24,8 @@ enum FeedsCommand {
             CALWORKER_FEEDS_TARGET as <token>.ics, the token being 43 random characters: whoever has
             the address reads the feed, so hand it only to its owner. create and rotate publish at once
             and print the address (under CALWORKER_FEEDS_URL when set). rotate gives a new address and
-            deletes the old object, so the old address stops working; delete removes both. Feeds are
+            deletes the old object, so the old address stops working; delete removes the object and
+            then the feed (it refuses, changing nothing, when the object cannot be removed). Feeds are
             brought up to date half a minute after a sync that changed events, and by the scheduled
             `ics_export` (jobs/ics-export.json); an unchanged feed is neither rendered nor rewritten.
             """,
@@ -94,21 +95,24 @@ enum FeedsCommand {
             let old = try existing(try id())
             guard let feed = try store.rotate(id: old.id, on: db) else { throw CLIError(.notFound, "no feed \(old.id)") }
             do {
-                try publisher.remove(token: old.token)
+                try publisher.remove(token: old.token, on: db)
             } catch {
                 context.output.err("warning: the old object could not be deleted yet (\(error)); the next full ics_export removes it")
             }
             return try publishNow(feed, publisher, context, db, verb: "rotated; the old address no longer works")
         case "delete":
             let feed = try existing(try id())
-            try store.delete(id: feed.id, on: db)
-            if let publisher = try? publisher(context) {
-                do {
-                    try publisher.remove(token: feed.token)
-                } catch {
-                    context.output.err("warning: the object could not be deleted yet (\(error)); the next full ics_export removes it")
-                }
+            // The object goes first: a feed deleted while its object stays published would say
+            // its address no longer works when it still does.
+            let publisher = try publisher(context)
+            do {
+                try publisher.remove(token: feed.token, on: db)
+            } catch {
+                throw CLIError(
+                    .failure, "feed \(feed.id) not deleted: its object could not be removed (\(error)), so its address still works",
+                    hint: "check the feeds target's store, then run calworker feeds delete \(feed.id) again")
             }
+            try store.delete(id: feed.id, on: db)
             context.emit(["deleted": feed.id]) { "feed \(feed.id) deleted; its address no longer works" }
             return .ok
         case "publish":
@@ -135,6 +139,10 @@ enum FeedsCommand {
     }
 
     static func publisher(_ context: CommandContext) throws(CLIError) -> FeedPublisher {
+        if let problem = context.registryEnvironment.feedsTargetProblem {
+            throw CLIError(
+                .unavailable, problem, hint: "fix CALWORKER_FEEDS_TARGET: s3://bucket/feeds/ or a file:// folder under CALWORKER_MEDIA_ROOT")
+        }
         guard let target = context.registryEnvironment.feedsTarget else {
             throw CLIError(
                 .usage, "no feeds target", hint: "set CALWORKER_FEEDS_TARGET to s3://bucket/feeds/ or a file:// folder under CALWORKER_MEDIA_ROOT")

@@ -27,9 +27,13 @@ public struct FeedPublisher {
     }
 
     /// `CALWORKER_FEEDS_TARGET` as a folder: `s3://bucket/feeds/` or `file:///srv/feeds/`.
-    public static func target(_ text: String) throws(MediaError) -> MediaLocation {
+    /// Checked once, with the reason when it cannot be used: a URL that is not a media
+    /// location (an S3 bucket name S3 refuses), http(s) (read-only), a `file://` folder outside
+    /// `mediaRoot` or without one. Commands and jobs report that reason, never "no target".
+    public static func target(_ text: String, mediaRoot: String?) throws(MediaError) -> MediaLocation {
         let location = try MediaLocation(text.hasSuffix("/") ? text : text + "/")
         if case .http = location { throw MediaError(.invalid, "feeds target \(location): http(s) is read-only; use s3:// or file://") }
+        try MediaStores.check(location, mediaRoot: mediaRoot)
         return location
     }
 
@@ -58,6 +62,8 @@ public struct FeedPublisher {
     public func publish(_ feed: Feed, force: Bool = false, now: Date = Date(), on db: PostgresConnection) throws -> Outcome {
         let stored = try db.query("SELECT fingerprint, content_sha256 FROM calworker.feeds WHERE id = $1 AND token = $2", [feed.id, feed.token])
         guard let state = stored.first else { return .superseded }
+        // Recorded before anything is written: only what calworker recorded is ever swept.
+        try record(location(of: feed), token: feed.token, on: db)
         let lastFingerprint: String? = try state.decodeOptional(at: 0)
         let lastHash: String? = try state.decodeOptional(at: 1)
         if !force, lastHash != nil, let lastFingerprint,
@@ -95,7 +101,7 @@ public struct FeedPublisher {
                 """, [feed.id, feed.token, rendered.fingerprint, hash, rendered.result.bytes, rendered.result.events, !same])
             if recorded == 0 {
                 // Rotated or deleted meanwhile: its old address must not come back to life.
-                try stores.delete(location(of: feed))
+                try remove(token: feed.token, on: db)
                 return .superseded
             }
             return same ? .unchanged : .written
@@ -110,24 +116,61 @@ public struct FeedPublisher {
         }
     }
 
-    /// Deletes a feed's object (after a rotation, or with the feed).
-    public func remove(token: String) throws(MediaError) { try stores.delete(location(token: token)) }
+    /// Deletes a feed's object under the target, and its record (after a rotation, or before
+    /// the feed itself goes). A 404 is success: the object is gone either way.
+    public func remove(token: String, on db: PostgresConnection) throws {
+        let object = location(token: token)
+        try stores.delete(object)
+        try db.execute("DELETE FROM calworker.feed_objects WHERE location = $1", [object.description])
+    }
 
-    /// Deletes objects under the target whose token no feed holds (a feed that went with its
-    /// calendar or account, a crash between steps), once older than `grace` so a feed being
-    /// made now is left alone. Returns how many.
-    public func removeOrphans(olderThan grace: TimeInterval = 600, now: Date = Date(), on db: PostgresConnection) throws -> Int {
-        let tokens = Set(try db.query("SELECT token FROM calworker.feeds").map { row throws(PostgresError) in try row.decode(String.self, at: 0) })
-        var removed = 0
-        for object in try stores.list(prefix: target) {
-            let name = object.location.name
-            guard name.hasSuffix(".ics"), !tokens.contains(String(name.dropLast(4))),
-                (object.lastModified ?? .distantPast) < now.addingTimeInterval(-grace)
-            else { continue }
-            try stores.delete(object.location)
-            removed += 1
+    /// Notes that calworker writes (or wrote) `object` for the feed with `token`.
+    func record(_ object: MediaLocation, token: String, on db: PostgresConnection) throws {
+        try db.execute(
+            """
+            INSERT INTO calworker.feed_objects (location, token) VALUES ($1, $2)
+            ON CONFLICT (location) DO UPDATE SET token = EXCLUDED.token, written_at = now()
+            """, [object.description, token])
+    }
+
+    /// What a sweep did.
+    public struct Sweep: Sendable, Equatable {
+        /// Objects deleted (or found gone) whose feed no longer holds them.
+        public var removed = 0
+        /// Records that name no location calworker can use (another program wrote them): left.
+        public var unreadable = 0
+
+        public init(removed: Int = 0, unreadable: Int = 0) {
+            self.removed = removed
+            self.unreadable = unreadable
         }
-        return removed
+    }
+
+    /// Deletes the objects calworker recorded writing that no feed holds any more (a feed that
+    /// went with its calendar or account, an address rotated while the store was down, a feed
+    /// published under an earlier target), once older than `grace` so a feed being made now
+    /// is left alone. Only recorded objects are ever deleted: never what a listing of the
+    /// target shows, which may hold files calworker did not write.
+    public func removeOrphans(olderThan grace: TimeInterval = 600, now: Date = Date(), on db: PostgresConnection) throws -> Sweep {
+        let held = Set(
+            try db.query("SELECT token FROM calworker.feeds").map { row throws(PostgresError) in
+                location(token: try row.decode(String.self, at: 0)).description
+            })
+        var sweep = Sweep()
+        let records = try db.query(
+            "SELECT location FROM calworker.feed_objects WHERE written_at < $1 ORDER BY location", [now.addingTimeInterval(-grace)])
+        for row in records {
+            let text: String = try row.decode(at: 0)
+            guard !held.contains(text) else { continue }
+            guard let object = try? MediaLocation(text), object.name.hasSuffix(".ics") else {
+                sweep.unreadable += 1
+                continue
+            }
+            try stores.delete(object)
+            try db.execute("DELETE FROM calworker.feed_objects WHERE location = $1", [text])
+            sweep.removed += 1
+        }
+        return sweep
     }
 }
 

@@ -34,6 +34,19 @@ public enum FeedsSchema {
                     FOREIGN KEY (account_id, calendar_id) REFERENCES calworker.calendars ON DELETE CASCADE
                 );
                 CREATE INDEX feeds_owner_idx ON calworker.feeds (owner);
-                """)
+                """),
+        Migration(
+            version: 19, name: "feed objects calworker wrote",
+            sql: """
+                -- Every object calworker writes for a feed, recorded before it is written: the
+                -- sweep of objects no feed holds deletes exactly these, never what a listing of
+                -- the target shows (the target may hold files calworker did not write).
+                CREATE TABLE calworker.feed_objects (
+                    location   text        PRIMARY KEY CHECK (location <> '' AND octet_length(location) <= 2048),
+                    token      text        NOT NULL CHECK (token ~ '^[A-Za-z0-9_-]{32,64}$'),
+                    written_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE INDEX feed_objects_token_idx ON calworker.feed_objects (token);
+                """),
     ]
 }

@@ -93,6 +93,7 @@ public struct IcsExportJob: JobHandler {
         // The schedule runs everywhere; without feeds there is nothing to do, target or not.
         if feeds.isEmpty && environment.feedsTarget == nil { return .success(JobFigures(["feeds": 0])) }
         guard let target = environment.feedsTarget else {
+            if let problem = environment.feedsTargetProblem { return .discard(reason: "\(feeds.count) feeds, not published: \(problem)") }
             return .discard(
                 reason: "\(feeds.count) feeds but no feeds target: set CALWORKER_FEEDS_TARGET "
                     + "(s3://bucket/feeds/ or file:///path/under/the/media/root/)")
@@ -118,7 +119,11 @@ public struct IcsExportJob: JobHandler {
             "feeds_unchanged": Double(counts[.unchanged] ?? 0), "feeds_skipped": Double(counts[.skipped] ?? 0),
         ])
         if args.feedID == nil && args.owner == nil && failures.isEmpty {
-            figures.set("orphans_removed", Double(try publisher.removeOrphans(now: environment.now(), on: db)))
+            let sweep = try publisher.removeOrphans(now: environment.now(), on: db)
+            figures.set("orphans_removed", Double(sweep.removed))
+            if sweep.unreadable > 0 {
+                context.logger.warning("feed object records left alone: not a location calworker writes", ["records": String(sweep.unreadable)])
+            }
         }
         guard failures.isEmpty else { throw FeedError(failures.prefix(5).joined(separator: "; ")) }
         return .success(figures)

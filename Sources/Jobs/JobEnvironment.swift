@@ -25,8 +25,11 @@ public struct JobEnvironment: Sendable {
     public var backup = BackupSettings()
     /// E-mail, webhooks, alert recipients and templates.
     public var notify = NotifySettings()
-    /// Where iCalendar feeds are published (`CALWORKER_FEEDS_TARGET`); nil: no feeds.
+    /// Where iCalendar feeds are published (`CALWORKER_FEEDS_TARGET`); nil: no feeds, or an
+    /// unusable target (then `feedsTargetProblem` says why).
     public var feedsTarget: MediaLocation?
+    /// Why `CALWORKER_FEEDS_TARGET` cannot be used, when it is set but unusable.
+    public var feedsTargetProblem: String?
     /// The clock the mirror window is measured from (tests pin it to a date).
     public var now: @Sendable () -> Date = { Date() }
 

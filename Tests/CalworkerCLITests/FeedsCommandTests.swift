@@ -73,4 +73,49 @@ import Testing
         #expect(files().isEmpty && emptied.stdout.contains("no feeds yet"), "\(emptied)")
         #expect(try calworker(["feeds", "rotate", id]).status == 5, "a feed that is gone: not found")
     }
+
+    /// A feed is never deleted while its object stays published, and a target that cannot be
+    /// used is named with its reason wherever it matters: the commands and the export job.
+    @Test func deletingNeedsAUsableTargetAndABadTargetIsNamedWithItsReason() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let db = try database.connect()
+        _ = try SeededOwner.add(owner: "user-1", calendars: ["ada@example.com"], on: db)
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cw-feedsdel-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root + "/feeds", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let usable = ["CALWORKER_MEDIA_ROOT": root, "CALWORKER_FEEDS_TARGET": "file://\(root)/feeds/"]
+        func calworker(_ arguments: [String], _ environment: [String: String]) throws -> (status: Int32, stdout: String, stderr: String) {
+            try CalworkerProcess.run(arguments, databaseURL: database.url, environment: environment)
+        }
+        let created = try calworker(["feeds", "create", "--owner", "user-1", "--json"], usable)
+        let id = String((try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: String])?["id"] ?? "0")
+        func feeds() throws -> Int { try db.query("SELECT count(*) FROM calworker.feeds")[0].decode(Int.self, at: 0) }
+
+        let noTarget = try calworker(["feeds", "delete", id], [:])
+        #expect(noTarget.status == 2 && noTarget.stderr.contains("CALWORKER_FEEDS_TARGET"), "\(noTarget)")
+        let bucket = try calworker(["feeds", "delete", id], ["CALWORKER_FEEDS_TARGET": "s3://My_Bucket/feeds/"])
+        #expect(bucket.status == 3 && bucket.stderr.contains("not an S3 bucket name"), "the real reason, not 'no target': \(bucket)")
+        let unreachable = try calworker(
+            ["feeds", "delete", id],
+            [
+                "CALWORKER_FEEDS_TARGET": "s3://feeds-bucket/feeds/", "CALWORKER_S3_ENDPOINT": "http://127.0.0.1:1",
+                "CALWORKER_S3_ACCESS_KEY_ID": "AKIDEXAMPLE", "CALWORKER_S3_SECRET_ACCESS_KEY": "secret-example",
+            ])
+        #expect(unreachable.status == 1 && unreachable.stderr.contains("still works"), "\(unreachable)")
+        #expect(try feeds() == 1, "no refusal deleted the feed")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/feeds").count == 1, "and its object is still there")
+
+        // The export job meets the same bad target and says why.
+        #expect(try calworker(["enqueue", "ics_export"], usable).status == 0)
+        #expect(try calworker(["work", "--once"], ["CALWORKER_FEEDS_TARGET": "s3://My_Bucket/feeds/"]).status == 0)
+        let run = try calworker(["runs", "--kind", "ics_export", "--json"], [:])
+        let error = (try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])?.first?["error"] as? String ?? ""
+        #expect(error.contains("CALWORKER_FEEDS_TARGET cannot be used") && error.contains("not an S3 bucket name"), "\(run.stdout)")
+
+        let deleted = try calworker(["feeds", "delete", id], usable)
+        #expect(deleted.status == 0, "\(deleted)")
+        #expect(try feeds() == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/feeds").isEmpty)
+    }
 }

@@ -1,6 +1,7 @@
 import Basics
 import Feeds
 import Foundation
+import Media
 import Postgres
 import TestSupport
 import Testing
@@ -75,7 +76,7 @@ import Testing
         let rotated = try #require(try store.rotate(id: feed.id, on: fixture.db))
         #expect(rotated.token != feed.token && rotated.token.count == 43)
         #expect(rotated.token.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
-        try fixture.publisher.remove(token: feed.token)
+        try fixture.publisher.remove(token: feed.token, on: fixture.db)
         #expect(fixture.published(feed) == nil)
         // A job that read the feed before the rotation publishes it now: it must not come back.
         #expect(try fixture.publisher.publish(feed, on: fixture.db) == .superseded)
@@ -84,21 +85,67 @@ import Testing
         #expect(events(fixture.published(rotated)) == ["SUMMARY:Dentist"])
     }
 
-    @Test func objectsNoFeedHoldsAreRemovedOnceTheyAreOld() throws {
+    @Test func theSweepRemovesOnlyObjectsCalworkerWroteAndNoFeedHolds() throws {
         let fixture = try FeedsFixture()
-        let feed = try FeedStore().create(owner: "user-1", calendar: nil, detail: "busy", attendees: false, name: nil, on: fixture.db)
-        #expect(try fixture.publisher.publish(feed, on: fixture.db) == .written)
+        let kept = try FeedStore().create(owner: "user-1", calendar: nil, detail: "busy", attendees: false, name: nil, on: fixture.db)
+        let gone = try FeedStore().create(owner: "user-1", calendar: nil, detail: "full", attendees: false, name: "Gone", on: fixture.db)
+        #expect(try fixture.publisher.publish(kept, on: fixture.db) == .written)
+        #expect(try fixture.publisher.publish(gone, on: fixture.db) == .written)
         let folder = fixture.root + "/feeds/"
-        for name in ["gone-with-its-calendar.ics", "being-made-now.ics", "notes.txt"] {
-            _ = FileManager.default.createFile(atPath: folder + name, contents: Data("x".utf8))
+        // What others keep in the same folder: old, named like feeds, in a subfolder too.
+        try FileManager.default.createDirectory(atPath: folder + "archive", withIntermediateDirectories: true)
+        let strays = ["archive/x.ics", "stray-\(String(repeating: "s", count: 40)).ics", "notes.txt"]
+        for name in strays {
+            _ = FileManager.default.createFile(atPath: folder + name, contents: Data("someone else's".utf8))
+            try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-7200)], ofItemAtPath: folder + name)
         }
-        let hourAgo = Date().addingTimeInterval(-3600)
-        for name in ["gone-with-its-calendar.ics", "notes.txt", feed.objectName] {
-            try FileManager.default.setAttributes([.modificationDate: hourAgo], ofItemAtPath: folder + name)
+        // A feed that went with its calendar; a feed published under an earlier target; a record
+        // another program wrote badly; and one written a moment ago by an export under way.
+        try fixture.db.execute("DELETE FROM calworker.feeds WHERE id = $1", [gone.id])
+        try FileManager.default.createDirectory(atPath: fixture.root + "/old", withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: fixture.root + "/old/" + kept.objectName, contents: Data("old".utf8))
+        try fixture.db.execute(
+            "INSERT INTO calworker.feed_objects (location, token) VALUES ($1, $2), ('not a location', $3)",
+            ["file://\(fixture.root)/old/\(kept.objectName)", kept.token, String(repeating: "b", count: 43)])
+        try fixture.db.execute("UPDATE calworker.feed_objects SET written_at = now() - interval '1 hour'")
+        let fresh = String(repeating: "f", count: 43)
+        _ = FileManager.default.createFile(atPath: folder + fresh + ".ics", contents: Data("new".utf8))
+        try fixture.db.execute("INSERT INTO calworker.feed_objects (location, token) VALUES ($1, $2)", ["file://\(folder)\(fresh).ics", fresh])
+
+        let sweep = try fixture.publisher.removeOrphans(on: fixture.db)
+        #expect(sweep == FeedPublisher.Sweep(removed: 2, unreadable: 1), "the deleted feed's object and the earlier target's")
+        let left = Set(try FileManager.default.subpathsOfDirectory(atPath: folder))
+        #expect(left == Set(strays + ["archive", kept.objectName, fresh + ".ics"]), "nothing calworker did not write: \(left.sorted())")
+        #expect(!FileManager.default.fileExists(atPath: fixture.root + "/old/" + kept.objectName))
+        let records = try fixture.db.query("SELECT location FROM calworker.feed_objects ORDER BY location").map { try $0.decode(String.self, at: 0) }
+        #expect(records.count == 3 && records.contains("not a location"), "\(records)")
+    }
+
+    @Test func theMediaRootItselfAsTargetLosesNothingToTheSweep() throws {
+        let fixture = try FeedsFixture()
+        let wide = FeedPublisher(
+            stores: fixture.publisher.stores, target: try FeedPublisher.target("file://\(fixture.root)", mediaRoot: fixture.root),
+            spoolDirectory: fixture.root)
+        let photo = fixture.root + "/photos/IMG_0001.ics"
+        try FileManager.default.createDirectory(atPath: fixture.root + "/photos", withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: photo, contents: Data("not ours".utf8))
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-86_400)], ofItemAtPath: photo)
+        #expect(try wide.removeOrphans(on: fixture.db) == FeedPublisher.Sweep())
+        #expect(FileManager.default.fileExists(atPath: photo))
+    }
+
+    @Test(arguments: [
+        ("s3://My_Bucket/feeds/", "not an S3 bucket name"), ("https://cdn.example.com/feeds/", "read-only"),
+        ("file:///etc/feeds/", "outside the media root"), ("feeds/", "not a media URL"),
+    ])
+    func anUnusableTargetIsRefusedWithTheReason(target: String, reason: String) throws {
+        let fixture = try FeedsFixture()
+        #expect(throws: MediaError.self) { try FeedPublisher.target(target, mediaRoot: fixture.root) }
+        do {
+            _ = try FeedPublisher.target(target, mediaRoot: fixture.root)
+        } catch {
+            #expect(error.message.contains(reason), "\(target): \(error)")
         }
-        #expect(try fixture.publisher.removeOrphans(on: fixture.db) == 1)
-        let left = Set(try FileManager.default.contentsOfDirectory(atPath: folder))
-        #expect(left == ["being-made-now.ics", "notes.txt", feed.objectName])
     }
 
     @Test func feedsAreRefusedForWhatIsNotTheOwners() throws {

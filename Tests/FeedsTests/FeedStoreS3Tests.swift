@@ -17,7 +17,8 @@ import Testing
             settings: MediaSettings(
                 s3Endpoint: moto.endpoint, s3Region: moto.region, s3AccessKeyID: moto.accessKeyID,
                 s3SecretAccessKey: moto.secretAccessKey), metrics: MetricsRegistry())
-        let publisher = FeedPublisher(stores: stores, target: try FeedPublisher.target("s3://\(bucket)/feeds"), spoolDirectory: fixture.root)
+        let publisher = FeedPublisher(
+            stores: stores, target: try FeedPublisher.target("s3://\(bucket)/feeds", mediaRoot: nil), spoolDirectory: fixture.root)
         let feed = try FeedStore().create(owner: "user-1", calendar: nil, detail: "full", attendees: false, name: nil, on: fixture.db)
         #expect(try publisher.publish(feed, on: fixture.db) == .written)
         let location = publisher.location(of: feed)
@@ -30,7 +31,7 @@ import Testing
         try fixture.event("standup", summary: "Standup", start: "2026-12-08T09:00:00+01:00", end: "2026-12-08T09:15:00+01:00")
         #expect(try publisher.publish(feed, on: fixture.db) == .written)
         #expect(try stores.head(location)?.etag != first.etag)
-        try publisher.remove(token: feed.token)
+        try publisher.remove(token: feed.token, on: fixture.db)
         #expect(try stores.head(location) == nil)
     }
 

@@ -23,7 +23,7 @@ final class FeedsFixture {
         accountID = try SeededOwner.add(owner: "user-1", calendars: ["ada@example.com", "team@group.calendar.google.com"], on: db)
         publisher = FeedPublisher(
             stores: MediaStores(settings: MediaSettings(mediaRoot: root), metrics: MetricsRegistry()),
-            target: try FeedPublisher.target("file://\(root)/feeds/"), spoolDirectory: root)
+            target: try FeedPublisher.target("file://\(root)/feeds/", mediaRoot: root), spoolDirectory: root)
     }
 
     deinit {

@@ -29,7 +29,7 @@ import Testing
         ).map { try $0.decode(String.self, at: 0) }
         #expect(
             tables == [
-                "accounts", "alerts", "audit", "calendars", "events", "feeds", "job_runs", "job_runs_default", "jobs", "mirror_links",
+                "accounts", "alerts", "audit", "calendars", "events", "feed_objects", "feeds", "job_runs", "job_runs_default", "jobs", "mirror_links",
                 "notification_settings", "notifications",
                 "notify_state", "owner_settings", "project_request_budgets", "push_channels", "push_syncs", "queue_pauses",
                 "request_budgets", "run_counts", "schedule_fires", "schema_migrations", "workers",
@@ -108,7 +108,7 @@ import Testing
             INSERT INTO calworker.jobs (kind, run_at) VALUES ('noop', now() + interval '30 seconds') RETURNING id
             """)[0].decode(at: 0)
         let applied = try CalworkerSchema.migrator.migrate(on: db)
-        #expect(applied.map(\.version) == [9, 10, 11, 12, 13, 14, 15, 16, 17, 18])
+        #expect(applied.map(\.version) == Array(9...CalworkerSchema.migrator.latestVersion))
         #expect(try db.query("SELECT last_full_sync_at = last_synced_at FROM calworker.accounts").first?.decode(Bool.self, at: 0) == true)
         #expect(try JobQueue().job(id: job, on: db)?.state == .available)
         let granted = try db.query("SELECT granted FROM calworker.take_request_budgets(1, 10, 1, 5, 'p', 100, 10)").first?.decode(Int.self, at: 0)
@@ -184,7 +184,7 @@ import Testing
         try record(555_555, 1, "completed", daysAgo: 900)  // older than any partition: the default one keeps it
         #expect(try db.query("SELECT count(*) FROM calworker.job_runs").first?.decode(Int.self, at: 0) == 9)
 
-        #expect(try CalworkerSchema.migrator.migrate(on: db).map(\.version) == [12, 13, 14, 15, 16, 17, 18])
+        #expect(try CalworkerSchema.migrator.migrate(on: db).map(\.version) == Array(12...CalworkerSchema.migrator.latestVersion))
         #expect(
             try db.query("SELECT count(*) FROM calworker.job_runs").first?.decode(Int.self, at: 0) == 10,
             "every record, and one for the job cancelled before it ran")
