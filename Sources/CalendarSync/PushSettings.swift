@@ -23,9 +23,12 @@ public struct PushSettings: Sendable, Equatable {
         self.address = address
     }
 
-    /// The path the receiver serves: the URL's path, as a reverse proxy passes it on.
+    /// The path the receiver serves: the URL's path exactly as written (a trailing slash kept,
+    /// percent-encoding as is), which is what Google posts to and a reverse proxy passes on.
+    /// Foundation's `URL.path` drops a trailing slash: the receiver then served `/push/google`
+    /// while Google posted to `/push/google/` and got 405, so every account stayed on polling.
     public var receiverPath: String {
-        guard let url = URL(string: address), !url.path.isEmpty else { return "/" }
-        return url.path
+        guard let path = URLComponents(string: address)?.percentEncodedPath, !path.isEmpty else { return "/" }
+        return path
     }
 }

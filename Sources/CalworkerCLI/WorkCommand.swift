@@ -9,6 +9,7 @@ import Jobs
 import Logging
 import Metrics
 import Postgres
+import PushReceiver
 import Worker
 
 enum WorkCommand {
@@ -113,14 +114,22 @@ enum WorkCommand {
             throw CLIError(.usage, "--console needs --http-addr to serve it on", hint: "e.g. calworker work --http-addr 127.0.0.1:9464 --console")
         }
         let console = arguments.has("console") ? try ConsoleCommand.makeApp(context) : nil
+        let receiver = context.pushReceiver()
         let server = try arguments.value("http-addr").map { address throws(CLIError) in
             try MonitoringServer.start(
-                address: address, metrics: context.metrics, probe: probe, receiver: context.pushReceiver(),
+                address: address, metrics: context.metrics, probe: probe, receiver: receiver,
                 console: console, isStarted: { worker.hasStarted }, isStopping: { worker.isStopping })
         }
         defer { server?.stop() }
         if let server {
-            context.logger.info("serving metrics and health", ["http_addr": arguments.value("http-addr")!, "port": String(server.port)])
+            // The receiver's path said once, exactly: a proxy or a CALWORKER_PUSH_URL that
+            // disagrees with it is seen at start, not in the accounts that stay on polling.
+            context.logger.info(
+                "serving metrics and health",
+                [
+                    "http_addr": arguments.value("http-addr")!, "port": String(server.port), "push_path": receiver.path,
+                    "push": context.registryEnvironment.google.push == nil ? "off" : "on",
+                ])
         }
         let watchdog = StopWatchdog(gracePeriod: options.gracePeriod)
         let traps = SignalTrap.install { signal in

@@ -34,6 +34,8 @@ struct PushReceiverFaultTests {
         ("https://calendar.example.com/push/google", "/push/google"),
         ("https://calendar.example.com", "/"),
         ("https://calendar.example.com/hooks/google?x=1", "/hooks/google"),
+        ("https://calendar.example.com/push/google/", "/push/google/"),
+        ("https://calendar.example.com/push/g%C3%BCl/", "/push/g%C3%BCl/"),
     ])
     func theReceiverAnswersOnThePathOfItsPublicURL(_ url: String, _ path: String) {
         #expect(PushSettings(address: url).receiverPath == path)
