@@ -63,6 +63,12 @@ enum ConsoleCommand {
         } catch {
             throw CLIError(.usage, error.message)
         }
+        let proxies: TrustedProxies
+        do throws(ConsoleError) {
+            proxies = try TrustedProxies(configuration.consoleTrustedProxies)
+        } catch {
+            throw CLIError(.unavailable, "CALWORKER_CONSOLE_TRUSTED_PROXIES: \(error.message)", hint: "e.g. 127.0.0.1,::1 for a proxy on this host")
+        }
         _ = try context.connectCurrent()
         let pool = ConnectionPool(
             url: configuration.databaseURL, size: 4, preparedStatements: configuration.usesPreparedStatements,
@@ -71,7 +77,7 @@ enum ConsoleCommand {
         do throws(ConsoleError) {
             return try ConsoleApp(
                 tokens: tokens, pool: pool, queue: context.queue, secureCookies: configuration.consoleSecureCookies,
-                accountActions: accountActions(context), schedules: schedules(context), backups: backups)
+                accountActions: accountActions(context), schedules: schedules(context), backups: backups, proxies: proxies)
         } catch {
             throw CLIError(.unavailable, error.message)
         }

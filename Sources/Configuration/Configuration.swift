@@ -66,6 +66,9 @@ public struct Configuration: Sendable {
     public var consoleReadOnlyToken = ""
     /// `on` when the console is served behind HTTPS: its session cookie is then `Secure`.
     public var consoleSecureCookies = false
+    /// The reverse proxies (addresses or networks, comma-separated) whose `X-Forwarded-For`
+    /// names the console's client. Empty: the TCP peer is the client.
+    public var consoleTrustedProxies = ""
     /// How long run history is kept: the cleanup job drops whole days older than this.
     /// Default 30 days.
     public var historyRetention: Duration = .seconds(30 * 86_400)
@@ -216,6 +219,7 @@ public struct Configuration: Sendable {
         config.consoleToken = try reader.string("CALWORKER_CONSOLE_TOKEN", default: "")
         config.consoleReadOnlyToken = try reader.string("CALWORKER_CONSOLE_READONLY_TOKEN", default: "")
         config.consoleSecureCookies = try reader.choice("CALWORKER_CONSOLE_SECURE_COOKIES", default: "off", among: ["on", "off"]) == "on"
+        config.consoleTrustedProxies = try reader.string("CALWORKER_CONSOLE_TRUSTED_PROXIES", default: "", secret: false)
         config.historyRetention = try reader.duration(
             "CALWORKER_HISTORY_RETENTION", default: config.historyRetention,
             in: .seconds(86_400) ... .seconds(100 * 365 * 86_400))

@@ -12,6 +12,8 @@ public final class ConsoleApp: Sendable {
     let tokens: ConsoleTokens
     let sessions: ConsoleSessions
     let throttle: LoginThrottle
+    /// Whose `X-Forwarded-For` names the client (the login throttle counts by client).
+    let proxies: TrustedProxies
     let pool: ConnectionPool
     let queue: JobQueue
     /// Cookies marked `Secure` (the console is served behind HTTPS).
@@ -36,8 +38,9 @@ public final class ConsoleApp: Sendable {
     public init(
         tokens: ConsoleTokens, pool: ConnectionPool, queue: JobQueue = JobQueue(), secureCookies: Bool = false,
         accountActions: ConsoleAccountActions? = nil, schedules: ConsoleSchedules? = nil, backups: ConsoleBackups? = nil,
-        throttle: LoginThrottle = LoginThrottle()
+        throttle: LoginThrottle = LoginThrottle(), proxies: TrustedProxies = .none
     ) throws(ConsoleError) {
+        self.proxies = proxies
         self.accountActions = accountActions
         self.schedules = schedules
         self.backups = backups
@@ -107,7 +110,8 @@ public final class ConsoleApp: Sendable {
                     session: signed(session))
             }
             defer { overview.clear() }
-            return act(request.path, form: form, session: session, peer: request.peer)
+            return act(
+                request.path, form: form, session: session, peer: proxies.client(peer: request.peer, forwardedFor: request.header("X-Forwarded-For")))
         }
         guard request.method == "GET" || request.method == "HEAD" else {
             return HTTPServerResponse(
@@ -117,22 +121,29 @@ public final class ConsoleApp: Sendable {
         return page(request, session: session)
     }
 
+    /// A login. Failures slow down the client that made them (counted by the address a trusted
+    /// proxy saw, else the TCP peer): past a few, its wrong tokens are answered 429 until its
+    /// wait is over. The token is still checked, and a right one always logs in: nobody's
+    /// failures, behind a shared proxy or not, lock out an operator who has the token. What
+    /// makes guessing hopeless is the token's length (at least 16 characters; 64 hex digits
+    /// from `openssl rand -hex 32` recommended), not the throttle.
     private func login(_ request: HTTPServerRequest) -> HTTPServerResponse {
-        let client = request.peer
+        let client = proxies.client(peer: request.peer, forwardedFor: request.header("X-Forwarded-For"))
+        let form = ConsoleForm(String(decoding: request.body, as: UTF8.self))
+        if let role = form["token"].flatMap(tokens.role(for:)), let issued = try? sessions.issue(role) {
+            throttle.recordSuccess(for: client)
+            return ConsolePage.redirect(
+                to: ConsoleLink([]), headers: [(name: "Set-Cookie", value: sessions.cookie(issued.value, secure: secureCookies))])
+        }
         let wait = throttle.wait(for: client)
+        throttle.recordFailure(for: client)
         if wait > 0 {
             return ConsolePage.response(
                 status: 429, title: "Log in", session: nil,
                 body: LoginPage.body(problem: "Too many failed logins from here; try again in \(Int(wait.rounded(.up))) s."),
                 headers: [(name: "Retry-After", value: String(Int(wait.rounded(.up))))])
         }
-        let form = ConsoleForm(String(decoding: request.body, as: UTF8.self))
-        guard let role = form["token"].flatMap(tokens.role(for:)), let issued = try? sessions.issue(role) else {
-            throttle.recordFailure(for: client)
-            return ConsolePage.response(status: 401, title: "Log in", session: nil, body: LoginPage.body(problem: "That token does not log in."))
-        }
-        throttle.recordSuccess(for: client)
-        return ConsolePage.redirect(to: ConsoleLink([]), headers: [(name: "Set-Cookie", value: sessions.cookie(issued.value, secure: secureCookies))])
+        return ConsolePage.response(status: 401, title: "Log in", session: nil, body: LoginPage.body(problem: "That token does not log in."))
     }
 
     private func page(_ request: HTTPServerRequest, session: ConsoleSessions.Session) -> HTTPServerResponse {

@@ -18,20 +18,26 @@ import Testing
         let db: PostgresConnection
         let app: ConsoleApp
 
-        init(accountActions: ConsoleAccountActions? = nil, schedules: ConsoleSchedules? = nil, backups: ConsoleBackups? = nil) throws {
+        init(
+            accountActions: ConsoleAccountActions? = nil, schedules: ConsoleSchedules? = nil, backups: ConsoleBackups? = nil,
+            proxies: TrustedProxies = .none
+        ) throws {
             database = try TestDatabase.make()
             db = try database.connect()
             app = try ConsoleApp(
                 tokens: try ConsoleTokens(operatorToken: ConsoleAppTests.operatorToken, readOnlyToken: ConsoleAppTests.readerToken),
                 pool: ConnectionPool(url: database.url, size: 2, purpose: "the console"), accountActions: accountActions,
-                schedules: schedules, backups: backups)
+                schedules: schedules, backups: backups, proxies: proxies)
         }
 
-        func request(_ method: String, _ target: String, cookie: String? = nil, form: String? = nil, peer: String = "10.0.0.9") -> HTTPServerResponse
-        {
+        func request(
+            _ method: String, _ target: String, cookie: String? = nil, form: String? = nil, peer: String = "10.0.0.9",
+            forwardedFor: String? = nil
+        ) -> HTTPServerResponse {
             let parts = target.split(separator: "?", maxSplits: 1).map(String.init)
             var headers: [(name: String, value: String)] = []
             if let cookie { headers.append((name: "Cookie", value: "other=1; cw_session=\(cookie)")) }
+            if let forwardedFor { headers.append((name: "X-Forwarded-For", value: forwardedFor)) }
             var request = HTTPServerRequest(
                 method: method, path: parts[0], query: parts.count > 1 ? parts[1] : nil, headers: headers,
                 body: Array((form ?? "").utf8))
@@ -91,14 +97,42 @@ import Testing
         #expect(script.status == 200 && text(script).contains("data-refresh") && script.contentType.hasPrefix("text/javascript"))
     }
 
-    @Test func aWrongTokenIsRefusedAndRepeatedFailuresAreSlowedDown() throws {
+    @Test func aWrongTokenIsRefusedAndRepeatedFailuresAreSlowedDownButTheRightTokenAlwaysLogsIn() throws {
         let fixture = try Fixture()
         defer { fixture.database.drop() }
         for _ in 0..<3 { #expect(fixture.request("POST", "/login", form: "token=guess-0123456789abcdef").status == 401) }
-        let slowed = fixture.request("POST", "/login", form: "token=\(Self.operatorToken)")
-        #expect(slowed.status == 429 && slowed.headers.contains { $0.name == "Retry-After" }, "even the right token waits its turn")
-        #expect(
-            fixture.request("POST", "/login", form: "token=\(Self.operatorToken)", peer: "10.0.0.10").status == 303, "another client is not slowed")
+        let slowed = fixture.request("POST", "/login", form: "token=guess-0123456789abcdef")
+        #expect(slowed.status == 429 && slowed.headers.contains { $0.name == "Retry-After" }, "past three failures, wrong tokens are slowed")
+        #expect(fixture.request("POST", "/login", form: "token=\(Self.operatorToken)").status == 303, "the right token is never refused")
+        #expect(fixture.request("POST", "/login", form: "token=guess-0123456789abcdef").status == 401, "a success starts the count afresh")
+    }
+
+    /// Behind the runbook's reverse proxy every TCP peer is 127.0.0.1: four wrong logins from
+    /// anyone made the right token get 429. Now the throttle counts by the address the proxy
+    /// saw, and only from a configured proxy is that header believed.
+    @Test func behindAProxyTheThrottleCountsByClientAndAForgedHeaderIsIgnored() throws {
+        let fixture = try Fixture(proxies: try TrustedProxies("127.0.0.1, ::1"))
+        defer { fixture.database.drop() }
+        func login(_ token: String, from client: String, peer: String = "127.0.0.1") -> Int {
+            fixture.request("POST", "/login", form: "token=\(token)", peer: peer, forwardedFor: client).status
+        }
+        for _ in 0..<6 { _ = login("guess-0123456789abcdef", from: "203.0.113.66") }
+        #expect(login("guess-0123456789abcdef", from: "203.0.113.66") == 429, "the attacker is slowed")
+        #expect(login("guess-0123456789abcdef", from: "198.51.100.7") == 401, "another client behind the proxy is not")
+        #expect(login(Self.operatorToken, from: "198.51.100.7") == 303)
+        // A client that is not the proxy cannot choose who it is counted as.
+        for _ in 0..<6 { _ = login("guess-0123456789abcdef", from: "198.51.100.8", peer: "192.0.2.44") }
+        #expect(login("guess-0123456789abcdef", from: "198.51.100.8") == 401, "the forged header was not believed")
+        #expect(login("guess-0123456789abcdef", from: "198.51.100.9", peer: "192.0.2.44") == 429, "the forger itself is counted")
+        // The nearest untrusted hop counts: a chain through a second proxy of ours, and garbage.
+        #expect(TrustedProxies.none.client(peer: "127.0.0.1", forwardedFor: "198.51.100.1") == "127.0.0.1")
+        let proxies = try TrustedProxies("127.0.0.1, 10.0.0.0/8")
+        #expect(proxies.client(peer: "127.0.0.1", forwardedFor: "1.2.3.4, 198.51.100.1, 10.1.2.3") == "198.51.100.1")
+        #expect(proxies.client(peer: "127.0.0.1", forwardedFor: "<script>, 10.1.2.3") == "127.0.0.1")
+        #expect(proxies.client(peer: "127.0.0.1", forwardedFor: nil) == "127.0.0.1")
+        for bad in ["localhost", "10.0.0.0/33", "::1/129", "1.2.3.4/x", "999.1.1.1"] {
+            #expect(throws: ConsoleError.self) { try TrustedProxies(bad) }
+        }
     }
 
     @Test func hostileValuesAreShownAsTextAndNeverAsMarkup() throws {
