@@ -135,6 +135,20 @@ import Testing
         }
     }
 
+    /// After a restart of PostgreSQL the pooled sessions were dead and every page said
+    /// "Database unavailable" while the database was up.
+    @Test func pagesAfterTheDatabaseRestartedAreServed() throws {
+        let fixture = try Fixture()
+        defer { fixture.database.drop() }
+        let cookie = try fixture.login(Self.readerToken)
+        #expect(fixture.request("GET", "/runs", cookie: cookie).status == 200)
+        try fixture.database.terminateSessions(keeping: fixture.db)
+        for page in ["/runs", "/", "/accounts", "/audit"] {
+            let response = fixture.request("GET", page, cookie: cookie)
+            #expect(response.status == 200, "\(page): \(text(response).prefix(300))")
+        }
+    }
+
     @Test func hostileValuesAreShownAsTextAndNeverAsMarkup() throws {
         let fixture = try Fixture()
         defer { fixture.database.drop() }

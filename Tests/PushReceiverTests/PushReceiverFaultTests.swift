@@ -30,6 +30,19 @@ struct PushReceiverFaultTests {
         #expect(ExpositionSamples(metrics.render()).value("calworker_push_notifications_total", ["state": "exists", "outcome": "failed"]) == 1)
     }
 
+    /// After a restart of PostgreSQL the pooled sessions are dead and the client does not
+    /// know: the receiver answered 503 to the next four notifications while the database was up.
+    @Test func notificationsAfterTheDatabaseRestartedAreRecorded() throws {
+        let fixture = try PushFixture()
+        try fixture.channel("ch-1")
+        concurrently(4) { index in _ = fixture.receiver.respond(to: PushFixture.notification(channel: "ch-1", number: index + 1)) }
+        try fixture.database.terminateSessions(keeping: fixture.db)
+        for number in 10...13 {
+            let response = fixture.receiver.respond(to: PushFixture.notification(channel: "ch-1", number: number))
+            #expect(response.status == 200, "notification \(number): \(String(decoding: response.body, as: UTF8.self))")
+        }
+    }
+
     @Test(arguments: [
         ("https://calendar.example.com/push/google", "/push/google"),
         ("https://calendar.example.com", "/"),

@@ -62,3 +62,17 @@ public final class TestDatabase: Sendable {
         }
     }
 }
+
+extension TestDatabase {
+    /// Ends every session of this database but `keeping` (as a restart or a failover would
+    /// end them), through the server: the clients learn of it only when they next use them.
+    /// Touches this test's own database only.
+    public func terminateSessions(keeping keeper: PostgresConnection? = nil) throws {
+        let admin = try PostgresConnection.connect(TestEnvironment.adminURL)
+        defer { admin.close() }
+        let keep: Int32 = try keeper?.query("SELECT pg_backend_pid()")[0].decode(at: 0) ?? 0
+        try admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2 AND pid <> pg_backend_pid()",
+            [name, keep])
+    }
+}
