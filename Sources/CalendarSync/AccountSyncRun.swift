@@ -139,13 +139,9 @@ public struct AccountSyncRun {
         }
     }
 
-    /// Runs the local-copy part holding the account's lock (a session advisory lock, waiting
-    /// at most the connection's lock limit): a cron sync and a notified sync of one account
-    /// never write the same calendar at once.
+    /// Runs the local-copy part holding the account's lock (`AccountLock`): a cron sync and a
+    /// notified sync of one account never write the same calendar at once.
     private func withAccountLock<T>(_ body: () throws -> T) throws -> T {
-        let key = "calworker.sync_account:\(accountID)"
-        try db.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", [key])
-        defer { _ = try? db.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key]) }
-        return try body()
+        try AccountLock.holding(accountID, on: db, body)
     }
 }

@@ -92,8 +92,14 @@ public final class ChannelKeeper {
             renewBefore: settings.push?.renewBefore ?? PushSettings(address: "").renewBefore, failed: failed)
     }
 
-    /// Carries out the plan. Throws only for the database; Google's refusals are in the report.
+    /// Carries out the plan, planned and carried out holding the account's lock (`AccountLock`):
+    /// two syncs of one account that each found a channel missing used to create it twice.
+    /// Throws only for the database; Google's refusals are in the report.
     public func run(now: Date = Date(), stoppingAll: Bool = false) throws -> ChannelReport {
+        try AccountLock.holding(accountID, on: db) { try runLocked(now: now, stoppingAll: stoppingAll) }
+    }
+
+    private func runLocked(now: Date, stoppingAll: Bool) throws -> ChannelReport {
         let plan = try plan(now: now, stoppingAll: stoppingAll)
         var report = ChannelReport()
         for channel in plan.expired {

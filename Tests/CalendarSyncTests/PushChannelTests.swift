@@ -91,6 +91,43 @@ import Worker
         #expect(fixture.emulator.channels().allSatisfy { $0.state != .live })
     }
 
+    /// Two syncs of one account at once each found the channels missing and opened them twice:
+    /// the upkeep ran outside the account's lock. Both upkeeps wait for the lock here, then run
+    /// one after the other, and the second finds the first's channels.
+    @Test func twoUpkeepsOfOneAccountAtOnceOpenEachChannelOnce() throws {
+        let fixture = try SyncFixture(calendars: [SyncFixture.email, Self.team], ownedCalendars: true)
+        _ = try fixture.syncUntilSuccess()
+        let receiver = try fixture.startReceiver()
+        defer { receiver.stop() }
+        let settings = fixture.pushEnvironment(receiver).google
+        let holder = try fixture.database.connect()
+        let key = "calworker.sync_account:\(fixture.accountID)"
+        try holder.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", [key])
+        let reports = SharedList<ChannelReport>()
+        let (database, accountID, cipher, metrics) = (fixture.database, fixture.accountID, fixture.environment.tokenCipher, fixture.metrics)
+        let done = DispatchGroup()
+        for _ in 0..<2 {
+            done.enter()
+            Thread {
+                defer { done.leave() }
+                guard let db = try? database.connect() else { return }
+                let keeper = ChannelKeeper(
+                    accountID: accountID, settings: settings, store: AccountStore(cipher: cipher), db: db, metrics: metrics, shouldAbort: { false })
+                if let report = try? keeper.run() { reports.append(report) }
+            }.start()
+        }
+        #expect(
+            eventually(timeout: 20) {
+                (try? holder.query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")[0].decode(Int.self, at: 0)) == 2
+            }, "both upkeeps wait for the account's lock")
+        try holder.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key])
+        #expect(done.wait(timeout: .now() + 60) == .success)
+        #expect(reports.values.count == 2 && reports.values.map(\.created).sorted() == [0, 3], "\(reports.values)")
+        let live = try fixture.liveChannels()
+        #expect(live.count == 3 && Set(live.map(\.resource)).count == 3, "each resource watched once: \(live.map(\.resource))")
+        #expect(fixture.emulator.channels().filter { $0.state == .live }.count == 3)
+    }
+
     @Test func aResetAndALostAuthorizationStopTheChannels() throws {
         let fixture = try SyncFixture(calendars: [SyncFixture.email, Self.team], ownedCalendars: true)
         let receiver = try fixture.startReceiver()
