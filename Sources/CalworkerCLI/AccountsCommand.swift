@@ -44,7 +44,7 @@ enum AccountsCommand {
         let action = arguments.positionals.first ?? "list"
         let store = try context.accountStore()
         func id() throws(CLIError) -> Int64 {
-            guard arguments.positionals.count == 2, let id = Int64(arguments.positionals[1]) else {
+            guard arguments.positionals.count == 2, let id = Int64(arguments.positionals[1]), id > 0 else {
                 throw CLIError(.usage, "usage: calworker accounts \(action) ID (a number; see calworker accounts list)")
             }
             return id

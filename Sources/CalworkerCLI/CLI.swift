@@ -79,6 +79,10 @@ public enum CLI {
             case .invalidJob: return .usage
             case .wrongState: return .failure
             }
+        } catch let error as PostgresError where error.isDataException {
+            output.err("error: a value given cannot be used: \(error.message)")
+            output.err("hint: check the options' values (ids, times, cursors); see calworker \(command.name) --help")
+            return .usage
         } catch let error as PostgresError where error.isConnectionProblem {
             output.err("error: lost the connection to PostgreSQL: \(error)")
             output.err("hint: check the server and CALWORKER_DATABASE_URL, then run the command again")

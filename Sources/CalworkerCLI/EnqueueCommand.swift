@@ -109,13 +109,3 @@ enum EnqueueCommand {
         }
     }
 }
-
-enum TimeText {
-    /// ISO 8601 with a zone (`Z` or `+01:00`), with or without fractional seconds.
-    static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
-    }
-}

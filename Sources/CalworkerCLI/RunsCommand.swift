@@ -45,8 +45,8 @@ enum RunsCommand {
         ]
     ) { arguments, context in
         if arguments.positionals.first == "show" {
-            guard arguments.positionals.count == 2, let id = Int64(arguments.positionals[1]) else {
-                throw CLIError(.usage, "usage: calworker runs show JOB_ID (a number)")
+            guard arguments.positionals.count == 2, let id = Int64(arguments.positionals[1]), id > 0 else {
+                throw CLIError(.usage, "usage: calworker runs show JOB_ID (a positive number)")
             }
             return try show(id: id, context: context)
         }

@@ -397,8 +397,17 @@ public final class ConsoleApp: Sendable {
         (session, sessions.csrfToken(for: session))
     }
 
+    /// What a failed statement means for the person who asked: a value in the request the
+    /// database cannot use (out of range, not a date) is their input's fault and a 400 saying
+    /// so; anything else is an outage, 503.
     private func unavailable(_ error: any Error, session: ConsoleSessions.Session) -> HTTPServerResponse {
-        ConsolePage.message(
+        if let failure = error as? PostgresError, failure.isDataException {
+            return ConsolePage.message(
+                status: 400, title: "Refused",
+                "A value in this request cannot be used: \(String(describing: failure).prefix(300)). Change it and try again.",
+                session: signed(session))
+        }
+        return ConsolePage.message(
             status: 503, title: "Database unavailable",
             "The database did not answer (\(String(describing: error).prefix(300))); try again in a moment.", session: signed(session))
     }

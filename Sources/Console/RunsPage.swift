@@ -1,3 +1,4 @@
+import Configuration
 import Foundation
 import JobQueue
 
@@ -35,7 +36,7 @@ enum RunsPage {
             filter.errorContaining = error
         }
         if let until = query["until"] {
-            guard let date = ISO8601DateFormatter().date(from: until) else {
+            guard let date = TimeText.parse(until) else {
                 return .failure(ConsoleError("until is a time such as 2026-12-03T12:00:00Z"))
             }
             filter.until = date

@@ -36,9 +36,19 @@ public struct RunCursor: Sendable, Equatable {
     public var jobID: Int64
     public var attempt: Int32
 
+    /// The latest time a cursor may name: the end of year 9999 in microseconds since 1970. A
+    /// cursor past it (`9223372036854775807-1-1`) is not one a page ever ended with, and made
+    /// PostgreSQL fail with "interval out of range", which read as an outage.
+    public static let latestMicros: Int64 = 253_402_300_799_999_999
+
+    /// `MICROS-JOB-ATTEMPT` as a page ends with it; nil for anything a page could not have
+    /// ended with (negative or out-of-range parts included).
     public init?(_ text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, let micros = Int64(parts[0]), let job = Int64(parts[1]), let attempt = Int32(parts[2]) else { return nil }
+        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            let micros = Int64(parts[0]), (0...Self.latestMicros).contains(micros),
+            let job = Int64(parts[1]), job > 0, let attempt = Int32(parts[2]), attempt >= 0
+        else { return nil }
         finishedMicros = micros
         jobID = job
         self.attempt = attempt

@@ -48,6 +48,11 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable
 
     public var isUniqueViolation: Bool { sqlState == "23505" }
 
+    /// The statement was given a value PostgreSQL cannot use (class 22, "data exception": a
+    /// number or interval out of range, a date that is not one): the input's fault, not an
+    /// outage, so a command answers it as a usage error.
+    public var isDataException: Bool { sqlState?.hasPrefix("22") == true }
+
     /// A failure that says nothing about the statement itself: running it again can succeed
     /// (deadlock detected, serialization failure, lock not available).
     public var isTransient: Bool {

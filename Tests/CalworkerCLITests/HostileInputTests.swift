@@ -96,6 +96,28 @@ import Testing
         #expect(try db.query("SELECT count(*) FROM calworker.jobs")[0].decode(Int.self, at: 0) == 0)
     }
 
+    /// Filters and cursors an operator (or a script) pastes: a value PostgreSQL cannot use was
+    /// reported as an outage ("interval out of range", exit 1); each is a usage error, exit 2.
+    @Test func hostileFilterValuesAndCursorsAreUsageErrorsNotOutages() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let cases: [[String]] = [
+            ["runs", "--before", "9223372036854775807-1-1"], ["runs", "--before", "-1-1-1"], ["runs", "--before", "1-0-1"],
+            ["runs", "--before", "1-1-2147483648"], ["runs", "--before", "+5-1-1"], ["runs", "--before", "١-1-1"],
+            ["runs", "--job", "-3"], ["runs", "--job", "99999999999999999999"], ["runs", "--account", "0"],
+            ["runs", "--until", "99999-01-01T00:00:00Z"], ["runs", "--limit", "0"], ["runs", "--limit", "99999999999"],
+            ["runs", "--arg", "=x"], ["runs", "--state", "exploded"], ["runs", "show", "-1"],
+            ["runs", "export", "--since", "9223372036854775807s"], ["audit", "--limit", "-1"],
+            ["retry", "--account", "-1", "--dry-run"], ["cancel", "--job", "x"],
+        ]
+        for arguments in cases {
+            Self.expectCleanFailure(try CalworkerProcess.run(arguments, databaseURL: database.url), code: 2)
+        }
+        // A cursor a page really ends with still works.
+        let page = try CalworkerProcess.run(["runs", "--before", "1796119200000000-12-1"], databaseURL: database.url)
+        #expect(page.status == 0, "\(page.stderr)")
+    }
+
     @Test func poisonArgsWrittenStraightIntoTheTableAreDiscardedAndTheJobsBesideThemRun() throws {
         let database = try TestDatabase.make()
         defer { database.drop() }

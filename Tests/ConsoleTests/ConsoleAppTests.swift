@@ -149,6 +149,28 @@ import Testing
         }
     }
 
+    /// `/runs?before=9223372036854775807-1-1` answered 503 "The database did not answer
+    /// (interval out of range)": an input error reported as an outage. Every hostile value is
+    /// a 400 saying which field, and nothing reaches the database as an outage.
+    @Test func hostileFilterValuesAreRefusedWith400NeverReportedAsAnOutage() throws {
+        let fixture = try Fixture()
+        defer { fixture.database.drop() }
+        let cookie = try fixture.login(Self.readerToken)
+        let refused = [
+            "before=9223372036854775807-1-1", "before=-1-1-1", "before=1-0-1", "before=x", "job=-1", "job=99999999999999999999",
+            "account=0", "until=99999-01-01T00:00:00Z", "since=9223372036854775807s", "since=-1h", "state=exploded", "arg=%3Dx",
+            "subject=" + String(repeating: "s", count: 600), "error=" + String(repeating: "e", count: 1001),
+        ]
+        for query in refused {
+            let response = fixture.request("GET", "/runs?" + query, cookie: cookie)
+            #expect(response.status == 400, "\(query.prefix(60)): \(response.status) \(text(response).prefix(200))")
+        }
+        for query in ["kind=" + String(repeating: "k", count: 5000), "kind=%00x", "error=%00", "before=1796119200000000-12-1"] {
+            let response = fixture.request("GET", "/runs?" + query, cookie: cookie)
+            #expect(response.status == 200, "\(query.prefix(60)): \(response.status) \(text(response).prefix(200))")
+        }
+    }
+
     @Test func hostileValuesAreShownAsTextAndNeverAsMarkup() throws {
         let fixture = try Fixture()
         defer { fixture.database.drop() }
