@@ -144,6 +144,43 @@ import Testing
         #expect(try owner.query("SELECT has_table_privilege($1, 'calworker.jobs', 'TRUNCATE')", [odd])[0].decode(Bool.self, at: 0) == false)
     }
 
+    /// Roles for which the grants would mean nothing: a member of the owner could SET ROLE and
+    /// drop the tables, pg_read_all_data reads everything, CREATEROLE can grant itself the owner.
+    @Test func grantsRefuseRolesThatCouldDoMoreThanAWorker() throws {
+        let roles = try DatabaseRoles()
+        defer { roles.drop() }
+        let owner = try roles.connect(as: roles.owner)
+        defer { owner.close() }
+        let admin = try PostgresConnection.connect(TestEnvironment.adminURL + " dbname=\(roles.database)")
+        defer { admin.close() }
+        // Cluster-wide roles, named after this test's own tag (hex digits) and dropped after it.
+        let tag = String(roles.owner.dropLast("_owner".count))
+        let made = [
+            (tag + "_member", "GRANT \(roles.owner) TO \(tag)_member", "member of the schema's owner"),
+            (tag + "_reader", "GRANT pg_read_all_data TO \(tag)_reader", "pg_read_all_data"),
+            (tag + "_writer", "GRANT pg_write_all_data TO \(tag)_writer", "pg_write_all_data"),
+            (tag + "_maker", "ALTER ROLE \(tag)_maker CREATEROLE", "CREATEROLE"),
+            (tag + "_replica", "ALTER ROLE \(tag)_replica REPLICATION", "REPLICATION"),
+        ]
+        defer { for (role, _, _) in made { _ = try? admin.execute("DROP ROLE IF EXISTS \(role)") } }
+        for (role, grant, _) in made {
+            try admin.execute("CREATE ROLE \(role) LOGIN")
+            try admin.execute(grant)
+        }
+        for (role, words) in made.map({ ($0.0, $0.2) }) + [("pg_read_all_data", "predefined roles"), ("pg_monitor", "predefined roles")] {
+            #expect {
+                try CalworkerSchema.migrator.migrate(on: owner, grantingTo: role)
+            } throws: { error in
+                (error as? SchemaGrants.Refusal)?.description.contains(words) == true
+            }
+            #expect(try CalworkerSchema.migrator.databaseVersion(on: owner) == 0, "\(role): the refusal rolled the migration back")
+        }
+        // The compose file's worker role is none of these.
+        try CalworkerSchema.migrator.migrate(on: owner, grantingTo: roles.worker)
+        // And the backup role (pg_read_all_data, for pg_dump) is refused as a worker.
+        #expect(throws: SchemaGrants.Refusal.self) { try CalworkerSchema.migrator.migrate(on: owner, grantingTo: roles.backup) }
+    }
+
     /// An installation the superuser migrated before the roles existed, handed to the owner by
     /// `docker/postgres/hand-over-schema.sql` (runbooks/database-roles.md), then upgraded by
     /// the owner with the worker's grants: everything in the schema is the owner's, and the
