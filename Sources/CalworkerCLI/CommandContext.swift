@@ -206,6 +206,6 @@ final class CommandContext: Sendable {
 
     /// Prints a value as JSON, or hands over to the table printer.
     func emit<T: Encodable>(_ value: T, table: () -> String) {
-        output.out(json ? JSONOutput.encode(value) : table())
+        if json { output.out(JSONOutput.encode(value), json: true) } else { output.out(table()) }
     }
 }

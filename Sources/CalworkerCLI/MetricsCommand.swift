@@ -36,7 +36,7 @@ enum MetricsCommand {
                 throw CLIError(.failure, "\(error)", hint: "the directory must exist and be writable; the name must end in .prom")
             }
         } else if context.json {
-            context.output.out(JSONOutput.encode(families))
+            context.output.out(JSONOutput.encode(families), json: true)
         } else {
             // The exposition ends with its own newline; `out` adds one more.
             context.output.out(String(PrometheusText.render(families).dropLast()))

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Redaction
 import Synchronization
@@ -15,9 +16,10 @@ public final class Output: Sendable {
     private init(capturing: Bool) { self.capturing = capturing }
 
     /// Writes a line to stdout. Everything printed passes `printable` first: values in the
-    /// database and servers' answers reach the terminal through here.
-    public func out(_ text: String) {
-        let line = Self.printable(text) + "\n"
+    /// database and servers' answers reach the terminal through here. `json` says the text is
+    /// JSON, whose escapes must stay JSON (`\u202e`) for scripts to parse it.
+    public func out(_ text: String, json: Bool = false) {
+        let line = Self.printable(text, style: json ? .json : .plain) + "\n"
         if capturing { captured.withLock { $0.out += line } } else { FileHandle.standardOutput.write(Data(line.utf8)) }
     }
 
@@ -26,11 +28,11 @@ public final class Output: Sendable {
         if capturing { captured.withLock { $0.err += line } } else { FileHandle.standardError.write(Data(line.utf8)) }
     }
 
-    /// Text safe to print: without secrets, and with control characters other than newline
-    /// and tab shown as `\u{1B}` instead of sent raw (a stored value with terminal escape codes
-    /// could otherwise rewrite what an operator sees, or their terminal's title and clipboard).
-    static func printable(_ text: String) -> String {
-        Terminal.escapingControls(Redactor.clean(text))
+    /// Text safe to print: without secrets, and with the characters that act on a terminal or
+    /// on the text around them (control characters other than newline and tab, direction
+    /// overrides) shown as escapes instead of sent raw (`TerminalText`).
+    static func printable(_ text: String, style: TerminalText.Style = .plain) -> String {
+        TerminalText.escaped(Redactor.clean(text), style: style)
     }
 
     public var standardOutput: String { captured.withLock { $0.out } }
@@ -167,26 +169,5 @@ enum Formatting {
         guard let text, !text.isEmpty else { return "-" }
         let single = text.replacingOccurrences(of: "\n", with: " ")
         return single.count <= length ? single : String(single.prefix(length - 1)) + "…"
-    }
-}
-
-/// What may go to a terminal.
-enum Terminal {
-    /// C0 controls (but newline and tab), DEL and C1 controls as visible `\u{…}` escapes.
-    static func escapingControls(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
-        var output = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if isControl(scalar) {
-                output.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
-            } else {
-                output.append(scalar)
-            }
-        }
-        return String(output)
-    }
-
-    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
     }
 }

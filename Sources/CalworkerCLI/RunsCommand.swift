@@ -101,7 +101,7 @@ enum RunsCommand {
         var written = 0
         while true {
             let page = try context.queue.runs(filter, on: db)
-            for run in page { context.output.out(JSONOutput.encodeLine(run)) }
+            for run in page { context.output.out(JSONOutput.encodeLine(run), json: true) }
             written += page.count
             guard page.count == filter.limit, let next = page.last?.cursor.flatMap(RunCursor.init) else { break }
             filter.before = next

@@ -1,3 +1,5 @@
+import Basics
+
 /// Markup that is safe by construction: a `String` interpolated into it is escaped, so a job's
 /// args, an error or an account's e-mail can never become markup; only literals written in
 /// this source, other `HTML` values and `ConsoleLink`s go in as they are.
@@ -40,7 +42,8 @@ public struct HTML: Sendable, Equatable, ExpressibleByStringInterpolation, Custo
     }
 
     /// `&`, `<`, `>`, `"` and `'` as character references: enough between tags and inside a
-    /// quoted attribute, which are the only places this console puts text.
+    /// quoted attribute, which are the only places this console puts text. Control and
+    /// direction characters (`TerminalText`) are written as visible escapes.
     public static func escape(_ text: String) -> String {
         var escaped = ""
         escaped.reserveCapacity(text.utf8.count)
@@ -52,6 +55,9 @@ public struct HTML: Sendable, Equatable, ExpressibleByStringInterpolation, Custo
             case "\"": escaped += "&quot;"
             case "'": escaped += "&#39;"
             case "\u{0}": escaped += "\u{FFFD}"
+            // Direction overrides would reorder what the page shows around them, and other
+            // controls do not show at all: both appear as visible escapes, as in the CLI.
+            case _ where TerminalText.acts(character): escaped += TerminalText.escaped(String(character))
             default: escaped.unicodeScalars.append(character)
             }
         }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Synchronization
 
@@ -17,7 +18,10 @@ public struct JSONLinesLogHandler: LogHandler {
         object["level"] = level.description
         object["msg"] = message
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        StandardError.write(data + Data([0x0A]))
+        // JSON escapes C0 controls itself; C1 and direction controls are escaped here too, as
+        // JSON escapes, so the line reads the same to a parser and shows safely in a terminal.
+        let line = TerminalText.escaped(String(decoding: data, as: UTF8.self), style: .json)
+        StandardError.write(Data((line + "\n").utf8))
     }
 }
 
@@ -33,19 +37,11 @@ public struct TextLogHandler: LogHandler {
 }
 
 extension TextLogHandler {
-    /// One line, with control characters escaped: a value an upstream sent (terminal escape
-    /// codes, a newline forging a second record) is shown, not acted on.
+    /// One line, with control and direction characters escaped: a value an upstream sent
+    /// (terminal escape codes, a newline forging a second record, a U+202E reversing the rest of
+    /// the line) is shown, not acted on.
     static func printable(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else { return text }
-        var output = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-                output.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
-            } else {
-                output.append(scalar)
-            }
-        }
-        return String(output)
+        TerminalText.escaped(text, keepingLineBreaks: false)
     }
 }
 

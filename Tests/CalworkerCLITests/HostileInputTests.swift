@@ -194,6 +194,29 @@ import Testing
         #expect(try CalworkerProcess.run(["runs", "show", String(id)], databaseURL: database.url).stdout.contains("\\u{1B}]0;owned"))
     }
 
+    /// A U+202E in `$USER` reversed the rest of an `audit` line: what an operator read was not
+    /// what was stored. Direction controls are escaped like control characters, in tables and
+    /// in JSON (as JSON escapes, so a script reads the value back unchanged).
+    @Test func directionControlsAreShownAsEscapesNotApplied() throws {
+        let database = try TestDatabase.make()
+        defer { database.drop() }
+        let user = "eve\u{202E}nimda\u{2066}x\u{2069}\u{200F}"
+        let paused = try CalworkerProcess.run(
+            ["queue", "pause", "sync", "--reason", "r\u{202D}eason"], databaseURL: database.url, environment: ["USER": user])
+        #expect(paused.status == 0, "\(paused.stderr)")
+        let directionControls: Set<UInt32> = [0x202E, 0x202D, 0x2066, 0x2069, 0x200F]
+        for arguments in [["audit"], ["audit", "--json"], ["queue"], ["queue", "--json"]] {
+            let run = try CalworkerProcess.run(arguments, databaseURL: database.url)
+            #expect(run.status == 0, "\(run.stderr)")
+            let raw = run.stdout.unicodeScalars.filter { directionControls.contains($0.value) }
+            #expect(raw.isEmpty, "\(arguments): \(raw.map { String($0.value, radix: 16) })")
+        }
+        #expect(try CalworkerProcess.run(["audit"], databaseURL: database.url).stdout.contains("eve\\u{202E}nimda"))
+        let json = try CalworkerProcess.run(["audit", "--json"], databaseURL: database.url).stdout
+        let rows = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]] ?? []
+        #expect(rows.contains { ($0["actor"] as? String)?.hasPrefix(user + "@") == true }, "the JSON still holds the value itself: \(json)")
+    }
+
     @Test func aMalformedDatabaseURLDoesNotPrintItsPassword() throws {
         for url in ["postgresql://calworker:s3cr3t-p%zzword@localhost/calworker", "postgresql://calworker:s3cr3t p@ss word@localhost:1/x"] {
             for arguments in [["queue"], ["work", "--once"], ["config"], ["healthcheck"]] {

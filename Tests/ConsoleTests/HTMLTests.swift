@@ -11,6 +11,9 @@ import Testing
         ("&lt;", "&amp;lt;"),
         ("zero\u{0}byte", "zero\u{FFFD}byte"),
         ("émoji 📅", "émoji 📅"),
+        ("eve\u{202E}nimda", "eve\\u{202E}nimda"),
+        ("a\u{2066}b\u{2069}\u{1B}[31m", "a\\u{2066}b\\u{2069}\\u{1B}[31m"),
+        ("two\nlines", "two\nlines"),
     ])
     func textIsEscapedWhereverItGoes(text: String, escaped: String) {
         let cell: HTML = "<td title=\"\(text)\">\(text)</td>"

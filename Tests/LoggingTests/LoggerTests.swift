@@ -28,5 +28,6 @@ import Testing
     @Test func theTextFormatShowsControlCharactersInsteadOfSendingThem() {
         #expect(TextLogHandler.printable("line\nforged INFO \u{1B}[2Jcleared") == "line\\u{A}forged INFO \\u{1B}[2Jcleared")
         #expect(TextLogHandler.printable("plain ü") == "plain ü")
+        #expect(TextLogHandler.printable("user=eve\u{202E}nimda \u{2067}x") == "user=eve\\u{202E}nimda \\u{2067}x", "direction controls too")
     }
 }
