@@ -63,6 +63,9 @@ enum WorkCommand {
         if let queues = arguments.value("queues") {
             options.queues = queues.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard !options.queues.isEmpty else { throw CLIError(.usage, "--queues needs at least one queue name") }
+            for queue in options.queues where !QueueName.isValid(queue) {
+                throw CLIError(.usage, "--queues: '\(queue)' is not a queue name (1-64 letters, digits, '_' or '-')")
+            }
         }
         if let concurrency = try arguments.int("concurrency", range: 1...1000) { options.concurrency = concurrency }
         if let maxJobs = try arguments.int("max-jobs", range: 1...Int(Int32.max)) { options.maxJobs = maxJobs }

@@ -14,7 +14,7 @@ extension JobQueue {
     /// Returns false when it was paused already (the first reason stays).
     @discardableResult
     public func pause(queue: String, reason: String?, by actor: String, on db: PostgresConnection) throws -> Bool {
-        try Self.checkQueueName(queue)
+        try QueueName.check(queue)
         return try db.execute(
             """
             INSERT INTO calworker.queue_pauses (queue, reason, paused_by) VALUES ($1, $2, $3) ON CONFLICT (queue) DO NOTHING
@@ -26,7 +26,7 @@ extension JobQueue {
     /// false when it was not paused.
     @discardableResult
     public func resume(queue: String, on db: PostgresConnection) throws -> Bool {
-        try Self.checkQueueName(queue)
+        try QueueName.check(queue)
         let removed = try db.execute("DELETE FROM calworker.queue_pauses WHERE queue = $1", [queue])
         try db.execute("SELECT pg_notify($1, $2)", [Self.notifyChannel, queue])
         return removed == 1
@@ -38,12 +38,6 @@ extension JobQueue {
             QueuePause(
                 queue: try row.decode(at: 0), reason: try row.decodeOptional(at: 1), pausedBy: try row.decode(at: 2),
                 pausedAt: try row.decode(at: 3))
-        }
-    }
-
-    static func checkQueueName(_ queue: String) throws(JobQueueError) {
-        guard !queue.isEmpty, queue.utf8.count <= 64, !queue.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
-            throw JobQueueError(.invalidJob, "a queue name is 1-64 bytes without control characters", field: "queue")
         }
     }
 }

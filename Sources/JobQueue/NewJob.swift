@@ -58,9 +58,7 @@ public struct NewJob: Sendable, Equatable {
         guard Self.isValidName(kind) else {
             throw JobQueueError(.invalidJob, "kind '\(Self.clipped(kind))' must be 1-64 letters, digits, '_' or '-'", field: "kind")
         }
-        guard Self.isValidName(queue) else {
-            throw JobQueueError(.invalidJob, "queue '\(Self.clipped(queue))' must be 1-64 letters, digits, '_' or '-'", field: "queue")
-        }
+        try QueueName.check(queue)
         guard (-32768...32767).contains(priority) else {
             throw JobQueueError(.invalidJob, "priority \(priority) is out of range (-32768...32767)", field: "priority")
         }
@@ -114,10 +112,8 @@ public struct NewJob: Sendable, Equatable {
         text.count <= 64 ? text : String(text.prefix(64)) + "…"
     }
 
-    static func isValidName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.count <= 64
-            && name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-") }
-    }
+    /// A kind's name follows the queue's rule.
+    static func isValidName(_ name: String) -> Bool { QueueName.isValid(name) }
 
     var timeoutMilliseconds: Int? {
         timeout.map { Int($0.wholeMilliseconds) }

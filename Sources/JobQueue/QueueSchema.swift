@@ -185,5 +185,13 @@ public enum QueueSchema {
         HistorySchema.migration,
         RunCountsSchema.migration,
         OwnerRightsSchema.migration,
+        Migration(
+            version: 20, name: "one rule for queue names, in the pauses too",
+            sql: """
+                -- Pauses of names no job can be in (enqueue refuses them): written by a pause
+                -- that did not check the rule, and impossible to resume from the console.
+                DELETE FROM calworker.queue_pauses WHERE queue !~ '^[A-Za-z0-9_-]{1,64}$';
+                ALTER TABLE calworker.queue_pauses ADD CONSTRAINT queue_pauses_queue_name CHECK (queue ~ '^[A-Za-z0-9_-]{1,64}$');
+                """),
     ]
 }

@@ -34,7 +34,16 @@ import Testing
         #expect(try CalworkerProcess.run(["queue", "resume", "mail"], databaseURL: database.url, environment: env).status == 0)
         let missing = try CalworkerProcess.run(["cancel", "999999"], databaseURL: database.url, environment: env)
         #expect(missing.status != 0, "a failed action is not audited")
-        #expect(try CalworkerProcess.run(["queue", "pause", String(repeating: "q", count: 65)], databaseURL: database.url).status == 2)
+        // One rule for a queue's name, wherever it enters: what enqueue refuses, pause, resume
+        // and work refuse too (once pause took '..', 'a/b' and 'default ' with its space).
+        for name in [String(repeating: "q", count: 65), "..", "a/b", "default ", "", "quë", "a;b"] {
+            // (`--queues` is a list: spaces around its names separate, as in "sync, mail".)
+            let work = ["work", "--once", "--queues", name.trimmingCharacters(in: .whitespaces) == name ? name : "a/b"]
+            for command in [["queue", "pause", name], ["queue", "resume", name], ["enqueue", "noop", "--queue", name], work] {
+                let refused = try CalworkerProcess.run(command, databaseURL: database.url)
+                #expect(refused.status == 2, "\(command): \(refused.stderr)")
+            }
+        }
 
         let audit = try CalworkerProcess.run(["audit", "--json"], databaseURL: database.url)
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]])

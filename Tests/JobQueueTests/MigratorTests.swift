@@ -214,4 +214,19 @@ import Testing
         #expect(retried.state == .available && retried.attempt == 3 && retried.maxAttempts == 4 && retried.args.contains("account_id"))
         #expect(retried.uniqueKey == "k3discarded")
     }
+
+    /// Version 20: pauses of names no job can be in (a pause that did not check the rule wrote
+    /// them) are removed, and the table keeps the rule from then on.
+    @Test func pausesOfNamesNoQueueCanHaveAreRemovedAndRefusedFromThenOn() throws {
+        let database = try TestDatabase.makeEmpty()
+        defer { database.drop() }
+        let db = try database.connect()
+        try CalworkerSchema.migrator.migrate(on: db, upTo: 19)
+        try db.execute(
+            "INSERT INTO calworker.queue_pauses (queue, paused_by) VALUES ('mail', 'ada@h'), ('..', 'eve@h'), ('default ', 'eve@h'), ('a/b', 'eve@h')"
+        )
+        _ = try CalworkerSchema.migrator.migrate(on: db)
+        #expect(try db.query("SELECT queue FROM calworker.queue_pauses").map { try $0.decode(String.self, at: 0) } == ["mail"])
+        #expect(throws: PostgresError.self) { try db.execute("INSERT INTO calworker.queue_pauses (queue, paused_by) VALUES ('..', 'eve@h')") }
+    }
 }
