@@ -38,8 +38,15 @@ public enum PushReceipt: Sendable, Equatable {
     case coalesced(Int64)
     /// The channel's first message: it works.
     case confirmed
-    /// A message number already seen (Google redelivered after a lost answer).
+    /// The channel's latest message again (Google redelivered after a lost answer).
     case duplicate
+    /// A number below the channel's latest: delivered out of order, or after a forged number
+    /// raised the latest. Synced all the same (job id), so no number can blind a channel.
+    case outOfOrder(Int64)
+    /// A number further ahead of the latest than Google's steps go: synced (job id), the latest
+    /// kept where it was, and the channel renewed (a new token, numbering from 1), since whoever
+    /// sent it may hold the channel's token.
+    case jumped(Int64)
     /// No channel of ours has this id.
     case unknownChannel
     /// Ours, but stopped, expired, or its account no longer active: answered, never synced.
@@ -57,6 +64,8 @@ public enum PushReceipt: Sendable, Equatable {
         case .coalesced: "coalesced"
         case .confirmed: "confirmed"
         case .duplicate: "duplicate"
+        case .outOfOrder: "out_of_order"
+        case .jumped: "jumped"
         case .unknownChannel: "unknown_channel"
         case .stoppedChannel, .stopAgain: "stopped_channel"
         case .forged: "forged"
@@ -77,6 +86,11 @@ public struct PushInbox: Sendable {
     public typealias QueueUpkeep = (_ db: PostgresConnection, _ accountID: Int64) throws -> Void
 
     public init() {}
+
+    /// The largest step between a channel's message numbers taken as Google's. Google documents
+    /// only that they increase and are not sequential; a step past a million from the latest is
+    /// treated as a forgery or an anomaly (`PushReceipt.jumped`), not as the new latest.
+    public static let largestStep: Int64 = 1_000_000
 
     public func record(
         _ message: PushMessage, coalesceDelay: Duration, on db: PostgresConnection, enqueue: Enqueue,
@@ -108,7 +122,26 @@ public struct PushInbox: Sendable {
                 try queueUpkeep(db, accountID)
                 return .stopAgain
             }
-            guard message.messageNumber > (try row.decode(Int64.self, at: 5)) else { return .duplicate }
+            let latest: Int64 = try row.decode(at: 5)
+            if message.messageNumber == latest { return .duplicate }
+            if message.messageNumber < latest {
+                // Not the latest again: a change the channel's stored number must not hide.
+                try db.execute("UPDATE calworker.push_channels SET last_message_at = now() WHERE channel_id = $1", [message.channelID])
+                return .outOfOrder(
+                    try queueSync(accountID: accountID, calendarColumn: calendarColumn, delay: coalesceDelay, on: db, enqueue: enqueue).id)
+            }
+            if message.messageNumber - latest > Self.largestStep {
+                // Implausible: sync, keep the latest where it was, and have the channel replaced
+                // within the hour (a new token; its numbers start again).
+                try db.execute(
+                    """
+                    UPDATE calworker.push_channels SET last_message_at = now(), expires_at = least(expires_at, now() + interval '1 hour')
+                     WHERE channel_id = $1
+                    """, [message.channelID])
+                try queueUpkeep(db, accountID)
+                return .jumped(
+                    try queueSync(accountID: accountID, calendarColumn: calendarColumn, delay: coalesceDelay, on: db, enqueue: enqueue).id)
+            }
             try db.execute(
                 """
                 UPDATE calworker.push_channels
@@ -117,7 +150,8 @@ public struct PushInbox: Sendable {
                  WHERE channel_id = $1
                 """, [message.channelID, message.messageNumber, message.resourceID])
             guard message.state != .sync else { return .confirmed }
-            return try queueSync(accountID: accountID, calendarColumn: calendarColumn, delay: coalesceDelay, on: db, enqueue: enqueue)
+            let sync = try queueSync(accountID: accountID, calendarColumn: calendarColumn, delay: coalesceDelay, on: db, enqueue: enqueue)
+            return sync.coalesced ? .coalesced(sync.id) : .enqueued(sync.id)
         }
     }
 
@@ -132,7 +166,7 @@ public struct PushInbox: Sendable {
     private func queueSync(
         accountID: Int64, calendarColumn: String, delay: Duration, on db: PostgresConnection,
         enqueue: Enqueue
-    ) throws -> PushReceipt {
+    ) throws -> (id: Int64, coalesced: Bool) {
         try db.execute(
             """
             INSERT INTO calworker.push_syncs (account_id, calendar_id) VALUES ($1, $2) ON CONFLICT DO NOTHING
@@ -144,13 +178,13 @@ public struct PushInbox: Sendable {
              WHERE s.account_id = $1 AND s.calendar_id = $2 FOR UPDATE OF s
             """, [accountID, calendarColumn]
         ).first?.decodeOptional(at: 0)
-        if let waiting { return .coalesced(waiting) }
+        if let waiting { return (waiting, true) }
         let runAt = Date().addingTimeInterval(delay.seconds)
         let jobID = try enqueue(db, accountID, calendarColumn.isEmpty ? nil : calendarColumn, runAt)
         try db.execute(
             """
             UPDATE calworker.push_syncs SET job_id = $3, notified_at = now() WHERE account_id = $1 AND calendar_id = $2
             """, [accountID, calendarColumn, jobID])
-        return .enqueued(jobID)
+        return (jobID, false)
     }
 }

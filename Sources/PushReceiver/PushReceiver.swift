@@ -76,6 +76,11 @@ public final class PushReceiver: Sendable {
         case .forged(let why):
             logger.warning("push notification refused", ["channel_id": message.channelID, "reason": why])
             return HTTPServerResponse(status: 403, body: "not a notification of this channel\n")
+        case .jumped:
+            logger.warning(
+                "push notification numbered far ahead of its channel's: synced, the channel renewed",
+                ["channel_id": message.channelID, "message_number": String(message.messageNumber)])
+            return HTTPServerResponse(status: 200, body: receipt.outcome + "\n")
         case .unknownChannel, .stoppedChannel, .stopAgain:
             logger.notice("push notification for a channel not in use", ["channel_id": message.channelID, "outcome": receipt.outcome])
             return HTTPServerResponse(status: 200, body: "ignored: \(receipt.outcome)\n")

@@ -185,7 +185,41 @@ struct PushReceiverTests {
         let enqueued = samples.value("calworker_push_notifications_total", ["state": "exists", "outcome": "enqueued"]) ?? 0
         let coalesced = samples.value("calworker_push_notifications_total", ["state": "exists", "outcome": "coalesced"]) ?? 0
         let duplicates = samples.value("calworker_push_notifications_total", ["state": "exists", "outcome": "duplicate"]) ?? 0
-        #expect(enqueued == 1 && enqueued + coalesced + duplicates == 100)
+        // Eight senders at once: a number may arrive after a higher one; it joins the same sync.
+        let reordered = samples.value("calworker_push_notifications_total", ["state": "exists", "outcome": "out_of_order"]) ?? 0
+        #expect(enqueued == 1 && enqueued + coalesced + duplicates + reordered == 100)
+    }
+
+    /// A message carrying the channel's real token and `X-Goog-Message-Number:
+    /// 999999999999999999` made every later genuine message a duplicate until renewal, while
+    /// the channel still counted as healthy. No number blinds a channel now.
+    @Test func aForgedMessageNumberCannotBlindTheChannel() throws {
+        let fixture = try PushFixture()
+        try fixture.channel("ch-1")
+        func send(_ number: Int) -> String { fixture.receiver.respond(to: PushFixture.notification(channel: "ch-1", number: number)).text }
+        func finishSyncs() throws { try fixture.db.execute("UPDATE calworker.jobs SET state = 'completed', attempt = 1 WHERE kind = 'sync_account'") }
+        func latest() throws -> Int64 {
+            try fixture.db.query("SELECT last_message_number FROM calworker.push_channels WHERE channel_id = 'ch-1'")[0].decode(at: 0)
+        }
+        #expect(send(5).contains("enqueued"))
+        try finishSyncs()
+        let forged = send(999_999_999_999_999_999)
+        #expect(forged.contains("jumped"), "\(forged)")
+        #expect(try latest() == 5, "the jump did not become the channel's latest")
+        #expect(try fixture.syncJobs().filter { $0.state == "available" }.count == 1, "and it was synced, in case it was real")
+        let renewal = try fixture.db.query(
+            "SELECT expires_at < now() + interval '61 minutes' FROM calworker.push_channels WHERE channel_id = 'ch-1'")[0].decode(Bool.self, at: 0)
+        #expect(renewal, "the channel is replaced within the hour: a new token")
+        #expect(try fixture.db.query("SELECT count(*) FROM calworker.jobs WHERE kind = 'watch_channels'")[0].decode(Int.self, at: 0) == 1)
+        try finishSyncs()
+        #expect(send(6).contains("enqueued"), "the next genuine message is synced, not a duplicate")
+        try finishSyncs()
+        // A baseline pushed up by a forgery within the step: later genuine (lower) numbers still sync.
+        #expect(send(900_006).contains("enqueued"))
+        try finishSyncs()
+        #expect(send(7).contains("out_of_order"))
+        #expect(try fixture.syncJobs().filter { $0.state == "available" }.count == 1, "a genuine number below a forged latest is synced")
+        #expect(send(900_006).contains("duplicate"), "the latest again is a redelivery")
     }
 
     @Test func aChangeNotifiedWhileItsSyncRunsQueuesAnotherSync() throws {
