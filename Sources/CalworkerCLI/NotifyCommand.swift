@@ -29,7 +29,9 @@ enum NotifyCommand {
             is alive (none for CALWORKER_ALERT_WORKERS_GONE alerts, once; resolved when one is back),
             then sends waiting alerts as a digest, here and now. cron and systemd installations run it
             every five minutes (the generated crontab and timers do); the scheduler's loop does the
-            same every minute. Exit 1 when a digest could not be sent.
+            same every minute. Exit 1 whenever alerts are waiting and their digest, due now, reached
+            nobody: no recipient configured (CALWORKER_ALERT_EMAIL, CALWORKER_ALERT_WEBHOOK_URL),
+            SMTP or the webhook refusing; alerts held back by the digest interval are not a failure.
             """,
         options: [
             .value("owner", "O", "the platform user whose settings to change"),
@@ -99,7 +101,9 @@ enum NotifyCommand {
                 (["\(report.raised) new alerts, \(report.pending) waiting, \(report.digestsSent) digests sent"] + report.errors.map { "error: \($0)" })
                     .joined(separator: "\n")
             }
-            return report.failed > 0 && report.digestsSent == 0 ? .failure : .ok
+            // Cron and timers see only the exit status: an alert nobody received is a failure,
+            // whatever the reason (no recipient set, SMTP refused, the webhook down).
+            return report.undeliverable ? .failure : .ok
         default:
             throw CLIError(.usage, "unknown action '\(action)'; one of settings, preview, alert, check")
         }

@@ -14,7 +14,7 @@ enum ScheduleCommand {
         summary: "Enqueue scheduled jobs when due, or export jobs/ as a crontab or systemd timers",
         usage: """
                    schedule run [--jobs DIR] [--loop] [--as-of TIME]
-                   calworker schedule export --format crontab|systemd [--jobs DIR] [--output DIR] [--binary PATH] [--jobs-path PATH]
+                   calworker schedule export --format crontab|systemd [--jobs DIR] [--output DIR] [--binary PATH] [--jobs-path PATH] [--env-file PATH]
             """,
         details: """
             run enqueues every definition whose cron schedule fired since it last did (the newest
@@ -36,6 +36,9 @@ enum ScheduleCommand {
             .value("output", "DIR", "export: the folder to write into (crontab: default stdout)"),
             .value("binary", "PATH", "export: the calworker binary on the target host (default /usr/local/bin/calworker)"),
             .value("jobs-path", "PATH", "export: where the definitions live on the target host (default /etc/calworker/jobs)"),
+            .value(
+                "env-file", "PATH",
+                "export: the settings file cron's lines (CALWORKER_ENV_FILE) and the units read (default /etc/calworker/calworker.env)"),
         ]
     ) { arguments, context in
         let action = arguments.positionals.first ?? ""
@@ -55,6 +58,12 @@ enum ScheduleCommand {
             options.timeZone = context.configuration.scheduleTimeZone
             if let binary = arguments.value("binary") { options.binary = binary }
             if let path = arguments.value("jobs-path") { options.jobsPath = path }
+            if let path = arguments.value("env-file") {
+                guard path.hasPrefix("/"), !path.contains(where: { $0.isWhitespace || $0 == "\"" }) else {
+                    throw CLIError(.usage, "--env-file must be an absolute path without spaces or quotes, got '\(path)'")
+                }
+                options.environmentFile = path
+            }
             switch arguments.value("format") {
             case "crontab":
                 let text = ScheduleExport.crontab(definitions, options)

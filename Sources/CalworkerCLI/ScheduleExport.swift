@@ -9,6 +9,8 @@ enum ScheduleExport {
         var jobsPath = "/etc/calworker/jobs"
         var timeZone = "UTC"
         var user = "calworker"
+        /// The settings both cron's lines and systemd's units read.
+        var environmentFile = "/etc/calworker/calworker.env"
     }
 
     static let header = "Generated from jobs/ by `calworker schedule export`; do not edit: change jobs/ and regenerate."
@@ -24,9 +26,10 @@ enum ScheduleExport {
     static func crontab(_ definitions: [JobDefinition], _ options: Options) -> String {
         var lines = [
             "# " + header,
-            "# Install as /etc/cron.d/calworker. Each line enqueues a job; the workers run it. Secrets come from files.",
+            "# Install as /etc/cron.d/calworker. Each line enqueues a job; the workers run it. Settings come from the",
+            "# environment file the systemd units read too (secrets from the files it names).",
             "CRON_TZ=\(options.timeZone)", "SHELL=/bin/sh", "PATH=/usr/local/bin:/usr/bin:/bin",
-            "CALWORKER_DATABASE_URL_FILE=/etc/calworker/secrets/database_url", "CALWORKER_LOG_FORMAT=json", "",
+            "CALWORKER_ENV_FILE=\(options.environmentFile)", "",
         ]
         for definition in definitions {
             guard let schedule = definition.schedule else { continue }
@@ -43,7 +46,7 @@ enum ScheduleExport {
         let sandbox = """
             User=\(options.user)
             Group=\(options.user)
-            EnvironmentFile=-/etc/calworker/calworker.env
+            EnvironmentFile=-\(options.environmentFile)
             NoNewPrivileges=yes
             ProtectSystem=strict
             ProtectHome=yes

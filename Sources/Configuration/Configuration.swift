@@ -167,7 +167,9 @@ public struct Configuration: Sendable {
     /// Reads the environment; throws with the variable's name when a value is unusable.
     public static func load(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> Configuration {
         var config = Configuration()
-        var reader = Reader(environment: environment)
+        // The process's variables over those of CALWORKER_ENV_FILE, the file cron's lines and
+        // systemd's units share.
+        var reader = Reader(environment: try EnvironmentFile.merged(environment))
         config.databaseURL = try reader.string("CALWORKER_DATABASE_URL", default: config.databaseURL, secret: false)
         config.databasePooler = try reader.choice(
             "CALWORKER_DATABASE_POOLER", default: config.databasePooler,

@@ -32,6 +32,10 @@ public struct AlertRun {
         public var errors: [String] = []
         /// "Reconnect your calendar" notices sent to owners.
         public var reauthNoticesSent = 0
+        /// Alerts are waiting and their digest is due, but it reached no one: no recipient is
+        /// configured, or every recipient's delivery failed. (A digest another process is
+        /// sending right now, or one held back by the interval, is not this.)
+        public var undeliverable = false
     }
 
     /// Records an alert; a second one with the same key is the same alert.
@@ -94,6 +98,7 @@ public struct AlertRun {
         if let url = settings.alertWebhookURL { targets.append(("webhook", url)) }
         if targets.isEmpty {
             report.errors.append("alerts are waiting but no recipient is configured: set CALWORKER_ALERT_EMAIL or CALWORKER_ALERT_WEBHOOK_URL")
+            report.undeliverable = true
         }
         for target in targets {
             let delivery = try ledger.deliver(
@@ -113,6 +118,15 @@ public struct AlertRun {
                 report.failed += 1
                 report.errors.append(error)
             }
+        }
+        if !targets.isEmpty {
+            // Reached no one, and no delivery of it is under way elsewhere: it cannot be sent.
+            let states = try db.query(
+                """
+                SELECT count(*) FILTER (WHERE state = 'sent'), count(*) FILTER (WHERE state = 'sending')
+                  FROM calworker.notifications WHERE kind = 'alert_digest' AND key = $1
+                """, [key])[0]
+            report.undeliverable = try states.decode(Int.self, at: 0) == 0 && states.decode(Int.self, at: 1) == 0
         }
         // The alerts are carried once the digest reached at least one target.
         try db.execute(

@@ -1,5 +1,7 @@
 import Foundation
+import HTTPClient
 import Jobs
+import Metrics
 import Notify
 import Postgres
 import TestSupport
@@ -67,6 +69,27 @@ import Worker
         #expect(later["sent"] == 1)
         let second = QuotedPrintableTestDecoder.textPart(of: digests(fixture).last!.text) ?? ""
         #expect(digests(fixture).count == 2 && second.contains("1 new alert(s)") && second.contains("disk almost full on db-1"))
+    }
+
+    /// What `notify check` exits 1 on: alerts waiting, the digest due, and nobody reached.
+    @Test func aDigestThatReachedNobodyIsUndeliverableAndOneHeldByTheIntervalIsNot() throws {
+        let fixture = try NotifyFixture(now: Date())
+        try AlertRun.raise(key: "k1", subject: "first", detail: "", on: fixture.db)
+        var settings = fixture.environment.notify
+        settings.alertEmails = []
+        settings.alertWebhookURL = nil
+        let nobody = try AlertRun(settings: settings, db: fixture.db, metrics: MetricsRegistry()).runWithoutWorkers()
+        #expect(nobody.undeliverable && nobody.pending == 1 && nobody.errors.contains { $0.contains("no recipient is configured") })
+        settings = fixture.environment.notify
+        settings.smtp = SMTPSettings(url: "smtp://127.0.0.1:1", username: nil, password: "", caFile: nil, plainTextToLoopback: true)
+        let refused = try AlertRun(settings: settings, db: fixture.db, metrics: MetricsRegistry()).runWithoutWorkers()
+        #expect(refused.undeliverable && refused.failed == 1, "\(refused.errors)")
+        try fixture.db.execute("DELETE FROM calworker.notifications")
+        let sent = try AlertRun(settings: fixture.environment.notify, db: fixture.db, metrics: MetricsRegistry()).runWithoutWorkers()
+        #expect(!sent.undeliverable && sent.digestsSent == 1)
+        try AlertRun.raise(key: "k2", subject: "second", detail: "", on: fixture.db)
+        let held = try AlertRun(settings: fixture.environment.notify, db: fixture.db, metrics: MetricsRegistry()).runWithoutWorkers()
+        #expect(!held.undeliverable && held.nextDigestAt != nil, "waiting for the interval is not a failure")
     }
 
     @Test func staleBackupsAlertOncePerDayWhenBackupsAreConfigured() throws {

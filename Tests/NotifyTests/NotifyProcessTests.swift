@@ -77,3 +77,66 @@ import Testing
         #expect(try calworker("notify", "--help").stdout.contains("notify preview --event ID"))
     }
 }
+
+/// The generated crontab's `notify check`, run the way cron runs it: with the crontab's own
+/// variables and nothing else. It once had only the database URL there, raised the alert it
+/// could not send, and exited 0.
+@Suite struct CronEnvironmentTests {
+    /// The crontab's variable lines and the `notify check` line's arguments, for a host whose
+    /// settings file is `environmentFile`.
+    static func crontab(environmentFile: String, databaseURL: String) throws -> (variables: [String: String], check: [String]) {
+        let exported = try CalworkerProcess.run(
+            ["schedule", "export", "--format", "crontab", "--env-file", environmentFile], databaseURL: databaseURL)
+        try #require(exported.status == 0, "\(exported.stderr)")
+        var variables: [String: String] = [:]
+        var check: [String] = []
+        for line in exported.stdout.split(separator: "\n").map(String.init) where !line.hasPrefix("#") {
+            if let equals = line.firstIndex(of: "="), !line.contains(" ") {
+                variables[String(line[..<equals])] = String(line[line.index(after: equals)...])
+            } else if line.hasSuffix(" notify check") {
+                // minute hour day month weekday user binary arguments...
+                check = Array(line.split(separator: " ").map(String.init).dropFirst(7))
+            }
+        }
+        try #require(check == ["notify", "check"], "the crontab runs notify check: \(exported.stdout)")
+        // What cron itself adds to a job's environment.
+        variables["HOME"] = "/tmp"
+        variables["LOGNAME"] = "calworker"
+        return (variables, check)
+    }
+
+    @Test func notifyCheckFromCronReadsTheUnitsSettingsAndTheDigestArrives() throws {
+        let fixture = try NotifyFixture(now: Date())
+        let settings = FileManager.default.temporaryDirectory.appendingPathComponent("cw-env-\(UUID().uuidString).env").path
+        defer { try? FileManager.default.removeItem(atPath: settings) }
+        try """
+        # /etc/calworker/calworker.env: read by the systemd units and, through CALWORKER_ENV_FILE, by cron's lines
+        CALWORKER_DATABASE_URL="\(fixture.database.url)"
+        CALWORKER_SMTP_URL=\(fixture.smtp.url)
+        CALWORKER_SMTP_USERNAME=\(SMTPTestServer.username)
+        CALWORKER_SMTP_PASSWORD='\(SMTPTestServer.password)'
+        CALWORKER_SMTP_CA_FILE=\(fixture.smtp.certificate)
+        CALWORKER_SMTP_FROM="Calendar <calendar@example.com>"
+        CALWORKER_ALERT_EMAIL=ops@example.com
+        """.write(toFile: settings, atomically: true, encoding: .utf8)
+        let (cron, check) = try Self.crontab(environmentFile: settings, databaseURL: fixture.database.url)
+        #expect(cron["CALWORKER_ENV_FILE"] == settings && cron["CALWORKER_DATABASE_URL"] == nil, "the crontab names the file, not the settings")
+        try fixture.db.execute("INSERT INTO calworker.alerts (key, subject, detail) VALUES ('disk', 'Disk nearly full on db-1', '')")
+        let run = try CalworkerProcess.run(check, exactEnvironment: cron)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let digest = try #require(fixture.smtp.received().first, "the digest arrived")
+        #expect(digest.to == ["ops@example.com"] && digest.text.contains("Disk nearly full on db-1"))
+
+        // A host whose file has no way to send: the alert waits, and cron's job says so.
+        try "CALWORKER_DATABASE_URL=\"\(fixture.database.url)\"\n".write(toFile: settings, atomically: true, encoding: .utf8)
+        try fixture.db.execute("INSERT INTO calworker.alerts (key, subject, detail) VALUES ('cpu', 'CPU at 100% on db-1', '')")
+        try fixture.db.execute("DELETE FROM calworker.notifications")  // no digest within the interval holds this one back
+        let unsent = try CalworkerProcess.run(check, exactEnvironment: cron)
+        #expect(unsent.status == 1 && unsent.stdout.contains("no recipient is configured"), "\(unsent.stdout)\(unsent.stderr)")
+        // A file cron cannot read is a configuration error, not a silent success.
+        var missing = cron
+        missing["CALWORKER_ENV_FILE"] = settings + ".gone"
+        let unread = try CalworkerProcess.run(check, exactEnvironment: missing)
+        #expect(unread.status == 3 && unread.stderr.contains("CALWORKER_ENV_FILE"), "\(unread.stderr)")
+    }
+}

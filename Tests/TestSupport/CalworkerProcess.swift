@@ -20,6 +20,17 @@ public final class CalworkerProcess: Sendable {
             stdout: stdoutPath, stderr: stderrPath)
     }
 
+    /// Starts `calworker ARGS` with exactly `environment` and nothing inherited: what cron
+    /// (`env -i` plus its own few variables) or a bare systemd unit hands a command.
+    public init(_ arguments: [String], exactEnvironment environment: [String: String]) throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("cw-proc-\(UUID().uuidString)").path
+        stdoutPath = base + ".out"
+        stderrPath = base + ".err"
+        child = try ChildProcess(
+            executable: TestEnvironment.calworkerBinary, arguments: arguments, environment: environment,
+            stdout: stdoutPath, stderr: stderrPath)
+    }
+
     public var pid: Int32 { child.pid }
     public var isRunning: Bool { child.isRunning }
     public func signal(_ number: Int32) { child.signal(number) }
@@ -53,6 +64,18 @@ public final class CalworkerProcess: Sendable {
         timeout: Double = 120
     ) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = try CalworkerProcess(arguments, databaseURL: databaseURL, environment: environment)
+        guard let status = process.wait(timeout: timeout) else {
+            process.signal(SIGKILL)
+            return (-1, process.standardOutput, process.standardError + "\n(killed after \(timeout)s)")
+        }
+        return (status, process.standardOutput, process.standardError)
+    }
+
+    /// `run`, with exactly `environment`.
+    public static func run(
+        _ arguments: [String], exactEnvironment environment: [String: String], timeout: Double = 120
+    ) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = try CalworkerProcess(arguments, exactEnvironment: environment)
         guard let status = process.wait(timeout: timeout) else {
             process.signal(SIGKILL)
             return (-1, process.standardOutput, process.standardError + "\n(killed after \(timeout)s)")
