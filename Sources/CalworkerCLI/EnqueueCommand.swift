@@ -79,11 +79,12 @@ enum EnqueueCommand {
             }
             return result
         }
-        let report = Report(id: result.id, kind: job.kind, queue: job.queue, duplicate: result.duplicate, runAt: job.runAt)
+        // What the job that holds the id is: for a duplicate, another job's queue and time.
+        let report = Report(id: result.id, kind: job.kind, queue: result.queue, duplicate: result.duplicate, runAt: result.runAt)
         context.emit(report) {
             result.duplicate
-                ? "job \(result.id) with unique key '\(job.uniqueKey ?? "")' is already queued or running; nothing added"
-                : "enqueued job \(result.id) (\(job.kind) on queue \(job.queue)\(job.runAt.map { ", runs at \(Formatting.timestamp($0))" } ?? ""))"
+                ? "job \(result.id) with unique key '\(job.uniqueKey ?? "")' is already queued or running (on queue \(result.queue)); nothing added"
+                : "enqueued job \(result.id) (\(job.kind) on queue \(result.queue)\(job.runAt.map { ", runs at \(Formatting.timestamp($0))" } ?? ""))"
         }
         return .ok
     }

@@ -16,7 +16,7 @@ extension JobQueue {
                 INSERT INTO calworker.jobs (kind, queue, args, priority, max_attempts, run_at, unique_key, timeout_ms, subject)
                 VALUES ($1, $2, $3::jsonb, $4, $5, coalesce($6::timestamptz, now()), $7, $8, $9)
                 ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running') DO NOTHING
-                RETURNING id
+                RETURNING id, queue, run_at
                 """,
                 [
                     job.kind, job.queue, job.args, job.priority, job.maxAttempts, job.runAt, job.uniqueKey, job.timeoutMilliseconds,
@@ -24,14 +24,16 @@ extension JobQueue {
                 ],
                 prepared: true)
             if let row = inserted.first {
-                return EnqueueResult(id: try row.decode(Int64.self, at: 0), duplicate: false)
+                return EnqueueResult(id: try row.decode(at: 0), duplicate: false, queue: try row.decode(at: 1), runAt: try row.decode(at: 2))
             }
+            // The job holding the key may be on another queue and due at another time than
+            // the one asked for: report what it is, not what was asked.
             let existing = try db.query(
                 """
-                SELECT id FROM calworker.jobs WHERE unique_key = $1 AND state IN ('available', 'running')
+                SELECT id, queue, run_at FROM calworker.jobs WHERE unique_key = $1 AND state IN ('available', 'running')
                 """, [job.uniqueKey])
             if let row = existing.first {
-                return EnqueueResult(id: try row.decode(Int64.self, at: 0), duplicate: true)
+                return EnqueueResult(id: try row.decode(at: 0), duplicate: true, queue: try row.decode(at: 1), runAt: try row.decode(at: 2))
             }
         }
         throw JobQueueError(.wrongState, "unique key \(job.uniqueKey ?? "") kept changing hands; try again")

@@ -125,9 +125,16 @@ public struct EnqueueResult: Sendable, Equatable {
     public var id: Int64
     /// True when nothing was inserted because a live job has the same unique key.
     public var duplicate: Bool
+    /// The queue of the job `id` names: for a duplicate, the holder's, which may not be the
+    /// queue asked for.
+    public var queue: String
+    /// When that job runs.
+    public var runAt: Date
 
-    public init(id: Int64, duplicate: Bool) {
+    public init(id: Int64, duplicate: Bool, queue: String, runAt: Date) {
         self.id = id
         self.duplicate = duplicate
+        self.queue = queue
+        self.runAt = runAt
     }
 }

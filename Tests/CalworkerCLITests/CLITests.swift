@@ -73,6 +73,15 @@ func calworker(_ arguments: [String], url: String, environment: [String: String]
         let report = try #require(try JSONSerialization.jsonObject(with: Data(enqueued.out.utf8)) as? [String: Any])
         let id = try #require(report["id"] as? Int)
         #expect(report["duplicate"] as? Bool == false && report["queue"] as? String == "mail")
+        // A duplicate names the queue of the job that holds the key, not the one asked for.
+        let held = calworker(["enqueue", "noop", "--unique-key", "k-1", "--queue", "mail", "--json"], url: database.url)
+        let again = calworker(["enqueue", "noop", "--unique-key", "k-1", "--queue", "ops", "--in", "1h", "--json"], url: database.url)
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(held.out.utf8)) as? [String: Any])
+        let duplicate = try #require(try JSONSerialization.jsonObject(with: Data(again.out.utf8)) as? [String: Any])
+        #expect(duplicate["duplicate"] as? Bool == true && duplicate["id"] as? Int == first["id"] as? Int)
+        #expect(duplicate["queue"] as? String == "mail" && duplicate["run_at"] as? String == first["run_at"] as? String, "\(again.out)")
+        #expect(calworker(["enqueue", "noop", "--unique-key", "k-1", "--queue", "ops"], url: database.url).out.contains("on queue mail"))
+        #expect(calworker(["cancel", String(first["id"] as? Int ?? 0)], url: database.url).code == .ok)
 
         let queue = calworker(["queue", "--json"], url: database.url)
         let counts = try #require(try JSONSerialization.jsonObject(with: Data(queue.out.utf8)) as? [[String: Any]])

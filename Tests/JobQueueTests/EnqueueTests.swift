@@ -39,7 +39,10 @@ import Testing
         let db = try database.connect()
         let first = try queue.enqueue(NewJob(kind: "noop", uniqueKey: "sync-1"), on: db)
         let second = try queue.enqueue(NewJob(kind: "noop", uniqueKey: "sync-1"), on: db)
-        #expect(second == EnqueueResult(id: first.id, duplicate: true))
+        #expect(second == EnqueueResult(id: first.id, duplicate: true, queue: "default", runAt: first.runAt))
+        // The holder's queue and time, whatever the duplicate asked for.
+        let elsewhere = try queue.enqueue(NewJob(kind: "noop", queue: "ops", runAt: Date().addingTimeInterval(3600), uniqueKey: "sync-1"), on: db)
+        #expect(elsewhere.duplicate && elsewhere.queue == "default" && elsewhere.runAt == first.runAt)
         // Still held while running.
         let claimed = try queue.claim(queue: "default", limit: 10, workerID: "w", on: db)
         #expect(claimed.map(\.id) == [first.id])
