@@ -272,7 +272,9 @@ let package = Package(
             swiftSettings: defaultSwiftSettings),
         .testTarget(
             name: "JobsTests",
-            dependencies: ["HTTPServer", "Jobs", "Worker", "JobQueue", "Logging", "Media", "Metrics", "Postgres", "Thumbnails", "TestSupport"],
+            dependencies: [
+                "Feeds", "HTTPServer", "Jobs", "Worker", "JobQueue", "Logging", "Media", "Metrics", "Postgres", "Thumbnails", "TestSupport",
+            ],
             swiftSettings: defaultSwiftSettings),
         .testTarget(
             name: "PushReceiverTests",

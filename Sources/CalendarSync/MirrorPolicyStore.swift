@@ -1,3 +1,4 @@
+public import Basics
 import Foundation
 public import MirrorPlanner
 public import Postgres
@@ -133,4 +134,11 @@ public enum MirrorPolicyStore {
         try links(owner: owner, on: db).first { $0.sourceCalendar == source && $0.targetCalendar == target }
             ?? StoredLink(sourceCalendar: source, targetCalendar: target)
     }
+}
+
+extension MirrorPolicyStore.Refusal: CalworkerError {
+    public var errorCode: String { "refused" }
+    public var message: String { description }
+    /// Refused for what was asked: the same request is refused again.
+    public var isRetryable: Bool { false }
 }

@@ -1,3 +1,4 @@
+public import Basics
 import Crypto
 
 /// The tokens that log in (`CALWORKER_CONSOLE_TOKEN`, `CALWORKER_CONSOLE_READONLY_TOKEN`), kept
@@ -37,4 +38,10 @@ public struct ConsoleError: Error, Equatable, Sendable, CustomStringConvertible 
     public let message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+extension ConsoleError: CalworkerError {
+    public var errorCode: String { "console" }
+    /// A console that cannot start or a request that cannot go on: nothing changes by itself.
+    public var isRetryable: Bool { false }
 }

@@ -1,4 +1,4 @@
-import Basics
+public import Basics
 import Crypto
 public import Foundation
 public import Media
@@ -108,7 +108,7 @@ public struct FeedPublisher {
         } catch {
             // The token is the feed's password: an error naming its object must not show it in
             // run records and logs that read-only operators see.
-            let masked = FeedError(String(describing: error).replacingOccurrences(of: feed.token, with: "<token>"))
+            let masked = FeedError(masking: error, token: feed.token)
             _ = try? db.execute(
                 "UPDATE calworker.feeds SET last_error = left($3, 2000) WHERE id = $1 AND token = $2",
                 [feed.id, feed.token, masked.description])
@@ -174,8 +174,27 @@ public struct FeedPublisher {
     }
 }
 
-/// A feed that could not be published, in words.
-public struct FeedError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+/// A feed that could not be published, in words, and whether trying again may help: a store
+/// that is down passes, a target outside the media root does not. (It kept no such word once,
+/// so the worker retried what it should have discarded.)
+public struct FeedError: CalworkerError {
+    public let message: String
+    public let isRetryable: Bool
+    public let requestedWait: Duration?
+
+    public init(_ message: String, retryable: Bool = true, requestedWait: Duration? = nil) {
+        self.message = message
+        self.isRetryable = retryable
+        self.requestedWait = requestedWait
+    }
+
+    /// `error`'s words with the feed's token masked, keeping what `error` says about retrying.
+    init(masking error: any Error, token: String) {
+        let failure = error as? any CalworkerError
+        self.init(
+            String(describing: error).replacingOccurrences(of: token, with: "<token>"), retryable: failure?.isRetryable ?? true,
+            requestedWait: failure?.requestedWait)
+    }
+
+    public var errorCode: String { isRetryable ? "feed_unavailable" : "feed_refused" }
 }

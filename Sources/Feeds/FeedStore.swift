@@ -1,3 +1,4 @@
+public import Basics
 import Crypto
 import Foundation
 public import Postgres
@@ -86,4 +87,11 @@ public struct FeedStore: Sendable {
     public func delete(id: Int64, on db: PostgresConnection) throws(PostgresError) -> Bool {
         try db.execute("DELETE FROM calworker.feeds WHERE id = $1", [id]) == 1
     }
+}
+
+extension FeedStore.Refusal: CalworkerError {
+    public var errorCode: String { "refused" }
+    public var message: String { description }
+    /// Refused for what was asked: the same request is refused again.
+    public var isRetryable: Bool { false }
 }

@@ -1,3 +1,4 @@
+public import Basics
 import HTTPServer
 
 /// An error answer of the Calendar API, in Google's JSON shape:
@@ -96,4 +97,10 @@ extension GoogleAPIError {
         copy.itemMessage = itemMessage
         return copy
     }
+}
+
+extension GoogleAPIError: CalworkerError {
+    public var errorCode: String { reason }
+    /// As Google documents it: rate limits and server errors pass, the rest does not.
+    public var isRetryable: Bool { code == 429 || code >= 500 || ["rateLimitExceeded", "userRateLimitExceeded"].contains(reason) }
 }

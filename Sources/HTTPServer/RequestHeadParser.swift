@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Parses an HTTP/1.x request head (request line and header fields, RFC 9112), strictly:
@@ -57,4 +58,23 @@ extension Substring {
         while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
         return String(slice)
     }
+}
+
+extension RequestHeadParser.Failure: CalworkerError {
+    var errorCode: String {
+        switch self {
+        case .malformed: "malformed_request"
+        case .unsupportedVersion: "unsupported_version"
+        }
+    }
+
+    var message: String {
+        switch self {
+        case .malformed(let why): why
+        case .unsupportedVersion: "only HTTP/1.0 and HTTP/1.1 are served"
+        }
+    }
+
+    /// The same bytes would be refused again.
+    var isRetryable: Bool { false }
 }

@@ -1,3 +1,4 @@
+public import Basics
 public import Postgres
 
 /// What a least-privilege worker role may do in the `calworker` schema, granted by the schema's
@@ -95,4 +96,11 @@ public enum SchemaGrants {
         ).map { try $0.decode(String.self, at: 0) }
         for statement in statements { try db.execute(statement) }
     }
+}
+
+extension SchemaGrants.Refusal: CalworkerError {
+    public var errorCode: String { "refused" }
+    public var message: String { description }
+    /// Refused for what was asked: the same request is refused again.
+    public var isRetryable: Bool { false }
 }

@@ -1,4 +1,5 @@
 import Backup
+import Basics
 import Feeds
 public import Foundation
 import JobQueue
@@ -103,6 +104,9 @@ public struct IcsExportJob: JobHandler {
             target: target, spoolDirectory: environment.backup.spoolDirectory, shouldStop: { context.isStopped })
         var counts: [FeedPublisher.Outcome: Int] = [:]
         var failures: [String] = []
+        /// Whether a later attempt may publish what failed: one retryable failure is enough.
+        var retryable = false
+        var longestWait: Duration?
         for feed in feeds {
             try context.checkStop()
             do {
@@ -112,6 +116,9 @@ public struct IcsExportJob: JobHandler {
             } catch {
                 context.logger.warning("feed not published", ["feed_id": String(feed.id), "error": "\(error)"])
                 failures.append("feed \(feed.id): \(error)")
+                let failure = error as? any CalworkerError
+                retryable = retryable || (failure?.isRetryable ?? true)
+                if let wait = failure?.requestedWait { longestWait = max(longestWait ?? .zero, wait) }
             }
         }
         var figures = JobFigures([
@@ -125,7 +132,9 @@ public struct IcsExportJob: JobHandler {
                 context.logger.warning("feed object records left alone: not a location calworker writes", ["records": String(sweep.unreadable)])
             }
         }
-        guard failures.isEmpty else { throw FeedError(failures.prefix(5).joined(separator: "; ")) }
+        guard failures.isEmpty else {
+            throw FeedError(failures.prefix(5).joined(separator: "; "), retryable: retryable, requestedWait: retryable ? longestWait : nil)
+        }
         return .success(figures)
     }
 

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import JobQueue
 import Logging
@@ -107,7 +108,7 @@ public struct NotifyJob: JobHandler {
                 "sent": Double(report.digestsSent), "failed": Double(report.failed),
                 "reauth_notices_sent": Double(report.reauthNoticesSent),
             ])
-            if report.failed > 0 && report.digestsSent == 0 { throw AlertFailure(message: report.errors.joined(separator: "; ")) }
+            if report.failed > 0 && report.digestsSent == 0 { throw AlertFailure(reason: report.errors.joined(separator: "; ")) }
             if let next = report.nextDigestAt {
                 return .retry(after: .seconds(max(1, next.timeIntervalSinceNow)), reason: "alerts wait for the digest interval", figures: figures)
             }
@@ -127,8 +128,11 @@ public struct NotifyJob: JobHandler {
         return .success(figures)
     }
 
-    struct AlertFailure: Error, CustomStringConvertible {
-        var message: String
-        var description: String { "no alert digest could be sent: \(message)" }
+    /// No recipient received the digest; the job is retried, and the alerts wait for it.
+    struct AlertFailure: CalworkerError {
+        var reason: String
+        var errorCode: String { "alert_digest_failed" }
+        var message: String { "no alert digest could be sent: \(reason)" }
+        var isRetryable: Bool { true }
     }
 }

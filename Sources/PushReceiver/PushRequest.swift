@@ -1,3 +1,4 @@
+import Basics
 import CalendarSync
 import HTTPServer
 
@@ -54,4 +55,10 @@ enum PushRequest {
             self.reason = reason
         }
     }
+}
+
+extension PushRequest.Rejection: CalworkerError {
+    var errorCode: String { "rejected" }
+    var message: String { reason }
+    var isRetryable: Bool { false }
 }
