@@ -285,6 +285,6 @@ let package = Package(
             swiftSettings: defaultSwiftSettings),
         .testTarget(
             name: "CalworkerCLITests", dependencies: ["CalworkerCLI", "Configuration", "HTTPServer", "JobQueue", "Postgres", "TestSupport"],
-            swiftSettings: defaultSwiftSettings),
+            exclude: ["Prometheus"], swiftSettings: defaultSwiftSettings),
     ]
 )

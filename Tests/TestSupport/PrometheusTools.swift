@@ -69,3 +69,66 @@ public func freeTCPPort() throws -> Int {
     guard bound else { throw ConnectError(message: "cannot find a free port: \(String(cString: strerror(errno)))") }
     return Int(UInt16(bigEndian: address.sin_port))
 }
+
+/// Debian's Prometheus server on a loopback port, with its own storage folder, for as long as
+/// the value lives: the shipped configuration and rules, evaluated against live processes.
+public final class PrometheusServer: Sendable {
+    public let port: Int
+    let child: ChildProcess
+    let directory: String
+
+    /// Starts `prometheus` with `configuration` (a file path) and waits until it is ready.
+    public init(configuration: String) throws {
+        port = try freeTCPPort()
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cw-prometheus-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
+        child = try ChildProcess(
+            executable: "/usr/bin/prometheus",
+            arguments: [
+                "--config.file=\(configuration)", "--storage.tsdb.path=\(directory)/data", "--web.listen-address=127.0.0.1:\(port)",
+                "--log.level=warn",
+            ],
+            environment: ProcessInfo.processInfo.environment, stdout: directory + "/out", stderr: directory + "/err")
+        guard
+            eventually(
+                timeout: 60,
+                {
+                    (try? RawTCPClient.get(port: self.port, path: "/-/ready", timeout: .seconds(2)))
+                        .map { RawTCPClient.status(of: $0) == 200 } ?? false
+                })
+        else {
+            let log = (try? String(contentsOfFile: directory + "/err", encoding: .utf8)) ?? ""
+            child.signal(SIGKILL)
+            throw ConnectError(message: "Prometheus did not become ready on port \(port): \(log.suffix(2000))")
+        }
+    }
+
+    /// An API answer's JSON (`/api/v1/query?query=...`, `/api/v1/alerts`, `/api/v1/targets`).
+    public func api(_ path: String, query: [String: String] = [:]) throws -> [String: Any] {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let encoded = query.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+        let response = try RawTCPClient.get(port: port, path: path + (encoded.isEmpty ? "" : "?" + encoded), version: "HTTP/1.0")
+        let body = RawTCPClient.body(of: response)
+        guard let object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else {
+            throw ConnectError(message: "Prometheus answered \(path) with something that is not a JSON object: \(body.prefix(300))")
+        }
+        return object
+    }
+
+    /// Evaluates `expression` now: `status` (`success` or `error`), the series returned, and
+    /// the error Prometheus gave.
+    public func query(_ expression: String) throws -> (status: String, series: [[String: Any]], error: String?) {
+        let answer = try api("/api/v1/query", query: ["query": expression])
+        let data = answer["data"] as? [String: Any]
+        return (answer["status"] as? String ?? "", data?["result"] as? [[String: Any]] ?? [], answer["error"] as? String)
+    }
+
+    public var log: String { (try? String(contentsOfFile: directory + "/err", encoding: .utf8)) ?? "" }
+
+    deinit {
+        child.signal(SIGKILL)
+        _ = child.wait(timeout: 10)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
