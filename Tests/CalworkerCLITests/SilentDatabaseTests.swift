@@ -35,9 +35,8 @@ import Testing
         let silent = try SilentServer()
         defer { silent.stop() }
         let process = try Self.start(command, url: silent.conninfo, environment: ["CALWORKER_DATABASE_CONNECT_TIMEOUT": "300s"])
-        #expect(eventually(timeout: 30) { silent.connectionsAccepted > 0 }, "never connected")
-        Thread.sleep(forTimeInterval: 0.3)
-        #expect(process.isRunning, "it was waiting")
+        #expect(eventually(timeout: 30) { silent.connectionsWaitingForAnAnswer > 0 }, "never sent its startup message")
+        #expect(process.isRunning, "it was waiting for the answer")
         process.signal(signal)
         #expect(process.wait(timeout: 30) == 128 + signal, "\(command) ignored the signal")
     }
@@ -56,7 +55,8 @@ import Testing
                 (try? db.query("SELECT count(*) FROM \(EveryJob.sql) AS j WHERE state = 'completed'")[0].decode(Int.self, at: 0)) == 5
             }, "the worker ran its jobs first")
         proxy.freeze()
-        Thread.sleep(forTimeInterval: 0.5)
+        // The worker's next poll (every 100 ms) sends a statement the frozen proxy holds.
+        #expect(eventually(timeout: 30) { proxy.requestsHeld > 0 }, "a statement is waiting on the frozen database")
         process.signal(SIGTERM)
         // Nothing in hand: it exits within seconds, though its sessions will never answer.
         #expect(process.wait(timeout: 30) == 128 + SIGTERM)

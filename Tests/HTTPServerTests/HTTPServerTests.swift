@@ -111,11 +111,10 @@ import Testing
         limits.requestTimeout = .seconds(30)
         let server = try Self.makeServer(limits: limits)
         defer { server.stop() }
+        // Connected one after the other: each handshake completes before the next connect
+        // returns, so the server accepts them in this order, which is what "oldest" means.
         let holders = try (0..<5).map { _ in try RawTCPClient(port: server.port) }
-        for holder in holders {
-            holder.send("GET /hello HTTP/1.1\r\n")
-            Thread.sleep(forTimeInterval: 0.05)
-        }
+        for holder in holders { holder.send("GET /hello HTTP/1.1\r\n") }
         // The two oldest were closed, unanswered, to make room for the newer three.
         #expect(holders[0].readAll(timeout: .seconds(2)).isEmpty)
         #expect(holders[1].readAll(timeout: .seconds(2)).isEmpty)

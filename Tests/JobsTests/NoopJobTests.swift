@@ -10,7 +10,8 @@ import Worker
 
     @Test(arguments: [#"{}"#, #"{"sleep_ms": 0}"#, #"{"sleep_ms": 5, "fail": "retry"}"#, #"{"fail": "discard"}"#])
     func acceptsWellFormedArgs(args: String) throws {
-        try registry.validate(kind: "noop", args: args)
+        #expect(throws: Never.self) { try registry.validate(kind: "noop", args: args) }
+        #expect(registry.defaultUniqueKey(kind: "noop", args: args) == nil, "noop jobs may pile up: no key of their own")
     }
 
     @Test(arguments: [#"[]"#, #"{"sleep_ms": "x"}"#, #"{"sleep_ms": -1}"#, #"{"fail": "maybe"}"#, "not json"])

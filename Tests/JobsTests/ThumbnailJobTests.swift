@@ -207,8 +207,15 @@ import Worker
 
     @Test func goodArgsPassAndGetAUniqueKey() throws {
         let registry = JobKinds.registry(environment)
-        try registry.validate(
-            kind: "thumbnail", args: #"{"source": "https://cdn.example.com/a.jpg", "target": "s3://b-1/t/a.jpg", "crop": "center"}"#)
-        try registry.validate(kind: "thumbnail", args: #"{"prefix": "s3://b-1/photos/", "size": 400, "format": "webp"}"#)
+        let one = #"{"source": "https://cdn.example.com/a.jpg", "target": "s3://b-1/t/a.jpg", "crop": "center"}"#
+        let sweep = #"{"prefix": "s3://b-1/photos/", "size": 400, "format": "webp"}"#
+        #expect(throws: Never.self) { try registry.validate(kind: "thumbnail", args: one) }
+        #expect(throws: Never.self) { try registry.validate(kind: "thumbnail", args: sweep) }
+        // One photo to one target is one job at a time; a sweep is one per prefix and size.
+        #expect(registry.defaultUniqueKey(kind: "thumbnail", args: one) == "thumbnail:https://cdn.example.com/a.jpg -> s3://b-1/t/a.jpg")
+        #expect(registry.defaultUniqueKey(kind: "thumbnail", args: sweep) == "thumbnail:sweep:s3://b-1/photos/:400x400")
+        #expect(
+            registry.defaultUniqueKey(kind: "thumbnail", args: #"{"source": "s3://b-1/a.jpg"}"#)
+                != registry.defaultUniqueKey(kind: "thumbnail", args: #"{"source": "s3://b-1/b.jpg"}"#), "two photos, two keys")
     }
 }

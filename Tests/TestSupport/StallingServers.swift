@@ -23,6 +23,10 @@ public final class SilentServer: Sendable {
 
     public var connectionsAccepted: Int { held.withLock { $0.count } }
 
+    /// Connections whose client has sent bytes this server will never answer: a libpq client
+    /// that sent its startup message and now waits for the reply.
+    public var connectionsWaitingForAnAnswer: Int { held.withLock { $0.filter(Loopback.hasUnreadBytes).count } }
+
     public func stop() {
         guard !stopped.exchange(true, ordering: .relaxed) else { return }
         // The listener closes only once its thread stopped polling it: the number could
@@ -47,6 +51,8 @@ public final class FreezingProxy: Sendable {
     private let frozen = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
     private let acceptorDone = DispatchSemaphore(value: 0)
+    /// The clients' ends of the live connections.
+    private let clients = Mutex<[Int32]>([])
 
     /// - Parameter socketPath: the server's unix socket (`DIR/.s.PGSQL.5432`).
     public init(socketPath: String) throws {
@@ -58,6 +64,7 @@ public final class FreezingProxy: Sendable {
                 close(client)
                 return
             }
+            clients.withLock { $0.append(client) }
             let pump = Thread { [self] in self.pump(client, upstream) }
             pump.start()
         }
@@ -73,6 +80,10 @@ public final class FreezingProxy: Sendable {
     }
 
     public func freeze() { frozen.store(true, ordering: .relaxed) }
+
+    /// While frozen: connections on which the client sent something the server will not get,
+    /// so a statement of the client's is waiting for an answer that will not come.
+    public var requestsHeld: Int { clients.withLock { $0.filter(Loopback.hasUnreadBytes).count } }
     public func thaw() { frozen.store(false, ordering: .relaxed) }
 
     public func stop() {
@@ -83,6 +94,7 @@ public final class FreezingProxy: Sendable {
 
     private func pump(_ a: Int32, _ b: Int32) {
         defer {
+            clients.withLock { $0.removeAll { $0 == a } }
             close(a)
             close(b)
         }
@@ -110,6 +122,12 @@ public final class FreezingProxy: Sendable {
 
 /// Sockets for the stalling servers.
 enum Loopback {
+    /// Whether `fd` has bytes waiting to be read (looked at, not taken).
+    static func hasUnreadBytes(_ fd: Int32) -> Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0
+    }
+
     static func listen() throws -> (Int32, Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
