@@ -192,7 +192,7 @@ func calworker(_ arguments: [String], url: String, environment: [String: String]
         let secretFile = FileManager.default.temporaryDirectory.appendingPathComponent("cw-secret-\(UUID().uuidString)")
         try "file-secret-value\n".write(to: secretFile, atomically: true, encoding: .utf8)
         let env = ["CALWORKER_GOOGLE_CLIENT_SECRET": "env-secret-value", "CALWORKER_TOKEN_KEY_FILE": secretFile.path]
-        let url = "postgresql://worker:db-password-value@db.internal/calworker"
+        let url = "postgresql://worker:db-password-value@db.internal/calworker"  // scan: made-up test value
         for json in [false, true] {
             let result = calworker(["config"] + (json ? ["--json"] : []), url: url, environment: env)
             #expect(result.code == .ok)

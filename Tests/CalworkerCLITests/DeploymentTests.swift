@@ -143,6 +143,28 @@ import Testing
         #expect(checked > 20)
     }
 
+    /// The image lists what is in it, with versions, for an operator's scanner: the inventory
+    /// step comes after the runtime packages are installed, and its dpkg-query, run here on the
+    /// same Debian release, gives a version for every package the runtime stage installs.
+    @Test func theImageListsItsPackagesWithVersions() throws {
+        let dockerfile = try String(contentsOfFile: Self.root + "/docker/Dockerfile", encoding: .utf8)
+        let runtime = try #require(dockerfile.components(separatedBy: "AS runtime").dropFirst().first)
+        let inventory = try #require(runtime.range(of: "/usr/share/doc/calworker/packages.txt"), "the runtime stage writes the inventory")
+        let install = try #require(runtime.range(of: "apt-get install"))
+        #expect(install.lowerBound < inventory.lowerBound, "after the packages are installed")
+        #expect(dockerfile.contains("swift-runtime.txt"), "with the Swift runtime the binary carries")
+        let format = try #require(runtime.firstMatch(of: /dpkg-query -W -f='([^']+)'/)).1
+        let listed = try Self.run("/usr/bin/dpkg-query", ["-W", "-f=" + String(format).replacingOccurrences(of: "\\n", with: "\n")])
+        #expect(listed.status == 0)
+        let packages = try #require(runtime.firstMatch(of: /--no-install-recommends \\\n\s*([^\\\n]+)/)).1.split(separator: " ")
+        #expect(packages.count >= 8, "\(packages)")
+        for package in packages {
+            #expect(
+                listed.output.split(separator: "\n").contains { $0.hasPrefix("deb \(package) ") && $0.split(separator: " ").count == 4 },
+                "\(package) is listed with its version")
+        }
+    }
+
     @Test func theDockerFilesNameWhatTheBuildHas() throws {
         let dockerfile = try String(contentsOfFile: Self.root + "/docker/Dockerfile", encoding: .utf8)
         // Every COPY from the build context exists; every product built is in Package.swift.
