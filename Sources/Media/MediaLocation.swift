@@ -71,15 +71,6 @@ public enum MediaLocation: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Whether `other` is this prefix's object or under it (same bucket or file tree).
-    public func contains(_ other: MediaLocation) -> Bool {
-        switch (self, other) {
-        case (.s3(let bucket, let prefix), .s3(let otherBucket, let key)): bucket == otherBucket && key.hasPrefix(prefix)
-        case (.file(let prefix), .file(let path)): path.hasPrefix(prefix)
-        default: false
-        }
-    }
-
     static func folder(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "" }
         return String(path[...slash])

@@ -43,4 +43,25 @@ import Testing
         let closed = try MediaLocation("http://127.0.0.1:9/photo.jpg")
         #expect { try stores.get(closed, maxBytes: 100) } throws: { ($0 as? MediaError)?.isRetryable == true }
     }
+
+    @Test func aPhotoIsStreamedAndWhatHTTPCannotDoIsRefusedSayingWhy() throws {
+        var streamed = Data()
+        let received = try stores.download(try url("/photo.jpg")) { streamed.append(contentsOf: $0) }
+        #expect(received == 5000 && streamed.count == 5000 && streamed.allSatisfy { $0 == 7 })
+        #expect { _ = try stores.download(try url("/missing.jpg")) { _ in } } throws: { ($0 as? MediaError)?.kind == .notFound }
+        let photo = try url("/photo.jpg")
+        for (what, operation) in [
+            ("delete", { try stores.delete(photo) }),
+            ("upload", { try stores.upload(photo, file: "/dev/null", sha256: "", contentType: "image/jpeg") }),
+            ("list", { _ = try stores.list(prefix: try url("/")) }),
+        ] as [(String, () throws -> Void)] {
+            #expect(throws: MediaError.self, "\(what)") { try operation() }
+            do {
+                try operation()
+            } catch let error as MediaError {
+                #expect(error.kind == .invalid && !error.isRetryable && error.message.contains("s3:// or file://"), "\(what): \(error)")
+            }
+        }
+        #expect { _ = try MediaLocation("s3://photos/a\u{7}b.jpg") } throws: { ($0 as? MediaError)?.message.contains("control characters") == true }
+    }
 }

@@ -1,0 +1,13 @@
+public import Basics
+
+/// A configuration value that cannot be used, named so the operator knows what to fix.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var name: String
+    public var message: String
+    public var description: String { "\(name): \(message)" }
+}
+
+extension ConfigurationError: CalworkerError {
+    public var errorCode: String { "configuration" }
+    public var isRetryable: Bool { false }
+}

@@ -1,0 +1,118 @@
+import Accounts
+import Foundation
+import HTTPServer
+import JobQueue
+import Postgres
+import Scheduling
+
+/// The console's state changes: a POST with the session's CSRF token, from an operator's
+/// session, each recorded in the audit log with who did it and from where.
+extension ConsoleApp {
+    func act(_ path: String, form: ConsoleForm, session: ConsoleSessions.Session, peer: String) -> HTTPServerResponse {
+        let segments = path.split(separator: "/").map(String.init)
+        let actor = "console-\(session.role.rawValue)@\(peer.isEmpty ? "local" : peer)"
+        if segments == ["bulk"] { return bulk(form, actor: actor, session: session) }
+        if segments.count == 3, segments[0] == "accounts", let id = Int64(segments[1]), id > 0, ["sync", "disable", "enable"].contains(segments[2]) {
+            return account(id, segments[2], actor: actor, session: session)
+        }
+        if segments.count == 3, segments[0] == "queues", ["pause", "resume"].contains(segments[2]) {
+            return pauseOrResume(ConsoleForm.decode(segments[1]), segments[2], reason: form["reason"], actor: actor, session: session)
+        }
+        guard segments.count == 3, segments[0] == "jobs", let id = Int64(segments[1]), id > 0, ["retry", "cancel"].contains(segments[2]) else {
+            return ConsolePage.message(status: 404, title: "Not found", "No such action.", session: signed(session))
+        }
+        do {
+            try pool.with { db in
+                try db.transaction { db in
+                    if segments[2] == "retry" { _ = try queue.retry(id: id, on: db) } else { _ = try queue.cancel(id: id, on: db) }
+                    try AuditLog().record(actor: actor, origin: "console", action: segments[2], target: ["job": String(id)], count: 1, on: db)
+                }
+            }
+        } catch let error as JobQueueError {
+            return ConsolePage.message(status: 409, title: "Job \(id)", error.message, session: signed(session))
+        } catch {
+            return unavailable(error, session: session)
+        }
+        return ConsolePage.redirect(to: ConsoleLink(["jobs", String(id)]))
+    }
+
+    func pauseOrResume(
+        _ name: String, _ action: String, reason: String?, actor: String,
+        session: ConsoleSessions.Session
+    ) -> HTTPServerResponse {
+        do {
+            try pool.with { db in
+                try db.transaction { db in
+                    let changed =
+                        action == "pause"
+                        ? try queue.pause(queue: name, reason: reason, by: actor, on: db)
+                        : try queue.resume(queue: name, on: db)
+                    if changed {
+                        try AuditLog().record(actor: actor, origin: "console", action: "queue.\(action)", target: ["queue": name], count: nil, on: db)
+                    }
+                }
+            }
+        } catch let error as JobQueueError {
+            return ConsolePage.message(status: 400, title: "Queue \(name)", error.message, session: signed(session))
+        } catch {
+            return unavailable(error, session: session)
+        }
+        return ConsolePage.redirect(to: ConsoleLink([]))
+    }
+
+    func account(_ id: Int64, _ action: String, actor: String, session: ConsoleSessions.Session) -> HTTPServerResponse {
+        do {
+            try pool.with { db in
+                try db.transaction { db in
+                    let store = AccountStore(cipher: nil)
+                    _ = try store.account(id: id, on: db)
+                    var target = ["account": String(id)]
+                    switch action {
+                    case "sync":
+                        guard let actions = accountActions else { throw ConsoleError("this console cannot queue syncs") }
+                        target["job"] = String(try actions.syncNow(id, db))
+                    default:
+                        try store.setState(id: id, action == "disable" ? .disabled : .active, on: db)
+                        try accountActions?.stateChanged(id, db)
+                    }
+                    try AuditLog().record(actor: actor, origin: "console", action: "account.\(action)", target: target, count: nil, on: db)
+                }
+            }
+        } catch let error as AccountError {
+            return ConsolePage.message(status: error.code == .notFound ? 404 : 409, title: "Account \(id)", error.message, session: signed(session))
+        } catch let error as ConsoleError {
+            return ConsolePage.message(status: 409, title: "Account \(id)", error.message, session: signed(session))
+        } catch {
+            return unavailable(error, session: session)
+        }
+        return ConsolePage.redirect(to: ConsoleLink(["accounts"]))
+    }
+
+    func bulk(_ form: ConsoleForm, actor: String, session: ConsoleSessions.Session) -> HTTPServerResponse {
+        guard case .success(let (action, filter)) = BulkPage.request(form) else {
+            return ConsolePage.message(
+                status: 400, title: "Bulk actions", "The filter is not usable; count it again first.", session: signed(session))
+        }
+        let count: Int
+        do {
+            count = try pool.with { db in
+                try db.transaction { db in
+                    let touched: Int
+                    switch action {
+                    case .retry: touched = try queue.retryAll(filter, on: db).count
+                    case .cancel:
+                        let result = try queue.cancelAll(filter, on: db)
+                        touched = result.cancelled.count + result.stopRequested.count
+                    }
+                    try AuditLog().record(actor: actor, origin: "console", action: action.rawValue, target: filter.described, count: touched, on: db)
+                    return touched
+                }
+            }
+        } catch {
+            return unavailable(error, session: session)
+        }
+        return ConsolePage.message(
+            status: 200, title: "Bulk actions",
+            "\(action.rawValue) acted on \(count) job(s): those still matching when it committed.", session: signed(session))
+    }
+}
