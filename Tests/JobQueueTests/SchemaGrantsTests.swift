@@ -112,6 +112,20 @@ import Testing
         #expect(refusal(db, "DROP TABLE calworker.later") == "42501")
     }
 
+    /// `migrate --worker-role role` is refused, saying `words`, and migrates nothing.
+    func expectRefused(_ role: String, saying words: String, on owner: PostgresConnection, sourceLocation: SourceLocation = #_sourceLocation)
+        throws
+    {
+        #expect(sourceLocation: sourceLocation) {
+            try CalworkerSchema.migrator.migrate(on: owner, grantingTo: role)
+        } throws: { error in
+            (error as? SchemaGrants.Refusal)?.description.contains(words) == true
+        }
+        #expect(
+            try CalworkerSchema.migrator.databaseVersion(on: owner) == 0, "\(role): the refusal rolled the migration back",
+            sourceLocation: sourceLocation)
+    }
+
     @Test func grantsRefuseAMissingRoleTheOwnerAndASuperuserAndMigrateNothing() throws {
         let roles = try DatabaseRoles()
         defer { roles.drop() }
@@ -121,12 +135,7 @@ import Testing
         defer { admin.close() }
         let superuser = try admin.query("SELECT current_user::text")[0].decode(String.self, at: 0)
         for (role, words) in [("cwr_nobody_here", "does not exist"), (roles.owner, "owns the calworker schema"), (superuser, "superuser")] {
-            #expect {
-                try CalworkerSchema.migrator.migrate(on: owner, grantingTo: role)
-            } throws: { error in
-                (error as? SchemaGrants.Refusal)?.description.contains(words) == true
-            }
-            #expect(try CalworkerSchema.migrator.databaseVersion(on: owner) == 0, "\(role): the refusal rolled the migration back")
+            try expectRefused(role, saying: words, on: owner)
         }
         // A role name that needs quoting is quoted by the server, not spliced in.
         let odd = "cwr \"odd\"; DROP TABLE x; " + String(roles.owner.suffix(14))
@@ -168,12 +177,7 @@ import Testing
             try admin.execute(grant)
         }
         for (role, words) in made.map({ ($0.0, $0.2) }) + [("pg_read_all_data", "predefined roles"), ("pg_monitor", "predefined roles")] {
-            #expect {
-                try CalworkerSchema.migrator.migrate(on: owner, grantingTo: role)
-            } throws: { error in
-                (error as? SchemaGrants.Refusal)?.description.contains(words) == true
-            }
-            #expect(try CalworkerSchema.migrator.databaseVersion(on: owner) == 0, "\(role): the refusal rolled the migration back")
+            try expectRefused(role, saying: words, on: owner)
         }
         // The compose file's worker role is none of these.
         try CalworkerSchema.migrator.migrate(on: owner, grantingTo: roles.worker)

@@ -32,14 +32,7 @@ public final class PushgatewayServer: Sendable {
             executable: "/usr/bin/prometheus-pushgateway",
             arguments: ["--web.listen-address=127.0.0.1:\(port)", "--log.level=warn"],
             environment: ProcessInfo.processInfo.environment, stdout: base + ".out", stderr: base + ".err")
-        guard
-            eventually(
-                timeout: 30,
-                {
-                    (try? RawTCPClient.get(port: self.port, path: "/-/ready", timeout: .seconds(2)))
-                        .map { RawTCPClient.status(of: $0) == 200 } ?? false
-                })
-        else {
+        guard becomesReady(port: port, timeout: 30) else {
             throw ConnectError(message: "the Pushgateway did not become ready on port \(port)")
         }
     }
@@ -52,6 +45,14 @@ public final class PushgatewayServer: Sendable {
     public func scrape() throws -> String { RawTCPClient.body(of: try RawTCPClient.get(port: port, path: "/metrics", version: "HTTP/1.0")) }
 
     deinit { child.signal(SIGKILL) }
+}
+
+/// Whether a Prometheus server (or Pushgateway) on `port` answers `/-/ready` with 200 within
+/// `timeout` seconds.
+func becomesReady(port: Int, timeout: Double) -> Bool {
+    eventually(timeout: timeout) {
+        (try? RawTCPClient.get(port: port, path: "/-/ready", timeout: .seconds(2))).map { RawTCPClient.status(of: $0) == 200 } ?? false
+    }
 }
 
 /// A TCP port nobody listens on right now (the kernel's pick for port 0).
@@ -89,14 +90,7 @@ public final class PrometheusServer: Sendable {
                 "--log.level=warn",
             ],
             environment: ProcessInfo.processInfo.environment, stdout: directory + "/out", stderr: directory + "/err")
-        guard
-            eventually(
-                timeout: 60,
-                {
-                    (try? RawTCPClient.get(port: self.port, path: "/-/ready", timeout: .seconds(2)))
-                        .map { RawTCPClient.status(of: $0) == 200 } ?? false
-                })
-        else {
+        guard becomesReady(port: port, timeout: 60) else {
             let log = (try? String(contentsOfFile: directory + "/err", encoding: .utf8)) ?? ""
             child.signal(SIGKILL)
             throw ConnectError(message: "Prometheus did not become ready on port \(port): \(log.suffix(2000))")
