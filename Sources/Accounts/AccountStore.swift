@@ -110,6 +110,13 @@ public struct AccountStore: Sendable {
         try db.query("SELECT owner FROM calworker.accounts WHERE id = $1", [id]).first?.decode(at: 0)
     }
 
+    /// The owner's first account that is not disabled (its group's sync runs from it); nil
+    /// when the owner has none.
+    public func firstEnabledID(owner: String, on db: PostgresConnection) throws -> Int64? {
+        try db.query("SELECT id FROM calworker.accounts WHERE owner = $1 AND state <> 'disabled' ORDER BY id LIMIT 1", [owner])
+            .first?.decode(Int64.self, at: 0)
+    }
+
     /// Accounts a worker would sync (for warnings about a missing token key).
     public func activeCount(on db: PostgresConnection) throws -> Int {
         try db.query("SELECT count(*) FROM calworker.accounts WHERE state = 'active'")[0].decode(at: 0)

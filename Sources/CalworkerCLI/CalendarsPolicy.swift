@@ -48,12 +48,7 @@ enum CalendarsPolicy {
         } catch let refusal as MirrorPolicyStore.Refusal {
             throw CLIError(.usage, refusal.description)
         }
-        guard
-            let account = try db.query(
-                """
-                SELECT id FROM calworker.accounts WHERE owner = $1 AND state <> 'disabled' ORDER BY id LIMIT 1
-                """, [owner]
-            ).first?.decode(Int64.self, at: 0)
+        guard let account = try AccountStore(cipher: nil).firstEnabledID(owner: owner, on: db)
         else { throw CLIError(.notFound, "owner \(owner) has no active account") }
         if arguments.has("dry-run") {
             let policy = try MirrorPolicyStore.policy(owner: owner, replacing: changed, on: db)
