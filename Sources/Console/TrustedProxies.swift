@@ -50,8 +50,6 @@ public struct TrustedProxies: Sendable, Equatable {
         self.networks = networks
     }
 
-    public var isEmpty: Bool { networks.isEmpty }
-
     public func trusts(_ address: String) -> Bool {
         guard let bytes = Self.bytes(of: address) else { return false }
         return networks.contains { $0.contains(bytes) }

@@ -57,6 +57,16 @@ import Testing
         #expect(!result.err.contains("fine.json"))
     }
 
+    /// The settings file cron's lines and the units name goes into both verbatim, so a value that
+    /// would break a crontab line or a unit (relative, spaces, quotes, a newline) is refused.
+    @Test(arguments: ["calworker.env", "/etc/cal worker.env", "/etc/\"x\".env", "/etc/a\nCALWORKER_X=1", ""])
+    func anEnvironmentFileThatWouldBreakTheFilesIsRefused(path: String) {
+        let result = calworker(["schedule", "export", "--format", "crontab", "--jobs", Self.root + "/jobs", "--env-file", path], url: "")
+        #expect(result.code == .usage && result.out.isEmpty, "\(path.debugDescription): \(result.err)")
+        let good = calworker(["schedule", "export", "--format", "crontab", "--jobs", Self.root + "/jobs", "--env-file", "/srv/cw.env"], url: "")
+        #expect(good.code == .ok && good.out.contains("\nCALWORKER_ENV_FILE=/srv/cw.env\n"))
+    }
+
     @Test func theCommittedCrontabAndUnitsAreWhatJobsGenerates() throws {
         let folder = try Self.temporaryFolder()
         #expect(calworker(["schedule", "export", "--format", "crontab", "--jobs", Self.root + "/jobs", "--output", folder], url: "").code == .ok)

@@ -131,7 +131,7 @@ import Testing
         defer { roles.drop() }
         let owner = try roles.connect(as: roles.owner)
         defer { owner.close() }
-        let admin = try PostgresConnection.connect(TestEnvironment.adminURL + " dbname=\(roles.database)")
+        let admin = try roles.connectAsSuperuser()
         defer { admin.close() }
         let superuser = try admin.query("SELECT current_user::text")[0].decode(String.self, at: 0)
         for (role, words) in [("cwr_nobody_here", "does not exist"), (roles.owner, "owns the calworker schema"), (superuser, "superuser")] {
@@ -160,7 +160,7 @@ import Testing
         defer { roles.drop() }
         let owner = try roles.connect(as: roles.owner)
         defer { owner.close() }
-        let admin = try PostgresConnection.connect(TestEnvironment.adminURL + " dbname=\(roles.database)")
+        let admin = try roles.connectAsSuperuser()
         defer { admin.close() }
         // Cluster-wide roles, named after this test's own tag (hex digits) and dropped after it.
         let tag = String(roles.owner.dropLast("_owner".count))

@@ -60,6 +60,11 @@ public final class DatabaseRoles: Sendable {
 
     public func connect(as role: String) throws -> PostgresConnection { try PostgresConnection.connect(url(as: role)) }
 
+    /// The cluster's superuser, in the roles' database (to make and drop roles of the test's own).
+    public func connectAsSuperuser() throws -> PostgresConnection {
+        try PostgresConnection.connect(TestEnvironment.adminURL + " dbname=\(database)")
+    }
+
     /// Drops the database (and any scratch database a backup's verification left behind,
     /// which the backup role owns), then the three roles.
     public func drop() {

@@ -32,9 +32,7 @@ public final class ScriptedServer: Sendable {
     deinit { server.stop() }
 
     public var url: String { "http://127.0.0.1:\(server.port)" }
-    public var port: Int { server.port }
     public var requests: Int { log.seen.withLock { $0.count } }
-    public var paths: [String] { log.seen.withLock { $0.map(\.path) } }
 
     /// `status` with a `Retry-After` (503 Service Unavailable by default).
     public static func busy(retryAfter: String, status: Int = 503) -> HTTPServerResponse {
