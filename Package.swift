@@ -67,7 +67,17 @@ let package = Package(
         .target(
             name: "Worker", dependencies: ["Basics", "JobQueue", "Postgres", "Logging", "Metrics", "Redaction"], swiftSettings: defaultSwiftSettings),
         .target(name: "Accounts", dependencies: ["Basics", "Postgres", "Crypto", "Redaction"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Google", dependencies: ["Basics", "HTTPClient", "Redaction"], swiftSettings: defaultSwiftSettings),
+        // What the sync engine needs from a calendar service, and the request budgets shared by every worker.
+        .target(name: "CalendarProviders", dependencies: ["Basics", "MirrorPlanner", "Postgres"], swiftSettings: defaultSwiftSettings),
+        .target(name: "RequestBudgets", dependencies: ["Basics", "Postgres"], swiftSettings: defaultSwiftSettings),
+        // Google Calendar as a provider: the API client, OAuth, stored tokens.
+        .target(
+            name: "Google",
+            dependencies: [
+                "Accounts", "Basics", "CalendarProviders", "Crypto", "HTTPClient", "Metrics", "MirrorPlanner", "Postgres", "Redaction",
+                "RequestBudgets",
+            ],
+            swiftSettings: defaultSwiftSettings),
         .target(name: "Patterns", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
         .target(name: "MirrorPlanner", dependencies: ["Basics", "Crypto", "Patterns"], swiftSettings: defaultSwiftSettings),
         .target(name: "Reminders", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
@@ -77,14 +87,14 @@ let package = Package(
         .target(
             name: "CalendarSync",
             dependencies: [
-                "Basics", "Accounts", "Crypto", "Google", "HTTPClient", "Metrics", "MirrorPlanner", "Postgres",
-                "Redaction",
+                "Basics", "Accounts", "CalendarProviders", "Crypto", "Metrics", "MirrorPlanner", "Postgres", "Redaction",
             ],
             swiftSettings: defaultSwiftSettings),
         .target(
             name: "Jobs",
             dependencies: [
-                "Basics", "Feeds", "Worker", "JobQueue", "Postgres", "Scheduling", "Accounts", "CalendarSync", "Crypto", "Google", "Media",
+                "Basics", "Feeds", "Worker", "JobQueue", "Postgres", "Scheduling", "Accounts", "CalendarProviders", "CalendarSync", "Crypto",
+                "Google", "Media", "RequestBudgets",
                 "Thumbnails", "Backup", "Notify", "Configuration", "Metrics",
             ],
             swiftSettings: defaultSwiftSettings),
@@ -105,8 +115,8 @@ let package = Package(
             dependencies: [
                 "Basics", "Feeds", "Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer",
                 "Redaction",
-                "Accounts", "CalendarSync", "Console", "Crypto", "MirrorPlanner", "Media", "Backup", "Notify", "PushReceiver", "Reminders",
-                "Scheduling",
+                "Accounts", "CalendarProviders", "CalendarSync", "Console", "Crypto", "Google", "MirrorPlanner", "Media", "Backup", "Notify",
+                "PushReceiver", "Reminders", "RequestBudgets", "Scheduling",
             ],
             swiftSettings: defaultSwiftSettings
         ),
@@ -138,14 +148,20 @@ let package = Package(
 
         .executableTarget(
             name: "calworker-bench-sync",
-            dependencies: ["BenchSupport", "Jobs", "Accounts", "CalendarSync", "Crypto", "Google", "HTTPClient", "JobQueue", "Metrics", "Postgres"],
+            dependencies: [
+                "BenchSupport", "Jobs", "Accounts", "CalendarProviders", "CalendarSync", "Crypto", "Google", "HTTPClient", "JobQueue", "Metrics",
+                "Postgres", "RequestBudgets",
+            ],
             path: "Benchmarks/SyncBench",
             swiftSettings: defaultSwiftSettings
         ),
 
         .executableTarget(
             name: "calworker-bench-mirrors",
-            dependencies: ["BenchSupport", "Jobs", "Accounts", "CalendarSync", "Crypto", "HTTPClient", "JobQueue", "Metrics", "Postgres"],
+            dependencies: [
+                "BenchSupport", "Jobs", "Accounts", "CalendarProviders", "CalendarSync", "Crypto", "Google", "HTTPClient", "JobQueue", "Metrics",
+                "Postgres",
+            ],
             path: "Benchmarks/MirrorBench",
             swiftSettings: defaultSwiftSettings
         ),
@@ -173,7 +189,7 @@ let package = Package(
 
         .executableTarget(
             name: "calworker-bench-budgets",
-            dependencies: ["BenchSupport", "Jobs", "CalendarSync", "Google", "HTTPClient", "JobQueue", "Metrics", "Postgres"],
+            dependencies: ["BenchSupport", "Jobs", "CalendarSync", "Google", "HTTPClient", "JobQueue", "Metrics", "Postgres", "RequestBudgets"],
             path: "Benchmarks/BudgetBench",
             swiftSettings: defaultSwiftSettings
         ),
@@ -181,8 +197,8 @@ let package = Package(
         .executableTarget(
             name: "calworker-bench-push",
             dependencies: [
-                "Basics", "BenchSupport", "Jobs", "Accounts", "CalendarSync", "Crypto", "HTTPClient", "HTTPServer", "JobQueue", "Logging",
-                "Metrics", "Postgres", "PushReceiver", "Worker",
+                "Basics", "BenchSupport", "Jobs", "Accounts", "CalendarSync", "Crypto", "Google", "HTTPClient", "HTTPServer", "JobQueue", "Logging",
+                "Metrics", "Postgres", "PushReceiver", "RequestBudgets", "Worker",
             ],
             path: "Benchmarks/PushBench",
             swiftSettings: defaultSwiftSettings
@@ -212,14 +228,20 @@ let package = Package(
             swiftSettings: defaultSwiftSettings),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Crypto", "Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(
+            name: "RequestBudgetsTests", dependencies: ["Accounts", "Basics", "Crypto", "Postgres", "RequestBudgets", "TestSupport"],
+            swiftSettings: defaultSwiftSettings),
+        .testTarget(
             name: "CalendarSyncTests",
             dependencies: [
-                "CalendarSync", "Accounts", "Crypto", "Google", "GoogleEmulator", "HTTPServer", "Jobs", "Worker", "JobQueue",
-                "Postgres", "PushReceiver", "Metrics", "Logging", "TestSupport",
+                "CalendarProviders", "CalendarSync", "Accounts", "Crypto", "Google", "GoogleEmulator", "HTTPServer", "Jobs", "Worker",
+                "JobQueue", "MirrorPlanner", "Postgres", "PushReceiver", "Metrics", "Logging", "RequestBudgets", "TestSupport",
             ],
             swiftSettings: defaultSwiftSettings),
         .testTarget(
-            name: "GoogleTests", dependencies: ["Basics", "Google", "HTTPClient", "HTTPServer", "GoogleEmulator", "Metrics", "TestSupport"],
+            name: "GoogleTests",
+            dependencies: [
+                "Basics", "CalendarProviders", "Google", "RequestBudgets", "HTTPClient", "HTTPServer", "GoogleEmulator", "Metrics", "TestSupport",
+            ],
             swiftSettings: defaultSwiftSettings),
         .testTarget(
             name: "ICalendarTests", dependencies: ["ICalendar", "HTTPClient", "Metrics", "Reminders", "TestSupport"],
@@ -265,7 +287,8 @@ let package = Package(
             swiftSettings: defaultSwiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(
-            name: "JobQueueTests", dependencies: ["Accounts", "CalendarSync", "JobQueue", "Jobs", "Notify", "Postgres", "Scheduling", "TestSupport"],
+            name: "JobQueueTests",
+            dependencies: ["Accounts", "CalendarSync", "JobQueue", "Jobs", "Notify", "Postgres", "RequestBudgets", "Scheduling", "TestSupport"],
             exclude: ["Fixtures"], swiftSettings: defaultSwiftSettings),
         .testTarget(
             name: "WorkerTests", dependencies: ["Worker", "Jobs", "JobQueue", "Postgres", "Logging", "Metrics", "TestSupport"],

@@ -20,6 +20,7 @@ import JobQueue
 import Jobs
 import Metrics
 import Postgres
+import RequestBudgets
 import Synchronization
 
 let adminURL = argument("--url") ?? ""

@@ -1,8 +1,10 @@
 import Accounts
 import BenchSupport
+import CalendarProviders
 import CalendarSync
 import Crypto
 import Foundation
+import Google
 import HTTPClient
 import JobQueue
 // The mirror benchmark: not a test. Prints figures and their ratio to the minimum possible.
@@ -77,6 +79,7 @@ let ids = try ["ada@example.com", "work@example.com"].map { try store.add(email:
 let settings = GoogleSettings(
     apiURL: emulatorURL + "/calendar/v3", tokenURL: emulatorURL + "/token",
     clientID: "calworker-test-client", clientSecret: "calworker-test-secret", requestsPerMinute: 500)
+let engine = SyncEngine(providers: Providers(["google": GoogleProviders(settings: settings, cipher: store.cipher, metrics: MetricsRegistry())]))
 
 /// One account's job: its copy, then the group's mirrors.
 func syncJob(_ id: Int64) throws -> MirrorReport {
@@ -84,10 +87,11 @@ func syncJob(_ id: Int64) throws -> MirrorReport {
     return try mirror(id)
 }
 func copy(_ id: Int64) throws {
-    _ = try AccountSync(accountID: id, settings: settings, store: store, db: db, metrics: MetricsRegistry(), shouldAbort: { false }).run()
+    let provider = try engine.providers.provider(kind: "google", forAccount: id, session: try db.openSibling(), shouldAbort: { false })
+    _ = try AccountSync(accountID: id, provider: provider, db: db).run()
 }
 func mirror(_ id: Int64) throws -> MirrorReport {
-    try GroupMirroring(accountID: id, settings: settings, store: store, db: db, metrics: MetricsRegistry(), shouldAbort: { false }).run()
+    try GroupMirroring(accountID: id, engine: engine, store: store, db: db, metrics: MetricsRegistry(), shouldAbort: { false }).run()
 }
 
 print(

@@ -22,6 +22,7 @@ import BenchSupport
 import CalendarSync
 import Crypto
 import Foundation
+import Google
 import HTTPClient
 import HTTPServer
 import JobQueue
@@ -30,6 +31,7 @@ import Logging
 import Metrics
 import Postgres
 import PushReceiver
+import RequestBudgets
 import Worker
 
 /// Prints a line at once (a pipe would hold `print`'s output until exit), so progress shows.
@@ -65,15 +67,16 @@ func makeDatabase(_ name: String) throws -> String {
     return url
 }
 
-func settings(push: PushSettings?, database: String) -> GoogleSettings {
+func jobEnvironment(push: PushSettings?, database: String) -> JobEnvironment {
     var google = GoogleSettings(
         apiURL: emulatorURL + "/calendar/v3", tokenURL: emulatorURL + "/token", clientID: "calworker-test-client",
         clientSecret: "calworker-test-secret", requestsPerMinute: 6000)
     google.sharedBudgets = PostgresRequestBudgets(conninfo: database)
     // Counted here, not enforced: the figures say what each mode would ask of the project.
     google.projectRequestsPerMinute = 0
-    google.push = push
-    return google
+    var environment = JobEnvironment(google: google, tokenCipher: cipher)
+    environment.push = push
+    return environment
 }
 
 /// A receiver on loopback and a worker, both running until `stop`.
@@ -206,9 +209,9 @@ try seedAccounts([owner], calendars: 2)
 let db = try PostgresConnection.connect(latencyDB)
 let ownerID = try AccountStore(cipher: cipher).add(email: owner, owner: nil, refreshToken: "rt-\(owner)", on: db).id
 let service = try Service(database: latencyDB) { address in
-    JobEnvironment(google: settings(push: address.isEmpty ? nil : PushSettings(address: address), database: latencyDB), tokenCipher: cipher)
+    jobEnvironment(push: address.isEmpty ? nil : PushSettings(address: address), database: latencyDB)
 }
-let pushEnvironment = JobEnvironment(google: settings(push: PushSettings(address: service.address), database: latencyDB), tokenCipher: cipher)
+let pushEnvironment = jobEnvironment(push: PushSettings(address: service.address), database: latencyDB)
 _ = try JobKinds.registry(pushEnvironment).enqueue(SyncAccountJob.self, .init(.account(ownerID)), queue: JobQueue(), on: db)
 try waitUntil { try count(db, "SELECT count(*) FROM calworker.push_channels WHERE state = 'active' AND confirmed_at IS NOT NULL") == 3 }
 try waitUntil { try count(db, "SELECT count(*) FROM calworker.jobs WHERE state IN ('available', 'running')") == 0 }
@@ -235,16 +238,16 @@ for index in 0..<20 {
     try admin("POST", "/calendars/\(owner)/events", event("Direct \(index)", at: base.addingTimeInterval(Double(editCount + index) * 3600)))
     let started = ContinuousClock.now
     let outcome = try AccountSyncRun(
-        accountID: ownerID, calendarID: owner, settings: pushEnvironment.google, cipher: cipher, db: db,
+        accountID: ownerID, calendarID: owner, engine: pushEnvironment.syncEngine(metrics: MetricsRegistry()), db: db,
         metrics: MetricsRegistry(), now: Date(), shouldAbort: { false }
     ).run()
     guard case .synced = outcome else { fail("the direct sync did not succeed: \(outcome)") }
     floors.append(seconds(since: started))
 }
 // Part 1's channels are done with: stopped, so Google (the emulator) stops retrying them.
-_ = try JobKinds.registry(JobEnvironment(google: settings(push: nil, database: latencyDB), tokenCipher: cipher))
+_ = try JobKinds.registry(jobEnvironment(push: nil, database: latencyDB))
     .enqueue(WatchChannelsJob.self, .init(.account(ownerID)), queue: JobQueue(), on: db)
-try drain(latencyDB, JobEnvironment(google: settings(push: nil, database: latencyDB), tokenCipher: cipher))
+try drain(latencyDB, jobEnvironment(push: nil, database: latencyDB))
 let sortedLatencies = latencies.sorted()
 let floor = floors.sorted()[floors.count / 2]
 say(
@@ -270,10 +273,10 @@ func idleHour(push: Bool) throws -> (calls: Int, renewal: Int) {
     let service =
         push
         ? try Service(database: url) { address in
-            JobEnvironment(google: settings(push: address.isEmpty ? nil : PushSettings(address: address), database: url), tokenCipher: cipher)
+            jobEnvironment(push: address.isEmpty ? nil : PushSettings(address: address), database: url)
         } : nil
     defer { service?.stop() }
-    let environment = JobEnvironment(google: settings(push: service.map { PushSettings(address: $0.address) }, database: url), tokenCipher: cipher)
+    let environment = jobEnvironment(push: service.map { PushSettings(address: $0.address) }, database: url)
     let registry = JobKinds.registry(environment)
     _ = try registry.enqueue(SyncAccountJob.self, .init(.account(id)), queue: JobQueue(), on: db)
     try drain(url, environment)
@@ -290,11 +293,12 @@ func idleHour(push: Bool) throws -> (calls: Int, renewal: Int) {
     let calls = try apiCalls() - before
     if push {
         // Every channel due: each renewed once (a watch, then a stop), by the keeper itself.
-        var renewing = environment.google
+        var renewing = environment
         renewing.push?.renewBefore = 8 * 86_400
         let start = try apiCalls()
         let report = try ChannelKeeper(
-            accountID: id, settings: renewing, store: AccountStore(cipher: cipher), db: db, metrics: MetricsRegistry(),
+            accountID: id, engine: renewing.syncEngine(metrics: MetricsRegistry()), store: AccountStore(cipher: cipher), db: db,
+            metrics: MetricsRegistry(),
             shouldAbort: { false }
         ).run()
         guard report.created == 3 && report.stopped == 3 else { fail("the renewal did not renew every channel: \(report)") }
@@ -328,10 +332,10 @@ func fiveMinutes(push: Bool) throws -> (calls: Int, changes: Int) {
     let service =
         push
         ? try Service(database: url) { address in
-            JobEnvironment(google: settings(push: address.isEmpty ? nil : PushSettings(address: address), database: url), tokenCipher: cipher)
+            jobEnvironment(push: address.isEmpty ? nil : PushSettings(address: address), database: url)
         } : nil
     defer { service?.stop() }
-    let environment = JobEnvironment(google: settings(push: service.map { PushSettings(address: $0.address) }, database: url), tokenCipher: cipher)
+    let environment = jobEnvironment(push: service.map { PushSettings(address: $0.address) }, database: url)
     let registry = JobKinds.registry(environment)
     let setup = ContinuousClock.now
     _ = try registry.enqueue(SyncAccountJob.self, .init(.all), queue: JobQueue(), on: db)

@@ -1,5 +1,6 @@
 import Accounts
 import BenchSupport
+import CalendarProviders
 import CalendarSync
 import Crypto
 import Foundation
@@ -91,7 +92,9 @@ func syncRun(events: Int, account: String, database: String) throws -> Run {
         apiURL: emulatorURL + "/calendar/v3", tokenURL: emulatorURL + "/token",
         clientID: "calworker-test-client", clientSecret: "calworker-test-secret", requestsPerMinute: 6000)
     func sync() throws {
-        _ = try AccountSync(accountID: id, settings: settings, store: store, db: db, metrics: MetricsRegistry(), shouldAbort: { false }).run()
+        let provider = try GoogleProviders(settings: settings, cipher: cipher, metrics: MetricsRegistry())
+            .provider(forAccount: id, session: try db.openSibling(), shouldAbort: { false })
+        _ = try AccountSync(accountID: id, provider: provider, db: db).run()
     }
     var run = Run()
     try admin("DELETE", "/stats")
@@ -119,12 +122,16 @@ func storeOnly(events: Int, database: String) throws -> Double {
     let db = try PostgresConnection.connect(url)
     try db.execute("TRUNCATE calworker.events")
     let formatter = JSONSerialization.self
-    var pages: [EventsPage] = []
+    var pages: [ChangePage] = []
     for start in stride(from: 0, to: events, by: 2500) {
         let items = (start..<min(events, start + 2500)).map { event($0, prefix: "ev") }
         var page: [String: Any] = ["kind": "calendar#events", "items": items]
         if start + 2500 >= events { page["nextSyncToken"] = "x" } else { page["nextPageToken"] = "p" }
-        pages.append(try EventsPage.parse(try formatter.data(withJSONObject: page)))
+        let parsed = try EventsPage.parse(try formatter.data(withJSONObject: page))
+        pages.append(
+            ChangePage(
+                events: EventBatch(json: parsed.json, layout: .google), nextPageToken: parsed.nextPageToken, nextCursor: parsed.nextSyncToken,
+                isEmpty: parsed.isEmpty))
     }
     let accountID = try db.query("SELECT id FROM calworker.accounts LIMIT 1")[0].decode(Int64.self, at: 0)
     let calendarID = try db.query("SELECT calendar_id FROM calworker.calendars LIMIT 1")[0].decode(String.self, at: 0)

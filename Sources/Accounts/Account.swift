@@ -1,7 +1,7 @@
 public import Basics
 public import Foundation
 
-/// A connected Google account as operators see it: never its tokens.
+/// A connected calendar account as operators see it: never its tokens.
 public struct Account: Sendable, Equatable, Codable {
     public enum State: String, Sendable, Codable, CaseIterable {
         case active
@@ -24,6 +24,8 @@ public struct Account: Sendable, Equatable, Codable {
     public var createdAt: Date
     /// Syncs that failed since the last one that succeeded.
     public var consecutiveFailures: Int = 0
+    /// The calendar service its calendars are at (`google`).
+    public var provider = "google"
 }
 
 /// An account's decrypted tokens, for the OAuth client only. Its description hides them, so

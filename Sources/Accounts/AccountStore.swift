@@ -15,7 +15,7 @@ public struct AccountStore: Sendable {
 
     static let columns = """
         id, email, owner, state, key_id, access_token IS NOT NULL, access_token_expires_at, paused_until,
-        last_synced_at, last_error, created_at, consecutive_failures
+        last_synced_at, last_error, created_at, consecutive_failures, provider
         """
 
     static func decode(_ row: PostgresRow) throws -> Account {
@@ -27,7 +27,7 @@ public struct AccountStore: Sendable {
             keyID: try row.decode(at: 4), hasAccessToken: try row.decode(at: 5),
             accessTokenExpiresAt: try row.decodeOptional(at: 6), pausedUntil: try row.decodeOptional(at: 7),
             lastSyncedAt: try row.decodeOptional(at: 8), lastError: try row.decodeOptional(at: 9),
-            createdAt: try row.decode(at: 10), consecutiveFailures: try row.decode(at: 11))
+            createdAt: try row.decode(at: 10), consecutiveFailures: try row.decode(at: 11), provider: try row.decode(at: 12))
     }
 
     func requireCipher() throws(AccountError) -> TokenCipher {
@@ -95,7 +95,7 @@ public struct AccountStore: Sendable {
              ORDER BY state = 'needs_reauth' DESC, consecutive_failures DESC, last_synced_at NULLS FIRST, id
              LIMIT $3
             """, [failures, stale, limit])
-        return (try rows.map(Self.decode), try rows.first?.decode(Int.self, at: 12) ?? 0)
+        return (try rows.map(Self.decode), try rows.first?.decode(Int.self, at: 13) ?? 0)
     }
 
     public func account(id: Int64, on db: PostgresConnection) throws -> Account {

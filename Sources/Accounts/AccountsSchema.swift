@@ -44,5 +44,14 @@ public enum AccountsSchema {
                 -- read to find a broken account in minutes, without walking its run history.
                 ALTER TABLE calworker.accounts ADD COLUMN consecutive_failures integer NOT NULL DEFAULT 0 CHECK (consecutive_failures >= 0);
                 """),
+        Migration(
+            version: 21, name: "the calendar service an account is at",
+            sql: """
+                -- Which provider the account's calendars live at: google for every account so far; the
+                -- worker refuses (and says so) a provider it does not speak, so a name a newer worker
+                -- wrote is not an error here.
+                ALTER TABLE calworker.accounts ADD COLUMN provider text NOT NULL DEFAULT 'google'
+                    CHECK (provider ~ '^[a-z][a-z0-9_]{0,31}$');
+                """),
     ]
 }

@@ -1,6 +1,5 @@
 public import Accounts
 import Foundation
-import Google
 public import Metrics
 public import MirrorPlanner
 public import Postgres
@@ -16,16 +15,16 @@ public final class AccountReset {
     let db: PostgresConnection
 
     public init(
-        accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
+        accountID: Int64, engine: SyncEngine, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
         shouldAbort: @escaping @Sendable () -> Bool
     ) {
         self.accountID = accountID
         self.db = db
         self.mirroring = GroupMirroring(
-            accountID: accountID, settings: settings, store: store, db: db, metrics: metrics,
+            accountID: accountID, engine: engine, store: store, db: db, metrics: metrics,
             shouldAbort: shouldAbort)
         self.channels = ChannelKeeper(
-            accountID: accountID, settings: settings, store: store, db: db, metrics: metrics,
+            accountID: accountID, engine: engine, store: store, db: db, metrics: metrics,
             shouldAbort: shouldAbort)
     }
 

@@ -1,77 +1,45 @@
-public import Accounts
 import Basics
+public import CalendarProviders
 import Foundation
-import Google
-import HTTPClient
-public import Metrics
 public import Postgres
 
 /// Brings one account's local copy up to date: the calendar list, then every calendar's
 /// events, incrementally where a sync token allows and fully otherwise (docs/sync.md "The local copy and its cursor").
 public final class AccountSync {
     let accountID: Int64
-    let store: AccountStore
     let events = EventStore()
     let db: PostgresConnection
-    let client: CalendarClient
-    let tokens: StoredAccessTokens
+    let provider: any CalendarProvider
     let progress: (@Sendable ([String: String]) -> Void)?
-    let pageSize: Int
     public private(set) var report = SyncReport()
 
-    public convenience init(
-        accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
-        shouldAbort: @escaping @Sendable () -> Bool, progress: (@Sendable ([String: String]) -> Void)? = nil
-    ) throws {
-        try self.init(
-            accountID: accountID, settings: settings, clients: settings.clients(metrics: metrics), store: store, db: db,
-            shouldAbort: shouldAbort, progress: progress)
-    }
-
-    init(
-        accountID: Int64, settings: GoogleSettings, clients: GoogleClients, store: AccountStore, db: PostgresConnection,
-        shouldAbort: @escaping @Sendable () -> Bool, progress: (@Sendable ([String: String]) -> Void)?
-    ) throws {
+    /// - Parameter provider: speaks as the account, on a session of its own: a token refresh
+    ///   can happen on the page-fetch thread while this thread holds a page's transaction
+    ///   open, and must not slip into it.
+    public init(accountID: Int64, provider: any CalendarProvider, db: PostgresConnection, progress: (@Sendable ([String: String]) -> Void)? = nil) {
         self.accountID = accountID
-        self.store = store
+        self.provider = provider
         self.db = db
         self.progress = progress
-        self.pageSize = max(1, min(2500, settings.eventsPageSize))
-        // Its own session: a token refresh can happen on the page-fetch thread while this
-        // thread holds a page's transaction open, and must not slip into it.
-        (client, tokens) = try settings.calendarClient(
-            for: accountID, clients: clients, store: store, session: try db.openSibling(),
-            shouldAbort: shouldAbort)
-    }
-
-    /// Lets tests shorten the client's backoff.
-    public func configureRetries(maxAttempts: Int, baseDelay: Duration, maxDelay: Duration) {
-        client.maxAttempts = maxAttempts
-        client.baseDelay = baseDelay
-        client.maxDelay = maxDelay
     }
 
     /// Runs the sync: the calendar list and every calendar, or with `calendarID` only that
     /// calendar's events (a push notification named it; the list has not changed). Throws
-    /// `SyncFailure`, `CalendarClientError` or a database error; what was committed before
-    /// stays (every page is its own transaction).
+    /// `ProviderError` or a database error; what was committed before stays (every page is
+    /// its own transaction).
     public func run(onlyCalendar calendarID: String? = nil) throws -> SyncReport {
-        defer { collectClientFigures() }
-        do {
-            if let calendarID { try syncOne(calendarID) } else { try syncAll() }
-        } catch CalendarClientError.accessToken(let underlying) {
-            // The token source's own error (SyncFailure.needsReauth), not a Calendar API one.
-            throw underlying
-        }
-        collectClientFigures()
+        defer { collectFigures() }
+        if let calendarID { try syncOne(calendarID) } else { try syncAll() }
+        collectFigures()
         return report
     }
 
-    private func collectClientFigures() {
-        report.calls = client.calls
-        report.backoffs = client.backoffs
-        report.bytes = client.bytesReceived
-        report.tokenRefreshes = tokens.refreshes
+    private func collectFigures() {
+        let figures = provider.figures
+        report.calls = figures.calls
+        report.backoffs = figures.backoffs
+        report.bytes = figures.bytesReceived
+        report.tokenRefreshes = figures.tokenRefreshes
     }
 
     private func syncAll() throws {
@@ -80,7 +48,7 @@ public final class AccountSync {
             do {
                 try syncEvents(calendar)
                 report.calendars += 1
-            } catch CalendarClientError.api(let error) where error.status == 404 {
+            } catch let error as ProviderError where error.kind == .notFound {
                 // Removed between the calendar list and now: the next list sync marks it deleted.
                 try events.markDeleted(accountID: accountID, calendarID: calendar.calendarID, on: db)
             }
@@ -95,7 +63,7 @@ public final class AccountSync {
         do {
             try syncEvents(calendar)
             report.calendars += 1
-        } catch CalendarClientError.api(let error) where error.status == 404 {
+        } catch let error as ProviderError where error.kind == .notFound {
             try events.markDeleted(accountID: accountID, calendarID: calendarID, on: db)
         }
     }
@@ -104,17 +72,17 @@ public final class AccountSync {
         let stored = try events.calendarListSyncToken(accountID: accountID, on: db)
         do {
             try listCalendars(syncToken: stored)
-        } catch CalendarClientError.api(let error) where error.isFullSyncRequired && stored != nil {
+        } catch let error as ProviderError where error.kind == .cursorExpired && stored != nil {
             try listCalendars(syncToken: nil)
         }
     }
 
     private func listCalendars(syncToken: String?) throws {
-        var entries: [CalendarListPage.Entry] = []
+        var entries: [CalendarEntry] = []
         var pageToken: String?
-        var paging = PageGuard(method: "calendarList.list", limit: PageGuard.calendarListPages)
+        var paging = PageGuard(method: "the calendar list", limit: PageGuard.calendarListPages)
         while true {
-            let page = try client.calendarList(pageToken: pageToken, syncToken: syncToken)
+            let page = try provider.calendarPage(pageToken: pageToken, cursor: syncToken)
             entries += page.entries
             if let next = page.nextPageToken {
                 try paging.advance(to: next, afterEmptyPage: page.entries.isEmpty)
@@ -122,7 +90,7 @@ public final class AccountSync {
                 continue
             }
             try events.applyCalendarList(
-                accountID: accountID, entries: entries, syncToken: page.nextSyncToken,
+                accountID: accountID, entries: entries, syncToken: page.nextCursor,
                 complete: syncToken == nil, on: db)
             return
         }
@@ -133,8 +101,8 @@ public final class AccountSync {
             do {
                 try listEvents(calendar.calendarID, syncToken: token, generation: calendar.generation, fullSync: false)
                 return
-            } catch CalendarClientError.api(let error) where error.isFullSyncRequired {
-                // 410: the token is gone. A full listing, reconciled against the local copy.
+            } catch let error as ProviderError where error.kind == .cursorExpired {
+                // The token is gone (Google's 410). A full listing, reconciled against the local copy.
             }
         }
         let generation = try events.beginFullSync(accountID: accountID, calendarID: calendar.calendarID, on: db)
@@ -143,15 +111,15 @@ public final class AccountSync {
     }
 
     /// Lists and stores pages, fetching page N+1 while page N is being stored: the two wait on
-    /// different servers (Google, PostgreSQL), so overlapping them nearly halves a full sync.
+    /// different servers (the calendar service, PostgreSQL), so overlapping them nearly halves a full sync.
     private func listEvents(_ calendarID: String, syncToken: String?, generation: Int64, fullSync: Bool) throws {
-        var page = try client.events(calendarID: calendarID, pageToken: nil, syncToken: syncToken, maxResults: pageSize)
-        var paging = PageGuard(method: "events.list of \(calendarID)", limit: PageGuard.eventPages)
+        var page = try provider.changePage(calendarID: calendarID, pageToken: nil, cursor: syncToken)
+        var paging = PageGuard(method: "the event listing of \(calendarID)", limit: PageGuard.eventPages)
         while true {
             if let next = page.nextPageToken { try paging.advance(to: next, afterEmptyPage: page.isEmpty) }
             let prefetch = page.nextPageToken.map { token in
-                PageFetch(client: client) { client in
-                    try client.events(calendarID: calendarID, pageToken: token, syncToken: syncToken, maxResults: self.pageSize)
+                PageFetch(provider: provider) { provider in
+                    try provider.changePage(calendarID: calendarID, pageToken: token, cursor: syncToken)
                 }
             }
             let stored: Int
@@ -161,8 +129,9 @@ public final class AccountSync {
                     fullSync: fullSync, on: db)
             } catch let error as PostgresError where !error.isConnectionProblem && !error.isTransient {
                 _ = try? prefetch?.result()
-                // Google's page did not fit its documented shape (no id, bad times, not JSON).
-                throw CalendarClientError.badResponse("an events.list page of \(calendarID) could not be stored: \(error.message)")
+                // The service's page did not fit its documented shape (no id, bad times, not JSON).
+                throw ProviderError(
+                    .malformed, MalformedPage(message: "an event listing page of \(calendarID) could not be stored: \(error.message)"))
             }
             report.pages += 1
             report.eventsFetched += stored
@@ -175,21 +144,21 @@ public final class AccountSync {
 
 /// One page fetched on its own thread while the caller stores the previous one.
 ///
-/// `@unchecked Sendable`: the client is not thread-safe, and is used by exactly one thread at
+/// `@unchecked Sendable`: the provider is not thread-safe, and is used by exactly one thread at
 /// a time: the fetch thread between `init` and the end of `body`, then (after `result()` has
 /// waited for that) the caller again.
 private final class PageFetch: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
-    private var outcome: Result<EventsPage, any Error>?
-    private let client: CalendarClient
-    private let body: (CalendarClient) throws -> EventsPage
+    private var outcome: Result<ChangePage, any Error>?
+    private let provider: any CalendarProvider
+    private let body: (any CalendarProvider) throws -> ChangePage
 
-    init(client: CalendarClient, _ body: @escaping (CalendarClient) throws -> EventsPage) {
-        self.client = client
+    init(provider: any CalendarProvider, _ body: @escaping (any CalendarProvider) throws -> ChangePage) {
+        self.provider = provider
         self.body = body
         let deadline = AttemptWaits.deadline
         let thread = Thread { [self] in
-            outcome = AttemptWaits.$deadline.withValue(deadline) { Result { try self.body(self.client) } }
+            outcome = AttemptWaits.$deadline.withValue(deadline) { Result { try self.body(self.provider) } }
             done.signal()
         }
         thread.name = "calworker-page-fetch"
@@ -197,7 +166,7 @@ private final class PageFetch: @unchecked Sendable {
         thread.start()
     }
 
-    func result() throws -> EventsPage {
+    func result() throws -> ChangePage {
         done.wait()
         done.signal()
         return try outcome!.get()
@@ -230,16 +199,25 @@ struct PageGuard {
         self.limit = limit
     }
 
-    mutating func advance(to token: String, afterEmptyPage empty: Bool) throws(CalendarClientError) {
+    mutating func advance(to token: String, afterEmptyPage empty: Bool) throws(ProviderError) {
         pages += 1
         if !seen.insert(token).inserted {
             repeats += 1
             guard empty, repeats <= Self.emptyRepeats else {
-                throw .badResponse("\(method) returned a page token it had returned before; the listing would never end")
+                throw ProviderError(
+                    .malformed, MalformedPage(message: "\(method) returned a page token it had returned before; the listing would never end"))
             }
         }
         guard pages < limit else {
-            throw .badResponse("\(method) went on for more than \(limit) pages; stopped")
+            throw ProviderError(.malformed, MalformedPage(message: "\(method) went on for more than \(limit) pages; stopped"))
         }
     }
+}
+
+/// A listing the engine could not use: a page that would not store, or pages that never end.
+/// Retried later, as a garbage answer always is.
+struct MalformedPage: CalworkerError {
+    var message: String
+    var errorCode: String { "bad_response" }
+    var isRetryable: Bool { true }
 }

@@ -1,8 +1,7 @@
 import Accounts
 import Basics
-public import Crypto
+import CalendarProviders
 public import Foundation
-import Google
 public import Metrics
 public import Postgres
 
@@ -15,24 +14,24 @@ public enum SyncOutcome: Sendable {
     /// Nothing to do for this account: gone, disabled, waiting for re-auth, or its tokens
     /// cannot be read here (no token key).
     case notSyncable(String)
-    /// Google refused the refresh token; the account is now `needs_reauth`.
+    /// The service refused the account's credentials; the account is now `needs_reauth`.
     case needsReauth(String, SyncReport)
-    /// Paused by an earlier quotaExceeded: nothing before `until`.
+    /// Paused by an earlier exhausted quota: nothing before `until`.
     case paused(until: Date, reason: String)
-    /// Google said the account's quota is spent; the account is now paused until `until`.
+    /// The service said the account's quota is spent; the account is now paused until `until`.
     case quotaExceeded(until: Date, reason: String, SyncReport)
-    /// Google asked to slow down; try again after `after`.
+    /// The service asked to slow down; try again after `after`.
     case rateLimited(after: Duration, reason: String, SyncReport)
 }
 
 /// One `sync_account` of one account (docs/sync.md): the local copy, then the group's mirrors,
-/// with one set of Google clients for both. It applies what Google's answers mean for the
-/// account itself (re-auth, quota pause, the last error) and says how it went.
+/// through the account's provider (`SyncEngine`). It applies what the service's answers mean
+/// for the account itself (re-auth, quota pause, the last error) and says how it went.
 public struct AccountSyncRun {
     let accountID: Int64
     /// Only this calendar's events (a push notification named it), then the group's mirrors.
     let calendarID: String?
-    let settings: GoogleSettings
+    let engine: SyncEngine
     let store: AccountStore
     let db: PostgresConnection
     let metrics: MetricsRegistry
@@ -44,14 +43,14 @@ public struct AccountSyncRun {
     public static let quotaPause: TimeInterval = 3 * 3600
 
     public init(
-        accountID: Int64, calendarID: String? = nil, settings: GoogleSettings, cipher: TokenCipher?, db: PostgresConnection,
+        accountID: Int64, calendarID: String? = nil, engine: SyncEngine, db: PostgresConnection,
         metrics: MetricsRegistry, now: Date, shouldAbort: @escaping @Sendable () -> Bool,
         progress: (@Sendable ([String: String]) -> Void)? = nil
     ) {
         self.accountID = accountID
         self.calendarID = calendarID
-        self.settings = settings
-        self.store = AccountStore(cipher: cipher)
+        self.engine = engine
+        self.store = AccountStore(cipher: nil)
         self.db = db
         self.metrics = metrics
         self.now = now
@@ -59,7 +58,7 @@ public struct AccountSyncRun {
         self.progress = progress
     }
 
-    /// Runs the sync. Throws `CalendarClientError.stopped` when asked to stop, and any other
+    /// Runs the sync. Throws a `ProviderError` of kind `.stopped` when asked to stop, and any other
     /// failure (after recording it as the account's last error) for the queue to retry.
     public func run() throws -> SyncOutcome {
         let account: Account
@@ -74,41 +73,45 @@ public struct AccountSyncRun {
         case .active: break
         }
         if let until = account.pausedUntil, until > Date() {
-            return .paused(until: until, reason: "account \(accountID) is paused until \(until) (Google quota)")
+            return .paused(until: until, reason: "account \(accountID) is paused until \(until) (\(account.provider) quota)")
         }
-        let clients = settings.clients(metrics: metrics)
         let sync: AccountSync
         do {
-            sync = try AccountSync(
-                accountID: accountID, settings: settings, clients: clients, store: store, db: db,
-                shouldAbort: shouldAbort, progress: progress)
+            // Its own session: see `AccountSync.init`.
+            let provider = try engine.providers.provider(
+                kind: account.provider, forAccount: accountID, session: try db.openSibling(), shouldAbort: shouldAbort)
+            sync = AccountSync(accountID: accountID, provider: provider, db: db, progress: progress)
         } catch let error as AccountError where error.code == .noKey {
             return .notSyncable("this worker has no CALWORKER_TOKEN_KEY: \(error.message)")
+        } catch let error as UnknownProvider {
+            return .notSyncable(error.message)
         }
         do {
             let report = try withAccountLock { try sync.run(onlyCalendar: calendarID) }
             let mirrors = try GroupMirroring(
-                accountID: accountID, settings: settings, clients: clients, store: store, db: db,
+                accountID: accountID, engine: engine, store: store, db: db,
                 metrics: metrics, shouldAbort: shouldAbort, now: now, progress: progress
             ).run()
             try store.recordSync(id: accountID, error: nil, full: calendarID == nil, on: db)
-            return .synced(report, mirrors, keepChannelsReporting(clients))
-        } catch let failure as SyncFailure {
+            return .synced(report, mirrors, keepChannelsReporting())
+        } catch let failure as ProviderError where failure.kind == .authRevoked {
             try store.setState(id: accountID, .needsReauth, error: failure.description, on: db)
-            _ = try? keepChannels(clients)
+            _ = try? keepChannels()
             return .needsReauth(failure.description, sync.report)
-        } catch CalendarClientError.api(let error) where error.isQuotaExceeded {
+        } catch let error as ProviderError where error.kind == .quotaExceeded {
             let until = Date().addingTimeInterval(Self.quotaPause)
             try store.pause(id: accountID, until: until, reason: error.description, on: db)
             return .quotaExceeded(until: until, reason: "quota exceeded; paused for 3 hours", sync.report)
         } catch let error as any CalworkerError where error.isRetryable && error.requestedWait != nil {
-            // Google (its API or its token endpoint) asked for a longer wait than an attempt
+            // The service (its API or its token endpoint) asked for a longer wait than an attempt
             // sleeps, and the account's budget is paused until then: come back after it.
             return .rateLimited(after: error.requestedWait ?? .seconds(60), reason: error.description, sync.report)
-        } catch CalendarClientError.api(let error) where error.isRateLimit {
-            return .rateLimited(after: .seconds(max(30, error.retryAfter ?? 60)), reason: "rate limited: \(error)", sync.report)
-        } catch CalendarClientError.stopped {
-            throw CalendarClientError.stopped
+        } catch let error as ProviderError {
+            if case .rateLimited(let after) = error.kind {
+                return .rateLimited(after: max(.seconds(30), after ?? .seconds(60)), reason: "rate limited: \(error)", sync.report)
+            }
+            if error.kind != .stopped { try? store.recordSync(id: accountID, error: "\(error)", on: db) }
+            throw error
         } catch {
             try? store.recordSync(id: accountID, error: "\(error)", on: db)
             throw error
@@ -119,9 +122,9 @@ public struct AccountSyncRun {
     /// went, a channel is due for renewal, the account stopped being active). Channel trouble
     /// never fails the sync: the hourly `watch_channels` run tries again, and polling covers
     /// an account without channels.
-    private func keepChannels(_ clients: GoogleClients) throws -> ChannelReport? {
+    private func keepChannels() throws -> ChannelReport? {
         let keeper = ChannelKeeper(
-            accountID: accountID, settings: settings, clients: clients, store: store, db: db, metrics: metrics,
+            accountID: accountID, engine: engine, store: store, db: db, metrics: metrics,
             shouldAbort: shouldAbort)
         guard try !keeper.plan().isEmpty else { return nil }
         return try keeper.run()
@@ -129,9 +132,9 @@ public struct AccountSyncRun {
 
     /// `keepChannels`, its own failure (the database, say) reported instead of thrown: the sync
     /// itself succeeded and is recorded as such.
-    private func keepChannelsReporting(_ clients: GoogleClients) -> ChannelReport? {
+    private func keepChannelsReporting() -> ChannelReport? {
         do {
-            return try keepChannels(clients)
+            return try keepChannels()
         } catch {
             var report = ChannelReport()
             report.retryableErrors.append("channel upkeep failed: \(error)")

@@ -1,8 +1,8 @@
 public import Accounts
 import Basics
+import CalendarProviders
 import Crypto
 public import Foundation
-import Google
 public import Metrics
 public import Postgres
 import Redaction
@@ -35,31 +35,20 @@ public struct ChannelReport: Sendable, Equatable {
 /// message may come before its answer) and old ones stopped only after their successor exists.
 public final class ChannelKeeper {
     let accountID: Int64
-    let settings: GoogleSettings
+    let engine: SyncEngine
     let store: AccountStore
     let channels = PushChannelStore()
     let db: PostgresConnection
     let metrics: MetricsRegistry
     let shouldAbort: @Sendable () -> Bool
-    private let clients: GoogleClients
-    private var client: CalendarClient?
+    private var watcher: (any ChangeWatcher)?
 
-    public convenience init(
-        accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
+    public init(
+        accountID: Int64, engine: SyncEngine, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
         shouldAbort: @escaping @Sendable () -> Bool
     ) {
-        self.init(
-            accountID: accountID, settings: settings, clients: settings.clients(metrics: metrics), store: store, db: db,
-            metrics: metrics, shouldAbort: shouldAbort)
-    }
-
-    init(
-        accountID: Int64, settings: GoogleSettings, clients: GoogleClients, store: AccountStore, db: PostgresConnection,
-        metrics: MetricsRegistry, shouldAbort: @escaping @Sendable () -> Bool
-    ) {
         self.accountID = accountID
-        self.settings = settings
-        self.clients = clients
+        self.engine = engine
         self.store = store
         self.db = db
         self.metrics = metrics
@@ -69,7 +58,7 @@ public final class ChannelKeeper {
     /// The resources that should have a channel: none unless push is configured and the
     /// account is active; otherwise its calendar list and every calendar it syncs.
     public func desiredResources() throws -> Set<PushChannel.Resource> {
-        guard settings.push != nil else { return [] }
+        guard engine.push != nil else { return [] }
         let account: Account
         do {
             account = try store.account(id: accountID, on: db)
@@ -89,7 +78,7 @@ public final class ChannelKeeper {
         let failed = desired.isEmpty ? [] : try channels.recentlyFailed(accountID: accountID, within: ChannelPlan.retryAfterFailure, on: db)
         return ChannelPlan.plan(
             desired: desired, channels: try channels.channels(accountID: accountID, includeEnded: false, on: db), now: now,
-            renewBefore: settings.push?.renewBefore ?? PushSettings(address: "").renewBefore, failed: failed)
+            renewBefore: engine.push?.renewBefore ?? PushSettings(address: "").renewBefore, failed: failed)
     }
 
     /// Carries out the plan, planned and carried out holding the account's lock (`AccountLock`):
@@ -130,19 +119,18 @@ public final class ChannelKeeper {
         return report
     }
 
-    private func calendarClient() throws -> CalendarClient {
-        if let client { return client }
-        let made = try settings.calendarClient(
-            for: accountID, clients: clients, store: store, session: try db.openSibling(),
-            shouldAbort: shouldAbort
-        ).client
-        client = made
+    /// The account's provider's push side; a service without push has none to create.
+    private func changeWatcher() throws -> any ChangeWatcher {
+        if let watcher { return watcher }
+        let provider = try engine.provider(forAccount: accountID, store: store, session: try db.openSibling(), shouldAbort: shouldAbort)
+        guard let made = provider.watcher else { throw NoPush(accountID: accountID) }
+        watcher = made
         return made
     }
 
     /// Creates one channel; false (with the error in the report) when Google refused.
     private func create(_ resource: PushChannel.Resource, now: Date, report: inout ChannelReport) throws -> Bool {
-        guard let push = settings.push else { return false }
+        guard let push = engine.push else { return false }
         let id = "cw" + Digest.hex(try Random.bytes(16))
         let token = try Random.urlSafeToken(bytes: 24)
         // Google echoes the token in its answers (and a faulty server in its errors): known as
@@ -153,11 +141,11 @@ public final class ChannelKeeper {
             tokenSHA256: Digest.hex(Digest.sha256(Array(token.utf8))), on: db)
         let request = ChannelRequest(id: id, token: token, address: push.address, expiration: now.addingTimeInterval(push.requestedLifetime))
         do {
-            let client = try calendarClient()
+            let watcher = try changeWatcher()
             let granted =
                 switch resource {
-                case .calendarList: try client.watchCalendarList(request)
-                case .events(let calendarID): try client.watchEvents(calendarID: calendarID, request)
+                case .calendarList: try watcher.watchCalendarList(request)
+                case .events(let calendarID): try watcher.watchEvents(calendarID: calendarID, request)
                 }
             try channels.activate(
                 channelID: id, resourceID: granted.resourceID,
@@ -183,7 +171,7 @@ public final class ChannelKeeper {
             return
         }
         do {
-            try calendarClient().stopChannel(id: channel.channelID, resourceID: resourceID)
+            try changeWatcher().stopChannel(id: channel.channelID, resourceID: resourceID)
             try channels.end(channelID: channel.channelID, as: .stopped, on: db)
             report.stopped += 1
         } catch let error as PostgresError {
@@ -207,12 +195,19 @@ public final class ChannelKeeper {
     }
 
     static func isRetryable(_ error: any Error) -> Bool {
-        switch error {
-        case CalendarClientError.api(let api): api.isRetryable
-        case CalendarClientError.transport, CalendarClientError.stopped, CalendarClientError.retryLater: true
-        case let error as CalendarClientError: error.requestedWait != nil
-        default: false
+        guard let error = error as? ProviderError else { return false }
+        switch error.kind {
+        case .retryable, .rateLimited, .stopped: return true
+        default: return error.requestedWait != nil
         }
     }
+}
+
+/// The account's service has no push notifications: it is polled.
+struct NoPush: CalworkerError {
+    var accountID: Int64
+    var errorCode: String { "no_push" }
+    var message: String { "account \(accountID)'s calendar service has no push notifications; it is polled instead" }
+    var isRetryable: Bool { false }
 
 }

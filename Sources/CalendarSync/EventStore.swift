@@ -1,5 +1,5 @@
-public import Foundation
-public import Google
+public import CalendarProviders
+import Foundation
 public import Postgres
 
 /// The local copy: calendars and events of each account, written page by page so that the
@@ -61,7 +61,7 @@ public struct EventStore: Sendable {
         }
     }
 
-    /// A calendar Google no longer knows (404): deleted until the calendar list says otherwise.
+    /// A calendar the service no longer knows (404): deleted until the calendar list says otherwise.
     public func markDeleted(accountID: Int64, calendarID: String, on db: PostgresConnection) throws {
         try db.execute("UPDATE calworker.calendars SET deleted = true WHERE account_id = $1 AND calendar_id = $2", [accountID, calendarID])
     }
@@ -69,7 +69,7 @@ public struct EventStore: Sendable {
     /// Applies calendar list entries (all pages of one listing) and its sync token together.
     /// A full listing (`complete`) marks calendars it did not mention as deleted.
     public func applyCalendarList(
-        accountID: Int64, entries: [CalendarListPage.Entry], syncToken: String?, complete: Bool,
+        accountID: Int64, entries: [CalendarEntry], syncToken: String?, complete: Bool,
         on db: PostgresConnection
     ) throws {
         try db.transaction { db in
@@ -108,18 +108,17 @@ public struct EventStore: Sendable {
             """, [accountID, calendarID])[0].decode(Int64.self, at: 0)
     }
 
-    /// Stores one page of events in one transaction; on the last page (`page.nextSyncToken`
+    /// Stores one page of events in one transaction; on the last page (`page.nextCursor`
     /// set) also the sync token, and after a full listing the tombstones for rows it did not
     /// return. Returns how many events were written.
     @discardableResult
     public func applyPage(
-        accountID: Int64, calendarID: String, page: EventsPage, generation: Int64, fullSync: Bool,
+        accountID: Int64, calendarID: String, page: ChangePage, generation: Int64, fullSync: Bool,
         on db: PostgresConnection
     ) throws -> Int {
-        let json = String(decoding: page.json, as: UTF8.self)
-        return try db.transaction { db in
-            let written = try db.execute(Self.upsert, [accountID, calendarID, PostgresJSON(json), generation], prepared: true)
-            if let token = page.nextSyncToken {
+        try db.transaction { db in
+            let written = try upsert(page.events, accountID: accountID, calendarID: calendarID, generation: generation, on: db)
+            if let token = page.nextCursor {
                 if fullSync {
                     try db.execute(
                         """
@@ -149,29 +148,44 @@ public struct EventStore: Sendable {
 
     /// Stores events outside a listing (the answers to our own writes), with the calendar's
     /// current generation, so a full resync in progress still counts them as seen.
-    public func applyEvents(accountID: Int64, calendarID: String, json: Data, on db: PostgresConnection) throws {
+    public func applyEvents(accountID: Int64, calendarID: String, _ batch: EventBatch, on db: PostgresConnection) throws {
         let generation =
             try db.query(
                 "SELECT full_sync_generation FROM calworker.calendars WHERE account_id = $1 AND calendar_id = $2",
                 [accountID, calendarID]
             ).first?.decode(Int64.self, at: 0) ?? 0
-        try db.execute(Self.upsert, [accountID, calendarID, PostgresJSON(String(decoding: json, as: UTF8.self)), generation], prepared: true)
+        try upsert(batch, accountID: accountID, calendarID: calendarID, generation: generation, on: db)
     }
 
-    /// Upserts every item of a page straight from Google's JSON. A cancelled item (a tombstone
-    /// from an incremental listing carries little more than its id) keeps the fields the row
-    /// already had, so the mirror planner still knows what was cancelled.
+    @discardableResult
+    private func upsert(_ batch: EventBatch, accountID: Int64, calendarID: String, generation: Int64, on db: PostgresConnection) throws -> Int {
+        let json = String(decoding: batch.json, as: UTF8.self)
+        let parameters: [any PostgresEncodable] = [accountID, calendarID, PostgresJSON(json), generation, batch.layout.mirrorMarkValue]
+        return try db.execute(Self.upsert, parameters + batch.layout.paths.map { $0 as any PostgresEncodable }, prepared: true)
+    }
+
+    /// Upserts every item of a batch straight from the service's JSON, each field read at the
+    /// path the batch's `EventLayout` gives (`$6` to `$32`, in `EventLayout.paths` order). A
+    /// cancelled item (a tombstone from an incremental listing carries little more than its
+    /// id) keeps the fields the row already had, so the mirror planner still knows what was
+    /// cancelled.
     static let upsert = """
         INSERT INTO calworker.events AS ev (account_id, calendar_id, event_id, etag, status, summary,
                start_date, start_time, start_time_zone, end_date, end_time, end_time_zone, recurrence,
-               recurring_event_id, original_start, transparency, event_type, updated, is_mirror, raw, seen_generation, synced_at)
-        SELECT $1, $2, e->>'id', e->>'etag', coalesce(e->>'status', 'confirmed'), e->>'summary',
-               (e->'start'->>'date')::date, (e->'start'->>'dateTime')::timestamptz, e->'start'->>'timeZone',
-               (e->'end'->>'date')::date, (e->'end'->>'dateTime')::timestamptz, e->'end'->>'timeZone',
-               CASE WHEN jsonb_typeof(e->'recurrence') = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(e->'recurrence')) END,
-               e->>'recurringEventId', e->'originalStartTime', e->>'transparency', coalesce(e->>'eventType', 'default'),
-               (e->>'updated')::timestamptz,
-               coalesce(e->'extendedProperties'->'private'->>'calworkerMirror', '') = '1', e, $4, now()
+               recurring_event_id, original_start_date, original_start_time, original_start_time_zone, transparency, event_type, updated,
+               is_mirror, mirror_source, ical_uid, location, visibility, reminders_use_default, self_response, raw, seen_generation, synced_at)
+        SELECT $1, $2, e #>> $6, e #>> $7, coalesce(e #>> $8, 'confirmed'), e #>> $9,
+               (e #>> $10)::date, (e #>> $11)::timestamptz, e #>> $12,
+               (e #>> $13)::date, (e #>> $14)::timestamptz, e #>> $15,
+               CASE WHEN jsonb_typeof(e #> $16) = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(e #> $16)) END,
+               e #>> $17, (e #>> $18)::date, (e #>> $19)::timestamptz, e #>> $20, e #>> $21, coalesce(e #>> $22, 'default'),
+               (e #>> $23)::timestamptz, coalesce(e #>> $24, '') = $5, e #>> $25, e #>> $26, e #>> $27, e #>> $28,
+               CASE WHEN jsonb_typeof(e #> $29) = 'boolean' THEN (e #>> $29)::boolean END,
+               -- The calendar's own user among the attendees (attendees that are not a list, or a
+               -- "self" that is not true, written by another program, count as none).
+               (SELECT a #>> $32 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(e #> $30) = 'array' THEN e #> $30 ELSE '[]' END) a
+                 WHERE a #> $31 = 'true'::jsonb LIMIT 1),
+               e, $4, now()
           FROM jsonb_array_elements(coalesce($3::jsonb->'items', '[]'::jsonb)) AS e
         ON CONFLICT (account_id, calendar_id, event_id) DO UPDATE SET
                etag = EXCLUDED.etag, status = EXCLUDED.status, updated = EXCLUDED.updated, seen_generation = EXCLUDED.seen_generation,
@@ -191,7 +205,20 @@ public struct EventStore: Sendable {
                                THEN ev.end_time_zone ELSE EXCLUDED.end_time_zone END,
                recurrence = CASE WHEN EXCLUDED.status = 'cancelled' THEN coalesce(EXCLUDED.recurrence, ev.recurrence) ELSE EXCLUDED.recurrence END,
                recurring_event_id = coalesce(EXCLUDED.recurring_event_id, ev.recurring_event_id),
-               original_start = coalesce(EXCLUDED.original_start, ev.original_start),
+               original_start_date = CASE WHEN EXCLUDED.original_start_date IS NULL AND EXCLUDED.original_start_time IS NULL
+                                          THEN ev.original_start_date ELSE EXCLUDED.original_start_date END,
+               original_start_time = CASE WHEN EXCLUDED.original_start_date IS NULL AND EXCLUDED.original_start_time IS NULL
+                                          THEN ev.original_start_time ELSE EXCLUDED.original_start_time END,
+               original_start_time_zone = CASE WHEN EXCLUDED.original_start_date IS NULL AND EXCLUDED.original_start_time IS NULL
+                                          THEN ev.original_start_time_zone ELSE EXCLUDED.original_start_time_zone END,
+               mirror_source = CASE WHEN EXCLUDED.status = 'cancelled' THEN coalesce(EXCLUDED.mirror_source, ev.mirror_source) ELSE EXCLUDED.mirror_source END,
+               ical_uid = coalesce(EXCLUDED.ical_uid, ev.ical_uid),
+               location = CASE WHEN EXCLUDED.status = 'cancelled' THEN coalesce(EXCLUDED.location, ev.location) ELSE EXCLUDED.location END,
+               visibility = CASE WHEN EXCLUDED.status = 'cancelled' THEN coalesce(EXCLUDED.visibility, ev.visibility) ELSE EXCLUDED.visibility END,
+               reminders_use_default = CASE WHEN EXCLUDED.status = 'cancelled' THEN coalesce(EXCLUDED.reminders_use_default, ev.reminders_use_default)
+                                            ELSE EXCLUDED.reminders_use_default END,
+               self_response = CASE WHEN EXCLUDED.status = 'cancelled' THEN coalesce(EXCLUDED.self_response, ev.self_response)
+                                    ELSE EXCLUDED.self_response END,
                transparency = CASE WHEN EXCLUDED.status = 'cancelled' THEN coalesce(EXCLUDED.transparency, ev.transparency) ELSE EXCLUDED.transparency END,
                event_type = EXCLUDED.event_type,
                is_mirror = EXCLUDED.is_mirror OR (EXCLUDED.status = 'cancelled' AND ev.is_mirror),

@@ -1,7 +1,6 @@
 public import Accounts
+import CalendarProviders
 public import Foundation
-import Google
-import HTTPClient
 public import Metrics
 public import MirrorPlanner
 public import Postgres
@@ -44,32 +43,20 @@ public struct MirrorReport: Sendable, Equatable {
 /// (a session advisory lock), so two accounts of a group syncing at once do not race.
 public final class GroupMirroring {
     let accountID: Int64
-    let settings: GoogleSettings
+    let engine: SyncEngine
     let store: AccountStore
     let db: PostgresConnection
     let metrics: MetricsRegistry
     let shouldAbort: @Sendable () -> Bool
     let now: Date
     let progress: (@Sendable ([String: String]) -> Void)?
-    let clients: GoogleClients
 
-    public convenience init(
-        accountID: Int64, settings: GoogleSettings, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
-        shouldAbort: @escaping @Sendable () -> Bool, now: Date = Date(),
-        progress: (@Sendable ([String: String]) -> Void)? = nil
-    ) {
-        self.init(
-            accountID: accountID, settings: settings, clients: settings.clients(metrics: metrics), store: store, db: db,
-            metrics: metrics, shouldAbort: shouldAbort, now: now, progress: progress)
-    }
-
-    init(
-        accountID: Int64, settings: GoogleSettings, clients: GoogleClients, store: AccountStore, db: PostgresConnection,
-        metrics: MetricsRegistry, shouldAbort: @escaping @Sendable () -> Bool, now: Date, progress: (@Sendable ([String: String]) -> Void)?
+    public init(
+        accountID: Int64, engine: SyncEngine, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
+        shouldAbort: @escaping @Sendable () -> Bool, now: Date = Date(), progress: (@Sendable ([String: String]) -> Void)? = nil
     ) {
         self.accountID = accountID
-        self.settings = settings
-        self.clients = clients
+        self.engine = engine
         self.store = store
         self.db = db
         self.metrics = metrics
@@ -88,8 +75,8 @@ public final class GroupMirroring {
     }
 
     /// Between planning steps: a job that was cancelled or ran past its timeout stops planning.
-    private func stopCheckpoint() throws(CalendarClientError) {
-        if shouldAbort() { throw .stopped }
+    private func stopCheckpoint() throws(ProviderError) {
+        if shouldAbort() { throw .stopped(during: "mirror planning") }
     }
 
     public func run() throws -> MirrorReport {
@@ -127,17 +114,19 @@ public final class GroupMirroring {
 
     /// One lane per target account, all at once: each lane writes with that account's own
     /// token, request budget and database session, in the planned order (series before their
-    /// occurrences, deletions last). A lane whose account needs re-auth, or is out of Google
-    /// quota, skips its writes and the others go on.
+    /// occurrences, deletions last). A lane whose account needs re-auth, or is out of its
+    /// service's quota, skips its writes and the others go on.
     private func execute(_ writes: [MirrorWrite], group: MirrorRepository.Group) throws -> MirrorReport {
         let mirrorSeries = Set(writes.compactMap { $0.mirror?.recurrence != nil ? $0.eventID : nil })
             .union(group.events.filter { $0.isMirror && !($0.recurrence ?? []).isEmpty }.map(\.id))
-        let states = Dictionary(uniqueKeysWithValues: group.accounts.map { ($0.id, $0.state) })
+        let accounts = Dictionary(uniqueKeysWithValues: group.accounts.map { ($0.id, $0) })
         let lanes = Dictionary(grouping: writes, by: \.target.accountID).sorted { $0.key < $1.key }
         let done = WriteProgress(planned: writes.count, report: progress)
         let outcomes = ParallelLanes.run(
             lanes.map { accountID, laneWrites in
-                { [self] in try runLane(accountID: accountID, state: states[accountID], writes: laneWrites, mirrorSeries: mirrorSeries, done: done) }
+                { [self] in
+                    try runLane(account: accounts[accountID], accountID: accountID, writes: laneWrites, mirrorSeries: mirrorSeries, done: done)
+                }
             })
         var report = MirrorReport()
         report.planned = writes.count
@@ -146,30 +135,31 @@ public final class GroupMirroring {
     }
 
     private func runLane(
-        accountID: Int64, state: String?, writes: [MirrorWrite], mirrorSeries: Set<String>,
+        account: MirrorRepository.GroupAccount?, accountID: Int64, writes: [MirrorWrite], mirrorSeries: Set<String>,
         done: WriteProgress
     ) throws -> MirrorReport {
-        guard state == "active" else {
+        guard let account, account.state == "active" else {
             var skipped = MirrorReport()
             skipped.skippedNeedsReauth = writes.count
             return skipped
         }
         let session = try db.openSibling()
         defer { session.close() }
-        let executor = MirrorExecutor(db: session, client: try client(for: accountID, on: session))
+        let provider = try engine.providers.provider(kind: account.provider, forAccount: accountID, session: session, shouldAbort: shouldAbort)
+        let executor = MirrorExecutor(db: session, provider: provider)
         var skipped = MirrorReport()
         for (index, write) in writes.enumerated() {
-            if shouldAbort() { throw CalendarClientError.stopped }
+            if shouldAbort() { throw ProviderError.stopped(during: "mirror writes") }
             do {
                 try executor.run(write, mirrorSeries: mirrorSeries)
                 done.add(1)
-            } catch CalendarClientError.accessToken(let underlying) where underlying is SyncFailure {
-                // The target account's refresh token was refused: mark it, skip its writes.
-                try store.setState(id: accountID, .needsReauth, error: "\(underlying)", on: session)
+            } catch let error as ProviderError where error.kind == .authRevoked {
+                // The target account's credentials were refused: mark it, skip its writes.
+                try store.setState(id: accountID, .needsReauth, error: error.description, on: session)
                 skipped.skippedNeedsReauth = writes.count - index
                 break
-            } catch CalendarClientError.api(let error) where error.isQuotaExceeded {
-                // Out of Google quota as the target: pause that account as its own sync would.
+            } catch let error as ProviderError where error.kind == .quotaExceeded {
+                // Out of quota as the target: pause that account as its own sync would.
                 try store.pause(id: accountID, until: Date().addingTimeInterval(3 * 3600), reason: error.description, on: session)
                 skipped.skippedQuotaExceeded = writes.count - index
                 break
@@ -185,11 +175,6 @@ public final class GroupMirroring {
         return MirrorPlanner(
             group: owner, rules: SourceRules(now: now, mirrorDays: settings.mirrorDays), busyTitle: settings.busyTitle,
             policy: try policy ?? MirrorPolicyStore.policy(owner: owner, on: db))
-    }
-
-    /// The client writing as account `id`, within that account's budget, its tokens kept on `session`.
-    private func client(for id: Int64, on session: PostgresConnection) throws -> CalendarClient {
-        try settings.calendarClient(for: id, clients: clients, store: store, session: session, shouldAbort: shouldAbort).client
     }
 }
 

@@ -8,6 +8,8 @@ struct MirrorRepository {
     struct GroupAccount {
         var id: Int64
         var state: String
+        /// The service its calendars are at.
+        var provider: String
     }
 
     struct Group {
@@ -31,9 +33,9 @@ struct MirrorRepository {
         }
         let accounts = try db.query(
             """
-            SELECT id, state FROM calworker.accounts WHERE owner = $1 AND state <> 'disabled' ORDER BY id
+            SELECT id, state, provider FROM calworker.accounts WHERE owner = $1 AND state <> 'disabled' ORDER BY id
             """, [owner]
-        ).map { GroupAccount(id: try $0.decode(at: 0), state: try $0.decode(at: 1)) }
+        ).map { GroupAccount(id: try $0.decode(at: 0), state: try $0.decode(at: 1), provider: try $0.decode(at: 2)) }
         let ids = accounts.map(\.id)
         var participating: [PlannedCalendar] = []
         var retired: [PlannedCalendar] = []
@@ -58,19 +60,10 @@ struct MirrorRepository {
             SELECT e.account_id, e.calendar_id, e.event_id, e.etag, e.status, e.summary,
                    e.start_date::text, e.start_time, e.start_time_zone, e.end_date::text, e.end_time, e.end_time_zone,
                    e.recurrence, e.recurring_event_id,
-                   e.original_start->>'date', (e.original_start->>'dateTime')::timestamptz, e.original_start->>'timeZone',
-                   e.transparency, e.raw->>'visibility', e.event_type, e.is_mirror,
-                   coalesce(me.response = 'declined', false),
-                   (e.raw->'reminders'->>'useDefault')::boolean,
-                   e.raw->'extendedProperties'->'private'->>'calworkerSource',
-                   e.raw->>'location', me.response
+                   e.original_start_date::text, e.original_start_time, e.original_start_time_zone,
+                   e.transparency, e.visibility, e.event_type, e.is_mirror,
+                   coalesce(e.self_response = 'declined', false), e.reminders_use_default, e.mirror_source, e.location, e.self_response
               FROM calworker.events e
-              -- The calendar's own user among the attendees (attendees that are not a list, or a
-              -- "self" that is not true, written by another program, count as none).
-              LEFT JOIN LATERAL (
-                  SELECT a->>'responseStatus' AS response
-                    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(e.raw->'attendees') = 'array' THEN e.raw->'attendees' ELSE '[]' END) a
-                   WHERE a->'self' = 'true'::jsonb LIMIT 1) me ON true
               JOIN calworker.calendars c ON c.account_id = e.account_id AND c.calendar_id = e.calendar_id
              WHERE e.account_id = ANY($1::bigint[]) AND c.access_role = 'owner' AND NOT c.deleted
             """, [ids]

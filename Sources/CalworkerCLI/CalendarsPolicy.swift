@@ -53,7 +53,8 @@ enum CalendarsPolicy {
         if arguments.has("dry-run") {
             let policy = try MirrorPolicyStore.policy(owner: owner, replacing: changed, on: db)
             let writes = try GroupMirroring(
-                accountID: account, settings: context.registryEnvironment.google, store: AccountStore(cipher: nil), db: db,
+                accountID: account, engine: context.registryEnvironment.syncEngine(metrics: context.metrics), store: AccountStore(cipher: nil),
+                db: db,
                 metrics: context.metrics, shouldAbort: { false }
             ).plan(policy: policy)
             context.emit(["links": AnyEncodable(changed), "writes": AnyEncodable(writes.map(Planned.init))]) {

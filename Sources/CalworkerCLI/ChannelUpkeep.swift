@@ -9,7 +9,7 @@ extension CommandContext {
     /// account still has live channels; the CLI itself never calls Google.
     func queueChannelUpkeep(accountID: Int64, on db: PostgresConnection) throws {
         let live = try PushChannelStore().channels(accountID: accountID, includeEnded: false, on: db)
-        guard registryEnvironment.google.push != nil || !live.isEmpty else { return }
+        guard registryEnvironment.push != nil || !live.isEmpty else { return }
         _ = try registry.enqueue(WatchChannelsJob.self, .init(.account(accountID)), queue: queue, on: db)
     }
 }

@@ -31,7 +31,7 @@ enum ChannelsCommand {
         let channels = try PushChannelStore().channels(accountID: account, includeEnded: arguments.has("all"), on: db).map(ChannelRow.init)
         context.emit(channels) {
             if channels.isEmpty {
-                return context.registryEnvironment.google.push == nil
+                return context.registryEnvironment.push == nil
                     ? "no channels; push is off (set CALWORKER_PUSH_URL to the receiver's public HTTPS URL)"
                     : "no channels yet; each account's next sync creates them"
             }

@@ -5,6 +5,7 @@ import Configuration
 import Crypto
 import Feeds
 import Foundation
+import Google
 import HTTPClient
 import JobQueue
 import Jobs
@@ -14,6 +15,7 @@ import Metrics
 import Notify
 import Postgres
 import Redaction
+import RequestBudgets
 import Worker
 
 /// What a command gets: configuration, output, a logger, and a way to the database.
@@ -57,15 +59,15 @@ final class CommandContext: Sendable {
             requestsPerMinute: configuration.googleRequestsPerMinute)
         var shared = google
         shared.projectRequestsPerMinute = configuration.googleProjectRequestsPerMinute
-        if !configuration.pushURL.isEmpty {
-            var push = PushSettings(address: configuration.pushURL)
-            push.safetyPoll = configuration.pushSafetyPoll
-            shared.push = push
-        }
         shared.sharedBudgets = PostgresRequestBudgets(
             conninfo: configuration.databaseURL,
             preparedStatements: configuration.usesPreparedStatements)
         var environment = JobEnvironment(google: shared, tokenCipher: tokenCipher)
+        if !configuration.pushURL.isEmpty {
+            var push = PushSettings(address: configuration.pushURL)
+            push.safetyPoll = configuration.pushSafetyPoll
+            environment.push = push
+        }
         environment.media = MediaSettings(
             s3Endpoint: configuration.s3Endpoint.isEmpty ? nil : configuration.s3Endpoint,
             s3Region: configuration.s3Region, s3AccessKeyID: configuration.s3AccessKeyID,

@@ -119,7 +119,7 @@ enum ConsoleCommand {
     /// queued one); a state change queues the channel upkeep as `accounts disable` does.
     static func accountActions(_ context: CommandContext) -> ConsoleAccountActions {
         let registry = context.registry
-        let pushConfigured = context.registryEnvironment.google.push != nil
+        let pushConfigured = context.registryEnvironment.push != nil
         return ConsoleAccountActions(
             syncNow: { accountID, db in
                 try registry.enqueue(SyncAccountJob.self, SyncAccountJob.Args(.account(accountID)), queue: JobQueue(), on: db).id

@@ -9,7 +9,7 @@ extension CommandContext {
     /// `/push/google` without one, so stray notifications still get an answer), with a few
     /// database sessions of its own.
     func pushReceiver() -> PushReceiver {
-        let push = registryEnvironment.google.push
+        let push = registryEnvironment.push
         let pool = ConnectionPool(
             url: configuration.databaseURL, size: 4, preparedStatements: configuration.usesPreparedStatements,
             timeouts: databaseTimeouts)

@@ -39,7 +39,7 @@ enum ReceiveCommand {
         context.metrics.addCollector { AccountMetrics.collect(probe: probe) }
         let scheduled = ScheduleMetrics.scheduledNames(directory: context.configuration.jobsDirectory)
         context.metrics.addCollector { ScheduleMetrics.collect(probe: probe, names: scheduled) }
-        let pushConfigured = context.registryEnvironment.google.push != nil
+        let pushConfigured = context.registryEnvironment.push != nil
         context.metrics.addCollector { PushMetrics.collect(probe: probe, pushConfigured: pushConfigured) }
         let server = try MonitoringServer.start(
             address: address, metrics: context.metrics, probe: probe, receiver: receiver,

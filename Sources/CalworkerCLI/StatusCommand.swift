@@ -41,7 +41,7 @@ enum StatusCommand {
         let attention = try AccountStore(cipher: nil).list(on: db).filter { account in
             account.state == .needsReauth || (account.pausedUntil.map { $0 > Date() } ?? false)
         }
-        let onPolling = context.registryEnvironment.google.push == nil ? nil : try PushChannelStore().accountsOnPolling(on: db)
+        let onPolling = context.registryEnvironment.push == nil ? nil : try PushChannelStore().accountsOnPolling(on: db)
         let report = Report(
             workers: workers, queues: statistics.depths, problems: problems, workersStale: statistics.workersStale,
             accountsNeedingAttention: attention, accountsOnPolling: onPolling)

@@ -2,6 +2,7 @@ import Accounts
 import CalendarSync
 import Configuration
 import Foundation
+import Jobs
 import MirrorPlanner
 
 enum SyncCommand {
@@ -22,16 +23,13 @@ enum SyncCommand {
         let account = try CalendarsCommand.accountID(arguments)
         let db = try context.connectCurrent()
         _ = try AccountStore(cipher: nil).account(id: account, on: db)
-        let settings = GoogleSettings(
-            apiURL: context.configuration.googleAPIURL, tokenURL: context.configuration.googleTokenURL,
-            clientID: context.configuration.googleClientID, clientSecret: context.configuration.googleClientSecret)
         var now = Date()
         if let text = arguments.value("as-of") {
             guard let date = TimeText.parse(text) else { throw CLIError(.usage, "--as-of must be an ISO 8601 time like 2026-11-22T06:00:00Z") }
             now = date
         }
         let writes = try GroupMirroring(
-            accountID: account, settings: settings, store: AccountStore(cipher: nil), db: db,
+            accountID: account, engine: context.registryEnvironment.syncEngine(metrics: context.metrics), store: AccountStore(cipher: nil), db: db,
             metrics: context.metrics, shouldAbort: { false }, now: now
         ).plan()
         context.emit(writes.map(CalendarsPolicy.Planned.init)) { render(writes) }

@@ -104,7 +104,7 @@ enum WorkCommand {
         context.metrics.addCollector { AccountMetrics.collect(probe: probe) }
         let scheduled = ScheduleMetrics.scheduledNames(directory: context.configuration.jobsDirectory)
         context.metrics.addCollector { ScheduleMetrics.collect(probe: probe, names: scheduled) }
-        let pushConfigured = context.registryEnvironment.google.push != nil
+        let pushConfigured = context.registryEnvironment.push != nil
         context.metrics.addCollector { PushMetrics.collect(probe: probe, pushConfigured: pushConfigured) }
         context.metrics.gauge(
             "calworker_build_info", help: "Always 1; the version label says which calworker runs.",
@@ -131,7 +131,7 @@ enum WorkCommand {
                 "serving metrics and health",
                 [
                     "http_addr": arguments.value("http-addr")!, "port": String(server.port), "push_path": receiver.path,
-                    "push": context.registryEnvironment.google.push == nil ? "off" : "on",
+                    "push": context.registryEnvironment.push == nil ? "off" : "on",
                 ])
         }
         let watchdog = StopWatchdog(gracePeriod: options.gracePeriod)

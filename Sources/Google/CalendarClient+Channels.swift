@@ -1,32 +1,5 @@
-public import Foundation
-
-/// What a `watch` call asks Google for: a web-hook channel with calworker's id and token.
-public struct ChannelRequest: Sendable {
-    /// At most 64 characters; Google echoes it in `X-Goog-Channel-ID`.
-    public var id: String
-    /// Echoed in `X-Goog-Channel-Token`, so the receiver can tell Google's messages from forgeries.
-    public var token: String
-    /// The receiver's public HTTPS URL.
-    public var address: String
-    /// The expiration asked for; Google grants at most its own maximum, and says what it granted.
-    public var expiration: Date?
-
-    public init(id: String, token: String, address: String, expiration: Date?) {
-        self.id = id
-        self.token = token
-        self.address = address
-        self.expiration = expiration
-    }
-}
-
-/// A channel Google created: what `channels.stop` and the receiver's checks need.
-public struct WatchedChannel: Sendable, Equatable {
-    public var id: String
-    /// Google's opaque id of the watched resource, echoed in `X-Goog-Resource-ID`.
-    public var resourceID: String
-    /// When Google stops sending; nil when the answer had none (then Google's default applies).
-    public var expiration: Date?
-}
+public import CalendarProviders
+import Foundation
 
 /// Push notification channels (developers.google.com/calendar/api/guides/push): `events.watch`,
 /// `calendarList.watch` and `channels.stop`, through the same budget and retries as every call.

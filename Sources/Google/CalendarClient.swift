@@ -1,6 +1,7 @@
 import Basics
 import Foundation
 public import HTTPClient
+public import RequestBudgets
 
 /// Calendar API v3 for one account: the calls the sync needs, each through the account's
 /// request budget and the retry rules of docs/sync.md (backoff with jitter on 429, 403 rate-limit

@@ -1,16 +1,11 @@
 public import Basics
+public import CalendarProviders
 public import Foundation
 
 /// One page of `calendarList.list`.
 public struct CalendarListPage: Sendable {
-    public struct Entry: Sendable, Equatable {
-        public var id: String
-        public var summary: String?
-        public var timeZone: String?
-        public var accessRole: String
-        public var primary: Bool
-        public var deleted: Bool
-    }
+    /// An entry in the engine's terms; Google's roles are the engine's vocabulary.
+    public typealias Entry = CalendarEntry
 
     public var entries: [Entry]
     public var nextPageToken: String?

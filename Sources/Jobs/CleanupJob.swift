@@ -134,7 +134,7 @@ public struct CleanupJob: JobHandler {
     private func reset(accountID: Int64, db: PostgresConnection, context: JobContext) throws -> JobResult {
         let store = AccountStore(cipher: environment.tokenCipher)
         let reset = AccountReset(
-            accountID: accountID, settings: environment.google, store: store, db: db, metrics: context.metrics,
+            accountID: accountID, engine: environment.syncEngine(metrics: context.metrics), store: store, db: db, metrics: context.metrics,
             shouldAbort: { context.isStopped })
         let report = try reset.run()
         context.logger.with(["account_id": String(accountID)])

@@ -1,14 +1,22 @@
 public import Backup
+public import CalendarProviders
 public import CalendarSync
 public import Crypto
 public import Foundation
+public import Google
 public import Media
+public import Metrics
 public import Notify
 
 /// What job handlers need from the process's configuration, handed to `JobKinds.registry`.
 /// Jobs do not read the environment themselves, so tests build one directly.
 public struct JobEnvironment: Sendable {
     public var google: GoogleSettings
+    /// Push notification channels; nil when CALWORKER_PUSH_URL is not set.
+    public var push: PushSettings?
+    /// Calendar services beside Google, by the `provider` an account row names (tests add an
+    /// in-memory one here; later providers are wired the same way).
+    public var otherProviders: [String: @Sendable (MetricsRegistry) -> any ProviderDirectory] = [:]
     /// Nil when `CALWORKER_TOKEN_KEY` is not set: sync jobs then fail and say so.
     public var tokenCipher: TokenCipher?
     /// Where photos, thumbnails and backups are read and written.
@@ -42,5 +50,15 @@ public struct JobEnvironment: Sendable {
     ) {
         self.google = google
         self.tokenCipher = tokenCipher
+    }
+}
+
+extension JobEnvironment {
+    /// The engine for one run: every provider this worker speaks, each with clients made once
+    /// for the run and shared by the account's sync, its mirror lanes and its channel upkeep.
+    public func syncEngine(metrics: MetricsRegistry) -> SyncEngine {
+        var directories: [String: any ProviderDirectory] = ["google": GoogleProviders(settings: google, cipher: tokenCipher, metrics: metrics)]
+        for (kind, make) in otherProviders { directories[kind] = make(metrics) }
+        return SyncEngine(providers: Providers(directories), push: push)
     }
 }

@@ -1,4 +1,5 @@
 import Accounts
+import CalendarProviders
 import CalendarSync
 import Foundation
 import Google
@@ -126,7 +127,7 @@ public struct SyncAccountJob: JobHandler {
             var ids = try AccountStore(cipher: nil).syncableIDs(on: db)
             // With push, accounts whose channels all work are synced by their notifications;
             // the poll visits them once per safety interval, for notifications that got lost.
-            let covered = try environment.google.push.map { try PushChannelStore().accountsCoveredByPush(safetyPoll: $0.safetyPoll, on: db) } ?? []
+            let covered = try environment.push.map { try PushChannelStore().accountsCoveredByPush(safetyPoll: $0.safetyPoll, on: db) } ?? []
             ids.removeAll { covered.contains($0) }
             let added = try JobQueue().enqueueMany(
                 self, ids.map { Args(.account($0)) },
@@ -138,21 +139,21 @@ public struct SyncAccountJob: JobHandler {
                     "left_to_push": String(covered.count),
                 ])
             var figures = JobFigures(["accounts": Double(ids.count), "enqueued": Double(added.count)])
-            if environment.google.push != nil { figures.set("left_to_push", Double(covered.count)) }
+            if environment.push != nil { figures.set("left_to_push", Double(covered.count)) }
             return .success(figures)
         }
         let logger = context.logger.with(["account_id": String(accountID)])
         let progress = context.progress()
         let run = AccountSyncRun(
-            accountID: accountID, calendarID: args.calendarID, settings: environment.google, cipher: environment.tokenCipher, db: db,
+            accountID: accountID, calendarID: args.calendarID, engine: environment.syncEngine(metrics: context.metrics), db: db,
             metrics: context.metrics, now: environment.now(), shouldAbort: { context.isStopped },
             progress: { progress.report($0) })
         let outcome: SyncOutcome
         do {
             outcome = try run.run()
-        } catch CalendarClientError.stopped {
+        } catch let error as ProviderError where error.kind == .stopped {
             try context.checkStop()
-            throw CalendarClientError.stopped
+            throw error
         }
         switch outcome {
         case .synced(let report, let mirrors, let channels):

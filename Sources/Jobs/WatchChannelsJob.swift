@@ -63,15 +63,15 @@ public struct WatchChannelsJob: JobHandler {
     public func run(_ args: Args, context: JobContext) throws -> JobResult {
         let db = try context.database()
         guard case .account(let accountID) = args.target else {
-            let renewBefore = environment.google.push?.renewBefore ?? PushSettings(address: "").renewBefore
+            let renewBefore = environment.push?.renewBefore ?? PushSettings(address: "").renewBefore
             var ids = Set(try PushChannelStore().accountsNeedingWork(renewBefore: renewBefore, on: db))
-            if environment.google.push != nil { ids.formUnion(try AccountStore(cipher: nil).syncableIDs(on: db)) }
+            if environment.push != nil { ids.formUnion(try AccountStore(cipher: nil).syncableIDs(on: db)) }
             let added = try JobQueue().enqueueMany(self, ids.sorted().map { Args(.account($0)) }, JobOptions(queue: context.job.queue), on: db)
             context.logger.info("fanned out channel upkeep", ["accounts": String(ids.count), "enqueued": String(added.count)])
             return .success(JobFigures(["accounts": Double(ids.count), "enqueued": Double(added.count)]))
         }
         let keeper = ChannelKeeper(
-            accountID: accountID, settings: environment.google, store: AccountStore(cipher: environment.tokenCipher),
+            accountID: accountID, engine: environment.syncEngine(metrics: context.metrics), store: AccountStore(cipher: environment.tokenCipher),
             db: db, metrics: context.metrics, shouldAbort: { context.isStopped })
         let report = try keeper.run()
         let logger = context.logger.with(["account_id": String(accountID)])

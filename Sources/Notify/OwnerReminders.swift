@@ -40,10 +40,9 @@ public enum OwnerReminders {
     public static func events(owner: String, from: Date, to: Date, on db: PostgresConnection) throws -> [ReminderEvent] {
         try db.query(
             """
-            SELECT e.calendar_id, e.event_id, e.raw->>'iCalUID', e.summary, e.status, e.start_date::text, e.start_time, e.start_time_zone,
-                   e.recurrence, e.recurring_event_id, e.original_start->>'date', (e.original_start->>'dateTime')::timestamptz,
-                   EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(e.raw->'attendees', '[]')) a
-                            WHERE (a->>'self')::boolean AND a->>'responseStatus' = 'declined')
+            SELECT e.calendar_id, e.event_id, e.ical_uid, e.summary, e.status, e.start_date::text, e.start_time, e.start_time_zone,
+                   e.recurrence, e.recurring_event_id, e.original_start_date::text, e.original_start_time,
+                   coalesce(e.self_response = 'declined', false)
               FROM calworker.events e
               JOIN calworker.calendars c ON c.account_id = e.account_id AND c.calendar_id = e.calendar_id
               JOIN calworker.accounts a ON a.id = e.account_id
@@ -52,8 +51,8 @@ public enum OwnerReminders {
                     OR e.start_date BETWEEN ($2::timestamptz - interval '1 day')::date AND ($3::timestamptz + interval '1 day')::date
                     OR (e.recurrence IS NOT NULL AND e.recurring_event_id IS NULL)
                     OR (e.recurring_event_id IS NOT NULL
-                        AND ((e.original_start->>'dateTime')::timestamptz BETWEEN $2 AND $3
-                             OR (e.original_start->>'date')::date BETWEEN ($2::timestamptz - interval '1 day')::date AND ($3::timestamptz + interval '1 day')::date)))
+                        AND (e.original_start_time BETWEEN $2 AND $3
+                             OR e.original_start_date BETWEEN ($2::timestamptz - interval '1 day')::date AND ($3::timestamptz + interval '1 day')::date)))
             """, [owner, from, to]
         ).map { row in
             ReminderEvent(

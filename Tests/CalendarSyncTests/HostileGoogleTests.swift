@@ -1,4 +1,5 @@
 import Accounts
+import CalendarProviders
 import CalendarSync
 import Foundation
 import Google
@@ -7,6 +8,7 @@ import JobQueue
 import Jobs
 import Logging
 import Postgres
+import RequestBudgets
 import Synchronization
 import TestSupport
 import Testing
@@ -88,7 +90,7 @@ final class HostileGoogle: Sendable {
         let before = try calendarStates(fixture)
         #expect(before.filter { !$0.key.hasPrefix("(") }.values.allSatisfy { $0.hasPrefix("false") })
         let google = try HostileGoogle { _ in HostileGoogle.json(200, body) }
-        #expect(throws: CalendarClientError.self) { try fixture.sync(environment: environment(fixture, api: google.url)) }
+        #expect(throws: ProviderError.self) { try fixture.sync(environment: environment(fixture, api: google.url)) }
         #expect(try calendarStates(fixture) == before, "a calendar was marked deleted or its token changed")
         let cancelled = try fixture.db.query(
             "SELECT count(*) FROM calworker.events WHERE account_id = $1 AND status = 'cancelled' AND NOT is_mirror",
@@ -107,7 +109,7 @@ final class HostileGoogle: Sendable {
         let fixture = try synced()
         let entry = #"{"id": "\#(SyncFixture.email)", "accessRole": "owner", "primary": true}"#
         let google = try HostileGoogle { _ in HostileGoogle.json(200, #"{"items": [\#(entry)], "nextPageToken": "forever"}"#) }
-        let error = try #require(throws: CalendarClientError.self) { try fixture.sync(environment: environment(fixture, api: google.url)) }
+        let error = try #require(throws: ProviderError.self) { try fixture.sync(environment: environment(fixture, api: google.url)) }
         #expect("\(error)".contains("returned before"))
         // Asked twice, not paged at the budget until the job's timeout.
         #expect(google.requests == 2)
@@ -132,7 +134,7 @@ final class HostileGoogle: Sendable {
             }
             return HostileGoogle.json(200, page)
         }
-        let error = try #require(throws: CalendarClientError.self) { try fixture.sync(environment: environment(fixture, api: google.url)) }
+        let error = try #require(throws: ProviderError.self) { try fixture.sync(environment: environment(fixture, api: google.url)) }
         #expect("\(error)".contains("returned before"))
         #expect(google.requests <= mostRequests, "\(google.requests) requests")
     }
@@ -153,7 +155,7 @@ final class HostileGoogle: Sendable {
             }
             return HostileGoogle.json(200, #"{"kind": "calendar#events", "nextSyncToken": "events-2"}"#)
         }
-        #expect(throws: CalendarClientError.self) { try fixture.sync(environment: environment(fixture, api: google.url)) }
+        #expect(throws: ProviderError.self) { try fixture.sync(environment: environment(fixture, api: google.url)) }
         #expect(
             try fixture.db.query(
                 "SELECT count(*) FROM calworker.events WHERE account_id = $1 AND status <> 'cancelled'",

@@ -85,13 +85,13 @@ import Worker
         // A dry run of going back to the defaults: it plans writes, and writes nothing.
         let before = emulator.stateJSON()
         let planned = try GroupMirroring(
-            accountID: fixture.accountID, settings: fixture.environment.google, store: AccountStore(cipher: nil),
+            accountID: fixture.accountID, engine: fixture.environment.syncEngine(metrics: fixture.metrics), store: AccountStore(cipher: nil),
             db: fixture.db, metrics: fixture.metrics, shouldAbort: { false }, now: SyncFixture.now
         )
         .plan(policy: MirrorPolicy())
         #expect(planned.isEmpty, "nothing synced under the new policy yet: going back to the defaults changes nothing")
         let proposed = try GroupMirroring(
-            accountID: fixture.accountID, settings: fixture.environment.google, store: AccountStore(cipher: nil),
+            accountID: fixture.accountID, engine: fixture.environment.syncEngine(metrics: fixture.metrics), store: AccountStore(cipher: nil),
             db: fixture.db, metrics: fixture.metrics, shouldAbort: { false }, now: SyncFixture.now
         ).plan()
         #expect(

@@ -1,3 +1,4 @@
+import CalendarProviders
 import Foundation
 import Google
 import Testing
@@ -9,7 +10,7 @@ import Testing
         var guardian = PageGuard(method: "events.list", limit: 1000)
         try guardian.advance(to: "a", afterEmptyPage: false)
         try guardian.advance(to: "b", afterEmptyPage: false)
-        #expect(throws: CalendarClientError.self) { try guardian.advance(to: "a", afterEmptyPage: false) }
+        #expect(throws: ProviderError.self) { try guardian.advance(to: "a", afterEmptyPage: false) }
     }
 
     @Test func anEmptyPageMayRepeatItsTokenAFewTimesNotForever() throws {
@@ -18,13 +19,13 @@ import Testing
         var guardian = PageGuard(method: "events.list", limit: 1000)
         try guardian.advance(to: "a", afterEmptyPage: false)
         for _ in 0..<PageGuard.emptyRepeats { try guardian.advance(to: "a", afterEmptyPage: true) }
-        #expect(throws: CalendarClientError.self) { try guardian.advance(to: "a", afterEmptyPage: true) }
+        #expect(throws: ProviderError.self) { try guardian.advance(to: "a", afterEmptyPage: true) }
     }
 
     @Test func moreThanTheLimitOfPagesEndsTheListing() throws {
         var guardian = PageGuard(method: "calendarList.list", limit: 5)
         for page in 0..<4 { try guardian.advance(to: "p\(page)", afterEmptyPage: false) }
-        #expect(throws: CalendarClientError.self) { try guardian.advance(to: "p4", afterEmptyPage: false) }
+        #expect(throws: ProviderError.self) { try guardian.advance(to: "p4", afterEmptyPage: false) }
     }
 
     @Test(arguments: [

@@ -1,12 +1,14 @@
 import Accounts
 import CalendarSync
 import Foundation
+import Google
 import GoogleEmulator
 import JobQueue
 import Jobs
 import Logging
 import Metrics
 import Postgres
+import RequestBudgets
 import TestSupport
 import Testing
 import Worker

@@ -1,6 +1,7 @@
 import Accounts
 import CalendarSync
 import Foundation
+import Google
 import GoogleEmulator
 import HTTPServer
 import JobQueue
@@ -62,7 +63,7 @@ import Worker
 
         // Renewal: with a renewal window longer than the grant, every channel is due.
         var renewing = environment
-        renewing.google.push?.renewBefore = 8 * 86_400
+        renewing.push?.renewBefore = 8 * 86_400
         let before = live
         guard case .success(let renewed) = try fixture.watchChannels(environment: renewing) else {
             Issue.record("renewal failed")
@@ -99,7 +100,7 @@ import Worker
         _ = try fixture.syncUntilSuccess()
         let receiver = try fixture.startReceiver()
         defer { receiver.stop() }
-        let settings = fixture.pushEnvironment(receiver).google
+        let pushEnvironment = fixture.pushEnvironment(receiver)
         let holder = try fixture.database.connect()
         let key = "calworker.sync_account:\(fixture.accountID)"
         try holder.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", [key])
@@ -112,7 +113,8 @@ import Worker
                 defer { done.leave() }
                 guard let db = try? database.connect() else { return }
                 let keeper = ChannelKeeper(
-                    accountID: accountID, settings: settings, store: AccountStore(cipher: cipher), db: db, metrics: metrics, shouldAbort: { false })
+                    accountID: accountID, engine: pushEnvironment.syncEngine(metrics: metrics), store: AccountStore(cipher: cipher), db: db,
+                    metrics: metrics, shouldAbort: { false })
                 if let report = try? keeper.run() { reports.append(report) }
             }.start()
         }
@@ -166,7 +168,7 @@ import Worker
     @Test func anAddressGoogleRefusesIsNotAskedForAgainAtEverySync() throws {
         let fixture = try SyncFixture(calendars: [SyncFixture.email])
         var environment = fixture.environment
-        environment.google.push = PushSettings(address: "ftp://127.0.0.1/push/google")
+        environment.push = PushSettings(address: "ftp://127.0.0.1/push/google")
         func watchCalls() -> Int {
             fixture.emulator.requestCount(route: "calendars/{calendarId}/events/watch")
                 + fixture.emulator.requestCount(route: "users/me/calendarList/watch")
@@ -206,11 +208,12 @@ import Worker
         }
         echo.start()
         defer { echo.stop() }
-        var settings = fixture.environment.google
-        settings.apiURL = "http://127.0.0.1:\(echo.port)/calendar/v3"
-        settings.push = PushSettings(address: "https://calendar.example.com/push/google")
+        var environment = fixture.environment
+        environment.google.apiURL = "http://127.0.0.1:\(echo.port)/calendar/v3"
+        environment.push = PushSettings(address: "https://calendar.example.com/push/google")
         let report = try ChannelKeeper(
-            accountID: fixture.accountID, settings: settings, store: AccountStore(cipher: fixture.environment.tokenCipher),
+            accountID: fixture.accountID, engine: environment.syncEngine(metrics: fixture.metrics),
+            store: AccountStore(cipher: fixture.environment.tokenCipher),
             db: fixture.db, metrics: fixture.metrics, shouldAbort: { false }
         ).run()
         #expect(report.failed == 2 && report.created == 0)
@@ -273,7 +276,7 @@ extension SyncFixture {
 
     func pushEnvironment(_ receiver: LoopbackReceiver) -> JobEnvironment {
         var environment = environment
-        environment.google.push = PushSettings(address: receiver.address)
+        environment.push = PushSettings(address: receiver.address)
         return environment
     }
 
@@ -455,7 +458,7 @@ enum RFC3339Text {
         defer { receiver.signal(SIGKILL) }
         let port = try #require(receiver.servedPort(logLine: "receiving push notifications"), "receiver log: \(receiver.standardError.suffix(2000))")
         var environment = fixture.environment
-        environment.google.push = PushSettings(address: "http://127.0.0.1:\(port)/push/google")
+        environment.push = PushSettings(address: "http://127.0.0.1:\(port)/push/google")
         guard case .success = try fixture.sync(environment: environment) else {
             Issue.record("first sync failed")
             return

@@ -2,6 +2,7 @@ import Accounts
 import CalendarSync
 import Crypto
 import Foundation
+import Google
 import GoogleEmulator
 import JobQueue
 import Jobs

@@ -1,7 +1,9 @@
+import CalendarProviders
 import Foundation
 import HTTPClient
 import HTTPServer
 import Metrics
+import RequestBudgets
 import Testing
 
 @testable import Google

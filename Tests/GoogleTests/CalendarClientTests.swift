@@ -1,8 +1,10 @@
+import CalendarProviders
 import Foundation
 import Google
 import GoogleEmulator
 import HTTPClient
 import Metrics
+import RequestBudgets
 import Testing
 
 /// The writes the mirror executor will use, against the emulator: insert with a client id,

@@ -1,8 +1,10 @@
+import CalendarProviders
 import Foundation
 import Google
 import GoogleEmulator
 import HTTPClient
 import Metrics
+import RequestBudgets
 import Testing
 
 /// `events.watch`, `calendarList.watch` and `channels.stop` through the client, against the

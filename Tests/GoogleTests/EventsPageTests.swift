@@ -1,6 +1,8 @@
 import Basics
+import CalendarProviders
 import Foundation
 import HTTPClient
+import RequestBudgets
 import Testing
 
 @testable import Google

@@ -1,9 +1,11 @@
 import Basics
+import CalendarProviders
 import Foundation
 import Google
 import HTTPClient
 import HTTPServer
 import Metrics
+import RequestBudgets
 import TestSupport
 import Testing
 

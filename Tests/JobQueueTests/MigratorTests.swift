@@ -5,6 +5,7 @@ import JobQueue
 import Jobs
 import Notify
 import Postgres
+import RequestBudgets
 import Scheduling
 import TestSupport
 import Testing
@@ -64,7 +65,8 @@ import Testing
     @Test(arguments: [
         ("queue", QueueSchema.migrations, ["jobs", "job_runs", "workers", "queue_pauses", "audit", "job_runs", "job_runs_default", "run_counts"]),
         ("accounts", AccountsSchema.migrations, ["accounts"]),
-        ("sync", SyncSchema.migrations, ["calendars", "events", "owner_settings", "request_budgets", "project_request_budgets", "mirror_links"]),
+        ("sync", SyncSchema.migrations, ["calendars", "events", "owner_settings", "mirror_links"]),
+        ("request budgets", RequestBudgetsSchema.migrations, ["request_budgets", "project_request_budgets"]),
         ("push", PushSchema.migrations, ["push_channels", "push_syncs"]),
         ("notify", NotifySchema.migrations, ["notification_settings", "notifications", "alerts", "notify_state"]),
         ("scheduling", SchedulingSchema.migrations, ["schedule_fires"]),

@@ -1,5 +1,4 @@
 import Foundation
-public import Google
 import Postgres
 import Synchronization
 

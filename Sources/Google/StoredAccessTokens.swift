@@ -1,6 +1,6 @@
 import Accounts
+import CalendarProviders
 import Foundation
-import Google
 import Postgres
 
 /// An account's access token, kept encrypted in `calworker.accounts` and refreshed through
@@ -40,7 +40,7 @@ final class StoredAccessTokens: AccessTokenSource {
         do {
             grant = try oauth.refresh(tokens.refreshToken, shouldAbort: shouldAbort)
         } catch let error as OAuthError where error.isInvalidGrant {
-            throw SyncFailure.needsReauth(error.message)
+            throw CredentialsRefused(service: "Google", reason: error.message)
         }
         refreshes += 1
         tokens.accessToken = grant.accessToken

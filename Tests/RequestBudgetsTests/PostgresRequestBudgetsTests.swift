@@ -1,9 +1,9 @@
 import Accounts
-import CalendarSync
+import Basics
 import Crypto
 import Foundation
-import Google
 import Postgres
+import RequestBudgets
 import Synchronization
 import TestSupport
 import Testing

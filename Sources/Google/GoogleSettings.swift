@@ -1,8 +1,10 @@
 import Accounts
-public import Google
+public import CalendarProviders
+public import Crypto
 import HTTPClient
-import Metrics
-import Postgres
+public import Metrics
+public import Postgres
+public import RequestBudgets
 
 /// Where the Google APIs are and how hard calworker may use them.
 public struct GoogleSettings: Sendable {
@@ -24,8 +26,6 @@ public struct GoogleSettings: Sendable {
     /// The OAuth project's request budget shared by every account and worker (Google allows
     /// 10,000 a minute per project); enforced through `sharedBudgets`, 0 turns it off.
     public var projectRequestsPerMinute = 9000
-    /// Push notification channels; nil when CALWORKER_PUSH_URL is not set.
-    public var push: PushSettings?
 
     public init(apiURL: String, tokenURL: String, clientID: String, clientSecret: String, requestsPerMinute: Int = 500) {
         self.apiURL = apiURL
@@ -76,5 +76,26 @@ extension GoogleSettings {
         client.maxAttempts = max(1, callAttempts)
         client.maxDelay = longestBackoff
         return (client, tokens)
+    }
+}
+
+/// Google as the engine's provider for accounts whose `provider` is `google`: one set of
+/// HTTP and OAuth clients for the run, a `GoogleCalendarProvider` per account.
+public struct GoogleProviders: ProviderDirectory {
+    let settings: GoogleSettings
+    let clients: GoogleClients
+    let store: AccountStore
+
+    public init(settings: GoogleSettings, cipher: TokenCipher?, metrics: MetricsRegistry) {
+        self.settings = settings
+        self.clients = settings.clients(metrics: metrics)
+        self.store = AccountStore(cipher: cipher)
+    }
+
+    public func provider(forAccount accountID: Int64, session: PostgresConnection, shouldAbort: @escaping @Sendable () -> Bool) throws
+        -> any CalendarProvider
+    {
+        let (client, tokens) = try settings.calendarClient(for: accountID, clients: clients, store: store, session: session, shouldAbort: shouldAbort)
+        return GoogleCalendarProvider(client: client, tokens: tokens, pageSize: settings.eventsPageSize)
     }
 }
