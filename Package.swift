@@ -84,17 +84,33 @@ let package = Package(
         .target(name: "ICalendar", swiftSettings: defaultSwiftSettings),
         .target(name: "Feeds", dependencies: ["Basics", "ICalendar", "Crypto", "Media", "Postgres"], swiftSettings: defaultSwiftSettings),
         .target(name: "Scheduling", dependencies: ["Basics", "Configuration", "JobQueue", "Postgres"], swiftSettings: defaultSwiftSettings),
+        // The sync engine, by concern: the local copy (cursor, pages, calendars and events), the
+        // mirroring of busy blocks (planner, executor, policies), push channels; CalendarSync
+        // runs one account's sync through all three.
+        .target(
+            name: "LocalCopy", dependencies: ["Basics", "Accounts", "CalendarProviders", "MirrorPlanner", "Postgres"],
+            swiftSettings: defaultSwiftSettings),
+        .target(
+            name: "Mirroring",
+            dependencies: ["Basics", "Accounts", "CalendarProviders", "LocalCopy", "Metrics", "MirrorPlanner", "Postgres"],
+            swiftSettings: defaultSwiftSettings),
+        .target(
+            name: "Push",
+            dependencies: [
+                "Basics", "Accounts", "CalendarProviders", "Crypto", "JobQueue", "LocalCopy", "Metrics", "Postgres", "Redaction",
+            ],
+            swiftSettings: defaultSwiftSettings),
         .target(
             name: "CalendarSync",
             dependencies: [
-                "Basics", "Accounts", "CalendarProviders", "Crypto", "Metrics", "MirrorPlanner", "Postgres", "Redaction",
+                "Basics", "Accounts", "CalendarProviders", "LocalCopy", "Metrics", "MirrorPlanner", "Mirroring", "Postgres", "Push",
             ],
             swiftSettings: defaultSwiftSettings),
         .target(
             name: "Jobs",
             dependencies: [
                 "Basics", "Feeds", "Worker", "JobQueue", "Postgres", "Scheduling", "Accounts", "CalendarProviders", "CalendarSync", "Crypto",
-                "Google", "Media", "RequestBudgets",
+                "Google", "LocalCopy", "Media", "Mirroring", "Push", "RequestBudgets",
                 "Thumbnails", "Backup", "Notify", "Configuration", "Metrics",
             ],
             swiftSettings: defaultSwiftSettings),
@@ -106,13 +122,14 @@ let package = Package(
 
         .target(
             name: "PushReceiver",
-            dependencies: ["Basics", "CalendarSync", "HTTPServer", "JobQueue", "Jobs", "Logging", "Metrics", "Postgres", "Worker"],
+            dependencies: ["Push", "Basics", "CalendarSync", "HTTPServer", "JobQueue", "Jobs", "Logging", "Metrics", "Postgres", "Worker"],
             swiftSettings: defaultSwiftSettings),
 
         // The command-line tool: a thin entry point over a library the tests call too.
         .target(
             name: "CalworkerCLI",
             dependencies: [
+                "LocalCopy", "Mirroring", "Push",
                 "Basics", "Feeds", "Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer",
                 "Redaction",
                 "Accounts", "CalendarProviders", "CalendarSync", "Console", "Crypto", "Google", "MirrorPlanner", "Media", "Backup", "Notify",
@@ -149,6 +166,7 @@ let package = Package(
         .executableTarget(
             name: "calworker-bench-sync",
             dependencies: [
+                "LocalCopy",
                 "BenchSupport", "Jobs", "Accounts", "CalendarProviders", "CalendarSync", "Crypto", "Google", "HTTPClient", "JobQueue", "Metrics",
                 "Postgres", "RequestBudgets",
             ],
@@ -159,6 +177,7 @@ let package = Package(
         .executableTarget(
             name: "calworker-bench-mirrors",
             dependencies: [
+                "LocalCopy", "Mirroring",
                 "BenchSupport", "Jobs", "Accounts", "CalendarProviders", "CalendarSync", "Crypto", "Google", "HTTPClient", "JobQueue", "Metrics",
                 "Postgres",
             ],
@@ -197,6 +216,7 @@ let package = Package(
         .executableTarget(
             name: "calworker-bench-push",
             dependencies: [
+                "Push",
                 "Basics", "BenchSupport", "Jobs", "Accounts", "CalendarSync", "Crypto", "Google", "HTTPClient", "HTTPServer", "JobQueue", "Logging",
                 "Metrics", "Postgres", "PushReceiver", "RequestBudgets", "Worker",
             ],
@@ -231,10 +251,14 @@ let package = Package(
             name: "RequestBudgetsTests", dependencies: ["Accounts", "Basics", "Crypto", "Postgres", "RequestBudgets", "TestSupport"],
             swiftSettings: defaultSwiftSettings),
         .testTarget(
+            name: "LocalCopyTests", dependencies: ["CalendarProviders", "Google", "LocalCopy"], swiftSettings: defaultSwiftSettings),
+        .testTarget(
             name: "CalendarSyncTests",
             dependencies: [
                 "CalendarProviders", "CalendarSync", "Accounts", "Crypto", "Google", "GoogleEmulator", "HTTPServer", "Jobs", "Worker",
-                "JobQueue", "MirrorPlanner", "Postgres", "PushReceiver", "Metrics", "Logging", "RequestBudgets", "TestSupport",
+                "JobQueue", "LocalCopy", "MirrorPlanner", "Mirroring", "Notify", "Postgres", "Push", "PushReceiver", "Metrics", "Logging",
+                "RequestBudgets",
+                "TestSupport",
             ],
             swiftSettings: defaultSwiftSettings),
         .testTarget(
@@ -288,7 +312,10 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(
             name: "JobQueueTests",
-            dependencies: ["Accounts", "CalendarSync", "JobQueue", "Jobs", "Notify", "Postgres", "RequestBudgets", "Scheduling", "TestSupport"],
+            dependencies: [
+                "LocalCopy", "Mirroring", "Push", "Accounts", "CalendarSync", "JobQueue", "Jobs", "Notify", "Postgres", "RequestBudgets",
+                "Scheduling", "TestSupport",
+            ],
             exclude: ["Fixtures"], swiftSettings: defaultSwiftSettings),
         .testTarget(
             name: "WorkerTests", dependencies: ["Worker", "Jobs", "JobQueue", "Postgres", "Logging", "Metrics", "TestSupport"],
@@ -302,6 +329,7 @@ let package = Package(
         .testTarget(
             name: "PushReceiverTests",
             dependencies: [
+                "Push",
                 "PushReceiver", "Accounts", "CalendarSync", "Crypto", "HTTPServer", "JobQueue", "Jobs", "Logging", "Metrics",
                 "Postgres", "TestSupport",
             ],

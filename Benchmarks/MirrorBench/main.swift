@@ -1,7 +1,6 @@
 import Accounts
 import BenchSupport
 import CalendarProviders
-import CalendarSync
 import Crypto
 import Foundation
 import Google
@@ -17,7 +16,9 @@ import JobQueue
 // calendar), API calls, 403/429 answers (must be 0: the request budget stays under the limit),
 // wall time, and what a sync with no change costs.
 import Jobs
+import LocalCopy
 import Metrics
+import Mirroring
 import Postgres
 
 guard let adminURL = argument("--url"), let emulatorURL = argument("--emulator") else {
@@ -79,7 +80,7 @@ let ids = try ["ada@example.com", "work@example.com"].map { try store.add(email:
 let settings = GoogleSettings(
     apiURL: emulatorURL + "/calendar/v3", tokenURL: emulatorURL + "/token",
     clientID: "calworker-test-client", clientSecret: "calworker-test-secret", requestsPerMinute: 500)
-let engine = SyncEngine(providers: Providers(["google": GoogleProviders(settings: settings, cipher: store.cipher, metrics: MetricsRegistry())]))
+let providers = Providers(["google": GoogleProviders(settings: settings, cipher: store.cipher, metrics: MetricsRegistry())])
 
 /// One account's job: its copy, then the group's mirrors.
 func syncJob(_ id: Int64) throws -> MirrorReport {
@@ -87,11 +88,14 @@ func syncJob(_ id: Int64) throws -> MirrorReport {
     return try mirror(id)
 }
 func copy(_ id: Int64) throws {
-    let provider = try engine.providers.provider(kind: "google", forAccount: id, session: try db.openSibling(), shouldAbort: { false })
+    let provider = try providers.provider(kind: "google", forAccount: id, session: try db.openSibling(), shouldAbort: { false })
     _ = try AccountSync(accountID: id, provider: provider, db: db).run()
 }
 func mirror(_ id: Int64) throws -> MirrorReport {
-    try GroupMirroring(accountID: id, engine: engine, store: store, db: db, metrics: MetricsRegistry(), shouldAbort: { false }).run()
+    try GroupMirroring(
+        accountID: id, providers: providers, timeZones: OwnerTimeZones { _, _ in nil }, store: store, db: db, metrics: MetricsRegistry(),
+        shouldAbort: { false }
+    ).run()
 }
 
 print(

@@ -30,6 +30,7 @@ import Jobs
 import Logging
 import Metrics
 import Postgres
+import Push
 import PushReceiver
 import RequestBudgets
 import Worker
@@ -297,7 +298,8 @@ func idleHour(push: Bool) throws -> (calls: Int, renewal: Int) {
         renewing.push?.renewBefore = 8 * 86_400
         let start = try apiCalls()
         let report = try ChannelKeeper(
-            accountID: id, engine: renewing.syncEngine(metrics: MetricsRegistry()), store: AccountStore(cipher: cipher), db: db,
+            accountID: id, providers: renewing.syncEngine(metrics: MetricsRegistry()).providers, push: renewing.push,
+            store: AccountStore(cipher: cipher), db: db,
             metrics: MetricsRegistry(),
             shouldAbort: { false }
         ).run()

@@ -20,6 +20,7 @@ import JobQueue
 // same statement (the database's limit for this work), and a run of one page (2,500 events)
 // first, to show whether memory grows with the calendar.
 import Jobs
+import LocalCopy
 import Metrics
 import Postgres
 

@@ -17,6 +17,8 @@ public struct AccountStore: Sendable {
         id, email, owner, state, key_id, access_token IS NOT NULL, access_token_expires_at, paused_until,
         last_synced_at, last_error, created_at, consecutive_failures, provider
         """
+    /// How many columns `columns` names: a query may add its own after them.
+    static let columnCount = 13
 
     static func decode(_ row: PostgresRow) throws -> Account {
         guard let state = Account.State(rawValue: try row.decode(String.self, at: 3)) else {
@@ -95,7 +97,7 @@ public struct AccountStore: Sendable {
              ORDER BY state = 'needs_reauth' DESC, consecutive_failures DESC, last_synced_at NULLS FIRST, id
              LIMIT $3
             """, [failures, stale, limit])
-        return (try rows.map(Self.decode), try rows.first?.decode(Int.self, at: 13) ?? 0)
+        return (try rows.map(Self.decode), try rows.first?.decode(Int.self, at: Self.columnCount) ?? 0)
     }
 
     public func account(id: Int64, on db: PostgresConnection) throws -> Account {

@@ -2,8 +2,11 @@ import Accounts
 import Basics
 import CalendarProviders
 public import Foundation
+public import LocalCopy
 public import Metrics
+public import Mirroring
 public import Postgres
+public import Push
 
 /// How one sync of an account ended, for the job to map onto the queue's outcomes. The
 /// account's state (needs re-auth, paused, last error) is already recorded when it returns.
@@ -89,7 +92,7 @@ public struct AccountSyncRun {
         do {
             let report = try withAccountLock { try sync.run(onlyCalendar: calendarID) }
             let mirrors = try GroupMirroring(
-                accountID: accountID, engine: engine, store: store, db: db,
+                accountID: accountID, providers: engine.providers, timeZones: engine.timeZones, store: store, db: db,
                 metrics: metrics, shouldAbort: shouldAbort, now: now, progress: progress
             ).run()
             try store.recordSync(id: accountID, error: nil, full: calendarID == nil, on: db)
@@ -124,7 +127,7 @@ public struct AccountSyncRun {
     /// an account without channels.
     private func keepChannels() throws -> ChannelReport? {
         let keeper = ChannelKeeper(
-            accountID: accountID, engine: engine, store: store, db: db, metrics: metrics,
+            accountID: accountID, providers: engine.providers, push: engine.push, store: store, db: db, metrics: metrics,
             shouldAbort: shouldAbort)
         guard try !keeper.plan().isEmpty else { return nil }
         return try keeper.run()

@@ -1,6 +1,6 @@
-import Accounts
 public import CalendarProviders
-import Postgres
+public import Mirroring
+public import Push
 
 /// What the engine is wired with for one run: the calendar services it can speak (their
 /// clients shared by the account's sync, every mirror lane and the channel upkeep) and push.
@@ -9,18 +9,12 @@ public struct SyncEngine: Sendable {
     public var providers: Providers
     /// Push notification channels; nil when CALWORKER_PUSH_URL is not set.
     public var push: PushSettings?
+    /// Where owners' time zones are kept (for working hours in mirror policies).
+    public var timeZones: OwnerTimeZones
 
-    public init(providers: Providers, push: PushSettings? = nil) {
+    public init(providers: Providers, push: PushSettings? = nil, timeZones: OwnerTimeZones) {
         self.providers = providers
         self.push = push
-    }
-
-    /// The provider speaking as account `accountID` (its service read from its row), its
-    /// credentials kept on `session`.
-    func provider(
-        forAccount accountID: Int64, store: AccountStore, session: PostgresConnection, shouldAbort: @escaping @Sendable () -> Bool
-    ) throws -> any CalendarProvider {
-        let account = try store.account(id: accountID, on: session)
-        return try providers.provider(kind: account.provider, forAccount: accountID, session: session, shouldAbort: shouldAbort)
+        self.timeZones = timeZones
     }
 }

@@ -5,6 +5,7 @@ import Crypto
 import Foundation
 import JobQueue
 import Jobs
+import LocalCopy
 import Postgres
 import Worker
 

@@ -1,6 +1,8 @@
 import Accounts
 import CalendarSync
 import Foundation
+import LocalCopy
+import Mirroring
 import Postgres
 
 enum CalendarsCommand {

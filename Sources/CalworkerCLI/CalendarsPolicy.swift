@@ -4,6 +4,7 @@ import Foundation
 import JobQueue
 import Jobs
 import MirrorPlanner
+import Mirroring
 import Postgres
 import Worker
 
@@ -51,9 +52,11 @@ enum CalendarsPolicy {
         guard let account = try AccountStore(cipher: nil).firstEnabledID(owner: owner, on: db)
         else { throw CLIError(.notFound, "owner \(owner) has no active account") }
         if arguments.has("dry-run") {
-            let policy = try MirrorPolicyStore.policy(owner: owner, replacing: changed, on: db)
+            let engine = context.registryEnvironment.syncEngine(metrics: context.metrics)
+            let policy = try MirrorPolicyStore.policy(owner: owner, replacing: changed, timeZones: engine.timeZones, on: db)
             let writes = try GroupMirroring(
-                accountID: account, engine: context.registryEnvironment.syncEngine(metrics: context.metrics), store: AccountStore(cipher: nil),
+                accountID: account, providers: engine.providers, timeZones: engine.timeZones,
+                store: AccountStore(cipher: nil),
                 db: db,
                 metrics: context.metrics, shouldAbort: { false }
             ).plan(policy: policy)

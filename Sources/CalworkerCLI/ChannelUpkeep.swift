@@ -1,6 +1,7 @@
 import CalendarSync
 import Jobs
 import Postgres
+import Push
 import Worker
 
 extension CommandContext {

@@ -3,6 +3,7 @@ import Configuration
 import Foundation
 import Jobs
 import Postgres
+import Push
 
 enum ChannelsCommand {
     static let command = Command(

@@ -14,6 +14,7 @@ import Media
 import Metrics
 import Notify
 import Postgres
+import Push
 import Redaction
 import RequestBudgets
 import Worker

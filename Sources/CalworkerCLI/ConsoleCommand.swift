@@ -10,6 +10,7 @@ import Jobs
 import Logging
 import Media
 import Postgres
+import Push
 import Scheduling
 import Worker
 

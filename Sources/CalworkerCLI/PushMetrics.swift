@@ -1,5 +1,6 @@
 import CalendarSync
 import Metrics
+import Push
 import Worker
 
 /// Push figures read from the database on each scrape, so every process reports the same:

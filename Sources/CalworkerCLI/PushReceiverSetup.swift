@@ -2,6 +2,7 @@ import CalendarSync
 import Configuration
 import Jobs
 import Postgres
+import Push
 import PushReceiver
 
 extension CommandContext {

@@ -5,6 +5,7 @@ import Configuration
 import Foundation
 import JobQueue
 import Jobs
+import Push
 
 enum StatusCommand {
     struct Report: Encodable {

@@ -4,6 +4,7 @@ import Configuration
 import Foundation
 import Jobs
 import MirrorPlanner
+import Mirroring
 
 enum SyncCommand {
     static let command = Command(
@@ -28,8 +29,10 @@ enum SyncCommand {
             guard let date = TimeText.parse(text) else { throw CLIError(.usage, "--as-of must be an ISO 8601 time like 2026-11-22T06:00:00Z") }
             now = date
         }
+        let engine = context.registryEnvironment.syncEngine(metrics: context.metrics)
         let writes = try GroupMirroring(
-            accountID: account, engine: context.registryEnvironment.syncEngine(metrics: context.metrics), store: AccountStore(cipher: nil), db: db,
+            accountID: account, providers: engine.providers, timeZones: engine.timeZones,
+            store: AccountStore(cipher: nil), db: db,
             metrics: context.metrics, shouldAbort: { false }, now: now
         ).plan()
         context.emit(writes.map(CalendarsPolicy.Planned.init)) { render(writes) }

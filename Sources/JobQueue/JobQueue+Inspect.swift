@@ -62,6 +62,13 @@ extension JobQueue {
         """
 
     /// The job: live in the claim table, or finished, as its newest run record tells.
+    /// Whether the job waits for its first attempt (available, never started): a change
+    /// recorded now is still seen by it.
+    public func isWaitingForItsFirstAttempt(id: Int64, on db: PostgresConnection) throws -> Bool {
+        try db.query("SELECT EXISTS (SELECT 1 FROM calworker.jobs WHERE id = $1 AND state = 'available' AND attempt = 0)", [id])[0]
+            .decode(Bool.self, at: 0)
+    }
+
     public func job(id: Int64, on db: PostgresConnection) throws -> JobRecord? {
         let rows = try db.query("SELECT \(Self.jobColumns) FROM calworker.jobs WHERE id = $1", [id])
         if let row = rows.first { return try Self.decodeJob(row) }

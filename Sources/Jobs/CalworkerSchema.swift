@@ -1,8 +1,10 @@
 import Accounts
-import CalendarSync
 import Feeds
 public import JobQueue
+import LocalCopy
+import Mirroring
 import Notify
+import Push
 import RequestBudgets
 import Scheduling
 
@@ -10,7 +12,8 @@ import Scheduling
 /// depend on each other (the queue first; accounts before the calendars that point at them).
 public enum CalworkerSchema {
     public static let migrator = Migrator(groups: [
-        QueueSchema.migrations, AccountsSchema.migrations, SyncSchema.migrations, RequestBudgetsSchema.migrations, PushSchema.migrations,
+        QueueSchema.migrations, AccountsSchema.migrations, LocalCopySchema.migrations, RequestBudgetsSchema.migrations, MirroringSchema.migrations,
+        PushSchema.migrations,
         NotifySchema.migrations,
         SchedulingSchema.migrations, FeedsSchema.migrations,
     ])

@@ -1,10 +1,12 @@
 import CalendarSync
 import Foundation
 import JobQueue
+import LocalCopy
 import Logging
 import Media
 import Notify
 import Postgres
+import Push
 import Scheduling
 import Worker
 

@@ -5,6 +5,7 @@ import Foundation
 import Google
 import Logging
 import Media
+import Mirroring
 import Postgres
 public import Worker
 

@@ -6,7 +6,9 @@ public import Foundation
 public import Google
 public import Media
 public import Metrics
+import Mirroring
 public import Notify
+public import Push
 
 /// What job handlers need from the process's configuration, handed to `JobKinds.registry`.
 /// Jobs do not read the environment themselves, so tests build one directly.
@@ -59,6 +61,8 @@ extension JobEnvironment {
     public func syncEngine(metrics: MetricsRegistry) -> SyncEngine {
         var directories: [String: any ProviderDirectory] = ["google": GoogleProviders(settings: google, cipher: tokenCipher, metrics: metrics)]
         for (kind, make) in otherProviders { directories[kind] = make(metrics) }
-        return SyncEngine(providers: Providers(directories), push: push)
+        return SyncEngine(
+            providers: Providers(directories), push: push,
+            timeZones: OwnerTimeZones { owner, db in try OwnerReminders.timeZone(owner: owner, on: db) })
     }
 }

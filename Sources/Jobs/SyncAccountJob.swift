@@ -4,8 +4,11 @@ import CalendarSync
 import Foundation
 import Google
 import JobQueue
+import LocalCopy
 import Logging
 import Metrics
+import Mirroring
+import Push
 public import Worker
 
 /// `sync_account`: brings one account's local copy of its calendars and events up to date

@@ -3,6 +3,7 @@ import CalendarSync
 import Foundation
 import JobQueue
 import Logging
+import Push
 public import Worker
 
 /// `watch_channels`: keeps an account's Google push channels as they should be (see
@@ -71,7 +72,8 @@ public struct WatchChannelsJob: JobHandler {
             return .success(JobFigures(["accounts": Double(ids.count), "enqueued": Double(added.count)]))
         }
         let keeper = ChannelKeeper(
-            accountID: accountID, engine: environment.syncEngine(metrics: context.metrics), store: AccountStore(cipher: environment.tokenCipher),
+            accountID: accountID, providers: environment.syncEngine(metrics: context.metrics).providers, push: environment.push,
+            store: AccountStore(cipher: environment.tokenCipher),
             db: db, metrics: context.metrics, shouldAbort: { context.isStopped })
         let report = try keeper.run()
         let logger = context.logger.with(["account_id": String(accountID)])

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Postgres
 
 extension OwnerReminders {
@@ -48,6 +48,13 @@ extension OwnerReminders {
                 owner: try row.decode(at: 0), email: try row.decode(at: 1), webhook: try row.decode(at: 2), channel: try row.decode(at: 3),
                 leadMinutes: try row.decode(at: 4), timeZone: try row.decode(at: 5), quiet: try row.decode(at: 6), allDayAt: try row.decode(at: 7))
         }
+    }
+
+    /// The owner's time zone, when they set one (reminders, quiet hours and mirror policies'
+    /// working hours all read it).
+    public static func timeZone(owner: String, on db: PostgresConnection) throws -> TimeZone? {
+        try db.query("SELECT time_zone FROM calworker.notification_settings WHERE owner = $1", [owner]).first?
+            .decodeOptional(String.self, at: 0).flatMap(TimeZone.init(identifier:))
     }
 
     /// Stores an owner's changed settings (the table checks the values' ranges).

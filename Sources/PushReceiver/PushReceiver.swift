@@ -6,6 +6,7 @@ import Jobs
 public import Logging
 public import Metrics
 public import Postgres
+import Push
 public import Worker
 
 /// Google's push notifications in (`POST` on the path of CALWORKER_PUSH_URL, served by a

@@ -1,6 +1,7 @@
 import Basics
 import CalendarSync
 import HTTPServer
+import Push
 
 /// Reads a Google notification from its `X-Goog-*` headers, refusing junk with a 4xx that
 /// says what was wrong (never a 5xx: Google backs off from a receiver that answers errors).

@@ -1,5 +1,6 @@
 import CalendarSync
 import Foundation
+import Push
 import Testing
 
 /// The channel rules without Google or a database: what to create, renew, stop and expire.

@@ -1,6 +1,8 @@
 import CalendarSync
 import Foundation
 import MirrorPlanner
+import Mirroring
+import Notify
 import Postgres
 import TestSupport
 import Testing
@@ -33,9 +35,10 @@ import Testing
             VALUES ('o', 'a@example.com', 'b@example.com', 'title', '([unclosed', 540, 1020)
             """)
         try db.execute("INSERT INTO calworker.notification_settings (owner, time_zone) VALUES ('o', 'Mars/Olympus')")
-        let link = try MirrorPolicyStore.policy(owner: "o", on: db).link(from: "a@example.com", to: "b@example.com")
+        let zones = OwnerTimeZones { owner, db in try OwnerReminders.timeZone(owner: owner, on: db) }
+        let link = try MirrorPolicyStore.policy(owner: "o", timeZones: zones, on: db).link(from: "a@example.com", to: "b@example.com")
         #expect(link.detail == .title && link.skipTitle == nil, "the unusable filter is off, the rest holds")
         #expect(link.workingHours?.zone.secondsFromGMT(for: Date()) == 0, "an unknown zone is UTC")
-        #expect(try MirrorPolicyStore.policy(owner: "o", on: db).link(from: "b@example.com", to: "a@example.com") == .default)
+        #expect(try MirrorPolicyStore.policy(owner: "o", timeZones: zones, on: db).link(from: "b@example.com", to: "a@example.com") == .default)
     }
 }

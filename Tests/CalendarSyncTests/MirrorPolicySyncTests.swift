@@ -4,6 +4,7 @@ import Foundation
 import GoogleEmulator
 import Jobs
 import MirrorPlanner
+import Mirroring
 import Postgres
 import TestSupport
 import Testing
@@ -85,13 +86,15 @@ import Worker
         // A dry run of going back to the defaults: it plans writes, and writes nothing.
         let before = emulator.stateJSON()
         let planned = try GroupMirroring(
-            accountID: fixture.accountID, engine: fixture.environment.syncEngine(metrics: fixture.metrics), store: AccountStore(cipher: nil),
+            accountID: fixture.accountID, providers: fixture.environment.syncEngine(metrics: fixture.metrics).providers,
+            timeZones: fixture.environment.syncEngine(metrics: fixture.metrics).timeZones, store: AccountStore(cipher: nil),
             db: fixture.db, metrics: fixture.metrics, shouldAbort: { false }, now: SyncFixture.now
         )
         .plan(policy: MirrorPolicy())
         #expect(planned.isEmpty, "nothing synced under the new policy yet: going back to the defaults changes nothing")
         let proposed = try GroupMirroring(
-            accountID: fixture.accountID, engine: fixture.environment.syncEngine(metrics: fixture.metrics), store: AccountStore(cipher: nil),
+            accountID: fixture.accountID, providers: fixture.environment.syncEngine(metrics: fixture.metrics).providers,
+            timeZones: fixture.environment.syncEngine(metrics: fixture.metrics).timeZones, store: AccountStore(cipher: nil),
             db: fixture.db, metrics: fixture.metrics, shouldAbort: { false }, now: SyncFixture.now
         ).plan()
         #expect(

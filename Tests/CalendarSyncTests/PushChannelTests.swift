@@ -6,9 +6,11 @@ import GoogleEmulator
 import HTTPServer
 import JobQueue
 import Jobs
+import LocalCopy
 import Logging
 import Metrics
 import Postgres
+import Push
 import PushReceiver
 import TestSupport
 import Testing
@@ -113,7 +115,8 @@ import Worker
                 defer { done.leave() }
                 guard let db = try? database.connect() else { return }
                 let keeper = ChannelKeeper(
-                    accountID: accountID, engine: pushEnvironment.syncEngine(metrics: metrics), store: AccountStore(cipher: cipher), db: db,
+                    accountID: accountID, providers: pushEnvironment.syncEngine(metrics: metrics).providers, push: pushEnvironment.push,
+                    store: AccountStore(cipher: cipher), db: db,
                     metrics: metrics, shouldAbort: { false })
                 if let report = try? keeper.run() { reports.append(report) }
             }.start()
@@ -212,7 +215,7 @@ import Worker
         environment.google.apiURL = "http://127.0.0.1:\(echo.port)/calendar/v3"
         environment.push = PushSettings(address: "https://calendar.example.com/push/google")
         let report = try ChannelKeeper(
-            accountID: fixture.accountID, engine: environment.syncEngine(metrics: fixture.metrics),
+            accountID: fixture.accountID, providers: environment.syncEngine(metrics: fixture.metrics).providers, push: environment.push,
             store: AccountStore(cipher: fixture.environment.tokenCipher),
             db: fixture.db, metrics: fixture.metrics, shouldAbort: { false }
         ).run()

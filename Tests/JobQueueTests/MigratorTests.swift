@@ -1,10 +1,12 @@
 import Accounts
-import CalendarSync
 import Foundation
 import JobQueue
 import Jobs
+import LocalCopy
+import Mirroring
 import Notify
 import Postgres
+import Push
 import RequestBudgets
 import Scheduling
 import TestSupport
@@ -65,7 +67,8 @@ import Testing
     @Test(arguments: [
         ("queue", QueueSchema.migrations, ["jobs", "job_runs", "workers", "queue_pauses", "audit", "job_runs", "job_runs_default", "run_counts"]),
         ("accounts", AccountsSchema.migrations, ["accounts"]),
-        ("sync", SyncSchema.migrations, ["calendars", "events", "owner_settings", "mirror_links"]),
+        ("local copy", LocalCopySchema.migrations, ["calendars", "events"]),
+        ("mirroring", MirroringSchema.migrations, ["owner_settings", "mirror_links"]),
         ("request budgets", RequestBudgetsSchema.migrations, ["request_budgets", "project_request_budgets"]),
         ("push", PushSchema.migrations, ["push_channels", "push_syncs"]),
         ("notify", NotifySchema.migrations, ["notification_settings", "notifications", "alerts", "notify_state"]),

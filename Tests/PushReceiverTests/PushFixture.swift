@@ -8,6 +8,7 @@ import Jobs
 import Logging
 import Metrics
 import Postgres
+import Push
 import PushReceiver
 import TestSupport
 

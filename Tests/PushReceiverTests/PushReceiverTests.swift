@@ -5,6 +5,7 @@ import HTTPServer
 import JobQueue
 import Metrics
 import Postgres
+import Push
 import PushReceiver
 import Synchronization
 import TestSupport

@@ -1,5 +1,6 @@
 import CalendarProviders
 import Foundation
+import LocalCopy
 import MirrorPlanner
 import Postgres
 
@@ -95,11 +96,7 @@ final class MirrorExecutor {
     /// tombstone row, so the next plan does not cancel it again before the target's own
     /// listing brings Google's version.
     private func markCancelled(_ write: MirrorWrite) throws {
-        let updated = try db.execute(
-            """
-            UPDATE calworker.events SET status = 'cancelled', raw = raw || '{"status": "cancelled"}', synced_at = now()
-             WHERE account_id = $1 AND calendar_id = $2 AND event_id = $3
-            """, [write.target.accountID, write.target.calendarID, write.eventID])
+        let updated = try store.markCancelled(accountID: write.target.accountID, calendarID: write.target.calendarID, eventID: write.eventID, on: db)
         guard updated == 0 else { return }
         var tombstone = ProviderEvent(id: write.eventID, status: "cancelled")
         tombstone.mirror = "1"

@@ -1,5 +1,7 @@
+import Accounts
 public import Basics
 import Foundation
+import LocalCopy
 public import MirrorPlanner
 public import Postgres
 
@@ -60,10 +62,10 @@ public enum MirrorPolicyStore {
     /// The owner's policy for the planner, with `changes` over the stored links (a dry run of
     /// a change). A stored value the planner cannot use (a pattern another program wrote that
     /// does not compile) leaves that filter off rather than stopping every sync of the group.
-    public static func policy(owner: String, replacing changes: [StoredLink] = [], on db: PostgresConnection) throws -> MirrorPolicy {
-        let zone =
-            (try db.query("SELECT time_zone FROM calworker.notification_settings WHERE owner = $1", [owner]).first?
-            .decodeOptional(String.self, at: 0)).flatMap { $0.flatMap(TimeZone.init(identifier:)) } ?? TimeZone(identifier: "UTC")!
+    public static func policy(
+        owner: String, replacing changes: [StoredLink] = [], timeZones: OwnerTimeZones, on db: PostgresConnection
+    ) throws -> MirrorPolicy {
+        let zone = try timeZones.zone(owner: owner, on: db)
         var policy = MirrorPolicy()
         for stored in try links(owner: owner, on: db) + changes {
             policy.set(try link(stored, zone: zone), from: stored.sourceCalendar, to: stored.targetCalendar)
@@ -86,13 +88,8 @@ public enum MirrorPolicyStore {
     /// hours as HH:MM-HH:MM, a title pattern that compiles.
     public static func validate(_ link: StoredLink, owner: String, on db: PostgresConnection) throws {
         guard link.sourceCalendar != link.targetCalendar else { throw Refusal(description: "a calendar does not mirror into itself") }
-        let owned = Set(
-            try db.query(
-                """
-                SELECT c.calendar_id FROM calworker.calendars c JOIN calworker.accounts a ON a.id = c.account_id
-                 WHERE a.owner = $1 AND c.access_role = 'owner' AND NOT c.deleted
-                """, [owner]
-            ).map { row throws(PostgresError) in try row.decode(String.self, at: 0) })
+        let accounts = try AccountStore(cipher: nil).ids(owner: owner, on: db)
+        let owned = Set(try EventStore().ownedCalendars(accountIDs: accounts, on: db).map(\.calendarID))
         for calendar in [link.sourceCalendar, link.targetCalendar] where !owned.contains(calendar) {
             throw Refusal(description: "'\(calendar)' is not a calendar \(owner) owns; see calworker calendars list --account N")
         }

@@ -1,3 +1,4 @@
+import Accounts
 public import CalendarProviders
 import Foundation
 public import Postgres
@@ -56,9 +57,7 @@ public struct EventStore: Sendable {
 
     /// The sync token of the account's last calendar listing, if it finished one.
     public func calendarListSyncToken(accountID: Int64, on db: PostgresConnection) throws -> String? {
-        try db.query("SELECT calendar_list_sync_token FROM calworker.accounts WHERE id = $1", [accountID]).first.flatMap {
-            try $0.decodeOptional(at: 0)
-        }
+        try AccountStore(cipher: nil).calendarListCursor(id: accountID, on: db)
     }
 
     /// A calendar the service no longer knows (404): deleted until the calendar list says otherwise.
@@ -94,7 +93,7 @@ public struct EventStore: Sendable {
                      WHERE account_id = $1 AND NOT deleted AND NOT (calendar_id = ANY($2::text[]))
                     """, [accountID, entries.map(\.id)])
             }
-            try db.execute("UPDATE calworker.accounts SET calendar_list_sync_token = $2 WHERE id = $1", [accountID, syncToken])
+            try AccountStore(cipher: nil).setCalendarListCursor(id: accountID, syncToken, on: db)
         }
     }
 

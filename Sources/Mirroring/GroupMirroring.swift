@@ -1,5 +1,5 @@
 public import Accounts
-import CalendarProviders
+public import CalendarProviders
 public import Foundation
 public import Metrics
 public import MirrorPlanner
@@ -24,6 +24,8 @@ public struct MirrorReport: Sendable, Equatable {
     /// Why nothing was planned, when nothing could be (an incomplete local copy).
     public var postponed: String?
 
+    public init() {}
+
     /// Adds another lane's counts (not `planned` or `postponed`, which are the whole run's).
     mutating func add(_ other: MirrorReport) {
         inserted += other.inserted
@@ -43,7 +45,8 @@ public struct MirrorReport: Sendable, Equatable {
 /// (a session advisory lock), so two accounts of a group syncing at once do not race.
 public final class GroupMirroring {
     let accountID: Int64
-    let engine: SyncEngine
+    let providers: Providers
+    let timeZones: OwnerTimeZones
     let store: AccountStore
     let db: PostgresConnection
     let metrics: MetricsRegistry
@@ -52,11 +55,12 @@ public final class GroupMirroring {
     let progress: (@Sendable ([String: String]) -> Void)?
 
     public init(
-        accountID: Int64, engine: SyncEngine, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
+        accountID: Int64, providers: Providers, timeZones: OwnerTimeZones, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
         shouldAbort: @escaping @Sendable () -> Bool, now: Date = Date(), progress: (@Sendable ([String: String]) -> Void)? = nil
     ) {
         self.accountID = accountID
-        self.engine = engine
+        self.providers = providers
+        self.timeZones = timeZones
         self.store = store
         self.db = db
         self.metrics = metrics
@@ -86,7 +90,7 @@ public final class GroupMirroring {
 
     /// Runs `body` holding the owner's advisory lock (a session lock: a killed job's session
     /// ends and releases it).
-    func withGroupLock<T>(owner: String, _ body: () throws -> T) throws -> T {
+    public func withGroupLock<T>(owner: String, _ body: () throws -> T) throws -> T {
         let lock = Int64(
             bitPattern: UInt64(truncatingIfNeeded: owner.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }))
         try db.execute("SELECT pg_advisory_lock($1)", [lock])
@@ -106,8 +110,27 @@ public final class GroupMirroring {
         return try execute(writes, group: group)
     }
 
+    /// The deletes a reset of this account makes (docs/sync.md "Reset"): every mirror in its
+    /// calendars and every mirror of its events elsewhere in its group, from the local copy.
+    public func resetPlan() throws -> [MirrorWrite] {
+        guard let group = try MirrorRepository.load(accountID: accountID, on: db) else { return [] }
+        let own = Set(
+            group.participating.filter { $0.accountID == accountID }.map(\.calendarID)
+                + group.retired.filter { $0.accountID == accountID }.map(\.calendarID))
+        let calendars = Dictionary((group.participating + group.retired).map { ($0.calendarID, $0) }, uniquingKeysWith: { first, _ in first })
+        var writes: [MirrorWrite] = []
+        for event in group.events where event.isMirror && !event.isCancelled && !event.isInstance {
+            let sourceCalendar = event.mirrorSource.flatMap { $0.split(separator: "/", maxSplits: 1).first.map(String.init) }
+            let inOwnCalendar = event.accountID == accountID && own.contains(event.calendarID)
+            let ofOwnEvent = sourceCalendar.map { own.contains($0) } ?? false
+            guard inOwnCalendar || ofOwnEvent, let target = calendars[event.calendarID] else { continue }
+            writes.append(MirrorWrite(action: .delete, target: target, eventID: event.id, ifMatch: event.etag))
+        }
+        return writes
+    }
+
     /// Makes `writes` (planned here, or a reset's deletes) with each target account's client.
-    func execute(_ writes: [MirrorWrite]) throws -> MirrorReport {
+    public func execute(_ writes: [MirrorWrite]) throws -> MirrorReport {
         guard let group = try MirrorRepository.load(accountID: accountID, on: db) else { return MirrorReport() }
         return try execute(writes, group: group)
     }
@@ -145,7 +168,7 @@ public final class GroupMirroring {
         }
         let session = try db.openSibling()
         defer { session.close() }
-        let provider = try engine.providers.provider(kind: account.provider, forAccount: accountID, session: session, shouldAbort: shouldAbort)
+        let provider = try providers.provider(kind: account.provider, forAccount: accountID, session: session, shouldAbort: shouldAbort)
         let executor = MirrorExecutor(db: session, provider: provider)
         var skipped = MirrorReport()
         for (index, write) in writes.enumerated() {
@@ -174,7 +197,7 @@ public final class GroupMirroring {
         let settings = try MirrorSettings.load(owner: owner, on: db)
         return MirrorPlanner(
             group: owner, rules: SourceRules(now: now, mirrorDays: settings.mirrorDays), busyTitle: settings.busyTitle,
-            policy: try policy ?? MirrorPolicyStore.policy(owner: owner, on: db))
+            policy: try policy ?? MirrorPolicyStore.policy(owner: owner, timeZones: timeZones, on: db))
     }
 }
 

@@ -1,8 +1,9 @@
 public import Accounts
 import Basics
-import CalendarProviders
+public import CalendarProviders
 import Crypto
 public import Foundation
+import LocalCopy
 public import Metrics
 public import Postgres
 import Redaction
@@ -35,7 +36,8 @@ public struct ChannelReport: Sendable, Equatable {
 /// message may come before its answer) and old ones stopped only after their successor exists.
 public final class ChannelKeeper {
     let accountID: Int64
-    let engine: SyncEngine
+    let providers: Providers
+    let push: PushSettings?
     let store: AccountStore
     let channels = PushChannelStore()
     let db: PostgresConnection
@@ -44,11 +46,12 @@ public final class ChannelKeeper {
     private var watcher: (any ChangeWatcher)?
 
     public init(
-        accountID: Int64, engine: SyncEngine, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
+        accountID: Int64, providers: Providers, push: PushSettings?, store: AccountStore, db: PostgresConnection, metrics: MetricsRegistry,
         shouldAbort: @escaping @Sendable () -> Bool
     ) {
         self.accountID = accountID
-        self.engine = engine
+        self.providers = providers
+        self.push = push
         self.store = store
         self.db = db
         self.metrics = metrics
@@ -58,7 +61,7 @@ public final class ChannelKeeper {
     /// The resources that should have a channel: none unless push is configured and the
     /// account is active; otherwise its calendar list and every calendar it syncs.
     public func desiredResources() throws -> Set<PushChannel.Resource> {
-        guard engine.push != nil else { return [] }
+        guard push != nil else { return [] }
         let account: Account
         do {
             account = try store.account(id: accountID, on: db)
@@ -78,7 +81,7 @@ public final class ChannelKeeper {
         let failed = desired.isEmpty ? [] : try channels.recentlyFailed(accountID: accountID, within: ChannelPlan.retryAfterFailure, on: db)
         return ChannelPlan.plan(
             desired: desired, channels: try channels.channels(accountID: accountID, includeEnded: false, on: db), now: now,
-            renewBefore: engine.push?.renewBefore ?? PushSettings(address: "").renewBefore, failed: failed)
+            renewBefore: push?.renewBefore ?? PushSettings(address: "").renewBefore, failed: failed)
     }
 
     /// Carries out the plan, planned and carried out holding the account's lock (`AccountLock`):
@@ -122,7 +125,9 @@ public final class ChannelKeeper {
     /// The account's provider's push side; a service without push has none to create.
     private func changeWatcher() throws -> any ChangeWatcher {
         if let watcher { return watcher }
-        let provider = try engine.provider(forAccount: accountID, store: store, session: try db.openSibling(), shouldAbort: shouldAbort)
+        let session = try db.openSibling()
+        let kind = try store.account(id: accountID, on: session).provider
+        let provider = try providers.provider(kind: kind, forAccount: accountID, session: session, shouldAbort: shouldAbort)
         guard let made = provider.watcher else { throw NoPush(accountID: accountID) }
         watcher = made
         return made
@@ -130,7 +135,7 @@ public final class ChannelKeeper {
 
     /// Creates one channel; false (with the error in the report) when Google refused.
     private func create(_ resource: PushChannel.Resource, now: Date, report: inout ChannelReport) throws -> Bool {
-        guard let push = engine.push else { return false }
+        guard let push = push else { return false }
         let id = "cw" + Digest.hex(try Random.bytes(16))
         let token = try Random.urlSafeToken(bytes: 24)
         // Google echoes the token in its answers (and a faulty server in its errors): known as

@@ -3,7 +3,7 @@ import Foundation
 import Google
 import Testing
 
-@testable import CalendarSync
+@testable import LocalCopy
 
 @Suite struct PageGuardTests {
     @Test func aTokenRepeatedWithItemsEndsTheListing() throws {

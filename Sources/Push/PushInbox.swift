@@ -1,6 +1,8 @@
+import Accounts
 import Basics
 import Crypto
 public import Foundation
+import JobQueue
 public import Postgres
 
 /// A notification from Google as the receiver read it from the `X-Goog-*` headers (already
@@ -101,10 +103,10 @@ public struct PushInbox: Sendable {
                 let row = try db.query(
                     """
                     SELECT c.account_id, c.calendar_id, c.resource_id, c.token_sha256,
-                           c.state IN ('pending', 'active') AND (c.expires_at IS NULL OR c.expires_at > now()) AND a.state = 'active',
-                           c.last_message_number, c.state = 'stopped' AND c.resource_id IS NOT NULL AND a.state = 'active'
-                      FROM calworker.push_channels c JOIN calworker.accounts a ON a.id = c.account_id
-                     WHERE c.channel_id = $1 FOR UPDATE OF c
+                           c.state IN ('pending', 'active') AND (c.expires_at IS NULL OR c.expires_at > now()),
+                           c.last_message_number, c.state = 'stopped' AND c.resource_id IS NOT NULL
+                      FROM calworker.push_channels c
+                     WHERE c.channel_id = $1 FOR UPDATE
                     """, [message.channelID]
                 ).first
             else { return .unknownChannel }
@@ -116,8 +118,9 @@ public struct PushInbox: Sendable {
                 return .forged("the channel token does not match")
             }
             if let resourceID, resourceID != message.resourceID { return .forged("the resource id does not match the channel's") }
-            guard try row.decode(Bool.self, at: 4) else {
-                guard try row.decode(Bool.self, at: 6) else { return .stoppedChannel }
+            let active = try AccountStore(cipher: nil).isActive(id: accountID, on: db)
+            guard try row.decode(Bool.self, at: 4) && active else {
+                guard try row.decode(Bool.self, at: 6) && active else { return .stoppedChannel }
                 try db.execute("UPDATE calworker.push_channels SET state = 'stopping' WHERE channel_id = $1", [message.channelID])
                 try queueUpkeep(db, accountID)
                 return .stopAgain
@@ -171,14 +174,11 @@ public struct PushInbox: Sendable {
             """
             INSERT INTO calworker.push_syncs (account_id, calendar_id) VALUES ($1, $2) ON CONFLICT DO NOTHING
             """, [accountID, calendarColumn])
-        let waiting: Int64? = try db.query(
-            """
-            SELECT j.id FROM calworker.push_syncs s
-              LEFT JOIN calworker.jobs j ON j.id = s.job_id AND j.state = 'available' AND j.attempt = 0
-             WHERE s.account_id = $1 AND s.calendar_id = $2 FOR UPDATE OF s
-            """, [accountID, calendarColumn]
+        let queued: Int64? = try db.query(
+            "SELECT job_id FROM calworker.push_syncs WHERE account_id = $1 AND calendar_id = $2 FOR UPDATE",
+            [accountID, calendarColumn]
         ).first?.decodeOptional(at: 0)
-        if let waiting { return (waiting, true) }
+        if let queued, try JobQueue().isWaitingForItsFirstAttempt(id: queued, on: db) { return (queued, true) }
         let runAt = Date().addingTimeInterval(delay.seconds)
         let jobID = try enqueue(db, accountID, calendarColumn.isEmpty ? nil : calendarColumn, runAt)
         try db.execute(

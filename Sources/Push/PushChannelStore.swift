@@ -1,4 +1,6 @@
+import Accounts
 public import Foundation
+import LocalCopy
 public import Postgres
 import Redaction
 
@@ -84,13 +86,14 @@ public struct PushChannelStore: Sendable {
     /// whose account is no longer active, or one to stop again. The hourly `watch_channels` fan-out visits them
     /// (active accounts without channels get theirs from their sync).
     public func accountsNeedingWork(renewBefore: TimeInterval, on db: PostgresConnection) throws -> [Int64] {
-        try db.query(
+        let active = try AccountStore(cipher: nil).activeIDs(on: db)
+        return try db.query(
             """
-            SELECT DISTINCT c.account_id FROM calworker.push_channels c JOIN calworker.accounts a ON a.id = c.account_id
+            SELECT DISTINCT c.account_id FROM calworker.push_channels c
              WHERE c.state = 'stopping' OR (c.state IN ('pending', 'active')
-               AND (c.expires_at IS NULL OR c.expires_at < now() + make_interval(secs => $1) OR a.state <> 'active'))
+               AND (c.expires_at IS NULL OR c.expires_at < now() + make_interval(secs => $1) OR NOT (c.account_id = ANY($2::bigint[]))))
              ORDER BY 1
-            """, [renewBefore]
+            """, [renewBefore, active]
         ).map { try $0.decode(Int64.self, at: 0) }
     }
 
@@ -103,38 +106,35 @@ public struct PushChannelStore: Sendable {
     /// they sync, whose last full sync is younger than `safetyPoll`: the five-minute poll
     /// leaves them to push.
     public func accountsCoveredByPush(safetyPoll: Duration, on db: PostgresConnection) throws -> Set<Int64> {
-        Set(
-            try db.query(
-                """
-                SELECT a.id FROM calworker.accounts a
-                 WHERE a.state = 'active' AND a.last_full_sync_at > now() - $1::interval
-                   AND EXISTS (SELECT 1 FROM calworker.push_channels c WHERE c.account_id = a.id AND c.calendar_id = '' AND \(Self.healthy))
-                   AND NOT EXISTS (
-                       SELECT 1 FROM calworker.calendars k
-                        WHERE k.account_id = a.id AND NOT k.deleted AND NOT k.excluded
-                          AND NOT EXISTS (SELECT 1 FROM calworker.push_channels c
-                                           WHERE c.account_id = a.id AND c.calendar_id = k.calendar_id AND \(Self.healthy)))
-                """, [safetyPoll]
-            ).map { try $0.decode(Int64.self, at: 0) })
+        let candidates = try AccountStore(cipher: nil).activeIDs(fullySyncedWithin: safetyPoll, on: db)
+        return Set(try fullyWatched(candidates, on: db))
     }
 
     /// Active accounts that lack a healthy channel for their calendar list or a calendar they
     /// sync: they are on five-minute polling (push off, a channel refused, expired, or not
     /// confirmed by Google's first message).
     public func accountsOnPolling(on db: PostgresConnection) throws -> [Int64] {
-        try db.query(
-            """
-            SELECT a.id FROM calworker.accounts a
-             WHERE a.state = 'active'
-               AND (NOT EXISTS (SELECT 1 FROM calworker.push_channels c WHERE c.account_id = a.id AND c.calendar_id = '' AND \(Self.healthy))
-                    OR EXISTS (
-                        SELECT 1 FROM calworker.calendars k
-                         WHERE k.account_id = a.id AND NOT k.deleted AND NOT k.excluded
-                           AND NOT EXISTS (SELECT 1 FROM calworker.push_channels c
-                                            WHERE c.account_id = a.id AND c.calendar_id = k.calendar_id AND \(Self.healthy))))
-             ORDER BY a.id
-            """
-        ).map { try $0.decode(Int64.self, at: 0) }
+        let active = try AccountStore(cipher: nil).activeIDs(on: db)
+        let watched = Set(try fullyWatched(active, on: db))
+        return active.filter { !watched.contains($0) }
+    }
+
+    /// Of `accounts`, those with a healthy channel for their calendar list and for every
+    /// calendar they sync.
+    private func fullyWatched(_ accounts: [Int64], on db: PostgresConnection) throws -> [Int64] {
+        guard !accounts.isEmpty else { return [] }
+        var healthy: [Int64: Set<String>] = [:]
+        for row in try db.query(
+            "SELECT c.account_id, c.calendar_id FROM calworker.push_channels c WHERE c.account_id = ANY($1::bigint[]) AND \(Self.healthy)",
+            [accounts])
+        {
+            healthy[try row.decode(Int64.self, at: 0), default: []].insert(try row.decode(String.self, at: 1))
+        }
+        let calendars = try EventStore().syncedCalendars(accountIDs: accounts, on: db)
+        return accounts.filter { id in
+            guard let watched = healthy[id], watched.contains("") else { return false }
+            return (calendars[id] ?? []).allSatisfy(watched.contains)
+        }
     }
 
     /// Deletes ended channels older than `age`, in batches; returns how many.
