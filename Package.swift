@@ -58,7 +58,10 @@ let package = Package(
         .target(name: "Thumbnails", dependencies: ["Basics", "CVips"], swiftSettings: defaultSwiftSettings),
         .target(name: "Backup", dependencies: ["Basics", "Crypto", "Media", "Postgres"], swiftSettings: defaultSwiftSettings),
         .target(
-            name: "Notify", dependencies: ["Basics", "Crypto", "HTTPClient", "Metrics", "Postgres", "Redaction", "Reminders"],
+            name: "Notify",
+            dependencies: [
+                "Accounts", "Basics", "Crypto", "HTTPClient", "JobQueue", "LocalCopy", "Metrics", "Postgres", "Redaction", "Reminders", "Scheduling",
+            ],
             resources: [.copy("Templates")],
             swiftSettings: defaultSwiftSettings),
 
@@ -82,7 +85,9 @@ let package = Package(
         .target(name: "MirrorPlanner", dependencies: ["Basics", "Crypto", "Patterns"], swiftSettings: defaultSwiftSettings),
         .target(name: "Reminders", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
         .target(name: "ICalendar", swiftSettings: defaultSwiftSettings),
-        .target(name: "Feeds", dependencies: ["Basics", "ICalendar", "Crypto", "Media", "Postgres"], swiftSettings: defaultSwiftSettings),
+        .target(
+            name: "Feeds", dependencies: ["Accounts", "Basics", "ICalendar", "Crypto", "LocalCopy", "Media", "Mirroring", "Postgres"],
+            swiftSettings: defaultSwiftSettings),
         .target(name: "Scheduling", dependencies: ["Basics", "Configuration", "JobQueue", "Postgres"], swiftSettings: defaultSwiftSettings),
         // The sync engine, by concern: the local copy (cursor, pages, calendars and events), the
         // mirroring of busy blocks (planner, executor, policies), push channels; CalendarSync
@@ -117,7 +122,8 @@ let package = Package(
 
         // The operator console: markup safe by construction, sessions, CSRF, login throttling.
         .target(
-            name: "Console", dependencies: ["Accounts", "Basics", "Configuration", "Crypto", "HTTPServer", "JobQueue", "Postgres", "Scheduling"],
+            name: "Console",
+            dependencies: ["Accounts", "Basics", "Configuration", "Crypto", "HTTPServer", "JobQueue", "LocalCopy", "Postgres", "Push", "Scheduling"],
             swiftSettings: defaultSwiftSettings),
 
         .target(
@@ -226,7 +232,7 @@ let package = Package(
 
         .executableTarget(
             name: "calworker-bench-ical",
-            dependencies: ["BenchSupport", "Feeds", "ICalendar", "JobQueue", "Jobs", "Media", "Metrics", "Postgres"],
+            dependencies: ["BenchSupport", "Feeds", "ICalendar", "JobQueue", "Jobs", "LocalCopy", "Media", "Metrics", "Postgres"],
             path: "Benchmarks/ICalBench",
             swiftSettings: defaultSwiftSettings
         ),

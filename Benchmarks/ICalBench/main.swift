@@ -4,6 +4,7 @@ import Foundation
 import ICalendar
 import JobQueue
 import Jobs
+import LocalCopy
 import Media
 import Metrics
 import Postgres
@@ -64,7 +65,7 @@ if let url = argument("--read") {
         let db = try PostgresConnection.connect(url)
         guard let feed = try FeedStore().feed(id: Int64(option("--feed", 1)), on: db) else { fail("no feed") }
         try db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        try db.execute("DECLARE feed_rows NO SCROLL CURSOR FOR " + FeedRenderer.rows, FeedRenderer.parameters(feed))
+        try EventStore().openFeedCursor(named: .feedRows, try FeedRenderer.source(feed, on: db), on: db)
         var bytes = 0
         while true {
             let rows = try db.query("FETCH \(FeedRenderer.batch) FROM feed_rows")

@@ -1,5 +1,6 @@
 import Accounts
 import Foundation
+import LocalCopy
 import Postgres
 
 /// One account: what the accounts table says of it, and each of its calendars with its events
@@ -19,25 +20,12 @@ enum AccountPage {
         var mirrors: Int
     }
 
-    /// The account's calendars with their counts: one pass over the account's own events by
-    /// their primary key, never the run history.
+    /// The account's calendars with their counts, from the local copy's store.
     static func calendars(of accountID: Int64, on db: PostgresConnection) throws -> [Calendar] {
-        try db.query(
-            """
-            SELECT c.calendar_id, c.summary, c.access_role, c.is_primary, c.excluded, c.deleted, c.last_synced_at,
-                   count(e.event_id) FILTER (WHERE e.status <> 'cancelled' AND NOT e.is_mirror),
-                   count(e.event_id) FILTER (WHERE e.status <> 'cancelled' AND e.is_mirror)
-              FROM calworker.calendars c
-              LEFT JOIN calworker.events e ON e.account_id = c.account_id AND e.calendar_id = c.calendar_id
-             WHERE c.account_id = $1
-             GROUP BY c.account_id, c.calendar_id
-             ORDER BY c.is_primary DESC, c.calendar_id
-            """, [accountID]
-        ).map { row in
+        try EventStore().calendarSummaries(accountID: accountID, on: db).map {
             Calendar(
-                id: try row.decode(at: 0), summary: try row.decodeOptional(at: 1), accessRole: try row.decode(at: 2),
-                isPrimary: try row.decode(at: 3), excluded: try row.decode(at: 4), deleted: try row.decode(at: 5),
-                lastSyncedAt: try row.decodeOptional(at: 6), events: try row.decode(at: 7), mirrors: try row.decode(at: 8))
+                id: $0.calendarID, summary: $0.summary.isEmpty ? nil : $0.summary, accessRole: $0.accessRole, isPrimary: $0.primary,
+                excluded: $0.excluded, deleted: $0.deleted, lastSyncedAt: $0.lastSyncedAt, events: $0.events, mirrors: $0.mirrors)
         }
     }
 

@@ -2,7 +2,9 @@ import Accounts
 import Foundation
 public import HTTPServer
 public import JobQueue
+import LocalCopy
 public import Postgres
+import Push
 import Scheduling
 
 /// The console's requests: login, the pages, and the actions. Every page needs a session;
@@ -168,16 +170,8 @@ public final class ConsoleApp: Sendable {
             case 1 where segments[0] == "accounts":
                 let rows = try pool.with { db -> [AccountsPage.Row] in
                     let accounts = try AccountStore(cipher: nil).list(on: db)
-                    func counts(_ sql: String) throws -> [Int64: Int] {
-                        var counts: [Int64: Int] = [:]
-                        for row in try db.query(sql) { counts[try row.decode(Int64.self, at: 0)] = try row.decode(Int.self, at: 1) }
-                        return counts
-                    }
-                    let calendars = try counts("SELECT account_id, count(*) FROM calworker.calendars GROUP BY account_id")
-                    let channels = try counts(
-                        """
-                        SELECT account_id, count(*) FROM calworker.push_channels WHERE state IN ('pending', 'active') GROUP BY account_id
-                        """)
+                    let calendars = try EventStore().calendarCounts(on: db)
+                    let channels = try PushChannelStore().liveCounts(on: db)
                     return accounts.map { AccountsPage.Row(account: $0, calendars: calendars[$0.id] ?? 0, channels: channels[$0.id] ?? 0) }
                 }
                 return ConsolePage.response(
@@ -193,10 +187,7 @@ public final class ConsoleApp: Sendable {
                         return nil
                     }
                     let calendars = try AccountPage.calendars(of: id, on: db)
-                    let channels: Int = try db.query(
-                        """
-                        SELECT count(*) FROM calworker.push_channels WHERE account_id = $1 AND state IN ('pending', 'active')
-                        """, [id])[0].decode(at: 0)
+                    let channels = try PushChannelStore().liveCounts(accountID: id, on: db)[id] ?? 0
                     return (AccountsPage.Row(account: account, calendars: calendars.count, channels: channels), calendars)
                 }
                 guard let (row, calendars) = found else {

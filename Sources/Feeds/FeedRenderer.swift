@@ -1,5 +1,8 @@
+import Accounts
 public import Foundation
 import ICalendar
+public import LocalCopy
+import Mirroring
 public import Postgres
 
 /// Reads a feed's events from the local copy and writes them with `FeedWriter`: through a
@@ -15,39 +18,20 @@ public struct FeedRenderer {
 
     public static let batch = 500
 
-    /// The events in the feed's scope (`$1` owner, `$2` account, `$3` calendar).
-    static let scope = """
-        FROM calworker.events e
-        JOIN calworker.calendars c ON c.account_id = e.account_id AND c.calendar_id = e.calendar_id
-        JOIN calworker.accounts a ON a.id = e.account_id
-        WHERE NOT e.is_mirror AND a.owner = $1 AND NOT c.deleted
-          AND CASE WHEN $2::bigint IS NULL THEN c.access_role = 'owner' AND NOT c.excluded
-                   ELSE e.account_id = $2 AND e.calendar_id = $3 END
-        """
-
-    public static func parameters(_ feed: Feed) -> [any PostgresEncodable] { [feed.owner, feed.accountID, feed.calendarID] }
-
-    /// The statement a rendering reads its rows through (`$1` to `$3`: `parameters`), series
-    /// together, a series' first event first. Public for the benchmark's floor: reading these
-    /// rows and nothing more.
-    public static let rows = """
-        SELECT coalesce(e.raw->>'iCalUID', coalesce(e.recurring_event_id, e.event_id)) AS series, e.account_id, e.calendar_id, e.raw::text
-        \(scope)
-        ORDER BY 1, 2, 3, e.recurring_event_id IS NOT NULL, e.event_id
-        """
+    /// The feed's events in the local copy's terms: the owner's accounts, or one calendar.
+    public static func source(_ feed: Feed, on db: PostgresConnection) throws -> FeedSource {
+        FeedSource(
+            accountIDs: try AccountStore(cipher: nil).ids(owner: feed.owner, on: db),
+            calendar: feed.accountID.flatMap { account in feed.calendarID.map { (account, $0) } })
+    }
 
     /// What the feed's content depends on, cheaply: its events' count and newest writes, its
     /// settings' last change and the owner's busy title. Equal fingerprints, equal feeds.
     /// Call inside the transaction the rendering reads in.
     public static func fingerprint(_ feed: Feed, on db: PostgresConnection) throws -> String {
-        let row = try db.query(
-            """
-            SELECT count(*), coalesce(max(e.synced_at)::text, '-'), coalesce(max(e.updated)::text, '-'),
-                   (SELECT changed_at::text FROM calworker.feeds WHERE id = $4),
-                   coalesce((SELECT busy_title FROM calworker.owner_settings WHERE owner = $1), 'Busy')
-            \(scope)
-            """, parameters(feed) + [feed.id])[0]
-        return (0..<5).map { row.text($0) ?? "" }.joined(separator: "|")
+        let events = try EventStore().feedFingerprint(try source(feed, on: db), on: db)
+        let changed = try FeedStore().changedAt(id: feed.id, on: db) ?? ""
+        return [events, changed, try MirrorSettings.load(owner: feed.owner, on: db).busyTitle].joined(separator: "|")
     }
 
     /// The span the feed's times fall in, for its `VTIMEZONE`s: from the first of January of its
@@ -55,14 +39,9 @@ public struct FeedRenderer {
     /// later (a series without an end goes on). Whole years, so the bytes of an unchanged feed
     /// do not change with the clock.
     static func range(_ feed: Feed, now: Date, on db: PostgresConnection) throws -> ClosedRange<Date> {
-        let row = try db.query(
-            """
-            SELECT least(min(e.start_time), min(e.start_date)::timestamptz), greatest(max(e.end_time), max(e.end_date)::timestamptz)
-            \(scope)
-            """, parameters(feed))[0]
-        // A time PostgreSQL holds but a Date cannot (infinity) counts as none.
-        let earliest = ((try? row.decodeOptional(Date.self, at: 0)) ?? nil) ?? now
-        let latest = ((try? row.decodeOptional(Date.self, at: 1)) ?? nil) ?? now
+        let span = try EventStore().feedSpan(try source(feed, on: db), on: db)
+        let earliest = span.earliest ?? now
+        let latest = span.latest ?? now
         func year(of date: Date) -> Int { CivilTime.date(days: Int((date.timeIntervalSince1970 / 86_400).rounded(.down))).year }
         func january(_ year: Int) -> Date { Date(timeIntervalSince1970: Double(CivilTime.days(year: year, month: 1, day: 1)) * 86_400) }
         let first = max(1, min(year(of: earliest), year(of: now)))
@@ -79,14 +58,12 @@ public struct FeedRenderer {
         try db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
             let fingerprint = try fingerprint(feed, on: db)
-            let busyTitle =
-                try db.query("SELECT busy_title FROM calworker.owner_settings WHERE owner = $1", [feed.owner]).first?
-                .decode(String.self, at: 0) ?? "Busy"
+            let busyTitle = try MirrorSettings.load(owner: feed.owner, on: db).busyTitle
             let writer = FeedWriter(
                 name: feed.name, detail: feed.feedDetail(busyTitle: busyTitle), range: try range(feed, now: now, on: db),
                 sink: sink)
             try writer.begin()
-            try db.execute("DECLARE feed_rows NO SCROLL CURSOR FOR " + rows, parameters(feed))
+            try EventStore().openFeedCursor(named: .feedRows, try source(feed, on: db), on: db)
             var group: [FeedEvent] = []
             var groupKey: String?
             var groupSource: (Int64, String)?

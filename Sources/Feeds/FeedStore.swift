@@ -1,6 +1,8 @@
+import Accounts
 public import Basics
 import Crypto
 import Foundation
+import LocalCopy
 public import Postgres
 
 /// The feeds table: create, list, rotate, delete, and what an export records.
@@ -40,19 +42,17 @@ public struct FeedStore: Sendable {
         let label = name ?? (calendar.map { "\(owner): \($0.id)" } ?? "\(owner): all calendars")
         guard !label.isEmpty, label.utf8.count <= 200 else { throw Refusal(description: "name must be 1 to 200 bytes") }
         if let calendar {
-            let owned = try db.query(
-                """
-                SELECT 1 FROM calworker.calendars c JOIN calworker.accounts a ON a.id = c.account_id
-                 WHERE c.account_id = $1 AND c.calendar_id = $2 AND a.owner = $3
-                """, [calendar.account, calendar.id, owner])
-            guard !owned.isEmpty else {
+            let owned =
+                try AccountStore(cipher: nil).owner(of: calendar.account, on: db) == owner
+                && EventStore().hasCalendar(accountID: calendar.account, calendarID: calendar.id, on: db)
+            guard owned else {
                 throw Refusal(
                     description:
                         "account \(calendar.account) of \(owner) has no calendar '\(calendar.id)'; see calworker calendars list --account \(calendar.account)"
                 )
             }
         } else {
-            guard !(try db.query("SELECT 1 FROM calworker.accounts WHERE owner = $1 LIMIT 1", [owner])).isEmpty else {
+            guard !(try AccountStore(cipher: nil).ids(owner: owner, on: db)).isEmpty else {
                 throw Refusal(description: "no account belongs to owner '\(owner)'; see calworker accounts list")
             }
         }
@@ -74,6 +74,16 @@ public struct FeedStore: Sendable {
     }
 
     /// Gives the feed a new token; the caller deletes the old object (its address must stop working).
+    /// When the feed's settings last changed (its `changed_at`, as text); nil for no such feed.
+    public func changedAt(id: Int64, on db: PostgresConnection) throws -> String? {
+        try db.query("SELECT changed_at::text FROM calworker.feeds WHERE id = $1", [id]).first?.decode(String.self, at: 0)
+    }
+
+    /// Whether the owner has a feed.
+    public func hasFeeds(owner: String, on db: PostgresConnection) throws -> Bool {
+        !(try db.query("SELECT 1 FROM calworker.feeds WHERE owner = $1 LIMIT 1", [owner]).isEmpty)
+    }
+
     public func rotate(id: Int64, on db: PostgresConnection) throws -> Feed? {
         try db.query(
             """

@@ -1,3 +1,4 @@
+import Accounts
 import Backup
 import Basics
 import Feeds
@@ -140,12 +141,8 @@ public struct IcsExportJob: JobHandler {
 
     /// After a sync that fetched changed events: the owner's feeds, in half a minute, once.
     static func afterSync(accountID: Int64, queue: String, environment: JobEnvironment, on db: PostgresConnection) throws {
-        guard environment.feedsTarget != nil,
-            let owner = try db.query(
-                """
-                SELECT a.owner FROM calworker.accounts a WHERE a.id = $1 AND EXISTS (SELECT 1 FROM calworker.feeds f WHERE f.owner = a.owner)
-                """, [accountID]
-            ).first?.decode(String.self, at: 0)
+        guard environment.feedsTarget != nil, let owner = try AccountStore(cipher: nil).owner(of: accountID, on: db),
+            try FeedStore().hasFeeds(owner: owner, on: db)
         else { return }
         _ = try JobQueue().enqueue(
             IcsExportJob(environment: environment), Args(owner: owner),

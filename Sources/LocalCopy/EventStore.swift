@@ -1,6 +1,6 @@
 import Accounts
 public import CalendarProviders
-import Foundation
+public import Foundation
 public import Postgres
 
 /// The local copy: calendars and events of each account, written page by page so that the
@@ -29,23 +29,41 @@ public struct EventStore: Sendable {
     }
 
     /// An account's calendars as an operator sees them, with how many live events and busy
-    /// blocks each holds in the local copy.
+    /// blocks each holds in the local copy: one pass over the account's own events by their
+    /// primary key.
     public func calendarSummaries(accountID: Int64, on db: PostgresConnection) throws -> [CalendarSummary] {
         try db.query(
             """
-            SELECT calendar_id, coalesce(summary, ''), access_role, is_primary, deleted, excluded, sync_token IS NOT NULL,
-                   (SELECT count(*) FROM calworker.events e WHERE e.account_id = c.account_id AND e.calendar_id = c.calendar_id
-                      AND e.status <> 'cancelled' AND NOT e.is_mirror),
-                   (SELECT count(*) FROM calworker.events e WHERE e.account_id = c.account_id AND e.calendar_id = c.calendar_id
-                      AND e.status <> 'cancelled' AND e.is_mirror)
-              FROM calworker.calendars c WHERE account_id = $1 ORDER BY is_primary DESC, calendar_id
+            SELECT c.calendar_id, coalesce(c.summary, ''), c.access_role, c.is_primary, c.deleted, c.excluded, c.sync_token IS NOT NULL,
+                   count(e.event_id) FILTER (WHERE e.status <> 'cancelled' AND NOT e.is_mirror),
+                   count(e.event_id) FILTER (WHERE e.status <> 'cancelled' AND e.is_mirror), c.last_synced_at
+              FROM calworker.calendars c
+              LEFT JOIN calworker.events e ON e.account_id = c.account_id AND e.calendar_id = c.calendar_id
+             WHERE c.account_id = $1
+             GROUP BY c.account_id, c.calendar_id
+             ORDER BY c.is_primary DESC, c.calendar_id
             """, [accountID]
         ).map { row in
             CalendarSummary(
                 calendarID: try row.decode(at: 0), summary: try row.decode(at: 1), accessRole: try row.decode(at: 2),
                 primary: try row.decode(at: 3), deleted: try row.decode(at: 4), excluded: try row.decode(at: 5),
-                synced: try row.decode(at: 6), events: try row.decode(at: 7), mirrors: try row.decode(at: 8))
+                synced: try row.decode(at: 6), events: try row.decode(at: 7), mirrors: try row.decode(at: 8),
+                lastSyncedAt: try row.decodeOptional(at: 9))
         }
+    }
+
+    /// How many calendars each account has in its list (deleted ones included), by account.
+    public func calendarCounts(on db: PostgresConnection) throws -> [Int64: Int] {
+        var counts: [Int64: Int] = [:]
+        for row in try db.query("SELECT account_id, count(*) FROM calworker.calendars GROUP BY account_id") {
+            counts[try row.decode(Int64.self, at: 0)] = try row.decode(Int.self, at: 1)
+        }
+        return counts
+    }
+
+    /// Whether the account has this calendar in its list.
+    public func hasCalendar(accountID: Int64, calendarID: String, on db: PostgresConnection) throws -> Bool {
+        !(try db.query("SELECT 1 FROM calworker.calendars WHERE account_id = $1 AND calendar_id = $2", [accountID, calendarID]).isEmpty)
     }
 
     /// Takes a calendar out of mirroring or puts it back; false when the account has no such calendar.
@@ -237,6 +255,8 @@ public struct CalendarSummary: Sendable, Encodable {
     public var synced: Bool
     public var events: Int
     public var mirrors: Int
+    /// When a listing of it last finished.
+    public var lastSyncedAt: Date?
 
     /// Owned, listed and not excluded: its events are mirrored and it receives busy blocks.
     public var participates: Bool { accessRole == "owner" && !deleted && !excluded }

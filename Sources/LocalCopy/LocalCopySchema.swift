@@ -57,6 +57,13 @@ public enum LocalCopySchema {
                 );
                 """),
         Migration(
+            version: 5, name: "indexes reminders read upcoming events by",
+            sql: """
+                -- Reminders read upcoming events of an owner's accounts every minute or five.
+                CREATE INDEX events_upcoming_idx ON calworker.events (account_id, start_time) WHERE NOT is_mirror;
+                CREATE INDEX events_series_idx ON calworker.events (account_id) WHERE recurrence IS NOT NULL OR recurring_event_id IS NOT NULL;
+                """),
+        Migration(
             version: 6, name: "index for pruning tombstones",
             sql: """
                 -- The cleanup job prunes tombstones by age in small batches; this keeps each batch an

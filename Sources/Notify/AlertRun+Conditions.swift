@@ -1,6 +1,9 @@
+import Accounts
 import Basics
 import Foundation
+import JobQueue
 import Postgres
+import Scheduling
 
 /// The conditions that alert once while they last and send "resolved" when they end: accounts
 /// failing or stale, schedules that stopped firing, a high discard rate, no worker alive.
@@ -10,20 +13,12 @@ extension AlertRun {
     /// when it ends (if the first went out; an alert that ends before its digest is dropped).
     func syncConditions() throws -> Int {
         var current: [String: (subject: String, detail: String)] = [:]
-        for row in try db.query(
-            """
-            SELECT id, email, consecutive_failures, coalesce(last_error, ''), last_synced_at
-              FROM calworker.accounts
-             WHERE state = 'active'
-               AND (consecutive_failures >= $1 OR coalesce(last_synced_at, created_at) < $2::timestamptz - $3::interval)
-             ORDER BY id LIMIT 1000
-            """, [settings.syncFailures, now, settings.syncStale])
+        for account in try AccountStore(cipher: nil).failingOrStale(
+            failures: settings.syncFailures, now: now, stale: settings.syncStale, limit: 1000, on: db)
         {
-            let id: Int64 = try row.decode(at: 0)
-            let email: String = try row.decode(at: 1)
-            let failures: Int = try row.decode(at: 2)
-            let error: String = try row.decode(at: 3)
-            let last: Date? = try row.decodeOptional(at: 4)
+            let (id, email, failures, error, last) = (
+                account.id, account.email, account.consecutiveFailures, account.lastError ?? "", account.lastSyncedAt
+            )
             let see = "See: calworker runs --account \(id); calworker accounts show \(id)"
             if failures >= settings.syncFailures {
                 current["condition:sync_failing:\(id)"] = (
@@ -47,19 +42,8 @@ extension AlertRun {
     /// never fired counts from the oldest fire of any.
     func scheduleConditions() throws -> Int {
         let periods = settings.schedulePeriods()
-        guard !periods.isEmpty,
-            let started: Date = try db.query("SELECT min(fire_at) FROM calworker.schedule_fires")[0].decodeOptional(at: 0)
-        else { return 0 }
-        var newest: [String: Date] = [:]
-        for row in try db.query(
-            """
-            SELECT n.name, f.fire_at FROM unnest($1::text[]) AS n(name)
-              JOIN LATERAL (SELECT fire_at FROM calworker.schedule_fires s WHERE s.name = n.name AND s.fire_at <= $2
-                             ORDER BY s.fire_at DESC LIMIT 1) f ON true
-            """, [Array(periods.keys), now])
-        {
-            newest[try row.decode(String.self, at: 0)] = try row.decode(Date.self, at: 1)
-        }
+        guard !periods.isEmpty, let started = try ScheduleFires.first(on: db) else { return 0 }
+        let newest = try ScheduleFires.newest(names: Array(periods.keys), now: now, on: db).mapValues(\.at)
         var current: [String: (subject: String, detail: String)] = [:]
         for (name, period) in periods {
             let last = newest[name] ?? started
@@ -110,16 +94,7 @@ extension AlertRun {
     /// `discardMinimumAttempts`) ended with their job discarded: one alert while it lasts,
     /// naming the kinds that were discarded. The individual discards alert on their own.
     func discardRateConditions() throws -> Int {
-        var discardedByKind: [(kind: String, discarded: Int, attempts: Int)] = []
-        for row in try db.query(
-            """
-            SELECT kind, coalesce(sum(attempts) FILTER (WHERE outcome = 'discarded'), 0)::bigint, sum(attempts)::bigint
-              FROM calworker.run_counts WHERE minute >= date_trunc('minute', $1::timestamptz - $2::interval) AND minute <= $1
-             GROUP BY kind ORDER BY 2 DESC, kind LIMIT 100
-            """, [now, settings.discardWindow])
-        {
-            discardedByKind.append((try row.decode(at: 0), try row.decode(at: 1), try row.decode(at: 2)))
-        }
+        let discardedByKind = try JobQueue().attemptsByKind(now: now, window: settings.discardWindow, on: db)
         let discarded = discardedByKind.reduce(0) { $0 + $1.discarded }
         let attempts = discardedByKind.reduce(0) { $0 + $1.attempts }
         var current: [String: (subject: String, detail: String)] = [:]
@@ -138,14 +113,8 @@ extension AlertRun {
     /// No worker alive for `workersGone`: the newest heartbeat is older, or none is registered
     /// while a job has been due that long (workers that stopped cleanly leave no row).
     func workerConditions() throws -> Int {
-        let row = try db.query(
-            """
-            SELECT max(heartbeat_at), count(*),
-                   EXISTS (SELECT 1 FROM calworker.jobs WHERE state = 'available' AND run_at < $1::timestamptz - $2::interval)
-              FROM calworker.workers
-            """, [now, settings.workersGone])[0]
-        let newest: Date? = try row.decodeOptional(at: 0)
-        let waiting: Bool = try row.decode(at: 2)
+        let liveness = try JobQueue().workerLiveness(now: now, dueFor: settings.workersGone, on: db)
+        let (newest, waiting) = (liveness.newest, liveness.overdue)
         var current: [String: (subject: String, detail: String)] = [:]
         let see =
             "Start workers (systemctl start calworker-worker, docker compose up -d worker); see runbooks/stuck-jobs.md. "

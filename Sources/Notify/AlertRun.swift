@@ -1,6 +1,8 @@
+import Accounts
 import Basics
 public import Foundation
 import HTTPClient
+import JobQueue
 public import Metrics
 public import Postgres
 
@@ -144,18 +146,10 @@ public struct AlertRun {
         let since: Date =
             try db.query("SELECT value FROM calworker.notify_state WHERE name = 'discarded_runs'").first?.decode(at: 0)
             ?? now.addingTimeInterval(-3600)
-        let discarded = try db.query(
-            """
-            SELECT job_id, kind, coalesce(error, ''), finished_at, coalesce((figures->>'verification_failed')::float8, 0) = 1
-              FROM calworker.job_runs WHERE outcome = 'discarded' AND finished_at > $1 ORDER BY finished_at LIMIT 1000
-            """, [since])
         var watermark = since
-        for row in discarded {
-            let job: Int64 = try row.decode(at: 0)
-            let kind: String = try row.decode(at: 1)
-            let error: String = try row.decode(at: 2)
-            watermark = max(watermark, try row.decode(Date.self, at: 3))
-            let verification: Bool = try row.decode(at: 4)
+        for run in try JobQueue().discardedRuns(since: since, flag: "verification_failed", limit: 1000, on: db) {
+            let (job, kind, error, verification) = (run.jobID, run.kind, run.error, run.flagged)
+            watermark = max(watermark, run.finishedAt)
             let subject = verification ? "backup failed verification (job \(job))" : "\(kind) job \(job) was discarded"
             if try Self.raise(
                 key: "job_discarded:\(job)", subject: subject,
@@ -169,13 +163,12 @@ public struct AlertRun {
             INSERT INTO calworker.notify_state (name, value) VALUES ('discarded_runs', $1)
             ON CONFLICT (name) DO UPDATE SET value = greatest(calworker.notify_state.value, EXCLUDED.value)
             """, [watermark])
-        for row in try db.query("SELECT id, email, coalesce(last_error, ''), updated_at FROM calworker.accounts WHERE state = 'needs_reauth'") {
-            let id: Int64 = try row.decode(at: 0)
-            let email: String = try row.decode(at: 1)
-            let since = Int(try row.decode(Date.self, at: 3).timeIntervalSince1970)
+        for (account, changed) in try AccountStore(cipher: nil).needingReauth(limit: 100_000, on: db) {
+            let (id, email) = (account.id, account.email)
+            let since = Int(changed.timeIntervalSince1970)
             if try Self.raise(
                 key: "needs_reauth:\(id):\(since)", subject: "account \(id) (\(email)) needs to be connected again",
-                detail: try row.decode(String.self, at: 2) + "\nSee: runbooks/reauth.md; calworker accounts reconnect \(id) --refresh-token-file F",
+                detail: (account.lastError ?? "") + "\nSee: runbooks/reauth.md; calworker accounts reconnect \(id) --refresh-token-file F",
                 on: db)
             {
                 raised += 1
@@ -186,11 +179,7 @@ public struct AlertRun {
         raised += try discardRateConditions()
         raised += try workerConditions()
         if settings.backupsConfigured {
-            let newest: Date? = try db.query(
-                """
-                SELECT max(finished_at) FROM calworker.job_runs
-                 WHERE kind = 'backup' AND outcome = 'completed' AND (figures->>'verified')::float8 = 1
-                """)[0].decodeOptional(at: 0)
+            let newest = try JobQueue().newestCompleted(kind: "backup", withFigure: "verified", on: db)
             let limit = settings.backupMaxAge.seconds
             if newest.map({ now.timeIntervalSince($0) > limit }) ?? true {
                 let day = String(ISO8601DateFormatter().string(from: now).prefix(10))

@@ -1,6 +1,6 @@
 public import Postgres
 
-/// Reminder settings, the exactly-once ledger, operator alerts and the indexes reminders read events by.
+/// Reminder settings, the exactly-once ledger and operator alerts.
 public enum NotifySchema {
     /// In the schema's recorded order; a step's version is its place in the order all modules
     /// share, so one step may have parts in several modules (see `Migrator`).
@@ -52,9 +52,6 @@ public enum NotifySchema {
                     digest_id bigint      REFERENCES calworker.notifications ON DELETE SET NULL
                 );
                 CREATE INDEX alerts_pending_idx ON calworker.alerts (id) WHERE digest_id IS NULL;
-                -- Reminders read upcoming events of an owner's accounts every minute or five.
-                CREATE INDEX events_upcoming_idx ON calworker.events (account_id, start_time) WHERE NOT is_mirror;
-                CREATE INDEX events_series_idx ON calworker.events (account_id) WHERE recurrence IS NOT NULL OR recurring_event_id IS NOT NULL;
                 -- Watermarks of the alert checks (how far run records have been looked at).
                 CREATE TABLE calworker.notify_state (
                     name  text        PRIMARY KEY,

@@ -1,4 +1,6 @@
+import Accounts
 public import Foundation
+import LocalCopy
 public import Postgres
 
 extension OwnerReminders {
@@ -34,15 +36,16 @@ extension OwnerReminders {
 
     /// Every owner with an account, with their settings or the defaults.
     public static func settings(on db: PostgresConnection) throws -> [Settings] {
-        try db.query(
+        let owners = try AccountStore(cipher: nil).owners(includingDisabled: true, on: db)
+        return try db.query(
             """
-            SELECT a.owner, coalesce(s.email, min(a.email) || ' (default)'), coalesce(s.webhook_url, ''), coalesce(s.channel, 'email'),
+            SELECT a.owner, coalesce(s.email, a.email || ' (default)'), coalesce(s.webhook_url, ''), coalesce(s.channel, 'email'),
                    coalesce(s.lead_minutes, 30), coalesce(s.time_zone, 'UTC'),
                    coalesce(to_char(s.quiet_start, 'HH24:MI') || '-' || to_char(s.quiet_end, 'HH24:MI'), ''),
                    coalesce(to_char(s.all_day_at, 'HH24:MI'), '08:00')
-              FROM calworker.accounts a LEFT JOIN calworker.notification_settings s ON s.owner = a.owner
-             GROUP BY a.owner, s.owner ORDER BY a.owner
-            """
+              FROM unnest($1::text[], $2::text[]) AS a(owner, email) LEFT JOIN calworker.notification_settings s ON s.owner = a.owner
+             ORDER BY a.owner
+            """, [owners.map(\.owner), owners.map(\.email)]
         ).map { row in
             Settings(
                 owner: try row.decode(at: 0), email: try row.decode(at: 1), webhook: try row.decode(at: 2), channel: try row.decode(at: 3),
@@ -80,13 +83,8 @@ extension OwnerReminders {
     /// The owners an event of the local copy belongs to (at most two: enough to tell the id is
     /// ambiguous), busy blocks left out.
     public static func owners(ofEvent eventID: String, account: Int64?, on db: PostgresConnection) throws -> [String] {
-        try db.query(
-            """
-            SELECT a.owner FROM calworker.events e
-              JOIN calworker.accounts a ON a.id = e.account_id
-             WHERE e.event_id = $1 AND ($2::bigint IS NULL OR e.account_id = $2) AND NOT e.is_mirror
-             ORDER BY e.account_id LIMIT 2
-            """, [eventID, account]
-        ).map { try $0.decode(String.self, at: 0) }
+        let ids = try EventStore().accountIDs(holdingEvent: eventID, account: account, on: db)
+        let accounts = try AccountStore(cipher: nil).accounts(ids: ids, on: db)
+        return ids.compactMap { accounts[$0]?.owner }
     }
 }

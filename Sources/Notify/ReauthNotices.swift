@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 import HTTPClient
 import Postgres
@@ -22,12 +23,14 @@ struct ReauthNotices {
         var outcome = Outcome()
         guard let template = settings.reauthURLTemplate else { return outcome }
         let ledger = NotificationLedger(db: db, lease: settings.claimLease)
+        let waiting = try AccountStore(cipher: nil).needingReauth(limit: 500, on: db)
         for row in try db.query(
             """
-            SELECT a.id, a.email, extract(epoch FROM a.updated_at)::bigint, coalesce(s.email, a.email), s.webhook_url, coalesce(s.channel, 'email')
-              FROM calworker.accounts a LEFT JOIN calworker.notification_settings s ON s.owner = a.owner
-             WHERE a.state = 'needs_reauth' ORDER BY a.id LIMIT 500
-            """)
+            SELECT a.id, a.email, extract(epoch FROM a.since)::bigint, coalesce(s.email, a.email), s.webhook_url, coalesce(s.channel, 'email')
+              FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[]) AS a(id, email, since, owner)
+              LEFT JOIN calworker.notification_settings s ON s.owner = a.owner
+             ORDER BY a.id
+            """, [waiting.map(\.account.id), waiting.map(\.account.email), waiting.map(\.since), waiting.map(\.account.owner)])
         {
             let id: Int64 = try row.decode(at: 0)
             let email: String = try row.decode(at: 1)

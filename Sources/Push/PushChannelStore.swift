@@ -137,6 +137,20 @@ public struct PushChannelStore: Sendable {
         }
     }
 
+    /// Live (pending or active) channels per account, of every account or one.
+    public func liveCounts(accountID: Int64? = nil, on db: PostgresConnection) throws -> [Int64: Int] {
+        var counts: [Int64: Int] = [:]
+        for row in try db.query(
+            """
+            SELECT account_id, count(*) FROM calworker.push_channels
+             WHERE state IN ('pending', 'active') AND ($1::bigint IS NULL OR account_id = $1) GROUP BY account_id
+            """, [accountID])
+        {
+            counts[try row.decode(Int64.self, at: 0)] = try row.decode(Int.self, at: 1)
+        }
+        return counts
+    }
+
     /// Deletes ended channels older than `age`, in batches; returns how many.
     public func prune(olderThan age: Duration, batch: Int = 1000, on db: PostgresConnection) throws(PostgresError) -> Int {
         try db.execute(

@@ -19,6 +19,11 @@ public struct ScheduleFire: Sendable, Equatable {
 /// Reading and recording `calworker.schedule_fires` outside a scheduler pass: the console's
 /// schedules page, and cron's `enqueue --file`, whose fires count as much as a scheduler's.
 public enum ScheduleFires {
+    /// The oldest fire recorded of any definition: when scheduling was set up.
+    public static func first(on db: PostgresConnection) throws -> Date? {
+        try db.query("SELECT min(fire_at) FROM calworker.schedule_fires")[0].decodeOptional(at: 0)
+    }
+
     /// Each named definition's newest fire up to now (a fire recorded ahead of the clock is not
     /// the last one), one index probe per name.
     public static func newest(names: [String], now: Date = Date(), on db: PostgresConnection) throws -> [String: ScheduleFire] {

@@ -107,15 +107,10 @@ extension Worker {
     }
 
     func nothingDue(_ db: PostgresConnection) -> Bool {
-        let rows = try? Reconnect.run(db, what: "check due", logger: logger, giveUp: { self.isStopping }) {
-            try db.query(
-                """
-                SELECT count(*) FROM calworker.jobs
-                 WHERE state = 'available' AND queue = ANY($1::text[]) AND run_at <= now()
-                   AND NOT EXISTS (SELECT 1 FROM calworker.queue_pauses p WHERE p.queue = jobs.queue)
-                """, [options.queues])
+        let count = try? Reconnect.run(db, what: "check due", logger: logger, giveUp: { self.isStopping }) {
+            try JobQueue().dueCount(queues: options.queues, on: db)
         }
-        guard let rows, let count = try? rows[0].decode(Int.self, at: 0) else { return true }
+        guard let count else { return true }
         return count == 0
     }
 
