@@ -257,6 +257,9 @@ let package = Package(
             name: "RequestBudgetsTests", dependencies: ["Accounts", "Basics", "Crypto", "Postgres", "RequestBudgets", "TestSupport"],
             swiftSettings: defaultSwiftSettings),
         .testTarget(
+            name: "CalendarProvidersTests", dependencies: ["Basics", "CalendarProviders", "MirrorPlanner"],
+            swiftSettings: defaultSwiftSettings),
+        .testTarget(
             name: "LocalCopyTests", dependencies: ["CalendarProviders", "Google", "LocalCopy"], swiftSettings: defaultSwiftSettings),
         .testTarget(
             name: "CalendarSyncTests",

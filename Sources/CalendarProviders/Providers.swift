@@ -35,6 +35,11 @@ public struct Providers: Sendable {
 public struct UnknownProvider: Error, Sendable {
     public var kind: String
     public var known: [String]
+
+    public init(kind: String, known: [String]) {
+        self.kind = kind
+        self.known = known
+    }
 }
 
 extension UnknownProvider: CalworkerError {

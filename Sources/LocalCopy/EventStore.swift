@@ -200,8 +200,9 @@ public struct EventStore: Sendable {
                CASE WHEN jsonb_typeof(e #> $29) = 'boolean' THEN (e #>> $29)::boolean END,
                -- The calendar's own user among the attendees (attendees that are not a list, or a
                -- "self" that is not true, written by another program, count as none).
-               (SELECT a #>> $32 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(e #> $30) = 'array' THEN e #> $30 ELSE '[]' END) a
-                 WHERE a #> $31 = 'true'::jsonb LIMIT 1),
+               -- The subquery runs only for an event with attendees: most have none.
+               CASE WHEN jsonb_typeof(e #> $30) = 'array' THEN
+                   (SELECT a #>> $32 FROM jsonb_array_elements(e #> $30) a WHERE a #> $31 = 'true'::jsonb LIMIT 1) END,
                e, $4, now()
           FROM jsonb_array_elements(coalesce($3::jsonb->'items', '[]'::jsonb)) AS e
         ON CONFLICT (account_id, calendar_id, event_id) DO UPDATE SET

@@ -215,4 +215,19 @@ import Worker
         guard case .success(let again) = try fixture.sync(args: #"{"account_id": "all"}"#) else { return }
         #expect(again["enqueued"] == 0)
     }
+
+    /// An account a newer worker connected at a service this worker does not speak: its sync
+    /// is discarded with a reason naming the provider, and Google is never asked about it.
+    @Test func anAccountAtAProviderThisWorkerDoesNotSpeakIsDiscardedSayingWhich() throws {
+        let fixture = try SyncFixture()
+        try fixture.db.execute("UPDATE calworker.accounts SET provider = 'exchange' WHERE id = $1", [fixture.accountID])
+        let result = try fixture.sync()
+        guard case .discard(let reason, _) = result else {
+            Issue.record("expected a discard, got \(result)")
+            return
+        }
+        #expect(reason.contains("'exchange'") && reason.contains("google"), "\(reason)")
+        #expect(fixture.emulator.requestCount() == 0)
+        #expect(try fixture.accountState().state == .active, "the account is left as it is for a worker that speaks it")
+    }
 }
