@@ -62,13 +62,10 @@ enum EnqueueCommand {
         }
         try apply(arguments, to: &job)
         do {
-            try job.validate()
-            try context.registry.validate(kind: job.kind, args: job.args)
+            job = try JobQueue.described(job, by: context.registry)
         } catch {
             throw CLIError(.usage, "job not enqueued: \(error)")
         }
-        if job.uniqueKey == nil { job.uniqueKey = context.registry.defaultUniqueKey(kind: job.kind, args: job.args) }
-        job.subject = NewJob.subject(context.registry.subject(kind: job.kind, args: job.args))
         let db = try context.connectCurrent()
         let result = try db.transaction { db in
             let result = try context.queue.enqueue(job, on: db)

@@ -86,10 +86,7 @@ enum ScheduleCommand {
             return .ok
         case "run":
             let zone = TimeZone(identifier: context.configuration.scheduleTimeZone)!
-            let registry = context.registry
-            let scheduler = Scheduler(definitions: definitions, timeZone: zone, queue: context.queue) { definition in
-                registry.defaultUniqueKey(kind: definition.kind, args: definition.args)
-            }
+            let scheduler = Scheduler(definitions: definitions, timeZone: zone, queue: context.queue, catalog: context.registry)
             let db = try context.connectCurrent()
             if let text = arguments.value("as-of") {
                 guard let now = TimeText.parse(text) else { throw CLIError(.usage, "--as-of: '\(text)' is not an ISO 8601 time") }

@@ -11,17 +11,15 @@ public struct Scheduler {
     public let definitions: [JobDefinition]
     public let timeZone: TimeZone
     public let queue: JobQueue
-    /// The kind's own unique key for a definition that names none (one sync per account...).
-    public let defaultUniqueKey: @Sendable (JobDefinition) -> String?
+    /// The kinds: each fire's job is checked, keyed and described by its kind, as every
+    /// enqueue by name is (`JobQueue.enqueue(_:describedBy:on:)`).
+    public let catalog: any JobCatalog
 
-    public init(
-        definitions: [JobDefinition], timeZone: TimeZone, queue: JobQueue = JobQueue(),
-        defaultUniqueKey: @escaping @Sendable (JobDefinition) -> String? = { _ in nil }
-    ) {
+    public init(definitions: [JobDefinition], timeZone: TimeZone, queue: JobQueue = JobQueue(), catalog: any JobCatalog) {
         self.definitions = definitions
         self.timeZone = timeZone
         self.queue = queue
-        self.defaultUniqueKey = defaultUniqueKey
+        self.catalog = catalog
     }
 
     public struct Enqueued: Sendable, Equatable, Encodable {
@@ -67,9 +65,7 @@ public struct Scheduler {
                     ON CONFLICT (name, wall_time) DO NOTHING RETURNING name
                     """, [definition.name, fire.wallTime, fire.at])
                 guard !claimed.isEmpty else { return }
-                var job = definition.newJob
-                if job.uniqueKey == nil { job.uniqueKey = defaultUniqueKey(definition) }
-                let result = try queue.enqueue(job, on: db)
+                let result = try queue.enqueue(definition.newJob, describedBy: catalog, on: db)
                 try db.execute(
                     "UPDATE calworker.schedule_fires SET job_id = $3 WHERE name = $1 AND wall_time = $2",
                     [definition.name, fire.wallTime, result.id])

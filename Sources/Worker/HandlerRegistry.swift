@@ -129,3 +129,6 @@ struct ArgsMemo {
     var text = ""
     var checked: (any Sendable)?
 }
+
+/// The registry describes its kinds to enqueuers that have only a kind's name.
+extension HandlerRegistry: JobCatalog {}

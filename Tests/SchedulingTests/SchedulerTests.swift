@@ -7,6 +7,13 @@ import TestSupport
 import Testing
 
 @Suite struct SchedulerTests {
+    /// Kinds as a registry describes them: a unique key and a subject of their own.
+    struct Catalog: JobCatalog {
+        func validate(kind: String, args: String) throws {}
+        func defaultUniqueKey(kind: String, args: String) -> String? { "default:\(kind)" }
+        func subject(kind: String, args: String) -> String? { "subject:\(kind)" }
+    }
+
     static func utc(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
 
     static func definitions() throws -> [JobDefinition] {
@@ -28,7 +35,7 @@ import Testing
         for now in [Self.utc("2026-12-01T10:00:20Z"), Self.utc("2026-12-01T10:05:10Z")] {
             concurrently(8) { _ in
                 let db = try! database.connect()
-                let scheduler = Scheduler(definitions: definitions, timeZone: TimeZone(identifier: "UTC")!) { "default:" + $0.name }
+                let scheduler = Scheduler(definitions: definitions, timeZone: TimeZone(identifier: "UTC")!, catalog: Catalog())
                 let enqueued = try! scheduler.tick(now: now, on: db)
                 total.withLock { $0 += enqueued.count }
             }
@@ -37,7 +44,9 @@ import Testing
         let db = try database.connect()
         let jobs = try db.query("SELECT unique_key FROM calworker.jobs ORDER BY id").map { try $0.decodeOptional(String.self, at: 0) }
         #expect(jobs.count == 2, "the 10:05 fire of `five` met its 10:00 job still queued (unique key): \(jobs)")
-        #expect(Set(jobs.compactMap { $0 }) == ["five", "default:hourly"], "a definition without a key gets the kind's default")
+        #expect(Set(jobs.compactMap { $0 }) == ["five", "default:noop"], "a definition without a key gets the kind's default")
+        let subjects = try db.query("SELECT DISTINCT subject FROM calworker.jobs").map { try $0.decodeOptional(String.self, at: 0) }
+        #expect(subjects == ["subject:noop"], "a scheduled job says what it is about, as an enqueued one does")
         let fires = try db.query("SELECT name, wall_time FROM calworker.schedule_fires ORDER BY 1, 2")
             .map { "\(try $0.decode(String.self, at: 0)) \(try $0.decode(String.self, at: 1))" }
         #expect(fires == ["five 2026-12-01T10:00", "five 2026-12-01T10:05", "hourly 2026-12-01T10:00"])
@@ -47,7 +56,7 @@ import Testing
         let database = try TestDatabase.make()
         defer { database.drop() }
         let db = try database.connect()
-        let scheduler = Scheduler(definitions: try Self.definitions(), timeZone: TimeZone(identifier: "UTC")!)
+        let scheduler = Scheduler(definitions: try Self.definitions(), timeZone: TimeZone(identifier: "UTC")!, catalog: Catalog())
         #expect(try scheduler.tick(now: Self.utc("2026-12-01T10:00:05Z"), on: db).count == 2)
         try db.execute("UPDATE calworker.jobs SET state = 'completed', finished_at = now()")
         // Down from 10:01 until 15:42.
