@@ -259,6 +259,10 @@ let package = Package(
         .testTarget(
             name: "CalendarProvidersTests", dependencies: ["Basics", "CalendarProviders", "MirrorPlanner"],
             swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "PushTests", dependencies: ["Push"], swiftSettings: defaultSwiftSettings),
+        .testTarget(
+            name: "MirroringTests", dependencies: ["MirrorPlanner", "Mirroring", "Notify", "Postgres", "TestSupport"],
+            swiftSettings: defaultSwiftSettings),
         .testTarget(
             name: "LocalCopyTests", dependencies: ["CalendarProviders", "Google", "LocalCopy"], swiftSettings: defaultSwiftSettings),
         .testTarget(

@@ -1,4 +1,3 @@
-import CalendarSync
 import Foundation
 import Push
 import Testing
