@@ -88,6 +88,39 @@ import Worker
         #expect(try neutralColumns(db) == neutralColumns(fixture.db), "after the sync too")
     }
 
+    /// Rows another program wrote into the old copy with values the new columns cannot hold
+    /// (a start that is no time, a reminders flag that is a word, attendees that are no list):
+    /// the upgrade goes through, and those columns are empty rather than wrong.
+    @Test func rowsWrittenBadlyBeforeTheUpgradeLeaveTheirNeutralColumnsEmpty() throws {
+        let old = try TestDatabase.makeEmpty()
+        defer { old.drop() }
+        let db = try old.connect()
+        try CalworkerSchema.migrator.migrate(on: db, upTo: 18)
+        try db.execute("INSERT INTO calworker.accounts (email, owner, key_id, refresh_token) VALUES ('odd@example.com', 'o', 'k', '\\x00')")
+        try db.execute(
+            """
+            INSERT INTO calworker.calendars (account_id, calendar_id, access_role)
+            SELECT id, 'odd@example.com', 'owner' FROM calworker.accounts
+            """)
+        try db.execute(
+            """
+            INSERT INTO calworker.events (account_id, calendar_id, event_id, status, original_start, raw)
+            SELECT id, 'odd@example.com', 'bad1', 'confirmed', '{"date": "2026-02-31", "dateTime": "soon"}',
+                   '{"reminders": {"useDefault": "yes"}, "attendees": "everyone", "iCalUID": 7, "location": ["x"]}'
+              FROM calworker.accounts
+            """)
+
+        _ = try CalworkerSchema.migrator.migrate(on: db)
+
+        let row = try db.query(
+            """
+            SELECT original_start_date IS NULL AND original_start_time IS NULL AND reminders_use_default IS NULL
+                   AND self_response IS NULL, ical_uid, location FROM calworker.events WHERE event_id = 'bad1'
+            """)[0]
+        #expect(try row.decode(Bool.self, at: 0), "no value the column cannot hold")
+        #expect(try row.decodeOptional(String.self, at: 1) == "7" && row.decodeOptional(String.self, at: 2) == #"["x"]"#, "text kept as text")
+    }
+
     func figures(_ result: JobResult) throws -> JobFigures {
         guard case .success(let figures) = result else { throw UpgradeError.syncFailed("\(result)") }
         return figures
