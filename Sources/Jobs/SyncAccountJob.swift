@@ -216,6 +216,7 @@ public struct SyncAccountJob: JobHandler {
             "mirrors_planned": Double(mirrors.planned), "mirrors_inserted": Double(mirrors.inserted),
             "mirrors_patched": Double(mirrors.patched), "mirrors_restored": Double(mirrors.restored),
             "mirrors_deleted": Double(mirrors.deleted), "mirror_writes_skipped_needs_reauth": Double(mirrors.skippedNeedsReauth),
+            "mirror_writes_skipped_unknown_provider": Double(mirrors.skippedUnknownProvider),
             "mirror_writes_skipped_quota_exceeded": Double(mirrors.skippedQuotaExceeded),
             "mirror_writes_refused": Double(mirrors.refused), "mirror_conflicts_resolved": Double(mirrors.conflictsResolved),
         ])

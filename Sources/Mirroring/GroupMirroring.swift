@@ -15,6 +15,9 @@ public struct MirrorReport: Sendable, Equatable {
     public var deleted = 0
     /// Writes not made because the target account needs re-auth.
     public var skippedNeedsReauth = 0
+    /// Writes not made because the target account is at a service this worker does not speak
+    /// (a newer worker connected it); a worker that speaks it makes them.
+    public var skippedUnknownProvider = 0
     /// Writes not made because Google said the target account is out of quota (it is paused).
     public var skippedQuotaExceeded = 0
     /// Writes refused because the event was not a mirror (a bug elsewhere; never carried out).
@@ -33,6 +36,7 @@ public struct MirrorReport: Sendable, Equatable {
         restored += other.restored
         deleted += other.deleted
         skippedNeedsReauth += other.skippedNeedsReauth
+        skippedUnknownProvider += other.skippedUnknownProvider
         skippedQuotaExceeded += other.skippedQuotaExceeded
         refused += other.refused
         conflictsResolved += other.conflictsResolved
@@ -168,7 +172,14 @@ public final class GroupMirroring {
         }
         let session = try db.openSibling()
         defer { session.close() }
-        let provider = try providers.provider(kind: account.provider, forAccount: accountID, session: session, shouldAbort: shouldAbort)
+        let provider: any CalendarProvider
+        do {
+            provider = try providers.provider(kind: account.provider, forAccount: accountID, session: session, shouldAbort: shouldAbort)
+        } catch is UnknownProvider {
+            var skipped = MirrorReport()
+            skipped.skippedUnknownProvider = writes.count
+            return skipped
+        }
         let executor = MirrorExecutor(db: session, provider: provider)
         var skipped = MirrorReport()
         for (index, write) in writes.enumerated() {

@@ -135,4 +135,25 @@ import Worker
         #expect(calls == 2, "\(figures)")
         #expect(figures["mirrors_planned"] == 0)
     }
+
+    /// During a rolling upgrade a newer worker may connect an account at a service this one
+    /// does not speak: the group's other busy blocks are still written, and those into that
+    /// account's calendars are left for a worker that speaks it, counted.
+    @Test func writesIntoAnAccountAtAnUnknownServiceAreSkippedAndTheRestAreMade() throws {
+        let harness = try InMemoryHarness()
+        let personal = try harness.connect(email: Self.personal)
+        let work = try harness.connect(email: Self.work)
+        let third = try harness.connect(email: "ada.club@example.com")
+        _ = try harness.sync(work)
+        _ = try harness.sync(third)
+        _ = try harness.sync(personal)
+        try harness.db.execute("UPDATE calworker.accounts SET provider = 'exchange' WHERE id = $1", [work])
+        try harness.add(Self.personal, id: "evnew", summary: "New", start: Self.tomorrow, hours: 1)
+
+        let figures = try harness.sync(personal)
+
+        #expect(figures["mirror_writes_skipped_unknown_provider"] == 1, "\(figures)")
+        #expect(figures["mirrors_inserted"] == 1, "the club calendar got its busy block")
+        #expect(harness.live("ada.club@example.com").count == 1 && harness.live(Self.work).isEmpty)
+    }
 }
