@@ -18,7 +18,7 @@ public struct MirrorReport: Sendable, Equatable {
     /// Writes not made because the target account is at a service this worker does not speak
     /// (a newer worker connected it); a worker that speaks it makes them.
     public var skippedUnknownProvider = 0
-    /// Writes not made because Google said the target account is out of quota (it is paused).
+    /// Writes not made because the service said the target account is out of quota (it is paused).
     public var skippedQuotaExceeded = 0
     /// Writes refused because the event was not a mirror (a bug elsewhere; never carried out).
     public var refused = 0

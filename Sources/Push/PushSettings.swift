@@ -1,7 +1,7 @@
 public import Foundation
 
 /// Push notifications (CALWORKER_PUSH_URL): where Google sends them and how channels are kept.
-/// Without them (nil in `GoogleSettings.push`), no channel is created and syncs come from polling.
+/// Without them (nil in `SyncEngine.push`), no channel is created and syncs come from polling.
 public struct PushSettings: Sendable, Equatable {
     /// The receiver's public HTTPS URL, as Google must call it.
     public var address: String
