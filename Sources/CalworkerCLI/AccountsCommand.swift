@@ -153,10 +153,10 @@ enum AccountsCommand {
 
     static func table(_ accounts: [Account]) -> String {
         if accounts.isEmpty { return "no accounts; connect one with: calworker accounts add --email E --refresh-token-file F" }
-        var table = Table(headers: ["ID", "EMAIL", "OWNER", "STATE", "LAST SYNC", "PAUSED UNTIL", "LAST ERROR"])
+        var table = Table(headers: ["ID", "EMAIL", "PROVIDER", "OWNER", "STATE", "LAST SYNC", "PAUSED UNTIL", "LAST ERROR"])
         for account in accounts {
             table.add([
-                String(account.id), account.email, account.owner, account.state.rawValue,
+                String(account.id), account.email, account.provider, account.owner, account.state.rawValue,
                 Formatting.shortTimestamp(account.lastSyncedAt), Formatting.shortTimestamp(account.pausedUntil),
                 Formatting.truncate(account.lastError, 50),
             ])

@@ -30,6 +30,7 @@ import Testing
 
         let list = try run(["accounts", "list"])
         #expect(list.status == 0 && list.stdout.contains("ada@example.com") && list.stdout.contains("user-1"))
+        #expect(list.stdout.contains("PROVIDER") && list.stdout.contains("google"), "each account says which service it is at")
         #expect(try run(["accounts", "show", "1", "--json"]).status == 0)
         #expect(try run(["accounts", "show", "99"]).status == 5)
         #expect(try run(["accounts", "disable", "1"]).status == 0)
