@@ -5,27 +5,36 @@ import JobQueue
 import Postgres
 import Scheduling
 
-/// The console's state changes: a POST with the session's CSRF token, from an operator's
-/// session, each recorded in the audit log with who did it and from where.
+/// The console's state changes, one route each: a POST with the session's CSRF token, from an
+/// operator's session (logging out from any), each recorded in the audit log with who did it
+/// and from where.
 extension ConsoleApp {
-    func act(_ path: String, form: ConsoleForm, session: ConsoleSessions.Session, peer: String) -> HTTPServerResponse {
-        let segments = path.split(separator: "/").map(String.init)
-        let actor = "console-\(session.role.rawValue)@\(peer.isEmpty ? "local" : peer)"
-        if segments == ["bulk"] { return bulk(form, actor: actor, session: session) }
-        if segments.count == 3, segments[0] == "accounts", let id = Int64(segments[1]), id > 0, ["sync", "disable", "enable"].contains(segments[2]) {
-            return account(id, segments[2], actor: actor, session: session)
-        }
-        if segments.count == 3, segments[0] == "queues", ["pause", "resume"].contains(segments[2]) {
-            return pauseOrResume(ConsoleForm.decode(segments[1]), segments[2], reason: form["reason"], actor: actor, session: session)
-        }
-        guard segments.count == 3, segments[0] == "jobs", let id = Int64(segments[1]), id > 0, ["retry", "cancel"].contains(segments[2]) else {
-            return ConsolePage.message(status: 404, title: "Not found", "No such action.", session: signed(session))
-        }
+    static let actions: [ConsoleRoute] = [
+        ConsoleRoute([.literal("logout")], .session) { app, call in app.logout(call) },
+        ConsoleRoute([.literal("bulk")], .operator) { app, call in app.bulk(call.fields, actor: call.actor, session: call.session) },
+        ConsoleRoute([.literal("accounts"), .id, .oneOf(["sync", "disable", "enable"])], .operator) { app, call in
+            app.account(call.ids[0], call.names[0], actor: call.actor, session: call.session)
+        },
+        ConsoleRoute([.literal("queues"), .name, .oneOf(["pause", "resume"])], .operator) { app, call in
+            app.pauseOrResume(call.names[0], call.names[1], reason: call.fields["reason"], actor: call.actor, session: call.session)
+        },
+        ConsoleRoute([.literal("jobs"), .id, .oneOf(["retry", "cancel"])], .operator) { app, call in
+            app.job(call.ids[0], call.names[0], actor: call.actor, session: call.session)
+        },
+    ]
+
+    func logout(_ call: ConsoleCall) -> HTTPServerResponse {
+        sessions.revoke(call.session)
+        return ConsolePage.redirect(
+            to: ConsoleLink(["login"]), headers: [(name: "Set-Cookie", value: sessions.expiredCookie(secure: secureCookies))])
+    }
+
+    func job(_ id: Int64, _ action: String, actor: String, session: ConsoleSessions.Session) -> HTTPServerResponse {
         do {
             try pool.with { db in
                 try db.transaction { db in
-                    if segments[2] == "retry" { _ = try queue.retry(id: id, on: db) } else { _ = try queue.cancel(id: id, on: db) }
-                    try AuditLog().record(actor: actor, origin: "console", action: segments[2], target: ["job": String(id)], count: 1, on: db)
+                    if action == "retry" { _ = try queue.retry(id: id, on: db) } else { _ = try queue.cancel(id: id, on: db) }
+                    try AuditLog().record(actor: actor, origin: "console", action: action, target: ["job": String(id)], count: 1, on: db)
                 }
             }
         } catch let error as JobQueueError {

@@ -2,10 +2,7 @@ import Accounts
 import Foundation
 public import HTTPServer
 public import JobQueue
-import LocalCopy
 public import Postgres
-import Push
-import Scheduling
 
 /// The console's requests: login, the pages, and the actions. Every page needs a session;
 /// every state change is a POST carrying the session's CSRF token and needs the operator role;
@@ -93,34 +90,61 @@ public final class ConsoleApp: Sendable {
             if request.method == "GET" || request.method == "HEAD" { return ConsolePage.redirect(to: ConsoleLink(["login"])) }
             return ConsolePage.message(status: 403, title: "Not logged in", "Log in first: /login", session: nil)
         }
-        if request.method == "POST" {
-            let form = ConsoleForm(String(decoding: request.body, as: UTF8.self))
-            guard let token = form["csrf"], sessions.checkCSRF(token, for: session) else {
-                return ConsolePage.message(
-                    status: 403, title: "Refused",
-                    "This form was not sent from the console's own page; reload the page and try again.", session: signed(session))
+        switch request.method {
+        case "POST": return act(request, session: session)
+        case "GET", "HEAD":
+            guard let (route, values) = ConsoleRoute.find(request.path, in: Self.pages) else {
+                return ConsolePage.message(status: 404, title: "Not found", "No such page; start from the overview.", session: signed(session))
             }
-            if request.path == "/logout" {
-                sessions.revoke(session)
-                return ConsolePage.redirect(
-                    to: ConsoleLink(["login"]), headers: [(name: "Set-Cookie", value: sessions.expiredCookie(secure: secureCookies))])
+            let call = ConsoleCall(
+                request: request, session: session, ids: values.ids, names: values.names, fields: ConsoleForm(request.query ?? ""),
+                actor: "")
+            do {
+                return try route.answer(self, call)
+            } catch {
+                return unavailable(error, session: session)
             }
+        default:
+            return HTTPServerResponse(
+                status: 405, body: "GET, HEAD or POST\n",
+                headers: SecurityHeaders.fields + [(name: "Allow", value: "GET, HEAD, POST")])
+        }
+    }
+
+    /// An action: the form must carry the session's CSRF token; anything but logging out needs
+    /// the operator role; each is audited by its handler.
+    private func act(_ request: HTTPServerRequest, session: ConsoleSessions.Session) -> HTTPServerResponse {
+        let form = ConsoleForm(String(decoding: request.body, as: UTF8.self))
+        guard let token = form["csrf"], sessions.checkCSRF(token, for: session) else {
+            return ConsolePage.message(
+                status: 403, title: "Refused",
+                "This form was not sent from the console's own page; reload the page and try again.", session: signed(session))
+        }
+        let found = ConsoleRoute.find(request.path, in: Self.actions)
+        if found?.route.access != .session {
             guard session.role.mayAct else {
                 return ConsolePage.message(
                     status: 403, title: "Read-only",
                     "This session logged in with the read-only token: it can see everything and change nothing.",
                     session: signed(session))
             }
-            defer { overview.clear() }
-            return act(
-                request.path, form: form, session: session, peer: proxies.client(peer: request.peer, forwardedFor: request.header("X-Forwarded-For")))
         }
-        guard request.method == "GET" || request.method == "HEAD" else {
-            return HTTPServerResponse(
-                status: 405, body: "GET, HEAD or POST\n",
-                headers: SecurityHeaders.fields + [(name: "Allow", value: "GET, HEAD, POST")])
+        guard let (route, values) = found else {
+            return ConsolePage.message(status: 404, title: "Not found", "No such action.", session: signed(session))
         }
-        return page(request, session: session)
+        let peer = proxies.client(peer: request.peer, forwardedFor: request.header("X-Forwarded-For"))
+        let call = ConsoleCall(
+            request: request, session: session, ids: values.ids, names: values.names, fields: form,
+            actor: "console-\(session.role.rawValue)@\(peer.isEmpty ? "local" : peer)")
+        let response: HTTPServerResponse
+        do {
+            response = try route.answer(self, call)
+        } catch {
+            response = unavailable(error, session: session)
+        }
+        // A change may show on the overview: the next viewer reads it afresh.
+        if route.access == .operator { overview.clear() }
+        return response
     }
 
     /// A login. Failures slow down the client that made them (counted by the address a trusted
@@ -146,133 +170,6 @@ public final class ConsoleApp: Sendable {
                 headers: [(name: "Retry-After", value: String(Int(wait.rounded(.up))))])
         }
         return ConsolePage.response(status: 401, title: "Log in", session: nil, body: LoginPage.body(problem: "That token does not log in."))
-    }
-
-    private func page(_ request: HTTPServerRequest, session: ConsoleSessions.Session) -> HTTPServerResponse {
-        let query = ConsoleForm(request.query ?? "")
-        let segments = request.path.split(separator: "/").map(String.init)
-        do {
-            switch segments.count {
-            case 0:
-                let current = try overview.value {
-                    try pool.with { db in
-                        Overview(
-                            statistics: try queue.statistics(on: db),
-                            attention: try AccountStore(cipher: nil).needingAttention(
-                                failures: OverviewPage.attentionFailures, stale: OverviewPage.attentionStale, limit: 20, on: db))
-                    }
-                }
-                return ConsolePage.response(
-                    title: "Overview", session: signed(session), refresh: true,
-                    body: OverviewPage.body(
-                        current.statistics, attention: current.attention,
-                        csrf: sessions.csrfToken(for: session), role: session.role))
-            case 1 where segments[0] == "accounts":
-                let rows = try pool.with { db -> [AccountsPage.Row] in
-                    let accounts = try AccountStore(cipher: nil).list(on: db)
-                    let calendars = try EventStore().calendarCounts(on: db)
-                    let channels = try PushChannelStore().liveCounts(on: db)
-                    return accounts.map { AccountsPage.Row(account: $0, calendars: calendars[$0.id] ?? 0, channels: channels[$0.id] ?? 0) }
-                }
-                return ConsolePage.response(
-                    title: "Accounts", session: signed(session),
-                    body: AccountsPage.body(rows, csrf: sessions.csrfToken(for: session), role: session.role))
-            case 2 where segments[0] == "accounts":
-                guard let id = Int64(segments[1]), id > 0 else { break }
-                let found = try pool.with { db -> (AccountsPage.Row, [AccountPage.Calendar])? in
-                    let account: Account
-                    do {
-                        account = try AccountStore(cipher: nil).account(id: id, on: db)
-                    } catch let error as AccountError where error.code == .notFound {
-                        return nil
-                    }
-                    let calendars = try AccountPage.calendars(of: id, on: db)
-                    let channels = try PushChannelStore().liveCounts(accountID: id, on: db)[id] ?? 0
-                    return (AccountsPage.Row(account: account, calendars: calendars.count, channels: channels), calendars)
-                }
-                guard let (row, calendars) = found else {
-                    return ConsolePage.message(
-                        status: 404, title: "Account \(id)", "No account \(id); see the accounts page.", session: signed(session))
-                }
-                return ConsolePage.response(
-                    title: "Account \(row.account.email)", session: signed(session),
-                    body: AccountPage.body(row, calendars: calendars, csrf: sessions.csrfToken(for: session), role: session.role))
-            case 1 where segments[0] == "schedules":
-                let now = Date()
-                let rows = try pool.with { db -> [SchedulesPage.Row] in
-                    guard let schedules else { return [] }
-                    let fires = try ScheduleFires.newest(names: schedules.definitions.map(\.name), now: now, on: db)
-                    return try schedules.definitions.map { definition in
-                        let fire = fires[definition.name]
-                        return SchedulesPage.Row(
-                            definition: definition, lastFire: fire,
-                            lastJob: try fire?.jobID.flatMap { try queue.job(id: $0, on: db) },
-                            nextFire: schedules.nextFire(definition, now: now))
-                    }
-                }
-                return ConsolePage.response(
-                    title: "Schedules", session: signed(session), refresh: true,
-                    body: SchedulesPage.body(rows, timeZone: schedules?.timeZone ?? .gmt, now: now))
-            case 1 where segments[0] == "backups":
-                let listed = Result { () throws(any Error) -> [ConsoleBackups.Entry] in try backups?.list() ?? [] }
-                return ConsolePage.response(
-                    title: "Backups", session: signed(session), body: BackupsPage.body(target: backups?.target, entries: listed))
-            case 1 where segments[0] == "audit":
-                let entries = try pool.with { db in try AuditLog().list(since: Date().addingTimeInterval(-30 * 86_400), limit: 500, on: db) }
-                return ConsolePage.response(title: "Audit", session: signed(session), body: AuditPage.body(entries))
-            case 1 where segments[0] == "bulk":
-                let csrf = sessions.csrfToken(for: session)
-                guard query["action"] != nil else {
-                    return ConsolePage.response(
-                        title: "Bulk actions", session: signed(session),
-                        body: BulkPage.body(form: query, preview: nil, csrf: csrf, role: session.role, problem: nil))
-                }
-                switch BulkPage.request(query) {
-                case .failure(let problem):
-                    return ConsolePage.response(
-                        status: 400, title: "Bulk actions", session: signed(session),
-                        body: BulkPage.body(form: query, preview: nil, csrf: csrf, role: session.role, problem: problem.message))
-                case .success(let (action, filter)):
-                    let preview = try pool.with { db in
-                        try queue.preview(action == .retry ? .retry : .cancel, filter, sample: 10, on: db)
-                    }
-                    return ConsolePage.response(
-                        title: "Bulk actions", session: signed(session),
-                        body: BulkPage.body(form: query, preview: preview, csrf: csrf, role: session.role, problem: nil))
-                }
-            case 1 where segments[0] == "runs":
-                switch RunsPage.filter(query) {
-                case .failure(let problem):
-                    return ConsolePage.response(
-                        status: 400, title: "Runs", session: signed(session),
-                        body: RunsPage.body(query: query, runs: [], problem: problem.message))
-                case .success(let filter):
-                    let runs = try pool.with { db in try queue.runs(filter, on: db) }
-                    return ConsolePage.response(
-                        title: "Runs", session: signed(session), refresh: filter.before == nil,
-                        body: RunsPage.body(query: query, runs: runs, problem: nil))
-                }
-            case 2 where segments[0] == "jobs":
-                guard let id = Int64(segments[1]), id > 0 else { break }
-                let found = try pool.with { db -> (JobRecord, [RunRecord])? in
-                    guard let job = try queue.job(id: id, on: db) else { return nil }
-                    return (job, Array(try queue.runs(RunFilter(jobID: id, limit: 1000), on: db).reversed()))
-                }
-                guard let (job, runs) = found else {
-                    return ConsolePage.message(
-                        status: 404, title: "Job \(id)", "No job \(id), and no run records of it (kept for the history's retention).",
-                        session: signed(session))
-                }
-                return ConsolePage.response(
-                    title: "Job \(id)", session: signed(session), refresh: job.state.isLive,
-                    body: JobPage.body(job: job, runs: runs, csrf: sessions.csrfToken(for: session), role: session.role))
-            default:
-                break
-            }
-        } catch {
-            return unavailable(error, session: session)
-        }
-        return ConsolePage.message(status: 404, title: "Not found", "No such page; start from the overview.", session: signed(session))
     }
 
     /// A session with its CSRF token, for the page shell's logout form.
