@@ -97,7 +97,7 @@ public final class ConsoleApp: Sendable {
                 return ConsolePage.message(status: 404, title: "Not found", "No such page; start from the overview.", session: signed(session))
             }
             let call = ConsoleCall(
-                request: request, session: session, ids: values.ids, names: values.names, fields: ConsoleForm(request.query ?? ""),
+                session: session, ids: values.ids, names: values.names, fields: ConsoleForm(request.query ?? ""),
                 actor: "")
             do {
                 return try route.answer(self, call)
@@ -134,7 +134,7 @@ public final class ConsoleApp: Sendable {
         }
         let peer = proxies.client(peer: request.peer, forwardedFor: request.header("X-Forwarded-For"))
         let call = ConsoleCall(
-            request: request, session: session, ids: values.ids, names: values.names, fields: form,
+            session: session, ids: values.ids, names: values.names, fields: form,
             actor: "console-\(session.role.rawValue)@\(peer.isEmpty ? "local" : peer)")
         let response: HTTPServerResponse
         do {

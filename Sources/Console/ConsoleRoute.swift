@@ -70,7 +70,6 @@ struct ConsoleRoute: Sendable {
 /// What a route's handler gets: the session, the path's ids and names, and the query (a page)
 /// or the posted form (an action).
 struct ConsoleCall {
-    var request: HTTPServerRequest
     var session: ConsoleSessions.Session
     var ids: [Int64]
     var names: [String]

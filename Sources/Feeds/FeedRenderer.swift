@@ -29,7 +29,11 @@ public struct FeedRenderer {
     /// settings' last change and the owner's busy title. Equal fingerprints, equal feeds.
     /// Call inside the transaction the rendering reads in.
     public static func fingerprint(_ feed: Feed, on db: PostgresConnection) throws -> String {
-        let events = try EventStore().feedFingerprint(try source(feed, on: db), on: db)
+        try fingerprint(feed, source: try source(feed, on: db), on: db)
+    }
+
+    static func fingerprint(_ feed: Feed, source: FeedSource, on db: PostgresConnection) throws -> String {
+        let events = try EventStore().feedFingerprint(source, on: db)
         let changed = try FeedStore().changedAt(id: feed.id, on: db) ?? ""
         return [events, changed, try MirrorSettings.load(owner: feed.owner, on: db).busyTitle].joined(separator: "|")
     }
@@ -38,8 +42,8 @@ public struct FeedRenderer {
     /// earliest start to the end of the year of its latest end or two years ahead, whichever is
     /// later (a series without an end goes on). Whole years, so the bytes of an unchanged feed
     /// do not change with the clock.
-    static func range(_ feed: Feed, now: Date, on db: PostgresConnection) throws -> ClosedRange<Date> {
-        let span = try EventStore().feedSpan(try source(feed, on: db), on: db)
+    static func range(_ source: FeedSource, now: Date, on db: PostgresConnection) throws -> ClosedRange<Date> {
+        let span = try EventStore().feedSpan(source, on: db)
         let earliest = span.earliest ?? now
         let latest = span.latest ?? now
         func year(of date: Date) -> Int { CivilTime.date(days: Int((date.timeIntervalSince1970 / 86_400).rounded(.down))).year }
@@ -57,13 +61,15 @@ public struct FeedRenderer {
     ) throws -> (result: Result, fingerprint: String) {
         try db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
-            let fingerprint = try fingerprint(feed, on: db)
+            // The owner's accounts, read once in the rendering's snapshot.
+            let source = try source(feed, on: db)
+            let fingerprint = try fingerprint(feed, source: source, on: db)
             let busyTitle = try MirrorSettings.load(owner: feed.owner, on: db).busyTitle
             let writer = FeedWriter(
-                name: feed.name, detail: feed.feedDetail(busyTitle: busyTitle), range: try range(feed, now: now, on: db),
+                name: feed.name, detail: feed.feedDetail(busyTitle: busyTitle), range: try range(source, now: now, on: db),
                 sink: sink)
             try writer.begin()
-            try EventStore().openFeedCursor(named: .feedRows, try source(feed, on: db), on: db)
+            try EventStore().openFeedCursor(named: .feedRows, source, on: db)
             var group: [FeedEvent] = []
             var groupKey: String?
             var groupSource: (Int64, String)?

@@ -51,7 +51,7 @@ public final class GoogleCalendarProvider: CalendarProvider, ChangeWatcher {
         try stored(
             call { () throws(CalendarClientError) in
                 try client.insert(calendarID: calendarID, event: GoogleMirrorBody.body(mirror, includeID: true))
-            })
+            }, id: mirror.id, method: "events.insert")
     }
 
     public func updateMirror(_ mirror: DesiredMirror, calendarID: String, eventID: String, ifMatch: String?) throws(ProviderError)
@@ -61,7 +61,7 @@ public final class GoogleCalendarProvider: CalendarProvider, ChangeWatcher {
             call { () throws(CalendarClientError) in
                 try client.patch(
                     calendarID: calendarID, eventID: eventID, changes: GoogleMirrorBody.body(mirror, includeID: false), ifMatch: ifMatch)
-            })
+            }, id: eventID, method: "events.patch")
     }
 
     public func deleteMirror(calendarID: String, eventID: String, ifMatch: String?) throws(ProviderError) {
@@ -80,8 +80,13 @@ public final class GoogleCalendarProvider: CalendarProvider, ChangeWatcher {
         try call { () throws(CalendarClientError) in try client.stopChannel(id: id, resourceID: resourceID) }
     }
 
-    /// Google's answer to a write, as the local copy stores it.
-    private func stored(_ event: [String: Any]) throws(ProviderError) -> EventBatch {
+    /// Google's answer to a write, as the local copy stores it: the event written, under the id
+    /// it was written as. Anything else answered with 200 (another resource, a page, an error
+    /// body) is malformed, and never stored.
+    private func stored(_ event: [String: Any], id: String, method: String) throws(ProviderError) -> EventBatch {
+        guard event["id"] as? String == id else {
+            throw ProviderError(.malformed, CalendarClientError.badResponse("\(method) answered with something that is not the event written"))
+        }
         guard let json = try? JSONSerialization.data(withJSONObject: ["items": [event]]) else {
             throw ProviderError(.malformed, CalendarClientError.badResponse("Google's answer to a write could not be kept"))
         }

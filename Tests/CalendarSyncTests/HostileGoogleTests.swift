@@ -162,6 +162,62 @@ final class HostileGoogle: Sendable {
                 [fixture.accountID])[0].decode(Int.self, at: 0) == live)
     }
 
+    /// Fields the neutral columns read, in types Google does not document (a reminders flag
+    /// that is a word, attendees that are no list, a number for a UID, a text for the original
+    /// start): the event is stored and those columns hold nothing they cannot. An original start
+    /// that claims to be a time and is none fails the page, which is retried, never half-stored.
+    @Test(arguments: [
+        (#""reminders": {"useDefault": "yes"}, "attendees": "everyone", "iCalUID": 7, "originalStartTime": "soon""#, true),
+        (#""attendees": [{"self": "true", "responseStatus": "declined"}, {"self": true, "responseStatus": 5}]"#, true),
+        (#""originalStartTime": {"dateTime": "soon"}"#, false),
+    ])
+    func fieldsOfUndocumentedTypesLeaveTheirColumnsEmptyOrFailThePage(fields: String, stored: Bool) throws {
+        let fixture = try synced()
+        let before = try fixture.db.query("SELECT count(*) FROM calworker.events")[0].decode(Int.self, at: 0)
+        let event = #"{"id": "odd00001", "status": "confirmed", "start": {"date": "2026-11-24"}, "end": {"date": "2026-11-25"}, \#(fields)}"#
+        let google = try HostileGoogle { request in
+            if request.path.hasSuffix("/calendarList") {
+                let items = Self.calendars.map { #"{"id": "\#($0)", "accessRole": "owner"}"# }.joined(separator: ",")
+                return HostileGoogle.json(200, #"{"items": [\#(items)], "nextSyncToken": "list-2"}"#)
+            }
+            // The busy block written into the other calendar: Google answers with the event.
+            if request.method == "POST" { return HostileGoogle.json(200, String(decoding: request.body, as: UTF8.self)) }
+            return HostileGoogle.json(200, #"{"items": [\#(event)], "nextSyncToken": "events-2"}"#)
+        }
+        if stored {
+            _ = try fixture.sync(environment: environment(fixture, api: google.url))
+            let row = try fixture.db.query(
+                """
+                SELECT reminders_use_default IS NULL, original_start_time IS NULL, self_response
+                  FROM calworker.events WHERE event_id = 'odd00001' LIMIT 1
+                """)[0]
+            #expect(try row.decode(Bool.self, at: 0) && row.decode(Bool.self, at: 1))
+            #expect(try row.decodeOptional(String.self, at: 2) == (fields.contains("responseStatus") ? "5" : nil), "only a self that is true counts")
+        } else {
+            #expect(throws: ProviderError.self) { try fixture.sync(environment: environment(fixture, api: google.url)) }
+            #expect(try fixture.db.query("SELECT count(*) FROM calworker.events")[0].decode(Int.self, at: 0) == before)
+        }
+    }
+
+    /// A busy block's insert answered 200 with something that is not the event written (a page,
+    /// another event): malformed, retried, and nothing of it stored.
+    @Test(arguments: [#"{"items": [], "nextSyncToken": "x"}"#, #"{"id": "someoneelse", "status": "confirmed"}"#, "[]"])
+    func aWriteAnsweredWithSomethingElseIsMalformedAndNotStored(answer: String) throws {
+        let fixture = try synced()
+        let event = #"{"id": "new00001", "status": "confirmed", "start": {"date": "2026-11-24"}, "end": {"date": "2026-11-25"}}"#
+        let google = try HostileGoogle { request in
+            if request.path.hasSuffix("/calendarList") {
+                let items = Self.calendars.map { #"{"id": "\#($0)", "accessRole": "owner"}"# }.joined(separator: ",")
+                return HostileGoogle.json(200, #"{"items": [\#(items)], "nextSyncToken": "list-2"}"#)
+            }
+            if request.method == "POST" { return HostileGoogle.json(200, answer) }
+            return HostileGoogle.json(200, #"{"items": [\#(event)], "nextSyncToken": "events-2"}"#)
+        }
+        let error = try #require(throws: ProviderError.self) { try fixture.sync(environment: environment(fixture, api: google.url)) }
+        #expect(error.kind == .malformed && error.isRetryable, "\(error)")
+        #expect(try fixture.db.query("SELECT count(*) FROM calworker.events WHERE event_id = 'someoneelse'")[0].decode(Int.self, at: 0) == 0)
+    }
+
     @Test func aTokenEndpointEchoingTheRequestLeavesNoSecretInColumnsOrLogs() throws {
         let fixture = try synced()
         let clientSecret = "GOCSPX-hostile-\(UUID().uuidString)"

@@ -27,17 +27,12 @@ final class InMemoryCalendarService: Sendable {
         var sequence = 0
         /// Cursors below this are expired.
         var oldestValidCursor = 0
-        var calls: [String: Int] = [:]
         /// Events a page holds at most, so listings take several pages.
         var pageSize = 2
     }
 
     private let state = Mutex(State())
     static let kind = "memory"
-
-    /// Every call made, by name.
-    var calls: [String: Int] { state.withLock { $0.calls } }
-    var totalCalls: Int { calls.values.reduce(0, +) }
 
     func addCalendar(account: String, id: String) {
         state.withLock {
@@ -81,13 +76,8 @@ final class InMemoryCalendarService: Sendable {
         state.withLock { $0.oldestValidCursor = $0.sequence + 1 }
     }
 
-    func resetCalls() { state.withLock { $0.calls = [:] } }
-
-    fileprivate func call<T>(_ name: String, _ body: (inout State) throws(ProviderError) -> T) throws(ProviderError) -> T {
-        try state.withLock { (state: inout State) throws(ProviderError) -> T in
-            state.calls[name, default: 0] += 1
-            return try body(&state)
-        }
+    fileprivate func call<T>(_ body: (inout State) throws(ProviderError) -> T) throws(ProviderError) -> T {
+        try state.withLock { (state: inout State) throws(ProviderError) -> T in try body(&state) }
     }
 
     /// The directory the engine gets its providers from, for accounts whose provider is `memory`.
@@ -127,7 +117,7 @@ final class InMemoryProvider: CalendarProvider {
     func calendarPage(pageToken: String?, cursor: String?) throws(ProviderError) -> CalendarPage {
         made["calendars", default: 0] += 1
         let account = account
-        return try service.call("calendars") { state throws(ProviderError) in
+        return try service.call { state throws(ProviderError) in
             if let since = InMemoryCalendarService.parse(cursor, "c"), since < state.oldestValidCursor {
                 throw Self.error(.cursorExpired, "cursor expired")
             }
@@ -139,7 +129,7 @@ final class InMemoryProvider: CalendarProvider {
     func changePage(calendarID: String, pageToken: String?, cursor: String?) throws(ProviderError) -> ChangePage {
         made["events", default: 0] += 1
         let account = account
-        return try service.call("events") { state throws(ProviderError) in
+        return try service.call { state throws(ProviderError) in
             guard let calendar = state.calendars[account]?[calendarID] else { throw Self.error(.notFound, "no calendar \(calendarID)") }
             let since = InMemoryCalendarService.parse(cursor, "c")
             if let since, since < state.oldestValidCursor { throw Self.error(.cursorExpired, "cursor expired") }
@@ -158,7 +148,7 @@ final class InMemoryProvider: CalendarProvider {
     func currentEvent(calendarID: String, eventID: String) throws(ProviderError) -> RemoteEvent {
         made["get", default: 0] += 1
         let account = account
-        return try service.call("get") { state throws(ProviderError) in
+        return try service.call { state throws(ProviderError) in
             guard let event = state.calendars[account]?[calendarID]?.events[eventID]?.value else { throw Self.error(.notFound, "no event") }
             return RemoteEvent(
                 etag: event.etag, cancelled: event.status == "cancelled", markedAsMirror: event.mirror == "1", seriesID: event.seriesId)
@@ -194,7 +184,7 @@ final class InMemoryProvider: CalendarProvider {
     ) throws(ProviderError) -> EventBatch {
         made[name, default: 0] += 1
         let account = account
-        let stored = try service.call(name) { state throws(ProviderError) -> ProviderEvent in
+        let stored = try service.call { state throws(ProviderError) -> ProviderEvent in
             guard state.calendars[account]?[calendarID] != nil else { throw Self.error(.notFound, "no calendar \(calendarID)") }
             var event = try change(state.calendars[account]![calendarID]!.events[eventID]?.value)
             state.sequence += 1
