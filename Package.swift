@@ -67,6 +67,9 @@ let package = Package(
 
         // Domain.
         .target(name: "JobQueue", dependencies: ["Basics", "Postgres"], swiftSettings: defaultSwiftSettings),
+        // Every job kind's args: kind name, validation, unique key and subject, below the
+        // handlers, so any module can queue work without knowing who runs it.
+        .target(name: "JobArgs", dependencies: ["JobQueue"], swiftSettings: defaultSwiftSettings),
         .target(
             name: "Worker", dependencies: ["Basics", "JobQueue", "Postgres", "Logging", "Metrics", "Redaction"], swiftSettings: defaultSwiftSettings),
         .target(name: "Accounts", dependencies: ["Basics", "Postgres", "Crypto", "Redaction"], swiftSettings: defaultSwiftSettings),
@@ -102,7 +105,7 @@ let package = Package(
         .target(
             name: "Push",
             dependencies: [
-                "Basics", "Accounts", "CalendarProviders", "Crypto", "JobQueue", "LocalCopy", "Metrics", "Postgres", "Redaction",
+                "Basics", "Accounts", "CalendarProviders", "Crypto", "JobArgs", "JobQueue", "LocalCopy", "Metrics", "Postgres", "Redaction",
             ],
             swiftSettings: defaultSwiftSettings),
         .target(
@@ -114,16 +117,19 @@ let package = Package(
         .target(
             name: "Jobs",
             dependencies: [
-                "Basics", "Feeds", "Worker", "JobQueue", "Postgres", "Scheduling", "Accounts", "CalendarProviders", "CalendarSync", "Crypto",
+                "Basics", "Feeds", "Worker", "JobArgs", "JobQueue", "Postgres", "Scheduling", "Accounts", "CalendarProviders", "CalendarSync",
+                "Crypto",
                 "Google", "LocalCopy", "Media", "Mirroring", "Push", "RequestBudgets",
-                "Thumbnails", "Backup", "Notify", "Configuration", "Metrics",
+                "Thumbnails", "Backup", "Notify", "Configuration", "Logging", "Metrics",
             ],
             swiftSettings: defaultSwiftSettings),
 
         // The operator console: markup safe by construction, sessions, CSRF, login throttling.
         .target(
             name: "Console",
-            dependencies: ["Accounts", "Basics", "Configuration", "Crypto", "HTTPServer", "JobQueue", "LocalCopy", "Postgres", "Push", "Scheduling"],
+            dependencies: [
+                "Accounts", "Basics", "Configuration", "Crypto", "HTTPServer", "JobArgs", "JobQueue", "LocalCopy", "Postgres", "Push", "Scheduling",
+            ],
             swiftSettings: defaultSwiftSettings),
 
         .target(
@@ -136,7 +142,8 @@ let package = Package(
             name: "CalworkerCLI",
             dependencies: [
                 "LocalCopy", "Mirroring", "Push",
-                "Basics", "Feeds", "Jobs", "Worker", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient", "HTTPServer",
+                "Basics", "Feeds", "Jobs", "Worker", "JobArgs", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient",
+                "HTTPServer",
                 "Redaction",
                 "Accounts", "CalendarProviders", "CalendarSync", "Console", "Crypto", "Google", "MirrorPlanner", "Media", "Backup", "Notify",
                 "PushReceiver", "Reminders", "RequestBudgets", "Scheduling",
@@ -223,7 +230,8 @@ let package = Package(
             name: "calworker-bench-push",
             dependencies: [
                 "Push",
-                "Basics", "BenchSupport", "Jobs", "Accounts", "CalendarSync", "Crypto", "Google", "HTTPClient", "HTTPServer", "JobQueue", "Logging",
+                "Basics", "BenchSupport", "Jobs", "Accounts", "CalendarSync", "Crypto", "Google", "HTTPClient", "HTTPServer", "JobArgs", "JobQueue",
+                "Logging",
                 "Metrics", "Postgres", "PushReceiver", "RequestBudgets", "Worker",
             ],
             path: "Benchmarks/PushBench",
@@ -268,8 +276,8 @@ let package = Package(
         .testTarget(
             name: "CalendarSyncTests",
             dependencies: [
-                "CalendarProviders", "CalendarSync", "Accounts", "Crypto", "Google", "GoogleEmulator", "HTTPServer", "Jobs", "Worker",
-                "JobQueue", "LocalCopy", "MirrorPlanner", "Mirroring", "Notify", "Postgres", "Push", "PushReceiver", "Metrics", "Logging",
+                "Basics", "CalendarProviders", "CalendarSync", "Accounts", "Crypto", "Google", "GoogleEmulator", "HTTPServer", "Jobs", "Worker",
+                "JobArgs", "JobQueue", "LocalCopy", "MirrorPlanner", "Mirroring", "Notify", "Postgres", "Push", "PushReceiver", "Metrics", "Logging",
                 "RequestBudgets",
                 "TestSupport",
             ],
@@ -289,7 +297,7 @@ let package = Package(
         .testTarget(
             name: "NotifyTests",
             dependencies: [
-                "Basics", "Notify", "HTTPClient", "HTTPServer", "Accounts", "Crypto", "Jobs", "JobQueue", "Worker",
+                "Basics", "Notify", "HTTPClient", "HTTPServer", "Accounts", "Crypto", "Jobs", "JobQueue", "Logging", "Worker",
                 "Metrics", "Postgres", "Reminders", "TestSupport",
             ], swiftSettings: defaultSwiftSettings),
         .testTarget(
@@ -323,6 +331,7 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: defaultSwiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "JobArgsTests", dependencies: ["JobArgs", "JobQueue"], swiftSettings: defaultSwiftSettings),
         .testTarget(
             name: "JobQueueTests",
             dependencies: [
@@ -336,7 +345,8 @@ let package = Package(
         .testTarget(
             name: "JobsTests",
             dependencies: [
-                "Feeds", "HTTPServer", "Jobs", "Worker", "JobQueue", "Logging", "Media", "Metrics", "Postgres", "Thumbnails", "TestSupport",
+                "Backup", "Basics", "Feeds", "HTTPServer", "Jobs", "Worker", "JobArgs", "JobQueue", "Logging", "Media", "Metrics", "Postgres",
+                "Thumbnails", "TestSupport",
             ],
             swiftSettings: defaultSwiftSettings),
         .testTarget(
@@ -348,7 +358,8 @@ let package = Package(
             ],
             swiftSettings: defaultSwiftSettings),
         .testTarget(
-            name: "CalworkerCLITests", dependencies: ["CalworkerCLI", "Configuration", "HTTPServer", "JobQueue", "Postgres", "TestSupport"],
+            name: "CalworkerCLITests",
+            dependencies: ["CalworkerCLI", "Configuration", "HTTPServer", "JobQueue", "Postgres", "Scheduling", "TestSupport"],
             exclude: ["Prometheus"], swiftSettings: defaultSwiftSettings),
     ]
 )

@@ -25,6 +25,7 @@ import Foundation
 import Google
 import HTTPClient
 import HTTPServer
+import JobArgs
 import JobQueue
 import Jobs
 import Logging
@@ -213,7 +214,7 @@ let service = try Service(database: latencyDB) { address in
     jobEnvironment(push: address.isEmpty ? nil : PushSettings(address: address), database: latencyDB)
 }
 let pushEnvironment = jobEnvironment(push: PushSettings(address: service.address), database: latencyDB)
-_ = try JobKinds.registry(pushEnvironment).enqueue(SyncAccountJob.self, .init(.account(ownerID)), queue: JobQueue(), on: db)
+_ = try JobKinds.registry(pushEnvironment).enqueue(SyncAccountArgs(.account(ownerID)), queue: JobQueue(), on: db)
 try waitUntil { try count(db, "SELECT count(*) FROM calworker.push_channels WHERE state = 'active' AND confirmed_at IS NOT NULL") == 3 }
 try waitUntil { try count(db, "SELECT count(*) FROM calworker.jobs WHERE state IN ('available', 'running')") == 0 }
 let watcher = try CalendarWatcher(account: owner, calendarID: "1.\(owner)")
@@ -247,7 +248,7 @@ for index in 0..<20 {
 }
 // Part 1's channels are done with: stopped, so Google (the emulator) stops retrying them.
 _ = try JobKinds.registry(jobEnvironment(push: nil, database: latencyDB))
-    .enqueue(WatchChannelsJob.self, .init(.account(ownerID)), queue: JobQueue(), on: db)
+    .enqueue(WatchChannelsArgs(.account(ownerID)), queue: JobQueue(), on: db)
 try drain(latencyDB, jobEnvironment(push: nil, database: latencyDB))
 let sortedLatencies = latencies.sorted()
 let floor = floors.sorted()[floors.count / 2]
@@ -279,7 +280,7 @@ func idleHour(push: Bool) throws -> (calls: Int, renewal: Int) {
     defer { service?.stop() }
     let environment = jobEnvironment(push: service.map { PushSettings(address: $0.address) }, database: url)
     let registry = JobKinds.registry(environment)
-    _ = try registry.enqueue(SyncAccountJob.self, .init(.account(id)), queue: JobQueue(), on: db)
+    _ = try registry.enqueue(SyncAccountArgs(.account(id)), queue: JobQueue(), on: db)
     try drain(url, environment)
     if push {
         try waitUntil { try count(db, "SELECT count(*) FROM calworker.push_channels WHERE confirmed_at IS NOT NULL AND state = 'active'") == 3 }
@@ -288,7 +289,7 @@ func idleHour(push: Bool) throws -> (calls: Int, renewal: Int) {
     for _ in 0..<12 {
         // Five minutes pass: the safety interval's clock moves on.
         try db.execute("UPDATE calworker.accounts SET last_full_sync_at = last_full_sync_at - interval '5 minutes'")
-        _ = try registry.enqueue(SyncAccountJob.self, .init(.all), queue: JobQueue(), on: db)
+        _ = try registry.enqueue(SyncAccountArgs(.all), queue: JobQueue(), on: db)
         try drain(url, environment)
     }
     let calls = try apiCalls() - before
@@ -340,7 +341,7 @@ func fiveMinutes(push: Bool) throws -> (calls: Int, changes: Int) {
     let environment = jobEnvironment(push: service.map { PushSettings(address: $0.address) }, database: url)
     let registry = JobKinds.registry(environment)
     let setup = ContinuousClock.now
-    _ = try registry.enqueue(SyncAccountJob.self, .init(.all), queue: JobQueue(), on: db)
+    _ = try registry.enqueue(SyncAccountArgs(.all), queue: JobQueue(), on: db)
     try drain(url, environment)
     if push {
         try waitUntil {
@@ -374,7 +375,7 @@ func fiveMinutes(push: Bool) throws -> (calls: Int, changes: Int) {
              WHERE id IN (SELECT id FROM calworker.accounts ORDER BY id LIMIT \(accountCount / 12))
             """)
     }
-    _ = try registry.enqueue(SyncAccountJob.self, .init(.all), queue: JobQueue(), on: db)
+    _ = try registry.enqueue(SyncAccountArgs(.all), queue: JobQueue(), on: db)
     try drain(url, environment)
     if push {
         try waitUntil { try count(db, "SELECT count(*) FROM calworker.jobs WHERE state IN ('available', 'running')") == 0 }

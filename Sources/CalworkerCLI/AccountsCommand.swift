@@ -3,6 +3,7 @@ import CalendarSync
 import Configuration
 import Crypto
 import Foundation
+import JobArgs
 import JobQueue
 import Jobs
 import LocalCopy
@@ -64,7 +65,7 @@ enum AccountsCommand {
                 let sync =
                     arguments.has("no-sync")
                     ? nil
-                    : try context.registry.enqueue(SyncAccountJob.self, SyncAccountJob.Args(.account(account.id)), queue: context.queue, on: db).id
+                    : try context.registry.enqueue(SyncAccountArgs(.account(account.id)), queue: context.queue, on: db).id
                 context.emit(Added(account: account, syncJob: sync)) {
                     "added account \(account.id) (\(account.email), owner \(account.owner)); "
                         + (sync.map { "its first sync is job \($0): calworker runs show \($0)" }
@@ -116,7 +117,7 @@ enum AccountsCommand {
                 let accountID = try id()
                 let db = try context.connectCurrent()
                 _ = try store.account(id: accountID, on: db)
-                let result = try context.registry.enqueue(CleanupJob.self, .reset(accountID: accountID), queue: context.queue, on: db)
+                let result = try context.registry.enqueue(CleanupArgs.reset(accountID: accountID), queue: context.queue, on: db)
                 context.emit(["job": result.id]) {
                     result.duplicate
                         ? "a reset of account \(accountID) is already queued (job \(result.id))"

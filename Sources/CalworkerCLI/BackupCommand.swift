@@ -1,5 +1,6 @@
 import Backup
 import Foundation
+import JobArgs
 import JobQueue
 import Jobs
 import Media
@@ -98,9 +99,7 @@ enum BackupCommand {
                 return report.differences.isEmpty ? .ok : .failure
             case "run":
                 let db = try context.connectCurrent()
-                let result = try context.registry.enqueue(
-                    BackupJob.self, BackupJob.Args(target: catalog.prefix.description),
-                    queue: context.queue, on: db)
+                let result = try context.registry.enqueue(BackupArgs(target: catalog.prefix.description), queue: context.queue, on: db)
                 context.emit(["job": result.id]) {
                     result.duplicate
                         ? "a backup to \(catalog.prefix) is already queued or running (job \(result.id))"

@@ -1,6 +1,7 @@
 import Accounts
 import CalendarSync
 import Foundation
+import JobArgs
 import JobQueue
 import Jobs
 import MirrorPlanner
@@ -68,7 +69,7 @@ enum CalendarsPolicy {
         try db.transaction { db in
             for candidate in changed { try MirrorPolicyStore.save(candidate, owner: owner, on: db) }
         }
-        let sync = try context.registry.enqueue(SyncAccountJob.self, SyncAccountJob.Args(.account(account)), queue: context.queue, on: db)
+        let sync = try context.registry.enqueue(SyncAccountArgs(.account(account)), queue: context.queue, on: db)
         context.emit(["links": AnyEncodable(changed), "sync_job": AnyEncodable(sync.id)]) {
             table(changed) + "\nsaved; the group's next sync (job \(sync.id)) writes and deletes busy blocks to match"
         }

@@ -78,7 +78,7 @@ enum ConsoleCommand {
         do throws(ConsoleError) {
             return try ConsoleApp(
                 tokens: tokens, pool: pool, queue: context.queue, secureCookies: configuration.consoleSecureCookies,
-                accountActions: accountActions(context), schedules: schedules(context), backups: backups, proxies: proxies)
+                pushConfigured: context.registryEnvironment.push != nil, schedules: schedules(context), backups: backups, proxies: proxies)
         } catch {
             throw CLIError(.unavailable, error.message)
         }
@@ -114,21 +114,5 @@ enum ConsoleCommand {
                     error: entry.manifest?.verification?.error)
             }
         }
-    }
-
-    /// Sync now queues the account's sync as `calworker enqueue` would (its unique key keeps a
-    /// queued one); a state change queues the channel upkeep as `accounts disable` does.
-    static func accountActions(_ context: CommandContext) -> ConsoleAccountActions {
-        let registry = context.registry
-        let pushConfigured = context.registryEnvironment.push != nil
-        return ConsoleAccountActions(
-            syncNow: { accountID, db in
-                try registry.enqueue(SyncAccountJob.self, SyncAccountJob.Args(.account(accountID)), queue: JobQueue(), on: db).id
-            },
-            stateChanged: { accountID, db in
-                let live = try PushChannelStore().channels(accountID: accountID, includeEnded: false, on: db)
-                guard pushConfigured || !live.isEmpty else { return }
-                _ = try registry.enqueue(WatchChannelsJob.self, .init(.account(accountID)), queue: JobQueue(), on: db)
-            })
     }
 }

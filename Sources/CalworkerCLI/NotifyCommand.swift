@@ -1,4 +1,5 @@
 import Foundation
+import JobArgs
 import JobQueue
 import Jobs
 import Notify
@@ -83,7 +84,7 @@ enum NotifyCommand {
         case "alert":
             guard let subject = arguments.value("subject"), !subject.isEmpty else { throw CLIError(.usage, "alert needs --subject S") }
             let alert = NotifyJob.Args.Alert(subject: subject, detail: arguments.value("detail") ?? "")
-            let result = try context.registry.enqueue(NotifyJob.self, NotifyJob.Args(alert: alert), queue: context.queue, on: db)
+            let result = try context.registry.enqueue(NotifyArgs(alert: alert), queue: context.queue, on: db)
             context.emit(["job": result.id]) { "alert queued as job \(result.id); it goes out in the next digest" }
         case "check":
             let report = try AlertRun(settings: context.registryEnvironment.notify, db: db, metrics: context.metrics).runWithoutWorkers()

@@ -1,8 +1,10 @@
 import Accounts
 import Foundation
 import HTTPServer
+import JobArgs
 import JobQueue
 import Postgres
+import Push
 import Scheduling
 
 /// The console's state changes, one route each: a POST with the session's CSRF token, from an
@@ -78,11 +80,11 @@ extension ConsoleApp {
                     var target = ["account": String(id)]
                     switch action {
                     case "sync":
-                        guard let actions = accountActions else { throw ConsoleError("this console cannot queue syncs") }
-                        target["job"] = String(try actions.syncNow(id, db))
+                        // As `calworker enqueue sync_account` would: its unique key keeps a queued one.
+                        target["job"] = String(try queue.enqueue(SyncAccountArgs(.account(id)), on: db).id)
                     default:
                         try store.setState(id: id, action == "disable" ? .disabled : .active, on: db)
-                        try accountActions?.stateChanged(id, db)
+                        try ChannelUpkeep.queue(accountID: id, pushConfigured: pushConfigured, queue: queue, on: db)
                     }
                     try AuditLog().record(actor: actor, origin: "console", action: "account.\(action)", target: target, count: nil, on: db)
                 }

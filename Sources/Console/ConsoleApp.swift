@@ -17,9 +17,9 @@ public final class ConsoleApp: Sendable {
     let queue: JobQueue
     /// Cookies marked `Secure` (the console is served behind HTTPS).
     let secureCookies: Bool
-    /// Sync now, and the channel upkeep after a state change; nil: the accounts page offers
-    /// disable and enable only.
-    let accountActions: ConsoleAccountActions?
+    /// Whether this installation keeps push channels (`CALWORKER_PUSH_URL`): disabling or
+    /// enabling an account then queues its channel upkeep, as `accounts disable` does.
+    let pushConfigured: Bool
     /// The definitions in `jobs/` for the schedules page; nil: the page says none were given.
     let schedules: ConsoleSchedules?
     /// The backups' listing; nil: the page says how to configure a target.
@@ -36,11 +36,11 @@ public final class ConsoleApp: Sendable {
 
     public init(
         tokens: ConsoleTokens, pool: ConnectionPool, queue: JobQueue = JobQueue(), secureCookies: Bool = false,
-        accountActions: ConsoleAccountActions? = nil, schedules: ConsoleSchedules? = nil, backups: ConsoleBackups? = nil,
+        pushConfigured: Bool = false, schedules: ConsoleSchedules? = nil, backups: ConsoleBackups? = nil,
         throttle: LoginThrottle = LoginThrottle(), proxies: TrustedProxies = .none
     ) throws(ConsoleError) {
         self.proxies = proxies
-        self.accountActions = accountActions
+        self.pushConfigured = pushConfigured
         self.schedules = schedules
         self.backups = backups
         self.tokens = tokens

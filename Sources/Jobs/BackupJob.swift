@@ -1,5 +1,7 @@
 public import Backup
 import Foundation
+public import JobArgs
+public import JobQueue
 import Logging
 public import Media
 public import Worker
@@ -13,44 +15,8 @@ public import Worker
 /// verification is kept, marked failed, and the job is discarded with the reason (it alerts
 /// through the discarded-jobs alert); retention runs only after a verified backup.
 public struct BackupJob: JobHandler {
-    public struct Args: Codable, Sendable {
-        public var target: String?
-        public var keepDaily: Int?
-        public var keepWeekly: Int?
-        public var keepMonthly: Int?
+    public typealias Args = BackupArgs
 
-        public init(target: String? = nil, keepDaily: Int? = nil, keepWeekly: Int? = nil, keepMonthly: Int? = nil) {
-            self.target = target
-            self.keepDaily = keepDaily
-            self.keepWeekly = keepWeekly
-            self.keepMonthly = keepMonthly
-        }
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case target
-            case keepDaily = "keep_daily"
-            case keepWeekly = "keep_weekly"
-            case keepMonthly = "keep_monthly"
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let names = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
-            if let unknown = names.first(where: { CodingKeys(rawValue: $0) == nil }) {
-                throw DecodingError.dataCorrupted(
-                    .init(
-                        codingPath: [],
-                        debugDescription:
-                            "unknown argument '\(unknown)'; backup takes \(CodingKeys.allCases.map(\.rawValue).joined(separator: ", "))"))
-            }
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            target = try container.decodeIfPresent(String.self, forKey: .target)
-            keepDaily = try container.decodeIfPresent(Int.self, forKey: .keepDaily)
-            keepWeekly = try container.decodeIfPresent(Int.self, forKey: .keepWeekly)
-            keepMonthly = try container.decodeIfPresent(Int.self, forKey: .keepMonthly)
-        }
-    }
-
-    public static let kind = "backup"
     let environment: JobEnvironment
     public let timeout: Duration = .seconds(6 * 3600)
 
@@ -75,9 +41,7 @@ public struct BackupJob: JobHandler {
     }
 
     public func validate(_ args: Args) throws(JobArgsError) -> Plan {
-        for (name, value) in [("keep_daily", args.keepDaily), ("keep_weekly", args.keepWeekly), ("keep_monthly", args.keepMonthly)] {
-            if let value, !(0...1000).contains(value) { throw JobArgsError("\(name) is a count from 0 to 1000, got \(value)") }
-        }
+        try args.validate()
         var target: MediaLocation?
         if let text = args.target ?? environment.backup.target {
             do {
@@ -97,9 +61,9 @@ public struct BackupJob: JobHandler {
 
     /// One backup per target at a time, however the target was written (`s3://b/p` or
     /// `s3://b/p/`, named by the job or by the configuration).
-    public func defaultUniqueKey(for plan: Plan) -> String? { "backup:\(plan.target?.description ?? "")" }
+    public func defaultUniqueKey(for args: Args, checked plan: Plan) -> String? { "backup:\(plan.target?.description ?? "")" }
 
-    public func subject(for plan: Plan) -> String? { plan.target.map { "backup:\($0)" } }
+    public func subject(for args: Args, checked plan: Plan) -> String? { plan.target.map { "backup:\($0)" } }
 
     public func run(_ plan: Plan, context: JobContext) throws -> JobResult {
         var settings = environment.backup

@@ -3,6 +3,8 @@ import CalendarSync
 import Configuration
 import Foundation
 import Google
+public import JobArgs
+public import JobQueue
 import Logging
 import Media
 import Mirroring
@@ -24,64 +26,8 @@ public import Worker
 ///
 /// `{"account_id": N, "reset": true}` resets an account instead (docs/sync.md "Reset").
 public struct CleanupJob: JobHandler {
-    public struct Args: Codable, Sendable {
-        public var accountID: Int64?
-        public var reset: Bool?
-        public var completedAfter: String?
-        public var discardedAfter: String?
-        public var runsAfter: String?
-        public var tombstonesAfter: String?
-        public var workersAfter: String?
-        public var notificationsAfter: String?
-        public var thumbnails: String?
-        public var batch: Int?
+    public typealias Args = CleanupArgs
 
-        /// Retention with its defaults.
-        public init() {}
-
-        /// A reset of one account (docs/sync.md "Reset").
-        public static func reset(accountID: Int64) -> Args {
-            var args = Args()
-            args.accountID = accountID
-            args.reset = true
-            return args
-        }
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case accountID = "account_id"
-            case reset, thumbnails, batch
-            case completedAfter = "completed_after"
-            case discardedAfter = "discarded_after"
-            case runsAfter = "runs_after"
-            case tombstonesAfter = "tombstones_after"
-            case workersAfter = "workers_after"
-            case notificationsAfter = "notifications_after"
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let names = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
-            if let unknown = names.first(where: { CodingKeys(rawValue: $0) == nil }) {
-                throw DecodingError.dataCorrupted(
-                    .init(
-                        codingPath: [],
-                        debugDescription:
-                            "unknown argument '\(unknown)'; cleanup takes \(CodingKeys.allCases.map(\.rawValue).joined(separator: ", "))"))
-            }
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            accountID = try container.decodeIfPresent(Int64.self, forKey: .accountID)
-            reset = try container.decodeIfPresent(Bool.self, forKey: .reset)
-            completedAfter = try container.decodeIfPresent(String.self, forKey: .completedAfter)
-            discardedAfter = try container.decodeIfPresent(String.self, forKey: .discardedAfter)
-            runsAfter = try container.decodeIfPresent(String.self, forKey: .runsAfter)
-            tombstonesAfter = try container.decodeIfPresent(String.self, forKey: .tombstonesAfter)
-            workersAfter = try container.decodeIfPresent(String.self, forKey: .workersAfter)
-            notificationsAfter = try container.decodeIfPresent(String.self, forKey: .notificationsAfter)
-            thumbnails = try container.decodeIfPresent(String.self, forKey: .thumbnails)
-            batch = try container.decodeIfPresent(Int.self, forKey: .batch)
-        }
-    }
-
-    public static let kind = "cleanup"
     let environment: JobEnvironment
     public let timeout: Duration = .seconds(1800)
 
@@ -98,25 +44,9 @@ public struct CleanupJob: JobHandler {
     }
 
     public func validate(_ args: Args) throws(JobArgsError) -> Work {
-        if args.reset == true || args.accountID != nil {
-            guard args.reset == true, let id = args.accountID, id > 0 else {
-                throw JobArgsError("an account reset is {\"account_id\": N, \"reset\": true}")
-            }
-            return .reset(accountID: id)
-        }
+        try args.validate()
+        if let id = args.resetAccountID { return .reset(accountID: id) }
         return .retention(try Retention(args, history: environment.historyRetention))
-    }
-
-    public func subject(for work: Work) -> String? {
-        if case .reset(let accountID) = work { return "account:\(accountID)" }
-        return nil
-    }
-
-    public func defaultUniqueKey(for work: Work) -> String? {
-        switch work {
-        case .reset(let id): "cleanup:reset:\(id)"
-        case .retention: "cleanup:retention"
-        }
     }
 
     public func run(_ work: Work, context: JobContext) throws -> JobResult {

@@ -3,6 +3,7 @@ import Backup
 import Basics
 import Feeds
 public import Foundation
+public import JobArgs
 import JobQueue
 import Logging
 import Media
@@ -17,39 +18,8 @@ public import Worker
 /// A feed whose events and settings did not change is not rendered; one rendered to the
 /// bytes already published is not written.
 public struct IcsExportJob: JobHandler {
-    public struct Args: Codable, Sendable, Equatable {
-        public var feedID: Int64?
-        public var owner: String?
-        public var force: Bool?
+    public typealias Args = IcsExportArgs
 
-        public init(feedID: Int64? = nil, owner: String? = nil, force: Bool? = nil) {
-            self.feedID = feedID
-            self.owner = owner
-            self.force = force
-        }
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case feedID = "feed_id"
-            case owner, force
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let names = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
-            if let unknown = names.first(where: { CodingKeys(rawValue: $0) == nil }) {
-                throw DecodingError.dataCorrupted(
-                    .init(
-                        codingPath: [],
-                        debugDescription:
-                            "unknown argument '\(unknown)'; ics_export takes {\"feed_id\": N}, {\"owner\": \"O\"} or {}, and \"force\": true"))
-            }
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            feedID = try container.decodeIfPresent(Int64.self, forKey: .feedID)
-            owner = try container.decodeIfPresent(String.self, forKey: .owner)
-            force = try container.decodeIfPresent(Bool.self, forKey: .force)
-        }
-    }
-
-    public static let kind = "ics_export"
     /// How long after a sync that changed events its owner's feeds are exported.
     public static let delayAfterSync: TimeInterval = 30
     let environment: JobEnvironment
@@ -66,21 +36,6 @@ public struct IcsExportJob: JobHandler {
             figure: "feeds_skipped", metric: "calworker_feeds_skipped_total",
             help: "iCalendar feeds not rendered: nothing they show changed."),
     ]
-
-    public func validate(_ args: Args) throws(JobArgsError) -> Args {
-        if let id = args.feedID, id <= 0 { throw JobArgsError("feed_id must be positive, got \(id)") }
-        if let owner = args.owner, owner.isEmpty || owner.utf8.count > 512 { throw JobArgsError("owner must be 1 to 512 bytes") }
-        if args.feedID != nil && args.owner != nil { throw JobArgsError("give feed_id or owner, not both") }
-        return args
-    }
-
-    public func defaultUniqueKey(for args: Args) -> String? {
-        if let id = args.feedID { return "ics_export:feed:\(id)" }
-        if let owner = args.owner { return "ics_export:owner:\(owner)" }
-        return "ics_export:all"
-    }
-
-    public func subject(for args: Args) -> String? { args.feedID.map { "feed:\($0)" } }
 
     public func run(_ args: Args, context: JobContext) throws -> JobResult {
         let db = try context.database()

@@ -1,28 +1,13 @@
 public import Basics
 import Foundation
+public import JobArgs
 public import Worker
 
 /// Does nothing, on purpose: a deployment smoke test (`calworker enqueue noop`), the queue
 /// benchmark's job, and a tool for drills (slow jobs, failures, retries).
 public struct NoopJob: JobHandler {
-    public struct Args: Codable, Sendable {
-        /// Sleep this long, waking every 10 ms to honour cancellation and timeouts.
-        public var sleepMs: Int?
-        /// `"retry"` fails the attempt (retried with backoff); `"discard"` gives up at once.
-        public var fail: String?
+    public typealias Args = NoopArgs
 
-        public init(sleepMs: Int? = nil, fail: String? = nil) {
-            self.sleepMs = sleepMs
-            self.fail = fail
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case sleepMs = "sleep_ms"
-            case fail
-        }
-    }
-
-    public static let kind = "noop"
     public static let figureMetrics = [
         FigureMetric(
             figure: "slept_ms", metric: "calworker_noop_sleep_seconds_total",
@@ -31,16 +16,6 @@ public struct NoopJob: JobHandler {
     public let timeout: Duration
 
     public init(timeout: Duration = .seconds(300)) { self.timeout = timeout }
-
-    public func validate(_ args: Args) throws(JobArgsError) -> Args {
-        if let sleep = args.sleepMs, !(0...86_400_000).contains(sleep) {
-            throw JobArgsError("sleep_ms must be between 0 and 86400000, got \(sleep)")
-        }
-        if let fail = args.fail, fail != "retry", fail != "discard" {
-            throw JobArgsError("fail must be \"retry\" or \"discard\", got \"\(fail)\"")
-        }
-        return args
-    }
 
     public func run(_ args: Args, context: JobContext) throws -> JobResult {
         if let sleep = args.sleepMs, sleep > 0 {

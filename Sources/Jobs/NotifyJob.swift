@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+public import JobArgs
 import JobQueue
 import Logging
 import Notify
@@ -15,51 +16,8 @@ public import Worker
 /// - `{"alert": {"subject": S, "detail": D, "key": K}}`: raises one alert (once per key) for
 ///   the next digest, and makes sure a digest job is queued.
 public struct NotifyJob: JobHandler {
-    public struct Args: Codable, Sendable {
-        public struct Alert: Codable, Sendable {
-            public var subject: String
-            public var detail: String?
-            /// Alerts with one key are raised once; by default the subject and detail.
-            public var key: String?
+    public typealias Args = NotifyArgs
 
-            public init(subject: String, detail: String? = nil, key: String? = nil) {
-                self.subject = subject
-                self.detail = detail
-                self.key = key
-            }
-        }
-
-        public var reminders: Bool?
-        public var alerts: Bool?
-        public var alert: Alert?
-
-        /// Exactly one of the three.
-        public init(reminders: Bool? = nil, alerts: Bool? = nil, alert: Alert? = nil) {
-            self.reminders = reminders
-            self.alerts = alerts
-            self.alert = alert
-        }
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case reminders, alerts, alert }
-
-        public init(from decoder: any Decoder) throws {
-            let names = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
-            if let unknown = names.first(where: { CodingKeys(rawValue: $0) == nil }) {
-                throw DecodingError.dataCorrupted(
-                    .init(
-                        codingPath: [],
-                        debugDescription:
-                            "unknown argument '\(unknown)'; notify takes {\"reminders\": true}, {\"alerts\": true} or {\"alert\": {\"subject\": ...}}"
-                    ))
-            }
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            reminders = try container.decodeIfPresent(Bool.self, forKey: .reminders)
-            alerts = try container.decodeIfPresent(Bool.self, forKey: .alerts)
-            alert = try container.decodeIfPresent(Alert.self, forKey: .alert)
-        }
-    }
-
-    public static let kind = "notify"
     let environment: JobEnvironment
     public let timeout: Duration = .seconds(600)
 
@@ -76,21 +34,6 @@ public struct NotifyJob: JobHandler {
             help: "Reminders held back by quiet hours."),
         FigureMetric(figure: "alerts_raised", metric: "calworker_alerts_raised_total", help: "Operator alerts recorded."),
     ]
-
-    public func validate(_ args: Args) throws(JobArgsError) -> Args {
-        let chosen = [args.reminders == true, args.alerts == true, args.alert != nil].filter { $0 }.count
-        guard chosen == 1 else {
-            throw JobArgsError("notify takes exactly one of {\"reminders\": true}, {\"alerts\": true}, {\"alert\": {\"subject\": ...}}")
-        }
-        if let alert = args.alert, alert.subject.trimmingCharacters(in: .whitespaces).isEmpty { throw JobArgsError("alert.subject is empty") }
-        return args
-    }
-
-    public func defaultUniqueKey(for args: Args) -> String? {
-        if args.reminders == true { return "notify:reminders" }
-        if args.alerts == true { return "notify:alerts" }
-        return nil
-    }
 
     public func run(_ args: Args, context: JobContext) throws -> JobResult {
         let db = try context.database()

@@ -3,6 +3,7 @@ import CalendarProviders
 import CalendarSync
 import Foundation
 import Google
+public import JobArgs
 import JobQueue
 import LocalCopy
 import Logging
@@ -16,59 +17,9 @@ public import Worker
 /// what cron runs every five minutes; each per-account job has the unique key
 /// `sync_account:ID`, so a slow sync is never joined by a second one.
 public struct SyncAccountJob: JobHandler {
-    public enum Target: Sendable, Equatable {
-        case account(Int64)
-        case all
-    }
+    public typealias Target = AccountTarget
+    public typealias Args = SyncAccountArgs
 
-    public struct Args: Codable, Sendable {
-        public var target: Target
-        /// Only this calendar's events, then the group's mirrors: a push notification named it.
-        public var calendarID: String?
-        /// Enqueued by the push receiver, which coalesces notifications itself (`push_syncs`);
-        /// such a job has no unique key, so a change notified while a sync runs is never
-        /// folded into the sync that may already have read past it.
-        public var viaPush: Bool
-
-        public init(_ target: Target, calendarID: String? = nil, viaPush: Bool = false) {
-            self.target = target
-            self.calendarID = calendarID
-            self.viaPush = viaPush
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case accountID = "account_id"
-            case calendarID = "calendar_id"
-            case viaPush = "via_push"
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            switch target {
-            case .account(let id): try container.encode(id, forKey: .accountID)
-            case .all: try container.encode("all", forKey: .accountID)
-            }
-            try container.encodeIfPresent(calendarID, forKey: .calendarID)
-            if viaPush { try container.encode(true, forKey: .viaPush) }
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            if let id = try? container.decode(Int64.self, forKey: .accountID) {
-                target = .account(id)
-            } else if let text = try? container.decode(String.self, forKey: .accountID), text == "all" {
-                target = .all
-            } else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .accountID, in: container,
-                    debugDescription: "account_id must be an account's id (a number) or \"all\"")
-            }
-            calendarID = try container.decodeIfPresent(String.self, forKey: .calendarID)
-            viaPush = try container.decodeIfPresent(Bool.self, forKey: .viaPush) ?? false
-        }
-    }
-
-    public static let kind = "sync_account"
     public static let figureMetrics = [
         FigureMetric(
             figure: "events_fetched", metric: "calworker_sync_events_fetched_total",
@@ -92,37 +43,12 @@ public struct SyncAccountJob: JobHandler {
         self.timeout = timeout
     }
 
-    public func validate(_ args: Args) throws(JobArgsError) -> Args {
-        if case .account(let id) = args.target, id <= 0 { throw JobArgsError("account_id must be positive, got \(id)") }
-        if let calendarID = args.calendarID {
-            guard case .account = args.target else { throw JobArgsError("calendar_id needs one account_id, not \"all\"") }
-            guard (1...1024).contains(calendarID.utf8.count), !calendarID.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
-                throw JobArgsError("calendar_id must be a calendar's id: 1 to 1024 bytes without control characters")
-            }
-        }
-        return args
-    }
-
-    public func subject(for args: Args) -> String? {
-        if case .account(let id) = args.target { return "account:\(id)" }
-        return nil
-    }
-
     /// Attempts of each account's sync a fan-out queues. The next fan-out comes in five
     /// minutes, so a broken account's job ends after three tries about a minute apart (the
     /// queue's backoff from 15 s) and its failures reach the alerts in minutes, not after the
     /// default 20 attempts' two and a half days, during which its unique key kept cron's
     /// next fan-out from queueing it again.
     public static let fannedOutAttempts = 3
-
-    public func defaultUniqueKey(for args: Args) -> String? {
-        if args.viaPush { return nil }
-        if let calendarID = args.calendarID, case .account(let id) = args.target { return "sync_account:\(id):\(calendarID)" }
-        return switch args.target {
-        case .account(let id): "sync_account:\(id)"
-        case .all: "sync_account:all"
-        }
-    }
 
     public func run(_ args: Args, context: JobContext) throws -> JobResult {
         let db = try context.database()

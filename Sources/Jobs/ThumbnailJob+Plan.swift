@@ -1,3 +1,5 @@
+import JobArgs
+import JobQueue
 import Media
 import Thumbnails
 import Worker
@@ -16,13 +18,7 @@ extension ThumbnailJob {
 
         init(_ args: Args) throws(JobArgsError) {
             options = ThumbnailOptions()
-            let width = args.size ?? 200
-            let height = args.height ?? width
-            guard (16...4096).contains(width), (16...4096).contains(height) else {
-                throw JobArgsError("size and height are pixels from 16 to 4096, got \(width)x\(height)")
-            }
-            options.width = width
-            options.height = height
+            (options.width, options.height) = args.pixels
             if let crop = args.crop {
                 guard let value = ThumbnailOptions.Crop(rawValue: crop == "center" ? "centre" : crop) else {
                     throw JobArgsError("crop '\(crop)' is not one of \(ThumbnailOptions.Crop.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -35,10 +31,7 @@ extension ThumbnailJob {
                 }
                 options.format = value
             }
-            if let quality = args.quality {
-                guard (1...100).contains(quality) else { throw JobArgsError("quality is from 1 to 100, got \(quality)") }
-                options.quality = quality
-            }
+            if let quality = args.quality { options.quality = quality }
             force = args.force ?? false
             switch (args.source, args.prefix) {
             case (let source?, nil):
@@ -56,11 +49,11 @@ extension ThumbnailJob {
                 }
                 work = .one(source: location, target: target)
             case (nil, let prefix?):
-                guard args.target == nil else { throw JobArgsError("a prefix sweep writes each thumbnail beside its photo: drop target") }
                 let location = try Self.location(prefix, "prefix")
                 if case .http = location { throw JobArgsError("prefix \(location): an HTTP server cannot be listed; use s3:// or file://") }
                 work = .sweep(prefix: location)
             default:
+                // `ThumbnailArgs.validate` refused it already.
                 throw JobArgsError("give either source (one photo) or prefix (every photo under it), not both or neither")
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import JobArgs
 import JobQueue
 import Logging
 import Media

@@ -1,6 +1,7 @@
 import Basics
 import Foundation
-import JobQueue
+public import JobArgs
+public import JobQueue
 import Logging
 import Media
 import Thumbnails
@@ -18,61 +19,8 @@ public import Worker
 /// Damaged, truncated, oversized and non-image inputs are discarded with the reason (the same
 /// bytes will never work); a store that cannot be reached makes the attempt fail and retry.
 public struct ThumbnailJob: JobHandler {
-    public struct Args: Codable, Sendable {
-        public var source: String?
-        public var prefix: String?
-        public var target: String?
-        public var size: Int?
-        public var height: Int?
-        public var crop: String?
-        public var format: String?
-        public var quality: Int?
-        public var force: Bool?
+    public typealias Args = ThumbnailArgs
 
-        /// One photo's thumbnail (or, with `prefix`, a sweep); nil fields take their defaults.
-        public init(
-            source: String? = nil, prefix: String? = nil, target: String? = nil, size: Int? = nil, height: Int? = nil,
-            crop: String? = nil, format: String? = nil, quality: Int? = nil, force: Bool? = nil
-        ) {
-            self.source = source
-            self.prefix = prefix
-            self.target = target
-            self.size = size
-            self.height = height
-            self.crop = crop
-            self.format = format
-            self.quality = quality
-            self.force = force
-        }
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case source, prefix, target, size, height, crop, format, quality, force
-        }
-
-        public init(from decoder: any Decoder) throws {
-            // A misspelt argument ("sorce") is refused, not silently ignored.
-            let names = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
-            if let unknown = names.first(where: { CodingKeys(rawValue: $0) == nil }) {
-                throw DecodingError.dataCorrupted(
-                    .init(
-                        codingPath: [],
-                        debugDescription:
-                            "unknown argument '\(unknown)'; thumbnail takes \(CodingKeys.allCases.map(\.rawValue).joined(separator: ", "))"))
-            }
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            source = try container.decodeIfPresent(String.self, forKey: .source)
-            prefix = try container.decodeIfPresent(String.self, forKey: .prefix)
-            target = try container.decodeIfPresent(String.self, forKey: .target)
-            size = try container.decodeIfPresent(Int.self, forKey: .size)
-            height = try container.decodeIfPresent(Int.self, forKey: .height)
-            crop = try container.decodeIfPresent(String.self, forKey: .crop)
-            format = try container.decodeIfPresent(String.self, forKey: .format)
-            quality = try container.decodeIfPresent(Int.self, forKey: .quality)
-            force = try container.decodeIfPresent(Bool.self, forKey: .force)
-        }
-    }
-
-    public static let kind = "thumbnail"
     let environment: JobEnvironment
     public let timeout: Duration = .seconds(300)
 
@@ -89,10 +37,13 @@ public struct ThumbnailJob: JobHandler {
         FigureMetric(figure: "enqueued", metric: "calworker_thumbnail_jobs_fanned_out_total", help: "Thumbnail jobs a prefix sweep enqueued."),
     ]
 
-    public func validate(_ args: Args) throws(JobArgsError) -> Plan { try Plan(args) }
+    public func validate(_ args: Args) throws(JobArgsError) -> Plan {
+        try args.validate()
+        return try Plan(args)
+    }
 
     /// The photo's folder (a sweep's prefix): "what happened to the thumbnails under X?"
-    public func subject(for plan: Plan) -> String? {
+    public func subject(for args: Args, checked plan: Plan) -> String? {
         switch plan.work {
         case .one(let source, _):
             let text = source.description
@@ -101,7 +52,7 @@ public struct ThumbnailJob: JobHandler {
         }
     }
 
-    public func defaultUniqueKey(for plan: Plan) -> String? {
+    public func defaultUniqueKey(for args: Args, checked plan: Plan) -> String? {
         switch plan.work {
         case .one(let source, let target): return "thumbnail:\(source) -> \(target)"
         case .sweep(let prefix): return "thumbnail:sweep:\(prefix):\(plan.options.width)x\(plan.options.height)"
@@ -151,12 +102,4 @@ public struct ThumbnailJob: JobHandler {
                 "decode_ms": thumbnail.decodeTime.milliseconds, "encode_ms": thumbnail.encodeTime.milliseconds,
             ]))
     }
-}
-
-/// Any JSON object key, for telling unknown arguments from known ones.
-struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
 }

@@ -1,6 +1,7 @@
 import Accounts
 import CalendarSync
 import Foundation
+public import JobArgs
 import JobQueue
 import Logging
 import Push
@@ -14,51 +15,15 @@ public import Worker
 /// between syncs. `{"account_id": "all"}` (cron, hourly) fans out to the accounts whose
 /// channels need work.
 public struct WatchChannelsJob: JobHandler {
-    public typealias Target = SyncAccountJob.Target
+    public typealias Target = AccountTarget
 
-    public struct Args: Codable, Sendable {
-        public var target: Target
+    public typealias Args = WatchChannelsArgs
 
-        public init(_ target: Target) { self.target = target }
-
-        public func encode(to encoder: any Encoder) throws { try SyncAccountJob.Args(target).encode(to: encoder) }
-
-        public init(from decoder: any Decoder) throws {
-            let names = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
-            if let unknown = names.first(where: { $0 != "account_id" }) {
-                throw DecodingError.dataCorrupted(
-                    .init(
-                        codingPath: [],
-                        debugDescription:
-                            "unknown argument '\(unknown)'; watch_channels takes {\"account_id\": N} or {\"account_id\": \"all\"}"))
-            }
-            target = try SyncAccountJob.Args(from: decoder).target
-        }
-    }
-
-    public static let kind = "watch_channels"
     let environment: JobEnvironment
     public let timeout: Duration = .seconds(600)
 
     public init(environment: JobEnvironment) {
         self.environment = environment
-    }
-
-    public func validate(_ args: Args) throws(JobArgsError) -> Args {
-        if case .account(let id) = args.target, id <= 0 { throw JobArgsError("account_id must be positive, got \(id)") }
-        return args
-    }
-
-    public func subject(for args: Args) -> String? {
-        if case .account(let id) = args.target { return "account:\(id)" }
-        return nil
-    }
-
-    public func defaultUniqueKey(for args: Args) -> String? {
-        switch args.target {
-        case .account(let id): "watch_channels:\(id)"
-        case .all: "watch_channels:all"
-        }
     }
 
     public func run(_ args: Args, context: JobContext) throws -> JobResult {

@@ -2,7 +2,8 @@ import Accounts
 import Basics
 import Crypto
 public import Foundation
-import JobQueue
+import JobArgs
+public import JobQueue
 public import Postgres
 
 /// A notification from Google as the receiver read it from the `X-Goog-*` headers (already
@@ -80,13 +81,6 @@ public enum PushReceipt: Sendable, Equatable {
 /// number, so a notification the receiver acknowledged is never lost, and a redelivered one
 /// is never synced twice. Notifications for one resource share one waiting sync (`push_syncs`).
 public struct PushInbox: Sendable {
-    /// Queues the sync of a calendar (nil: the account's calendar list and every calendar) to
-    /// start at the given time, on the transaction's connection; returns the job's id.
-    public typealias Enqueue = (_ db: PostgresConnection, _ accountID: Int64, _ calendarID: String?, _ runAt: Date) throws -> Int64
-    /// Queues the account's channel upkeep (which stops a `stopping` channel), on the
-    /// transaction's connection.
-    public typealias QueueUpkeep = (_ db: PostgresConnection, _ accountID: Int64) throws -> Void
-
     public init() {}
 
     /// The largest step between a channel's message numbers taken as Google's. Google documents
@@ -95,8 +89,7 @@ public struct PushInbox: Sendable {
     public static let largestStep: Int64 = 1_000_000
 
     public func record(
-        _ message: PushMessage, coalesceDelay: Duration, on db: PostgresConnection, enqueue: Enqueue,
-        queueUpkeep: QueueUpkeep
+        _ message: PushMessage, coalesceDelay: Duration, on db: PostgresConnection, queue: JobQueue = JobQueue()
     ) throws -> PushReceipt {
         try db.transaction { db in
             guard
@@ -122,7 +115,7 @@ public struct PushInbox: Sendable {
             guard try row.decode(Bool.self, at: 4) && active else {
                 guard try row.decode(Bool.self, at: 6) && active else { return .stoppedChannel }
                 try db.execute("UPDATE calworker.push_channels SET state = 'stopping' WHERE channel_id = $1", [message.channelID])
-                try queueUpkeep(db, accountID)
+                _ = try queue.enqueue(WatchChannelsArgs(.account(accountID)), on: db)
                 return .stopAgain
             }
             let latest: Int64 = try row.decode(at: 5)
@@ -131,7 +124,7 @@ public struct PushInbox: Sendable {
                 // Not the latest again: a change the channel's stored number must not hide.
                 try db.execute("UPDATE calworker.push_channels SET last_message_at = now() WHERE channel_id = $1", [message.channelID])
                 return .outOfOrder(
-                    try queueSync(accountID: accountID, calendarColumn: calendarColumn, delay: coalesceDelay, on: db, enqueue: enqueue).id)
+                    try queueSync(accountID: accountID, calendarColumn: calendarColumn, delay: coalesceDelay, on: db, queue: queue).id)
             }
             if message.messageNumber - latest > Self.largestStep {
                 // Implausible: sync, keep the latest where it was, and have the channel replaced
@@ -141,9 +134,9 @@ public struct PushInbox: Sendable {
                     UPDATE calworker.push_channels SET last_message_at = now(), expires_at = least(expires_at, now() + interval '1 hour')
                      WHERE channel_id = $1
                     """, [message.channelID])
-                try queueUpkeep(db, accountID)
+                _ = try queue.enqueue(WatchChannelsArgs(.account(accountID)), on: db)
                 return .jumped(
-                    try queueSync(accountID: accountID, calendarColumn: calendarColumn, delay: coalesceDelay, on: db, enqueue: enqueue).id)
+                    try queueSync(accountID: accountID, calendarColumn: calendarColumn, delay: coalesceDelay, on: db, queue: queue).id)
             }
             try db.execute(
                 """
@@ -153,7 +146,7 @@ public struct PushInbox: Sendable {
                  WHERE channel_id = $1
                 """, [message.channelID, message.messageNumber, message.resourceID])
             guard message.state != .sync else { return .confirmed }
-            let sync = try queueSync(accountID: accountID, calendarColumn: calendarColumn, delay: coalesceDelay, on: db, enqueue: enqueue)
+            let sync = try queueSync(accountID: accountID, calendarColumn: calendarColumn, delay: coalesceDelay, on: db, queue: queue)
             return sync.coalesced ? .coalesced(sync.id) : .enqueued(sync.id)
         }
     }
@@ -167,8 +160,7 @@ public struct PushInbox: Sendable {
     /// The waiting sync of this resource, or a new one. A sync that has started (or failed
     /// once) may have read past this change, so it does not count as waiting.
     private func queueSync(
-        accountID: Int64, calendarColumn: String, delay: Duration, on db: PostgresConnection,
-        enqueue: Enqueue
+        accountID: Int64, calendarColumn: String, delay: Duration, on db: PostgresConnection, queue: JobQueue
     ) throws -> (id: Int64, coalesced: Bool) {
         try db.execute(
             """
@@ -178,9 +170,9 @@ public struct PushInbox: Sendable {
             "SELECT job_id FROM calworker.push_syncs WHERE account_id = $1 AND calendar_id = $2 FOR UPDATE",
             [accountID, calendarColumn]
         ).first?.decodeOptional(at: 0)
-        if let queued, try JobQueue().isWaitingForItsFirstAttempt(id: queued, on: db) { return (queued, true) }
-        let runAt = Date().addingTimeInterval(delay.seconds)
-        let jobID = try enqueue(db, accountID, calendarColumn.isEmpty ? nil : calendarColumn, runAt)
+        if let queued, try queue.isWaitingForItsFirstAttempt(id: queued, on: db) { return (queued, true) }
+        let sync = SyncAccountArgs(.account(accountID), calendarID: calendarColumn.isEmpty ? nil : calendarColumn, viaPush: true)
+        let jobID = try queue.enqueue(sync, JobOptions(runAt: Date().addingTimeInterval(delay.seconds)), on: db).id
         try db.execute(
             """
             UPDATE calworker.push_syncs SET job_id = $3, notified_at = now() WHERE account_id = $1 AND calendar_id = $2

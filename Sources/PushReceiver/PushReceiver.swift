@@ -57,15 +57,7 @@ public final class PushReceiver: Sendable {
         let receipt: PushReceipt
         do {
             receipt = try pool.with { db in
-                try PushInbox().record(
-                    message, coalesceDelay: coalesceDelay, on: db,
-                    enqueue: { db, accountID, calendarID, runAt in
-                        let args = SyncAccountJob.Args(.account(accountID), calendarID: calendarID, viaPush: true)
-                        return try registry.enqueue(SyncAccountJob.self, args, JobOptions(runAt: runAt), queue: JobQueue(), on: db).id
-                    },
-                    queueUpkeep: { db, accountID in
-                        _ = try registry.enqueue(WatchChannelsJob.self, .init(.account(accountID)), queue: JobQueue(), on: db)
-                    })
+                try PushInbox().record(message, coalesceDelay: coalesceDelay, on: db)
             }
         } catch {
             notifications.labels(message.state.rawValue, "failed").increment()

@@ -29,15 +29,15 @@ public struct HandlerRegistry: Sendable {
             handler: handler,
             timeout: handler.timeout,
             figureMetrics: H.figureMetrics,
-            uniqueKey: { text in (try? Self.checked(handler, text)).flatMap { handler.defaultUniqueKey(for: $0) } },
-            subject: { text in (try? Self.checked(handler, text)).flatMap { handler.subject(for: $0) } },
+            uniqueKey: { text in (try? Self.checked(handler, text)).flatMap { handler.defaultUniqueKey(for: $0.args, checked: $0.checked) } },
+            subject: { text in (try? Self.checked(handler, text)).flatMap { handler.subject(for: $0.args, checked: $0.checked) } },
             check: { text throws(JobArgsError) in _ = try Self.checked(handler, text) },
             run: { text, context, memo in
                 let job: H.Checked
                 if memo.kind == H.kind, memo.text == text, let remembered = memo.checked as? H.Checked {
                     job = remembered
                 } else {
-                    do { job = try Self.checked(handler, text) } catch {
+                    do { job = try Self.checked(handler, text).checked } catch {
                         return .discard(reason: "invalid args for \(H.kind): \(error)")
                     }
                     memo = ArgsMemo(kind: H.kind, text: text, checked: job)
@@ -55,10 +55,10 @@ public struct HandlerRegistry: Sendable {
     /// The handler registered for `kind`, as its own type.
     public func handler<H: JobHandler>(_ kind: H.Type) -> H? { entries[H.kind]?.handler as? H }
 
-    /// The unique key the kind asks for when the enqueuer gives none (see `JobHandler`).
+    /// The unique key the kind asks for when the enqueuer gives none (see `JobParameters`).
     public func defaultUniqueKey(kind: String, args: String) -> String? { entries[kind]?.uniqueKey(args) }
 
-    /// What a job of the kind with these args is about (see `JobHandler.subject(for:)`).
+    /// What a job of the kind with these args is about (see `JobParameters.subject`).
     public func subject(kind: String, args: String) -> String? { entries[kind]?.subject(args) }
 
     /// Each kind's declared figure counters.
@@ -101,8 +101,9 @@ public struct HandlerRegistry: Sendable {
     static func clipped(_ kind: String) -> String { kind.count <= 64 ? kind : String(kind.prefix(64)) + "…" }
 
     /// The args text decoded and checked: what one attempt does before it runs.
-    static func checked<H: JobHandler>(_ handler: H, _ text: String) throws(JobArgsError) -> H.Checked {
-        try handler.validate(try decode(H.Args.self, text))
+    static func checked<H: JobHandler>(_ handler: H, _ text: String) throws(JobArgsError) -> (args: H.Args, checked: H.Checked) {
+        let args = try decode(H.Args.self, text)
+        return (args, try handler.validate(args))
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws(JobArgsError) -> T {

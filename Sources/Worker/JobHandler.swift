@@ -1,43 +1,44 @@
 public import Basics
 import Foundation
+public import JobQueue
 
 /// What a job kind does. Handlers are synchronous and run on a worker slot's own thread,
 /// so they may block (libpq, libcurl) without stalling anything else.
 ///
-/// A job's arguments are a type (`Args`, `Codable`): producers hand the queue a value and the
-/// queue encodes it (`JobQueue.enqueue(_:_:_:on:)`, `HandlerRegistry.enqueue`); nobody writes
-/// job JSON by hand. Each attempt decodes the JSON once and `validate` turns it once into the
+/// A job's arguments are a type (`Args`, a `JobParameters` from module `JobArgs`): producers
+/// hand the queue a value and the queue encodes it (`JobQueue.enqueue(_:_:on:)`,
+/// `HandlerRegistry.enqueue`); nobody writes job JSON by hand. Each attempt decodes the JSON once and `validate` turns it once into the
 /// checked form `run` works on (a thumbnail's plan); a job whose args do not decode or
 /// validate is discarded with the reason and never retried. Enqueueing runs the same checks
 /// first, so bad args are refused before they reach the queue.
 public protocol JobHandler: Sendable {
-    associatedtype Args: Codable & Sendable
-    /// What `validate` makes of the args: the args themselves unless a kind parses them further.
+    associatedtype Args: JobParameters
+    /// What `validate` makes of the args: the args themselves unless a kind resolves them
+    /// further with the worker's configuration (a backup's default target, a thumbnail's
+    /// parsed locations).
     associatedtype Checked: Sendable = Args
-
-    /// The kind name stored in `calworker.jobs.kind`.
-    static var kind: String { get }
 
     /// How long one attempt may run before it is cancelled and retried. A job's own
     /// `timeout_ms` overrides it.
     var timeout: Duration { get }
 
-    /// Rules the decoder cannot express (ranges, allowed values, locations), and the checked
-    /// form of the args that `run` and `defaultUniqueKey` work on.
+    /// The checked form of the args, what `run` works on: their own rules
+    /// (`JobParameters.validate`) first, then what only the worker can tell (a target outside
+    /// the media root).
     func validate(_ args: Args) throws(JobArgsError) -> Checked
 
     /// Figures this kind reports that operators want as Prometheus counters (events synced,
     /// bytes written), summed over every run. Figures not listed stay in the run records only.
     static var figureMetrics: [FigureMetric] { get }
 
-    /// The unique key a job of this kind gets when its enqueuer names none: jobs that must not
-    /// pile up (one sync per account) say so here, so cron and operators cannot forget it.
-    func defaultUniqueKey(for job: Checked) -> String?
+    /// The unique key when the enqueuer names none: the args' own (`JobParameters.uniqueKey`)
+    /// unless what the worker resolved says more (one backup per target however it was
+    /// written or configured).
+    func defaultUniqueKey(for args: Args, checked: Checked) -> String?
 
-    /// What a job of this kind is about (`account:12`): kept on its run records, so an
-    /// operator finds every attempt for an account with `runs --account 12`, long after the
-    /// job rows are gone.
-    func subject(for job: Checked) -> String?
+    /// What the job is about: the args' own (`JobParameters.subject`) unless the resolved
+    /// form names it better.
+    func subject(for args: Args, checked: Checked) -> String?
 
     /// Runs one attempt. Throwing means "failed, retry with backoff"; return `.retry(after:)`
     /// or `.discard(reason:)` to say otherwise.
@@ -45,15 +46,20 @@ public protocol JobHandler: Sendable {
 }
 
 extension JobHandler {
+    /// The kind name stored in `calworker.jobs.kind`: the args'.
+    public static var kind: String { Args.kind }
     public static var figureMetrics: [FigureMetric] { [] }
-    public func defaultUniqueKey(for job: Checked) -> String? { nil }
-    public func subject(for job: Checked) -> String? { nil }
+    public func defaultUniqueKey(for args: Args, checked: Checked) -> String? { args.uniqueKey }
+    public func subject(for args: Args, checked: Checked) -> String? { args.subject }
     public var timeout: Duration { .seconds(300) }
 }
 
 extension JobHandler where Checked == Args {
-    /// Kinds whose args need no rule beyond their types.
-    public func validate(_ args: Args) throws(JobArgsError) -> Args { args }
+    /// Kinds whose args need no rule beyond their own.
+    public func validate(_ args: Args) throws(JobArgsError) -> Args {
+        try args.validate()
+        return args
+    }
 }
 
 /// A handler figure exported as a counter: `figure` from `JobFigures`, times `scale`, is
@@ -72,13 +78,6 @@ public struct FigureMetric: Sendable {
         self.help = help
         self.scale = scale
     }
-}
-
-/// A job's arguments are wrong; retrying cannot help.
-public struct JobArgsError: Error, CustomStringConvertible, Sendable, Equatable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
 }
 
 /// How an attempt ended, from the handler's point of view.

@@ -3,6 +3,7 @@ import CalendarSync
 import Foundation
 import Google
 import GoogleEmulator
+import JobArgs
 import JobQueue
 import Jobs
 import Logging
@@ -34,7 +35,7 @@ import Worker
         environment.google.sharedBudgets = PostgresRequestBudgets(conninfo: fixture.database.url)
         environment.google.projectRequestsPerMinute = 2700
         let registry = JobKinds.registry(environment)
-        _ = try registry.enqueue(SyncAccountJob.self, .init(.all), queue: JobQueue(), on: fixture.db)
+        _ = try registry.enqueue(SyncAccountArgs(.all), queue: JobQueue(), on: fixture.db)
 
         var workerOptions = WorkerOptions()
         workerOptions.concurrency = 8

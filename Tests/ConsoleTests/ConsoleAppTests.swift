@@ -19,14 +19,14 @@ import Testing
         let app: ConsoleApp
 
         init(
-            accountActions: ConsoleAccountActions? = nil, schedules: ConsoleSchedules? = nil, backups: ConsoleBackups? = nil,
+            pushConfigured: Bool = false, schedules: ConsoleSchedules? = nil, backups: ConsoleBackups? = nil,
             proxies: TrustedProxies = .none
         ) throws {
             database = try TestDatabase.make()
             db = try database.connect()
             app = try ConsoleApp(
                 tokens: try ConsoleTokens(operatorToken: ConsoleAppTests.operatorToken, readOnlyToken: ConsoleAppTests.readerToken),
-                pool: ConnectionPool(url: database.url, size: 2, purpose: "the console"), accountActions: accountActions,
+                pool: ConnectionPool(url: database.url, size: 2, purpose: "the console"), pushConfigured: pushConfigured,
                 schedules: schedules, backups: backups, proxies: proxies)
         }
 
@@ -318,11 +318,7 @@ import Testing
     }
 
     @Test func accountsShowTheirStateAndHostileEmailsAsTextAndAnOperatorActsOnThem() throws {
-        // Sync now queues a noop job here: the real sync job lives above this module.
-        let fixture = try Fixture(
-            accountActions: ConsoleAccountActions(
-                syncNow: { id, db in try JobQueue().enqueue(NewJob(kind: "noop", args: "{\"account_id\": \(id)}"), on: db).id },
-                stateChanged: { _, _ in }))
+        let fixture = try Fixture(pushConfigured: true)
         defer { fixture.database.drop() }
         let ids = try ["<script>alert(1)</script>@example.com", "gone@example.com"].map { email in
             try fixture.db.query(
@@ -345,11 +341,19 @@ import Testing
         let page = fixture.request("GET", "/accounts", cookie: cookie)
         let csrf = try fixture.csrf(on: page)
         #expect(fixture.request("POST", "/accounts/\(ids[0])/sync", cookie: cookie, form: "csrf=\(csrf)").status == 303)
-        #expect(
-            try fixture.db.query("SELECT count(*) FROM calworker.jobs WHERE args->>'account_id' = $1", [String(ids[0])])[0].decode(Int.self, at: 0)
-                == 1)
+        func queued(_ kind: String) throws -> [String] {
+            try fixture.db.query(
+                "SELECT coalesce(unique_key, '') || ' ' || coalesce(subject, '') FROM calworker.jobs WHERE kind = $1 AND args->>'account_id' = $2",
+                [kind, String(ids[0])]
+            ).map { try $0.decode(String.self, at: 0) }
+        }
+        // Queued as `calworker enqueue sync_account` would: keyed and described by its args.
+        #expect(try queued("sync_account") == ["sync_account:\(ids[0]) account:\(ids[0])"])
+        #expect(fixture.request("POST", "/accounts/\(ids[0])/sync", cookie: cookie, form: "csrf=\(csrf)").status == 303)
+        #expect(try queued("sync_account").count == 1, "the unique key keeps the queued sync")
         #expect(fixture.request("POST", "/accounts/\(ids[0])/disable", cookie: cookie, form: "csrf=\(csrf)").status == 303)
         #expect(try AccountStore(cipher: nil).account(id: ids[0], on: fixture.db).state == .disabled)
+        #expect(try queued("watch_channels") == ["watch_channels:\(ids[0]) account:\(ids[0])"], "push is configured: its channels' upkeep")
         #expect(fixture.request("POST", "/accounts/999999/enable", cookie: cookie, form: "csrf=\(csrf)").status == 404)
         let actions = try AuditLog().list(since: Date().addingTimeInterval(-60), limit: 10, on: fixture.db).map(\.action)
         #expect(Set(actions) == ["account.sync", "account.disable"])

@@ -2,6 +2,7 @@ import Backup
 import Basics
 import Feeds
 import Foundation
+import JobArgs
 import JobQueue
 import Jobs
 import Logging

@@ -1,4 +1,5 @@
 import Foundation
+import JobArgs
 import JobQueue
 import Jobs
 import Logging

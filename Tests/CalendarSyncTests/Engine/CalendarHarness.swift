@@ -4,6 +4,7 @@ import Crypto
 import Foundation
 import Google
 import GoogleEmulator
+import JobArgs
 import JobQueue
 import Jobs
 import Logging
