@@ -54,13 +54,14 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["Basics", "CCrypto", "Redaction"], swiftSettings: defaultSwiftSettings),
         .target(name: "HTTPClient", dependencies: ["Basics", "CCurl", "Metrics", "Redaction"], swiftSettings: defaultSwiftSettings),
         .target(name: "HTTPServer", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Media", dependencies: ["Basics", "HTTPClient", "Crypto", "Metrics"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Thumbnails", dependencies: ["Basics", "CVips"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Backup", dependencies: ["Basics", "Crypto", "Media", "Postgres"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Media", dependencies: ["Basics", "Configuration", "HTTPClient", "Crypto", "Metrics"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Thumbnails", dependencies: ["Basics", "Configuration", "CVips"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Backup", dependencies: ["Basics", "Configuration", "Crypto", "Media", "Postgres"], swiftSettings: defaultSwiftSettings),
         .target(
             name: "Notify",
             dependencies: [
-                "Accounts", "Basics", "Crypto", "HTTPClient", "JobQueue", "LocalCopy", "Metrics", "Postgres", "Redaction", "Reminders", "Scheduling",
+                "Accounts", "Basics", "Configuration", "Crypto", "HTTPClient", "JobQueue", "LocalCopy", "Metrics", "Postgres", "Redaction",
+                "Reminders", "Scheduling",
             ],
             resources: [.copy("Templates")],
             swiftSettings: defaultSwiftSettings),
@@ -72,7 +73,7 @@ let package = Package(
         .target(name: "JobArgs", dependencies: ["JobQueue"], swiftSettings: defaultSwiftSettings),
         .target(
             name: "Worker", dependencies: ["Basics", "JobQueue", "Postgres", "Logging", "Metrics", "Redaction"], swiftSettings: defaultSwiftSettings),
-        .target(name: "Accounts", dependencies: ["Basics", "Postgres", "Crypto", "Redaction"], swiftSettings: defaultSwiftSettings),
+        .target(name: "Accounts", dependencies: ["Basics", "Configuration", "Postgres", "Crypto", "Redaction"], swiftSettings: defaultSwiftSettings),
         // What the sync engine needs from a calendar service, and the request budgets shared by every worker.
         .target(name: "CalendarProviders", dependencies: ["Basics", "MirrorPlanner", "Postgres"], swiftSettings: defaultSwiftSettings),
         .target(name: "RequestBudgets", dependencies: ["Basics", "Postgres"], swiftSettings: defaultSwiftSettings),
@@ -80,8 +81,8 @@ let package = Package(
         .target(
             name: "Google",
             dependencies: [
-                "Accounts", "Basics", "CalendarProviders", "Crypto", "HTTPClient", "Metrics", "MirrorPlanner", "Postgres", "Redaction",
-                "RequestBudgets",
+                "Accounts", "Basics", "CalendarProviders", "Configuration", "Crypto", "HTTPClient", "Metrics", "MirrorPlanner", "Postgres",
+                "Redaction", "RequestBudgets",
             ],
             swiftSettings: defaultSwiftSettings),
         .target(name: "Patterns", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
@@ -89,7 +90,8 @@ let package = Package(
         .target(name: "Reminders", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
         .target(name: "ICalendar", swiftSettings: defaultSwiftSettings),
         .target(
-            name: "Feeds", dependencies: ["Accounts", "Basics", "ICalendar", "Crypto", "LocalCopy", "Media", "Mirroring", "Postgres"],
+            name: "Feeds",
+            dependencies: ["Accounts", "Basics", "Configuration", "ICalendar", "Crypto", "LocalCopy", "Media", "Mirroring", "Postgres"],
             swiftSettings: defaultSwiftSettings),
         .target(name: "Scheduling", dependencies: ["Basics", "Configuration", "JobQueue", "Postgres"], swiftSettings: defaultSwiftSettings),
         // The sync engine, by concern: the local copy (cursor, pages, calendars and events), the
@@ -105,7 +107,8 @@ let package = Package(
         .target(
             name: "Push",
             dependencies: [
-                "Basics", "Accounts", "CalendarProviders", "Crypto", "JobArgs", "JobQueue", "LocalCopy", "Metrics", "Postgres", "Redaction",
+                "Basics", "Accounts", "CalendarProviders", "Configuration", "Crypto", "JobArgs", "JobQueue", "LocalCopy", "Metrics", "Postgres",
+                "Redaction",
             ],
             swiftSettings: defaultSwiftSettings),
         .target(
@@ -146,7 +149,7 @@ let package = Package(
                 "HTTPServer",
                 "Redaction",
                 "Accounts", "CalendarProviders", "CalendarSync", "Console", "Crypto", "Google", "MirrorPlanner", "Media", "Backup", "Notify",
-                "PushReceiver", "Reminders", "RequestBudgets", "Scheduling",
+                "PushReceiver", "Reminders", "RequestBudgets", "Scheduling", "Thumbnails",
             ],
             swiftSettings: defaultSwiftSettings
         ),

@@ -8,6 +8,9 @@ public struct BackupSettings: Sendable {
     public var key: SecretKey?
     /// Keys of older backups, still accepted when verifying and restoring them.
     public var previousKeys: [SecretKey] = []
+    /// Which configured key is unusable (not base64 of 32 bytes), if one is: commands that
+    /// back up or restore refuse to run and say so; the rest of calworker works without them.
+    public var keyProblem: String?
     /// The default target prefix (`CALWORKER_BACKUP_TARGET`), e.g. `s3://backups/calworker/`.
     public var target: String?
     /// Where the sealed dump and a restore's plaintext wait on disk. Default: the temporary folder.

@@ -54,17 +54,17 @@ public enum CLI {
             var env = environment
             if let format = parsed.value("log-format") { env["CALWORKER_LOG_FORMAT"] = format }
             if let level = parsed.value("log-level") { env["CALWORKER_LOG_LEVEL"] = level }
-            let configuration: Configuration
+            let settings: Settings
             do {
-                configuration = try Configuration.load(env)
+                settings = try Settings.load(env)
             } catch {
                 throw CLIError(.unavailable, "configuration: \(error)", hint: "fix the variable named above; `calworker config --help` lists them")
             }
-            let handler: any LogHandler = configuration.logFormat == "text" ? TextLogHandler() : JSONLinesLogHandler()
-            let level = LogLevel(name: configuration.logLevel) ?? .info
+            let handler: any LogHandler = settings.core.logFormat == "text" ? TextLogHandler() : JSONLinesLogHandler()
+            let level = LogLevel(name: settings.core.logLevel) ?? .info
             let logger = Logger(level: level, handler: handler, threshold: LogThreshold(level))
             let context = CommandContext(
-                configuration: configuration, output: output, logger: logger, json: parsed.has("json"),
+                settings: settings, output: output, logger: logger, json: parsed.has("json"),
                 logLevelFixed: parsed.value("log-level") != nil)
             return try command.run(parsed, context)
         } catch let error as CLIError {

@@ -17,11 +17,15 @@ import Postgres
 import Push
 import Redaction
 import RequestBudgets
+import Scheduling
 import Worker
 
 /// What a command gets: configuration, output, a logger, and a way to the database.
 final class CommandContext: Sendable {
-    let configuration: Configuration
+    /// Every module's settings, as read at start.
+    let settings: Settings
+    /// The process's own settings (database, queue, logs) and every variable read.
+    var configuration: Configuration { settings.core }
     let output: Output
     let logger: Logger
     let json: Bool
@@ -39,117 +43,63 @@ final class CommandContext: Sendable {
     /// the others (config, queue, runs) still work so the operator can look around.
     let tokenKeyProblem: CLIError?
 
-    init(configuration: Configuration, output: Output, logger: Logger, json: Bool, logLevelFixed: Bool = false) {
+    init(settings: Settings, output: Output, logger: Logger, json: Bool, logLevelFixed: Bool = false) {
         self.logLevelFixed = logLevelFixed
-        Self.registerSecrets(of: configuration)
-        self.configuration = configuration
+        Self.registerSecrets(of: settings)
+        self.settings = settings
         self.output = output
         self.logger = logger
         self.json = json
         var problem: CLIError?
         do {
-            self.tokenCipher = try Self.cipher(configuration)
+            self.tokenCipher = try settings.tokenKeys.cipher()
         } catch {
             self.tokenCipher = nil
-            problem = error
+            problem = CLIError(.unavailable, error.description)
         }
         self.tokenKeyProblem = problem
-        let google = GoogleSettings(
-            apiURL: configuration.googleAPIURL, tokenURL: configuration.googleTokenURL,
-            clientID: configuration.googleClientID, clientSecret: configuration.googleClientSecret,
-            requestsPerMinute: configuration.googleRequestsPerMinute)
-        var shared = google
-        shared.projectRequestsPerMinute = configuration.googleProjectRequestsPerMinute
-        shared.sharedBudgets = PostgresRequestBudgets(
-            conninfo: configuration.databaseURL,
-            preparedStatements: configuration.usesPreparedStatements)
-        var environment = JobEnvironment(google: shared, tokenCipher: tokenCipher)
-        if !configuration.pushURL.isEmpty {
-            var push = PushSettings(address: configuration.pushURL)
-            push.safetyPoll = configuration.pushSafetyPoll
-            environment.push = push
-        }
-        environment.media = MediaSettings(
-            s3Endpoint: configuration.s3Endpoint.isEmpty ? nil : configuration.s3Endpoint,
-            s3Region: configuration.s3Region, s3AccessKeyID: configuration.s3AccessKeyID,
-            s3SecretAccessKey: configuration.s3SecretAccessKey,
-            mediaRoot: configuration.mediaRoot.isEmpty ? nil : configuration.mediaRoot)
-        var backup = BackupSettings(target: configuration.backupTarget.isEmpty ? nil : configuration.backupTarget, media: environment.media)
-        backup.key = try? SecretKey(base64: configuration.backupKey)
-        backup.previousKeys = configuration.backupKeyPrevious.split(separator: ",").compactMap { try? SecretKey(base64: String($0)) }
-        if !configuration.backupSpool.isEmpty { backup.spoolDirectory = configuration.backupSpool }
-        if !configuration.pgBin.isEmpty { backup.toolsDirectory = configuration.pgBin }
-        if !configuration.backupDatabaseURL.isEmpty { backup.databaseURL = configuration.backupDatabaseURL }
-        environment.backup = backup
-        if !configuration.feedsTarget.isEmpty {
+        var google = settings.google
+        google.sharedBudgets = PostgresRequestBudgets(
+            conninfo: settings.core.databaseURL, preparedStatements: settings.core.usesPreparedStatements)
+        var environment = JobEnvironment(google: google, tokenCipher: tokenCipher)
+        environment.push = settings.push.settings
+        environment.media = settings.media
+        environment.thumbnailer = settings.thumbnailer
+        environment.historyRetention = settings.core.historyRetention
+        environment.backup = settings.backup
+        environment.backup.media = settings.media
+        if let target = settings.feeds.target {
             do {
-                environment.feedsTarget = try FeedPublisher.target(configuration.feedsTarget, mediaRoot: environment.media.mediaRoot)
+                environment.feedsTarget = try FeedPublisher.target(target, mediaRoot: settings.media.mediaRoot)
             } catch {
                 environment.feedsTargetProblem = "CALWORKER_FEEDS_TARGET cannot be used: \(error.message)"
             }
         }
-        var notify = NotifySettings()
-        if !configuration.smtpURL.isEmpty {
-            notify.smtp = SMTPSettings(
-                url: configuration.smtpURL, username: configuration.smtpUsername.isEmpty ? nil : configuration.smtpUsername,
-                password: configuration.smtpPassword, caFile: configuration.smtpCAFile.isEmpty ? nil : configuration.smtpCAFile,
-                plainTextToLoopback: configuration.smtpTLS == "none")
-        }
-        notify.from = MailAddress(configuration.smtpFrom)
-        notify.alertEmails = configuration.alertEmail.split(separator: ",").compactMap { MailAddress(String($0)) }
-        notify.alertWebhookURL = configuration.alertWebhookURL.isEmpty ? nil : configuration.alertWebhookURL
-        notify.webhookSecret = configuration.webhookSecret.isEmpty ? nil : configuration.webhookSecret
-        notify.alertInterval = configuration.alertInterval
-        notify.backupMaxAge = configuration.alertBackupMaxAge
-        notify.syncFailures = configuration.alertSyncFailures
-        notify.syncStale = configuration.alertSyncStale
-        notify.discardRate = Double(configuration.alertDiscardPercent) / 100
-        notify.discardWindow = configuration.alertDiscardWindow
-        notify.workersGone = configuration.alertWorkersGone
-        notify.reauthURLTemplate = configuration.reauthURL.isEmpty ? nil : configuration.reauthURL
-        let jobsDirectory = configuration.jobsDirectory
-        let zone = TimeZone(identifier: configuration.scheduleTimeZone) ?? .gmt
-        notify.schedulePeriods = { ScheduleExpectations.periods(directory: jobsDirectory, timeZone: zone) }
-        notify.backupsConfigured = !configuration.backupTarget.isEmpty
-        notify.claimLease = configuration.notifyClaimTimeout
-        notify.templates = Templates(overrideDirectory: configuration.templateDirectory.isEmpty ? nil : configuration.templateDirectory)
+        var notify = settings.notify
+        let schedule = settings.schedule
+        notify.schedulePeriods = { ScheduleExpectations.periods(directory: schedule.jobsDirectory, timeZone: schedule.timeZone) }
+        notify.backupsConfigured = settings.backup.target != nil
         environment.notify = notify
-        environment.mediaMaxBytes = configuration.mediaMaxBytes
-        environment.thumbnailMaxPixels = configuration.thumbnailMaxPixels
-        environment.historyRetention = configuration.historyRetention
         self.registryEnvironment = environment
         self.registry = JobKinds.registry(environment)
     }
 
     /// Every configured secret, in the forms it may be echoed in, so no log line, stored
-    /// error or output carries it (`KnownSecrets`). OAuth tokens register themselves as they
-    /// are decrypted.
-    static func registerSecrets(of configuration: Configuration) {
-        var secrets = [
-            configuration.googleClientSecret, configuration.s3SecretAccessKey, configuration.smtpPassword,
-            configuration.webhookSecret, configuration.tokenKey, configuration.backupKey,
-        ]
-        secrets += (configuration.tokenKeyPrevious + "," + configuration.backupKeyPrevious).split(separator: ",").map(String.init)
-        secrets += PostgresConninfo.passwords(inRawText: configuration.databaseURL)
-        secrets += PostgresConninfo.passwords(inRawText: configuration.backupDatabaseURL)
-        if !configuration.smtpPassword.isEmpty {
+    /// error or output carries it (`KnownSecrets`): each value read as a secret (each key of a
+    /// comma-separated list too), the passwords in connection strings, and SMTP's encodings of
+    /// its password. OAuth tokens register themselves as they are decrypted.
+    static func registerSecrets(of settings: Settings) {
+        var secrets: [String] = []
+        for entry in settings.core.entries {
+            if entry.secret { secrets += [entry.value] + entry.value.split(separator: ",").map(String.init) }
+            if Configuration.conninfoNames.contains(entry.name) { secrets += PostgresConninfo.passwords(inRawText: entry.value) }
+        }
+        if let smtp = settings.notify.smtp, let password = smtp.password, !password.isEmpty {
             // SMTP AUTH sends the password in base64 (PLAIN: NUL user NUL password; LOGIN: alone).
-            secrets.append(Data("\0\(configuration.smtpUsername)\0\(configuration.smtpPassword)".utf8).base64EncodedString())
-            secrets.append(Data(configuration.smtpPassword.utf8).base64EncodedString())
+            secrets.append(Data("\0\(smtp.username ?? "")\0\(password)".utf8).base64EncodedString())
+            secrets.append(Data(password.utf8).base64EncodedString())
         }
         for secret in secrets where !secret.isEmpty { KnownSecrets.register(secret) }
-    }
-
-    static func cipher(_ configuration: Configuration) throws(CLIError) -> TokenCipher? {
-        guard !configuration.tokenKey.isEmpty else { return nil }
-        do {
-            let previous = try configuration.tokenKeyPrevious.split(separator: ",").map { text throws(CryptoError) in
-                try TokenCipher.Key(base64: String(text))
-            }
-            return TokenCipher(current: try TokenCipher.Key(base64: configuration.tokenKey), previous: previous)
-        } catch {
-            throw CLIError(.unavailable, "CALWORKER_TOKEN_KEY or CALWORKER_TOKEN_KEY_PREVIOUS: \(error.message)")
-        }
     }
 
     /// The account store; fails when the configured token key is unusable.
@@ -160,10 +110,8 @@ final class CommandContext: Sendable {
 
     /// Backups: keys, target, spool, tools; fails when a configured backup key is unusable.
     func backupSettings() throws(CLIError) -> BackupSettings {
-        for (name, value) in [("CALWORKER_BACKUP_KEY", configuration.backupKey), ("CALWORKER_BACKUP_KEY_PREVIOUS", configuration.backupKeyPrevious)] {
-            for part in value.split(separator: ",") where (try? SecretKey(base64: String(part))) == nil {
-                throw CLIError(.unavailable, "\(name): a key must be base64 of exactly 32 bytes", hint: "make one with: openssl rand -base64 32")
-            }
+        if let problem = registryEnvironment.backup.keyProblem {
+            throw CLIError(.unavailable, problem, hint: "make one with: openssl rand -base64 32")
         }
         return registryEnvironment.backup
     }

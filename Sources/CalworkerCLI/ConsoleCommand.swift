@@ -60,13 +60,13 @@ enum ConsoleCommand {
         let configuration = context.configuration
         let tokens: ConsoleTokens
         do throws(ConsoleError) {
-            tokens = try ConsoleTokens(operatorToken: configuration.consoleToken, readOnlyToken: configuration.consoleReadOnlyToken)
+            tokens = try ConsoleTokens(operatorToken: context.settings.console.operatorToken, readOnlyToken: context.settings.console.readOnlyToken)
         } catch {
             throw CLIError(.usage, error.message)
         }
         let proxies: TrustedProxies
         do throws(ConsoleError) {
-            proxies = try TrustedProxies(configuration.consoleTrustedProxies)
+            proxies = try TrustedProxies(context.settings.console.trustedProxies)
         } catch {
             throw CLIError(.unavailable, "CALWORKER_CONSOLE_TRUSTED_PROXIES: \(error.message)", hint: "e.g. 127.0.0.1,::1 for a proxy on this host")
         }
@@ -77,7 +77,7 @@ enum ConsoleCommand {
         let backups = try backups(context)
         do throws(ConsoleError) {
             return try ConsoleApp(
-                tokens: tokens, pool: pool, queue: context.queue, secureCookies: configuration.consoleSecureCookies,
+                tokens: tokens, pool: pool, queue: context.queue, secureCookies: context.settings.console.secureCookies,
                 pushConfigured: context.registryEnvironment.push != nil, schedules: schedules(context), backups: backups, proxies: proxies)
         } catch {
             throw CLIError(.unavailable, error.message)
@@ -87,8 +87,8 @@ enum ConsoleCommand {
     /// The definitions in the jobs folder; nil (the page says so, the log says why) when the
     /// folder cannot be read: the console still serves everything else.
     static func schedules(_ context: CommandContext) -> ConsoleSchedules? {
-        let directory = context.configuration.jobsDirectory
-        guard let zone = TimeZone(identifier: context.configuration.scheduleTimeZone) else { return nil }
+        let directory = context.settings.schedule.jobsDirectory
+        guard let zone = TimeZone(identifier: context.settings.schedule.timeZoneName) else { return nil }
         do throws(JobDefinition.Problem) {
             return ConsoleSchedules(definitions: try JobDefinition.loadAll(directory: directory), timeZone: zone)
         } catch {

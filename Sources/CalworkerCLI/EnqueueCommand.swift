@@ -71,7 +71,7 @@ enum EnqueueCommand {
             let result = try context.queue.enqueue(job, on: db)
             // cron's fire of a scheduled definition, for the console's schedules page and the
             // schedule's freshness (a scheduler pass records its own).
-            if let definition, let zone = TimeZone(identifier: context.configuration.scheduleTimeZone) {
+            if let definition, let zone = TimeZone(identifier: context.settings.schedule.timeZoneName) {
                 try ScheduleFires.recordEnqueued(definition, jobID: result.id, timeZone: zone, on: db)
             }
             return result

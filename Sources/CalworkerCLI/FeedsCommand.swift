@@ -154,8 +154,7 @@ enum FeedsCommand {
 
     /// Where subscribers fetch the feed: under CALWORKER_FEEDS_URL, else the object's location.
     static func address(of feed: Feed, _ context: CommandContext) -> String {
-        let base = context.configuration.feedsURL
-        if !base.isEmpty { return (base.hasSuffix("/") ? base : base + "/") + feed.objectName }
+        if let base = context.settings.feeds.publicURL { return (base.hasSuffix("/") ? base : base + "/") + feed.objectName }
         return context.registryEnvironment.feedsTarget.map {
             FeedPublisher(stores: MediaStores(settings: .init(), metrics: context.metrics), target: $0)
                 .location(of: feed).description

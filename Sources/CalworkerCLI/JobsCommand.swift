@@ -16,7 +16,7 @@ enum JobsCommand {
         options: []
     ) { arguments, context in
         guard arguments.positionals.first == "validate" else { throw CLIError(.usage, "usage: calworker jobs validate [DIR]") }
-        let directory = arguments.positionals.count > 1 ? arguments.positionals[1] : context.configuration.jobsDirectory
+        let directory = arguments.positionals.count > 1 ? arguments.positionals[1] : context.settings.schedule.jobsDirectory
         var problems: [JobDefinition.Problem] = []
         var valid: [JobDefinition] = []
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
@@ -31,7 +31,7 @@ enum JobsCommand {
                 problems.append(error)
             }
         }
-        let zone = TimeZone(identifier: context.configuration.scheduleTimeZone) ?? TimeZone(identifier: "UTC")!
+        let zone = context.settings.schedule.timeZone
         struct Row: Encodable {
             var file: String
             var kind: String
@@ -46,7 +46,7 @@ enum JobsCommand {
                 }
                 return Row(
                     file: definition.path, kind: definition.kind, schedule: definition.schedule?.text ?? "-",
-                    next: next.map { "\($0.wallTime) \(context.configuration.scheduleTimeZone)" } ?? "-", problem: "")
+                    next: next.map { "\($0.wallTime) \(context.settings.schedule.timeZoneName)" } ?? "-", problem: "")
             } + problems.map { Row(file: $0.path, kind: "-", schedule: "-", next: "-", problem: $0.description) }
         context.emit(rows) {
             var table = Table(headers: ["FILE", "KIND", "SCHEDULE", "NEXT", "PROBLEM"])

@@ -1,5 +1,6 @@
 import Configuration
 import Metrics
+import Scheduling
 import Worker
 
 enum MetricsCommand {
@@ -27,7 +28,8 @@ enum MetricsCommand {
         let up = families.first { $0.name == "calworker_queue_metrics_up" }?.samples.first?.value == 1
         if up {
             families += AccountMetrics.collect(probe: probe)
-            families += ScheduleMetrics.collect(probe: probe, names: ScheduleMetrics.scheduledNames(directory: context.configuration.jobsDirectory))
+            families += ScheduleMetrics.collect(
+                probe: probe, names: ScheduleMetrics.scheduledNames(directory: context.settings.schedule.jobsDirectory))
         }
         if let path = arguments.value("textfile") {
             do {

@@ -7,6 +7,7 @@ import Jobs
 import Logging
 import Metrics
 import PushReceiver
+import Scheduling
 import Worker
 
 enum ReceiveCommand {
@@ -37,7 +38,7 @@ enum ReceiveCommand {
         let receiver = context.pushReceiver()
         context.metrics.addCollector { QueueMetrics.collect(queue: context.queue, probe: probe) }
         context.metrics.addCollector { AccountMetrics.collect(probe: probe) }
-        let scheduled = ScheduleMetrics.scheduledNames(directory: context.configuration.jobsDirectory)
+        let scheduled = ScheduleMetrics.scheduledNames(directory: context.settings.schedule.jobsDirectory)
         context.metrics.addCollector { ScheduleMetrics.collect(probe: probe, names: scheduled) }
         let pushConfigured = context.registryEnvironment.push != nil
         context.metrics.addCollector { PushMetrics.collect(probe: probe, pushConfigured: pushConfigured) }

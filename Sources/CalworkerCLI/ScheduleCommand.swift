@@ -42,7 +42,7 @@ enum ScheduleCommand {
         ]
     ) { arguments, context in
         let action = arguments.positionals.first ?? ""
-        let directory = arguments.value("jobs") ?? context.configuration.jobsDirectory
+        let directory = arguments.value("jobs") ?? context.settings.schedule.jobsDirectory
         let definitions: [JobDefinition]
         do throws(JobDefinition.Problem) {
             definitions = try JobDefinition.loadAll(directory: directory)
@@ -55,7 +55,7 @@ enum ScheduleCommand {
         switch action {
         case "export":
             var options = ScheduleExport.Options()
-            options.timeZone = context.configuration.scheduleTimeZone
+            options.timeZone = context.settings.schedule.timeZoneName
             if let binary = arguments.value("binary") { options.binary = binary }
             if let path = arguments.value("jobs-path") { options.jobsPath = path }
             if let path = arguments.value("env-file") {
@@ -85,7 +85,7 @@ enum ScheduleCommand {
             }
             return .ok
         case "run":
-            let zone = TimeZone(identifier: context.configuration.scheduleTimeZone)!
+            let zone = context.settings.schedule.timeZone
             let scheduler = Scheduler(definitions: definitions, timeZone: zone, queue: context.queue, catalog: context.registry)
             let db = try context.connectCurrent()
             if let text = arguments.value("as-of") {

@@ -10,6 +10,7 @@ import Logging
 import Metrics
 import Postgres
 import PushReceiver
+import Scheduling
 import Worker
 
 enum WorkCommand {
@@ -102,7 +103,7 @@ enum WorkCommand {
             preparedStatements: options.preparedStatements)
         context.metrics.addCollector { QueueMetrics.collect(queue: context.queue, probe: probe) }
         context.metrics.addCollector { AccountMetrics.collect(probe: probe) }
-        let scheduled = ScheduleMetrics.scheduledNames(directory: context.configuration.jobsDirectory)
+        let scheduled = ScheduleMetrics.scheduledNames(directory: context.settings.schedule.jobsDirectory)
         context.metrics.addCollector { ScheduleMetrics.collect(probe: probe, names: scheduled) }
         let pushConfigured = context.registryEnvironment.push != nil
         context.metrics.addCollector { PushMetrics.collect(probe: probe, pushConfigured: pushConfigured) }
@@ -222,8 +223,8 @@ enum WorkCommand {
             return
         }
         do {
-            let configuration = try Configuration.load()
-            guard let level = LogLevel(name: configuration.logLevel) else { return }
+            let settings = try Settings.load()
+            guard let level = LogLevel(name: settings.core.logLevel) else { return }
             threshold.level = level
             context.logger.notice(
                 "SIGHUP received: configuration reloaded",

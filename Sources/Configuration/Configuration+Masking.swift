@@ -11,8 +11,9 @@ extension Configuration {
         }
     }
 
-    /// Settings holding a libpq connection string, shown with the password masked.
-    static let conninfoNames: Set<String> = ["CALWORKER_DATABASE_URL", "CALWORKER_BACKUP_DATABASE_URL"]
+    /// Settings holding a libpq connection string, shown with the password masked (and its
+    /// password registered as a secret).
+    public static let conninfoNames: Set<String> = ["CALWORKER_DATABASE_URL", "CALWORKER_BACKUP_DATABASE_URL"]
 
     /// Hides the password in a URI (`user:secret@host`) or key/value (`password=secret`) string.
     public static func maskPassword(in conninfo: String) -> String {

@@ -5,6 +5,11 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public var name: String
     public var message: String
     public var description: String { "\(name): \(message)" }
+
+    public init(name: String, message: String) {
+        self.name = name
+        self.message = message
+    }
 }
 
 extension ConfigurationError: CalworkerError {

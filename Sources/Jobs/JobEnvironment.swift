@@ -9,6 +9,7 @@ public import Metrics
 import Mirroring
 public import Notify
 public import Push
+public import Thumbnails
 
 /// What job handlers need from the process's configuration, handed to `JobKinds.registry`.
 /// Jobs do not read the environment themselves, so tests build one directly.
@@ -23,10 +24,8 @@ public struct JobEnvironment: Sendable {
     public var tokenCipher: TokenCipher?
     /// Where photos, thumbnails and backups are read and written.
     public var media = MediaSettings()
-    /// The largest photo a thumbnail job downloads.
-    public var mediaMaxBytes = 50 << 20
-    /// The most pixels a photo may claim before it is refused unread.
-    public var thumbnailMaxPixels = 200_000_000
+    /// Thumbnails, with the most pixels a photo may claim before it is refused unread.
+    public var thumbnailer = Thumbnailer()
     /// How long run history is kept (`CALWORKER_HISTORY_RETENTION`); a cleanup job's
     /// `runs_after` overrides it for that job.
     public var historyRetention: Duration = .seconds(30 * 86_400)

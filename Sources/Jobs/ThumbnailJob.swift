@@ -84,10 +84,10 @@ public struct ThumbnailJob: JobHandler {
                 return .success(JobFigures(["up_to_date": 1]))
             }
         }
-        let photo = try stores.get(source, maxBytes: environment.mediaMaxBytes)
+        let photo = try stores.get(source, maxBytes: environment.media.maxDownloadBytes)
         let thumbnail: Thumbnail
         do {
-            thumbnail = try Thumbnailer(maxPixels: environment.thumbnailMaxPixels).make(from: photo, options: plan.options)
+            thumbnail = try environment.thumbnailer.make(from: photo, options: plan.options)
         } catch  where error.kind == .failed {
             throw error
         } catch {

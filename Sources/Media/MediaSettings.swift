@@ -16,6 +16,8 @@ public struct MediaSettings: Sendable {
     /// would need over 10,000 parts): a single PUT stops at 5 GB, and a dropped connection
     /// then costs one part, not the whole upload. S3's minimum part size is 5 MiB.
     public var s3PartSize: Int64 = 64 << 20
+    /// The largest object a job downloads (a photo). Default 50 MiB.
+    public var maxDownloadBytes = 50 << 20
 
     public init(
         s3Endpoint: String? = nil, s3Region: String = "us-east-1", s3AccessKeyID: String = "", s3SecretAccessKey: String = "",

@@ -91,7 +91,7 @@ import Worker
 
     @Test func badPhotosAreDiscardedWithTheReasonAndNothingIsWritten() throws {
         var small = environment
-        small.mediaMaxBytes = 20_000
+        small.media.maxDownloadBytes = 20_000
         let cases: [(String, Data, String)] = [
             ("photos/page.jpg", Data("<html><body>Sign in</body></html>".utf8), "not an image"),
             (

@@ -1,9 +1,23 @@
+public import Configuration
 import Foundation
 
-extension Configuration {
+/// `CALWORKER_PUSH_URL` and `CALWORKER_PUSH_SAFETY_POLL`. Without a URL push is off
+/// (`settings` nil): no channel is created and syncs come from polling.
+public struct PushConfiguration: ConfigurationSection {
+    public var settings: PushSettings?
+
+    public init(reading reader: inout ConfigurationReader) throws(ConfigurationError) {
+        let safetyPoll = try reader.duration("CALWORKER_PUSH_SAFETY_POLL", default: .seconds(3600), in: .seconds(60) ... .seconds(7 * 86_400))
+        guard let address = try reader.optional("CALWORKER_PUSH_URL") else { return }
+        if let problem = Self.problem(address) { throw ConfigurationError(name: "CALWORKER_PUSH_URL", message: problem) }
+        var settings = PushSettings(address: address)
+        settings.safetyPoll = safetyPoll
+        self.settings = settings
+    }
+
     /// Google sends notifications only to HTTPS addresses; plain http is allowed for loopback
     /// hosts alone (the emulator, the demo).
-    static func pushURLProblem(_ text: String) -> String? {
+    static func problem(_ text: String) -> String? {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
             return "'\(text)' is not a URL like https://calendar.example.com/push/google"
         }
