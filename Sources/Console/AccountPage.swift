@@ -1,11 +1,36 @@
 import Accounts
 import Foundation
+import HTTPServer
 import LocalCopy
 import Postgres
+import Push
 
 /// One account: what the accounts table says of it, and each of its calendars with its events
 /// and the busy blocks calworker keeps in it.
 enum AccountPage {
+    /// Loads what the page shows through the stores of the modules that own it, and renders it.
+    static func respond(_ app: ConsoleApp, _ call: ConsoleCall) throws -> HTTPServerResponse {
+        let id = call.ids[0]
+        let found = try app.pool.with { db -> (AccountsPage.Row, [AccountPage.Calendar])? in
+            let account: Account
+            do {
+                account = try AccountStore(cipher: nil).account(id: id, on: db)
+            } catch let error as AccountError where error.code == .notFound {
+                return nil
+            }
+            let calendars = try AccountPage.calendars(of: id, on: db)
+            let channels = try PushChannelStore().liveCounts(accountID: id, on: db)[id] ?? 0
+            return (AccountsPage.Row(account: account, calendars: calendars.count, channels: channels), calendars)
+        }
+        guard let (row, calendars) = found else {
+            return ConsolePage.message(
+                status: 404, title: "Account \(id)", "No account \(id); see the accounts page.", session: app.signed(call.session))
+        }
+        return ConsolePage.response(
+            title: "Account \(row.account.email)", session: app.signed(call.session),
+            body: AccountPage.body(row, calendars: calendars, csrf: app.sessions.csrfToken(for: call.session), role: call.session.role))
+    }
+
     struct Calendar {
         var id: String
         var summary: String?

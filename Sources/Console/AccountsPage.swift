@@ -1,9 +1,26 @@
 import Accounts
 import Foundation
+import HTTPServer
+import LocalCopy
+import Postgres
+import Push
 
 /// Connected accounts: state, the last successful sync and its age, the last error, calendars
 /// and live push channels, what to do about `needs_reauth`; disable, enable and sync now.
 enum AccountsPage {
+    /// Loads what the page shows through the stores of the modules that own it, and renders it.
+    static func respond(_ app: ConsoleApp, _ call: ConsoleCall) throws -> HTTPServerResponse {
+        let rows = try app.pool.with { db -> [AccountsPage.Row] in
+            let accounts = try AccountStore(cipher: nil).list(on: db)
+            let calendars = try EventStore().calendarCounts(on: db)
+            let channels = try PushChannelStore().liveCounts(on: db)
+            return accounts.map { AccountsPage.Row(account: $0, calendars: calendars[$0.id] ?? 0, channels: channels[$0.id] ?? 0) }
+        }
+        return ConsolePage.response(
+            title: "Accounts", session: app.signed(call.session),
+            body: AccountsPage.body(rows, csrf: app.sessions.csrfToken(for: call.session), role: call.session.role))
+    }
+
     struct Row {
         var account: Account
         var calendars: Int

@@ -1,7 +1,16 @@
+import Foundation
+import HTTPServer
 import JobQueue
+import Postgres
 
 /// Every action taken from the console or the CLI, newest first.
 enum AuditPage {
+    /// Loads what the page shows through the stores of the modules that own it, and renders it.
+    static func respond(_ app: ConsoleApp, _ call: ConsoleCall) throws -> HTTPServerResponse {
+        let entries = try app.pool.with { db in try AuditLog().list(since: Date().addingTimeInterval(-30 * 86_400), limit: 500, on: db) }
+        return ConsolePage.response(title: "Audit", session: app.signed(call.session), body: AuditPage.body(entries))
+    }
+
     static func body(_ entries: [AuditEntry]) -> HTML {
         let rows = entries.map { entry -> HTML in
             """

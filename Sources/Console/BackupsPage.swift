@@ -1,4 +1,6 @@
 public import Foundation
+import HTTPServer
+import Postgres
 
 /// The backups under the configured target, as the console lists them. The backup code lives
 /// above this module, so the command that starts the console supplies the listing.
@@ -36,6 +38,13 @@ public struct ConsoleBackups: Sendable {
 
 /// The backups: each one's status and size, and the age of the newest verified one.
 enum BackupsPage {
+    /// Loads what the page shows through the stores of the modules that own it, and renders it.
+    static func respond(_ app: ConsoleApp, _ call: ConsoleCall) -> HTTPServerResponse {
+        let listed = Result { () throws(any Error) -> [ConsoleBackups.Entry] in try app.backups?.list() ?? [] }
+        return ConsolePage.response(
+            title: "Backups", session: app.signed(call.session), body: BackupsPage.body(target: app.backups?.target, entries: listed))
+    }
+
     static func body(target: String?, entries: Result<[ConsoleBackups.Entry], any Error>, now: Date = Date()) -> HTML {
         guard let target else {
             return """

@@ -1,9 +1,33 @@
 import Foundation
+import HTTPServer
 import JobQueue
+import Postgres
 
 /// Retry or cancel every job a filter matches: a dry run shows the exact count and the first
 /// matches, and only the confirmation acts, on the jobs that still match when it commits.
 enum BulkPage {
+    /// Loads what the page shows through the stores of the modules that own it, and renders it.
+    static func respond(_ app: ConsoleApp, _ call: ConsoleCall) throws -> HTTPServerResponse {
+        let (query, session) = (call.fields, call.session)
+        let csrf = app.sessions.csrfToken(for: session)
+        guard query["action"] != nil else {
+            return ConsolePage.response(
+                title: "Bulk actions", session: app.signed(session),
+                body: BulkPage.body(form: query, preview: nil, csrf: csrf, role: session.role, problem: nil))
+        }
+        switch BulkPage.request(query) {
+        case .failure(let problem):
+            return ConsolePage.response(
+                status: 400, title: "Bulk actions", session: app.signed(session),
+                body: BulkPage.body(form: query, preview: nil, csrf: csrf, role: session.role, problem: problem.message))
+        case .success(let (action, filter)):
+            let preview = try app.pool.with { db in try app.queue.preview(action == .retry ? .retry : .cancel, filter, sample: 10, on: db) }
+            return ConsolePage.response(
+                title: "Bulk actions", session: app.signed(session),
+                body: BulkPage.body(form: query, preview: preview, csrf: csrf, role: session.role, problem: nil))
+        }
+    }
+
     static let fields = ["kind", "queue", "state", "subject", "account", "arg", "since"]
 
     enum Action: String { case retry, cancel }

@@ -1,7 +1,27 @@
+import Foundation
+import HTTPServer
 import JobQueue
+import Postgres
 
 /// One job: its args and every attempt, with retry and cancel for an operator.
 enum JobPage {
+    /// Loads what the page shows through the stores of the modules that own it, and renders it.
+    static func respond(_ app: ConsoleApp, _ call: ConsoleCall) throws -> HTTPServerResponse {
+        let id = call.ids[0]
+        let found = try app.pool.with { db -> (JobRecord, [RunRecord])? in
+            guard let job = try app.queue.job(id: id, on: db) else { return nil }
+            return (job, Array(try app.queue.runs(RunFilter(jobID: id, limit: 1000), on: db).reversed()))
+        }
+        guard let (job, runs) = found else {
+            return ConsolePage.message(
+                status: 404, title: "Job \(id)", "No job \(id), and no run records of it (kept for the history's retention).",
+                session: app.signed(call.session))
+        }
+        return ConsolePage.response(
+            title: "Job \(id)", session: app.signed(call.session), refresh: job.state.isLive,
+            body: JobPage.body(job: job, runs: runs, csrf: app.sessions.csrfToken(for: call.session), role: call.session.role))
+    }
+
     static func body(job: JobRecord, runs: [RunRecord], csrf: String, role: ConsoleRole) -> HTML {
         let attempts = runs.map { run -> HTML in
             """

@@ -1,11 +1,29 @@
 import Accounts
 import Foundation
+import HTTPServer
 import JobQueue
+import Postgres
 
 /// What the queue is doing: workers, each queue's depth and oldest due job, the last hour's
 /// throughput and failures by kind (all from the statistics `/metrics` reads, indexed
 /// statements only), and the accounts that need an operator.
 enum OverviewPage {
+    /// Loads what the page shows through the stores of the modules that own it, and renders it.
+    static func respond(_ app: ConsoleApp, _ call: ConsoleCall) throws -> HTTPServerResponse {
+        let current = try app.overview.value {
+            try app.pool.with { db in
+                ConsoleApp.Overview(
+                    statistics: try app.queue.statistics(on: db),
+                    attention: try AccountStore(cipher: nil).needingAttention(
+                        failures: OverviewPage.attentionFailures, stale: OverviewPage.attentionStale, limit: 20, on: db))
+            }
+        }
+        return ConsolePage.response(
+            title: "Overview", session: app.signed(call.session), refresh: true,
+            body: OverviewPage.body(
+                current.statistics, attention: current.attention, csrf: app.sessions.csrfToken(for: call.session), role: call.session.role))
+    }
+
     /// Failures in a row that put an account on the overview.
     static let attentionFailures = 3
     /// No successful sync for this long puts an active account on the overview: six missed

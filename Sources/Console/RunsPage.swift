@@ -1,10 +1,27 @@
 import Configuration
 import Foundation
+import HTTPServer
 import JobQueue
+import Postgres
 
 /// Run records with every filter of `calworker runs`, newest first, in keyset pages; the URL of
 /// a filtered page is the filter, so it can be shared.
 enum RunsPage {
+    /// Loads what the page shows through the stores of the modules that own it, and renders it.
+    static func respond(_ app: ConsoleApp, _ call: ConsoleCall) throws -> HTTPServerResponse {
+        switch RunsPage.filter(call.fields) {
+        case .failure(let problem):
+            return ConsolePage.response(
+                status: 400, title: "Runs", session: app.signed(call.session),
+                body: RunsPage.body(query: call.fields, runs: [], problem: problem.message))
+        case .success(let filter):
+            let runs = try app.pool.with { db in try app.queue.runs(filter, on: db) }
+            return ConsolePage.response(
+                title: "Runs", session: app.signed(call.session), refresh: filter.before == nil,
+                body: RunsPage.body(query: call.fields, runs: runs, problem: nil))
+        }
+    }
+
     static let fields = ["kind", "state", "subject", "account", "arg", "job", "error", "since", "until"]
 
     /// The filter a query asks for, or why it cannot be used.

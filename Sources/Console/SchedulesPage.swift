@@ -1,5 +1,7 @@
 public import Foundation
+import HTTPServer
 import JobQueue
+import Postgres
 public import Scheduling
 import Synchronization
 
@@ -36,6 +38,24 @@ public final class ConsoleSchedules: Sendable {
 /// The definitions in `jobs/`: kind, queue, schedule, the newest fire and how its job ended,
 /// and the next fire.
 enum SchedulesPage {
+    /// Loads what the page shows through the stores of the modules that own it, and renders it.
+    static func respond(_ app: ConsoleApp, _ call: ConsoleCall) throws -> HTTPServerResponse {
+        let now = Date()
+        let rows = try app.pool.with { db -> [SchedulesPage.Row] in
+            guard let schedules = app.schedules else { return [] }
+            let fires = try ScheduleFires.newest(names: schedules.definitions.map(\.name), now: now, on: db)
+            return try schedules.definitions.map { definition in
+                let fire = fires[definition.name]
+                return SchedulesPage.Row(
+                    definition: definition, lastFire: fire, lastJob: try fire?.jobID.flatMap { try app.queue.job(id: $0, on: db) },
+                    nextFire: schedules.nextFire(definition, now: now))
+            }
+        }
+        return ConsolePage.response(
+            title: "Schedules", session: app.signed(call.session), refresh: true,
+            body: SchedulesPage.body(rows, timeZone: app.schedules?.timeZone ?? .gmt, now: now))
+    }
+
     struct Row {
         var definition: JobDefinition
         var lastFire: ScheduleFire?
