@@ -88,7 +88,9 @@ let package = Package(
         .target(name: "Patterns", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
         .target(name: "MirrorPlanner", dependencies: ["Basics", "Crypto", "Patterns"], swiftSettings: defaultSwiftSettings),
         .target(name: "Reminders", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
-        .target(name: "ICalendar", swiftSettings: defaultSwiftSettings),
+        .target(name: "ICalendar", dependencies: ["Reminders"], swiftSettings: defaultSwiftSettings),
+        // WebDAV answers read safely: XML without DTDs or entities, within limits.
+        .target(name: "DAV", swiftSettings: defaultSwiftSettings),
         .target(
             name: "Feeds",
             dependencies: ["Accounts", "Basics", "Configuration", "ICalendar", "Crypto", "LocalCopy", "Media", "Mirroring", "Postgres"],
@@ -334,6 +336,7 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: defaultSwiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(name: "DAVTests", dependencies: ["DAV"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "JobArgsTests", dependencies: ["JobArgs", "JobQueue"], swiftSettings: defaultSwiftSettings),
         .testTarget(
             name: "JobQueueTests",
