@@ -88,9 +88,9 @@ let package = Package(
         .target(name: "Patterns", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
         .target(name: "MirrorPlanner", dependencies: ["Basics", "Crypto", "Patterns"], swiftSettings: defaultSwiftSettings),
         .target(name: "Reminders", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
-        .target(name: "ICalendar", dependencies: ["Reminders"], swiftSettings: defaultSwiftSettings),
+        .target(name: "ICalendar", dependencies: ["Basics", "Reminders"], swiftSettings: defaultSwiftSettings),
         // WebDAV answers read safely: XML without DTDs or entities, within limits.
-        .target(name: "DAV", swiftSettings: defaultSwiftSettings),
+        .target(name: "DAV", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
         .target(
             name: "Feeds",
             dependencies: ["Accounts", "Basics", "Configuration", "ICalendar", "Crypto", "LocalCopy", "Media", "Mirroring", "Postgres"],

@@ -1,3 +1,5 @@
+public import Basics
+
 /// Reads the XML a WebDAV server answers with (RFC 4918 multistatus, RFC 4791 and 6578
 /// reports) into elements named by namespace and local name. It reads what those answers
 /// use (elements, attributes, namespaces, text, CDATA, comments, the five predefined entities
@@ -282,4 +284,10 @@ private struct Reader {
     }
 
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
+}
+
+extension XMLError: CalworkerError {
+    public var errorCode: String { "invalid_xml" }
+    /// A server's broken answer is retried: never a reason to delete what it failed to list.
+    public var isRetryable: Bool { true }
 }

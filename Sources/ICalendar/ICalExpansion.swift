@@ -1,3 +1,4 @@
+public import Basics
 public import Foundation
 import Reminders
 
@@ -158,4 +159,9 @@ public enum ICalExpansion {
         let wall = ICalEvent.wall(instant, in: zone)
         return CivilTime.digits(wall.year, 4) + "-" + CivilTime.digits(wall.month, 2) + "-" + CivilTime.digits(wall.day, 2)
     }
+}
+
+extension ICalExpansionError: CalworkerError {
+    public var errorCode: String { "unexpandable_series" }
+    public var isRetryable: Bool { false }
 }

@@ -1,3 +1,5 @@
+public import Basics
+
 /// Reads iCalendar text (RFC 5545) into components and properties: lines unfolded, parameters
 /// split (quoted values may hold `;`, `:` and `,`), `BEGIN`/`END` nested. Values stay as
 /// written; `ICalProperty` reads them as text, dates and times. Everything a server sends is
@@ -160,4 +162,10 @@ public struct ICalParseError: Error, CustomStringConvertible, Sendable, Equatabl
     }
 
     public var description: String { line > 0 ? "line \(line): \(message)" : message }
+}
+
+extension ICalParseError: CalworkerError {
+    public var errorCode: String { "invalid_icalendar" }
+    /// The same bytes will not read better; the object is reported, not retried alone.
+    public var isRetryable: Bool { false }
 }

@@ -68,3 +68,34 @@ import Testing
         #expect(throws: XMLError.self) { try XMLReader.parse(wide, limits: limits) }
     }
 }
+
+@Suite struct MultistatusTests {
+    @Test func responsesPropertiesAndTheSyncTokenAreRead() throws {
+        let status = try Multistatus(try XMLReader.parse(XMLReaderTests.multistatus))
+        #expect(status.responses.map(\.href) == ["/cw/work/a%20b.ics", "/cw/work/gone.ics"])
+        #expect(status.responses[0].property(Multistatus.dav, "getetag")?.text == "\"1c-5e\"")
+        #expect(status.responses[0].property(Multistatus.caldav, "calendar-data") != nil && status.responses[0].status == nil)
+        #expect(status.responses[1].status == 404 && status.responses[1].properties.isEmpty)
+        #expect(status.syncToken?.hasPrefix("http://radicale.org/ns/sync/8f1d") == true)
+    }
+
+    @Test func propertiesInAFailedPropstatAreMissingNotFound() throws {
+        let text = """
+            <d:multistatus xmlns:d="DAV:"><d:response><d:href>/c/</d:href>
+            <d:propstat><d:prop><d:displayname>Work</d:displayname></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat>
+            <d:propstat><d:prop><d:sync-token/></d:prop><d:status>HTTP/1.1 404 Not Found</d:status></d:propstat>
+            </d:response></d:multistatus>
+            """
+        let response = try #require(try Multistatus(try XMLReader.parse(text)).responses.first)
+        #expect(response.property(Multistatus.dav, "displayname")?.text == "Work")
+        #expect(response.property(Multistatus.dav, "sync-token") == nil && response.missing.map(\.name) == ["sync-token"])
+    }
+
+    @Test(arguments: [
+        "<html><body>Login</body></html>", #"<d:multistatus xmlns:d="DAV:"><d:response/></d:multistatus>"#,
+        #"<d:error xmlns:d="DAV:"><d:valid-sync-token/></d:error>"#,
+    ])
+    func anythingButAMultistatusIsAnError(text: String) {
+        #expect(throws: XMLError.self) { try Multistatus(try XMLReader.parse(text)) }
+    }
+}
