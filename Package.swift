@@ -91,6 +91,8 @@ let package = Package(
         .target(name: "ICalendar", dependencies: ["Basics", "Reminders"], swiftSettings: defaultSwiftSettings),
         // WebDAV answers read safely: XML without DTDs or entities, within limits.
         .target(name: "DAV", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
+        // CalDAV as a provider: WebDAV requests to one account, discovery.
+        .target(name: "CalDAV", dependencies: ["Basics", "DAV", "HTTPClient", "ICalendar"], swiftSettings: defaultSwiftSettings),
         .target(
             name: "Feeds",
             dependencies: ["Accounts", "Basics", "Configuration", "ICalendar", "Crypto", "LocalCopy", "Media", "Mirroring", "Postgres"],
@@ -336,6 +338,8 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: defaultSwiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
+        .testTarget(
+            name: "CalDAVTests", dependencies: ["CalDAV", "HTTPClient", "HTTPServer", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "DAVTests", dependencies: ["DAV"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "JobArgsTests", dependencies: ["JobArgs", "JobQueue"], swiftSettings: defaultSwiftSettings),
         .testTarget(
