@@ -49,15 +49,24 @@ public struct DAVClient: Sendable {
     }
 
     /// PROPFIND or REPORT, answered with a multistatus (207).
-    public func multistatus(_ method: String, _ url: String, depth: String, body: String) throws(CalDAVError) -> Multistatus {
+    public func multistatus(_ method: String, _ url: String, depth: String?, body: String) throws(CalDAVError) -> Multistatus {
         let response = try send(
-            method, url, headers: [HTTPHeader("Depth", depth)], body: Data(body.utf8), contentType: "application/xml; charset=utf-8")
+            method, url, headers: depth.map { [HTTPHeader("Depth", $0)] } ?? [], body: Data(body.utf8),
+            contentType: "application/xml; charset=utf-8")
         guard response.status == 207 else { throw CalDAVError.unexpected(response, asked: "\(method) \(url)") }
         do {
             return try Multistatus(try XMLReader.parse(Array(response.body)))
         } catch {
             throw CalDAVError(.malformed, "\(method) \(url): \(error.message)")
         }
+    }
+
+    /// The precondition a `DAV:error` body names (`valid-sync-token`), if it is one.
+    static func precondition(_ response: HTTPResponse) -> String? {
+        guard response.body.count <= 64 << 10, let root = try? XMLReader.parse(Array(response.body)),
+            root.namespace == Multistatus.dav, root.name == "error"
+        else { return nil }
+        return root.children.first?.name
     }
 
     /// One request, redirects followed on this origin; 401 and 403 are `.authRefused`, 429 and
@@ -92,6 +101,10 @@ public struct DAVClient: Sendable {
                 }
                 target = next
                 continue
+            case 403 where Self.precondition(response) != nil, 409 where Self.precondition(response) != nil:
+                let name = Self.precondition(response) ?? ""
+                throw CalDAVError(
+                    name == "valid-sync-token" ? .syncTokenInvalid : .refused, "\(method) \(target): \(response.status), precondition \(name)")
             case 401, 403:
                 throw CalDAVError(.authRefused, "\(method) \(target): \(response.status): the server refused the username and app password")
             case 429, 503:
