@@ -339,7 +339,8 @@ let package = Package(
             swiftSettings: defaultSwiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(
-            name: "CalDAVTests", dependencies: ["CalDAV", "HTTPClient", "HTTPServer", "ICalendar", "Metrics", "TestSupport"], swiftSettings: defaultSwiftSettings),
+            name: "CalDAVTests", dependencies: ["CalDAV", "HTTPClient", "HTTPServer", "ICalendar", "Metrics", "TestSupport"],
+            swiftSettings: defaultSwiftSettings),
         .testTarget(name: "DAVTests", dependencies: ["DAV"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "JobArgsTests", dependencies: ["JobArgs", "JobQueue"], swiftSettings: defaultSwiftSettings),
         .testTarget(

@@ -62,7 +62,7 @@ public struct CalDAVDiscovery: Sendable {
     }
 
     /// The calendar home: through the principal at `url`, else at `/.well-known/caldav`.
-    func calendarHome(from url: String) throws(CalDAVError) -> String {
+    public func calendarHome(from url: String) throws(CalDAVError) -> String {
         let principal: String
         do {
             principal = try self.principal(at: url)

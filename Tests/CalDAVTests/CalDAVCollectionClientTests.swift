@@ -6,7 +6,7 @@ import Metrics
 import TestSupport
 import Testing
 
-/// Incremental sync of one collection on Radicale: the first listing, an unchanged one in one
+/// Incremental sync of one collection on each server: the first listing, an unchanged one in one
 /// request, an edit, a delete, and a token the server no longer knows.
 @Suite struct CalDAVCollectionClientTests {
     static func object(uid: String, summary: String, extra: String = "") -> Data {
@@ -27,13 +27,15 @@ import Testing
             """.utf8)
     }
 
-    @Test func changesSinceATokenAreTheEditsAndDeletesAndAnUnchangedCalendarCostsOneRequest() throws {
-        let radicale = try RadicaleServer()
+    @Test(arguments: CalDAVServerKind.allCases)
+    func changesSinceATokenAreTheEditsAndDeletesAndAnUnchangedCalendarCostsOneRequest(kind: CalDAVServerKind) throws {
+        let radicale = try kind.start()
         defer { radicale.stop() }
-        try CalDAVDiscoveryTests.make(radicale, "/cw/work/", components: ["VEVENT"], name: "Work", color: "#000000")
+        let home = try CalDAVDiscovery(client: CalDAVDiscoveryTests.client(radicale.url)).calendarHome(from: radicale.url)
+        try CalDAVDiscoveryTests.make(in: home, "work/", components: ["VEVENT"], displayName: "Work", color: "#000000", log: radicale.log)
         let metrics = MetricsRegistry()
         let client = DAVClient(http: HTTPClient(service: "caldav", metrics: metrics), origin: radicale.url, username: "cw", password: "x")
-        let collection = radicale.url + "/cw/work/"
+        let collection = home + "work/"
         func put(_ name: String, _ body: Data, ifMatch: String? = nil) throws -> Int {
             try client.send(
                 "PUT", collection + name, headers: ifMatch.map { [HTTPHeader("If-Match", $0)] } ?? [HTTPHeader("If-None-Match", "*")],
@@ -62,12 +64,18 @@ import Testing
         let etag = try #require(objects.first { $0.url.hasSuffix("a.ics") }?.etag)
         #expect(try put("a.ics", Self.object(uid: "a", summary: "One\\, moved"), ifMatch: "\"stale\"") == 412, "a stale ETag is refused")
         #expect([201, 204].contains(try put("a.ics", Self.object(uid: "a", summary: "One\\, moved"), ifMatch: etag)))
-        #expect(try client.send("DELETE", collection + "b%20b.ics").status == 200)
+        #expect([200, 204].contains(try client.send("DELETE", collection + "b%20b.ics").status))
         let later = try reader.changes(in: collection, since: unchanged.token)
-        #expect(later.changed.map(\.url) == [collection + "a.ics"] && later.removed == [collection + "b%20b.ics"], "\(later) \(etag) \(radicale.log)")
+        #expect(
+            later.changed.map(\.url) == [collection + "a.ics"] && later.removed == [collection + "b%20b.ics"], "\(later) \(etag) \(radicale.log())")
         #expect(try reader.objects([collection + "a.ics"], in: collection).first?.data.contains("One\\, moved") == true)
 
         let error = try #require(throws: CalDAVError.self) { try reader.changes(in: collection, since: "http://radicale.org/ns/sync/bogus") }
-        #expect(error.kind == .syncTokenInvalid, "\(error)")
+        switch kind {
+        case .radicale: #expect(error.kind == .syncTokenInvalid, "\(error)")
+        // Xandikos 0.3 answers a token it never issued with a 500: an error that retries, and
+        // never an empty list of changes.
+        case .xandikos: #expect(error.kind == .unavailable, "\(error)")
+        }
     }
 }
