@@ -152,7 +152,8 @@ let package = Package(
                 "Basics", "Feeds", "Jobs", "Worker", "JobArgs", "JobQueue", "Postgres", "Logging", "Configuration", "Metrics", "HTTPClient",
                 "HTTPServer",
                 "Redaction",
-                "Accounts", "CalendarProviders", "CalendarSync", "Console", "Crypto", "Google", "MirrorPlanner", "Media", "Backup", "Notify",
+                "Accounts", "CalDAV", "CalendarProviders", "CalendarSync", "Console", "Crypto", "Google", "MirrorPlanner", "Media", "Backup",
+                "Notify",
                 "PushReceiver", "Reminders", "RequestBudgets", "Scheduling", "Thumbnails",
             ],
             swiftSettings: defaultSwiftSettings
@@ -339,7 +340,7 @@ let package = Package(
             swiftSettings: defaultSwiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: defaultSwiftSettings),
         .testTarget(
-            name: "CalDAVTests", dependencies: ["CalDAV", "HTTPClient", "HTTPServer", "ICalendar", "Metrics", "TestSupport"],
+            name: "CalDAVTests", dependencies: ["CalDAV", "DAV", "HTTPClient", "HTTPServer", "ICalendar", "Metrics", "TestSupport"],
             swiftSettings: defaultSwiftSettings),
         .testTarget(name: "DAVTests", dependencies: ["DAV"], swiftSettings: defaultSwiftSettings),
         .testTarget(name: "JobArgsTests", dependencies: ["JobArgs", "JobQueue"], swiftSettings: defaultSwiftSettings),
@@ -370,7 +371,9 @@ let package = Package(
             swiftSettings: defaultSwiftSettings),
         .testTarget(
             name: "CalworkerCLITests",
-            dependencies: ["CalworkerCLI", "Configuration", "HTTPServer", "JobQueue", "Postgres", "Scheduling", "TestSupport"],
+            dependencies: [
+                "CalworkerCLI", "Configuration", "HTTPClient", "HTTPServer", "JobQueue", "Metrics", "Postgres", "Scheduling", "TestSupport",
+            ],
             exclude: ["Prometheus"], swiftSettings: defaultSwiftSettings),
     ]
 )

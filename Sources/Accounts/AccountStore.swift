@@ -216,12 +216,16 @@ public struct AccountStore: Sendable {
     /// Each account is its own transaction, so an interrupted rotation resumes where it stopped.
     public func rotateKeys(on db: PostgresConnection) throws -> Int {
         let cipher = try requireCipher()
-        let stale = try db.query("SELECT id FROM calworker.accounts WHERE key_id <> $1 ORDER BY id", [cipher.current.id])
-            .map { try $0.decode(Int64.self, at: 0) }
-        for id in stale {
+        let stale = try db.query("SELECT id, provider = 'caldav' FROM calworker.accounts WHERE key_id <> $1 ORDER BY id", [cipher.current.id])
+            .map { (try $0.decode(Int64.self, at: 0), try $0.decode(Bool.self, at: 1)) }
+        for (id, caldav) in stale {
             try db.transaction { db in
                 _ = try db.query("SELECT 1 FROM calworker.accounts WHERE id = $1 FOR UPDATE", [id])
-                try saveTokens(id: id, try tokens(id: id, on: db), on: db)
+                if caldav {
+                    try savePassword(id: id, try calDAVCredentials(id: id, on: db).password, on: db)
+                } else {
+                    try saveTokens(id: id, try tokens(id: id, on: db), on: db)
+                }
             }
         }
         return stale.count

@@ -1,6 +1,6 @@
 public import Postgres
 
-/// Connected Google accounts and their encrypted tokens.
+/// Connected calendar accounts and their encrypted credentials.
 public enum AccountsSchema {
     /// In the schema's recorded order; a step's version is its place in the order all modules
     /// share, so one step may have parts in several modules (see `Migrator`).
@@ -52,6 +52,18 @@ public enum AccountsSchema {
                 -- wrote is not an error here.
                 ALTER TABLE calworker.accounts ADD COLUMN provider text NOT NULL DEFAULT 'google'
                     CHECK (provider ~ '^[a-z][a-z0-9_]{0,31}$');
+                """),
+        Migration(
+            version: 22, name: "CalDAV accounts: the URL and user name they were connected with",
+            sql: """
+                -- A CalDAV account (iCloud, Fastmail, Nextcloud, any RFC 4791 server) is the URL it was
+                -- connected with and a user name; its app password is sealed in refresh_token, the
+                -- column that holds each account's credential, under its own context.
+                ALTER TABLE calworker.accounts
+                    ADD COLUMN caldav_url text CHECK (caldav_url ~ '^https?://[^[:space:]]+$' AND octet_length(caldav_url) <= 2048),
+                    ADD COLUMN caldav_username text CHECK (octet_length(caldav_username) BETWEEN 1 AND 512),
+                    ADD CONSTRAINT accounts_caldav_fields
+                        CHECK (provider <> 'caldav' OR (caldav_url IS NOT NULL AND caldav_username IS NOT NULL));
                 """),
     ]
 }

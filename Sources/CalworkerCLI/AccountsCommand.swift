@@ -13,10 +13,11 @@ import Worker
 enum AccountsCommand {
     static let command = Command(
         name: "accounts",
-        summary: "Connect, list, show, disable Google accounts; rotate the token key",
+        summary: "Connect, list, show, disable calendar accounts (Google, CalDAV); rotate the token key",
         usage: """
             accounts list
                    calworker accounts add --email E [--owner O] --refresh-token-file F [--no-sync]
+                   calworker accounts add --provider caldav --caldav-url URL --username U --password-file F [--owner O] [--email E]
                    calworker accounts show ID
                    calworker accounts disable ID | enable ID
                    calworker accounts reconnect ID --refresh-token-file F
@@ -31,6 +32,9 @@ enum AccountsCommand {
             CALWORKER_TOKEN_KEY_PREVIOUS, run this, then drop the old key.
             add queues the account's first sync at once (a worker runs it); --no-sync leaves that to
             the next fan-out or to you.
+            --provider caldav connects an iCloud, Fastmail, Nextcloud or other CalDAV account with
+            an app-specific password (in a file): the URL must lead to its event calendars first
+            (RFC 6764 discovery), and the password is encrypted like a refresh token.
             reconnect: a new refresh token for an account marked needs_reauth; it becomes active.
             reset: enqueue a cleanup job that deletes every busy block calworker wrote for the
             account (in its calendars, and of its events elsewhere) and clears its local copy.
@@ -41,6 +45,10 @@ enum AccountsCommand {
             .value("owner", "O", "the platform user it belongs to; accounts of one owner block each other's time (default: the e-mail)"),
             .value("refresh-token-file", "F", "a file holding the refresh token (add, reconnect)"),
             .flag("no-sync", "add: do not queue the account's first sync"),
+            .value("provider", "P", "add: google (the default) or caldav"),
+            .value("caldav-url", "URL", "add --provider caldav: the server's CalDAV address"),
+            .value("username", "U", "add --provider caldav: the account's user name"),
+            .value("password-file", "F", "add --provider caldav: a file holding the app-specific password"),
         ]
     ) { arguments, context in
         let action = arguments.positionals.first ?? "list"
@@ -58,6 +66,13 @@ enum AccountsCommand {
                 let accounts = try store.list(on: db)
                 context.emit(accounts) { table(accounts) }
             case "add":
+                switch arguments.value("provider") ?? "google" {
+                case "google": break
+                case "caldav":
+                    try addCalDAV(arguments, context, store)
+                    return .ok
+                case let other: throw CLIError(.usage, "--provider \(other.prefix(32)): one of google, caldav")
+                }
                 guard let email = arguments.value("email") else { throw CLIError(.usage, "accounts add needs --email") }
                 let token = try readToken(arguments)
                 let db = try context.connectCurrent()
