@@ -17,6 +17,12 @@ extension AccountsCommand {
         guard let origin = DAVClient.origin(of: url) else { throw CLIError(.usage, "--caldav-url must be an http(s) URL, got '\(url.prefix(200))'") }
         guard let username = arguments.value("username") else { throw CLIError(.usage, "accounts add --provider caldav needs --username") }
         let password = try readSecret(arguments, option: "password-file", what: "app password")
+        guard !password.isEmpty, !password.contains(where: \.isNewline) else {
+            throw CLIError(.usage, "the password file is empty or holds several lines; put the app password alone in it")
+        }
+        guard (1...512).contains(username.utf8.count), !username.contains(where: \.isNewline) else {
+            throw CLIError(.usage, "--username must be 1 to 512 bytes on one line")
+        }
         KnownSecrets.register(password)
         let email = arguments.value("email") ?? username
         let client = DAVClient(http: HTTPClient(service: "caldav", metrics: context.metrics), origin: origin, username: username, password: password)

@@ -66,4 +66,34 @@ import Testing
         #expect(!printed.contains(Self.password), "the app password was printed")
         #expect(!(try PgDump.plain(database.url)).contains("Never-Printed"), "the app password is stored in the clear")
     }
+
+    @Test(arguments: [
+        (["--caldav-url", "javascript:alert(1)", "--username", "cw"], "an http(s) URL"),
+        (["--caldav-url", "file:///etc/passwd", "--username", "cw"], "an http(s) URL"),
+        (["--caldav-url", "https://dav.example.com/", "--username", String(repeating: "u", count: 513)], "1 to 512 bytes"),
+        (["--username", "cw"], "needs --caldav-url"),
+        (["--caldav-url", "https://dav.example.com/"], "needs --username"),
+    ])
+    func hostileArgumentsAreRefusedBeforeAnyRequest(arguments: [String], message: String) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("cw-pw-\(UUID().uuidString)")
+        try "pw".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try CalworkerProcess.run(
+            ["accounts", "add", "--provider", "caldav", "--password-file", file.path] + arguments, databaseURL: "host=/nonexistent",
+            environment: ["CALWORKER_TOKEN_KEY": AccountsCommandTests.key])
+        #expect(result.status == 2 && result.stderr.contains(message), "\(result.stderr)")
+    }
+
+    @Test func anEmptyPasswordFileIsRefused() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("cw-pw-\(UUID().uuidString)")
+        try "\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try CalworkerProcess.run(
+            [
+                "accounts", "add", "--provider", "caldav", "--caldav-url", "https://dav.example.com/", "--username", "cw", "--password-file",
+                file.path,
+            ],
+            databaseURL: "host=/nonexistent", environment: ["CALWORKER_TOKEN_KEY": AccountsCommandTests.key])
+        #expect(result.status == 2 && result.stderr.contains("empty"), "\(result.stderr)")
+    }
 }
