@@ -141,7 +141,7 @@ let package = Package(
 
         .target(
             name: "PushReceiver",
-            dependencies: ["Push", "Basics", "CalendarSync", "HTTPServer", "JobQueue", "Jobs", "Logging", "Metrics", "Postgres", "Worker"],
+            dependencies: ["Push", "Basics", "HTTPServer", "Logging", "Metrics", "Postgres"],
             swiftSettings: defaultSwiftSettings),
 
         // The command-line tool: a thin entry point over a library the tests call too.

@@ -91,11 +91,9 @@ final class Service: Sendable {
     init(database: String, environment: (String) -> JobEnvironment) throws {
         let metrics = MetricsRegistry()
         let logger = Logger(level: .error, handler: NullLogHandler())
-        // The receiver's address must be known before the registry that creates channels.
-        let placeholder = JobKinds.registry(environment(""))
         let receiver = PushReceiver(
             path: "/push/google", pool: ConnectionPool(url: database, size: 4),
-            coalesceDelay: PushSettings(address: "").coalesceDelay, registry: placeholder, metrics: metrics, logger: logger)
+            coalesceDelay: PushSettings(address: "").coalesceDelay, metrics: metrics, logger: logger)
         var limits = HTTPServer.Limits()
         limits.receivePushNotifications()
         server = try HTTPServer(address: "127.0.0.1:0", limits: limits) { receiver.respond(to: $0) }

@@ -17,6 +17,6 @@ extension CommandContext {
         return PushReceiver(
             path: push?.receiverPath ?? "/push/google", pool: pool,
             coalesceDelay: push?.coalesceDelay ?? PushSettings(address: "").coalesceDelay,
-            registry: registry, metrics: metrics, logger: logger)
+            metrics: metrics, logger: logger)
     }
 }

@@ -1,13 +1,9 @@
-import CalendarSync
 import Foundation
 public import HTTPServer
-import JobQueue
-import Jobs
 public import Logging
 public import Metrics
 public import Postgres
 import Push
-public import Worker
 
 /// Google's push notifications in (`POST` on the path of CALWORKER_PUSH_URL, served by a
 /// worker's `--http-addr` or by `calworker receive`): each is checked against its channel and,
@@ -26,16 +22,14 @@ public final class PushReceiver: Sendable {
     let coalesceDelay: Duration
     let logger: Logger
     let notifications: CounterFamily
-    let registry: HandlerRegistry
 
     public init(
-        path: String, pool: ConnectionPool, coalesceDelay: Duration, registry: HandlerRegistry, metrics: MetricsRegistry,
+        path: String, pool: ConnectionPool, coalesceDelay: Duration, metrics: MetricsRegistry,
         logger: Logger
     ) {
         self.path = path
         self.pool = pool
         self.coalesceDelay = coalesceDelay
-        self.registry = registry
         self.logger = logger
         self.notifications = metrics.counter(
             "calworker_push_notifications_total",

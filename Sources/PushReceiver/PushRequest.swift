@@ -1,5 +1,4 @@
 import Basics
-import CalendarSync
 import HTTPServer
 import Push
 

@@ -268,7 +268,7 @@ extension SyncFixture {
     func startReceiver(coalesceDelay: Duration = .milliseconds(100)) throws -> LoopbackReceiver {
         let receiver = PushReceiver(
             path: "/push/google", pool: ConnectionPool(url: database.url, size: 2), coalesceDelay: coalesceDelay,
-            registry: JobKinds.registry(environment), metrics: metrics,
+            metrics: metrics,
             logger: Logger(level: .error, handler: InMemoryLogHandler()))
         var limits = HTTPServer.Limits()
         limits.receivePushNotifications()

@@ -34,7 +34,7 @@ final class PushFixture: Sendable {
     static func receiver(database: TestDatabase, metrics: MetricsRegistry, coalesceDelay: Duration = .milliseconds(300)) -> PushReceiver {
         PushReceiver(
             path: "/push/google", pool: ConnectionPool(url: database.url, size: 4), coalesceDelay: coalesceDelay,
-            registry: JobKinds.registry(JobEnvironment()), metrics: metrics, logger: Logger(level: .error, handler: InMemoryLogHandler()))
+            metrics: metrics, logger: Logger(level: .error, handler: InMemoryLogHandler()))
     }
 
     deinit { database.drop() }

@@ -22,7 +22,7 @@ struct PushReceiverFaultTests {
             pool: ConnectionPool(
                 url: silent.conninfo, size: 2,
                 timeouts: PostgresTimeouts(connect: .seconds(2), statement: .seconds(2), lock: .seconds(1))),
-            coalesceDelay: .milliseconds(300), registry: JobKinds.registry(JobEnvironment()), metrics: metrics,
+            coalesceDelay: .milliseconds(300), metrics: metrics,
             logger: Logger(level: .error, handler: InMemoryLogHandler()))
         let started = ContinuousClock.now
         let response = receiver.respond(to: PushFixture.notification(channel: "ch-1", number: 1))
