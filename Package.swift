@@ -33,6 +33,7 @@ let package = Package(
         .executable(name: "calworker-bench-budgets", targets: ["calworker-bench-budgets"]),
         .executable(name: "calworker-bench-console", targets: ["calworker-bench-console"]),
         .executable(name: "calworker-bench-ical", targets: ["calworker-bench-ical"]),
+        .executable(name: "calworker-bench-icalread", targets: ["calworker-bench-icalread"]),
     ],
     targets: [
         // C libraries, wrapped once each.
@@ -246,6 +247,9 @@ let package = Package(
             swiftSettings: defaultSwiftSettings
         ),
 
+        .executableTarget(
+            name: "calworker-bench-icalread", dependencies: ["BenchSupport", "ICalendar"], path: "Benchmarks/ICalReadBench",
+            swiftSettings: defaultSwiftSettings),
         .executableTarget(
             name: "calworker-bench-ical",
             dependencies: ["BenchSupport", "Feeds", "ICalendar", "JobQueue", "Jobs", "LocalCopy", "Media", "Metrics", "Postgres"],
