@@ -3,8 +3,9 @@ public import Foundation
 
 /// One `RRULE` line (RFC 5545 §3.3.10), the subset Google Calendar writes: FREQ DAILY, WEEKLY,
 /// MONTHLY or YEARLY; INTERVAL; COUNT or UNTIL; BYDAY (with ordinals for monthly and yearly
-/// rules, `2TU`, `-1FR`); BYMONTHDAY; BYMONTH; WKST. Anything else (BYSETPOS, BYHOUR, …) is
-/// refused, so a series is never reminded at made-up times.
+/// rules, `2TU`, `-1FR`); BYMONTHDAY; BYMONTH; BYSETPOS (Outlook's and Apple's "last weekday of
+/// the month"); WKST. Anything else (BYHOUR, BYWEEKNO, …) is refused, so a series is never
+/// reminded, or mirrored, at made-up times.
 public struct RecurrenceRule: Sendable, Equatable {
     public enum Frequency: String, Sendable {
         case daily = "DAILY"
@@ -28,6 +29,8 @@ public struct RecurrenceRule: Sendable, Equatable {
     public var byDay: [WeekdayRule] = []
     public var byMonthDay: [Int] = []
     public var byMonth: [Int] = []
+    /// Positions in each period's set of candidates (1 the first, -1 the last).
+    public var bySetPosition: [Int] = []
     /// First day of the week for WEEKLY rules with BYDAY (default Monday, 2).
     public var weekStart = 2
 
@@ -73,6 +76,13 @@ public struct RecurrenceRule: Sendable, Equatable {
                 byMonth = try value.split(separator: ",").map { item throws(ParseError) in
                     guard let month = Int(item), (1...12).contains(month) else { throw ParseError(description: "BYMONTH=\(value)") }
                     return month
+                }
+            case "BYSETPOS":
+                bySetPosition = try value.split(separator: ",").map { item throws(ParseError) in
+                    guard let position = Int(item), position != 0, (-366...366).contains(position) else {
+                        throw ParseError(description: "BYSETPOS=\(value)")
+                    }
+                    return position
                 }
             case "WKST":
                 guard let day = Self.weekdays[value] else { throw ParseError(description: "WKST=\(value)") }

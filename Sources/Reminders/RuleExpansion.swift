@@ -31,7 +31,7 @@ struct RuleExpansion {
         let until = rule.until.flatMap(untilOf)
         var produced = 0
         for period in 0..<Self.maximumPeriods {
-            let candidates = self.candidates(period: period).compactMap(startOn).filter { $0 >= firstStart }.sorted()
+            let candidates = positioned(self.candidates(period: period).compactMap(startOn).sorted()).filter { $0 >= firstStart }
             for start in candidates {
                 if let until, start > until { return }
                 if start > end { return }
@@ -42,6 +42,17 @@ struct RuleExpansion {
             // A period entirely past the window ends the walk even when it produced nothing.
             if let periodStart = periodStart(period), periodStart > end { return }
         }
+    }
+
+    /// BYSETPOS: the period's candidates at those positions (RFC 5545 §3.3.10), before the
+    /// series' start is applied.
+    func positioned(_ sorted: [Date]) -> [Date] {
+        guard !rule.bySetPosition.isEmpty else { return sorted }
+        let picked = rule.bySetPosition.compactMap { position -> Date? in
+            let index = position > 0 ? position - 1 : sorted.count + position
+            return sorted.indices.contains(index) ? sorted[index] : nil
+        }
+        return Array(Set(picked)).sorted()
     }
 
     func periodStart(_ period: Int) -> Date? {

@@ -74,6 +74,11 @@ import Testing
         #expect(ours.contains { $0[1] == "2026-04-13T07:30:00Z" && $0[4] == "CANCELLED" })
         #expect(!ours.contains { $0[0] == "birthday@example.com" }, "no 29 February in 2026")
         #expect(ours.filter { $0[0] == "holiday@example.com" }.map { $0[1] } == ["2026-07-20", "2026-08-03", "2026-08-17", "2026-08-31"])
+        #expect(
+            ours.filter { $0[0] == "lastweekday@example.com" }.map { String($0[1].prefix(10)) }.prefix(3) == [
+                "2026-01-30", "2026-02-27", "2026-03-31",
+            ])
+        #expect(ours.filter { $0[0] == "secondmonday@example.com" }.count == 12)
     }
 
     @Test func theEventModelReadsWhatThePlannerNeeds() throws {

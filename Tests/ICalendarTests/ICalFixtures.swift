@@ -102,6 +102,22 @@ enum ICalFixtures {
         SUMMARY:Floating breakfast across the change to winter time
         END:VEVENT
         BEGIN:VEVENT
+        UID:lastweekday@example.com
+        DTSTAMP:20260101T000000Z
+        DTSTART;TZID=Europe/Berlin:20260130T160000
+        DTEND;TZID=Europe/Berlin:20260130T170000
+        RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=12
+        SUMMARY:Month-end close, the last weekday (Outlook's BYSETPOS)
+        END:VEVENT
+        BEGIN:VEVENT
+        UID:secondmonday@example.com
+        DTSTAMP:20260101T000000Z
+        DTSTART;VALUE=DATE:20260112
+        DTEND;VALUE=DATE:20260113
+        RRULE:FREQ=MONTHLY;BYDAY=MO;BYSETPOS=2;UNTIL=20261231
+        SUMMARY:Second Monday, all day
+        END:VEVENT
+        BEGIN:VEVENT
         UID:once@example.com
         DTSTAMP:20260101T000000Z
         DTSTART;TZID=Europe/Berlin:20261205T100000

@@ -73,7 +73,11 @@ import Testing
             ])
     }
 
-    @Test(arguments: ["RRULE:FREQ=MONTHLY;BYSETPOS=-1;BYDAY=MO,TU", "RRULE:FREQ=HOURLY", "RRULE:INTERVAL=2", "RRULE:FREQ=DAILY;COUNT=0"])
+    @Test(arguments: [
+        "RRULE:FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO", "RRULE:FREQ=HOURLY", "RRULE:INTERVAL=2", "RRULE:FREQ=DAILY;COUNT=0",
+        "RRULE:FREQ=MONTHLY;BYDAY=MO;BYSETPOS=0", "RRULE:FREQ=MONTHLY;BYDAY=MO;BYSETPOS=99999999999999999999",
+        "RRULE:FREQ=MONTHLY;BYDAY=MO;BYSETPOS=-367",
+    ])
     func whatCannotBeExpandedIsRefusedNotGuessed(line: String) {
         #expect(throws: RecurrenceRule.ParseError.self) { try Recurrence(lines: [line]) }
     }
