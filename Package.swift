@@ -93,7 +93,7 @@ let package = Package(
         // WebDAV answers read safely: XML without DTDs or entities, within limits.
         .target(name: "DAV", dependencies: ["Basics"], swiftSettings: defaultSwiftSettings),
         // CalDAV as a provider: WebDAV requests to one account, discovery.
-        .target(name: "CalDAV", dependencies: ["Basics", "DAV", "HTTPClient", "ICalendar"], swiftSettings: defaultSwiftSettings),
+        .target(name: "CalDAV", dependencies: ["Basics", "DAV", "HTTPClient", "ICalendar", "Redaction"], swiftSettings: defaultSwiftSettings),
         .target(
             name: "Feeds",
             dependencies: ["Accounts", "Basics", "Configuration", "ICalendar", "Crypto", "LocalCopy", "Media", "Mirroring", "Postgres"],

@@ -1,6 +1,7 @@
 public import DAV
 public import Foundation
 public import HTTPClient
+import Redaction
 
 /// WebDAV requests to one CalDAV account: Basic authentication with its app password, XML
 /// bodies out, multistatus answers read within limits (`XMLReader`), and every answer that is
@@ -24,6 +25,10 @@ public struct DAVClient: Sendable {
         self.origin = origin
         self.username = username
         self.password = password
+        // As OAuth tokens do when decrypted: no error, log line or stored message carries it,
+        // even when a server echoes it back (`HTTPResponse.bodyExcerpt` redacts known secrets).
+        KnownSecrets.register(password)
+        KnownSecrets.register(Data("\(username):\(password)".utf8).base64EncodedString())
     }
 
     /// The origin (`https://host:port`) of a URL, or nil when it is not http(s).

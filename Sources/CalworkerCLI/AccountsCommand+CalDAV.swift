@@ -2,7 +2,6 @@ import Accounts
 import CalDAV
 import Foundation
 import HTTPClient
-import Redaction
 
 extension AccountsCommand {
     /// `accounts add --provider caldav`: the URL must lead to event calendars with this user name
@@ -23,7 +22,6 @@ extension AccountsCommand {
         guard (1...512).contains(username.utf8.count), !username.contains(where: \.isNewline) else {
             throw CLIError(.usage, "--username must be 1 to 512 bytes on one line")
         }
-        KnownSecrets.register(password)
         let email = arguments.value("email") ?? username
         let client = DAVClient(http: HTTPClient(service: "caldav", metrics: context.metrics), origin: origin, username: username, password: password)
         let calendars: [CalDAVCollection]

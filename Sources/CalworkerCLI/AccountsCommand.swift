@@ -158,13 +158,7 @@ enum AccountsCommand {
     }
 
     static func readToken(_ arguments: ParsedArguments) throws(CLIError) -> String {
-        guard let path = arguments.value("refresh-token-file") else {
-            throw CLIError(.usage, "--refresh-token-file F is required (the token never goes on the command line)")
-        }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw CLIError(.usage, "cannot read \(path)")
-        }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        try readSecret(arguments, option: "refresh-token-file", what: "token")
     }
 
     static func table(_ accounts: [Account]) -> String {

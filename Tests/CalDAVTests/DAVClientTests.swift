@@ -101,4 +101,18 @@ import Testing
             #expect(error.isRetryable == (kind == .malformed))
         }
     }
+
+    /// A server that echoes the credentials back in an error: the error says what happened,
+    /// never the password.
+    @Test func aServerEchoingThePasswordNeverPutsItInAnError() throws {
+        let password = "echoed-App-Password-8842"
+        let (server, url) = try Self.serve { request in
+            HTTPServerResponse(status: 500, body: "failed for \(password), header \(request.header("Authorization") ?? "")")
+        }
+        defer { server.stop() }
+        let client = DAVClient(http: HTTPClient(service: "caldav", metrics: MetricsRegistry()), origin: url, username: "cw", password: password)
+        let error = try #require(throws: CalDAVError.self) { try client.send("PROPFIND", url + "/") }
+        #expect(error.kind == .unavailable && !error.message.contains(password), "\(error.message)")
+        #expect(!error.message.contains(Data("cw:\(password)".utf8).base64EncodedString()), "\(error.message)")
+    }
 }
